@@ -1,0 +1,43 @@
+"""The connector SDK: HTTP, auth, paginators, stream specs, cursors, report jobs, dlt glue."""
+
+from .auth import HeaderAuth, OAuth2RefreshToken, QueryParamAuth, api_key_header, basic, bearer
+from .connector import Connector, SourceConfig
+from .errors import (
+    ApiError,
+    AuthError,
+    BoscoError,
+    ConfigError,
+    ContractError,
+    ReportJobError,
+    ResponseFormatError,
+    RetryableApiError,
+    SourceError,
+)
+from .http import ApiClient, ErrorPolicy, RetryPolicy, parse_retry_after
+from .paginators import (
+    CursorInBody,
+    GraphQLPageInfo,
+    LinkHeader,
+    NextUrlInBody,
+    OffsetLimit,
+    PageNumber,
+    PageRequest,
+    SinglePage,
+)
+from .ratelimit import RateLimit
+from .reports import JobStatus, ReportJob
+from .spec import (
+    Contract,
+    Cursor,
+    FullRefresh,
+    GraphQLStream,
+    ReadContext,
+    RestStream,
+    Stream,
+    Window,
+    parse_date,
+    parse_datetime,
+    utc_today,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

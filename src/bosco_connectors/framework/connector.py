@@ -1,0 +1,173 @@
+"""`Connector`: the description of one source that the registry, CLI and test kit read.
+
+A source module builds one `Connector` (API name, version, docs URL, config model,
+client factory, streams) and a plain ``@dlt.source`` function that calls
+`Connector.resources`. Everything else (listing, validation, the conformance kit,
+the demo) works from this object without knowing the vendor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from .errors import ConfigError
+from .redaction import register_secret
+from .spec import Cursor, Stream, utc_today
+
+if TYPE_CHECKING:
+    from dlt.extract.resource import DltResource
+
+    from .http import ApiClient
+
+
+def _default_start() -> date:
+    return utc_today() - timedelta(days=30)
+
+
+class SourceConfig(BaseModel):
+    """Fields every source accepts. Sources subclass this with their own credentials."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    start_date: date = Field(default_factory=_default_start, description="First day to read on a first run.")
+    end_date: date | None = Field(default=None, description="Last day to read (default: today, UTC).")
+    lookback_days: int | None = Field(
+        default=None, ge=0, le=400, description="Override each date cursor's look-back window (days)."
+    )
+    base_url: str | None = Field(default=None, description="Override the API base URL (sandbox, region, tests).")
+    max_workers: int = Field(default=4, ge=1, le=64, description="Partitions read concurrently.")
+
+
+def _render_validation_error(source: str, exc: ValidationError) -> str:
+    """One line per field, never echoing the input (it may be a secret)."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "config"
+        parts.append(f"'{loc}': {err['msg']}")
+    return "invalid config: " + "; ".join(parts)
+
+
+@dataclass
+class Connector:
+    """One source: what it is, how to reach it, what it loads."""
+
+    name: str
+    title: str
+    api_version: str
+    docs_url: str
+    category: str
+    config_model: type[SourceConfig]
+    client_factory: Callable[[Any], "ApiClient"]
+    streams: list[Stream]
+    #: ``module:Class`` of the fake API app serving this vendor (demo, tests, bench).
+    #: The app's ``source_config(root_url)`` gives config that points this source at it.
+    sandbox: str | None = None
+    #: Builds streams dynamically from config (e.g. user-defined reports); defaults to `streams`.
+    streams_for: Callable[[Any], list[Stream]] | None = None
+    description: str = ""
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+    # -- config ------------------------------------------------------------------------
+
+    def validate(self, config: Mapping[str, Any] | SourceConfig) -> SourceConfig:
+        """Validate config before any request; raise `ConfigError` with a readable line."""
+        if isinstance(config, self.config_model):
+            validated = config
+        else:
+            try:
+                validated = self.config_model.model_validate(dict(config))
+            except ValidationError as exc:
+                raise ConfigError(_render_validation_error(self.name, exc), source=self.name) from None
+        for value in validated.__dict__.values():
+            if isinstance(value, SecretStr):
+                register_secret(value)
+        return validated
+
+    def client(self, config: SourceConfig) -> "ApiClient":
+        return self.client_factory(config)
+
+    def active_streams(self, config: SourceConfig | None = None) -> list[Stream]:
+        if config is not None and self.streams_for is not None:
+            return self.streams_for(config)
+        return self.streams
+
+    def stream(self, name: str) -> Stream:
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        raise ConfigError(f"unknown stream '{name}' (known: {', '.join(s.name for s in self.streams)})", source=self.name)
+
+    def table_name(self, stream: Stream | str) -> str:
+        """Raw tables are prefixed with the source so all sources can share one RAW schema."""
+        return f"{self.name}_{stream if isinstance(stream, str) else stream.name}"
+
+    # -- dlt -----------------------------------------------------------------------------
+
+    def resources(
+        self,
+        config: Mapping[str, Any] | SourceConfig,
+        *,
+        tenant_id: str = "default",
+        streams: list[str] | None = None,
+        backfill_start: date | None = None,
+        backfill_end: date | None = None,
+    ) -> list["DltResource"]:
+        """The dlt resources for this source; what a ``@dlt.source`` function returns."""
+        from .resources import build_resources
+
+        validated = self.validate(config)
+        return build_resources(
+            self,
+            validated,
+            tenant_id=tenant_id,
+            only=streams,
+            backfill_start=backfill_start,
+            backfill_end=backfill_end,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description, as printed by ``bosco-sync sources --json``."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "category": self.category,
+            "api_version": self.api_version,
+            "docs_url": self.docs_url,
+            "description": self.description,
+            "config": [
+                {"name": n, "required": f.is_required(), "description": f.description or ""}
+                for n, f in self.config_model.model_fields.items()
+            ],
+            "streams": [describe_stream(self, s) for s in self.streams],
+        }
+
+
+def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
+    cursor = stream.cursor
+    return {
+        "name": stream.name,
+        "table": connector.table_name(stream),
+        "primary_key": ["tenant_id", *stream.primary_key],
+        "cursor": cursor.field if isinstance(cursor, Cursor) else None,
+        "lookback": _render_lookback(cursor) if isinstance(cursor, Cursor) else None,
+        "window": _render_delta(cursor.window) if isinstance(cursor, Cursor) and cursor.window else None,
+        "full_refresh": not isinstance(cursor, Cursor),
+        "write_disposition": stream.write_disposition,
+        "schema_contract": dict(stream.schema_contract),
+        "format": "arrow" if stream.arrow else "json",
+        "description": stream.description,
+    }
+
+
+def _render_lookback(cursor: Cursor) -> str:
+    return _render_delta(cursor.lookback)
+
+
+def _render_delta(delta: timedelta) -> str:
+    if delta.seconds == 0 and delta.microseconds == 0:
+        return f"{delta.days}d"
+    return f"{int(delta.total_seconds())}s"

@@ -1,0 +1,342 @@
+"""The HTTP client every source uses: httpx for transport, tenacity for retries.
+
+What it owns, so that connectors do not:
+- retries on 429, 5xx, timeouts, dropped connections and garbled bodies, with
+  exponential backoff and jitter, honouring ``Retry-After`` (seconds or HTTP-date);
+- one rate limiter per source, shared by all threads that use the client;
+- JSON decoding (orjson) with a clear error when the body is not JSON;
+- errors that name source, stream and request (secrets redacted) and carry the vendor's
+  own message, extracted by the source's `ErrorPolicy`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+import httpx
+import orjson
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
+
+from .errors import (
+    ApiError,
+    AuthError,
+    ResponseFormatError,
+    RetryableApiError,
+    SourceError,
+)
+from .jsonpath import get_path
+from .ratelimit import RateLimit, RateLimiter
+from .redaction import redact, redact_url
+
+log = logging.getLogger("bosco_connectors.http")
+
+USER_AGENT = "bosco-connectors/0.1 (+https://github.com/bosco-connectors)"
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try before giving up on one request."""
+
+    max_attempts: int = 6
+    initial_wait: float = 1.0
+    max_wait: float = 60.0
+    multiplier: float = 2.0
+    jitter: float = 0.5
+    #: A vendor asking us to wait longer than this is treated as a hard failure.
+    max_retry_after: float = 900.0
+
+    def backoff(self, attempt: int) -> float:
+        base = min(self.max_wait, self.initial_wait * self.multiplier ** max(0, attempt - 1))
+        return base + random.uniform(0, self.jitter * base)
+
+
+@dataclass
+class ErrorPolicy:
+    """How a vendor reports errors. Sources override the pieces their API needs.
+
+    `message` pulls the human text out of an error body. `envelope` inspects a
+    *successful* HTTP response for an error the vendor wraps in a 200 (TikTok's
+    ``code != 0``, GraphQL ``errors``) and returns the error to raise, or None.
+    """
+
+    message_paths: tuple[str, ...] = ("error.message", "message", "error_description", "error", "errors.0.message", "detail")
+    envelope: Callable[[httpx.Response, Any], ApiError | None] | None = None
+
+    def message(self, response: httpx.Response, body: Any) -> str:
+        for path in self.message_paths:
+            value = get_path(body, path) if isinstance(body, (dict, list)) else None
+            if isinstance(value, str) and value:
+                return value
+        text = (response.text or "").strip().replace("\n", " ")
+        return text[:200] or response.reason_phrase
+
+    def for_status(self, response: httpx.Response, body: Any) -> ApiError | None:
+        status = response.status_code
+        if status < 400:
+            return self.envelope(response, body) if self.envelope else None
+        message = f"HTTP {status}: {self.message(response, body)}"
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status in (401, 403):
+            return AuthError(message, status=status)
+        if status == 429 or status >= 500 or status == 408:
+            return RetryableApiError(message, status=status, retry_after=retry_after)
+        return ApiError(message, status=status)
+
+
+def describe(request: httpx.Request) -> str:
+    return f"{request.method} {redact_url(str(request.url))}"
+
+
+@dataclass
+class RequestStats:
+    """Counters a run summary reports: requests sent, retries, time spent waiting."""
+
+    requests: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **deltas: float) -> None:
+        with self._lock:
+            for key, value in deltas.items():
+                setattr(self, key, getattr(self, key) + value)
+
+
+class ApiClient:
+    """A thread-safe JSON API client for one source.
+
+    ``base_url`` is always overridable (sandboxes, regions, the local fake API in tests).
+    """
+
+    def __init__(
+        self,
+        source: str,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        rate_limit: RateLimit | None = None,
+        retry: RetryPolicy | None = None,
+        errors: ErrorPolicy | None = None,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.source = source
+        self.retry = retry or RetryPolicy()
+        self.errors = errors or ErrorPolicy()
+        self.limiter = RateLimiter(rate_limit or RateLimit(), sleep=sleep)
+        self.stats = RequestStats()
+        self._sleep = sleep
+        limits = httpx.Limits(max_connections=max(10, (rate_limit.max_concurrency or 10) if rate_limit else 10))
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            auth=auth,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            transport=transport,
+            limits=limits,
+            follow_redirects=True,
+        )
+
+    @property
+    def base_url(self) -> str:
+        return str(self._http.base_url)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ApiClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one public verb -------------------------------------------------------
+
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        stream: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: Callable[[httpx.Response, Any], None] | None = None,
+    ) -> tuple[httpx.Response, Any]:
+        """Send a request with retries and return ``(response, decoded JSON body)``.
+
+        ``url`` may be a path relative to the base URL or an absolute next-page URL.
+        ``on_response`` sees every successful response (throttle headers, cost info).
+        """
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retry.max_attempts),
+            retry=retry_if_exception(self._is_retryable),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=lambda state: self._log_retry(state, stream),
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._send_once(method, url, stream, params, json, data, headers, on_response)
+        except SourceError as exc:
+            raise exc.located(source=self.source, stream=stream) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        return self.request_json("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        return self.request_json("POST", url, **kwargs)
+
+    def download(self, url: str, *, stream: str | None = None) -> bytes:
+        """Fetch a raw file (report exports, bulk JSONL) with the same retries, no JSON decoding."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retry.max_attempts),
+            retry=retry_if_exception(self._is_retryable),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=lambda state: self._log_retry(state, stream),
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    request = self._http.build_request("GET", url)
+                    with self.limiter.slot():
+                        self.stats.add(requests=1)
+                        response = self._transport_send(request, stream)
+                    error = self.errors.for_status(response, None) if response.status_code >= 400 else None
+                    if error:
+                        raise error.located(source=self.source, stream=stream)
+                    return response.content
+        except SourceError as exc:
+            raise exc.located(source=self.source, stream=stream) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- internals -------------------------------------------------------------------
+
+    def _send_once(self, method, url, stream, params, json, data, headers, on_response):
+        request = self._http.build_request(method, url, params=params, json=json, data=data, headers=headers)
+        with self.limiter.slot():
+            self.stats.add(requests=1)
+            response = self._transport_send(request, stream)
+        log.debug("%s -> %s", describe(request), response.status_code)
+        body = self._decode(response, request, stream)
+        error = self.errors.for_status(response, body)
+        if error is not None:
+            error.request = describe(request)
+            if error.retry_after is None and isinstance(error, RetryableApiError):
+                error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise error.located(source=self.source, stream=stream)
+        if on_response is not None:
+            on_response(response, body)
+        return response, body
+
+    def _transport_send(self, request: httpx.Request, stream: str | None) -> httpx.Response:
+        try:
+            response = self._http.send(request)
+            response.read()
+            return response
+        except httpx.TimeoutException as exc:
+            raise _TransientTransportError(f"timed out ({type(exc).__name__})", request, stream, self.source) from None
+        except httpx.TransportError as exc:
+            raise _TransientTransportError(
+                f"connection failed ({type(exc).__name__}: {redact(str(exc))})", request, stream, self.source
+            ) from None
+
+    def _decode(self, response: httpx.Response, request: httpx.Request, stream: str | None) -> Any:
+        content = response.content
+        if not content:
+            return None
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            kind = response.headers.get("content-type", "unknown content type").split(";")[0]
+            if response.status_code >= 400:
+                return None  # the status code says enough; the error policy renders it
+            snippet = redact(response.text[:80].replace("\n", " "))
+            raise _GarbledBodyError(
+                f"expected JSON, got {kind} ({len(content)} bytes, starts {snippet!r})",
+                source=self.source,
+                stream=stream,
+                request=describe(request),
+            ) from None
+
+    @staticmethod
+    def _is_retryable(exc: BaseException) -> bool:
+        return isinstance(exc, (RetryableApiError, _TransientTransportError, _GarbledBodyError))
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > self.retry.max_retry_after:
+                raise exc  # the vendor wants us gone for longer than a cron run should wait
+            # Everyone sharing this source's budget waits, not just this thread.
+            self.limiter.pause_for(retry_after)
+            delay = retry_after
+        else:
+            delay = self.retry.backoff(state.attempt_number)
+        self.stats.add(retries=1, waited_seconds=delay)
+        return delay
+
+    def _log_retry(self, state: RetryCallState, stream: str | None) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "%s/%s: retrying after %s (attempt %d of %d)",
+            self.source,
+            stream or "-",
+            redact(str(exc)),
+            state.attempt_number,
+            self.retry.max_attempts,
+        )
+
+
+class _TransientTransportError(SourceError):
+    """Timeouts and dropped connections: retried, and rendered clearly if they persist."""
+
+    retry_after = None
+
+    def __init__(self, message: str, request: httpx.Request, stream: str | None, source: str) -> None:
+        super().__init__(message, source=source, stream=stream, request=describe(request))
+
+
+class _GarbledBodyError(ResponseFormatError):
+    """A body that does not decode: truncated by a flaky network, or HTML from a proxy."""
+
+    retry_after = None

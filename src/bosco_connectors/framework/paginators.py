@@ -1,0 +1,153 @@
+"""Paginators: small objects that turn one response into the next request, or stop.
+
+Each paginator is created fresh per partition/window by the stream reader, so it can
+keep state (an offset, a page count). `first()` says how to ask for page one;
+`next(response, body, records)` returns the changes for the following request, or
+`None` when the API has no more pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+from .jsonpath import get_path
+
+
+@dataclass
+class PageRequest:
+    """Changes to apply to the next request: params merged, a full URL, or GraphQL variables."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+class Paginator(Protocol):
+    def first(self) -> PageRequest: ...
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None: ...
+
+
+class SinglePage:
+    """The endpoint returns everything at once."""
+
+    def first(self) -> PageRequest:
+        return PageRequest()
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        return None
+
+
+@dataclass
+class NextUrlInBody:
+    """The body carries the full URL of the next page (Meta's ``paging.next``)."""
+
+    path: str = "next"
+
+    def first(self) -> PageRequest:
+        return PageRequest()
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        url = get_path(body, self.path)
+        return PageRequest(url=url) if url else None
+
+
+@dataclass
+class CursorInBody:
+    """The body carries an opaque token that is sent back as a parameter."""
+
+    token_path: str
+    param: str
+    has_more_path: str | None = None
+
+    def first(self) -> PageRequest:
+        return PageRequest()
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        if self.has_more_path is not None and not get_path(body, self.has_more_path):
+            return None
+        token = get_path(body, self.token_path)
+        return PageRequest(params={self.param: token}) if token else None
+
+
+class LinkHeader:
+    """RFC 8288 ``Link: <url>; rel="next"`` headers (GitHub, legacy Shopify REST, Klaviyo)."""
+
+    def first(self) -> PageRequest:
+        return PageRequest()
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        nxt = response.links.get("next", {}).get("url")
+        return PageRequest(url=nxt) if nxt else None
+
+
+@dataclass
+class OffsetLimit:
+    """``offset``/``limit`` parameters; stops at a reported total or a short page."""
+
+    limit: int = 100
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    total_path: str | None = None
+    _offset: int = 0
+
+    def first(self) -> PageRequest:
+        self._offset = 0
+        return PageRequest(params={self.offset_param: 0, self.limit_param: self.limit})
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        self._offset += len(records)
+        total = get_path(body, self.total_path) if self.total_path else None
+        if not records or (total is not None and self._offset >= int(total)):
+            return None
+        if total is None and len(records) < self.limit:
+            return None
+        return PageRequest(params={self.offset_param: self._offset, self.limit_param: self.limit})
+
+
+@dataclass
+class PageNumber:
+    """``page``/``page_size`` parameters; stops at the reported page count or a short page."""
+
+    page_size: int = 100
+    page_param: str = "page"
+    size_param: str = "page_size"
+    total_pages_path: str | None = None
+    first_page: int = 1
+    _page: int = 1
+
+    def first(self) -> PageRequest:
+        self._page = self.first_page
+        return PageRequest(params={self.page_param: self._page, self.size_param: self.page_size})
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        total_pages = get_path(body, self.total_pages_path) if self.total_pages_path else None
+        if not records:
+            return None
+        if total_pages is not None:
+            if self._page >= int(total_pages) + self.first_page - 1:
+                return None
+        elif len(records) < self.page_size:
+            return None
+        self._page += 1
+        return PageRequest(params={self.page_param: self._page, self.size_param: self.page_size})
+
+
+@dataclass
+class GraphQLPageInfo:
+    """Relay-style ``pageInfo { hasNextPage endCursor }`` with the cursor sent as a variable."""
+
+    page_info_path: str
+    cursor_variable: str = "cursor"
+
+    def first(self) -> PageRequest:
+        return PageRequest(variables={self.cursor_variable: None})
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        info = get_path(body, self.page_info_path) or {}
+        if not info.get("hasNextPage"):
+            return None
+        return PageRequest(variables={self.cursor_variable: info.get("endCursor")})

@@ -1,0 +1,128 @@
+"""Keep secrets out of every string that leaves the process.
+
+Two nets, because one is not enough: known secret *values* (registered by auth
+strategies and config) are replaced wherever they appear, and well-known secret
+*names* (``access_token=...`` in a query, ``Authorization:`` headers) are masked even
+when the value was never registered, e.g. a token embedded in a ``paging.next`` URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "***REDACTED***"
+
+#: Query-string and JSON keys whose values are always secret.
+SECRET_KEYS = frozenset(
+    {
+        "access_token",
+        "access-token",
+        "appsecret_proof",
+        "api_key",
+        "apikey",
+        "api-key",
+        "client_secret",
+        "refresh_token",
+        "token",
+        "password",
+        "secret",
+        "key",
+        "authorization",
+        "x-shopify-access-token",
+        "developer-token",
+        "developer_token",
+        "private_key",
+        "signature",
+        "sig",
+    }
+)
+
+_KEY_ALT = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
+# key=value in query strings / form bodies, "key": "value" in JSON, Key: value in headers.
+_PATTERNS = [
+    re.compile(rf"(?i)\b({_KEY_ALT})=([^&\s\"'#]+)"),
+    re.compile(rf"(?i)(\"(?:{_KEY_ALT})\"\s*:\s*\")([^\"]+)(\")"),
+    re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}"),
+]
+
+_lock = threading.Lock()
+_known: set[str] = set()
+
+
+def register_secret(value: object) -> None:
+    """Remember a secret value so that `redact` masks it anywhere it shows up."""
+    text = _secret_text(value)
+    if text and len(text) >= 4:
+        with _lock:
+            _known.add(text)
+
+
+def register_secrets(values: Iterable[object]) -> None:
+    for value in values:
+        register_secret(value)
+
+
+def _secret_text(value: object) -> str | None:
+    if value is None:
+        return None
+    getter = getattr(value, "get_secret_value", None)
+    text = getter() if callable(getter) else value
+    return text if isinstance(text, str) else None
+
+
+def redact(text: str) -> str:
+    """Return `text` with registered secret values and secret-named fields masked."""
+    if not text:
+        return text
+    with _lock:
+        known = sorted(_known, key=len, reverse=True)
+    for value in known:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", text)
+    text = _PATTERNS[2].sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return text
+
+
+def redact_url(url: str) -> str:
+    """Mask secret query parameters of a URL, keeping the rest readable."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return redact(url)
+    query = [
+        (k, REDACTED if k.lower() in SECRET_KEYS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return redact(urlunsplit(parts._replace(query=urlencode(query, safe="*"))))
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in SECRET_KEYS else redact(v)) for k, v in headers.items()}
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in the final message of every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now, redacted, so handlers never format the raw one.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Attach the redacting filter to every handler of `logger` (root by default)."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

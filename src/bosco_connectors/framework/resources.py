@@ -1,0 +1,243 @@
+"""Turn stream specs into dlt resources: keys, merge, cursor, contract, tenant_id.
+
+Every stream becomes a `dlt.resource` whose primary key starts with ``tenant_id``
+(tables are shared by tenants), merged on that key, with the pydantic contract as
+its columns and a `schema_contract` policy. Cursor streams get a
+`dlt.sources.incremental` whose ``lag`` is the look-back, so dlt stores the cursor
+with the load package: state moves only when the data it covers is loaded.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import dlt
+import pyarrow as pa
+
+from .arrow import to_arrow
+from .errors import SourceError
+from .spec import Cursor, ReadContext, Stream, utc_today
+
+if TYPE_CHECKING:
+    from dlt.extract.resource import DltResource
+
+    from .connector import Connector, SourceConfig
+    from .http import ApiClient
+
+
+def build_resources(
+    connector: "Connector",
+    config: "SourceConfig",
+    *,
+    tenant_id: str,
+    only: list[str] | None = None,
+    backfill_start: date | None = None,
+    backfill_end: date | None = None,
+) -> list["DltResource"]:
+    streams = connector.active_streams(config)
+    if only:
+        known = {s.name for s in streams}
+        unknown = sorted(set(only) - known)
+        if unknown:
+            from .errors import ConfigError
+
+            raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", source=connector.name)
+        streams = [s for s in streams if s.name in only]
+    client = connector.client(config)
+    return [
+        stream_resource(connector, stream, client, config, tenant_id, backfill_start, backfill_end)
+        for stream in streams
+    ]
+
+
+def stream_resource(
+    connector: "Connector",
+    stream: Stream,
+    client: "ApiClient",
+    config: "SourceConfig",
+    tenant_id: str,
+    backfill_start: date | None = None,
+    backfill_end: date | None = None,
+) -> "DltResource":
+    reader = _StreamReader(connector.name, stream, client, config, tenant_id)
+    hints: dict[str, Any] = dict(
+        name=stream.name,
+        table_name=connector.table_name(stream),
+        primary_key=["tenant_id", *stream.primary_key],
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        schema_contract=dict(stream.schema_contract),
+        columns=_columns(stream),
+    )
+    cursor = stream.cursor
+    if isinstance(cursor, Cursor):
+        lag = cursor.lag
+        if config.lookback_days is not None:
+            lag = float(config.lookback_days) if cursor.kind == "date" else config.lookback_days * 86400.0
+        start = backfill_start or config.start_date
+        initial = _as_cursor_value(start, cursor.kind)
+        end = _as_cursor_value(backfill_end + timedelta(days=1), cursor.kind) if backfill_end else None
+        if backfill_start and end is None:
+            # A backfill is a range load: it neither reads nor moves the saved cursor.
+            end = _as_cursor_value(utc_today() + timedelta(days=1), cursor.kind)
+        incremental = dlt.sources.incremental(
+            cursor.field,
+            initial_value=initial,
+            end_value=end,
+            lag=lag or None,
+            range_end="open",
+        )
+
+        def read_incremental(cursor_state: Any = incremental) -> Iterator[Any]:
+            since, until = cursor_state.get_current_range()
+            yield from reader.read(since, _until(until, cursor.kind, end is not None, config.end_date))
+
+        return dlt.resource(read_incremental, **hints)
+
+    def read_all() -> Iterator[Any]:
+        yield from reader.read(None, None)
+
+    return dlt.resource(read_all, **hints)
+
+
+def _columns(stream: Stream) -> Any:
+    if stream.arrow:
+        # Arrow batches carry their own types; dlt's per-row pydantic validator must not run.
+        from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
+
+        return pydantic_to_table_schema_columns(stream.contract)
+    return stream.contract
+
+
+def _as_cursor_value(day: date, kind: str) -> date | datetime:
+    if kind == "date":
+        return day
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def _until(end: Any, kind: str, inclusive_end: bool, configured_end: date | None) -> date | datetime:
+    """The last cursor value to request: the configured end date, else today/now.
+
+    An explicit dlt ``end_value`` (backfill range) is exclusive, so we stop just before it.
+    """
+    candidates: list[Any] = []
+    if inclusive_end and end is not None:
+        candidates.append(end - (timedelta(days=1) if kind == "date" else timedelta(microseconds=1)))
+    if configured_end is not None:
+        candidates.append(_as_cursor_value(configured_end, kind) if kind == "date" else datetime.combine(configured_end, time.max, tzinfo=timezone.utc))
+    if not candidates:
+        candidates.append(utc_today() if kind == "date" else datetime.now(timezone.utc))
+    return min(candidates)
+
+
+class _StreamReader:
+    """Reads one stream over all partitions and windows, stamping tenant_id on every row."""
+
+    def __init__(self, source: str, stream: Stream, client: "ApiClient", config: Any, tenant_id: str) -> None:
+        self.source = source
+        self.stream = stream
+        self.client = client
+        self.config = config
+        self.tenant_id = tenant_id
+
+    def read(self, since: Any, until: Any) -> Iterator[Any]:
+        since = _coerce(since, self.stream)
+        if since is not None and until is not None and since > until:
+            return
+        tasks = [
+            ReadContext(self.client, self.config, since, until, partition, window)
+            for partition in self.stream.partitions_for(self.config)
+            for window in self.stream.windows(since, until)
+        ]
+        pages = _run_concurrently([self._task(ctx) for ctx in tasks], self.config.max_workers)
+        for page in pages:
+            yield self._stamp(page)
+
+    def _task(self, ctx: ReadContext) -> Callable[[], Iterator[Any]]:
+        def run() -> Iterator[Any]:
+            try:
+                yield from self.stream.read(ctx)
+            except SourceError as exc:
+                raise exc.located(source=self.source, stream=self.stream.name) from None
+
+        return run
+
+    def _stamp(self, page: Any) -> Any:
+        if isinstance(page, pa.Table):
+            column = pa.array([self.tenant_id] * page.num_rows, pa.string())
+            if "tenant_id" in page.column_names:
+                return page.set_column(page.column_names.index("tenant_id"), "tenant_id", column)
+            return page.append_column("tenant_id", column)
+        if self.stream.arrow:
+            for record in page:
+                record["tenant_id"] = self.tenant_id
+            return to_arrow(page, self.stream.contract, self.stream.name)
+        for record in page:
+            record["tenant_id"] = self.tenant_id
+        return page
+
+
+def _coerce(since: Any, stream: Stream) -> Any:
+    if since is None or not isinstance(stream.cursor, Cursor):
+        return since
+    if stream.cursor.kind == "date" and isinstance(since, datetime):
+        return since.date()
+    if stream.cursor.kind == "date" and isinstance(since, str):
+        return date.fromisoformat(since[:10])
+    return since
+
+
+_DONE = object()
+
+
+def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
+    """Run page generators in threads and yield their pages as they arrive.
+
+    One task runs inline (no threads). Errors propagate to the consumer; a bounded
+    queue keeps memory flat when the loader is slower than the API.
+    """
+    if len(tasks) <= 1 or workers <= 1:
+        for task in tasks:
+            yield from task()
+        return
+    out: queue.Queue[Any] = queue.Queue(maxsize=workers * 2)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def drain(task: Callable[[], Iterator[Any]]) -> None:
+        try:
+            for page in task():
+                if not put(("page", page)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+            put(("error", exc))
+        finally:
+            put(("done", None))
+
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="bosco-read")
+    try:
+        for task in tasks:
+            pool.submit(drain, task)
+        remaining = len(tasks)
+        while remaining:
+            kind, payload = out.get()
+            if kind == "page":
+                yield payload
+            elif kind == "error":
+                raise payload
+            else:
+                remaining -= 1
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,336 @@
+"""The local fake API: vendor apps served over loopback, with switchable faults.
+
+One server hosts every vendor under its own path prefix
+(``http://127.0.0.1:PORT/tiktok/open_api/v1.3/...``). Each vendor app follows the
+vendor's documented request and response shapes. Faults (429 with Retry-After, 5xx,
+connection resets, truncated bodies, HTML bodies, delays) can be injected at a random
+rate with a seed, or scripted for the next N matching requests. Every request is
+recorded, so tests can check what a sync asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterable, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+
+log = logging.getLogger("bosco_connectors.sandbox")
+
+
+@dataclass
+class FakeRequest:
+    method: str
+    path: str  # below the vendor prefix, without query string
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def json(self) -> Any:
+        return orjson.loads(self.body) if self.body else None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class FakeResponse:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> "FakeResponse":
+        return cls(status, orjson.dumps(obj), {"Content-Type": "application/json", **(headers or {})})
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/plain") -> "FakeResponse":
+        return cls(status, text.encode(), {"Content-Type": content_type})
+
+
+class VendorApp(Protocol):
+    """A fake vendor API mounted under ``prefix``."""
+
+    prefix: str
+
+    def handle(self, request: FakeRequest) -> FakeResponse: ...
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault. ``kind`` is one of: status, reset, truncate, html, delay."""
+
+    kind: str
+    status: int = 500
+    retry_after: str | None = None
+    delay: float = 0.0
+
+    @classmethod
+    def rate_limited(cls, retry_after: float | str = 1) -> "Fault":
+        return cls("status", 429, retry_after=str(retry_after))
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> "Fault":
+        return cls("status", status)
+
+    @classmethod
+    def unauthorized(cls) -> "Fault":
+        return cls("status", 401)
+
+    @classmethod
+    def reset(cls) -> "Fault":
+        return cls("reset")
+
+    @classmethod
+    def truncated(cls) -> "Fault":
+        return cls("truncate")
+
+    @classmethod
+    def html(cls) -> "Fault":
+        return cls("html", 200)
+
+    @classmethod
+    def slow(cls, seconds: float) -> "Fault":
+        return cls("delay", delay=seconds)
+
+
+RANDOM_FAULTS: tuple[Fault, ...] = (
+    Fault.rate_limited(0.05),
+    Fault.server_error(500),
+    Fault.server_error(502),
+    Fault.server_error(503),
+    Fault.reset(),
+    Fault.truncated(),
+    Fault.slow(0.05),
+)
+
+
+@dataclass
+class FaultPlan:
+    """Random faults on a share of requests, reproducible from the seed."""
+
+    rate: float = 0.0
+    seed: int = 0
+    kinds: tuple[Fault, ...] = RANDOM_FAULTS
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def draw(self) -> Fault | None:
+        if self.rate <= 0:
+            return None
+        with self._lock:
+            if self._rng.random() >= self.rate:
+                return None
+            return self._rng.choice(self.kinds)
+
+
+@dataclass
+class _Scripted:
+    fault: Fault
+    remaining: int
+    matches: Callable[[str, str], bool]
+
+
+@dataclass
+class RecordedRequest:
+    vendor: str
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: bytes
+    status: int
+    fault: str | None
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return orjson.loads(self.body) if self.body else None
+
+    def arg(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+class FakeApi:
+    """Serve vendor apps on 127.0.0.1 in a background thread.
+
+    >>> with FakeApi([TikTokApp(world)]) as api:
+    ...     api.url("tiktok")
+    """
+
+    def __init__(
+        self,
+        apps: Iterable[VendorApp],
+        *,
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.apps = {app.prefix: app for app in apps}
+        self.faults = faults or FaultPlan()
+        self.latency = latency
+        self.requests: list[RecordedRequest] = []
+        self._scripted: list[_Scripted] = []
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._server = _Server((host, port), _handler_for(self))
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, prefix: str) -> str:
+        """Root URL of one vendor app; sources append their API's own base path."""
+        return f"http://127.0.0.1:{self.port}/{prefix}"
+
+    def start(self) -> "FakeApi":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-api", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeApi":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- faults -----------------------------------------------------------------------
+
+    def inject(self, fault: Fault, times: int = 1, path_contains: str | None = None, vendor: str | None = None) -> None:
+        """Answer the next `times` matching requests with `fault`."""
+
+        def matches(v: str, path: str) -> bool:
+            return (vendor is None or v == vendor) and (path_contains is None or path_contains in path)
+
+        with self._lock:
+            self._scripted.append(_Scripted(fault, times, matches))
+
+    def _next_fault(self, vendor: str, path: str) -> Fault | None:
+        with self._lock:
+            for item in self._scripted:
+                if item.remaining > 0 and item.matches(vendor, path):
+                    item.remaining -= 1
+                    return item.fault
+        return self.faults.draw()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._scripted.clear()
+
+    def requests_to(self, path_contains: str) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if path_contains in r.path]
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    def dispatch(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[FakeResponse, Fault | None, str]:
+        parts = urlsplit(raw_path)
+        segments = parts.path.lstrip("/").split("/", 1)
+        vendor = segments[0]
+        path = "/" + (segments[1] if len(segments) > 1 else "")
+        app = self.apps.get(vendor)
+        if app is None:
+            return FakeResponse.json({"error": f"no fake API mounted at /{vendor}"}, 404), None, vendor
+        fault = self._next_fault(vendor, path)
+        if fault is not None and fault.kind == "status":
+            response = _fault_status(fault)
+        elif fault is not None and fault.kind == "html":
+            response = FakeResponse.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 200, "text/html")
+        else:
+            request = FakeRequest(method, path, parse_qs(parts.query, keep_blank_values=True), headers, body)
+            try:
+                response = app.handle(request)
+            except Exception as exc:  # noqa: BLE001 - a bug in a fake app must show up as a 500
+                log.exception("fake %s app failed", vendor)
+                response = FakeResponse.json({"error": f"fake app error: {exc}"}, 500)
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(vendor, method, path, parse_qs(parts.query, keep_blank_values=True), body, response.status, fault.kind if fault else None, headers)
+            )
+        return response, fault, vendor
+
+
+def _fault_status(fault: Fault) -> FakeResponse:
+    headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+    messages = {429: "Too Many Requests", 401: "Unauthorized", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+    return FakeResponse.json({"error": {"message": messages.get(fault.status, "error")}}, fault.status, headers)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            log.debug("fake api: " + format, *args)
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with api._lock:
+                api.in_flight += 1
+                api.max_in_flight = max(api.max_in_flight, api.in_flight)
+            try:
+                if api.latency:
+                    time.sleep(api.latency)
+                response, fault, _ = api.dispatch(self.command, self.path, headers, body)
+                if fault is not None and fault.kind == "delay":
+                    time.sleep(fault.delay)
+                if fault is not None and fault.kind == "reset":
+                    self._reset()
+                    return
+                payload = response.body
+                if fault is not None and fault.kind == "truncate":
+                    payload = payload[: max(1, len(payload) // 2)]
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            finally:
+                with api._lock:
+                    api.in_flight -= 1
+
+        def _reset(self) -> None:
+            # SO_LINGER 0 makes close() send RST: the client sees a connection reset.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.connection.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+    return Handler
+
+
+def json_dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))

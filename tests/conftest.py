@@ -1,0 +1,20 @@
+"""Shared fixtures: every test gets its own dlt dirs under tmp (dlt otherwise writes to ~/.dlt)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
+
+
+@pytest.fixture(autouse=True)
+def isolated_dlt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep dlt's pipelines, config and the working directory inside the test's tmp dir."""
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
