@@ -115,8 +115,12 @@ class Connector:
         streams: list[str] | None = None,
         backfill_start: date | None = None,
         backfill_end: date | None = None,
+        client: "ApiClient | None" = None,
     ) -> list["DltResource"]:
-        """The dlt resources for this source; what a ``@dlt.source`` function returns."""
+        """The dlt resources for this source; what a ``@dlt.source`` function returns.
+
+        Pass ``client`` to share one client (and its request counters) with the caller.
+        """
         from .resources import build_resources
 
         validated = self.validate(config)
@@ -127,6 +131,7 @@ class Connector:
             only=streams,
             backfill_start=backfill_start,
             backfill_end=backfill_end,
+            client=client,
         )
 
     def describe(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ def build_resources(
     only: list[str] | None = None,
     backfill_start: date | None = None,
     backfill_end: date | None = None,
+    client: "ApiClient | None" = None,
 ) -> list["DltResource"]:
     streams = connector.active_streams(config)
     if only:
@@ -47,7 +48,7 @@ def build_resources(
 
             raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", source=connector.name)
         streams = [s for s in streams if s.name in only]
-    client = connector.client(config)
+    client = client or connector.client(config)
     return [
         stream_resource(connector, stream, client, config, tenant_id, backfill_start, backfill_end)
         for stream in streams

@@ -1,0 +1,1 @@
+"""The ``bosco-sync`` command line."""

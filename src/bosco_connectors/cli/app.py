@@ -1,0 +1,349 @@
+"""``bosco-sync``: run syncs from cron, inspect sources and state, build recipes, try the demo.
+
+Made for cron: no prompts, progress on stderr, a summary on stdout (``--json`` for
+machines), and exit codes that say what happened:
+
+    0  every sync succeeded
+    1  at least one sync failed (one line per failure: tenant, source, stream, reason)
+    2  bad usage or configuration (nothing was synced)
+    3  another bosco-sync run holds the lock (nothing was synced)
+    4  data-quality tests failed (recipes)
+
+Heavy imports (dlt, destinations, sources) happen inside the commands, so that
+``bosco-sync --help`` starts fast and imports no vendor SDK or database driver.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_TESTS = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    name="bosco-sync",
+    help="Sync marketing sources into DuckDB or Snowflake and build the unified marketing tables.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+state_app = typer.Typer(help="Inspect or reset saved cursors.", no_args_is_help=True)
+app.add_typer(state_app, name="state")
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _setup_logging(verbose: int) -> None:
+    from ..framework.redaction import RedactingFilter
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # dlt logs through its own logger; keep it quiet unless asked, and redacted always.
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "DEBUG" if verbose > 1 else "WARNING")
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    for name in ("dlt",):
+        lg = logging.getLogger(name)
+        lg.handlers[:] = [handler]
+        lg.propagate = False
+        lg.setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    from ..framework.redaction import redact
+
+    _stderr().print(f"[bold red]error:[/] {redact(message)}", markup=True)
+    return typer.Exit(code)
+
+
+def _state_dir(state_dir: Optional[Path]) -> Path:
+    return Path(state_dir or os.environ.get("BOSCO_HOME", ".bosco"))
+
+
+# -- sources ---------------------------------------------------------------------------
+
+
+@app.command()
+def sources(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """List registered sources and their streams (keys, cursors, look-back)."""
+    from ..framework.errors import BoscoError
+    from ..framework.registry import all_connectors
+
+    try:
+        described = [c.describe() for c in all_connectors()]
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(described, indent=2, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(title="bosco-connectors sources", show_lines=False)
+    for col in ("source", "api", "stream", "primary key", "cursor", "look-back", "window"):
+        table.add_column(col)
+    for src in described:
+        for i, stream in enumerate(src["streams"]):
+            table.add_row(
+                src["name"] if i == 0 else "",
+                src["api_version"] if i == 0 else "",
+                stream["name"],
+                ", ".join(stream["primary_key"]),
+                stream["cursor"] or "full refresh",
+                stream["lookback"] or "-",
+                stream["window"] or "-",
+            )
+    _stdout().print(table)
+
+
+# -- run -------------------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    source_names: list[str] = typer.Argument(None, metavar="[SOURCE]...", help="Only these sources (default: all in the config)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Project file (default: ./bosco.toml if present)."),
+    tenant: list[str] = typer.Option(None, "--tenant", "-t", help="Only these tenants (repeatable)."),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d", help="duckdb (default) or snowflake."),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path", help="DuckDB file (default: ./bosco.duckdb)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Forget saved cursors and re-read from start_date."),
+    start_date: Optional[str] = typer.Option(None, "--start-date", help="Backfill from this date (YYYY-MM-DD); saved cursors are kept."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, max=32, help="Syncs run at the same time."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where pipelines and the lock live (default: ./.bosco)."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug (secrets are always redacted)."),
+) -> None:
+    """Run syncs (non-interactive; see exit codes in `bosco-sync --help`)."""
+    _setup_logging(verbose)
+    from .lock import AlreadyRunning, RunLock
+    from .runner import plan_jobs, run_jobs
+
+    from ..framework.errors import BoscoError
+
+    backfill = None
+    if start_date:
+        try:
+            backfill = date.fromisoformat(start_date)
+        except ValueError:
+            raise _fail(f"--start-date must be YYYY-MM-DD, got {start_date!r}")
+    home = _state_dir(state_dir)
+    try:
+        plan = plan_jobs(config, source_names or [], tenant or [], destination, duckdb_path)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    try:
+        lock = RunLock(home / "bosco-sync.lock").acquire()
+    except AlreadyRunning as exc:
+        raise _fail(str(exc), EXIT_LOCKED)
+    try:
+        if lock.stale_holder:
+            _stderr().print(f"note: freed a stale lock left by a run that died ({lock.stale_holder})")
+        summary = run_jobs(plan, home=home, full_refresh=full_refresh, backfill_start=backfill, workers=workers, console=_stderr())
+    finally:
+        lock.release()
+    _print_summary(summary, as_json)
+    raise typer.Exit(EXIT_OK if summary["ok"] else max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED)
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        from .output import render_summary
+
+        render_summary(summary, _stdout())
+    err = _stderr()
+    for line in summary["failures"]:
+        err.print(line, markup=False)
+
+
+# -- state -----------------------------------------------------------------------------
+
+
+@state_app.command("show")
+def state_show(
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    tenant: list[str] = typer.Option(None, "--tenant", "-t"),
+    source: list[str] = typer.Option(None, "--source", "-s"),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
+    as_json: bool = typer.Option(False, "--json"),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+) -> None:
+    """Show saved cursors per tenant, source and stream."""
+    _setup_logging(0)
+    from ..framework.errors import BoscoError
+    from .runner import plan_jobs, show_state
+
+    try:
+        plan = plan_jobs(config, source or [], tenant or [], destination, duckdb_path)
+        rows = show_state(plan, home=_state_dir(state_dir))
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(title="saved cursors")
+    for col in ("tenant", "source", "stream", "cursor", "last value"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", str(r["last_value"]) if r["last_value"] is not None else "never synced")
+    _stdout().print(table)
+
+
+@state_app.command("reset")
+def state_reset(
+    tenant: str = typer.Option(..., "--tenant", "-t", help="The tenant whose cursors to forget."),
+    source: str = typer.Option(..., "--source", "-s", help="The source whose cursors to forget."),
+    stream: list[str] = typer.Option(None, "--stream", help="Only these streams (default: all)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+) -> None:
+    """Forget saved cursors of one tenant's source: the next run re-reads from start_date.
+
+    Loaded rows are kept (they are merged again on their keys); other tenants are untouched.
+    """
+    _setup_logging(0)
+    from ..framework.errors import BoscoError
+    from .lock import AlreadyRunning, RunLock
+    from .runner import plan_jobs, reset_jobs_state
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise _fail("state reset needs --yes when not run from a terminal")
+        typer.confirm(f"Forget saved cursors of {tenant}/{source}?", abort=True)
+    home = _state_dir(state_dir)
+    try:
+        plan = plan_jobs(config, [source], [tenant], destination, duckdb_path, allow_unconfigured=True)
+        with RunLock(home / "bosco-sync.lock"):
+            done = reset_jobs_state(plan, home=home, streams=stream or None)
+    except AlreadyRunning as exc:
+        raise _fail(str(exc), EXIT_LOCKED)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    _stdout().print(f"reset {tenant}/{source}: " + ("cursors forgotten" if done else "nothing was saved"))
+
+
+# -- recipes ---------------------------------------------------------------------------
+
+recipes_app = typer.Typer(help="Build and test the unified marketing tables.", no_args_is_help=True)
+app.add_typer(recipes_app, name="recipes")
+
+
+@recipes_app.command("list")
+def recipes_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List recipes, their layer and what they depend on."""
+    from .recipes_cmd import list_cmd
+
+    list_cmd(as_json, _stdout())
+
+
+@recipes_app.command("build")
+def recipes_build(
+    select: list[str] = typer.Option(None, "--select", help="A model and what depends on it (repeatable)."),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild every table from scratch."),
+    skip_tests: bool = typer.Option(False, "--skip-tests", help="Do not run data-quality tests after the build."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Build the recipes on the destination, then run their data-quality tests."""
+    _setup_logging(0)
+    from .recipes_cmd import build_cmd
+
+    code = build_cmd(select or None, destination, duckdb_path, config, full_refresh, not skip_tests, as_json, _stdout(), _stderr())
+    raise typer.Exit(code)
+
+
+@recipes_app.command("test")
+def recipes_test(
+    select: list[str] = typer.Option(None, "--select"),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Run the data-quality tests declared beside the recipes."""
+    _setup_logging(0)
+    from .recipes_cmd import test_cmd
+
+    raise typer.Exit(test_cmd(select or None, destination, duckdb_path, config, as_json, _stdout(), _stderr()))
+
+
+# -- demo and scaffolding --------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    duckdb_path: Path = typer.Option(Path("bosco_demo.duckdb"), "--duckdb-path", help="Where the demo database goes."),
+    size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
+    seed: int = typer.Option(7, "--seed", help="Fake data seed."),
+    as_json: bool = typer.Option(False, "--json"),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+) -> None:
+    """Start the local fake APIs, sync every source into DuckDB, build the recipes, print a summary."""
+    _setup_logging(0)
+    from .demo import run_demo
+
+    raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr()))
+
+
+@app.command("new-source")
+def new_source(
+    name: str = typer.Argument(..., help="snake_case name of the new source, e.g. pinterest_ads."),
+    package: Optional[Path] = typer.Option(
+        None, "--package", help="Create a standalone plugin package in this folder instead of inside this repository."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+) -> None:
+    """Scaffold a source plugin with its fake API, tests and cassette folder."""
+    from ..framework.errors import BoscoError
+    from .scaffold import scaffold
+
+    try:
+        created = scaffold(name, package, force=force)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    out = _stdout()
+    for path in created:
+        out.print(f"created {path}")
+    out.print(
+        "next: edit streams.py and contracts.py from the API docs, then run "
+        f"`pytest -k {name}` (the conformance kit runs automatically)."
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

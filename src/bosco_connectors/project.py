@@ -1,0 +1,128 @@
+"""``bosco.toml``: which tenants use which sources, and where each credential comes from.
+
+```toml
+[destination]
+name = "duckdb"             # or "snowflake"
+path = "bosco.duckdb"       # duckdb only
+
+[defaults]                  # merged into every source's config
+start_date = "2025-01-01"
+
+[[tenants]]
+id = "acme"
+  [tenants.sources.tiktok_ads]
+  advertiser_ids = ["7012345678901234567"]
+  access_token = { env = "ACME_TIKTOK_TOKEN" }      # or { file = "..." } or { secret = "dlt.secrets key" }
+```
+
+Secrets are never written in the file itself: a value is either plain config or a
+reference that is resolved at run time, so the file can live in version control.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .framework.errors import ConfigError
+from .framework.redaction import register_secret
+
+DEFAULT_PROJECT_FILE = "bosco.toml"
+_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
+
+@dataclass
+class TenantSource:
+    tenant_id: str
+    source: str
+    config: dict[str, Any]
+    streams: list[str] | None = None
+
+
+@dataclass
+class Project:
+    path: Path | None
+    destination: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    jobs: list[TenantSource] = field(default_factory=list)
+
+    def tenants(self) -> list[str]:
+        return sorted({j.tenant_id for j in self.jobs})
+
+
+def load_project(path: str | Path) -> Project:
+    """Parse and check a project file; every problem is a `ConfigError` naming where it is."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not a text file") from None
+    unknown = sorted(set(raw) - {"destination", "defaults", "tenants"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)} (expected destination, defaults, tenants)")
+    tenants = raw.get("tenants", [])
+    if not isinstance(tenants, list) or not tenants:
+        raise ConfigError(f"{path}: no tenants defined (add a [[tenants]] table with an id and its sources)")
+    defaults = raw.get("defaults", {})
+    project = Project(path=path, destination=dict(raw.get("destination", {})), defaults=dict(defaults))
+    seen: set[str] = set()
+    for index, tenant in enumerate(tenants):
+        tid = tenant.get("id") if isinstance(tenant, dict) else None
+        if not isinstance(tid, str) or not _TENANT_ID.match(tid):
+            raise ConfigError(f"{path}: tenants[{index}] needs an 'id' of letters, digits, '-' or '_' (got {tid!r})")
+        if tid in seen:
+            raise ConfigError(f"{path}: tenant '{tid}' is defined twice")
+        seen.add(tid)
+        sources = tenant.get("sources") or {}
+        if not isinstance(sources, dict) or not sources:
+            raise ConfigError(f"{path}: tenant '{tid}' has no sources (add [tenants.sources.<name>])")
+        for source, config in sources.items():
+            if not isinstance(config, dict):
+                raise ConfigError(f"{path}: tenant '{tid}' source '{source}' must be a table of settings")
+            config = dict(config)
+            streams = config.pop("streams", None)
+            project.jobs.append(TenantSource(tid, source, {**defaults, **config}, streams))
+    return project
+
+
+def resolve_config(config: dict[str, Any], *, where: str) -> dict[str, Any]:
+    """Replace ``{env=..}``, ``{file=..}`` and ``{secret=..}`` references by their values."""
+    resolved: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("env", "file", "secret"):
+            resolved[key] = _resolve_reference(key, value, where)
+        else:
+            resolved[key] = value
+    return resolved
+
+
+def _resolve_reference(key: str, ref: dict[str, str], where: str) -> str:
+    kind, name = next(iter(ref.items()))
+    if kind == "env":
+        if name not in os.environ:
+            raise ConfigError(f"{where}: '{key}' comes from environment variable {name}, which is not set")
+        value = os.environ[name]
+    elif kind == "file":
+        file = Path(name).expanduser()
+        if not file.is_file():
+            raise ConfigError(f"{where}: '{key}' comes from file {file}, which does not exist")
+        value = file.read_text().strip()
+    else:
+        import dlt
+
+        try:
+            value = dlt.secrets[name]
+        except KeyError:
+            value = None
+        if value is None:
+            raise ConfigError(f"{where}: '{key}' comes from dlt secret '{name}', which is not set (secrets.toml or env)")
+    register_secret(value)
+    return value

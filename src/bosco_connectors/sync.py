@@ -1,0 +1,241 @@
+"""Run one (tenant, source) sync into a destination, and report what happened.
+
+One dlt pipeline per tenant and source (``bosco__<tenant>__<source>``) keeps each
+tenant's cursors apart, while all of them load into one RAW dataset whose tables
+carry ``tenant_id`` in every key. The phases run separately so that the load, the
+only phase that writes to the destination, can be serialised for DuckDB's single
+writer while extraction runs concurrently.
+
+Crash safety comes from dlt: state (cursors) is committed in the same load package
+as the data it describes. A package left behind by a killed run is finished first;
+one that cannot be finished is dropped, which is safe because its cursors were
+never committed either, so its data is simply read again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .framework.errors import BoscoError, ConfigError, SourceError
+from .framework.redaction import redact
+from .framework.registry import get_connector
+
+log = logging.getLogger("bosco_connectors.sync")
+
+DEFAULT_DATASET = "raw"
+
+
+@dataclass
+class SyncJob:
+    """One tenant's use of one source."""
+
+    tenant_id: str
+    source: str
+    config: Mapping[str, Any]
+    streams: list[str] | None = None
+
+
+@dataclass
+class SyncResult:
+    tenant_id: str
+    source: str
+    ok: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    requests: int = 0
+    retries: int = 0
+    stream: str | None = None
+    error: str | None = None
+    exit_code: int = 0
+
+    @property
+    def failure_line(self) -> str:
+        return f"FAILED tenant={self.tenant_id} source={self.source} stream={self.stream or '-'}: {self.error}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tenant": self.tenant_id,
+            "source": self.source,
+            "ok": self.ok,
+            "rows": self.rows,
+            "total_rows": sum(self.rows.values()),
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "retries": self.retries,
+            "stream": self.stream,
+            "error": self.error,
+        }
+
+
+def pipeline_name(tenant_id: str, source: str) -> str:
+    return f"bosco__{tenant_id}__{source}"
+
+
+def make_pipeline(tenant_id: str, source: str, destination: Any, *, pipelines_dir: Path, dataset: str = DEFAULT_DATASET) -> Any:
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=pipeline_name(tenant_id, source),
+        destination=destination,
+        dataset_name=dataset,
+        pipelines_dir=str(pipelines_dir),
+        progress="log" if log.isEnabledFor(logging.DEBUG) else None,  # type: ignore[arg-type]
+    )
+
+
+def build_source(connector: Any, config: Mapping[str, Any], *, tenant_id: str, streams: list[str] | None = None,
+                 backfill_start: date | None = None) -> tuple[Any, Any]:
+    """A dlt source for a connector (what its module's function returns) and its API client."""
+    import dlt
+
+    validated = connector.validate(config)
+    client = connector.client(validated)
+    resources = connector.resources(validated, tenant_id=tenant_id, streams=streams, backfill_start=backfill_start, client=client)
+
+    def _source() -> Any:
+        return resources
+
+    return dlt.source(_source, name=connector.name)(), client
+
+
+def run_sync(
+    job: SyncJob,
+    *,
+    destination: Any,
+    pipelines_dir: Path,
+    dataset: str = DEFAULT_DATASET,
+    full_refresh: bool = False,
+    backfill_start: date | None = None,
+    load_lock: threading.Lock | None = None,
+    on_event: Callable[[str], None] | None = None,
+) -> SyncResult:
+    """Extract, normalize and load one job; never raises for a sync failure."""
+    started = time.monotonic()
+    result = SyncResult(job.tenant_id, job.source, ok=False)
+    say = on_event or (lambda message: None)
+    client = None
+    try:
+        connector = get_connector(job.source)
+        connector.validate(job.config)
+        pipeline = make_pipeline(job.tenant_id, job.source, destination, pipelines_dir=pipelines_dir, dataset=dataset)
+        with load_lock or nullcontext():
+            finish_pending(pipeline, say)
+            if full_refresh:
+                reset_state(pipeline, connector.name, job.streams)
+        source, client = build_source(connector, job.config, tenant_id=job.tenant_id, streams=job.streams, backfill_start=backfill_start)
+        say(f"{job.tenant_id}/{job.source}: extracting")
+        pipeline.extract(source)
+        say(f"{job.tenant_id}/{job.source}: normalizing")
+        pipeline.normalize()
+        with load_lock or nullcontext():
+            say(f"{job.tenant_id}/{job.source}: loading")
+            pipeline.load()
+        counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+        result.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+        result.ok = True
+    except BoscoError as exc:
+        _fail(result, exc)
+    except Exception as exc:  # noqa: BLE001 - dlt wraps our errors; unwrap for one clear line
+        _fail(result, _unwrap(exc))
+    finally:
+        result.seconds = time.monotonic() - started
+        if client is not None:
+            result.requests, result.retries = client.stats.requests, client.stats.retries
+    return result
+
+
+def finish_pending(pipeline: Any, say: Callable[[str], None]) -> None:
+    """Load what a crashed run left behind, or drop it if it cannot be loaded.
+
+    Without this, dlt keeps a failed package pending and later runs silently skip
+    their new data (DESIGN.md pitfalls).
+    """
+    if not pipeline.has_pending_data:
+        return
+    say(f"{pipeline.pipeline_name}: finishing a load left by an earlier run")
+    try:
+        pipeline.normalize()
+        pipeline.load()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("%s: dropping an unloadable package from an earlier run: %s", pipeline.pipeline_name, redact(str(_unwrap(exc))))
+        pipeline.drop_pending_packages()
+
+
+def reset_state(pipeline: Any, source: str, streams: list[str] | None = None) -> bool:
+    """Forget saved cursors (all streams, or the given ones) without touching any table.
+
+    Tables are shared by tenants, so a dlt refresh that drops or truncates tables is
+    never used; re-read rows are merged on their keys instead.
+    """
+    from dlt.pipeline.helpers import drop
+
+    try:
+        pipeline.sync_destination()
+    except Exception:  # noqa: BLE001 - a destination that was never written has nothing to sync
+        pass
+    if not pipeline.default_schema_name:
+        return False
+    resources = streams or [".*"]
+    patterns = [r if r.startswith("re:") or r == ".*" else r for r in resources]
+    if patterns == [".*"]:
+        patterns = ["re:.*"]
+    dropper = drop(pipeline, resources=patterns, state_only=True)
+    if dropper.is_empty:
+        return False
+    dropper()
+    return True
+
+
+def read_state(pipeline: Any, source: str) -> dict[str, Any]:
+    """Saved cursors per stream: ``{stream: {cursor_field: last_value}}``."""
+    try:
+        pipeline.sync_destination()
+    except Exception:  # noqa: BLE001
+        pass
+    resources = pipeline.state.get("sources", {}).get(source, {}).get("resources", {})
+    out: dict[str, Any] = {}
+    for name, resource_state in resources.items():
+        for cursor, inc in (resource_state.get("incremental") or {}).items():
+            out.setdefault(name, {})[cursor] = {
+                "last_value": _jsonable(inc.get("last_value")),
+                "start_value": _jsonable(inc.get("start_value")),
+            }
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """Find our own error inside dlt's PipelineStepFailed / ResourceExtractionError chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, BoscoError):
+            return current
+        nxt = getattr(current, "exception", None)
+        current = nxt if isinstance(nxt, BaseException) else (current.__cause__ or current.__context__)
+    return exc
+
+
+def _fail(result: SyncResult, exc: BaseException) -> None:
+    result.ok = False
+    result.exit_code = getattr(exc, "exit_code", 1)
+    if isinstance(exc, SourceError):
+        result.stream = exc.stream
+        result.error = redact(exc.reason + (f" [{exc.request}]" if exc.request else ""))
+    elif isinstance(exc, ConfigError):
+        result.error = redact(str(exc).removeprefix(f"{result.source}: "))
+    else:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        result.error = redact(f"{type(exc).__name__}: {text}")
+    log.debug("sync failed", exc_info=exc)

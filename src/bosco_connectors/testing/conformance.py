@@ -1,0 +1,279 @@
+"""The conformance kit: the tests every source passes, free with every connector.
+
+Subclass `SourceConformance` with ``connector = <your Connector>`` in a test module
+and pytest runs the whole kit against it (this repository does so for every
+registered source in ``tests/test_conformance.py``). What it checks:
+
+- the source is registered and described (API version, docs URL, streams);
+- every stream has a contract, a primary key inside that contract, and a cursor
+  (on a contract field) or a declared full refresh;
+- config is validated before any request, with a message naming the field;
+- its cassette replays a full sync offline, with at least one stream read over two
+  or more pages, and holds no secret;
+- a second run against the fake API adds no duplicate rows and asks each cursor
+  stream only for data from the saved cursor minus its look-back;
+- with canary credentials the API's auth error is reported clearly, and the canary
+  appears in no log line, error, state table or summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import SecretStr
+
+from ..framework.connector import Connector
+from ..framework.errors import ConfigError
+from ..framework.paginators import SinglePage
+from ..framework.spec import Contract, Cursor, FullRefresh, Stream
+from .cassettes import find_secrets, use_cassette
+
+#: The fixed world every conformance run uses, so cassettes replay on any day.
+CONFORMANCE_WORLD: dict[str, Any] = {"seed": 7, "size": "tiny", "end_date": date(2026, 11, 20)}
+
+CANARY = "canary-SECRET-7f3a9c2e5b1d"
+
+
+def _duckdb_pipeline(tmp_path: Path, name: str) -> Any:
+    import dlt
+
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=dlt.destinations.duckdb(str(tmp_path / f"{name}.duckdb")),
+        dataset_name="raw",
+        pipelines_dir=str(tmp_path / "pipelines"),
+    )
+
+
+def _run(pipeline: Any, connector: Connector, config: dict[str, Any], tenant_id: str = "conformance") -> Any:
+    from ..sync import build_source
+
+    source, _ = build_source(connector, config, tenant_id=tenant_id)
+    return pipeline.run(source, loader_file_format="parquet")
+
+
+def _field_names(contract: type[Contract]) -> set[str]:
+    return {f.alias or n for n, f in contract.model_fields.items()} | set(contract.model_fields)
+
+
+def _table_counts(pipeline: Any, connector: Connector) -> dict[str, int]:
+    counts = {}
+    with pipeline.sql_client() as client:
+        for stream in connector.streams:
+            table = connector.table_name(stream)
+            if client.has_dataset() and table in pipeline.default_schema.tables:
+                counts[table] = client.execute_sql(f"SELECT count(*) FROM {client.make_qualified_table_name(table)}")[0][0]
+    return counts
+
+
+class SourceConformance:
+    """Base class of the kit. Set ``connector``; override ``world`` if your fake API needs it."""
+
+    connector: ClassVar[Connector]
+    world: ClassVar[dict[str, Any]] = CONFORMANCE_WORLD
+
+    # -- description ------------------------------------------------------------------
+
+    def test_registered_and_described(self) -> None:
+        from ..framework.registry import get_connector, source_names
+
+        c = self.connector
+        assert c.name in source_names(), f"{c.name} is not registered in the bosco_connectors.sources entry points"
+        assert get_connector(c.name) is c
+        described = c.describe()
+        assert described["api_version"], "api_version is empty"
+        assert described["docs_url"].startswith("https://"), "docs_url must link the vendor's API reference"
+        assert described["streams"], "a source needs at least one stream"
+        assert len({s.name for s in c.streams}) == len(c.streams), "stream names must be unique"
+
+    @pytest.mark.parametrize("check", ["contract", "primary_key", "cursor"])
+    def test_every_stream_declares(self, check: str) -> None:
+        for stream in self.connector.streams:
+            fields = _field_names(stream.contract)
+            if check == "contract":
+                assert issubclass(stream.contract, Contract), f"{stream.name}: contract must subclass framework.Contract"
+            elif check == "primary_key":
+                assert stream.primary_key, f"{stream.name}: no primary key"
+                missing = [k for k in stream.primary_key if k not in fields]
+                assert not missing, f"{stream.name}: primary key {missing} not in its contract"
+            else:
+                assert isinstance(stream.cursor, (Cursor, FullRefresh)), f"{stream.name}: declare a Cursor or FullRefresh"
+                if isinstance(stream.cursor, Cursor):
+                    assert stream.cursor.field in fields, f"{stream.name}: cursor {stream.cursor.field} not in its contract"
+                else:
+                    assert stream.cursor.reason, f"{stream.name}: a full refresh must say why"
+
+    # -- config -----------------------------------------------------------------------
+
+    def test_config_validated_before_any_request(self, fake_api_factory: Any) -> None:
+        api = fake_api_factory(self.connector, **self.world)
+        good = self._sandbox_config(api)
+        required = [n for n, f in self.connector.config_model.model_fields.items() if f.is_required()]
+        assert required, "a source with no required config cannot be validated"
+        for name in required:
+            broken = {k: v for k, v in good.items() if k != name}
+            with pytest.raises(ConfigError) as info:
+                self.connector.resources(broken)
+            assert name in str(info.value), f"error for missing '{name}' does not name it: {info.value}"
+        with pytest.raises(ConfigError):
+            self.connector.resources({**good, "start_date": "not-a-date"})
+        with pytest.raises(ConfigError):
+            self.connector.resources({**good, "no_such_option": 1})
+        assert not api.requests, "config errors must be raised before any request"
+
+    # -- replay -------------------------------------------------------------------------
+
+    def test_cassette_replays_a_full_sync(self, tmp_path: Path) -> None:
+        with use_cassette(self.connector, "conformance", **self.world) as replay:
+            pipeline = _duckdb_pipeline(tmp_path, "replay")
+            _run(pipeline, self.connector, replay.config)
+            paths = Counter(r.path for r in replay.cassette.requests)
+            if not replay.recording:
+                assert replay.cassette.all_played, "some recorded requests were not replayed"
+        counts = _table_counts(pipeline, self.connector)
+        empty = [self.connector.table_name(s) for s in self.connector.streams if not counts.get(self.connector.table_name(s))]
+        assert not empty, f"streams loaded no rows from the cassette: {empty}"
+        paginated = [s for s in self.connector.streams if not isinstance(s.paginator(), SinglePage)]
+        if paginated:
+            assert max(paths.values()) >= 2, "the cassette must replay at least two pages of a paginated stream"
+        text = (Path(replay.cassette._path)).read_text()
+        secrets = [v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in replay.config.items() if self._is_secret(k)]
+        assert not find_secrets(text, [s for s in secrets if isinstance(s, str)]), "secret found in cassette"
+
+    # -- incremental --------------------------------------------------------------------
+
+    def test_second_run_adds_no_duplicates_and_reads_only_lookback(self, tmp_path: Path, fake_api_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        from ..framework import resources
+        from ..sync import read_state
+
+        requested: dict[str, list[Any]] = {}
+        original = resources._StreamReader.read
+
+        def spy(reader: Any, since: Any, until: Any) -> Any:
+            requested.setdefault(reader.stream.name, []).append(since)
+            return original(reader, since, until)
+
+        monkeypatch.setattr(resources._StreamReader, "read", spy)
+        api = fake_api_factory(self.connector, **self.world)
+        config = self._sandbox_config(api)
+        pipeline = _duckdb_pipeline(tmp_path, "twice")
+        _run(pipeline, self.connector, config)
+        first = _table_counts(pipeline, self.connector)
+        saved = read_state(pipeline, self.connector.name)
+        requested.clear()
+        _run(pipeline, self.connector, config)
+        second = _table_counts(pipeline, self.connector)
+        assert first == second, f"a second run changed row counts: {first} -> {second}"
+        self._assert_no_duplicate_keys(pipeline)
+        for stream in self.connector.streams:
+            if not isinstance(stream.cursor, Cursor):
+                continue
+            last = saved.get(stream.name, {}).get(stream.cursor.field, {}).get("last_value")
+            assert last is not None, f"{stream.name}: no cursor saved after the first run"
+            expected = _minus(last, stream.cursor, config)
+            since = requested.get(stream.name, [None])[0]
+            assert since is not None, f"{stream.name}: second run did not pass a start to the stream"
+            assert _same_instant(since, expected), f"{stream.name}: second run asked from {since}, expected {expected} (cursor minus look-back)"
+
+    def _assert_no_duplicate_keys(self, pipeline: Any) -> None:
+        with pipeline.sql_client() as client:
+            for stream in self.connector.streams:
+                table = self.connector.table_name(stream)
+                keys = ", ".join(client.escape_column_name(k) for k in ("tenant_id", *stream.primary_key))
+                dupes = client.execute_sql(
+                    f"SELECT count(*) FROM (SELECT {keys} FROM {client.make_qualified_table_name(table)} GROUP BY {keys} HAVING count(*) > 1)"
+                )[0][0]
+                assert dupes == 0, f"{table}: {dupes} duplicate keys"
+
+    # -- secrets ------------------------------------------------------------------------
+
+    def test_no_secret_in_any_output(self, tmp_path: Path, fake_api_factory: Any, caplog: pytest.LogCaptureFixture) -> None:
+        import json
+
+        from ..sync import SyncJob, run_sync
+
+        api = fake_api_factory(self.connector, **self.world)
+        good = self._sandbox_config(api)
+        canaried = {k: (CANARY if self._is_secret(k) else v) for k, v in good.items()}
+        assert CANARY in canaried.values(), "the config model declares no SecretStr credential"
+        caplog.set_level(logging.DEBUG)
+        import dlt
+
+        destination = dlt.destinations.duckdb(str(tmp_path / "secrets.duckdb"))
+        failed = run_sync(SyncJob("t", self.connector.name, canaried), destination=destination, pipelines_dir=tmp_path / "p")
+        assert not failed.ok, "a wrong credential must fail the sync"
+        reason = (failed.error or "").lower()
+        assert any(word in reason for word in ("auth", "401", "403", "token", "credential", "permission")), \
+            f"the failure should say it is an auth problem: {failed.error}"
+        ok = run_sync(SyncJob("t", self.connector.name, good), destination=destination, pipelines_dir=tmp_path / "p")
+        assert ok.ok, ok.error
+        secrets = [CANARY] + [str(v) for k, v in good.items() if self._is_secret(k)]
+        outputs = {
+            "logs": caplog.text,
+            "error": failed.error or "",
+            "summary": json.dumps([failed.as_dict(), ok.as_dict()]),
+            "state": self._state_dump(tmp_path / "secrets.duckdb"),
+        }
+        for name, text in outputs.items():
+            assert not find_secrets(text, secrets), f"secret found in {name}"
+
+    @staticmethod
+    def _state_dump(db: Path) -> str:
+        import base64
+        import zlib
+
+        import duckdb
+
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            rows = con.execute("SELECT state FROM raw._dlt_pipeline_state").fetchall()
+        finally:
+            con.close()
+        texts = []
+        for (blob,) in rows:
+            try:
+                texts.append(zlib.decompress(base64.b64decode(blob)).decode())
+            except Exception:  # noqa: BLE001 - uncompressed state is kept as is
+                texts.append(str(blob))
+        return "\n".join(texts)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _is_secret(self, name: str) -> bool:
+        field = self.connector.config_model.model_fields.get(name)
+        return field is not None and "SecretStr" in str(field.annotation)
+
+    def _sandbox_config(self, api: Any) -> dict[str, Any]:
+        from ..sandbox import sandbox_config
+
+        return sandbox_config(api, self.connector)
+
+
+def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:
+    lookback = cursor.lookback
+    if config.get("lookback_days") is not None:
+        lookback = timedelta(days=int(config["lookback_days"]))
+    if cursor.kind == "date":
+        return date.fromisoformat(str(last)[:10]) - timedelta(days=lookback.days)
+    value = last if isinstance(last, datetime) else datetime.fromisoformat(str(last).replace("Z", "+00:00"))
+    return value - lookback
+
+
+def _same_instant(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        a = a if a.tzinfo else a.replace(tzinfo=timezone.utc)
+        b = b if b.tzinfo else b.replace(tzinfo=timezone.utc)
+        return abs((a - b).total_seconds()) < 1
+    if isinstance(a, datetime):
+        a = a.date()
+    if isinstance(b, datetime):
+        b = b.date()
+    return a == b
+
+
+__all__ = ["SourceConformance", "CONFORMANCE_WORLD", "CANARY", "Stream"]
