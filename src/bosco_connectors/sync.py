@@ -174,7 +174,7 @@ def reset_state(pipeline: Any, source: str, streams: list[str] | None = None) ->
     Tables are shared by tenants, so a dlt refresh that drops or truncates tables is
     never used; re-read rows are merged on their keys instead.
     """
-    from dlt.pipeline.helpers import drop
+    from dlt.pipeline.helpers import pipeline_drop
 
     try:
         pipeline.sync_destination()
@@ -182,11 +182,10 @@ def reset_state(pipeline: Any, source: str, streams: list[str] | None = None) ->
         pass
     if not pipeline.default_schema_name:
         return False
-    resources = streams or [".*"]
-    patterns = [r if r.startswith("re:") or r == ".*" else r for r in resources]
-    if patterns == [".*"]:
-        patterns = ["re:.*"]
-    dropper = drop(pipeline, resources=patterns, state_only=True)
+    names = streams or list(pipeline.state.get("sources", {}).get(source, {}).get("resources", {}))
+    if not names:
+        return False
+    dropper = pipeline_drop(pipeline, resources=names, state_only=True)
     if dropper.is_empty:
         return False
     dropper()

@@ -30,6 +30,10 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_TESTS = 0, 1, 2, 3, 4
 app = typer.Typer(
     name="bosco-sync",
     help="Sync marketing sources into DuckDB or Snowflake and build the unified marketing tables.",
+    epilog=(
+        "Exit codes: 0 every sync succeeded; 1 a sync failed (one line per failure on stderr); "
+        "2 bad usage or configuration; 3 another run holds the lock; 4 data-quality tests failed."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -41,7 +45,7 @@ app.add_typer(state_app, name="state")
 def _stderr():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _stdout():
@@ -89,16 +93,15 @@ def sources(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
 ) -> None:
     """List registered sources and their streams (keys, cursors, look-back)."""
-    from ..framework.errors import BoscoError
-    from ..framework.registry import all_connectors
+    from ..framework.registry import load_connectors
 
-    try:
-        described = [c.describe() for c in all_connectors()]
-    except BoscoError as exc:
-        raise _fail(str(exc))
+    connectors, problems = load_connectors()
+    described = [c.describe() for c in connectors]
+    for problem in problems:
+        _stderr().print(f"warning: {problem}", markup=False)
     if as_json:
         typer.echo(json.dumps(described, indent=2, default=str))
-        return
+        raise typer.Exit(EXIT_CONFIG if problems else EXIT_OK)
     from rich.table import Table
 
     table = Table(title="bosco-connectors sources", show_lines=False)
@@ -116,6 +119,7 @@ def sources(
                 stream["window"] or "-",
             )
     _stdout().print(table)
+    raise typer.Exit(EXIT_CONFIG if problems else EXIT_OK)
 
 
 # -- run -------------------------------------------------------------------------------

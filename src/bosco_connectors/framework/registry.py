@@ -35,11 +35,26 @@ def get_connector(name: str) -> "Connector":
     if name not in eps:
         known = ", ".join(sorted(eps)) or "none"
         raise ConfigError(f"unknown source '{name}' (registered: {known})")
-    connector = eps[name].load()
+    try:
+        connector = eps[name].load()
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others
+        raise ConfigError(f"source plugin '{name}' ({eps[name].value}) failed to load: {type(exc).__name__}: {exc}") from exc
     if getattr(connector, "name", None) != name:
         raise ConfigError(f"entry point '{name}' does not point at a Connector named '{name}'")
     return connector
 
 
 def all_connectors() -> list["Connector"]:
+    """Every registered source; raises if any plugin is broken (tests want to know)."""
     return [get_connector(name) for name in source_names()]
+
+
+def load_connectors() -> tuple[list["Connector"], list[str]]:
+    """Every source that loads, and one line per plugin that does not (for listings)."""
+    loaded, problems = [], []
+    for name in source_names():
+        try:
+            loaded.append(get_connector(name))
+        except ConfigError as exc:
+            problems.append(str(exc))
+    return loaded, problems

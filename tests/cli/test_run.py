@@ -1,0 +1,184 @@
+"""`bosco-sync run` end to end against the fake TikTok API: exit codes, idempotence, retries, lock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from bosco_connectors.cli.app import EXIT_CONFIG, EXIT_FAILED, EXIT_LOCKED, app
+from bosco_connectors.framework.registry import get_connector
+from bosco_connectors.sandbox import Fault
+
+TOKEN_ENV = "ACME_TIKTOK_TOKEN"
+
+
+def _write_project(tmp_path: Path, api: Any, *, tenants: tuple[str, ...] = ("acme",), extra: str = "") -> Path:
+    app_ = api.apps["tiktok"]
+    cfg = app_.source_config(api.url("tiktok"))
+    ids = ", ".join(f'"{i}"' for i in cfg["advertiser_ids"])
+    blocks = [
+        f"""
+[[tenants]]
+id = "{t}"
+  [tenants.sources.tiktok_ads]
+  advertiser_ids = [{ids}]
+  access_token = {{ env = "{TOKEN_ENV}" }}
+  base_url = "{cfg['base_url']}"
+  start_date = "{cfg['start_date']}"
+  end_date = "{cfg['end_date']}"
+{extra}"""
+        for t in tenants
+    ]
+    path = tmp_path / "bosco.toml"
+    path.write_text(f'[destination]\nname = "duckdb"\npath = "{tmp_path / "w.duckdb"}"\n' + "".join(blocks))
+    return path
+
+
+@pytest.fixture
+def tiktok_api(fake_api_factory, monkeypatch):
+    api = fake_api_factory(get_connector("tiktok_ads"), seed=11, size="tiny", end_date=date(2026, 11, 20))
+    monkeypatch.setenv(TOKEN_ENV, api.apps["tiktok"].source_config("x")["access_token"])
+    return api
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema='raw' AND table_name LIKE 'tiktok_ads_%'").fetchall()]
+        return {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def test_two_runs_leave_the_same_rows_and_the_second_reads_only_the_lookback(tmp_path, tiktok_api):
+    project = _write_project(tmp_path, tiktok_api)
+    first = _invoke("run", "--config", str(project), "--json", "--state-dir", str(tmp_path / "home"))
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["ok"] and summary["tables"]["tiktok_ads_report_campaign_daily"] > 0
+    after_first = _counts(tmp_path / "w.duckdb")
+    tiktok_api.clear()
+
+    second = _invoke("run", "--config", str(project), "--json", "--state-dir", str(tmp_path / "home"))
+    assert second.exit_code == 0, second.output
+    assert _counts(tmp_path / "w.duckdb") == after_first
+    reports = tiktok_api.requests_to("report/integrated/get")
+    assert reports, "the second run made no report request"
+    end = date(2026, 11, 20)
+    starts = {date.fromisoformat(r.arg("start_date")) for r in reports}
+    assert starts == {end - timedelta(days=7)}, f"second run asked from {starts}, expected only the 7-day look-back"
+
+
+def test_429_with_retry_after_is_waited_out(tmp_path, tiktok_api):
+    tiktok_api.inject(Fault.rate_limited(retry_after=2), times=1, path_contains="campaign/get")
+    project = _write_project(tmp_path, tiktok_api)
+    result = _invoke("run", "--config", str(project), "--json", "--state-dir", str(tmp_path / "home"))
+    assert result.exit_code == 0, result.output
+    sync = json.loads(result.stdout)["syncs"][0]
+    assert sync["retries"] == 1
+    # The only way to wait 2 s is Retry-After: the backoff's first wait is at most 1.5 s.
+    refused = [r for r in tiktok_api.requests if r.status == 429]
+    assert len(refused) == 1
+    assert sync["seconds"] >= 2.0
+
+
+def test_401_ends_with_one_clear_line_and_non_zero_exit(tmp_path, tiktok_api, monkeypatch):
+    monkeypatch.setenv(TOKEN_ENV, "wrong-token-0123456789abcdef")
+    project = _write_project(tmp_path, tiktok_api)
+    result = _invoke("run", "--config", str(project), "--state-dir", str(tmp_path / "home"))
+    assert result.exit_code == EXIT_FAILED
+    failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert len(failures) == 1, result.stderr
+    assert "tenant=acme source=tiktok_ads stream=" in failures[0]
+    assert "wrong-token-0123456789abcdef" not in result.output + result.stderr
+
+
+def test_one_failing_tenant_does_not_stop_the_other(tmp_path, tiktok_api, monkeypatch):
+    project = _write_project(tmp_path, tiktok_api, tenants=("acme", "beta"))
+    text = project.read_text().replace(f'env = "{TOKEN_ENV}"', 'env = "BETA_TOKEN"', 1)
+    project.write_text(text)
+    result = _invoke("run", "--config", str(project), "--json", "--state-dir", str(tmp_path / "home"))
+    summary = json.loads(result.stdout)
+    by_tenant = {s["tenant"]: s for s in summary["syncs"]}
+    assert by_tenant["acme"]["ok"] is False and "BETA_TOKEN" in by_tenant["acme"]["error"]
+    assert by_tenant["beta"]["ok"] is True
+    assert result.exit_code == EXIT_CONFIG  # a missing credential is a configuration problem
+
+
+def test_a_running_sync_blocks_a_second_one(tmp_path, tiktok_api):
+    project = _write_project(tmp_path, tiktok_api)
+    home = tmp_path / "home"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys,time; from pathlib import Path; from bosco_connectors.cli.lock import RunLock;"
+         "RunLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(30)",
+         str(home / "bosco-sync.lock")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = _invoke("run", "--config", str(project), "--state-dir", str(home))
+        assert result.exit_code == EXIT_LOCKED
+        assert "already running" in result.stderr
+        assert not tiktok_api.requests, "a locked-out run must not call the API"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("this is = not [toml", "not valid TOML"),
+        ('[[tenants]]\nid = "acme"\n', "has no sources"),
+        ("", "no tenants"),
+        ('[[tenants]]\nid = "bad id!"\n[tenants.sources.tiktok_ads]\n', "needs an 'id'"),
+    ],
+)
+def test_bad_project_files_exit_2_with_a_clear_message(tmp_path, content, needle):
+    path = tmp_path / "bosco.toml"
+    path.write_text(content)
+    result = _invoke("run", "--config", str(path), "--state-dir", str(tmp_path / "home"))
+    assert result.exit_code == EXIT_CONFIG
+    assert needle in result.stderr
+
+
+def test_unknown_source_and_bad_date_exit_2(tmp_path):
+    result = _invoke("run", "no_such_source", "--state-dir", str(tmp_path / "home"))
+    assert result.exit_code == EXIT_CONFIG and "unknown source 'no_such_source'" in result.stderr + result.stdout
+    result = _invoke("run", "tiktok_ads", "--start-date", "2025-13-01", "--state-dir", str(tmp_path / "home"))
+    assert result.exit_code == EXIT_CONFIG and "--start-date" in result.stderr
+
+
+def test_state_show_and_reset_one_tenant(tmp_path, tiktok_api):
+    project = _write_project(tmp_path, tiktok_api, tenants=("acme", "beta"))
+    home = str(tmp_path / "home")
+    assert _invoke("run", "--config", str(project), "--state-dir", home).exit_code == 0
+    shown = json.loads(_invoke("state", "show", "--config", str(project), "--json", "--state-dir", home).stdout)
+    daily = {(r["tenant"], r["stream"]): r["last_value"] for r in shown}
+    assert daily[("acme", "report_campaign_daily")] == "2026-11-20"
+    assert daily[("beta", "report_campaign_daily")] == "2026-11-20"
+
+    reset = _invoke("state", "reset", "--tenant", "acme", "--source", "tiktok_ads", "--yes", "--config", str(project), "--state-dir", home)
+    assert reset.exit_code == 0, reset.output
+    shown = json.loads(_invoke("state", "show", "--config", str(project), "--json", "--state-dir", home).stdout)
+    daily = {(r["tenant"], r["stream"]): r["last_value"] for r in shown}
+    assert daily[("acme", "report_campaign_daily")] is None
+    assert daily[("beta", "report_campaign_daily")] == "2026-11-20"
+
+
+def test_state_reset_refuses_without_yes_when_not_interactive(tmp_path):
+    result = _invoke("state", "reset", "--tenant", "acme", "--source", "tiktok_ads", "--state-dir", str(tmp_path / "h"))
+    assert result.exit_code == EXIT_CONFIG and "--yes" in result.stderr
