@@ -86,7 +86,6 @@ def make_pipeline(tenant_id: str, source: str, destination: Any, *, pipelines_di
         destination=destination,
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir),
-        progress="log" if log.isEnabledFor(logging.DEBUG) else None,  # type: ignore[arg-type]
     )
 
 
