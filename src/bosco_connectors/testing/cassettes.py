@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..sandbox.server import FakeApi
 
 #: Headers never worth keeping in a cassette (noise or secrets).
-DROP_HEADERS = {"set-cookie", "cookie", "date", "server", "user-agent"}
+DROP_HEADERS = {"set-cookie", "cookie", "date", "server", "user-agent", "host"}
 
 
 def cassette_dir() -> Path:

@@ -1,0 +1,136 @@
+"""Schema contracts: the columns each raw table is promised to have.
+
+Field names are TikTok's own (``spend``, ``conversion``, ``total_complete_payment_rate``...),
+so the raw tables read like the API reference. TikTok sends ids as strings (v1.3) and
+report metrics as strings too; the contracts type metrics as numbers and the Arrow
+conversion casts the vendor strings column by column.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from ...framework import Contract
+
+
+class Advertiser(Contract):
+    """One ad account, from /advertiser/info/."""
+
+    advertiser_id: str
+    name: str | None = None
+    currency: str | None = Field(default=None, description="ISO 4217 code; every money metric of this advertiser is in it.")
+    timezone: str | None = Field(default=None, description="Account time zone; report days (stat_time_day) are local to it.")
+    display_timezone: str | None = None
+    status: str | None = None
+    role: str | None = None
+    company: str | None = None
+    country: str | None = None
+    balance: float | None = None
+    create_time: datetime | None = Field(default=None, description="Creation time (TikTok sends epoch seconds).")
+
+
+class Campaign(Contract):
+    """One campaign, from /campaign/get/."""
+
+    campaign_id: str
+    advertiser_id: str
+    campaign_name: str | None = None
+    objective_type: str | None = None
+    operation_status: str | None = Field(default=None, description="ENABLE or DISABLE, as set by the advertiser.")
+    secondary_status: str | None = Field(default=None, description="Delivery status, e.g. CAMPAIGN_STATUS_ENABLE.")
+    budget: float | None = None
+    budget_mode: str | None = None
+    create_time: datetime | None = None
+    modify_time: datetime | None = None
+
+
+class AdGroup(Contract):
+    """One ad group, from /adgroup/get/."""
+
+    adgroup_id: str
+    advertiser_id: str
+    campaign_id: str
+    adgroup_name: str | None = None
+    operation_status: str | None = None
+    secondary_status: str | None = None
+    budget: float | None = None
+    budget_mode: str | None = None
+    optimization_goal: str | None = None
+    billing_event: str | None = None
+    create_time: datetime | None = None
+    modify_time: datetime | None = None
+
+
+class Ad(Contract):
+    """One ad, from /ad/get/."""
+
+    ad_id: str
+    advertiser_id: str
+    campaign_id: str
+    adgroup_id: str
+    ad_name: str | None = None
+    campaign_name: str | None = None
+    adgroup_name: str | None = None
+    operation_status: str | None = None
+    secondary_status: str | None = None
+    ad_text: str | None = None
+    landing_page_url: str | None = None
+    create_time: datetime | None = None
+    modify_time: datetime | None = None
+
+
+class DailyMetrics(Contract):
+    """The metrics every daily report row carries (BASIC report, AUCTION service).
+
+    ``advertiser_id`` is the partition the row was read for; ``stat_time_day`` is a day
+    in the advertiser's time zone. Money is in the advertiser's currency (see the
+    advertisers table).
+    """
+
+    advertiser_id: str
+    stat_time_day: date
+    spend: float | None = None
+    impressions: int | None = None
+    clicks: int | None = None
+    reach: int | None = None
+    ctr: float | None = Field(default=None, description="Click-through rate in percent (1.5 means 1.5%).")
+    cpc: float | None = None
+    cpm: float | None = None
+    conversion: int | None = Field(default=None, description="Conversions of the optimization event.")
+    complete_payment: int | None = Field(default=None, description="Complete Payment (purchase) events.")
+    total_complete_payment_rate: float | None = Field(
+        default=None, description="Total Complete Payment Value: purchase value, despite the name."
+    )
+
+
+class AdvertiserDaily(DailyMetrics):
+    """AUCTION_ADVERTISER, dimensions advertiser_id + stat_time_day."""
+
+
+class CampaignDaily(DailyMetrics):
+    """AUCTION_CAMPAIGN, dimensions campaign_id + stat_time_day."""
+
+    campaign_id: str
+    campaign_name: str | None = None
+
+
+class AdGroupDaily(DailyMetrics):
+    """AUCTION_ADGROUP, dimensions adgroup_id + stat_time_day."""
+
+    adgroup_id: str
+    adgroup_name: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+
+
+class AdDaily(DailyMetrics):
+    """AUCTION_AD, dimensions ad_id + stat_time_day; parent ids for roll-ups."""
+
+    ad_id: str
+    ad_name: str | None = None
+    adgroup_id: str | None = None
+    adgroup_name: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
