@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -20,3 +21,16 @@ def isolated_dlt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_active_dlt_pipeline() -> Iterator[None]:
+    """dlt keeps the last pipeline active process-wide, and a resource evaluated outside a
+    pipeline reads that pipeline's saved cursor. Start and end every test without one."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.pipeline import PipelineContext
+
+    context = Container()[PipelineContext]
+    context.deactivate()
+    yield
+    context.deactivate()

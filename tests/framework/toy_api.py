@@ -20,10 +20,12 @@ from bosco_connectors.framework import (
     SourceConfig,
     bearer,
     parse_date,
+    utc_today,
 )
 from bosco_connectors.sandbox import FakeRequest, FakeResponse
 
-TODAY = date.today()
+#: The fake app serves data up to the framework's "today" (UTC), so ranges line up.
+TODAY = utc_today()
 
 
 class AcmeApp:
@@ -42,6 +44,11 @@ class AcmeApp:
         page, size = int(req.arg("page", "1")), int(req.arg("page_size", "3"))
         if req.path == "/items":
             rows = [{"id": i, "name": f"item {i}"} for i in range(self.items)]
+        elif req.path == "/sharded":
+            shard = req.arg("shard")
+            if not shard:
+                return FakeResponse.json({"error": {"message": "shard is required"}}, 400)
+            rows = [{"shard": shard, "id": i, "name": f"{shard} item {i}"} for i in range(self.items)]
         elif req.path == "/daily":
             start, end = date.fromisoformat(req.arg("from")), date.fromisoformat(req.arg("to"))
             rows = []
@@ -61,6 +68,12 @@ class Item(Contract):
     name: str
 
 
+class ShardItem(Contract):
+    shard: str
+    id: int
+    name: str
+
+
 class Daily(Contract):
     item: int
     day: date
@@ -75,8 +88,14 @@ def _daily(record, ctx):
     return {**record, "day": parse_date(record["day"])}
 
 
-def make_connector(arrow: bool = False, window_days: int | None = 7) -> Connector:
+def make_connector(arrow: bool = False, window_days: int | None = 7, shards: tuple[str, ...] = ()) -> Connector:
+    """The acme connector; ``shards`` adds a partitioned stream (one partition per shard)."""
     paged = lambda: PageNumber(page_size=3, total_pages_path="page_info.total_page")  # noqa: E731
+    sharded = [
+        RestStream(name="sharded", path="sharded", records="data", paginator=paged, contract=ShardItem,
+                   primary_key=("shard", "id"), cursor=FullRefresh(),
+                   partitions=lambda cfg: [{"shard": s} for s in shards]),
+    ] if shards else []
     return Connector(
         name="acme",
         title="Acme",
@@ -95,6 +114,7 @@ def make_connector(arrow: bool = False, window_days: int | None = 7) -> Connecto
                        primary_key=("item", "day"), transform=_daily, arrow=arrow,
                        cursor=Cursor("day", lookback=timedelta(days=3), window=timedelta(days=window_days) if window_days else None),
                        window_params=lambda w: {"from": w.start.isoformat(), "to": w.end.isoformat()}),
+            *sharded,
         ],
         sandbox="tests.framework.toy_api:AcmeApp",
     )
@@ -106,3 +126,7 @@ def acme_source(connector: Connector, config: dict, tenant_id: str = "t1"):
         return connector.resources(config, tenant_id=tenant_id)
 
     return source()
+
+
+#: What a source module exports; lets registry tests point an entry point at a real Connector.
+connector = make_connector()

@@ -275,7 +275,6 @@ def recipes_build(
     destination: Optional[str] = typer.Option(None, "--destination", "-d"),
     duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
     config: Optional[Path] = typer.Option(None, "--config", "-c"),
-    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild every table from scratch."),
     skip_tests: bool = typer.Option(False, "--skip-tests", help="Do not run data-quality tests after the build."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -283,7 +282,7 @@ def recipes_build(
     _setup_logging(0)
     from .recipes_cmd import build_cmd
 
-    code = build_cmd(select or None, destination, duckdb_path, config, full_refresh, not skip_tests, as_json, _stdout(), _stderr())
+    code = build_cmd(select or None, destination, duckdb_path, config, not skip_tests, as_json, _stdout(), _stderr())
     raise typer.Exit(code)
 
 

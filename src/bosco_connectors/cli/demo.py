@@ -43,7 +43,7 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
             err.print(line, markup=False)
         return 1
     err.print("building recipes")
-    build = build_and_test(plan, select=None, full_refresh=True, run_tests=True)
+    build = build_and_test(plan, select=None, run_tests=True)
     preview = _preview(duckdb_path)
     if as_json:
         print(json.dumps({"sync": summary, "recipes": build, "daily_campaign_summary": preview}, indent=2, default=str))

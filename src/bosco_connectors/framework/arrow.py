@@ -62,7 +62,7 @@ def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: 
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise ContractError(f"field '{f.name}' does not fit {f.type}: {exc}", stream=stream) from None
     table = pa.Table.from_arrays(columns, schema=schema)
-    extra = sorted({k for r in rows[:1] for k in r} - set(schema.names))
+    extra = sorted({k for r in rows for k in r} - set(schema.names))  # any row may bring a new field
     for name in extra:  # fields the contract does not know yet: keep them (columns: evolve)
         table = table.append_column(name, pa.array([_jsonish(r.get(name)) for r in rows], pa.string()))
     return table

@@ -113,8 +113,14 @@ class OAuth2RefreshToken(httpx.Auth):
                 f"refresh-token exchange failed ({response.status_code}): {reason}",
                 status=response.status_code,
             )
-        body = response.json()
-        token = body["access_token"]
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not token:  # some vendors answer 200 with an error body
+            reason = (body.get("error_description") or body.get("error")) if isinstance(body, dict) else None
+            raise AuthError(f"token endpoint answered without an access_token: {reason or 'no reason given'}", status=200)
         register_secret(token)
         self._access_token = token
         self._expires_at = time.monotonic() + float(body.get("expires_in", 3600)) - 60

@@ -6,6 +6,8 @@ A cron operator reads one line per failure, so each error renders as
 
 from __future__ import annotations
 
+from .redaction import redact
+
 
 class BoscoError(Exception):
     """Base class for every error raised by bosco-connectors."""
@@ -42,7 +44,8 @@ class SourceError(BoscoError):
 
     def _render(self) -> str:
         where = "/".join(p for p in (self.source, self.stream) if p)
-        text = f"{where}: {self.reason}" if where else self.reason
+        reason = redact(self.reason)  # vendors sometimes echo the credential in their error text
+        text = f"{where}: {reason}" if where else reason
         if self.request:
             text += f" [{self.request}]"
         return text

@@ -240,8 +240,10 @@ class ApiClient:
                     with self.limiter.slot():
                         self.stats.add(requests=1)
                         response = self._transport_send(request, stream)
-                    error = self.errors.for_status(response, None) if response.status_code >= 400 else None
-                    if error:
+                    if response.status_code >= 400:
+                        # Same error text as request_json: the vendor's message and the request.
+                        error = self.errors.for_status(response, self._decode(response, request, stream))
+                        error.request = describe(request)
                         raise error.located(source=self.source, stream=stream)
                     return response.content
         except SourceError as exc:
@@ -302,6 +304,10 @@ class ApiClient:
         return isinstance(exc, (RetryableApiError, _TransientTransportError, _GarbledBodyError))
 
     def _wait(self, state: RetryCallState) -> float:
+        if state.attempt_number >= self.retry.max_attempts:
+            # tenacity asks for the wait before it checks `stop`: no retry follows this
+            # attempt, so neither count it nor pause the other threads for it.
+            return 0.0
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:

@@ -44,9 +44,11 @@ SECRET_KEYS = frozenset(
 _KEY_ALT = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
 # key=value in query strings / form bodies, "key": "value" in JSON, Key: value in headers.
 _PATTERNS = [
-    re.compile(rf"(?i)\b({_KEY_ALT})=([^&\s\"'#]+)"),
+    re.compile(rf"(?i)\b({_KEY_ALT})=([^&\s\"'#\]]+)"),
     re.compile(rf"(?i)(\"(?:{_KEY_ALT})\"\s*:\s*\")([^\"]+)(\")"),
     re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}"),
+    # Header lines in free text: "Access-Token: abc", "X-Shopify-Access-Token: abc".
+    re.compile(r"(?i)\b(access-token|x-shopify-access-token|developer-token|x-api-key|api-key)(\s*:\s*)([^\s,;'\"]+)"),
 ]
 
 _lock = threading.Lock()
@@ -86,6 +88,7 @@ def redact(text: str) -> str:
     text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}={REDACTED}", text)
     text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", text)
     text = _PATTERNS[2].sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _PATTERNS[3].sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     return text
 
 
@@ -95,7 +98,8 @@ def redact_url(url: str) -> str:
     if not parts.query:
         return redact(url)
     query = [
-        (k, REDACTED if k.lower() in SECRET_KEYS else v)
+        # Values are compared decoded: a registered key with "+", "/" or "=" is percent-encoded here.
+        (k, REDACTED if k.lower() in SECRET_KEYS else redact(v))
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return redact(urlunsplit(parts._replace(query=urlencode(query, safe="*"))))

@@ -79,7 +79,7 @@ def stream_resource(
         if config.lookback_days is not None:
             lag = float(config.lookback_days) if cursor.kind == "date" else config.lookback_days * 86400.0
         start = backfill_start or config.start_date
-        initial = _as_cursor_value(start, cursor.kind)
+        initial = _as_cursor_value(start, cursor.kind) if backfill_start or cursor.initial is None else cursor.initial
         end = _as_cursor_value(backfill_end + timedelta(days=1), cursor.kind) if backfill_end else None
         if backfill_start and end is None:
             # A backfill is a range load: it neither reads nor moves the saved cursor.

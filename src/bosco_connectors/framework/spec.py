@@ -49,6 +49,9 @@ class Cursor:
     kind: Literal["date", "datetime"] = "date"
     lookback: timedelta = timedelta(0)
     window: timedelta | None = None
+    #: Where a first run starts instead of the config's ``start_date``. Entity tables
+    #: (campaigns, ads) need their whole history: an ad last edited a year ago still runs.
+    initial: date | datetime | None = None
 
     @property
     def lag(self) -> float:

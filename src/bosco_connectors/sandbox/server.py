@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -202,12 +203,17 @@ class FakeApi:
         return f"http://127.0.0.1:{self.port}/{prefix}"
 
     def start(self) -> "FakeApi":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-api", daemon=True)
+        # A short poll interval: `stop()` waits for the serve loop to notice, 0.5 s by default.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-api", daemon=True
+        )
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() blocks forever if serve_forever never ran
+            self._server.shutdown()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self) -> "FakeApi":
@@ -284,10 +290,20 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and left (the slow fault) is expected, not a server bug.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("fake api: client %s went away", client_address)
+            return
+        super().handle_error(request, client_address)
+
 
 def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, every keep-alive request
+        # waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             log.debug("fake api: " + format, *args)

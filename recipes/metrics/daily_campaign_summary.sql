@@ -1,0 +1,48 @@
+-- description: Daily campaign KPIs per tenant and platform; a ratio is NULL when its denominator is 0.
+-- grain: tenant_id, date, platform, account_id, campaign_id
+-- check: spend >= 0
+--
+-- Ratios are fractions (ctr 0.015 means 1.5%), in the account's currency:
+--   roas = revenue / spend             cpc  = spend / clicks
+--   ctr  = clicks / impressions        cpm  = spend * 1000 / impressions
+--   conversion_rate = conversions / clicks
+-- Division by zero gives NULL (nullif), never an error or an infinity.
+with totals as (
+    select
+        tenant_id,
+        date,
+        platform,
+        account_id,
+        campaign_id,
+        max(account_name) as account_name,
+        max(campaign_name) as campaign_name,
+        max(currency) as currency,
+        sum(spend) as spend,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(conversions) as conversions,
+        sum(conversion_value) as revenue
+    from fct_campaign_performance
+    group by tenant_id, date, platform, account_id, campaign_id
+)
+
+select
+    tenant_id,
+    date,
+    platform,
+    account_id,
+    account_name,
+    campaign_id,
+    campaign_name,
+    currency,
+    spend,
+    impressions,
+    clicks,
+    conversions,
+    revenue,
+    revenue / nullif(spend, 0) as roas,
+    cast(clicks as double) / nullif(impressions, 0) as ctr,
+    spend / nullif(clicks, 0) as cpc,
+    spend * 1000 / nullif(impressions, 0) as cpm,
+    conversions / nullif(clicks, 0) as conversion_rate
+from totals

@@ -1,0 +1,41 @@
+"""Where RAW data lands: DuckDB (the embedded default) or Snowflake (production).
+
+Every source loads into one dataset, `DEFAULT_DATASET` (``raw``), with tables named
+``<source>_<stream>``; the SQL recipes read from there and write the unified tables to
+``analytics``. This module imports nothing heavy: the Snowflake client is imported
+only when a Snowflake destination is asked for, so ``bosco-sync --help`` and DuckDB
+users never pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..framework.errors import ConfigError
+
+#: The dlt dataset (schema) every source loads into.
+DEFAULT_DATASET = "raw"
+#: The schema the recipes write the unified tables to.
+DEFAULT_ANALYTICS_SCHEMA = "analytics"
+DESTINATIONS = ("duckdb", "snowflake")
+
+
+def get_destination(name: str | None = "duckdb", **options: Any) -> Any:
+    """Return a configured dlt destination by name (``duckdb`` or ``snowflake``).
+
+    `options` go to `duckdb_destination` / `snowflake_destination`; an unknown name
+    is a `ConfigError` naming the choices.
+    """
+    key = (name or "duckdb").strip().lower()
+    if key == "duckdb":
+        from .duckdb import duckdb_destination
+
+        return duckdb_destination(**options)
+    if key == "snowflake":
+        from .snowflake import snowflake_destination
+
+        return snowflake_destination(**options)
+    raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
+
+
+__all__ = ["DEFAULT_ANALYTICS_SCHEMA", "DEFAULT_DATASET", "DESTINATIONS", "get_destination"]

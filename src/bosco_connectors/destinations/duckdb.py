@@ -1,0 +1,51 @@
+"""DuckDB, the embedded default: one file, no server, good up to tens of millions of rows.
+
+The file is ``bosco.duckdb`` in the working directory unless a path is given or
+``BOSCO_DUCKDB_PATH`` is set. The path is made absolute when the destination is
+created, so a pipeline never resolves it against its own working folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..framework.errors import ConfigError
+
+ENV_PATH = "BOSCO_DUCKDB_PATH"
+DEFAULT_FILE = "bosco.duckdb"
+
+
+def duckdb_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The database file to use: `path`, else ``$BOSCO_DUCKDB_PATH``, else ``./bosco.duckdb``."""
+    chosen = path if path not in (None, "") else os.environ.get(ENV_PATH) or DEFAULT_FILE
+    target = Path(chosen).expanduser()
+    if not target.is_absolute():
+        target = Path.cwd() / target
+    if target.exists() and target.is_dir():
+        raise ConfigError(f"DuckDB path {target} is a directory; give a file such as {target / DEFAULT_FILE}")
+    return target
+
+
+def duckdb_destination(path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+    """A dlt ``duckdb`` destination writing to `duckdb_path(path)`.
+
+    Extra `options` (e.g. ``create_indexes``) go to ``dlt.destinations.duckdb``.
+    """
+    import dlt
+
+    target = duckdb_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.destinations.duckdb(credentials=str(target), **options)
+
+
+def duckdb_connection(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Any:
+    """Open the same database file with the ``duckdb`` client (for recipes and queries)."""
+    import duckdb
+
+    target = duckdb_path(path)
+    if read_only and not target.exists():
+        raise ConfigError(f"DuckDB file {target} does not exist (run a sync first, or set {ENV_PATH})")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(target), read_only=read_only)

@@ -1,0 +1,73 @@
+"""DuckDB destination: where the file goes, and that dlt really loads into it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dlt
+import duckdb
+import pytest
+
+from bosco_connectors.destinations import DEFAULT_DATASET, get_destination
+from bosco_connectors.destinations.duckdb import duckdb_connection, duckdb_path
+from bosco_connectors.framework.errors import ConfigError
+
+
+def _configured_path(destination) -> Path:
+    config = destination.configuration(destination.spec(), accept_partial=True)
+    return Path(config.credentials.database)
+
+
+def test_default_file_is_bosco_duckdb_in_the_working_directory(isolated_dlt: Path, monkeypatch) -> None:
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH", raising=False)
+    assert duckdb_path() == isolated_dlt / "bosco.duckdb"
+    assert _configured_path(get_destination("duckdb")) == isolated_dlt / "bosco.duckdb"
+
+
+def test_env_var_overrides_the_default_and_an_explicit_path_overrides_both(isolated_dlt: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BOSCO_DUCKDB_PATH", "data/env.duckdb")
+    assert duckdb_path() == isolated_dlt / "data" / "env.duckdb"
+    explicit = isolated_dlt / "explicit.duckdb"
+    assert _configured_path(get_destination("duckdb", path=str(explicit))) == explicit
+    # creating the destination makes the parent folder, so dlt can create the file
+    get_destination("duckdb")
+    assert (isolated_dlt / "data").is_dir()
+
+
+def test_a_directory_is_not_a_database_file(isolated_dlt: Path) -> None:
+    with pytest.raises(ConfigError, match="is a directory"):
+        duckdb_path(isolated_dlt)
+
+
+def test_unknown_destination_names_the_choices() -> None:
+    with pytest.raises(ConfigError, match="duckdb or snowflake"):
+        get_destination("bigquery")
+
+
+def test_dlt_loads_into_the_raw_dataset_of_the_file(isolated_dlt: Path) -> None:
+    target = isolated_dlt / "out" / "bosco.duckdb"
+    pipeline = dlt.pipeline(
+        "dest_test", destination=get_destination("duckdb", path=str(target)), dataset_name=DEFAULT_DATASET,
+        pipelines_dir=str(isolated_dlt / "pipelines"),
+    )
+    pipeline.run([{"tenant_id": "acme", "n": 1}, {"tenant_id": "acme", "n": 2}], table_name="toy_items")
+    with duckdb.connect(str(target), read_only=True) as conn:
+        assert conn.execute("select sum(n) from raw.toy_items").fetchone()[0] == 3
+    with duckdb_connection(target, read_only=True) as conn:
+        assert conn.execute("select count(*) from raw.toy_items").fetchone()[0] == 2
+
+
+def test_read_only_connection_to_a_missing_file_is_a_config_error(isolated_dlt: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        duckdb_connection(isolated_dlt / "nope.duckdb", read_only=True)
+
+
+def test_importing_destinations_does_not_import_snowflake() -> None:
+    code = (
+        "import sys, bosco_connectors.destinations as d; d.get_destination('duckdb');"
+        "print(any(m == 'snowflake' or m.startswith(('snowflake.', 'dlt.destinations.impl.snowflake.snowflake')) for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,106 @@
+"""`to_arrow`: contract-typed columns from vendor records (numbers as strings, nulls, extras)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from pydantic import Field
+
+from bosco_connectors.framework import Contract, ContractError
+from bosco_connectors.framework.arrow import arrow_schema, to_arrow
+
+
+class Report(Contract):
+    ad_id: str
+    stat_day: date
+    spend: float
+    clicks: int
+    cpc: float | None = None
+    active: bool | None = None
+    hour: datetime | None = None
+    revenue: Decimal | None = None
+
+
+def test_schema_follows_the_contract() -> None:
+    schema = arrow_schema(Report)
+    assert schema.names == ["tenant_id", "ad_id", "stat_day", "spend", "clicks", "cpc", "active", "hour", "revenue"]
+    assert [str(t) for t in schema.types] == [
+        "string", "string", "date32[day]", "double", "int64", "double", "bool", "timestamp[us, tz=UTC]", "decimal128(38, 9)",
+    ]
+    assert not schema.field("spend").nullable and schema.field("cpc").nullable
+
+
+def test_alias_is_the_column_name() -> None:
+    class Aliased(Contract):
+        campaign_id: str = Field(alias="campaignId")
+
+    assert arrow_schema(Aliased).names == ["tenant_id", "campaignId"]
+
+
+def test_string_numbers_dates_and_nulls_are_cast() -> None:
+    rows = [
+        {"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "12.50", "clicks": "3", "cpc": "4.1666", "active": True, "hour": "2024-05-01T10:00:00Z", "revenue": "1.10"},
+        {"tenant_id": "t", "ad_id": "2", "stat_day": date(2024, 5, 2), "spend": 7, "clicks": 0, "cpc": None, "active": None, "hour": None, "revenue": None},
+    ]
+    table = to_arrow(rows, Report, "daily")
+
+    assert table.schema.equals(arrow_schema(Report))
+    assert table.to_pylist() == [
+        {"tenant_id": "t", "ad_id": "1", "stat_day": date(2024, 5, 1), "spend": 12.5, "clicks": 3, "cpc": 4.1666, "active": True,
+         "hour": datetime(2024, 5, 1, 10, tzinfo=timezone.utc), "revenue": Decimal("1.100000000")},
+        {"tenant_id": "t", "ad_id": "2", "stat_day": date(2024, 5, 2), "spend": 7.0, "clicks": 0, "cpc": None, "active": None,
+         "hour": None, "revenue": None},
+    ]
+
+
+def test_empty_strings_are_nulls_in_numeric_columns() -> None:
+    rows = [{"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "1.0", "clicks": "1", "cpc": ""}]
+    assert to_arrow(rows, Report).column("cpc").to_pylist() == [None]
+
+
+def test_unknown_extra_fields_are_kept_as_text() -> None:
+    rows = [
+        {"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "1", "clicks": "1", "new_metric": 5, "labels": ["a", "b"]},
+        {"tenant_id": "t", "ad_id": "2", "stat_day": "2024-05-01", "spend": "1", "clicks": "1", "new_metric": None, "labels": []},
+    ]
+    table = to_arrow(rows, Report)
+
+    assert table.column_names[-2:] == ["labels", "new_metric"]
+    assert table.schema.field("new_metric").type == pa.string()
+    assert table.column("new_metric").to_pylist() == ["5", None]
+    assert table.column("labels").to_pylist() == ['["a","b"]', "[]"]
+
+
+def test_extra_field_seen_only_in_a_later_row_is_kept() -> None:
+    rows = [
+        {"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "1", "clicks": "1"},
+        {"tenant_id": "t", "ad_id": "2", "stat_day": "2024-05-01", "spend": "1", "clicks": "1", "video_views": "10"},
+    ]
+    table = to_arrow(rows, Report)
+    assert table.column("video_views").to_pylist() == [None, "10"]
+
+
+def test_non_numeric_string_in_a_float_column_names_the_field() -> None:
+    rows = [{"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "1.5", "clicks": "1"},
+            {"tenant_id": "t", "ad_id": "2", "stat_day": "2024-05-01", "spend": "n/a", "clicks": "1"}]
+
+    with pytest.raises(ContractError) as info:
+        to_arrow(rows, Report, "daily")
+
+    assert str(info.value).startswith("daily: field 'spend' does not fit double: ")
+    assert info.value.stream == "daily"
+
+
+def test_fractional_string_in_an_int_column_is_a_contract_error() -> None:
+    rows = [{"tenant_id": "t", "ad_id": "1", "stat_day": "2024-05-01", "spend": "1", "clicks": "2.5"}]
+    with pytest.raises(ContractError, match="field 'clicks' does not fit int64"):
+        to_arrow(rows, Report, "daily")
+
+
+def test_no_rows_gives_an_empty_typed_table() -> None:
+    table = to_arrow([], Report)
+    assert table.num_rows == 0
+    assert table.schema.equals(arrow_schema(Report))

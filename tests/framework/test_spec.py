@@ -1,0 +1,183 @@
+"""Stream specs: window stepping, the generic read loop, date parsing helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from bosco_connectors.framework import (
+    Contract,
+    Cursor,
+    FullRefresh,
+    GraphQLPageInfo,
+    GraphQLStream,
+    PageNumber,
+    ReadContext,
+    RestStream,
+    Window,
+    parse_date,
+    parse_datetime,
+)
+
+
+class Row(Contract):
+    id: int
+
+
+def stream(window: timedelta | None = None, kind: str = "date", **kwargs: Any) -> RestStream:
+    return RestStream(
+        name="daily", path="report", contract=Row, primary_key=("id",),
+        cursor=Cursor("day", kind=kind, window=window), **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def days(w: Window) -> int:
+    return (w.end - w.start).days + 1  # type: ignore[operator]
+
+
+def test_date_windows_of_30_days_over_70_days() -> None:
+    since = date(2024, 1, 1)
+    until = since + timedelta(days=69)  # 70 days, inclusive
+    windows = stream(timedelta(days=30)).windows(since, until)
+
+    assert windows == [
+        Window(date(2024, 1, 1), date(2024, 1, 30)),
+        Window(date(2024, 1, 31), date(2024, 2, 29)),  # 2024 is a leap year
+        Window(date(2024, 3, 1), date(2024, 3, 10)),
+    ]
+    assert windows[0].start == since and windows[-1].end == until
+    for before, after in zip(windows, windows[1:]):
+        assert after.start == before.end + timedelta(days=1)  # contiguous, no overlap
+    assert sum(days(w) for w in windows) == 70
+    assert all(days(w) <= 30 for w in windows)
+
+
+def test_date_range_that_fits_one_step_and_a_single_day() -> None:
+    s = stream(timedelta(days=30))
+    assert s.windows(date(2024, 1, 1), date(2024, 1, 30)) == [Window(date(2024, 1, 1), date(2024, 1, 30))]
+    assert s.windows(date(2024, 1, 5), date(2024, 1, 5)) == [Window(date(2024, 1, 5), date(2024, 1, 5))]
+
+
+def test_datetime_windows() -> None:
+    since = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    until = datetime(2024, 5, 1, 23, 59, 59, tzinfo=timezone.utc)
+    windows = stream(timedelta(hours=8), kind="datetime").windows(since, until)
+
+    assert [(w.start.hour, w.end.strftime("%H:%M:%S")) for w in windows] == [  # type: ignore[union-attr]
+        (0, "07:59:59"), (8, "15:59:59"), (16, "23:59:59"),
+    ]
+    for before, after in zip(windows, windows[1:]):
+        assert after.start - before.end == timedelta(seconds=1)
+    assert windows[-1].end == until
+
+
+def test_no_step_or_open_range_is_one_window() -> None:
+    since, until = date(2024, 1, 1), date(2024, 12, 31)
+    assert stream(None).windows(since, until) == [Window(since, until)]
+    assert stream(timedelta(days=7)).windows(None, None) == [Window(None, None)]
+    full = RestStream(name="items", path="items", contract=Row, primary_key=("id",), cursor=FullRefresh())
+    assert full.windows(since, until) == [Window(since, until)]
+
+
+def test_cursor_lag_units() -> None:
+    assert Cursor("day", lookback=timedelta(days=3)).lag == 3.0
+    assert Cursor("updated_at", kind="datetime", lookback=timedelta(hours=2)).lag == 7200.0
+
+
+# -- the generic read loop -------------------------------------------------------------
+
+
+class FakeClient:
+    """Answers GET/POST from a dict of pages and records what was asked."""
+
+    def __init__(self, pages: list[Any]) -> None:
+        self.pages = pages
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    def get(self, path: str, **kw: Any) -> tuple[None, Any]:
+        self.calls.append(("GET", path, kw))
+        return None, self.pages[len(self.calls) - 1]
+
+    def post(self, path: str, **kw: Any) -> tuple[None, Any]:
+        self.calls.append(("POST", path, kw))
+        return None, self.pages[len(self.calls) - 1]
+
+
+def test_rest_read_merges_params_partition_window_and_page() -> None:
+    pages = [{"data": {"list": [{"id": 1}, {"id": 2}], "total_page": 2}}, {"data": {"list": [{"id": 3}, {"id": -1}], "total_page": 2}}]
+    client = FakeClient(pages)
+    s = stream(
+        timedelta(days=30),
+        records="data.list",
+        params=lambda ctx: {"level": "AD", "dims": "day"},
+        window_params=lambda w: {"start_date": w.start.isoformat(), "end_date": w.end.isoformat()},
+        paginator=lambda: PageNumber(page_size=2, total_pages_path="data.total_page"),
+        transform=lambda r, ctx: None if r["id"] < 0 else {**r, "advertiser": ctx.partition["advertiser_id"]},
+    )
+    ctx = ReadContext(client, None, date(2024, 1, 1), date(2024, 1, 9), {"advertiser_id": "A1"}, Window(date(2024, 1, 1), date(2024, 1, 9)))  # type: ignore[arg-type]
+
+    assert list(s.read(ctx)) == [[{"id": 1, "advertiser": "A1"}, {"id": 2, "advertiser": "A1"}], [{"id": 3, "advertiser": "A1"}]]
+    common = {"level": "AD", "dims": "day", "advertiser_id": "A1", "start_date": "2024-01-01", "end_date": "2024-01-09", "page_size": 2}
+    assert [c[2]["params"] for c in client.calls] == [{**common, "page": 1}, {**common, "page": 2}]
+    assert all(c[:2] == ("GET", "report") and c[2]["stream"] == "daily" for c in client.calls)
+
+
+def test_read_wraps_a_single_object_and_skips_empty_pages() -> None:
+    client = FakeClient([{"shop": {"id": 7}}])
+    s = RestStream(name="shop", path="shop.json", records="shop", contract=Row, primary_key=("id",), cursor=FullRefresh())
+    assert list(s.read(ReadContext(client, None, None, None))) == [[{"id": 7}]]  # type: ignore[arg-type]
+
+    empty = FakeClient([{"data": None}])
+    s2 = RestStream(name="x", path="x", records="data", contract=Row, primary_key=("id",), cursor=FullRefresh())
+    assert list(s2.read(ReadContext(empty, None, None, None))) == []  # type: ignore[arg-type]
+
+
+def test_post_stream_sends_params_as_json() -> None:
+    client = FakeClient([{"rows": [{"id": 1}]}])
+    s = RestStream(name="r", path="reports", method="POST", records="rows", params={"metrics": ["spend"]}, contract=Row, primary_key=("id",), cursor=FullRefresh())
+    list(s.read(ReadContext(client, None, None, None)))  # type: ignore[arg-type]
+    assert client.calls == [("POST", "reports", {"stream": "r", "json": {"metrics": ["spend"]}})]
+
+
+def test_graphql_stream_sends_query_and_cursor_variables() -> None:
+    def page(after: str | None, nxt: str | None) -> dict[str, Any]:
+        return {"data": {"orders": {"nodes": [{"id": after or "first"}], "pageInfo": {"hasNextPage": nxt is not None, "endCursor": nxt}}}}
+
+    client = FakeClient([page(None, "c1"), page("c1", None)])
+    s = GraphQLStream(
+        name="orders", query="query($cursor: String, $q: String) { orders(after: $cursor, query: $q) { nodes { id } } }",
+        variables=lambda ctx: {"q": f"updated_at:>={ctx.since}"}, records="data.orders.nodes",
+        paginator=lambda: GraphQLPageInfo("data.orders.pageInfo"), contract=Row, primary_key=("id",),
+        cursor=Cursor("updated_at", kind="datetime"),
+    )
+    ctx = ReadContext(client, None, "2024-05-01", None)  # type: ignore[arg-type]
+    assert list(s.read(ctx)) == [[{"id": "first"}], [{"id": "c1"}]]
+    assert [c[2]["json"]["variables"] for c in client.calls] == [
+        {"q": "updated_at:>=2024-05-01", "cursor": None}, {"q": "updated_at:>=2024-05-01", "cursor": "c1"},
+    ]
+    assert all(c[:2] == ("POST", "graphql.json") for c in client.calls)
+
+
+def test_base_stream_without_send_says_so() -> None:
+    from bosco_connectors.framework import Stream
+
+    s = Stream(name="raw", contract=Row, primary_key=("id",), cursor=FullRefresh())
+    with pytest.raises(NotImplementedError, match="stream raw must define how it sends a request"):
+        list(s.read(ReadContext(FakeClient([]), None, None, None)))  # type: ignore[arg-type]
+
+
+# -- parsing helpers -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["2024-05-01", "2024-05-01 00:00:00", "2024-05-01T23:10:00Z", date(2024, 5, 1), datetime(2024, 5, 1, 9)])
+def test_parse_date(value: Any) -> None:
+    assert parse_date(value) == date(2024, 5, 1)
+
+
+def test_parse_datetime() -> None:
+    assert parse_datetime("2024-05-01T10:00:00Z") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    assert parse_datetime("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+    assert parse_datetime("2024-05-01 10:00:00").tzinfo is timezone.utc
+    assert parse_datetime(datetime(2024, 5, 1, 10)) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
