@@ -10,6 +10,7 @@ with the load package: state moves only when the data it covers is loaded.
 from __future__ import annotations
 
 import queue
+from functools import lru_cache
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
@@ -176,9 +177,29 @@ class _StreamReader:
             for record in page:
                 record["tenant_id"] = self.tenant_id
             return to_arrow(page, self.stream.contract, self.stream.name)
+        nested = _nested_tables(self.stream.contract)
         for record in page:
             record["tenant_id"] = self.tenant_id
+            for key in nested:
+                for child in record.get(key) or ():
+                    if isinstance(child, dict):
+                        child["tenant_id"] = self.tenant_id
         return page
+
+
+@lru_cache(maxsize=None)
+def _nested_tables(contract: type) -> tuple[str, ...]:
+    """Fields that dlt loads as child tables (lists of models): they get tenant_id too."""
+    import typing
+
+    from pydantic import BaseModel
+
+    keys = []
+    for name, info in contract.model_fields.items():
+        args = typing.get_args(info.annotation)
+        if typing.get_origin(info.annotation) is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+            keys.append(info.alias or name)
+    return tuple(keys)
 
 
 def _coerce(since: Any, stream: Stream) -> Any:

@@ -170,6 +170,7 @@ class SourceConformance:
         second = _table_counts(pipeline, self.connector)
         assert first == second, f"a second run changed row counts: {first} -> {second}"
         self._assert_no_duplicate_keys(pipeline)
+        self._assert_tenant_on_every_row(pipeline)
         for stream in self.connector.streams:
             if not isinstance(stream.cursor, Cursor):
                 continue
@@ -189,6 +190,18 @@ class SourceConformance:
                     f"SELECT count(*) FROM (SELECT {keys} FROM {client.make_qualified_table_name(table)} GROUP BY {keys} HAVING count(*) > 1)"
                 )[0][0]
                 assert dupes == 0, f"{table}: {dupes} duplicate keys"
+
+    @staticmethod
+    def _assert_tenant_on_every_row(pipeline: Any) -> None:
+        """Child tables (nested lists) included: every row of every table names its tenant."""
+        with pipeline.sql_client() as client:
+            for table in pipeline.default_schema.data_table_names():
+                columns = pipeline.default_schema.get_table_columns(table)
+                assert "tenant_id" in columns, f"{table}: no tenant_id column"
+                missing = client.execute_sql(
+                    f"SELECT count(*) FROM {client.make_qualified_table_name(table)} WHERE tenant_id IS NULL"
+                )[0][0]
+                assert missing == 0, f"{table}: {missing} rows without tenant_id"
 
     # -- secrets ------------------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""Schema contracts of the Shopify raw tables (``shopify_orders``, ``shopify_products``, ...).
+
+Ids are Shopify's global ids as sent (``gid://shopify/Order/5123...``): unique across
+resource types and what every other Admin API call expects back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from dlt.common.libs.pydantic import DltConfig
+from pydantic import BaseModel, ConfigDict
+
+from ...framework import Contract
+
+
+class OrderLineItem(BaseModel):
+    """A row of ``shopify_orders__line_items`` (dlt child table of ``shopify_orders``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    #: Stamped by the framework on child rows too, so every row names its tenant.
+    tenant_id: str | None = None
+    id: str
+    order_id: str
+    title: str | None = None
+    quantity: int | None = None
+    sku: str | None = None
+    variant_id: str | None = None
+    product_id: str | None = None
+    #: Price of one unit before discounts, shop currency.
+    unit_price: float | None = None
+    #: Line total after line-level discounts, shop currency.
+    discounted_total: float | None = None
+
+
+class Order(Contract):
+    """An order: money in the shop currency (``shopMoney``), attribution of its session."""
+
+    # Line items are a child table, not a JSON column: dlt replaces an order's line items
+    # with the order on every merge, so items removed by an order edit disappear too.
+    dlt_config: ClassVar[DltConfig] = {"skip_nested_types": True}
+
+    id: str
+    name: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    processed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    currency_code: str | None = None
+    total_price: float | None = None
+    subtotal_price: float | None = None
+    total_discounts: float | None = None
+    total_tax: float | None = None
+    total_shipping: float | None = None
+    total_refunded: float | None = None
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    customer_id: str | None = None
+    source_name: str | None = None
+    tags: str | None = None
+    test: bool = False
+    landing_page_url: str | None = None
+    referrer_url: str | None = None
+    visit_source: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_content: str | None = None
+    utm_term: str | None = None
+    first_landing_page_url: str | None = None
+    first_referrer_url: str | None = None
+    first_utm_source: str | None = None
+    first_utm_medium: str | None = None
+    first_utm_campaign: str | None = None
+    line_items: list[OrderLineItem] = []
+
+
+class Product(Contract):
+    id: str
+    title: str | None = None
+    handle: str | None = None
+    vendor: str | None = None
+    product_type: str | None = None
+    #: ACTIVE, ARCHIVED or DRAFT.
+    status: str | None = None
+    tags: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime
+    published_at: datetime | None = None
+
+
+class Customer(Contract):
+    """A customer without personal data: no name, email, phone or address."""
+
+    id: str
+    #: DISABLED, INVITED, ENABLED or DECLINED.
+    state: str | None = None
+    tags: str | None = None
+    number_of_orders: int | None = None
+    amount_spent: float | None = None
+    amount_spent_currency: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime
