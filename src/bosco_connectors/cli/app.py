@@ -155,6 +155,7 @@ def run(
     home = _state_dir(state_dir)
     try:
         plan = plan_jobs(config, source_names or [], tenant or [], destination, duckdb_path)
+        plan.make_destination()  # a destination problem is one line, not one per sync
     except BoscoError as exc:
         raise _fail(str(exc))
     try:
