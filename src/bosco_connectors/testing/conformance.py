@@ -271,10 +271,18 @@ def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:
     lookback = cursor.lookback
     if config.get("lookback_days") is not None:
         lookback = timedelta(days=int(config["lookback_days"]))
+    start = config.get("start_date")
+    start = date.fromisoformat(str(start)[:10]) if start is not None else None
     if cursor.kind == "date":
-        return date.fromisoformat(str(last)[:10]) - timedelta(days=lookback.days)
+        expected = date.fromisoformat(str(last)[:10]) - timedelta(days=lookback.days)
+        # dlt never reads before the configured start, look-back or not.
+        return max(expected, start) if start else expected
     value = last if isinstance(last, datetime) else datetime.fromisoformat(str(last).replace("Z", "+00:00"))
-    return value - lookback
+    expected = value - lookback
+    if start:
+        floor = datetime.combine(start, datetime.min.time(), tzinfo=expected.tzinfo or timezone.utc)
+        return max(expected, floor)
+    return expected
 
 
 def _same_instant(a: Any, b: Any) -> bool:

@@ -1,0 +1,95 @@
+"""Google Ads: the Google Ads API v26 (GAQL over ``googleAds:searchStream``), as a dlt source.
+
+Reference: https://developers.google.com/google-ads/api/docs/start (API version v26,
+released 2026-10-14; REST base ``https://googleads.googleapis.com/v26/``). Queries are
+written in the Google Ads Query Language and sent to
+``POST /v26/customers/{customer_id}/googleAds:searchStream`` with ``{"query": ...}``.
+
+Auth: OAuth 2.0 access tokens minted from a refresh token at
+``https://oauth2.googleapis.com/token``, plus the ``developer-token`` header and, for
+accounts reached through a manager (MCC), the ``login-customer-id`` header. Without
+``customer_ids`` the manager is walked (``customer_client``) and every enabled
+non-manager client is read.
+
+Loads, per client customer: ``customers``, ``campaigns``, ``ad_groups``, ``ads``
+(ad_group_ad), ``keywords`` (ad_group_criterion of type KEYWORD), and daily performance
+``campaign_daily``, ``ad_group_daily``, ``ad_daily``, ``keyword_daily`` (keyword_view)
+and ``search_terms`` (search_term_view): ``cost_micros`` raw and ``cost`` in currency
+units, impressions, clicks, conversions, conversions_value and the customer's currency.
+Reports are incremental on ``segments.date`` with a 14-day look-back, 90-day windows.
+
+Transport: REST through httpx by default; ``transport = "grpc"`` uses the official
+``google-ads`` SDK instead (extra ``google-ads``), imported only when chosen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+import dlt
+
+from ...framework import Connector
+from .client import API_VERSION, make_client
+from .config import GoogleAdsConfig
+from .streams import build_streams, streams_for
+
+connector = Connector(
+    name="google_ads",
+    title="Google Ads",
+    api_version=API_VERSION,
+    docs_url="https://developers.google.com/google-ads/api/docs/start",
+    category="ads",
+    config_model=GoogleAdsConfig,
+    client_factory=make_client,
+    streams=build_streams(),
+    streams_for=streams_for,
+    sandbox="bosco_connectors.sandbox.google_ads:GoogleAdsApp",
+    description="Google Ads API (GAQL searchStream): accounts, campaigns, ad groups, ads, keywords, "
+    "daily performance and search terms, across manager accounts.",
+    extras=("google-ads",),
+)
+
+
+@dlt.source(name="google_ads")
+def source(
+    developer_token: str = dlt.secrets.value,
+    client_id: str = dlt.secrets.value,
+    client_secret: str = dlt.secrets.value,
+    refresh_token: str = dlt.secrets.value,
+    login_customer_id: Optional[str] = None,
+    customer_ids: Any = None,
+    transport: Optional[str] = None,
+    token_url: Optional[str] = None,
+    grpc_endpoint: Optional[str] = None,
+    window_days: Optional[int] = None,
+    start_date: Optional[date] = None,
+    end_date: Optional[date] = None,
+    lookback_days: Optional[int] = None,
+    base_url: Optional[str] = None,
+    max_workers: Optional[int] = None,
+    tenant_id: str = "default",
+    streams: Optional[list[str]] = None,
+) -> Any:
+    """Google Ads streams for one tenant; config is validated before any request."""
+    config = {
+        "developer_token": developer_token,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "refresh_token": refresh_token,
+        "login_customer_id": login_customer_id,
+        "customer_ids": customer_ids,
+        "transport": transport,
+        "token_url": token_url,
+        "grpc_endpoint": grpc_endpoint,
+        "window_days": window_days,
+        "start_date": start_date,
+        "end_date": end_date,
+        "lookback_days": lookback_days,
+        "base_url": base_url,
+        "max_workers": max_workers,
+    }
+    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+
+
+__all__ = ["connector", "source", "GoogleAdsConfig"]

@@ -1,0 +1,237 @@
+"""The streams of the google_ads source: one GAQL query each, read per customer.
+
+Every stream is a ``googleAds:searchStream`` query (GAQL,
+https://developers.google.com/google-ads/api/docs/query/overview) sent once per client
+customer and date window. Objects (customers, campaigns, ad groups, ads, keywords) are
+read in full every run: GAQL has no "changed since" filter on these resources. Daily
+reports select ``segments.date`` and filter ``segments.date BETWEEN 'start' AND 'end'``;
+they are incremental on that date with a 14-day look-back (conversions are attributed to
+the click's day and keep arriving for weeks), stepped in ``window_days`` windows (90 by
+default) so one response never holds years of rows, and handed to dlt as Arrow tables.
+
+searchStream has no pagination: one request returns the whole result as a stream of
+batches (Google sends up to 10,000 rows per batch). Each batch becomes one page here.
+
+Customers come from config, or from walking the manager account, which needs a request:
+so the reader cannot list them up front. When they are not listed in config, a stream is
+split into ``max_workers`` shards and shard *i* reads every *n*-th customer of the
+(cached) walk, which keeps customers read concurrently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterator, Mapping, Sequence
+
+from ...framework import Contract, Cursor, FullRefresh, ReadContext, Stream
+from .config import GoogleAdsConfig
+from .contracts import (
+    Ad,
+    AdDaily,
+    AdGroup,
+    AdGroupDaily,
+    Campaign,
+    CampaignDaily,
+    Customer,
+    Keyword,
+    KeywordDaily,
+    SearchTermDaily,
+)
+from .gaql import F, Field, build_query, flatten
+
+DEFAULT_LOOKBACK_DAYS = 14
+
+# -- fields ---------------------------------------------------------------------------------
+
+CUSTOMER = F("customer.id")
+CAMPAIGN = F("campaign.id")
+AD_GROUP = F("ad_group.id")
+CURRENCY = F("customer.currency_code", "currency_code")
+
+#: The daily metrics of the unified ad-reporting grain; cost_micros also yields ``cost``.
+METRICS: tuple[Field, ...] = (
+    F("segments.date", kind=date),
+    F("metrics.cost_micros", kind=int),
+    F("metrics.impressions", kind=int),
+    F("metrics.clicks", kind=int),
+    F("metrics.conversions", kind=float),
+    F("metrics.conversions_value", kind=float),
+)
+
+CUSTOMER_FIELDS = (
+    CUSTOMER,
+    F("customer.descriptive_name", "descriptive_name"),
+    CURRENCY,
+    F("customer.time_zone", "time_zone"),
+    F("customer.manager", "manager", bool),
+    F("customer.test_account", "test_account", bool),
+    F("customer.status", "status"),
+    F("customer.auto_tagging_enabled", "auto_tagging_enabled", bool),
+)
+CAMPAIGN_FIELDS = (
+    CUSTOMER,
+    CAMPAIGN,
+    F("campaign.name"),
+    F("campaign.status", "status"),
+    F("campaign.advertising_channel_type", "advertising_channel_type"),
+    F("campaign.bidding_strategy_type", "bidding_strategy_type"),
+    F("campaign.start_date_time", "start_date_time"),
+    F("campaign.end_date_time", "end_date_time"),
+    F("campaign_budget.amount_micros", "budget_amount_micros", int),
+)
+AD_GROUP_FIELDS = (
+    CUSTOMER,
+    CAMPAIGN,
+    AD_GROUP,
+    F("ad_group.name"),
+    F("ad_group.status", "status"),
+    F("ad_group.type", "type"),
+    F("ad_group.cpc_bid_micros", "cpc_bid_micros", int),
+)
+AD_FIELDS = (
+    CUSTOMER,
+    CAMPAIGN,
+    AD_GROUP,
+    F("ad_group_ad.ad.id", "ad_id"),
+    F("ad_group_ad.ad.name", "ad_name"),
+    F("ad_group_ad.ad.type", "ad_type"),
+    F("ad_group_ad.status", "status"),
+    F("ad_group_ad.ad.final_urls", "final_urls", list),
+)
+KEYWORD_FIELDS = (
+    CUSTOMER,
+    CAMPAIGN,
+    AD_GROUP,
+    F("ad_group_criterion.criterion_id", "criterion_id"),
+    F("ad_group_criterion.keyword.text", "keyword_text"),
+    F("ad_group_criterion.keyword.match_type", "keyword_match_type"),
+    F("ad_group_criterion.status", "status"),
+    F("ad_group_criterion.negative", "negative", bool),
+    F("ad_group_criterion.cpc_bid_micros", "cpc_bid_micros", int),
+    F("ad_group_criterion.quality_info.quality_score", "quality_score", int),
+)
+
+
+# -- the stream type ------------------------------------------------------------------------
+
+
+def customer_partitions(config: GoogleAdsConfig) -> list[Mapping[str, Any]]:
+    """One partition per configured customer, or ``max_workers`` shards of the manager walk."""
+    if config.customer_ids:
+        return [{"customer_id": customer_id} for customer_id in config.customer_ids]
+    shards = config.max_workers
+    return [{"shard": i, "shards": shards} for i in range(shards)]
+
+
+@dataclass(kw_only=True)
+class GaqlStream(Stream):
+    """A GAQL query against ``FROM resource``, flattened into one table."""
+
+    resource: str
+    fields: Sequence[Field]
+    where: Sequence[str] = ()
+    #: Filter on ``segments.date`` with the read window (daily reports).
+    dated: bool = False
+    #: Values for key columns Google may leave out (a search term with no matched keyword).
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    partitions: Any = customer_partitions
+
+    kind = "gaql"
+
+    def query(self, ctx: ReadContext) -> str:
+        start, end = (ctx.window.start, ctx.window.end) if self.dated else (None, None)
+        return build_query(self.resource, self.fields, self.where, start, end)
+
+    def customers(self, ctx: ReadContext) -> list[str]:
+        if "customer_id" in ctx.partition:
+            return [ctx.partition["customer_id"]]
+        walked = ctx.client.customers.customer_ids()
+        return walked[ctx.partition["shard"] :: ctx.partition["shards"]]
+
+    def read(self, ctx: ReadContext) -> Iterator[Any]:
+        query = self.query(ctx)
+        for customer_id in self.customers(ctx):
+            for batch in ctx.client.search_stream(customer_id, query, stream=self.name):
+                rows = [self.shape_row(row) for row in batch.get("results") or []]
+                if rows:
+                    yield rows
+
+    def shape_row(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        record = flatten(row, self.fields)
+        for column, default in self.defaults.items():
+            if record.get(column) is None:
+                record[column] = default
+        return record
+
+
+def object_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], where: Sequence[str] = (), description: str = "") -> GaqlStream:
+    return GaqlStream(
+        name=name,
+        description=description or f"Every {resource} of each customer.",
+        resource=resource,
+        fields=fields,
+        where=where,
+        contract=contract,
+        primary_key=key,
+        cursor=FullRefresh(f"GAQL has no changed-since filter on {resource}; every run reads the current state"),
+    )
+
+
+def daily_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], window_days: int, description: str) -> GaqlStream:
+    return GaqlStream(
+        name=name,
+        description=description,
+        resource=resource,
+        fields=(*fields, CURRENCY, *METRICS),
+        dated=True,
+        contract=contract,
+        primary_key=(*key, "date"),
+        cursor=Cursor("date", kind="date", lookback=timedelta(days=DEFAULT_LOOKBACK_DAYS), window=timedelta(days=window_days)),
+        arrow=True,
+    )
+
+
+def build_streams(window_days: int = 90) -> list[Stream]:
+    keyword_key = ("customer_id", "ad_group_id", "criterion_id")
+    return [
+        object_stream("customers", "customer", CUSTOMER_FIELDS, Customer, ("customer_id",),
+                      description="Each client account: name, currency, time zone, status."),
+        object_stream("campaigns", "campaign", CAMPAIGN_FIELDS, Campaign, ("customer_id", "campaign_id")),
+        object_stream("ad_groups", "ad_group", AD_GROUP_FIELDS, AdGroup, ("customer_id", "ad_group_id")),
+        object_stream("ads", "ad_group_ad", AD_FIELDS, Ad, ("customer_id", "ad_group_id", "ad_id")),
+        object_stream("keywords", "ad_group_criterion", KEYWORD_FIELDS, Keyword, keyword_key,
+                      where=("ad_group_criterion.type = 'KEYWORD'",), description="Keyword criteria of every ad group."),
+        daily_stream("campaign_daily", "campaign", (CUSTOMER, CAMPAIGN, F("campaign.name")), CampaignDaily,
+                     ("customer_id", "campaign_id"), window_days, "Campaign performance per day."),
+        daily_stream("ad_group_daily", "ad_group", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group.name")), AdGroupDaily,
+                     ("customer_id", "ad_group_id"), window_days, "Ad group performance per day."),
+        daily_stream("ad_daily", "ad_group_ad", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_ad.ad.id", "ad_id")), AdDaily,
+                     ("customer_id", "ad_group_id", "ad_id"), window_days, "Ad performance per day."),
+        daily_stream("keyword_daily", "keyword_view",
+                     (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_criterion.criterion_id", "criterion_id"),
+                      F("ad_group_criterion.keyword.text", "keyword_text"),
+                      F("ad_group_criterion.keyword.match_type", "keyword_match_type")),
+                     KeywordDaily, keyword_key, window_days, "Keyword performance per day (keyword_view)."),
+        _search_terms(window_days),
+    ]
+
+
+def _search_terms(window_days: int) -> GaqlStream:
+    stream = daily_stream(
+        "search_terms",
+        "search_term_view",
+        (CUSTOMER, CAMPAIGN, AD_GROUP, F("search_term_view.search_term", "search_term"),
+         F("search_term_view.status", "search_term_status"),
+         F("segments.keyword.info.text", "keyword_text"), F("segments.keyword.info.match_type", "keyword_match_type")),
+        SearchTermDaily,
+        ("customer_id", "ad_group_id", "search_term", "keyword_text", "keyword_match_type"),
+        window_days,
+        "What people searched, per ad group, matched keyword and day (search_term_view).",
+    )
+    stream.defaults = {"keyword_text": "", "keyword_match_type": ""}
+    return stream
+
+
+def streams_for(config: GoogleAdsConfig) -> list[Stream]:
+    return build_streams(config.window_days)
