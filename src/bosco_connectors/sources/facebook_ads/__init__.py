@@ -1,0 +1,77 @@
+"""Facebook Ads: the Meta Marketing API (Graph API v26.0) through the official SDK, as a dlt source.
+
+Reference: https://developers.facebook.com/docs/marketing-api (version v26.0, released
+2026-07-29; host ``https://graph.facebook.com``; token in the ``access_token`` parameter,
+plus ``appsecret_proof`` when an app secret is configured). Calls go through the
+``facebook-business`` SDK (``pip install bosco-connectors[facebook]``), imported only
+when a sync runs.
+
+Loads, per ad account: the account itself, campaigns, ad sets, ads and ad creatives,
+and daily insights at account, campaign, ad set and ad level, each read as an
+asynchronous insights job with a 28-day attribution look-back. See `streams` for the
+spec, `insights` for the job flow, `client` for errors and rate limits, `usage` for
+Meta's usage headers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Optional
+
+import dlt
+
+from ...framework import Connector
+from .client import API_VERSION, make_client
+from .config import FacebookAdsConfig
+from .streams import build_streams, streams_for
+
+connector = Connector(
+    name="facebook_ads",
+    title="Facebook Ads (Meta)",
+    api_version=API_VERSION,
+    docs_url="https://developers.facebook.com/docs/marketing-api",
+    category="ads",
+    config_model=FacebookAdsConfig,
+    client_factory=make_client,
+    streams=build_streams(),
+    streams_for=streams_for,
+    sandbox="bosco_connectors.sandbox.facebook_ads:FacebookAdsApp",
+    description="Meta Marketing API: ad accounts, campaigns, ad sets, ads, creatives and daily insights (async jobs).",
+    extras=("facebook",),
+)
+
+
+@dlt.source(name="facebook_ads")
+def source(
+    access_token: str = dlt.secrets.value,
+    account_ids: Any = dlt.config.value,
+    app_secret: Optional[str] = None,
+    conversion_action_types: Optional[list[str]] = None,
+    action_attribution_windows: Optional[list[str]] = None,
+    start_date: Optional[date] = None,
+    end_date: Optional[date] = None,
+    lookback_days: Optional[int] = None,
+    base_url: Optional[str] = None,
+    page_size: Optional[int] = None,
+    max_workers: Optional[int] = None,
+    tenant_id: str = "default",
+    streams: Optional[list[str]] = None,
+) -> Any:
+    """Facebook Ads streams for one tenant; config is validated before any request."""
+    config = {
+        "access_token": access_token,
+        "account_ids": account_ids,
+        "app_secret": app_secret,
+        "conversion_action_types": conversion_action_types,
+        "action_attribution_windows": action_attribution_windows,
+        "start_date": start_date,
+        "end_date": end_date,
+        "lookback_days": lookback_days,
+        "base_url": base_url,
+        "page_size": page_size,
+        "max_workers": max_workers,
+    }
+    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+
+
+__all__ = ["connector", "source", "FacebookAdsConfig"]

@@ -1,0 +1,197 @@
+"""Daily insights as asynchronous report jobs (Ads Insights API, ``AdReportRun``).
+
+https://developers.facebook.com/docs/marketing-api/insights/best-practices (asynchronous
+jobs) and https://developers.facebook.com/docs/marketing-api/reference/ad-report-run:
+
+1. ``POST act_{id}/insights`` with ``level``, ``fields``, ``time_range`` and
+   ``time_increment=1`` starts a job and answers ``{"report_run_id": "..."}``;
+2. ``GET {report_run_id}?fields=async_status,async_percent_completion,...`` is polled
+   with back-off by the framework's `ReportJob`. ``async_status`` is one of
+   ``Job Not Started``, ``Job Started``, ``Job Running`` (keep waiting),
+   ``Job Completed`` (done, once ``async_percent_completion`` is 100), ``Job Failed``
+   or ``Job Skipped`` (that job is over: it is started again, up to ``job_attempts``
+   times). A job still running at ``job_deadline_seconds`` counts as failed too. Since
+   v25.0 a failed run also carries ``error_code`` / ``error_message``;
+3. ``GET {report_run_id}/insights?limit=N`` returns the rows, paged with ``after``
+   cursors like any edge.
+
+Meta keeps insights for 37 months: a window reaching further back is cut at that limit
+(`oldest_day`) instead of failing with error 3018.
+
+Meta sends every metric as a string, and conversions inside ``actions`` /
+``action_values`` lists of ``{"action_type", "value"}``; `shape_row` sums the configured
+conversion action types into ``conversions`` and ``conversion_value`` and gives each
+type its own column.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterator
+
+import orjson
+
+from ...framework import JobStatus, ReadContext, ReportJob, parse_date
+from .contracts import action_column
+
+if TYPE_CHECKING:
+    from .client import MetaClient
+    from .config import FacebookAdsConfig
+
+#: Metrics read at every level. ``spend`` and the rates are in the account currency.
+METRIC_FIELDS = (
+    "account_id", "account_name", "account_currency",
+    "spend", "impressions", "clicks", "inline_link_clicks", "reach", "frequency", "cpm", "cpc", "ctr",
+    "actions", "action_values",
+)
+#: The level's own id and name, then its parents' (for roll-ups without a join).
+LEVEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "account": (),
+    "campaign": ("campaign_id", "campaign_name"),
+    "adset": ("adset_id", "adset_name", "campaign_id", "campaign_name"),
+    "ad": ("ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name"),
+}
+
+RUNNING = frozenset({"Job Not Started", "Job Started", "Job Running"})
+COMPLETED = "Job Completed"
+FAILED = frozenset({"Job Failed", "Job Skipped"})
+STATUS_FIELDS = ("async_status", "async_percent_completion", "error_code", "error_message")
+
+log = logging.getLogger("bosco_connectors.facebook_ads")
+
+#: "The start date of the time range cannot be beyond 37 months from the current date."
+HISTORY_MONTHS = 37
+
+#: Polling: first after 5 s, then 1.5 times longer each time, never more than 30 s apart.
+FIRST_POLL_SECONDS = 5.0
+MAX_POLL_SECONDS = 30.0
+
+
+def oldest_day(today: date, months: int = HISTORY_MONTHS) -> date:
+    """The first day Meta still serves insights for: ``today`` minus 37 months."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def insights_fields(level: str) -> list[str]:
+    return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
+
+
+class InsightsJob:
+    """One level of daily insights for one ad account and date range, as an async job."""
+
+    def __init__(self, client: "MetaClient", *, stream: str, account_id: str, level: str,
+                 since: date, until: date, config: "FacebookAdsConfig") -> None:
+        self.client = client
+        self.stream = stream
+        self.account_id = account_id
+        self.level = level
+        self.since = since
+        self.until = until
+        self.config = config
+        self.name = f"insights level={level} act_{account_id} {since}..{until}"
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "level": self.level,
+            "fields": insights_fields(self.level),
+            "time_range": {"since": self.since.isoformat(), "until": self.until.isoformat()},
+            "time_increment": "1",  # one row per day
+        }
+        if self.config.action_attribution_windows:
+            params["action_attribution_windows"] = list(self.config.action_attribution_windows)
+        return params
+
+    # -- the three calls ReportJob runs -----------------------------------------------------
+
+    def create(self) -> Any:
+        account = self.client.account(self.account_id)
+        return self.client.call(
+            lambda: account.get_insights_async(params=self.params()),
+            stream=self.stream,
+            what=f"POST act_{self.account_id}/insights ({self.name})",
+        )
+
+    def status(self, run: Any) -> tuple[JobStatus, str]:
+        self.client.call(lambda: run.api_get(fields=list(STATUS_FIELDS)), stream=self.stream, what=f"GET {run['id']}")
+        return job_state(run.get("async_status"), run.get("async_percent_completion"), run.get("error_code"), run.get("error_message"))
+
+    @staticmethod
+    def fetch(run: Any) -> Any:
+        return run  # rows are read page by page afterwards, never all at once
+
+    # -- run ----------------------------------------------------------------------------------
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        job = ReportJob(
+            name=self.name,
+            create=self.create,
+            status=self.status,
+            fetch=self.fetch,
+            deadline_seconds=self.config.job_deadline_seconds,
+            first_poll=FIRST_POLL_SECONDS,
+            max_poll=MAX_POLL_SECONDS,
+            attempts=self.config.job_attempts,
+            sleep=self.client.sleep,
+            clock=self.client.clock,
+        )
+        run = job.run()
+        yield from self.client.pages(
+            lambda: run.get_insights(params={"limit": self.config.page_size}),
+            stream=self.stream,
+            what=f"GET {run['id']}/insights",
+        )
+
+
+def job_state(status: Any, percent: Any, error_code: Any = None, error_message: Any = None) -> tuple[JobStatus, str]:
+    """Map Meta's ``async_status`` to the framework's job state, with a readable text."""
+    text = f"{status or 'no async_status'}, {percent if percent is not None else '?'}%"
+    if error_code is not None or error_message:
+        text += f", error_code {error_code}: {error_message or 'no message'}"
+    if status == COMPLETED:
+        complete = percent is None or _number(percent) >= 100
+        return (JobStatus.DONE if complete else JobStatus.RUNNING), text
+    if status in FAILED:
+        return JobStatus.FAILED, text
+    return JobStatus.RUNNING, text  # Not Started / Started / Running, or a status Meta adds later
+
+
+def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
+    """Meta's insights row -> the contract's row (numbers stay strings for the Arrow cast)."""
+    row = dict(record)
+    row["date_start"] = parse_date(record["date_start"])
+    if record.get("date_stop"):
+        row["date_stop"] = parse_date(record["date_stop"])
+    row["account_id"] = str(record.get("account_id") or ctx.partition["account_id"])
+    actions = record.get("actions") or []
+    values = record.get("action_values") or []
+    counts, amounts = by_action_type(actions), by_action_type(values)
+    types = ctx.config.conversion_action_types
+    for action_type in types:
+        row[action_column(action_type)] = counts.get(action_type, 0.0)
+        row[action_column(action_type, "action_values")] = amounts.get(action_type, 0.0)
+    row["conversions"] = sum(counts.get(t, 0.0) for t in types)
+    row["conversion_value"] = round(sum(amounts.get(t, 0.0) for t in types), 6)
+    row["actions"] = orjson.dumps(actions).decode() if actions else None
+    row["action_values"] = orjson.dumps(values).decode() if values else None
+    return row
+
+
+def by_action_type(stats: list[dict[str, Any]]) -> dict[str, float]:
+    """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings)."""
+    out: dict[str, float] = {}
+    for stat in stats:
+        action_type = stat.get("action_type")
+        if action_type:
+            out[action_type] = out.get(action_type, 0.0) + _number(stat.get("value"))
+    return out
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
