@@ -39,4 +39,4 @@ def test_sources_imports_no_vendor_sdk_or_driver(args: tuple[str, ...]) -> None:
     assert not _offending(modules), _offending(modules)
     if "--json" in args:
         listed = {s["name"] for s in json.loads(out)}
-        assert {"tiktok_ads", "shopify"} <= listed
+        assert {"tiktok_ads", "shopify", "google_ads", "facebook_ads", "ga4"} <= listed
