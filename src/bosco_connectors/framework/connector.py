@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from .errors import ConfigError
 from .redaction import register_secret
@@ -40,6 +40,13 @@ class SourceConfig(BaseModel):
     )
     base_url: str | None = Field(default=None, description="Override the API base URL (sandbox, region, tests).")
     max_workers: int = Field(default=4, ge=1, le=64, description="Partitions read concurrently.")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "SourceConfig":
+        # Every source needs this; without it a reversed range silently reads nothing.
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
 
 
 def _render_validation_error(source: str, exc: ValidationError) -> str:
@@ -133,6 +140,18 @@ class Connector:
             backfill_end=backfill_end,
             client=client,
         )
+
+    def source_resources(self, arguments: Mapping[str, Any]) -> list["DltResource"]:
+        """The body of a ``@dlt.source`` function: ``return connector.source_resources(locals())``.
+
+        ``tenant_id`` and ``streams`` steer the build; any other argument left at None is
+        dropped, so the config model's defaults apply.
+        """
+        args = dict(arguments)
+        tenant_id = args.pop("tenant_id", None) or "default"
+        streams = args.pop("streams", None)
+        config = {k: v for k, v in args.items() if v is not None}
+        return self.resources(config, tenant_id=tenant_id, streams=streams)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description, as printed by ``bosco-sync sources --json``."""

@@ -58,20 +58,7 @@ def source(
     streams: Optional[list[str]] = None,
 ) -> Any:
     """Facebook Ads streams for one tenant; config is validated before any request."""
-    config = {
-        "access_token": access_token,
-        "account_ids": account_ids,
-        "app_secret": app_secret,
-        "conversion_action_types": conversion_action_types,
-        "action_attribution_windows": action_attribution_windows,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "base_url": base_url,
-        "page_size": page_size,
-        "max_workers": max_workers,
-    }
-    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+    return connector.source_resources(locals())
 
 
 __all__ = ["connector", "source", "FacebookAdsConfig"]

@@ -65,23 +65,7 @@ def source(
     streams: Optional[list[str]] = None,
 ) -> Any:
     """GA4 report streams for one tenant; give either the refresh-token trio or a service-account key."""
-    config = {
-        "property_id": property_id,
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "refresh_token": refresh_token,
-        "service_account_key": service_account_key,
-        "token_url": token_url,
-        "reports": reports,
-        "page_size": page_size,
-        "window_days": window_days,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "base_url": base_url,
-        "max_workers": max_workers,
-    }
-    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+    return connector.source_resources(locals())
 
 
 __all__ = ["connector", "source", "Ga4Config"]

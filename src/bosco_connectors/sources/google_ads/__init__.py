@@ -72,24 +72,7 @@ def source(
     streams: Optional[list[str]] = None,
 ) -> Any:
     """Google Ads streams for one tenant; config is validated before any request."""
-    config = {
-        "developer_token": developer_token,
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "refresh_token": refresh_token,
-        "login_customer_id": login_customer_id,
-        "customer_ids": customer_ids,
-        "transport": transport,
-        "token_url": token_url,
-        "grpc_endpoint": grpc_endpoint,
-        "window_days": window_days,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "base_url": base_url,
-        "max_workers": max_workers,
-    }
-    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+    return connector.source_resources(locals())
 
 
 __all__ = ["connector", "source", "GoogleAdsConfig"]

@@ -68,19 +68,7 @@ def source(
     streams: list[str] | None = None,
 ) -> Any:
     """The Shopify dlt source: ``shop`` and ``access_token`` from dlt config/secrets."""
-    config = {
-        "shop": shop,
-        "access_token": access_token,
-        "api_version": api_version,
-        "bulk": bulk,
-        "bulk_threshold_days": bulk_threshold_days,
-        "bulk_poll_seconds": bulk_poll_seconds,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "base_url": base_url,
-    }
-    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+    return connector.source_resources(locals())
 
 
 __all__ = ["connector", "source"]

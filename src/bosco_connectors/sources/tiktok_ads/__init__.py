@@ -51,18 +51,7 @@ def source(
     streams: Optional[list[str]] = None,
 ) -> Any:
     """TikTok Ads streams for one tenant; config is validated before any request."""
-    config = {
-        "access_token": access_token,
-        "advertiser_ids": advertiser_ids,
-        "start_date": start_date,
-        "end_date": end_date,
-        "lookback_days": lookback_days,
-        "base_url": base_url,
-        "page_size": page_size,
-        "requests_per_second": requests_per_second,
-        "max_workers": max_workers,
-    }
-    return connector.resources({k: v for k, v in config.items() if v is not None}, tenant_id=tenant_id, streams=streams)
+    return connector.source_resources(locals())
 
 
 __all__ = ["connector", "source", "TikTokAdsConfig"]
