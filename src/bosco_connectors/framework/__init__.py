@@ -1,7 +1,7 @@
 """The connector SDK: HTTP, auth, paginators, stream specs, cursors, report jobs, dlt glue."""
 
 from .auth import HeaderAuth, OAuth2RefreshToken, QueryParamAuth, api_key_header, basic, bearer
-from .connector import Connector, SourceConfig
+from .connector import Connector, IdList, SourceConfig, comma_list
 from .errors import (
     ApiError,
     AuthError,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from .errors import ConfigError
 from .redaction import register_secret
@@ -22,6 +22,20 @@ if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
 
     from .http import ApiClient
+
+
+def comma_list(value: Any) -> Any:
+    """Accept a list, or one comma-separated string (env vars and CLI flags give one string),
+    with ids often pasted as numbers: always a list of stripped strings."""
+    if isinstance(value, (str, int)):
+        return [part.strip() for part in str(value).split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value]
+    return value
+
+
+#: A list of account/advertiser ids given as a list or a comma-separated string.
+IdList = Annotated[list[str], BeforeValidator(comma_list)]
 
 
 def _default_start() -> date:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...framework import SourceConfig
+from ...framework import IdList, SourceConfig
 
 #: The Graph API host. The SDK appends ``/<version>/<node>/<edge>`` to it.
 GRAPH_URL = "https://graph.facebook.com"
@@ -43,7 +43,7 @@ class FacebookAdsConfig(SourceConfig):
     access_token: SecretStr = Field(
         description="Marketing API access token (a system-user token with ads_read), sent as the access_token parameter."
     )
-    account_ids: list[str] = Field(
+    account_ids: IdList = Field(
         min_length=1,
         description="Ad account ids, with or without the 'act_' prefix; a list or one comma-separated string.",
     )
@@ -69,15 +69,6 @@ class FacebookAdsConfig(SourceConfig):
         default=3600.0, ge=1, le=6 * 3600, description="How long one async insights job may run before it is started again."
     )
     job_attempts: int = Field(default=2, ge=1, le=5, description="How many times a failed or late insights job is started.")
-
-    @field_validator("account_ids", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, (list, tuple)):
-            return [str(v).strip() for v in value]
-        return value
 
     @field_validator("account_ids")
     @classmethod

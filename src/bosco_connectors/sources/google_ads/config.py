@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...framework import SourceConfig
+from ...framework import SourceConfig, comma_list
 
 #: Google's OAuth 2.0 token endpoint (https://developers.google.com/identity/protocols/oauth2/web-server#offline).
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -66,11 +66,8 @@ class GoogleAdsConfig(SourceConfig):
     @field_validator("customer_ids", mode="before")
     @classmethod
     def _customers(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, (str, int)):
-            value = [part for part in str(value).split(",") if part.strip()]
-        if isinstance(value, (list, tuple)):
+        value = comma_list(value)
+        if isinstance(value, list):
             return list(dict.fromkeys(_customer_id(v) for v in value))  # drop duplicates, keep order
         return value
 

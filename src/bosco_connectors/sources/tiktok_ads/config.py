@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from ...framework import SourceConfig
+from ...framework import IdList, SourceConfig
 
 #: TikTok's documented maximum ``page_size`` for /campaign/get/, /adgroup/get/, /ad/get/
 #: and /report/integrated/get/.
@@ -27,7 +27,7 @@ class TikTokAdsConfig(SourceConfig):
     """Config of the ``tiktok_ads`` source (plus the fields every source accepts)."""
 
     access_token: SecretStr = Field(description="Long-lived Marketing API access token, sent as the Access-Token header.")
-    advertiser_ids: list[str] = Field(
+    advertiser_ids: IdList = Field(
         min_length=1,
         description="Advertiser (ad account) ids to read; a list, or one comma-separated string.",
     )
@@ -40,16 +40,6 @@ class TikTokAdsConfig(SourceConfig):
         le=50,
         description="Request budget of your developer app (Basic 10, Advanced 20, Premium 30, Ultimate 50 QPS).",
     )
-
-    @field_validator("advertiser_ids", mode="before")
-    @classmethod
-    def _split(cls, value: Any) -> Any:
-        # Env vars and CLI flags give one string; ids are also often pasted as numbers.
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, (list, tuple)):
-            return [str(v).strip() for v in value]
-        return value
 
     @field_validator("advertiser_ids")
     @classmethod
