@@ -1,12 +1,17 @@
 -- description: Daily campaign KPIs per tenant and platform; a ratio is NULL when its denominator is 0.
+-- incremental: date
 -- grain: tenant_id, date, platform, account_id, campaign_id
 -- check: spend >= 0
+-- check: roas >= 0 and roas <= 1000
 --
 -- Ratios are fractions (ctr 0.015 means 1.5%), in the account's currency:
 --   roas = revenue / spend             cpc  = spend / clicks
 --   ctr  = clicks / impressions        cpm  = spend * 1000 / impressions
 --   conversion_rate = conversions / clicks
--- Division by zero gives NULL (nullif), never an error or an infinity.
+-- Division by zero gives NULL (nullif), never an error or an infinity: a day with
+-- revenue but no spend has roas NULL, not 0. revenue is the platform-reported
+-- conversion value; *_reporting amounts are in the reporting currency when exchange
+-- rates are configured (NULL when that day's rate is missing).
 with totals as (
     select
         tenant_id,
@@ -21,7 +26,10 @@ with totals as (
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(conversions) as conversions,
-        sum(conversion_value) as revenue
+        sum(conversion_value) as revenue,
+        max(reporting_currency) as reporting_currency,
+        sum(spend_reporting) as spend_reporting,
+        sum(conversion_value_reporting) as revenue_reporting
     from fct_campaign_performance
     group by tenant_id, date, platform, account_id, campaign_id
 )
@@ -44,5 +52,8 @@ select
     cast(clicks as double) / nullif(impressions, 0) as ctr,
     spend / nullif(clicks, 0) as cpc,
     spend * 1000 / nullif(impressions, 0) as cpm,
-    conversions / nullif(clicks, 0) as conversion_rate
+    conversions / nullif(clicks, 0) as conversion_rate,
+    reporting_currency,
+    spend_reporting,
+    revenue_reporting
 from totals

@@ -1,4 +1,5 @@
 -- description: Shopify revenue per tenant, UTC day and currency, without test or cancelled orders.
+-- incremental: date
 -- grain: tenant_id, date, currency
 -- check: orders > 0
 -- check: gross_revenue >= 0

@@ -1,11 +1,15 @@
 -- description: Shopify orders, one row per order: money as numbers, flags as booleans, the UTC order day.
+-- incremental: order_date
 -- grain: tenant_id, order_id
 -- not_null: created_at, order_date, currency
 -- check: total_price >= 0
 -- check: total_refunded >= 0
+-- freshness: order_date within 7 days
 --
 -- order_date is the UTC day of created_at (the raw orders carry no shop time zone).
--- Shopify sends money as decimal strings; absent amounts count as 0.
+-- Shopify sends money as decimal strings; absent amounts count as 0. Incremental by
+-- the order day: an order updated later (refund, cancellation) rebuilds that day.
+-- Freshness allows 7 days without a new order before it fails.
 select
     tenant_id,
     cast(id as varchar) as order_id,

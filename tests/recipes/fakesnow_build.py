@@ -10,45 +10,66 @@ fakesnow overlay: fakesnow 0.12 needs sqlglot 30.22, while dlt's datasets need 3
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 from . import rawdata
 
 #: A bad row rides along in the full scenario so one build also exercises failing tests
 #: (fakesnow spends ~20 ms rewriting each statement, so scenarios are kept few).
-NEGATIVE_SPEND = ("acme", "7001", "1701", rawdata.date(2026, 11, 3), -5.0, 10, 1, 0, 0.0)
+NEGATIVE_SPEND = ("acme", "7001", "1701", "Spring Sale", rawdata.D3, -5.0, 10, 1, 0, 0.0)
+#: A second build after a sync of one more day (D3) whose look-back day D2 moved.
+NEW_DAY = [
+    "insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 30, 3000, 60, 3, 90)",
+    "insert into raw.tiktok_ads_report_ad_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', '3701', 'Video A', DATE '2026-11-03', 30, 3000, 60, 3, 90)",
+    "update raw.tiktok_ads_report_ad_daily set conversion = conversion + 1 where ad_id = '3701' and stat_time_day = DATE '2026-11-02'",
+    "insert into raw.ga4_traffic_daily values ('acme', 'p-1', DATE '2026-11-03', 'USD', 'tiktok', 'paid_social', 'Spring Sale', 90, 80, 70, 60, 3, 75, 75)",
+]
 SCENARIOS: dict[str, dict[str, Any]] = {
-    "full": {"raw": {"report_rows": [*rawdata.REPORT, NEGATIVE_SPEND]}, "build": {}},
-    "no_shopify": {"raw": {"shopify": False}, "build": {"select": ["*shopify*"]}},
+    # one database, two builds: everything in full, then incremental after NEW_DAY
+    "full": {"raw": {"report_rows": [*rawdata.REPORT, NEGATIVE_SPEND], "google": True, "facebook": True}, "then": NEW_DAY, "today": rawdata.D3},
 }
 
 
 def run_scenario(dialect: str, connect: Any, scenario: dict[str, Any]) -> dict[str, Any]:
-    """Load raw rows, build, test, and read every built table back (normalised)."""
+    """Load raw rows, build, test and read every table back (normalised); then change
+    raw as a sync would, build again and read back what the incremental build wrote."""
+    import sqlglot
+
     from bosco_connectors.recipes import as_executor, build, list_recipes, run_tests
 
     conn = connect()
     try:
         execute = as_executor(conn)
+
+        def read(names: set[str]) -> dict[str, list[list[Any]]]:
+            tables = {}
+            for recipe in list_recipes():
+                if recipe.name in names and recipe.name != "int_numbers":
+                    query = sqlglot.exp.select("*").from_(sqlglot.exp.table_(recipe.name, db="analytics"))
+                    rows = execute(query.sql(dialect=dialect))
+                    tables[recipe.name] = sorted(([normalise(v) for v in row] for row in rows), key=lambda r: json.dumps(r, default=str))
+            return tables
+
         rawdata.load_raw(execute, dialect, **scenario["raw"])
-        result = build(conn, dialect=dialect, **scenario["build"])
-        failures = run_tests(conn, dialect=dialect, build_result=result)
-        tables = {}
-        built = {m.name for m in result.models if m.status == "built"}
-        for recipe in list_recipes():
-            if recipe.name in built:
-                columns = list(recipe.output_columns)
-                rows = rawdata.rows_as_dicts(execute, dialect, recipe.name, columns, columns)
-                tables[recipe.name] = sorted(
-                    ([normalise(row[c]) for c in columns] for row in rows), key=lambda r: json.dumps(r, default=str)
-                )
-        return {
+        result = build(conn, dialect=dialect)
+        failures = run_tests(conn, dialect=dialect, build_result=result, today=scenario["today"])
+        report = {
             "models": {m.name: [m.status, m.rows, m.reason] for m in result.models},
             "failures": sorted(str(f) for f in failures),
-            "tables": tables,
+            "tables": read({m.name for m in result.built}),
         }
+        for statement in scenario["then"]:
+            execute(sqlglot.transpile(statement, read="duckdb", write=dialect)[0])
+        again = build(conn, dialect=dialect)
+        incremental = {m.name for m in again.built if m.incremental}
+        report["modes"] = {m.name: [m.mode, [d.isoformat() for d in m.dates] if m.dates is not None else None] for m in again.built if m.incremental}
+        report["after"] = read(incremental)
+        return report
     finally:
         conn.close()
 
@@ -69,6 +90,25 @@ def normalise(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+REPO = Path(__file__).resolve().parents[2]
+OVERLAY = Path(os.environ.get("BOSCO_FAKESNOW_OVERLAY") or Path(sys.prefix) / "fakesnow-overlay")
+
+
+def start(out: Path) -> subprocess.Popen[bytes]:
+    """Run this module in a subprocess with the fakesnow overlay first on the path; its
+    stderr goes to ``<out>.stderr``.
+
+    Started as early as the test session allows (see ``conftest.py``): fakesnow rewrites
+    every statement in Python (~30 ms each), so it runs beside the other tests.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(OVERLAY), str(REPO)])}
+    with open(f"{out}.stderr", "wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.recipes.fakesnow_build", str(out)],
+            cwd=out.parent, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+        )
 
 
 def main(out_path: str) -> None:

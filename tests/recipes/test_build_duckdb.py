@@ -17,6 +17,13 @@ SUMMARY_COLUMNS = [
     "tenant_id", "date", "platform", "account_id", "campaign_id", "account_name", "campaign_name", "currency",
     "spend", "impressions", "clicks", "conversions", "revenue", "roas", "ctr", "cpc", "cpm", "conversion_rate",
 ]
+#: Staging models of sources the fixtures do not load (skipped, with their raw tables named).
+NOT_LOADED = {
+    "stg_user__exchange_rates",
+    *(f"stg_{p}__{t}" for p in ("google_ads", "facebook_ads") for t in (
+        "account_daily", "campaign_daily", "ad_group_daily", "ad_daily", "accounts", "campaigns", "ad_groups", "ads",
+    )),
+}
 REVENUE_COLUMNS = ["tenant_id", "date", "currency", "orders", "gross_revenue", "discounts", "refunds", "net_revenue", "total_sales"]
 
 
@@ -50,34 +57,51 @@ def test_full_build_matches_independent_totals(conn) -> None:
     rawdata.load_raw(execute)
     result = build(conn)
     assert result.ok
-    assert [m.status for m in result.models] == ["built"] * 5
+    # every model builds except the staging of sources that were not loaded
+    assert {m.name for m in result.models if m.status != "built"} == NOT_LOADED
+    assert result.get("stg_google_ads__ad_daily").reason.startswith("missing raw table(s) raw.google_ads_ad_daily")
+    assert result.get("fct_ad_performance").inputs == ["stg_tiktok_ads__ad_daily"]
     assert result.get("stg_tiktok_ads__campaign_daily").rows == len(rawdata.REPORT)
+    assert result.get("stg_tiktok_ads__ad_daily").rows == len(rawdata.AD_REPORT)
     assert result.get("stg_shopify__orders").rows == len(rawdata.ORDERS)
 
     summary = rawdata.rows_as_dicts(execute, "duckdb", "daily_campaign_summary", SUMMARY_COLUMNS, ["tenant_id", "date", "campaign_id"])
     assert_matches(summary, rawdata.expected_campaign_summary(), ["tenant_id", "date", "platform", "account_id", "campaign_id"])
     revenue = rawdata.rows_as_dicts(execute, "duckdb", "shopify_daily_revenue", REVENUE_COLUMNS, ["tenant_id", "date", "currency"])
     assert_matches(revenue, rawdata.expected_shopify_revenue(), ["tenant_id", "date", "currency"])
-    assert run_tests(conn, build_result=result) == []
+    assert run_tests(conn, build_result=result, today=rawdata.LAST_DAY) == []
 
 
-def test_fact_total_spend_equals_raw_spend(conn) -> None:
-    execute = as_executor(conn)
-    rawdata.load_raw(execute)
-    build(conn)
-    fact = execute("select tenant_id, sum(spend), sum(conversion_value) from analytics.fct_campaign_performance group by 1 order by 1")
-    expected: dict[str, list[float]] = {}
-    for tenant, _a, _c, _d, spend, _i, _cl, _cv, value in rawdata.REPORT:
-        acc = expected.setdefault(tenant, [0.0, 0.0])
-        acc[0] += spend
-        acc[1] += value
-    assert [(t, pytest.approx(s), pytest.approx(v)) for t, s, v in fact] == [(t, pytest.approx(s), pytest.approx(v)) for t, (s, v) in sorted(expected.items())]
+def _totals(rows: list[tuple], tenant_at: int = 0, spend_at: int = -5, value_at: int = -1) -> list[tuple]:
+    acc: dict[str, list[float]] = {}
+    for row in rows:
+        sums = acc.setdefault(row[tenant_at], [0.0, 0.0, 0])
+        sums[0] += row[spend_at]
+        sums[1] += row[value_at]
+        sums[2] += 1
+    return [(t, pytest.approx(s), pytest.approx(v), n) for t, (s, v, n) in sorted(acc.items())]
 
 
-def test_zero_denominators_give_null_not_an_error(conn) -> None:
-    execute = as_executor(conn)
-    rawdata.load_raw(execute)
-    assert build(conn).ok
+LEVELS = {
+    "fct_account_performance": rawdata.advertiser_report(rawdata.REPORT),
+    "fct_campaign_performance": rawdata.REPORT,
+    "fct_ad_group_performance": rawdata.ad_group_report(rawdata.AD_REPORT),
+    "fct_ad_performance": rawdata.AD_REPORT,
+}
+
+
+def test_each_level_fact_totals_equal_the_raw_rows(built) -> None:
+    execute = as_executor(built)
+    for fact, raw_rows in LEVELS.items():
+        got = execute(f"select tenant_id, sum(spend), sum(conversion_value), count(*) from analytics.{fact} group by 1 order by 1")
+        assert [(t, pytest.approx(s), pytest.approx(v), n) for t, s, v, n in got] == _totals(raw_rows), fact
+        # ROAS = value / spend where spend > 0, NULL where spend = 0 (documented in the fact)
+        for spend, value, roas in execute(f"select spend, conversion_value, roas from analytics.{fact}"):
+            assert roas == (pytest.approx(value / spend) if spend > 0 else None), fact
+
+
+def test_zero_denominators_give_null_not_an_error(built) -> None:
+    execute = as_executor(built)
     rows = rawdata.rows_as_dicts(execute, "duckdb", "daily_campaign_summary", SUMMARY_COLUMNS, ["date"])
     dormant = {row["date"]: row for row in rows if row["campaign_id"] == "1702"}
     all_zero = dormant[rawdata.D1]
@@ -93,21 +117,30 @@ def test_shopify_absent_skips_its_models_and_the_fact_still_builds(conn) -> None
     rawdata.load_raw(as_executor(conn), shopify=False)
     result = build(conn)
     assert result.ok
-    assert {m.name: m.status for m in result.models} == {
-        "stg_shopify__orders": "skipped",
-        "stg_tiktok_ads__campaign_daily": "built",
-        "fct_campaign_performance": "built",
-        "daily_campaign_summary": "built",
-        "shopify_daily_revenue": "skipped",
+    skipped = {m.name for m in result.skipped}
+    assert skipped == NOT_LOADED | {
+        "stg_shopify__orders", "stg_shopify__order_lines", "stg_shopify__products", "stg_shopify__customers",
+        "shopify_daily_revenue", "daily_marketing_efficiency",
     }
     assert result.get("stg_shopify__orders").reason == "missing raw table(s) raw.shopify_orders"
     assert result.get("shopify_daily_revenue").reason == "upstream model(s) not built: stg_shopify__orders"
     assert result.get("fct_campaign_performance").inputs == ["stg_tiktok_ads__campaign_daily"]
     assert result.get("fct_campaign_performance").rows == len(rawdata.REPORT)
+    assert result.get("daily_channel_summary").status == "built"
     tables = {r[0] for r in conn.execute("select table_name from information_schema.tables where table_schema = 'analytics'").fetchall()}
     assert "shopify_daily_revenue" not in tables and "stg_shopify__orders" not in tables
     # tests run only on what was built
-    assert run_tests(conn, build_result=result) == []
+    assert run_tests(conn, build_result=result, today=rawdata.LAST_DAY) == []
+
+
+def test_without_ga4_the_channel_summary_still_has_ad_spend(conn) -> None:
+    execute = as_executor(conn)
+    rawdata.load_raw(execute, ga4=False)
+    result = build(conn)
+    assert result.get("int_ga4_channel_daily").status == "skipped"
+    assert result.get("daily_channel_summary").status == "built"  # its GA4 union is optional
+    rows = execute("select channel, sum(spend), sum(sessions) from analytics.daily_channel_summary group by 1")
+    assert rows == [("tiktok_ads", pytest.approx(sum(r[5] for r in rawdata.REPORT)), 0)]
 
 
 def test_no_ad_source_skips_the_union_with_a_reason(conn) -> None:
@@ -115,18 +148,23 @@ def test_no_ad_source_skips_the_union_with_a_reason(conn) -> None:
     result = build(conn)
     fact = result.get("fct_campaign_performance")
     assert fact.status == "skipped"
-    assert fact.reason == "no model of union 'stg_*__campaign_daily' was built (stg_tiktok_ads__campaign_daily)"
-    assert result.get("daily_campaign_summary").status == "skipped"
+    assert fact.reason == (
+        "no model of union 'stg_*__campaign_daily' was built "
+        "(stg_facebook_ads__campaign_daily, stg_google_ads__campaign_daily, stg_tiktok_ads__campaign_daily)"
+    )
+    for name in ("daily_campaign_summary", "dim_campaigns", "fct_ad_performance", "campaign_features", "daily_marketing_efficiency"):
+        assert result.get(name).status == "skipped"
     assert result.get("shopify_daily_revenue").status == "built"
+    assert result.get("int_ga4_channel_daily").status == "built"
 
 
 def test_a_missing_dimension_table_names_it(conn) -> None:
     execute = as_executor(conn)
     rawdata.load_raw(execute, shopify=False)
-    execute("drop table raw.tiktok_ads_campaigns")
+    execute("drop table raw.tiktok_ads_advertisers")
     result = build(conn, select=["stg_tiktok_ads__campaign_daily"])
-    assert [m.name for m in result.models] == ["stg_tiktok_ads__campaign_daily"]
-    assert result.get("stg_tiktok_ads__campaign_daily").reason == "missing raw table(s) raw.tiktok_ads_campaigns"
+    assert result.get("stg_tiktok_ads__campaign_daily").reason == "missing raw table(s) raw.tiktok_ads_advertisers"
+    assert result.get("fct_campaign_performance").status == "skipped"
 
 
 def test_results_follow_dependency_order_and_report_timings(conn) -> None:
@@ -135,46 +173,59 @@ def test_results_follow_dependency_order_and_report_timings(conn) -> None:
     result = build(conn, on_event=events.append)
     names = [m.name for m in result.models]
     assert names.index("stg_tiktok_ads__campaign_daily") < names.index("fct_campaign_performance") < names.index("daily_campaign_summary")
-    assert names.index("stg_shopify__orders") < names.index("shopify_daily_revenue")
-    assert all(m.seconds > 0 for m in result.models)
-    assert events[0].startswith("built   analytics.stg_shopify__orders: 7 rows")
+    assert names.index("stg_shopify__orders") < names.index("shopify_daily_revenue") < names.index("daily_marketing_efficiency")
+    assert names.index("fct_campaign_performance") < names.index("dim_accounts") < names.index("dim_ad_platforms")
+    assert names.index("daily_campaign_summary") < names.index("campaign_features")
+    assert all(m.seconds > 0 for m in result.built)
+    assert events[0].startswith("built   analytics.ad_platforms: 3 rows")  # seeds first
+    orders = next(e for e in events if "stg_shopify__orders" in e)
+    assert orders.startswith("built   analytics.stg_shopify__orders: 7 rows") and orders.endswith("(full: table does not exist)")
     data = result.as_dict()
-    assert data["built"] == 5 and data["failed"] == 0 and data["models"][0]["table"] == "analytics.stg_shopify__orders"
+    assert data["built"] == len(result.models) - len(NOT_LOADED) and data["failed"] == 0
+    assert data["models"][0]["table"] == "analytics.ad_platforms"
+
+
+NEGATIVE_SPEND = ("acme", "7001", "1701", "Spring Sale", rawdata.D3, -5.0, 10, 1, 0, 0.0)
 
 
 def test_negative_spend_fails_the_data_quality_tests_by_name(conn) -> None:
-    rows = [*rawdata.REPORT, ("acme", "7001", "1701", rawdata.date(2026, 11, 3), -5.0, 10, 1, 0, 0.0)]
-    rawdata.load_raw(as_executor(conn), report_rows=rows)
+    rawdata.load_raw(as_executor(conn), report_rows=[*rawdata.REPORT, NEGATIVE_SPEND])
     result = build(conn)
     assert result.ok  # bad data builds; the tests catch it
-    failures = run_tests(conn, build_result=result)
-    messages = [str(f) for f in failures]
-    assert "check(spend >= 0) failed on analytics.fct_campaign_performance: 1 row" in messages
-    assert "check(spend >= 0) failed on analytics.stg_tiktok_ads__campaign_daily: 1 row" in messages
-    assert "check(spend >= 0) failed on analytics.daily_campaign_summary: 1 row" in messages
-    assert {f.test for f in failures} == {"check(spend >= 0)"}
-    assert all(f.rows == 1 for f in failures)
+    failures = run_tests(conn, build_result=result, today=rawdata.D3)
+    messages = sorted(str(f) for f in failures)
+    # the bad campaign-day, wherever it flows: staging, the fact, the daily summaries, the features
+    assert messages == sorted(
+        [f"check(spend >= 0) failed on analytics.{m}: 1 row" for m in (
+            "stg_tiktok_ads__campaign_daily", "fct_campaign_performance", "daily_campaign_summary",
+            "daily_channel_summary", "campaign_features",
+        )]
+        + [
+            "check(spend >= 0) failed on analytics.stg_tiktok_ads__account_daily: 1 row",
+            "check(spend >= 0) failed on analytics.fct_account_performance: 1 row",
+            "check(ad_spend >= 0) failed on analytics.daily_marketing_efficiency: 1 row",
+        ]
+    )
+    assert all(f.rows == 1 and f.is_error for f in failures)
 
 
 def test_duplicate_keys_and_nulls_are_caught(conn) -> None:
     execute = as_executor(conn)
     rawdata.load_raw(execute, shopify=False)
     # an advertiser row merged twice (no primary key in this fake raw table) duplicates campaign rows
-    execute("insert into raw.tiktok_ads_advertisers values ('acme', '7001', 'Acme US', 'USD', 'UTC')")
+    execute("insert into raw.tiktok_ads_advertisers values ('acme', '7001', 'Acme US', 'USD', 'UTC', 'STATUS_ENABLE', 'x', 'y')")
     execute("update raw.tiktok_ads_advertisers set currency = null where tenant_id = 'beta'")
     result = build(conn, select=["fct_campaign_performance"])
     failures = {(f.model, f.test): f.rows for f in run_tests(conn, build_result=result)}
     acme_rows = sum(1 for r in rawdata.REPORT if r[0] == "acme")
-    assert failures[("fct_campaign_performance", "unique(tenant_id, date, platform, account_id, campaign_id)")] == 2 * acme_rows
+    assert failures[("fct_campaign_performance", "unique(tenant_id, date, platform, campaign_id)")] == 2 * acme_rows
     assert failures[("fct_campaign_performance", "not_null(currency)")] == 1
     assert failures[("stg_tiktok_ads__campaign_daily", "not_null(currency)")] == 1
 
 
-def test_run_tests_without_a_build_result_tests_existing_tables_only(conn) -> None:
-    rawdata.load_raw(as_executor(conn), shopify=False)
-    build(conn)
-    conn.execute("update analytics.fct_campaign_performance set spend = -1 where campaign_id = '1702'")
-    failures = run_tests(conn)
+def test_run_tests_without_a_build_result_tests_existing_tables_only(built) -> None:
+    built.execute("update analytics.fct_campaign_performance set spend = -1 where campaign_id = '1702'")
+    failures = run_tests(built, today=rawdata.LAST_DAY)
     assert [(f.model, f.test, f.rows) for f in failures] == [("fct_campaign_performance", "check(spend >= 0)", 2)]
 
 
@@ -211,17 +262,15 @@ def test_custom_schemas(conn) -> None:
     execute = as_executor(conn)
     rawdata.load_raw(execute)
     execute("create schema landing")
-    for table in ("tiktok_ads_advertisers", "tiktok_ads_campaigns", "tiktok_ads_report_campaign_daily"):
+    for table in ("tiktok_ads_advertisers", "tiktok_ads_report_campaign_daily"):
         execute(f"create table landing.{table} as select * from raw.{table}")
     result = build(conn, raw_schema="landing", target_schema="marketing", select=["daily_campaign_summary"])
     assert result.ok and result.get("daily_campaign_summary").table == "marketing.daily_campaign_summary"
     assert execute("select count(*) from marketing.daily_campaign_summary") == [(len(rawdata.REPORT),)]
 
 
-def test_rebuilding_replaces_tables(conn) -> None:
-    execute = as_executor(conn)
-    rawdata.load_raw(execute)
-    build(conn)
+def test_rebuilding_replaces_tables(built) -> None:
+    execute = as_executor(built)
     execute("delete from raw.tiktok_ads_report_campaign_daily where tenant_id = 'beta'")
-    result = build(conn)
+    result = build(built)
     assert result.get("fct_campaign_performance").rows == len(rawdata.REPORT) - 1

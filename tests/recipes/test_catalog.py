@@ -17,25 +17,72 @@ def write(root: Path, rel: str, sql: str) -> None:
     path.write_text(sql)
 
 
+SHIPPED = {
+    "seeds": {"ad_platforms", "exchange_rates", "traffic_source_platforms"},
+    "staging": {
+        "stg_tiktok_ads__account_daily", "stg_tiktok_ads__campaign_daily", "stg_tiktok_ads__ad_group_daily",
+        "stg_tiktok_ads__ad_daily", "stg_tiktok_ads__accounts", "stg_tiktok_ads__campaigns", "stg_tiktok_ads__ad_groups",
+        "stg_tiktok_ads__ads",
+        *(f"stg_{p}__{t}" for p in ("google_ads", "facebook_ads") for t in (
+            "account_daily", "campaign_daily", "ad_group_daily", "ad_daily", "accounts", "campaigns", "ad_groups", "ads",
+        )),
+        "stg_shopify__orders", "stg_shopify__order_lines", "stg_shopify__products",
+        "stg_shopify__customers", "stg_ga4__traffic_daily", "stg_ga4__landing_pages_daily", "stg_user__exchange_rates",
+    },
+    "intermediate": {
+        "int_numbers", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
+        "int_unified_campaigns", "int_unified_ad_groups", "int_unified_ads",
+    },
+    "marts": {
+        "fct_account_performance", "fct_campaign_performance", "fct_ad_group_performance", "fct_ad_performance",
+        "dim_accounts", "dim_campaigns", "dim_ad_groups", "dim_ads", "dim_ad_platforms",
+    },
+    "metrics": {
+        "daily_campaign_summary", "weekly_performance_rollup", "monthly_performance_rollup", "daily_channel_summary",
+        "daily_marketing_efficiency", "shopify_daily_revenue",
+    },
+    "ml": {"campaign_features", "metric_anomalies"},
+}
+UNIFIED = ["tenant_id", "date", "platform", "account_id", "account_name", "currency", "spend", "impressions", "clicks", "conversions", "conversion_value"]
+
+
 def test_the_shipped_recipes_and_what_they_read() -> None:
     recipes = {r.name: r for r in list_recipes()}
-    assert set(recipes) == {
-        "stg_tiktok_ads__campaign_daily",
-        "stg_shopify__orders",
-        "fct_campaign_performance",
-        "daily_campaign_summary",
-        "shopify_daily_revenue",
-    }
+    assert {layer: {n for n, r in recipes.items() if r.layer == layer} for layer in SHIPPED} == SHIPPED
     tiktok = recipes["stg_tiktok_ads__campaign_daily"]
     assert tiktok.layer == "staging"
-    assert tiktok.raw_tables == ("tiktok_ads_advertisers", "tiktok_ads_campaigns", "tiktok_ads_report_campaign_daily")
+    assert tiktok.raw_tables == ("tiktok_ads_advertisers", "tiktok_ads_report_campaign_daily")
     assert tiktok.depends_on == ()
-    assert recipes["fct_campaign_performance"].depends_on == ("stg_tiktok_ads__campaign_daily",)
+    assert tiktok.incremental == "date"
+    assert recipes["fct_campaign_performance"].depends_on == (
+        "int_fx_rates", "int_reporting_currency",
+        "stg_facebook_ads__campaign_daily", "stg_google_ads__campaign_daily", "stg_tiktok_ads__campaign_daily",
+    )
     assert recipes["daily_campaign_summary"].depends_on == ("fct_campaign_performance",)
     assert recipes["shopify_daily_revenue"].depends_on == ("stg_shopify__orders",)
-    assert recipes["fct_campaign_performance"].grain == ("tenant_id", "date", "platform", "account_id", "campaign_id")
+    assert recipes["int_fx_rates"].union.members == ("exchange_rates", "stg_user__exchange_rates")
+    assert recipes["fct_campaign_performance"].grain == ("tenant_id", "date", "platform", "campaign_id")
     assert "spend >= 0" in recipes["fct_campaign_performance"].checks
     assert recipes["shopify_daily_revenue"].path == REPO_RECIPES / "metrics" / "shopify_daily_revenue.sql"
+    assert recipes["exchange_rates"].path == REPO_RECIPES / "seeds" / "exchange_rates.csv"
+
+
+def test_every_level_has_the_unified_columns_and_its_ids() -> None:
+    recipes = {r.name: r for r in list_recipes()}
+    ids = {
+        "account": [],
+        "campaign": ["campaign_id", "campaign_name"],
+        "ad_group": ["campaign_id", "campaign_name", "ad_group_id", "ad_group_name"],
+        "ad": ["campaign_id", "campaign_name", "ad_group_id", "ad_group_name", "ad_id", "ad_name"],
+    }
+    derived = ["ctr", "cpc", "cpm", "roas", "conversion_rate", "reporting_currency", "fx_rate", "spend_reporting", "conversion_value_reporting"]
+    for level, extra in ids.items():
+        fact = recipes[f"fct_{level}_performance"]
+        assert set(fact.output_columns) == set(UNIFIED + extra + derived), level
+        assert fact.incremental == "date" and fact.union.pattern == f"stg_*__{level}_daily"
+        # every platform's staging model for this level selects the same columns (checked on load, too)
+        for member in fact.union.members:
+            assert set(recipes[member].output_columns) == set(UNIFIED + extra), member
 
 
 def test_editable_install_finds_the_repository_recipes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,8 +96,8 @@ def test_build_order_puts_every_model_after_what_it_reads() -> None:
     for recipe in list_recipes():
         for dep in recipe.depends_on:
             assert position[dep] < position[recipe.name], (dep, recipe.name)
-    # stable: staging first (by name), then marts, then metrics
-    assert order[:2] == ["stg_shopify__orders", "stg_tiktok_ads__campaign_daily"]
+    # stable: seeds first, then staging (by name), then the later layers
+    assert order[:4] == ["ad_platforms", "exchange_rates", "traffic_source_platforms", "stg_facebook_ads__account_daily"]
 
 
 def test_order_comes_from_the_sql_not_the_layer_or_name(tmp_path: Path) -> None:
@@ -90,6 +137,20 @@ def test_union_members_come_from_the_pattern(tmp_path: Path) -> None:
         ({"staging/s.sql": "select from from"}, "does not parse"),
         ({"staging/s.sql": "-- check: spend >=\nselect 1 as spend from raw.a"}, "not a SQL condition"),
         ({"misc/s.sql": "select 1"}, "layer folder"),
+        ({"seeds/s.sql": "select 1"}, "layer folder"),
+        ({"staging/s.sql": "-- incremental: day\nselect 1 as x from raw.a"}, "'-- incremental: day' is not a column the SELECT returns"),
+        ({"staging/s.sql": "-- incremental: a, b\nselect 1 as a, 2 as b from raw.a"}, "names one date column"),
+        ({"staging/s.sql": "-- incremental: date\nselect * from raw.a"}, "is not a column the SELECT returns"),
+        ({"staging/s.sql": "-- relationship: a => b\nselect 1 as a from raw.a"}, "write '-- relationship:"),
+        ({"staging/s.sql": "-- relationship: a -> nowhere\nselect 1 as a from raw.a"}, "unknown model 'nowhere'"),
+        (
+            {"staging/s.sql": "-- relationship: a -> t(b)\nselect 1 as a from raw.a", "staging/t.sql": "select 1 as c from raw.b"},
+            "model 't' has no column\\(s\\) b",
+        ),
+        ({"staging/s.sql": "-- relationship: a, b -> t(c)\nselect 1 as a from raw.a", "staging/t.sql": "select 1 as c from raw.b"}, "pairs 2 column"),
+        ({"staging/s.sql": "-- freshness: date 3 days\nselect 1 as a from raw.a"}, "within <n> days"),
+        ({"staging/s.sql": "-- warn_if: spend >\nselect 1 as spend from raw.a"}, "'-- warn_if: spend >' is not a SQL condition"),
+        ({"marts/f.sql": "-- union: d = nothing_* (optional)\nselect a from d"}, "optional union 'nothing_\\*' matches no recipe"),
         ({"staging/S-1.sql": "select 1 as x from raw.a"}, "lower_snake_case"),
         ({"staging/a/s.sql": "select 1 as x from raw.a", "staging/b/s.sql": "select 1 as x from raw.b"}, "already exists"),
         (
@@ -113,24 +174,66 @@ def test_bad_recipes_fail_when_the_catalog_loads(tmp_path: Path, files: dict[str
         load_catalog(tmp_path)
 
 
-def test_select_includes_everything_upstream() -> None:
+def test_select_is_a_model_and_what_depends_on_it() -> None:
     catalog = list_recipes()
     names = [r.name for r in select_recipes(catalog, ["daily_campaign_summary"])]
-    assert names == ["stg_tiktok_ads__campaign_daily", "fct_campaign_performance", "daily_campaign_summary"]
-    assert [r.name for r in select_recipes(catalog, ["staging"])] == ["stg_shopify__orders", "stg_tiktok_ads__campaign_daily"]
-    assert [r.name for r in select_recipes(catalog, ["*shopify*"])] == ["stg_shopify__orders", "shopify_daily_revenue"]
+    assert names == [
+        "daily_campaign_summary", "monthly_performance_rollup", "weekly_performance_rollup", "campaign_features", "metric_anomalies",
+    ]
+    shopify = [r.name for r in select_recipes(catalog, ["stg_shopify__orders"])]
+    assert shopify == ["stg_shopify__orders", "shopify_daily_revenue", "daily_marketing_efficiency"]
+    assert {r.name for r in select_recipes(catalog, ["ml"])} == {"campaign_features", "metric_anomalies"}
     with pytest.raises(RecipeError, match="matches no recipe"):
         select_recipes(catalog, ["nope"])
+
+
+def test_select_builds_missing_upstream_and_reads_existing_upstream(tmp_path: Path) -> None:
+    import duckdb
+
+    from bosco_connectors.recipes import build
+
+    write(tmp_path, "staging/stg_a.sql", "select x from raw.src")
+    write(tmp_path, "marts/m.sql", "select x + 1 as x from stg_a")
+    write(tmp_path, "metrics/k.sql", "select x * 10 as x from m")
+    conn = duckdb.connect()
+    conn.execute("create schema raw; create table raw.src as select 1 as x")
+    # nothing exists yet: selecting m builds its missing upstream stg_a, then m and k
+    first = build(conn, root=tmp_path, select=["m"])
+    assert [(r.name, r.status) for r in first.models] == [("stg_a", "built"), ("m", "built"), ("k", "built")]
+    # now stg_a exists: it is read as it is, not rebuilt (raw changed, stg_a did not)
+    conn.execute("update raw.src set x = 5")
+    second = build(conn, root=tmp_path, select=["m"])
+    assert [r.name for r in second.models] == ["m", "k"]
+    assert conn.execute("select x from analytics.k").fetchall() == [(20,)]
+
+
+def test_seeds_are_csv_models_and_can_be_replaced(tmp_path: Path) -> None:
+    write(tmp_path, "seeds/rates.csv", "date,rate\n2026-01-01,1.5\n2026-02-01,\n")
+    write(tmp_path, "seeds/empty.csv", "a,b\n")
+    write(tmp_path, "staging/stg_x.sql", "select cast(rate as double) as rate from rates")
+    by_name = {r.name: r for r in load_catalog(tmp_path)}
+    assert by_name["rates"].layer == "seeds" and by_name["rates"].output_columns == ("date", "rate")
+    assert by_name["stg_x"].depends_on == ("rates",)
+    import duckdb
+
+    conn = duckdb.connect()
+    assert conn.execute(by_name["rates"].sql).fetchall() == [("2026-01-01", "1.5"), ("2026-02-01", None)]
+    assert conn.execute(by_name["empty"].sql).fetchall() == []
+    # a seeds folder replaces same-named seeds
+    override = tmp_path / "mine"
+    write(override, "rates.csv", "date,rate\n2027-01-01,2\n")
+    replaced = {r.name: r for r in load_catalog(tmp_path, seeds_dir=override)}
+    assert conn.execute(replaced["rates"].sql).fetchall() == [("2027-01-01", "2")]
+    with pytest.raises(RecipeError, match="line 2 has 1 values, the header has 2"):
+        write(tmp_path, "seeds/bad.csv", "a,b\n1\n")
+        load_catalog(tmp_path)
 
 
 def test_as_dict_is_what_recipes_list_prints() -> None:
     fct = {r.name: r for r in list_recipes()}["stg_tiktok_ads__campaign_daily"].as_dict()
     assert fct["layer"] == "staging"
-    assert fct["raw_tables"] == [
-        "raw.tiktok_ads_advertisers",
-        "raw.tiktok_ads_campaigns",
-        "raw.tiktok_ads_report_campaign_daily",
-    ]
+    assert fct["raw_tables"] == ["raw.tiktok_ads_advertisers", "raw.tiktok_ads_report_campaign_daily"]
+    assert fct["incremental"] == "date"
     assert fct["description"].startswith("TikTok Ads campaign-day performance")
 
 

@@ -25,10 +25,9 @@ def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path)
         pipelines_dir=str(isolated_dlt / "pipelines"),
     )
     tables = {
-        "tiktok_ads_advertisers": (rawdata.ADVERTISERS_COLUMNS, [dict(zip(rawdata.ADVERTISERS_COLUMNS, r)) for r in rawdata.ADVERTISERS]),
-        "tiktok_ads_campaigns": (rawdata.CAMPAIGNS_COLUMNS, [dict(zip(rawdata.CAMPAIGNS_COLUMNS, r)) for r in rawdata.CAMPAIGNS]),
-        "tiktok_ads_report_campaign_daily": (rawdata.REPORT_COLUMNS, [dict(zip(rawdata.REPORT_COLUMNS, r)) for r in rawdata.REPORT]),
-        "shopify_orders": (rawdata.ORDERS_COLUMNS, rawdata.ORDERS),
+        "tiktok_ads_advertisers": (rawdata.ADVERTISERS_COLUMNS, rawdata.as_dicts(rawdata.ADVERTISERS_COLUMNS, rawdata.ADVERTISERS)),
+        "tiktok_ads_report_campaign_daily": (rawdata.REPORT_COLUMNS, rawdata.as_dicts(rawdata.REPORT_COLUMNS, rawdata.REPORT)),
+        "shopify_orders": (rawdata.ORDERS_COLUMNS, [{k: v for k, v in o.items() if not k.startswith("_dlt")} for o in rawdata.ORDERS]),
     }
     # Typed columns, as the sources' contracts give dlt (all-NULL columns still exist).
     resources = [
@@ -44,10 +43,21 @@ def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path)
         assert dialect_of(client) == "duckdb"
         result = build(client)
         assert result.ok, result.as_dict()
-        assert [m.status for m in result.models] == ["built"] * 5
-        assert run_tests(client, build_result=result) == []
+        for name in ("stg_tiktok_ads__campaign_daily", "fct_campaign_performance", "daily_campaign_summary", "shopify_daily_revenue", "daily_marketing_efficiency"):
+            assert result.get(name).status == "built", name
+        assert run_tests(client, build_result=result, today=rawdata.LAST_DAY) == []
         spend = client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0]
-    assert spend == pytest.approx(sum(r[4] for r in rawdata.REPORT))
+        # the incremental path (fingerprints, DELETE + INSERT in a transaction) through the same client
+        client.execute_sql(
+            "insert into raw.tiktok_ads_report_campaign_daily (tenant_id, advertiser_id, campaign_id, campaign_name, stat_time_day, spend, _dlt_load_id, _dlt_id)"
+            " values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 7.5, '1', 'x')"
+        )
+        again = build(client)
+        assert again.get("fct_campaign_performance").mode == "incremental"
+        assert again.get("fct_campaign_performance").dates == [rawdata.D3]
+        spend_after = client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0]
+    assert spend == pytest.approx(sum(r[5] for r in rawdata.REPORT))
+    assert spend_after == pytest.approx(spend + 7.5)
     revenue = {(t, d.isoformat(), c): v["net_revenue"] for (t, d, c), v in rawdata.expected_shopify_revenue().items()}
     with duckdb.connect(str(isolated_dlt / "bosco.duckdb"), read_only=True) as conn:
         got = conn.execute("select tenant_id, strftime(date, '%Y-%m-%d'), currency, net_revenue from analytics.shopify_daily_revenue").fetchall()
@@ -83,7 +93,7 @@ class _DbApiConnection:
 
 def test_db_api_connections_and_callables_are_accepted() -> None:
     conn = _DbApiConnection()
-    rawdata.load_raw(as_executor(conn), shopify=False)
+    rawdata.load_raw(as_executor(conn), shopify=False, ga4=False)
     result = build(conn, select=["fct_campaign_performance"])
     assert result.get("fct_campaign_performance").rows == len(rawdata.REPORT)
     # every statement is sent on its own (Snowflake's connector runs one per call)
@@ -95,7 +105,7 @@ def test_db_api_connections_and_callables_are_accepted() -> None:
         seen.append(sql)
         return conn.db.execute(sql).fetchall()
 
-    assert build(execute, select=["stg_tiktok_ads__campaign_daily"]).ok
+    assert build(execute, select=["stg_tiktok_ads__campaign_daily"], full_refresh=True).ok
     assert any(s.startswith("CREATE OR REPLACE TABLE analytics.stg_tiktok_ads__campaign_daily") for s in seen)
 
 

@@ -75,9 +75,12 @@ def _setup_logging(verbose: int) -> None:
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    from rich.markup import escape
+
     from ..framework.redaction import redact
 
-    _stderr().print(f"[bold red]error:[/] {redact(message)}", markup=True)
+    # Escaped: messages quote TOML such as "[tenants.sources.<name>]", which is not markup.
+    _stderr().print(f"[bold red]error:[/] {escape(redact(message))}", markup=True)
     return typer.Exit(code)
 
 
@@ -277,25 +280,37 @@ def recipes_build(
     duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
     config: Optional[Path] = typer.Option(None, "--config", "-c"),
     skip_tests: bool = typer.Option(False, "--skip-tests", help="Do not run data-quality tests after the build."),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh", help="Rebuild incremental tables in full instead of only the dates whose inputs changed."
+    ),
+    seeds_dir: Optional[Path] = typer.Option(
+        None, "--seeds-dir", help="A folder of seed CSVs (e.g. exchange_rates.csv) replacing the shipped ones of the same name."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Build the recipes on the destination, then run their data-quality tests."""
+    """Build the recipes on the destination, then run their data-quality tests.
+
+    Exit codes: 0 ok, 1 a model failed to build, 2 configuration error, 4 a data-quality test failed.
+    """
     _setup_logging(0)
     from .recipes_cmd import build_cmd
 
-    code = build_cmd(select or None, destination, duckdb_path, config, not skip_tests, as_json, _stdout(), _stderr())
+    code = build_cmd(
+        select or None, destination, duckdb_path, config, not skip_tests, as_json, _stdout(), _stderr(),
+        full_refresh=full_refresh, seeds_dir=seeds_dir,
+    )
     raise typer.Exit(code)
 
 
 @recipes_app.command("test")
 def recipes_test(
-    select: list[str] = typer.Option(None, "--select"),
+    select: list[str] = typer.Option(None, "--select", help="A model and what depends on it (repeatable)."),
     destination: Optional[str] = typer.Option(None, "--destination", "-d"),
     duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
     config: Optional[Path] = typer.Option(None, "--config", "-c"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Run the data-quality tests declared beside the recipes."""
+    """Run the data-quality tests declared beside the recipes (exit 4 when one fails)."""
     _setup_logging(0)
     from .recipes_cmd import test_cmd
 

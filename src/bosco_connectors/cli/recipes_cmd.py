@@ -36,30 +36,72 @@ def _connection(plan: Any) -> Iterator[tuple[Any, str]]:
         conn.close()
 
 
-def build_and_test(plan: Any, *, select: list[str] | None, run_tests: bool) -> dict[str, Any]:
-    """Build the selected recipes, then their data-quality tests; a JSON-ready outcome."""
+def build_and_test(
+    plan: Any,
+    *,
+    select: list[str] | None,
+    run_tests: bool,
+    full_refresh: bool = False,
+    seeds_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Build the selected recipes, then their data-quality tests; a JSON-ready outcome.
+
+    Incremental recipes rebuild only the dates whose inputs changed unless
+    `full_refresh`. Failed tests (severity error) and failed models make ``ok`` false;
+    warnings (``-- warn_if:``) are listed but do not.
+    """
     from .. import recipes
 
     with _connection(plan) as (conn, dialect):
-        result = recipes.build(conn, dialect=dialect, select=select, raw_schema=plan.dataset)
-        failures = [str(f) for f in recipes.run_tests(conn, dialect=dialect, build_result=result)] if run_tests else []
+        result = recipes.build(
+            conn, dialect=dialect, select=select, raw_schema=plan.dataset, full_refresh=full_refresh, seeds_dir=seeds_dir
+        )
+        found = recipes.run_tests(conn, dialect=dialect, build_result=result, seeds_dir=seeds_dir) if run_tests else []
         built = {m.name for m in result.built}
-        tests_run = sum(len(recipes.declared_tests(r)) for r in recipes.list_recipes() if r.name in built) if run_tests else 0
-    failures = [f"FAILED model {m.name}: {m.reason}" for m in result.failed] + [f"FAILED test {f}" for f in failures]
+        tests_run = (
+            sum(len(recipes.declared_tests(r)) for r in recipes.load_catalog(seeds_dir=seeds_dir) if r.name in built)
+            if run_tests
+            else 0
+        )
+    failures = [f"FAILED model {m.name}: {m.reason}" for m in result.failed]
+    failures += [f"FAILED test {f}" for f in found if f.is_error]
+    warnings = [f"WARN   test {f}" for f in found if not f.is_error]
     return {
         "ok": result.ok and not failures,
         "build_failed": not result.ok,
-        "built": [{"name": m.name, "rows": m.rows, "seconds": round(m.seconds, 3)} for m in result.built],
+        "full_refresh": full_refresh,
+        "built": [_built(m) for m in result.built],
         "skipped": [{"name": m.name, "reason": m.reason} for m in result.skipped],
         "tests_run": tests_run,
         "failures": failures,
+        "warnings": warnings,
         "seconds": round(result.seconds, 3),
     }
 
 
-def _plan(destination: str | None, duckdb_path: Path | None, config: Path | None) -> Any:
-    from .runner import plan_jobs
+def _built(model: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": model.name, "rows": model.rows, "seconds": round(model.seconds, 3), "mode": model.mode}
+    if model.incremental:
+        data["dates"] = None if model.dates is None else [d.isoformat() if d else None for d in model.dates]
+        data["rows_rebuilt"] = model.rows_rebuilt
+        if model.detail:
+            data["detail"] = model.detail
+    return data
 
+
+def _plan(destination: str | None, duckdb_path: Path | None, config: Path | None) -> Any:
+    """Where the recipes run: the project file's destination, or the command line's alone
+    (building recipes needs no tenants or sources, so no project file is required)."""
+    from ..framework.errors import ConfigError
+    from ..project import DEFAULT_PROJECT_FILE
+    from .runner import DESTINATIONS, Plan, plan_jobs
+
+    if config is None and not Path(DEFAULT_PROJECT_FILE).exists():
+        name = (destination or "duckdb").lower()
+        if name not in DESTINATIONS:
+            raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
+        options = {"path": str(duckdb_path)} if name == "duckdb" and duckdb_path is not None else {}
+        return Plan([], name, options)
     return plan_jobs(config, [], [], destination, duckdb_path, allow_unconfigured=True)
 
 
@@ -73,16 +115,18 @@ def list_cmd(as_json: bool, out: Any) -> None:
     from rich.table import Table
 
     table = Table(title="recipes (in build order)")
-    for col in ("model", "layer", "depends on", "reads raw"):
+    for col in ("model", "layer", "incremental", "depends on", "reads raw"):
         table.add_column(col)
     for r in items:
-        table.add_row(r.name, r.layer, ", ".join(r.depends_on) or "-", ", ".join(r.raw_tables) or "-")
+        table.add_row(r.name, r.layer, r.incremental or "-", ", ".join(r.depends_on) or "-", ", ".join(r.raw_tables) or "-")
     out.print(table)
 
 
-def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out, err) -> int:
+def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out, err, *, full_refresh=False, seeds_dir=None) -> int:
     try:
-        outcome = build_and_test(_plan(destination, duckdb_path, config), select=select, run_tests=run_tests)
+        outcome = build_and_test(
+            _plan(destination, duckdb_path, config), select=select, run_tests=run_tests, full_refresh=full_refresh, seeds_dir=seeds_dir
+        )
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_CONFIG
@@ -97,18 +141,19 @@ def test_cmd(select, destination, duckdb_path, config, as_json, out, err) -> int
 
     try:
         with _connection(_plan(destination, duckdb_path, config)) as (conn, dialect):
-            failures = recipes.run_tests(conn, dialect=dialect, select=select)
+            found = recipes.run_tests(conn, dialect=dialect, select=select)
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_CONFIG
-    lines = [f"FAILED test {f}" for f in failures]
+    lines = [f"FAILED test {f}" for f in found if f.is_error]
+    warnings = [f"WARN   test {f}" for f in found if not f.is_error]
     if as_json:
-        print(json.dumps({"ok": not failures, "failures": lines}, indent=2))
+        print(json.dumps({"ok": not lines, "failures": lines, "warnings": warnings}, indent=2))
     else:
-        out.print("all data-quality tests passed" if not failures else f"{len(failures)} data-quality test(s) failed")
-    for line in lines:
+        out.print("all data-quality tests passed" if not lines else f"{len(lines)} data-quality test(s) failed")
+    for line in lines + warnings:
         err.print(line, markup=False)
-    return EXIT_TESTS if failures else EXIT_OK
+    return EXIT_TESTS if lines else EXIT_OK
 
 
 def _report(outcome: dict[str, Any], as_json: bool, out: Any, err: Any) -> None:
@@ -116,9 +161,26 @@ def _report(outcome: dict[str, Any], as_json: bool, out: Any, err: Any) -> None:
         print(json.dumps(outcome, indent=2, default=str))
     else:
         for model in outcome["built"]:
-            out.print(f"built   {model['name']:<40} {model['rows'] if model['rows'] is not None else '':>10} rows  {model['seconds']:.2f}s")
+            out.print(
+                f"built   {model['name']:<40} {model['rows'] if model['rows'] is not None else '':>10} rows  {model['seconds']:.2f}s{_how(model)}",
+                markup=False,
+            )
         for model in outcome["skipped"]:
-            out.print(f"skipped {model['name']:<40} {model['reason']}")
-        out.print(f"{len(outcome['built'])} built, {len(outcome['skipped'])} skipped, {outcome['tests_run']} tests, {len(outcome['failures'])} failures")
-    for line in outcome["failures"]:
+            out.print(f"skipped {model['name']:<40} {model['reason']}", markup=False)
+        out.print(
+            f"{len(outcome['built'])} built, {len(outcome['skipped'])} skipped, {outcome['tests_run']} tests, "
+            f"{len(outcome['failures'])} failures, {len(outcome['warnings'])} warnings"
+        )
+    for line in outcome["failures"] + outcome["warnings"]:
         err.print(line, markup=False)
+
+
+def _how(model: dict[str, Any]) -> str:
+    if "dates" not in model:
+        return ""
+    if model["mode"] == "incremental":
+        n = len(model["dates"])
+        return f"  incremental: {n} date{'s' if n != 1 else ''}, {model['rows_rebuilt']} rows"
+    if model["mode"] == "unchanged":
+        return "  unchanged"
+    return f"  full ({model['detail']})" if model.get("detail") else "  full"

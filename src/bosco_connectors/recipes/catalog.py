@@ -1,21 +1,23 @@
-"""Find the SQL recipes, read their headers, and order them by what they reference.
+"""Find the SQL recipes and seeds, read their headers, and order them by what they reference.
 
 A recipe is one ``.sql`` file holding one SELECT in DuckDB's dialect. Its name is the
-file name, its layer the top folder (``staging``, ``intermediate``, ``marts``,
-``metrics``). What it depends on is read from the SQL itself with sqlglot, never from
-a hand-kept list:
+file name, its layer the top folder (see `LAYERS`). What it depends on is read from
+the SQL itself with sqlglot, never from a hand-kept list:
 
 - ``raw.<source>_<stream>`` is a raw table loaded by a source (only staging reads them);
-- a bare name that is another recipe is that model (written to the analytics schema);
+- a bare name that is another recipe or a seed is that model (in the analytics schema);
 - a bare name declared by a ``-- union:`` header is the union of the models matching a
   pattern (see `UnionSpec`).
 
-Anything else (another schema, an unknown bare name) is an error when the catalog
-loads, so a typo fails ``bosco-sync recipes list`` rather than a nightly build.
+A seed is a CSV file in ``seeds/`` (user-replaceable data such as exchange rates); it
+becomes a model of the ``seeds`` layer whose SELECT is the file's rows as text (see
+`read_seed`). Anything else (another schema, an unknown bare name) is an error when
+the catalog loads, so a typo fails ``bosco-sync recipes list`` rather than a nightly build.
 """
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import heapq
 import os
@@ -32,17 +34,23 @@ from sqlglot.errors import ParseError
 from ..framework.errors import ConfigError
 
 #: Layers in build order; a model may read models of its own layer or an earlier one.
-LAYERS = ("staging", "intermediate", "marts", "metrics")
+LAYERS = ("seeds", "staging", "intermediate", "marts", "metrics", "ml")
 #: The schema name recipes use for raw tables (the runner maps it to the real one).
 RAW = "raw"
 #: The dialect recipes are written in.
 SOURCE_DIALECT = "duckdb"
 ENV_RECIPES_DIR = "BOSCO_RECIPES_DIR"
+#: A folder of CSV files that replace (or add to) the shipped seeds of the same name.
+ENV_SEEDS_DIR = "BOSCO_SEEDS_DIR"
 
 _DIRECTIVE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
-_KNOWN_DIRECTIVES = ("description", "grain", "not_null", "check", "union")
-_UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+)$")
+_KNOWN_DIRECTIVES = (
+    "description", "grain", "not_null", "check", "warn_if", "union", "incremental", "relationship", "freshness",
+)
+_UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+)(\s+\(optional\))?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_RELATIONSHIP = re.compile(r"^([a-z0-9_,\s]+?)\s*->\s*([a-z][a-z0-9_]*)\s*(?:\(([a-z0-9_,\s]+)\))?$")
+_FRESHNESS = re.compile(r"^([a-z][a-z0-9_]*)\s+within\s+(\d+)\s+days?$")
 
 
 class RecipeError(ConfigError):
@@ -52,23 +60,50 @@ class RecipeError(ConfigError):
 @dataclass(frozen=True)
 class UnionSpec:
     """``-- union: <alias> = <pattern>``: the body reads `alias`, the union of all models
-    whose name matches `pattern` (a glob) and that were built in this run.
+    whose name matches `pattern` (a glob) and that are available in this run.
 
     Members must select the same columns (checked when the catalog loads); the runner
     renders ``(SELECT <cols> FROM m1 UNION ALL SELECT <cols> FROM m2 ...) AS alias``
     over the members that exist, so adding a source's staging model adds it to the
-    unified fact without editing the fact.
+    unified fact without editing the fact. With ``(optional)`` after the pattern the
+    recipe still builds when no member is available: `alias` is then an empty table
+    with the members' columns (e.g. GA4 traffic beside ad spend).
     """
 
     alias: str
     pattern: str
     members: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """``-- relationship: a, b -> dim(x, y)``: every row with non-NULL (a, b) has a match
+    (x, y) in model `dim` (target columns default to the same names)."""
+
+    columns: tuple[str, ...]
+    target: str
+    target_columns: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        target = self.target if self.target_columns == self.columns else f"{self.target}({', '.join(self.target_columns)})"
+        return f"relationship({', '.join(self.columns)} -> {target})"
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """``-- freshness: date within 3 days``: each tenant's latest `column` is at most
+    `days` days before today (the build's date, UTC)."""
+
+    column: str
+    days: int
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """One SQL model: where it is, what it reads, and the tests declared in its header."""
+    """One model (an SQL file or a seed): where it is, what it reads, what it promises."""
 
     name: str
     layer: str
@@ -78,9 +113,15 @@ class Recipe:
     grain: tuple[str, ...] = ()
     not_null: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
+    #: ``-- warn_if:`` conditions: rows where they are TRUE are reported, but do not fail.
+    warnings: tuple[str, ...] = ()
     union: UnionSpec | None = None
+    #: ``-- incremental: <date column>``: rebuilt only for the dates whose inputs changed.
+    incremental: str | None = None
+    relationships: tuple[Relationship, ...] = ()
+    freshness: tuple[Freshness, ...] = ()
     raw_tables: tuple[str, ...] = ()
-    #: Models referenced by name (each must be built first, or this one is skipped).
+    #: Models referenced by name (each must be available first, or this one is skipped).
     models: tuple[str, ...] = ()
 
     @property
@@ -88,6 +129,10 @@ class Recipe:
         """Every model this one reads: named models and union members."""
         members = self.union.members if self.union else ()
         return tuple(sorted(set(self.models) | set(members)))
+
+    @property
+    def is_seed(self) -> bool:
+        return self.layer == "seeds"
 
     @cached_property
     def ast(self) -> exp.Query:
@@ -106,6 +151,7 @@ class Recipe:
             "depends_on": list(self.depends_on),
             "raw_tables": [f"{RAW}.{t}" for t in self.raw_tables],
             "grain": list(self.grain),
+            "incremental": self.incremental,
         }
 
 
@@ -128,23 +174,103 @@ def recipes_root() -> Path:
     raise RecipeError(f"no recipes folder found (looked in {packaged} and {repo}; set {ENV_RECIPES_DIR})")
 
 
-def load_catalog(root: Path | str | None = None) -> list[Recipe]:
-    """Read every recipe under `root`, resolve references, and return them in build order."""
+def seed_files(root: Path, seeds_dir: Path | str | None = None) -> dict[str, Path]:
+    """Seed name -> CSV path: ``<root>/seeds/*.csv``, overridden by same-named files in
+    `seeds_dir` (or ``$BOSCO_SEEDS_DIR``), which may also add seeds."""
+    files = {p.stem: p for p in sorted((root / "seeds").glob("*.csv"))}
+    override = seeds_dir if seeds_dir is not None else os.environ.get(ENV_SEEDS_DIR)
+    if override:
+        folder = Path(override).expanduser()
+        if not folder.is_dir():
+            raise RecipeError(f"seeds folder {folder} does not exist")
+        files.update({p.stem: p for p in sorted(folder.glob("*.csv"))})
+    return files
+
+
+def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None = None) -> list[Recipe]:
+    """Read every recipe and seed under `root`, resolve references, return them in build order.
+
+    The result is memoised per process on the files' paths, sizes and modification
+    times (recipes are immutable values), so repeated builds do not re-parse the SQL.
+    """
     root = Path(root) if root is not None else recipes_root()
     if not root.is_dir():
         raise RecipeError(f"recipes folder {root} does not exist")
+    seeds = seed_files(root, seeds_dir)
+    files = [*seeds.values(), *sorted(root.rglob("*.sql"))]
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    cached = _CATALOGS.get(signature)
+    if cached is None:
+        cached = _load(root, seeds)
+        if len(_CATALOGS) > 16:
+            _CATALOGS.clear()
+        _CATALOGS[signature] = cached
+    return list(cached)
+
+
+_CATALOGS: dict[tuple[tuple[str, int, int], ...], list[Recipe]] = {}
+
+
+def _load(root: Path, seeds: dict[str, Path]) -> list[Recipe]:
     drafts: dict[str, Recipe] = {}
-    for path in sorted(root.rglob("*.sql")):
-        rel = path.relative_to(root)
-        layer = rel.parts[0] if len(rel.parts) > 1 else ""
-        if layer not in LAYERS:
-            raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS)})")
-        recipe = read_recipe(path, layer)
+
+    def add(recipe: Recipe, rel: object) -> None:
         if recipe.name in drafts:
             raise RecipeError(f"{rel}: a recipe named '{recipe.name}' already exists at {drafts[recipe.name].path}")
         drafts[recipe.name] = recipe
+
+    for path in seeds.values():
+        add(read_seed(path), path.name)
+    for path in sorted(root.rglob("*.sql")):
+        rel = path.relative_to(root)
+        layer = rel.parts[0] if len(rel.parts) > 1 else ""
+        if layer not in LAYERS or layer == "seeds":
+            raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS[1:])})")
+        add(read_recipe(path, layer), rel)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
+
+
+def read_seed(path: Path) -> Recipe:
+    """A CSV file as a model: ``SELECT CAST(col AS VARCHAR) AS col, ... FROM (VALUES ...)``.
+
+    Every value is text (an empty cell is NULL), so a seed renders the same on every
+    engine; the models that read it cast. The first row names the columns.
+    """
+    name = path.stem
+    if not _NAME.match(name):
+        raise RecipeError(f"{path.name}: seed names are lower_snake_case (they become table names)")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise RecipeError(f"{path.name}: a seed needs a header row naming its columns")
+    header = [c.strip().lower() for c in rows[0]]
+    bad = [c for c in header if not _NAME.match(c)]
+    if bad or len(set(header)) != len(header):
+        raise RecipeError(f"{path.name}: seed columns must be distinct lower_snake_case names (got {', '.join(header)})")
+    body = rows[1:]
+    for number, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise RecipeError(f"{path.name}: line {number} has {len(row)} values, the header has {len(header)}")
+    text = exp.DataType.build("varchar")
+    projections = [exp.cast(exp.column(c), text).as_(c) for c in header]
+    if body:
+        values = exp.Values(
+            expressions=[exp.tuple_(*[exp.Literal.string(v.strip()) if v.strip() else exp.null() for v in row]) for row in body],
+            alias=exp.TableAlias(this=exp.to_identifier("seed"), columns=[exp.to_identifier(c) for c in header]),
+        )
+        query = exp.select(*projections).from_(values)
+    else:  # header only: an empty table with the seed's columns
+        query = exp.select(*[exp.cast(exp.null(), text).as_(c) for c in header]).where(exp.false())
+    recipe = Recipe(
+        name=name,
+        layer="seeds",
+        path=path,
+        sql=query.sql(dialect=SOURCE_DIALECT),
+        description=f"seed {path.name} ({len(body)} rows)",
+    )
+    recipe.__dict__["ast"] = query
+    return recipe
 
 
 def read_recipe(path: Path, layer: str) -> Recipe:
@@ -184,8 +310,19 @@ def read_recipe(path: Path, layer: str) -> Recipe:
             raise RecipeError(f"{path.name}: only one '-- union:' header per recipe")
         match = _UNION.match(directives["union"][0])
         if not match:
-            raise RecipeError(f"{path.name}: write the union header as '-- union: <alias> = <name pattern>'")
-        union = UnionSpec(alias=match.group(1).lower(), pattern=match.group(2).lower())
+            raise RecipeError(f"{path.name}: write the union header as '-- union: <alias> = <name pattern> [(optional)]'")
+        union = UnionSpec(alias=match.group(1).lower(), pattern=match.group(2).lower(), optional=bool(match.group(3)))
+    incremental = None
+    if "incremental" in directives:
+        columns = _columns(directives["incremental"], path, "incremental")
+        if len(columns) != 1:
+            raise RecipeError(f"{path.name}: '-- incremental:' names one date column, e.g. '-- incremental: date'")
+        incremental = columns[0]
+        outputs = [c.lower() for c in ast.named_selects]
+        if incremental not in outputs:
+            raise RecipeError(f"{path.name}: '-- incremental: {incremental}' is not a column the SELECT returns")
+        if "*" in outputs or "" in outputs:
+            raise RecipeError(f"{path.name}: an incremental recipe must name its output columns (no SELECT *)")
     recipe = Recipe(
         name=name,
         layer=layer,
@@ -195,7 +332,11 @@ def read_recipe(path: Path, layer: str) -> Recipe:
         grain=_columns(directives.get("grain", []), path, "grain"),
         not_null=_columns(directives.get("not_null", []), path, "not_null"),
         checks=tuple(_check(expr, path) for expr in directives.get("check", [])),
+        warnings=tuple(_check(expr, path, "warn_if") for expr in directives.get("warn_if", [])),
         union=union,
+        incremental=incremental,
+        relationships=tuple(_relationship(v, path) for v in directives.get("relationship", [])),
+        freshness=tuple(_freshness(v, path) for v in directives.get("freshness", [])),
     )
     recipe.__dict__["ast"] = ast  # parse once: catalogs grow to hundreds of recipes
     return recipe
@@ -219,12 +360,30 @@ def _columns(values: list[str], path: Path, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(columns))
 
 
-def _check(expression: str, path: Path) -> str:
+def _check(expression: str, path: Path, key: str = "check") -> str:
     try:
         parsed = sqlglot.parse_one(expression, read=SOURCE_DIALECT, into=exp.Condition)
     except ParseError as exc:
-        raise RecipeError(f"{path.name}: '-- check: {expression}' is not a SQL condition ({_first_line(exc)})") from None
+        raise RecipeError(f"{path.name}: '-- {key}: {expression}' is not a SQL condition ({_first_line(exc)})") from None
     return parsed.sql(dialect=SOURCE_DIALECT)
+
+
+def _relationship(value: str, path: Path) -> Relationship:
+    match = _RELATIONSHIP.match(value.strip().lower())
+    if not match:
+        raise RecipeError(f"{path.name}: write '-- relationship: a, b -> model' or '-- relationship: a -> model(x)'")
+    columns = _columns([match.group(1)], path, "relationship")
+    targets = _columns([match.group(3)], path, "relationship") if match.group(3) else columns
+    if len(targets) != len(columns) or not columns:
+        raise RecipeError(f"{path.name}: '-- relationship: {value}' pairs {len(columns)} column(s) with {len(targets)}")
+    return Relationship(columns, match.group(2), targets)
+
+
+def _freshness(value: str, path: Path) -> Freshness:
+    match = _FRESHNESS.match(value.strip().lower())
+    if not match:
+        raise RecipeError(f"{path.name}: write '-- freshness: <date column> within <n> days'")
+    return Freshness(match.group(1), int(match.group(2)))
 
 
 def _first_line(exc: Exception) -> str:
@@ -275,10 +434,21 @@ def _resolve(recipe: Recipe, catalog: dict[str, Recipe]) -> Recipe:
         members = tuple(
             sorted(n for n in catalog if n != recipe.name and fnmatch.fnmatchcase(n, union.pattern))
         )
-        union = UnionSpec(union.alias, union.pattern, members, _union_columns(where, members, catalog))
+        columns = _union_columns(where, members, catalog)
+        if union.optional and not columns:
+            raise RecipeError(f"{where}: optional union '{union.pattern}' matches no recipe, so its columns are unknown")
+        union = UnionSpec(union.alias, union.pattern, members, columns, union.optional)
     for model in (*models, *(union.members if union else ())):
         if LAYERS.index(catalog[model].layer) > LAYERS.index(recipe.layer):
             raise RecipeError(f"{where}: reads '{model}' from the later layer '{catalog[model].layer}'")
+    for rel in recipe.relationships:
+        target = catalog.get(rel.target)
+        if target is None:
+            raise RecipeError(f"{where}: '-- relationship:' names unknown model '{rel.target}'")
+        known = {c.lower() for c in target.output_columns}
+        if "*" not in known and not set(rel.target_columns) <= known:
+            missing = sorted(set(rel.target_columns) - known)
+            raise RecipeError(f"{where}: '-- relationship:' model '{rel.target}' has no column(s) {', '.join(missing)}")
     resolved = replace(recipe, union=union, raw_tables=tuple(sorted(raw)), models=tuple(sorted(models)))
     resolved.__dict__["ast"] = recipe.ast
     return resolved
@@ -336,15 +506,8 @@ def topological_order(recipes: Iterable[Recipe]) -> list[Recipe]:
     return ordered
 
 
-def select_recipes(catalog: list[Recipe], select: Iterable[str] | None) -> list[Recipe]:
-    """The recipes matching `select` (names, globs or layer names) plus everything upstream.
-
-    Upstream models are always included: every model is rebuilt from what exists now,
-    so building a mart without its staging models would read stale tables.
-    """
-    if not select:
-        return list(catalog)
-    by_name = {r.name: r for r in catalog}
+def match_selectors(catalog: list[Recipe], select: Iterable[str]) -> set[str]:
+    """Names matching `select` (model names, globs, or layer names); each selector must match."""
     wanted: set[str] = set()
     for selector in select:
         selector = selector.strip().lower()
@@ -352,11 +515,47 @@ def select_recipes(catalog: list[Recipe], select: Iterable[str] | None) -> list[
         if not matched:
             raise RecipeError(f"--select '{selector}' matches no recipe (see `bosco-sync recipes list`)")
         wanted.update(matched)
-    stack = list(wanted)
+    return wanted
+
+
+def downstream_of(catalog: list[Recipe], names: Iterable[str]) -> set[str]:
+    """`names` and every model that reads them, directly or through others."""
+    dependents: dict[str, set[str]] = {r.name: set() for r in catalog}
+    for recipe in catalog:
+        for dep in recipe.depends_on:
+            dependents[dep].add(recipe.name)
+    found = set(names)
+    stack = list(found)
+    while stack:
+        for dependent in dependents[stack.pop()]:
+            if dependent not in found:
+                found.add(dependent)
+                stack.append(dependent)
+    return found
+
+
+def upstream_of(catalog: list[Recipe], names: Iterable[str]) -> set[str]:
+    """Every model that `names` read, directly or through others (without `names`)."""
+    by_name = {r.name: r for r in catalog}
+    found: set[str] = set()
+    stack = list(names)
     while stack:
         for dep in by_name[stack.pop()].depends_on:
-            if dep not in wanted:
-                wanted.add(dep)
+            if dep not in found:
+                found.add(dep)
                 stack.append(dep)
-    return [r for r in catalog if r.name in wanted]
+    return found
 
+
+def select_recipes(catalog: list[Recipe], select: Iterable[str] | None) -> list[Recipe]:
+    """The recipes matching `select` (names, globs or layer names) and everything that
+    depends on them, in build order; all recipes when `select` is empty.
+
+    Downstream models are included because they would otherwise keep reading the old
+    version of what was rebuilt. Upstream models are not rebuilt; the runner builds
+    those whose tables do not exist yet (see `runner.build`).
+    """
+    if not select:
+        return list(catalog)
+    wanted = downstream_of(catalog, match_selectors(catalog, select))
+    return [r for r in catalog if r.name in wanted]

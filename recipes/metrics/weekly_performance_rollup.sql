@@ -1,0 +1,55 @@
+-- description: Campaign performance per ISO week (Monday to Sunday), with ratios recomputed from the sums.
+-- grain: tenant_id, week_start, platform, account_id, campaign_id
+-- check: spend >= 0
+-- check: days_with_data >= 1
+--
+-- week_start is the first day of the week. Ratios are recomputed from the period's
+-- sums (never averaged from daily ratios) and are NULL when the denominator is 0.
+-- The current week is partial: days_with_data says how many days have rows.
+with totals as (
+    select
+        tenant_id,
+        cast(date_trunc('week', date) as date) as week_start,
+        platform,
+        account_id,
+        campaign_id,
+        max(account_name) as account_name,
+        max(campaign_name) as campaign_name,
+        max(currency) as currency,
+        count(*) as days_with_data,
+        sum(spend) as spend,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(conversions) as conversions,
+        sum(revenue) as revenue,
+        max(reporting_currency) as reporting_currency,
+        sum(spend_reporting) as spend_reporting,
+        sum(revenue_reporting) as revenue_reporting
+    from daily_campaign_summary
+    group by tenant_id, cast(date_trunc('week', date) as date), platform, account_id, campaign_id
+)
+
+select
+    tenant_id,
+    week_start,
+    platform,
+    account_id,
+    account_name,
+    campaign_id,
+    campaign_name,
+    currency,
+    days_with_data,
+    spend,
+    impressions,
+    clicks,
+    conversions,
+    revenue,
+    revenue / nullif(spend, 0) as roas,
+    cast(clicks as double) / nullif(impressions, 0) as ctr,
+    spend / nullif(clicks, 0) as cpc,
+    spend * 1000 / nullif(impressions, 0) as cpm,
+    conversions / nullif(clicks, 0) as conversion_rate,
+    reporting_currency,
+    spend_reporting,
+    revenue_reporting
+from totals

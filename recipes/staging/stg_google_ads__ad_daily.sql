@@ -1,0 +1,69 @@
+-- description: Google Ads ad-day performance in the unified ad-reporting columns.
+-- incremental: date
+-- grain: tenant_id, date, account_id, ad_group_id, ad_id
+-- not_null: platform, currency
+-- check: spend >= 0
+-- check: impressions >= 0
+-- check: clicks >= 0
+-- check: conversions >= 0
+-- check: conversion_value >= 0
+--
+-- The Google Ads -> unified mapping (GAQL reports, one row per object and day):
+--   segments.date (date)        -> date        (a day in the customer's time zone)
+--   customer_id                 -> account_id  (name from raw.google_ads_customers)
+--   metrics.cost_micros / 1e6   -> spend       (Google sends money in micros)
+--   currency_code               -> currency
+--   conversions_value           -> conversion_value
+-- An ad id is unique only with its ad group in Google Ads, so the key has both.
+-- Names the report row lacks come from the object table(s) (raw.google_ads_campaigns, raw.google_ads_ad_groups, raw.google_ads_ads);
+-- a change there (a new or renamed object) rebuilds this model in full.
+with report as (
+    select
+        tenant_id,
+        cast(date as date) as date,
+        cast(customer_id as varchar) as account_id,
+        cast(max(campaign_id) as varchar) as campaign_id,
+        cast(ad_group_id as varchar) as ad_group_id,
+        cast(ad_id as varchar) as ad_id,
+        max(currency_code) as currency,
+        coalesce(sum(cast(cost_micros as double)), 0) / 1000000 as spend,
+        coalesce(sum(cast(impressions as bigint)), 0) as impressions,
+        coalesce(sum(cast(clicks as bigint)), 0) as clicks,
+        coalesce(sum(cast(conversions as double)), 0) as conversions,
+        coalesce(sum(cast(conversions_value as double)), 0) as conversion_value
+    from raw.google_ads_ad_daily
+    group by tenant_id, cast(date as date), cast(customer_id as varchar), cast(ad_group_id as varchar), cast(ad_id as varchar)
+)
+
+select
+    report.tenant_id,
+    report.date,
+    'google_ads' as platform,
+    report.account_id,
+    customers.descriptive_name as account_name,
+    report.campaign_id,
+    campaigns.campaign_name,
+    report.ad_group_id,
+    ad_groups.ad_group_name,
+    report.ad_id,
+    ads.ad_name,
+    report.currency,
+    report.spend,
+    report.impressions,
+    report.clicks,
+    report.conversions,
+    report.conversion_value
+from report
+left join raw.google_ads_customers as customers
+    on customers.tenant_id = report.tenant_id
+    and cast(customers.customer_id as varchar) = report.account_id
+left join raw.google_ads_campaigns as campaigns
+    on campaigns.tenant_id = report.tenant_id
+    and cast(campaigns.campaign_id as varchar) = report.campaign_id
+left join raw.google_ads_ad_groups as ad_groups
+    on ad_groups.tenant_id = report.tenant_id
+    and cast(ad_groups.ad_group_id as varchar) = report.ad_group_id
+left join raw.google_ads_ads as ads
+    on ads.tenant_id = report.tenant_id
+    and cast(ads.ad_group_id as varchar) = report.ad_group_id
+    and cast(ads.ad_id as varchar) = report.ad_id

@@ -1,0 +1,14 @@
+-- description: TikTok Ads ads in the unified ad columns.
+-- grain: tenant_id, ad_group_id, ad_id
+-- not_null: platform, account_id, campaign_id, ad_group_id
+select
+    tenant_id,
+    'tiktok_ads' as platform,
+    cast(advertiser_id as varchar) as account_id,
+    cast(campaign_id as varchar) as campaign_id,
+    cast(adgroup_id as varchar) as ad_group_id,
+    cast(ad_id as varchar) as ad_id,
+    ad_name,
+    operation_status as status,
+    coalesce(operation_status = 'ENABLE', false) as is_active
+from raw.tiktok_ads_ads
