@@ -28,6 +28,10 @@ def test_demo_fills_the_unified_tables(tmp_path):
         ).fetchone()
         raw_spend = con.execute("SELECT sum(spend) FROM raw.tiktok_ads_report_campaign_daily").fetchone()[0]
         orders = con.execute("SELECT sum(orders) FROM analytics.shopify_daily_revenue").fetchone()[0]
+        platforms = {r[0] for r in con.execute("SELECT DISTINCT platform FROM analytics.daily_campaign_summary").fetchall()}
+        google_spend = con.execute(
+            "SELECT sum(spend) FROM analytics.daily_campaign_summary WHERE platform = 'google_ads'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert tiktok_rows > 0
@@ -39,3 +43,11 @@ def test_demo_fills_the_unified_tables(tmp_path):
     expected = sum(world.ad_metrics(ad.id, day).spend for account in world.accounts for ad in world.ads(account.id) for day in world.days)
     assert abs(tiktok_spend - expected) < 0.01
     assert orders and orders > 0
+    assert {"tiktok_ads", "google_ads", "facebook_ads"} <= platforms
+
+    # Google spend is the fake API's cost_micros / 1e6, exactly (to the micro).
+    google = next(c for c in all_connectors() if c.name == "google_ads")
+    gworld = app_for(google, seed=3, size="tiny").world
+    micros = sum(round(gworld.ad_metrics(ad.id, day).spend * 1_000_000)
+                 for account in gworld.accounts for ad in gworld.ads(account.id) for day in gworld.days)
+    assert abs(float(google_spend) - micros / 1_000_000) < 1e-6
