@@ -271,11 +271,11 @@ def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:
     lookback = cursor.lookback
     if config.get("lookback_days") is not None:
         lookback = timedelta(days=int(config["lookback_days"]))
-    start = config.get("start_date")
+    # dlt never reads before the cursor's initial value: the stream's own, or start_date.
+    start = cursor.initial if cursor.initial is not None else config.get("start_date")
     start = date.fromisoformat(str(start)[:10]) if start is not None else None
     if cursor.kind == "date":
         expected = date.fromisoformat(str(last)[:10]) - timedelta(days=lookback.days)
-        # dlt never reads before the configured start, look-back or not.
         return max(expected, start) if start else expected
     value = last if isinstance(last, datetime) else datetime.fromisoformat(str(last).replace("Z", "+00:00"))
     expected = value - lookback
