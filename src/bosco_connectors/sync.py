@@ -7,14 +7,16 @@ only phase that writes to the destination, can be serialised for DuckDB's single
 writer while extraction runs concurrently.
 
 Crash safety comes from dlt: state (cursors) is committed in the same load package
-as the data it describes. A package left behind by a killed run is finished first;
-one that cannot be finished is dropped, which is safe because its cursors were
-never committed either, so its data is simply read again.
+as the data it describes. A package left behind by a killed run is finished first if
+its load never began; one whose load began (or that cannot be finished) is dropped,
+which is safe because its cursors were never committed either, so its data is simply
+read again (see `finish_pending` for why a begun load is not resumed).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from contextlib import nullcontext
@@ -23,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .framework.errors import BoscoError, ConfigError, SourceError
+from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.redaction import redact
 from .framework.registry import get_connector
 
@@ -155,16 +157,56 @@ def finish_pending(pipeline: Any, say: Callable[[str], None]) -> None:
 
     Without this, dlt keeps a failed package pending and later runs silently skip
     their new data (DESIGN.md pitfalls).
+
+    A package whose load had begun is dropped, not resumed: a job the killed run had
+    committed but not yet marked done runs again on resume, its rows reach the staging
+    table twice, and dlt's merge of a table with nested tables (deduplicated on
+    ``_dlt_id``) then inserts duplicate keys. Dropping restores the cursors the
+    package started from, so the next extraction reads its data again and the merge
+    (delete-insert on the keys) makes the tables exact.
     """
-    if not pipeline.has_pending_data:
+    # Not `has_pending_data`: it hides a package whose abort a kill interrupted, and the
+    # load after our extract would then finish that abort, deleting our new package with it.
+    if not (pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages()):
+        _finish_interrupted_abort(pipeline)
+        return
+    if _load_began(pipeline):
+        say(f"{pipeline.pipeline_name}: dropping a load an earlier run left half done; its data is read again")
+        pipeline.abort_packages()
         return
     say(f"{pipeline.pipeline_name}: finishing a load left by an earlier run")
     try:
         pipeline.normalize()
-        pipeline.load()
+        pipeline.load()  # also completes an abort that was requested but not carried out
     except Exception as exc:  # noqa: BLE001
         log.warning("%s: dropping an unloadable package from an earlier run: %s", pipeline.pipeline_name, redact(str(_unwrap(exc))))
-        pipeline.drop_pending_packages()
+        pipeline.abort_packages()
+
+
+def _finish_interrupted_abort(pipeline: Any) -> None:
+    """Redo the state restore of the newest package if it was aborted (idempotent).
+
+    dlt archives an aborted package first and rewinds the local state to the package's
+    snapshot afterwards; a run killed in between leaves the cursors of data that was
+    never loaded, with nothing pending to tell. When nothing is pending and the newest
+    archived package is an aborted one, the local state must be that package's snapshot,
+    so restoring it again is a no-op if the abort finished and the repair if it did not.
+    """
+    archived = pipeline.list_completed_load_packages()
+    if not archived:
+        return
+    newest = max(archived)
+    if pipeline.get_load_package_info(newest).state == "aborted":
+        pipeline._cleanup_aborted_package(newest)  # dlt 1.31's own post-abort cleanup and restore
+
+
+def _load_began(pipeline: Any) -> bool:
+    """True if a pending package has a job that was started (or finished) by a load."""
+    for load_id in pipeline.list_normalized_load_packages():
+        jobs = pipeline.get_load_package_info(load_id).jobs
+        if any(jobs.get(state) for state in ("started_jobs", "completed_jobs", "failed_jobs")):
+            return True
+    return False
 
 
 def reset_state(pipeline: Any, source: str, streams: list[str] | None = None) -> bool:
@@ -213,16 +255,41 @@ def _jsonable(value: Any) -> Any:
 
 
 def _unwrap(exc: BaseException) -> BaseException:
-    """Find our own error inside dlt's PipelineStepFailed / ResourceExtractionError chain."""
+    """Find our own error inside dlt's PipelineStepFailed / ResourceExtractionError chain.
+
+    A schema-contract violation (dlt's DataValidationError) becomes a `ContractError`, and
+    any other failure inside a resource names that stream: a bare "PipelineStepFailed"
+    line would tell the operator neither which stream nor what went wrong.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
+    stream: str | None = None
+    innermost = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, BoscoError):
             return current
+        stream = stream or getattr(current, "pipe_name", None)  # dlt's ResourceExtractionError
+        if hasattr(current, "schema_entity") and hasattr(current, "contract_mode"):  # dlt's DataValidationError
+            return ContractError(_contract_violation(current), stream=stream or getattr(current, "table_name", None))
+        innermost = current
         nxt = getattr(current, "exception", None)
         current = nxt if isinstance(nxt, BaseException) else (current.__cause__ or current.__context__)
+    if stream and innermost is not exc:
+        text = str(innermost).strip().splitlines()[0] if str(innermost).strip() else ""
+        return SourceError(f"{type(innermost).__name__}: {text}".rstrip(": "), stream=stream)
     return exc
+
+
+def _contract_violation(error: BaseException) -> str:
+    """`field 'spend': <what is wrong> (schema contract: data_type is freeze)`, from dlt's error."""
+    column = str(getattr(error, "column_name", "") or "")
+    names = re.findall(r"'([^']*)'", column)
+    field = names[-1] if names else column
+    detail = str(error).split("is violated.", 1)[-1].strip() or "does not match the contract"
+    policy = f"{getattr(error, 'schema_entity', '?')} is {getattr(error, 'contract_mode', '?')}"
+    where = f"field '{field}': " if field else ""
+    return f"schema contract violated: {where}{detail} (schema contract: {policy})"
 
 
 def _fail(result: SyncResult, exc: BaseException) -> None:

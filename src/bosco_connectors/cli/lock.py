@@ -42,6 +42,9 @@ class RunLock:
             # The file names a run that no longer holds the lock: it died without cleaning up.
             self.stale_holder = previous
         os.ftruncate(fd, 0)
+        # Reading the stale holder moved the offset: without the seek the new record would be
+        # written after that many NUL bytes, and the next run could not name this one.
+        os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S%z')}".encode())
         os.fsync(fd)
         self._fd = fd

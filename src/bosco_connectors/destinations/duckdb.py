@@ -37,6 +37,11 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, **options: An
 
     target = duckdb_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # dlt 1.31 leaves `supports_transactions` unset for DuckDB, so a merge job without DDL
+    # (DELETE the re-read keys; INSERT them from staging) runs in autocommit: a sync killed
+    # between the two statements leaves the table without the re-read rows. In a transaction
+    # the merge is atomic (tests/reliability/test_crashes.py).
+    options.setdefault("supports_transactions", True)
     return dlt.destinations.duckdb(credentials=str(target), **options)
 
 

@@ -12,7 +12,7 @@ import typing
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,29 +52,62 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 
 def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
     """Build a table from dict records, casting each column to the contract's type."""
-    rows = list(records)
-    schema = arrow_schema(model)
-    columns = []
-    for f in schema:
-        values = [r.get(f.name) for r in rows]
+    rows = records if isinstance(records, list) else list(records)
+    columns = {name: [r.get(name) for r in rows] for name, _ in _fields(model)}
+    for name in set().union(*rows) - _names(model) if rows else ():  # any row may bring a new field
+        columns[name] = [r.get(name) for r in rows]
+    return columns_to_arrow(columns, len(rows), model, stream)
+
+
+def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: type[BaseModel], stream: str = "") -> pa.Table:
+    """Build a table from one list of values per field (what `to_arrow` gathers from records).
+
+    For streams that can gather columns straight from the vendor's page, without a dict
+    per row first. A contract field missing from `columns` is all nulls; a field the
+    contract does not know is kept as JSON text (columns: evolve).
+    """
+    arrays = []
+    for name, arrow_type in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
+        values = columns.get(name)
+        if values is None:
+            arrays.append(pa.nulls(num_rows, arrow_type))
+            continue
         try:
-            columns.append(_column(values, f.type))
+            arrays.append(_column(values, arrow_type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-            raise ContractError(f"field '{f.name}' does not fit {f.type}: {exc}", stream=stream) from None
-    table = pa.Table.from_arrays(columns, schema=schema)
-    extra = sorted({k for r in rows for k in r} - set(schema.names))  # any row may bring a new field
-    for name in extra:  # fields the contract does not know yet: keep them (columns: evolve)
-        table = table.append_column(name, pa.array([_jsonish(r.get(name)) for r in rows], pa.string()))
+            raise ContractError(f"field '{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
+    table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
+    for name in sorted(set(columns) - _names(model)):
+        table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
     return table
+
+
+@lru_cache(maxsize=None)
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType], ...]:
+    return tuple((f.name, f.type) for f in arrow_schema(model))
+
+
+@lru_cache(maxsize=None)
+def _names(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(arrow_schema(model).names)
+
+
+_NULL_TEXT = pa.scalar(None, pa.string())
 
 
 def _column(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # Vendors send numbers as strings; let Arrow parse the whole column at once.
-        as_text = pa.array([None if v is None or v == "" else str(v) for v in values], pa.string())
-        return pc.cast(as_text, arrow_type)
+        pass
+    # Vendors send numbers as strings; let Arrow parse the whole column at once.
+    try:
+        as_text = pa.array(values, pa.string())  # all str or None: no Python loop
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        as_text = pa.array([None if v is None else str(v) for v in values], pa.string())
+    if "" in values:  # "" means no value (checked in Python: each compute call drops the GIL)
+        as_text = pc.if_else(pc.equal(as_text, ""), _NULL_TEXT, as_text)
+    return pc.cast(as_text, arrow_type)
 
 
 def _jsonish(value: Any) -> str | None:

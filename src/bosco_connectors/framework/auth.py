@@ -14,7 +14,7 @@ from typing import Generator
 import httpx
 from pydantic import SecretStr
 
-from .errors import AuthError
+from .errors import AuthError, RetryableApiError
 from .redaction import register_secret
 
 
@@ -60,11 +60,20 @@ def basic(username: str, password: str | SecretStr) -> httpx.BasicAuth:
     return httpx.BasicAuth(username, _plain(password))
 
 
+class TokenEndpointUnavailable(AuthError, RetryableApiError):
+    """The token endpoint failed the way any server can (down, 429, 5xx, a cut-off body).
+
+    Still an `AuthError` (no access token was obtained), but retryable: the API client
+    that triggered the exchange retries the request, which exchanges the token again.
+    """
+
+
 class OAuth2RefreshToken(httpx.Auth):
     """Exchange a refresh token for short-lived access tokens, and refresh on 401 once.
 
     The token endpoint is called with its own plain client (no retries on 4xx): an
     invalid grant is a credential problem for the operator, raised as `AuthError`.
+    Transient failures raise `TokenEndpointUnavailable`, which the API client retries.
     """
 
     def __init__(
@@ -102,21 +111,24 @@ class OAuth2RefreshToken(httpx.Auth):
             try:
                 response = client.post(self.token_url, data=form)
             except httpx.HTTPError as exc:
-                raise AuthError(f"token endpoint unreachable: {type(exc).__name__}") from None
+                raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.status_code != 200:
             try:
                 body = response.json()
                 reason = body.get("error_description") or body.get("error") or response.reason_phrase
             except ValueError:
                 reason = response.reason_phrase
-            raise AuthError(
-                f"refresh-token exchange failed ({response.status_code}): {reason}",
-                status=response.status_code,
-            )
+            message = f"refresh-token exchange failed ({response.status_code}): {reason}"
+            if response.status_code in (408, 429) or response.status_code >= 500:
+                from .http import parse_retry_after
+
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                raise TokenEndpointUnavailable(message, status=response.status_code, retry_after=wait)
+            raise AuthError(message, status=response.status_code)
         try:
             body = response.json()
         except ValueError:
-            body = None
+            raise TokenEndpointUnavailable("token endpoint answered 200 with a body that is not JSON", status=200) from None
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:  # some vendors answer 200 with an error body
             reason = (body.get("error_description") or body.get("error")) if isinstance(body, dict) else None

@@ -38,9 +38,14 @@ from .errors import (
 )
 from .jsonpath import get_path
 from .ratelimit import RateLimit, RateLimiter
-from .redaction import redact, redact_url
+from .redaction import RedactingFilter, redact, redact_url
 
 log = logging.getLogger("bosco_connectors.http")
+
+# httpx logs every request line at INFO, query string included (Meta's paging.next URLs carry
+# the token): mask secrets on that logger itself, whatever handlers the application installs.
+if not any(isinstance(f, RedactingFilter) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(RedactingFilter())
 
 USER_AGENT = "bosco-connectors/0.1 (+https://github.com/bosco-connectors)"
 
@@ -173,6 +178,15 @@ class ApiClient:
     def base_url(self) -> str:
         return str(self._http.base_url)
 
+    @property
+    def timeout(self) -> float | None:
+        """Seconds to wait for a response (read); settable, e.g. short in fault tests."""
+        return self._http.timeout.read
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self._http.timeout = httpx.Timeout(seconds, connect=min(seconds, 15.0))
+
     def close(self) -> None:
         self._http.close()
 
@@ -257,7 +271,8 @@ class ApiClient:
         with self.limiter.slot():
             self.stats.add(requests=1)
             response = self._transport_send(request, stream)
-        log.debug("%s -> %s", describe(request), response.status_code)
+        if log.isEnabledFor(logging.DEBUG):  # describe() redacts the URL: ~0.7 ms on a report URL
+            log.debug("%s -> %s", describe(request), response.status_code)
         body = self._decode(response, request, stream)
         error = self.errors.for_status(response, body)
         if error is not None:

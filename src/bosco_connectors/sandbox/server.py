@@ -4,8 +4,9 @@ One server hosts every vendor under its own path prefix
 (``http://127.0.0.1:PORT/tiktok/open_api/v1.3/...``). Each vendor app follows the
 vendor's documented request and response shapes. Faults (429 with Retry-After, 5xx,
 connection resets, truncated bodies, HTML bodies, delays) can be injected at a random
-rate with a seed, or scripted for the next N matching requests. Every request is
-recorded, so tests can check what a sync asked for.
+rate with a seed, or scripted for the next N matching requests. JSON bodies can be
+rewritten on the way out (`FakeApi.transform`) to simulate schema drift. Every request
+is recorded, so tests can check what a sync asked for.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
+
+from ..framework.redaction import redact
 
 log = logging.getLogger("bosco_connectors.sandbox")
 
@@ -186,6 +189,7 @@ class FakeApi:
         self.latency = latency
         self.requests: list[RecordedRequest] = []
         self._scripted: list[_Scripted] = []
+        self._transforms: list[tuple[Callable[[str, str], bool], Callable[[Any], Any]]] = []
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -233,6 +237,38 @@ class FakeApi:
         with self._lock:
             self._scripted.append(_Scripted(fault, times, matches))
 
+    def transform(self, fn: Callable[[Any], Any], path_contains: str | None = None, vendor: str | None = None) -> None:
+        """Rewrite the decoded JSON body of every matching successful answer with `fn`.
+
+        For tests of schema drift (a field added, retyped or dropped) without vendor code:
+        `fn` gets the body (each line of a JSON-lines body) and returns the new one.
+        """
+
+        def matches(v: str, path: str) -> bool:
+            return (vendor is None or v == vendor) and (path_contains is None or path_contains in path)
+
+        with self._lock:
+            self._transforms.append((matches, fn))
+
+    def _transformed(self, vendor: str, path: str, response: FakeResponse) -> FakeResponse:
+        with self._lock:
+            fns = [fn for matches, fn in self._transforms if matches(vendor, path)]
+        kind = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
+        if not fns or response.status >= 400 or "json" not in kind:
+            return response
+
+        def apply(raw: bytes) -> bytes:
+            body = orjson.loads(raw)
+            for fn in fns:
+                body = fn(body)
+            return orjson.dumps(body)
+
+        if "jsonl" in kind or "ndjson" in kind:
+            body = b"\n".join(apply(line) for line in response.body.splitlines() if line.strip())
+        else:
+            body = apply(response.body)
+        return FakeResponse(response.status, body, dict(response.headers))
+
     def _next_fault(self, vendor: str, path: str) -> Fault | None:
         with self._lock:
             for item in self._scripted:
@@ -245,6 +281,7 @@ class FakeApi:
         with self._lock:
             self.requests.clear()
             self._scripted.clear()
+            self._transforms.clear()
 
     def requests_to(self, path_contains: str) -> list[RecordedRequest]:
         with self._lock:
@@ -272,6 +309,7 @@ class FakeApi:
             except Exception as exc:  # noqa: BLE001 - a bug in a fake app must show up as a 500
                 log.exception("fake %s app failed", vendor)
                 response = FakeResponse.json({"error": f"fake app error: {exc}"}, 500)
+            response = self._transformed(vendor, path, response)
         with self._lock:
             self.requests.append(
                 RecordedRequest(vendor, method, path, parse_qs(parts.query, keep_blank_values=True), body, response.status, fault.kind if fault else None, headers)
@@ -281,7 +319,7 @@ class FakeApi:
 
 def _fault_status(fault: Fault) -> FakeResponse:
     headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-    messages = {429: "Too Many Requests", 401: "Unauthorized", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+    messages = {429: "Too Many Requests", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
     return FakeResponse.json({"error": {"message": messages.get(fault.status, "error")}}, fault.status, headers)
 
 
@@ -306,7 +344,8 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            log.debug("fake api: " + format, *args)
+            # The request line carries query-string tokens (Meta style): log it redacted.
+            log.debug("fake api: %s", redact(format % args))
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -16,7 +16,9 @@ attributed.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ...framework import (
@@ -142,6 +144,54 @@ def flatten_report_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, An
     return row
 
 
+def report_columns(raw: list[dict[str, Any]], ctx: ReadContext) -> dict[str, list[Any]]:
+    """`flatten_report_row` applied to a whole page at once, column by column.
+
+    Same values, without a dict per row: a 1,000-row page becomes one list per field,
+    which Arrow reads directly (`columns_to_arrow`). Report pages are most of a sync's rows.
+    """
+    metrics = [r.get("metrics") or {} for r in raw]
+    dimensions = [r.get("dimensions") or {} for r in raw]
+    columns: dict[str, list[Any]] = {}
+    for name in set().union(*metrics):
+        values = [m.get(name) for m in metrics]
+        if EMPTY_METRIC in values:
+            values = [None if v == EMPTY_METRIC else v for v in values]
+        columns[name] = values
+    for name in set().union(*dimensions):  # dimensions win over a metric of the same name
+        below = columns.get(name) or [None] * len(raw)
+        columns[name] = [d[name] if name in d else v for d, v in zip(dimensions, below)]
+    advertiser_id = ctx.partition.get("advertiser_id")
+    if advertiser_id:
+        columns["advertiser_id"] = [str(advertiser_id)] * len(raw)
+    else:
+        columns["advertiser_id"] = [str(v) for v in columns["advertiser_id"]]
+    columns["stat_time_day"] = [_day_of(v) if isinstance(v, str) else parse_date(v) for v in columns["stat_time_day"]]
+    return columns
+
+
+@lru_cache(maxsize=4096)
+def _day_of(text: str) -> date:
+    """A report has a few distinct days and very many rows: parse each day string once."""
+    return parse_date(text)
+
+
+@dataclass(kw_only=True)
+class ReportStream(RestStream):
+    """A daily report stream: each page becomes one Arrow table, built column by column.
+
+    ``transform`` (`flatten_report_row`) states the row mapping; `shape` applies the
+    same mapping to the page's columns (`report_columns`), which is several times faster.
+    """
+
+    def shape(self, raw: list[dict[str, Any]], ctx: ReadContext) -> Any:
+        if not raw:
+            return []
+        from ...framework.arrow import columns_to_arrow  # pyarrow: not on `bosco-sync sources`'s path
+
+        return columns_to_arrow(report_columns(raw, ctx), len(raw), self.contract, self.name)
+
+
 # -- stream builders ----------------------------------------------------------------------
 
 
@@ -153,7 +203,7 @@ def _report_window(window: Window) -> dict[str, str]:
     return {"start_date": window.start.isoformat(), "end_date": window.end.isoformat()}
 
 
-def report_stream(name: str, data_level: str, contract: type[Contract], page_size: int) -> RestStream:
+def report_stream(name: str, data_level: str, contract: type[Contract], page_size: int) -> ReportStream:
     level_id = LEVEL_ID[data_level]
     params = {
         "report_type": "BASIC",
@@ -162,7 +212,7 @@ def report_stream(name: str, data_level: str, contract: type[Contract], page_siz
         "dimensions": _json_list((level_id, "stat_time_day")),
         "metrics": _json_list(BASE_METRICS + ATTRIBUTE_METRICS[data_level]),
     }
-    return RestStream(
+    return ReportStream(
         name=name,
         description=f"Daily BASIC report at {data_level}, one row per {level_id} and day.",
         path="report/integrated/get/",

@@ -1,0 +1,258 @@
+"""The bad-input cases: one list that is both the test parameters and the docs table.
+
+Each case sets up one kind of bad input for ``bosco-sync run`` against the fake TikTok
+API (after a good run has loaded data), and states the line the operator must see and
+the exit code. `docs/bad-input.md` holds `render_table()` between its markers, and
+``test_the_docs_table_is_this_list`` fails when the two drift apart. Regenerate with::
+
+    python -m tests.reliability.bad_input_cases --write
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from bosco_connectors.sandbox import Fault
+
+from .helpers import REPO
+
+DOC = REPO / "docs" / "bad-input.md"
+START, END = "<!-- cases:start -->", "<!-- cases:end -->"
+DRIFT_DOC = REPO / "docs" / "schema-drift.md"
+REPORTS = "report/integrated/get"
+
+
+@dataclass
+class Scenario:
+    """What a case may change before the run: config, raw project text, env, the fake API."""
+
+    config: dict[str, Any]
+    env: dict[str, str]
+    api: Any
+    argv: list[str] = field(default_factory=lambda: ["run", "--config", "bosco.toml"])
+    raw_project: str | None = None
+    sources: dict[str, dict[str, Any]] | None = None  # replaces the tenant's sources when set
+    fast_retries: bool = False
+
+
+def _walk(body: Any, fn: Callable[[dict], None]) -> Any:
+    if isinstance(body, dict):
+        fn(body)
+        for value in list(body.values()):
+            _walk(value, fn)
+    elif isinstance(body, list):
+        for value in body:
+            _walk(value, fn)
+    return body
+
+
+def drift(path: str, fn: Callable[[dict], None]) -> Callable[[Scenario], None]:
+    """Rewrite every dict of the matching JSON answers (TikTok report rows: dimensions/metrics)."""
+    return lambda s: s.api.transform(lambda body: _walk(body, fn), path_contains=path)
+
+
+def _set(key: str, value: Any, when: str) -> Callable[[dict], None]:
+    def fn(d: dict) -> None:
+        if when in d:
+            d[key] = value
+
+    return fn
+
+
+def _drop(key: str) -> Callable[[dict], None]:
+    return lambda d: d.pop(key, None)
+
+
+@dataclass
+class Case:
+    id: str
+    case: str
+    message: str
+    exit_code: int
+    setup: Callable[[Scenario], None]
+    #: For schema drift: which part of the contract policy decides, and what happens to the data.
+    policy: str = ""
+    effect: str = ""
+
+
+def _config(**changes: Any) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        for key, value in changes.items():
+            if value is None:
+                s.config.pop(key, None)
+            else:
+                s.config[key] = value
+
+    return apply
+
+
+def _argv(*argv: str) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        s.argv = list(argv)
+
+    return apply
+
+
+def _raw(text: str) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        s.raw_project = text
+
+    return apply
+
+
+def _other_sources(sources: dict[str, dict[str, Any]]) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        s.sources = sources
+
+    return apply
+
+
+def _unset_env(s: Scenario) -> None:
+    s.env.clear()
+
+
+def _fault(fault: Fault) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        s.api.inject(fault, times=10_000)
+        s.fast_retries = True
+
+    return apply
+
+
+def _wrong_token(s: Scenario) -> None:
+    s.config["access_token"] = "wrong-token-0123456789abcdef"
+
+
+def _both(*fns: Callable[[Scenario], None]) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        for fn in fns:
+            fn(s)
+
+    return apply
+
+
+T = "FAILED tenant=acme source=tiktok_ads"
+
+CASES: list[Case] = [
+    Case("unknown-source", "unknown source in the project file",
+         "FAILED tenant=acme source=no_such_source stream=-: unknown source 'no_such_source'", 2,
+         _other_sources({"no_such_source": {"start_date": "2026-11-11"}})),
+    Case("unknown-source-argument", "unknown source named on the command line",
+         "error: source(s) no_such_source not configured in bosco.toml (configured: tiktok_ads)", 2,
+         _argv("run", "no_such_source", "--config", "bosco.toml")),
+    Case("unknown-stream", "unknown stream in a tenant's `streams` list",
+         f"{T} stream=-: unknown stream(s) no_such_stream", 2,
+         _config(streams=["no_such_stream"])),
+    Case("missing-field", "a required config field is missing",
+         f"{T} stream=-: invalid config: 'advertiser_ids': Field required", 2,
+         _config(advertiser_ids=None)),
+    Case("misspelled-field", "a config field name is misspelled",
+         f"{T} stream=-: invalid config: 'advertiser_ids': Field required; 'advertiser_id': Extra inputs are not permitted", 2,
+         _both(_config(advertiser_ids=None), lambda s: s.config.__setitem__("advertiser_id", ["1"]))),
+    Case("mistyped-field", "a config field has the wrong type",
+         f"{T} stream=-: invalid config: 'max_workers': Input should be a valid integer, unable to parse string as an integer", 2,
+         _config(max_workers="many")),
+    Case("impossible-date", "an impossible date (30 February)",
+         f"{T} stream=-: invalid config: 'start_date': Input should be a valid date or datetime, day value is outside expected range", 2,
+         _config(start_date="2026-02-30")),
+    Case("reversed-dates", "start_date after end_date",
+         f"{T} stream=-: invalid config: 'config': Value error, end_date 2026-11-20 is before start_date 2026-12-01", 2,
+         _config(start_date="2026-12-01")),
+    Case("bad-start-date-flag", "`--start-date` that is not a date",
+         "error: --start-date must be YYYY-MM-DD, got '2026-13-01'", 2,
+         _argv("run", "--config", "bosco.toml", "--start-date", "2026-13-01")),
+    Case("not-toml", "a config file that is not TOML",
+         "error: config file bosco.toml is not valid TOML: Expected '=' after a key in a key/value pair (at line 1, column 6)", 2,
+         _raw("this is not toml\n")),
+    Case("missing-config-file", "the config file does not exist",
+         "error: config file nowhere.toml does not exist", 2,
+         _argv("run", "--config", "nowhere.toml")),
+    Case("no-sources", "a tenant with no sources",
+         "error: bosco.toml: tenant 'acme' has no sources (add [tenants.sources.<name>])", 2,
+         _raw('[[tenants]]\nid = "acme"\n')),
+    Case("unset-secret", "the environment variable holding the token is not set",
+         "FAILED tenant=acme source=tiktok_ads stream=-: tenant acme source tiktok_ads: 'access_token' comes from "
+         "environment variable BOSCO_T_ACME_TIKTOK_ADS_ACCESS_TOKEN, which is not set", 2,
+         _unset_env),
+    Case("wrong-token", "a wrong access token (the API's own auth error)",
+         f"{T} stream=advertisers: TikTok code 40105: Access token is incorrect or has been revoked.", 1,
+         _wrong_token),
+    Case("expired-token-401", "an expired token: HTTP 401",
+         f"{T} stream=advertisers: HTTP 401: Unauthorized", 1,
+         _fault(Fault.unauthorized())),
+    Case("forbidden-403", "a token without access: HTTP 403",
+         f"{T} stream=advertisers: HTTP 403: Forbidden", 1,
+         _fault(Fault("status", 403))),
+    Case("html-body", "the API answers HTML instead of JSON (every retry)",
+         f"{T} stream=advertisers: expected JSON, got text/html (50 bytes, starts '<html><body><h1>502 Bad Gateway</h1></body></html>')", 1,
+         _fault(Fault.html())),
+    Case("drift-new-field", "schema drift: the API adds a field to report rows",
+         "ok acme/tiktok_ads", 0,
+         drift(REPORTS, _set("brand_new_metric", "7", when="spend")),
+         policy="columns: evolve",
+         effect="loaded; a new column `brand_new_metric` appears (NULL in rows loaded before)"),
+    Case("drift-type-change", "schema drift: a numeric field becomes text",
+         f"{T} stream=report_advertiser_daily: field 'spend' does not fit double", 1,
+         drift(REPORTS, _set("spend", "n/a", when="spend")),
+         policy="data_type: freeze",
+         effect="the run fails before loading; earlier rows and cursors unchanged"),
+    Case("drift-type-change-entity", "schema drift: a numeric field of an object becomes text",
+         f"{T} stream=campaigns: schema contract violated: field 'budget': Input should be a valid number, "
+         "unable to parse string as a number (schema contract: data_type is freeze)", 1,
+         drift("campaign/get", _set("budget", "lots", when="budget")),
+         policy="data_type: freeze",
+         effect="the run fails before loading; earlier rows and cursors unchanged"),
+    Case("drift-required-field-gone", "schema drift: a required field disappears",
+         f"{T} stream=campaigns: schema contract violated: field 'advertiser_id': Field required "
+         "(schema contract: data_type is freeze)", 1,
+         drift("campaign/get", lambda d: d.pop("advertiser_id", None) if "campaign_id" in d else None),
+         policy="data_type: freeze (a required contract field)",
+         effect="the run fails before loading; earlier rows and cursors unchanged"),
+    Case("drift-optional-field-gone", "schema drift: an optional field disappears",
+         "ok acme/tiktok_ads", 0,
+         drift(REPORTS, _drop("spend")),
+         policy="optional contract field",
+         effect="loaded; re-read rows (the look-back) get NULL `spend`, older rows keep theirs"),
+]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_table() -> str:
+    lines = ["| case | message | exit code |", "| --- | --- | --- |"]
+    for c in CASES:
+        lines.append(f"| {_cell(c.case)} | `{_cell(c.message)}` | {c.exit_code} |")
+    return "\n".join(lines)
+
+
+def render_drift_table() -> str:
+    lines = ["| drift | policy that decides | effect | exit code |", "| --- | --- | --- | --- |"]
+    for c in CASES:
+        if c.policy:
+            lines.append(f"| {_cell(c.case.removeprefix('schema drift: '))} | `{c.policy}` | {_cell(c.effect)} | {c.exit_code} |")
+    return "\n".join(lines)
+
+
+def table_in(doc: Path) -> str:
+    text = doc.read_text()
+    return text.split(START, 1)[1].split(END, 1)[0].strip()
+
+
+def write_docs() -> None:
+    for doc, table in ((DOC, render_table()), (DRIFT_DOC, render_drift_table())):
+        text = doc.read_text()
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        doc.write_text(f"{head}{START}\n{table}\n{END}{tail}")
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        write_docs()
+    else:
+        print(render_table())

@@ -1,0 +1,282 @@
+"""Bad input: one clear line, the right exit code, and earlier data left as it was.
+
+Every case of `bad_input_cases.CASES` (the table in docs/bad-input.md) runs ``bosco-sync
+run`` in-process over a copy of a state where a good run already loaded the fake TikTok
+world. A failing case must print its line (tenant, source, stream), exit with its code,
+and leave every row and every saved cursor exactly as the good run left them. The
+schema-drift cases that load show the effect docs/schema-drift.md describes.
+
+A second, generic part checks every source with a fake API: bad config is refused
+before any request, naming the field.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from bosco_connectors.cli.app import app
+from bosco_connectors.framework.errors import ConfigError
+from bosco_connectors.framework.registry import get_connector
+from bosco_connectors.framework.spec import Cursor
+from bosco_connectors.sandbox import FakeApi, app_for, sandbox_config
+from bosco_connectors.sync import pipeline_name
+
+from .bad_input_cases import CASES, DOC, DRIFT_DOC, Case, Scenario, render_drift_table, render_table, table_in
+from .helpers import (
+    END,
+    WORLD,
+    committed_cursors,
+    diff,
+    local_cursors,
+    pending_packages,
+    restored_logging,
+    sandboxed,
+    snapshot,
+    write_project,
+)
+
+TENANT = "acme"
+SOURCE = "tiktok_ads"
+PIPELINE = pipeline_name(TENANT, SOURCE)
+STATE = Path(".bosco") / "pipelines"
+
+
+@dataclass
+class Base:
+    root: Path
+    api: FakeApi
+    config: dict[str, Any]
+    env: dict[str, str]
+    rows: dict
+    committed: dict
+    local: dict
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory):
+    """A state directory and DuckDB file after one good run (copied by every case)."""
+    root = tmp_path_factory.mktemp("bad-input-base")
+    connector = get_connector(SOURCE)
+    api = FakeApi([app_for(connector, seed=4, **WORLD)]).start()
+    config = sandbox_config(api, connector)
+    env: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as mp, restored_logging():
+        mp.chdir(root)
+        mp.setenv("DLT_DATA_DIR", str(root / "dlt"))
+        write_project(root / "bosco.toml", [(TENANT, connector, config)], duckdb_path=Path("w.duckdb"), env=env)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        result = CliRunner().invoke(app, ["run", "--config", "bosco.toml"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    db = root / "w.duckdb"
+    yield Base(
+        root, api, config, env, snapshot(db),
+        committed_cursors(db, PIPELINE, SOURCE), local_cursors(root / STATE, PIPELINE, SOURCE),
+    )
+    api.stop()
+
+
+def _prepare(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_clients: Any) -> Scenario:
+    shutil.copy(base.root / "w.duckdb", tmp_path / "w.duckdb")
+    shutil.copytree(base.root / ".bosco", tmp_path / ".bosco")
+    base.api.clear()
+    scenario = Scenario(config=dict(base.config), env=dict(base.env), api=base.api)
+    case.setup(scenario)
+    if scenario.fast_retries:
+        fast_clients(get_connector(SOURCE), attempts=2)
+    if scenario.raw_project is not None:
+        (tmp_path / "bosco.toml").write_text(scenario.raw_project)
+    else:
+        connector = get_connector(SOURCE)
+        written: dict[str, str] = {}
+        write_project(tmp_path / "bosco.toml", [(TENANT, connector, scenario.config)], duckdb_path=Path("w.duckdb"), env=written)
+        scenario.env = {k: v for k, v in written.items() if k in scenario.env}  # a case may unset a variable
+        if scenario.sources is not None:
+            text = (tmp_path / "bosco.toml").read_text().split("  [tenants.sources.", 1)[0]
+            for name, cfg in scenario.sources.items():
+                text += f"  [tenants.sources.{name}]\n" + "".join(f'  {k} = "{v}"\n' for k, v in cfg.items())
+            (tmp_path / "bosco.toml").write_text(text)
+    for key in base.env:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in scenario.env.items():
+        monkeypatch.setenv(key, value)
+    return scenario
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_clients: Any) -> None:
+    scenario = _prepare(case, base, tmp_path, monkeypatch, fast_clients)
+    result = CliRunner().invoke(app, scenario.argv, catch_exceptions=False)
+    shown = [line for line in result.stderr.splitlines() if case.message in line]
+    assert len(shown) == 1, f"expected one line with {case.message!r}:\n{result.stderr}"
+    assert result.exit_code == case.exit_code, result.stderr
+    db = tmp_path / "w.duckdb"
+    if case.exit_code != 0:
+        failures = [line for line in result.stderr.splitlines() if line.startswith(("FAILED", "error:"))]
+        assert failures == shown, f"one clear line, not {failures}"
+        assert not diff(base.rows, snapshot(db)), "earlier rows changed"
+        assert committed_cursors(db, PIPELINE, SOURCE) == base.committed, "committed cursors moved"
+        assert local_cursors(tmp_path / STATE, PIPELINE, SOURCE) == base.local, "local cursors moved"
+        assert not pending_packages(tmp_path / STATE, PIPELINE), "a load package was left behind"
+    else:
+        EFFECTS[case.id](base, db)
+
+
+# -- what the drift cases that load must show ---------------------------------------------
+
+
+def _reread_since() -> Any:
+    stream = get_connector(SOURCE).stream("report_campaign_daily")
+    assert isinstance(stream.cursor, Cursor)
+    return END - timedelta(days=stream.cursor.lookback.days)
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _without(rows: dict, column: str) -> dict:
+    from collections import Counter
+
+    return {t: Counter(tuple(kv for kv in row if kv[0] != column) for row in c.elements()) for t, c in rows.items()}
+
+
+def _new_field_effect(base: Base, db: Path) -> None:
+    since = _reread_since()
+    for level in ("advertiser", "campaign", "adgroup", "ad"):
+        table = f"raw.tiktok_ads_report_{level}_daily"
+        fresh, old = _query(db, f"select count(*) filter (where stat_time_day >= '{since}'), count(*) filter (where stat_time_day < '{since}') from {table}")[0]
+        assert fresh and old
+        with_value = _query(db, f"select count(*) from {table} where brand_new_metric = 7 and stat_time_day >= '{since}'")[0][0]
+        nulls = _query(db, f"select count(*) from {table} where brand_new_metric is null and stat_time_day < '{since}'")[0][0]
+        assert (with_value, nulls) == (fresh, old), f"{table}: the new column should hold 7 on re-read rows, NULL before"
+    assert not diff(base.rows, _without(snapshot(db), "brand_new_metric")), "existing columns changed"
+
+
+def _optional_gone_effect(base: Base, db: Path) -> None:
+    since = _reread_since()
+    table = "raw.tiktok_ads_report_campaign_daily"
+    nulls, kept = _query(db, f"select count(*) filter (where spend is null and stat_time_day >= '{since}'), "
+                             f"count(*) filter (where spend is not null and stat_time_day < '{since}') from {table}")[0]
+    fresh, old = _query(db, f"select count(*) filter (where stat_time_day >= '{since}'), count(*) filter (where stat_time_day < '{since}') from {table}")[0]
+    assert (nulls, kept) == (fresh, old) and fresh and old
+    # Every other column, and spend outside the look-back, is as the good run left it.
+    before = _without(base.rows, "spend")
+    assert not diff(before, _without(snapshot(db), "spend"))
+
+
+EFFECTS = {"drift-new-field": _new_field_effect, "drift-optional-field-gone": _optional_gone_effect}
+
+
+def test_every_loading_case_has_its_effect_checked() -> None:
+    assert {c.id for c in CASES if c.exit_code == 0} == set(EFFECTS)
+
+
+# -- the docs are this list -----------------------------------------------------------------
+
+
+def test_the_docs_table_is_this_list() -> None:
+    assert table_in(DOC) == render_table(), "docs/bad-input.md is out of date: python -m tests.reliability.bad_input_cases --write"
+    assert table_in(DRIFT_DOC) == render_drift_table(), "docs/schema-drift.md is out of date (same command)"
+
+
+# -- every source: bad config is refused before any request, naming the field ----------------
+
+
+@pytest.mark.parametrize("connector", sandboxed(), ids=lambda c: c.name)
+def test_every_source_refuses_bad_config_before_any_request(connector, fake_api_factory) -> None:
+    api = fake_api_factory(connector, seed=4, **WORLD)
+    good = sandbox_config(api, connector)
+    later = (END + timedelta(days=5)).isoformat()
+    cases = {
+        "end_date": {**good, "start_date": later},
+        "start_date": {**good, "start_date": "2026-02-30"},
+        "max_workers": {**good, "max_workers": "many"},
+        "lookback_days": {**good, "lookback_days": -1},
+        "no_such_option": {**good, "no_such_option": 1},
+    }
+    for field_name, config in cases.items():
+        with pytest.raises(ConfigError) as info:
+            connector.resources(config)
+        assert field_name in str(info.value), f"{connector.name}: the error does not name {field_name}: {info.value}"
+        assert len(str(info.value).splitlines()) == 1
+    assert not api.requests, "bad config must be refused before any request"
+
+
+# -- every source: an added field never breaks a sync or changes a value -----------------------
+
+
+def _add_everywhere(body: Any) -> Any:
+    from .bad_input_cases import _walk
+
+    return _walk(body, lambda d: d.__setitem__("x_drift_field", "surprise"))
+
+
+def _strip_drift(rows: dict) -> dict:
+    """The rows without the added field: its column, and its key inside JSON columns."""
+    import json
+    from collections import Counter
+
+    from .bad_input_cases import _walk
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str) and value[:1] in "[{" and "x_drift_field" in value:
+            body = _walk(json.loads(value), lambda d: d.pop("x_drift_field", None))
+            return json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return value
+
+    def norm_json(value: Any) -> Any:  # the clean rows' JSON, dumped the same way
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                return json.dumps(json.loads(value), sort_keys=True, separators=(",", ":"))
+            except ValueError:
+                return value
+        return value
+
+    stripped = _without(rows, "x_drift_field")
+    return {t: Counter(tuple((k, norm_json(clean(v))) for k, v in row) for row in c.elements()) for t, c in stripped.items()}
+
+
+def _json_normalised(rows: dict) -> dict:
+    return _strip_drift(rows)
+
+
+ADDED_FIELD = [
+    pytest.param(c.name, marks=() if c.name in ("tiktok_ads", "shopify") else pytest.mark.slow) for c in sandboxed()
+]
+
+
+@pytest.mark.parametrize("name", ADDED_FIELD)
+def test_every_source_ignores_or_keeps_an_added_field(name, tmp_path, tmp_path_factory) -> None:
+    """Every JSON object of the API gains a field: the sync loads what a clean sync loads.
+
+    Sources that pass records through get a new column (columns: evolve); sources that
+    map named fields ignore it. Either way no existing value changes.
+    """
+    from .helpers import WORLD_SEED, clean_run, sync_into
+
+    connector = get_connector(name)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, size="tiny", end_date=END)]) as api:
+        api.transform(_add_everywhere)
+        result = sync_into(tmp_path / "d.duckdb", tmp_path / "p", connector, sandbox_config(api, connector))
+        assert any(r.status == 200 for r in api.requests)
+    assert result.ok, result.failure_line
+    loaded = snapshot(tmp_path / "d.duckdb")
+    added = {t for t, rows in loaded.items() if any(k == "x_drift_field" for row in rows for k, _ in row)}
+    clean = clean_run(name, tmp_path_factory.getbasetemp())
+    assert not diff(_json_normalised(clean.rows), _strip_drift(loaded))
+    for table in added:
+        values = {v for row in loaded[table] for k, v in row if k == "x_drift_field"}
+        assert values <= {"surprise", None}, f"{table}: {values}"
