@@ -54,15 +54,7 @@ KINDS = RANDOM_FAULTS + (STALL,)
 #: Sources whose faulted syncs run by default; every other source runs them with -m slow.
 CORE = ("tiktok_ads", "shopify")
 #: Faults a source does not survive yet, reported and pinned by a strict xfail below.
-KNOWN_GAPS: dict[str, tuple[Fault, str]] = {
-    "facebook_ads": (
-        Fault.rate_limited(0.05),
-        (
-            "facebook_ads retries HTTP 429 only when the body has no `error` object; a 429 whose body is "
-            "{'error': {'message': ...}} without a Meta code is classified as a plain ApiError (client.meta_error)"
-        ),
-    ),
-}
+KNOWN_GAPS: dict[str, tuple[Fault, str]] = {}
 
 
 def kinds_for(name: str) -> tuple[Fault, ...]:
@@ -150,18 +142,6 @@ def test_every_kind_of_fault_is_survived(name, tmp_path, tmp_path_factory, fast_
     assert expected <= set(served), f"not every kind was served: {dict(served)}"
     _assert_like_clean(name, result, served, tmp_path / "k.duckdb", tmp_path_factory.getbasetemp(), name)
     assert result.retries >= sum(served.values()) - served.get("delay", 0)
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_GAPS))
-@pytest.mark.xfail(strict=True, reason="reported gap; see KNOWN_GAPS (remove the entry once fixed)")
-def test_known_gap(name, tmp_path, tmp_path_factory, fast_clients):
-    fault, _ = KNOWN_GAPS[name]
-    fast_clients(get_connector(name), attempts=8, timeout=CLIENT_TIMEOUT)
-    # One of the gap's faults on every other request.
-    plan = _EveryKind((fault,))
-    result, served = _sync_with(name, plan, tmp_path / "g.duckdb", tmp_path / "p")
-    assert served
-    _assert_like_clean(name, result, served, tmp_path / "g.duckdb", tmp_path_factory.getbasetemp(), name)
 
 
 # -- beyond the retry budget -----------------------------------------------------------------

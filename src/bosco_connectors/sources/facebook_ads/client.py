@@ -92,6 +92,13 @@ def meta_error(status: int | None, body: Any, headers: Any = None) -> ApiError:
         usage = read_usage(headers or {})
         hint = usage.regain_seconds or usage.reset_seconds or None
         return RetryableApiError(f"rate limited: {text}", status=status, vendor_code=code, retry_after=hint)
+    if status == 429:
+        # A 429 is a rate limit whatever the body says (a proxy or edge may send it without a
+        # Meta code); honour its Retry-After when there is one.
+        from ...framework.http import parse_retry_after
+
+        wait = parse_retry_after((headers or {}).get("Retry-After") or (headers or {}).get("retry-after"))
+        return RetryableApiError(f"rate limited: {text}", status=status, vendor_code=code, retry_after=wait)
     if error.get("is_transient") or code in TRANSIENT_CODES or (status is not None and status >= 500):
         return RetryableApiError(text, status=status, vendor_code=code)
     return ApiError(text, status=status, vendor_code=code)
