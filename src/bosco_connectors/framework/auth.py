@@ -68,45 +68,31 @@ class TokenEndpointUnavailable(AuthError, RetryableApiError):
     """
 
 
-class OAuth2RefreshToken(httpx.Auth):
-    """Exchange a refresh token for short-lived access tokens, and refresh on 401 once.
+class TokenExchangeAuth(httpx.Auth):
+    """Bearer tokens minted at an OAuth2 token endpoint, cached until expiry, refreshed once on 401.
 
-    The token endpoint is called with its own plain client (no retries on 4xx): an
-    invalid grant is a credential problem for the operator, raised as `AuthError`.
-    Transient failures raise `TokenEndpointUnavailable`, which the API client retries.
+    Subclasses say only which grant they send (`grant_form`). The endpoint is called with
+    its own plain client (no retries on 4xx): an invalid grant is a credential problem for
+    the operator, raised as `AuthError`; transient failures raise
+    `TokenEndpointUnavailable`, which the API client retries.
     """
 
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        client_secret: str | SecretStr,
-        refresh_token: str | SecretStr,
-        *,
-        scope: str | None = None,
-        timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
+    #: How failures are introduced in messages ("refresh-token exchange", ...).
+    grant_name = "token exchange"
+
+    def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
-        self.client_id = client_id
-        self._client_secret = _plain(client_secret)
-        self._refresh_token = _plain(refresh_token)
-        self.scope = scope
         self._timeout = timeout
         self._transport = transport
         self._lock = threading.Lock()
         self._access_token: str | None = None
         self._expires_at = 0.0
 
+    def grant_form(self) -> dict[str, str]:
+        raise NotImplementedError
+
     def _refresh(self) -> str:
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-            "refresh_token": self._refresh_token,
-        }
-        if self.scope:
-            form["scope"] = self.scope
+        form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
                 response = client.post(self.token_url, data=form)
@@ -118,7 +104,7 @@ class OAuth2RefreshToken(httpx.Auth):
                 reason = body.get("error_description") or body.get("error") or response.reason_phrase
             except ValueError:
                 reason = response.reason_phrase
-            message = f"refresh-token exchange failed ({response.status_code}): {reason}"
+            message = f"{self.grant_name} failed ({response.status_code}): {reason}"
             if response.status_code in (408, 429) or response.status_code >= 500:
                 from .http import parse_retry_after
 
@@ -150,3 +136,37 @@ class OAuth2RefreshToken(httpx.Auth):
         if response.status_code == 401:
             request.headers["Authorization"] = f"Bearer {self.access_token(force=True)}"
             yield request
+
+
+class OAuth2RefreshToken(TokenExchangeAuth):
+    """The refresh-token grant (RFC 6749 section 6): a long-lived refresh token, short-lived access tokens."""
+
+    grant_name = "refresh-token exchange"
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str | SecretStr,
+        refresh_token: str | SecretStr,
+        *,
+        scope: str | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(token_url, timeout=timeout, transport=transport)
+        self.client_id = client_id
+        self._client_secret = _plain(client_secret)
+        self._refresh_token = _plain(refresh_token)
+        self.scope = scope
+
+    def grant_form(self) -> dict[str, str]:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        if self.scope:
+            form["scope"] = self.scope
+        return form

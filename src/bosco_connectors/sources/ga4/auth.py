@@ -15,13 +15,13 @@ an invalid grant is a credential problem, raised as `AuthError`, never retried.
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any, Callable, Generator
+from typing import Any, Callable
 
 import httpx
 
 from ...framework import AuthError, ConfigError
+from ...framework.auth import TokenExchangeAuth
 from ...framework.redaction import register_secret
 from .config import ANALYTICS_READONLY_SCOPE, ServiceAccountKey
 
@@ -52,8 +52,11 @@ def sign_assertion(key: ServiceAccountKey, token_url: str, scope: str = ANALYTIC
         raise AuthError(f"could not sign the service-account JWT with the key's private_key ({type(exc).__name__})") from None
 
 
-class ServiceAccountAuth(httpx.Auth):
-    """Bearer tokens for a service account, minted with the JWT-bearer grant and refreshed on 401."""
+class ServiceAccountAuth(TokenExchangeAuth):
+    """Bearer tokens for a service account, minted with the JWT-bearer grant (refresh, caching
+    and the one retry on 401 come from the framework's `TokenExchangeAuth`)."""
+
+    grant_name = "service-account token exchange"
 
     def __init__(
         self,
@@ -65,53 +68,12 @@ class ServiceAccountAuth(httpx.Auth):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(token_url or key.token_uri, timeout=timeout, transport=transport)
         self.key = key
-        self.token_url = token_url or key.token_uri
         self.scope = scope
         register_secret(key.private_key)
-        self._timeout = timeout
-        self._transport = transport
         self._clock = clock
-        self._lock = threading.Lock()
-        self._access_token: str | None = None
-        self._expires_at = 0.0
 
-    def _exchange(self) -> str:
+    def grant_form(self) -> dict[str, str]:
         assertion = sign_assertion(self.key, self.token_url, self.scope, now=self._clock())
-        form = {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
-        with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
-            try:
-                response = client.post(self.token_url, data=form)
-            except httpx.HTTPError as exc:
-                raise AuthError(f"token endpoint unreachable: {type(exc).__name__}") from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if response.status_code != 200 or not token:
-            reason = None
-            if isinstance(body, dict):
-                reason = body.get("error_description") or body.get("error")
-            raise AuthError(
-                f"service-account token exchange failed ({response.status_code}) for {self.key.client_email}: "
-                f"{reason or response.reason_phrase}",
-                status=response.status_code,
-            )
-        register_secret(token)
-        self._access_token = token
-        self._expires_at = time.monotonic() + float(body.get("expires_in", 3600)) - 60
-        return token
-
-    def access_token(self, *, force: bool = False) -> str:
-        with self._lock:
-            if force or not self._access_token or time.monotonic() >= self._expires_at:
-                return self._exchange()
-            return self._access_token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.access_token()}"
-        response = yield request
-        if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {self.access_token(force=True)}"
-            yield request
+        return {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
