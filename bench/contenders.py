@@ -251,8 +251,6 @@ def _import_everything(name: str) -> None:
 
 
 def main(name: str, opts: dict[str, Any]) -> None:
-    if os.environ.get("XSWITCH"):
-        sys.setswitchinterval(float(os.environ["XSWITCH"]))
     _import_everything(name)
     cpu_before = _cpu()
     started = time.perf_counter()
