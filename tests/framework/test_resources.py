@@ -276,3 +276,31 @@ def test_run_concurrently_stops_workers_when_the_consumer_leaves() -> None:
     assert next(gen) in {"a0", "b0"}
     gen.close()  # must not hang on full queues
     assert threading.active_count() <= before
+
+
+def named_pages(name: str, n: int, delay: float = 0.0, spin: float = 0.0):
+    """Pages that say which thread read them; `delay` waits (an API), `spin` computes."""
+
+    def task() -> Iterator[tuple[str, str]]:
+        for i in range(n):
+            time.sleep(delay)
+            end = time.thread_time() + spin
+            while time.thread_time() < end:
+                pass
+            yield f"{name}{i}", threading.current_thread().name
+
+    return task
+
+
+def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait() -> None:
+    got = list(_run_concurrently([named_pages(t, 4, delay=0.05) for t in "abcd"], workers=3))
+    assert sorted(p for p, _ in got) == sorted(f"{t}{i}" for t in "abcd" for i in range(4))
+    readers = {thread for _, thread in got}
+    assert threading.current_thread().name in readers  # it starts inline...
+    assert any(name.startswith("bosco-read") for name in readers)  # ...and waits in threads
+
+
+def test_run_concurrently_stays_inline_while_reading_is_computing() -> None:
+    got = list(_run_concurrently([named_pages(t, 10, spin=0.01) for t in "abc"], workers=3))
+    assert len(got) == 30
+    assert {thread for _, thread in got} == {threading.current_thread().name}

@@ -9,9 +9,11 @@ with the load package: state moves only when the data it covers is loaded.
 
 from __future__ import annotations
 
+import logging
 import queue
-from functools import lru_cache
 import threading
+from collections import deque
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
 from time import perf_counter, thread_time
@@ -171,15 +173,15 @@ class _StreamReader:
         return run
 
     def _stamp(self, page: Any) -> Any:
+        if self.stream.arrow and not isinstance(page, pa.Table):
+            page = to_arrow(page, self.stream.contract, self.stream.name)
         if isinstance(page, pa.Table):
+            # Not nullable, as dlt declares a key column: a nullable field would make dlt
+            # warn on every batch that the hints differ.
             column = pa.array([self.tenant_id] * page.num_rows, pa.string())
             if "tenant_id" in page.column_names:
-                return page.set_column(page.column_names.index("tenant_id"), "tenant_id", column)
-            return page.append_column("tenant_id", column)
-        if self.stream.arrow:
-            for record in page:
-                record["tenant_id"] = self.tenant_id
-            return to_arrow(page, self.stream.contract, self.stream.name)
+                return page.set_column(page.column_names.index("tenant_id"), _TENANT_FIELD, column)
+            return page.append_column(_TENANT_FIELD, column)
         nested = _nested_tables(self.stream.contract)
         for record in page:
             record["tenant_id"] = self.tenant_id
@@ -188,6 +190,9 @@ class _StreamReader:
                     if isinstance(child, dict):
                         child["tenant_id"] = self.tenant_id
         return page
+
+
+_TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
 
 
 @lru_cache(maxsize=None)
@@ -251,32 +256,37 @@ def _joined(tables: list[pa.Table]) -> Iterator[pa.Table]:
 
 
 _DONE = object()
+log = logging.getLogger("bosco_connectors.read")
 
 
-#: Reading goes concurrent once this share of the time spent reading pages inline was
-#: waiting (for the API, the network or the rate limit) rather than computing...
+#: Reading goes concurrent once the typical page (the median of the last `PROBE_PAGES`)
+#: spent at least this share of its reading time waiting (for the API, the network or
+#: the rate limit) rather than computing...
 WAIT_SHARE = 0.25
-#: ...judged over at least this many pages.
-PROBE_PAGES = 2
+#: ...judged on that many pages, or on at least 3 that took `PROBE_SECONDS` together
+#: (a slow API decides in a few pages). A median, so that one slow page (the first one
+#: opens the connection; the OS may preempt a read) does not decide it.
+PROBE_PAGES = 8
+PROBE_SECONDS = 0.3
 
 
 def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
     """Yield the pages of every task: inline while the API answers fast, else from threads.
 
     Threads only pay when the reader waits: under the GIL, reader threads that are
-    busy decoding and converting pages slow each other down (measured: a quarter more
-    CPU for a loopback 1M-row report). So tasks start inline, on the consumer's thread,
-    and the moment waiting is at least `WAIT_SHARE` of the reading time (a slow API,
-    network latency, a rate limit), the rest of the current task and all remaining
-    tasks move to `workers` threads. One task, or one worker, always runs inline.
+    busy decoding and converting pages slow each other down (measured on a loopback
+    1M-row report: 4 threads used 30% more CPU than 1, bench/README.md). So tasks start
+    inline, on the consumer's thread, and the moment the typical page waits (wall time
+    minus this thread's CPU time) `WAIT_SHARE` of its reading time (a slow API, network
+    latency, a rate limit), the rest of the current task and all remaining tasks move
+    to `workers` threads, for good. One task, or one worker, always runs inline.
     """
     if len(tasks) <= 1 or workers <= 1:
         for task in tasks:
             yield from task()
         return
     pending = list(tasks)
-    waited = worked = 0.0
-    reads = 0
+    probe: deque[tuple[float, float]] = deque(maxlen=PROBE_PAGES)  # (wall, waited) per page
     while pending:
         current: Iterator[Any] | None = pending.pop(0)()
         try:
@@ -285,21 +295,29 @@ def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) ->
                 try:
                     page = next(current)
                 except StopIteration:
-                    current = None  # this task is done; its reads still count below
-                busy = thread_time() - cpu
-                worked += busy
-                waited += max(0.0, perf_counter() - wall - busy)
-                reads += 1
-                if current is not None:
-                    yield page
-                if reads >= PROBE_PAGES and waited >= WAIT_SHARE * (waited + worked):
-                    rest = [(lambda it=current: it)] if current is not None else []
-                    current = None
-                    yield from _threaded([*rest, *pending], workers)
+                    current = None  # this task is done; the next one is read inline
+                    continue
+                spent = perf_counter() - wall
+                probe.append((spent, max(0.0, spent - (thread_time() - cpu))))
+                yield page
+                share = _waiting_share(probe)
+                if share is not None and share >= WAIT_SHARE:
+                    log.info("reading the remaining %d partitions with %d threads: the typical page of the last %d waited %.0f%% of its time",
+                             len(pending) + 1, workers, len(probe), 100 * share)
+                    rest, current = current, None
+                    yield from _threaded([(lambda it=rest: it), *pending], workers)
                     return
         finally:
             if current is not None:
                 current.close()
+
+
+def _waiting_share(probe: deque[tuple[float, float]]) -> float | None:
+    """The median page's share of time spent waiting; None until enough pages were read."""
+    if len(probe) < PROBE_PAGES and (len(probe) < 3 or sum(spent for spent, _ in probe) < PROBE_SECONDS):
+        return None
+    shares = sorted(waited / spent if spent > 0 else 0.0 for spent, waited in probe)
+    return shares[len(shares) // 2]
 
 
 def _threaded(tasks: list[Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
