@@ -16,6 +16,7 @@ start-up and imports excluded), and the process's peak RSS.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import sys
@@ -77,6 +78,9 @@ def run_ours(opts: dict[str, Any]) -> int:
         return client
 
     connector.client_factory = unmetered
+    reader_log = logging.getLogger("bosco_connectors.read")
+    reader_log.setLevel(logging.INFO)
+    reader_log.addHandler(_NoteSwitch())
     config = dict(opts["config"], max_workers=opts.get("workers", 4))
     work = Path(opts["workdir"])
     result = run_sync(
@@ -94,6 +98,15 @@ def run_ours(opts: dict[str, Any]) -> int:
 PHASE_PEAKS: dict[str, float] = {}
 #: When each phase started (perf_counter seconds).
 PHASE_TIMES: dict[str, float] = {}
+
+
+#: What the reader said when it moved to threads (empty: the whole sync read inline).
+SWITCHES: list[str] = []
+
+
+class _NoteSwitch(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        SWITCHES.append(record.getMessage())
 
 
 def _note_phase(message: str) -> None:
@@ -261,7 +274,7 @@ def main(name: str, opts: dict[str, Any]) -> None:
     marks = [("setup", started), *PHASE_TIMES.items(), ("done", ended)]
     phases = {name: round(nxt - at, 3) for (name, at), (_, nxt) in zip(marks, marks[1:])}
     peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"name": name, "rows": rows, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_kb / 1024, "phase_peaks_mb": PHASE_PEAKS, "phase_seconds": phases, "pid": os.getpid()}), flush=True)
+    print(json.dumps({"name": name, "rows": rows, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_kb / 1024, "phase_peaks_mb": PHASE_PEAKS, "phase_seconds": phases, "threads": SWITCHES, "pid": os.getpid()}), flush=True)
 
 
 if __name__ == "__main__":
