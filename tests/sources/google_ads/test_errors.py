@@ -167,3 +167,16 @@ def test_no_secret_reaches_logs_or_errors(sandbox, tmp_path, caplog):
     secrets = [canary, sandbox.app.developer_token, sandbox.app.client_secret, sandbox.app.refresh_token, *sandbox.app._tokens]
     for text in (caplog.text, failed.error, ok.error or ""):
         assert not [s for s in secrets if s in text]
+
+
+def test_a_flaky_token_endpoint_is_retried_not_reported_as_bad_credentials(sandbox):
+    """Both transports: a 503 from the token endpoint is the server's failure, not the credential's."""
+    from bosco_connectors.sandbox.server import Fault
+
+    # google-auth (gRPC) tries 3 times on its own before giving up: fail that often, so
+    # that over gRPC our retry must step in too.
+    sandbox.api.inject(Fault.server_error(503), times=3, path_contains="/token")
+    client = client_for(sandbox.config)
+    rows = read(client)
+    assert len(rows) == len(world_of().accounts[0].campaigns)
+    assert sandbox.app.token_requests >= 1 and client.stats.retries >= 1

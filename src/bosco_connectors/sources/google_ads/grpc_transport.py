@@ -28,7 +28,8 @@ import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
 
-from ...framework import AuthError, ConfigError, RetryableApiError, RetryPolicy
+from ...framework import AuthError, ConfigError, RetryableApiError, RetryPolicy, SourceError
+from ...framework.auth import TokenEndpointUnavailable
 from ...framework.http import RequestStats
 from ...framework.redaction import redact, register_secret
 from .client import (
@@ -156,7 +157,7 @@ class GoogleAdsGrpcClient:
     def _ensure_token(self, *, force: bool = False) -> None:
         """Mint (or re-mint) the access token now, so a bad refresh token is an `AuthError`
         here rather than an opaque "metadata plugin failed" inside gRPC."""
-        from google.auth.exceptions import RefreshError
+        from google.auth.exceptions import RefreshError, TransportError
         from google.auth.transport.requests import Request
 
         with self._token_lock:
@@ -165,8 +166,14 @@ class GoogleAdsGrpcClient:
             try:
                 self.credentials.refresh(Request())
             except RefreshError as exc:
-                reason = exc.args[0] if exc.args else type(exc).__name__
-                raise AuthError(f"refresh-token exchange failed: {redact(str(reason))}", source=SOURCE) from None
+                # google-auth marks 5xx, 429, 408 and "temporarily_unavailable" retryable (after
+                # its own few tries): the endpoint failed, not the credential, so say so.
+                reason = redact(str(exc.args[0] if exc.args else type(exc).__name__))
+                if exc.retryable:
+                    raise TokenEndpointUnavailable(f"token endpoint unavailable: {reason}", source=SOURCE) from None
+                raise AuthError(f"refresh-token exchange failed: {reason}", source=SOURCE) from None
+            except TransportError as exc:
+                raise TokenEndpointUnavailable(f"token endpoint unreachable: {redact(str(exc))}", source=SOURCE) from None
             register_secret(self.credentials.token)
 
     def search_stream(self, customer_id: str, query: str, *, stream: str | None = None) -> Iterator[Mapping[str, Any]]:
@@ -179,22 +186,22 @@ class GoogleAdsGrpcClient:
         """
         from google.protobuf.json_format import MessageToDict
 
-        attempt, refreshed = 0, False
+        attempt, refreshed, force = 0, False, False
         while True:
             attempt += 1
-            self._ensure_token()
             try:
+                self._ensure_token(force=force)
+                force = False
                 self.stats.add(requests=1)
                 responses = self._service.search_stream(customer_id=customer_id, query=query, retry=None)
                 batches = [MessageToDict(_as_pb(response)) for response in responses]
             except Exception as exc:  # noqa: BLE001 - translated below, re-raised if unknown
-                error = self.translate(exc)
+                error = exc if isinstance(exc, SourceError) else self.translate(exc)
                 if error is None:
                     raise
                 error = error.located(source=SOURCE, stream=stream)
                 if isinstance(error, AuthError) and error.status == 401 and not refreshed:
-                    refreshed = True  # an expired or revoked access token: mint a new one, once
-                    self._ensure_token(force=True)
+                    refreshed = force = True  # an expired or revoked access token: mint a new one, once
                     continue
                 if not isinstance(error, RetryableApiError) or attempt >= self.retry.max_attempts:
                     raise error from None
