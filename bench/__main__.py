@@ -20,7 +20,7 @@ BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
 FULL = {
-    "throughput": dict(rows=1_000_000, repeats=3),
+    "throughput": dict(rows=1_000_000, repeats=5),
     "memory": dict(small=1_000_000, large=10_000_000),
     "concurrency": dict(),
     "startup": dict(),

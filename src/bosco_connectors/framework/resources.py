@@ -273,20 +273,21 @@ PROBE_SECONDS = 0.3
 def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
     """Yield the pages of every task: inline while the API answers fast, else from threads.
 
-    Threads only pay when the reader waits: under the GIL, reader threads that are
-    busy decoding and converting pages slow each other down (measured on a loopback
-    1M-row report: 4 threads used 30% more CPU than 1, bench/README.md). So tasks start
-    inline, on the consumer's thread, and the moment the typical page waits (wall time
-    minus this thread's CPU time) `WAIT_SHARE` of its reading time (a slow API, network
-    latency, a rate limit), the rest of the current task and all remaining tasks move
-    to `workers` threads, for good. One task, or one worker, always runs inline.
+    Threads only pay when reading waits: under the GIL, every handoff between reader
+    threads and the consumer costs CPU (measured on a loopback 1M-row report: 4 readers
+    used 20-30% more CPU than reading inline, bench/README.md). So tasks start inline,
+    on the consumer's thread, and the moment the typical page spends `WAIT_SHARE` of its
+    whole cycle (reading it, then the consumer's work on it) waiting (wall time minus
+    this thread's CPU time: a slow API, network latency, a rate limit), the rest of the
+    current task and all remaining tasks move to `workers` threads, for good. One task,
+    or one worker, always runs inline.
     """
     if len(tasks) <= 1 or workers <= 1:
         for task in tasks:
             yield from task()
         return
     pending = list(tasks)
-    probe: deque[tuple[float, float]] = deque(maxlen=PROBE_PAGES)  # (wall, waited) per page
+    probe: deque[tuple[float, float]] = deque(maxlen=PROBE_PAGES)  # (cycle, waited) per page
     while pending:
         current: Iterator[Any] | None = pending.pop(0)()
         try:
@@ -297,9 +298,9 @@ def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) ->
                 except StopIteration:
                     current = None  # this task is done; the next one is read inline
                     continue
-                spent = perf_counter() - wall
-                probe.append((spent, max(0.0, spent - (thread_time() - cpu))))
+                waited = max(0.0, perf_counter() - wall - (thread_time() - cpu))
                 yield page
+                probe.append((perf_counter() - wall, waited))
                 share = _waiting_share(probe)
                 if share is not None and share >= WAIT_SHARE:
                     log.info("reading the remaining %d partitions with %d threads: the typical page of the last %d waited %.0f%% of its time",
