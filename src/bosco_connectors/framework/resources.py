@@ -260,9 +260,12 @@ log = logging.getLogger("bosco_connectors.read")
 
 
 #: Reading goes concurrent once the typical page (the median of the last `PROBE_PAGES`)
-#: spent at least this share of its reading time waiting (for the API, the network or
-#: the rate limit) rather than computing...
-WAIT_SHARE = 0.25
+#: spent at least this share of its cycle waiting (for the API, the network or the rate
+#: limit) rather than computing. A remote API waits 80-99% (100 ms or more per page
+#: against ~20 ms of work); a server on the same small machine waits ~25% while it
+#: computes the page, which threads cannot overlap when cores are scarce (measured on
+#: 2 cores: threads 10-15% slower than inline there, bench/README.md)...
+WAIT_SHARE = 0.5
 #: ...judged on that many pages, or on at least 3 that took `PROBE_SECONDS` together
 #: (a slow API decides in a few pages). A median, so that one slow page (the first one
 #: opens the connection; the OS may preempt a read) does not decide it.
