@@ -6,6 +6,7 @@ day, ``spend = item + day-of-month + 0.5``, pages of 3), not from the framework.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -292,8 +293,10 @@ def named_pages(name: str, n: int, delay: float = 0.0, spin: float = 0.0):
     return task
 
 
-def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait() -> None:
-    got = list(_run_concurrently([named_pages(t, 4, delay=0.05) for t in "abcd"], workers=3))
+def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="bosco_connectors.read"):
+        got = list(_run_concurrently([named_pages(t, 4, delay=0.05) for t in "abcd"], workers=3, label="acme/report"))
+    assert "acme/report: reading the remaining" in caplog.text  # what `bosco-sync run -v` shows
     assert sorted(p for p, _ in got) == sorted(f"{t}{i}" for t in "abcd" for i in range(4))
     readers = {thread for _, thread in got}
     assert threading.current_thread().name in readers  # it starts inline...

@@ -157,7 +157,7 @@ class _StreamReader:
             for partition in self.stream.partitions_for(self.config)
             for window in self.stream.windows(since, until)
         ]
-        pages = _run_concurrently([self._task(ctx) for ctx in tasks], self.config.max_workers)
+        pages = _run_concurrently([self._task(ctx) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
 
     def _task(self, ctx: ReadContext) -> Callable[[], Iterator[Any]]:
@@ -273,7 +273,7 @@ PROBE_PAGES = 8
 PROBE_SECONDS = 0.3
 
 
-def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) -> Iterator[Any]:
+def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int, label: str = "") -> Iterator[Any]:
     """Yield the pages of every task: inline while the API answers fast, else from threads.
 
     Threads only pay when reading waits: under the GIL, every handoff between reader
@@ -306,8 +306,8 @@ def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int) ->
                 probe.append((perf_counter() - wall, waited))
                 share = _waiting_share(probe)
                 if share is not None and share >= WAIT_SHARE:
-                    log.info("reading the remaining %d partitions with %d threads: the typical page of the last %d waited %.0f%% of its time",
-                             len(pending) + 1, workers, len(probe), 100 * share)
+                    log.info("%s: reading the remaining %d partitions with %d threads: the typical page of the last %d waited %.0f%% of its time",
+                             label or "-", len(pending) + 1, workers, len(probe), 100 * share)
                     rest, current = current, None
                     yield from _threaded([(lambda it=rest: it), *pending], workers)
                     return
