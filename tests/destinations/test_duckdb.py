@@ -71,3 +71,21 @@ def test_importing_destinations_does_not_import_snowflake() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("user_config", [None, '{"memory_limit": "300MB"}', '{"memory_limit": "300MB", "preserve_insertion_order": true}'])
+def test_syncs_drop_insertion_order_under_the_users_own_global_config(isolated_dlt: Path, monkeypatch, user_config) -> None:
+    """Our setting goes under the user's: a memory_limit they configured still applies, and
+    they may turn insertion order back on."""
+    if user_config:
+        monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG", user_config)
+    pipeline = dlt.pipeline(
+        "dest_settings", destination=get_destination("duckdb", path=str(isolated_dlt / "s.duckdb")), dataset_name=DEFAULT_DATASET,
+        pipelines_dir=str(isolated_dlt / "pipelines"),
+    )
+    pipeline.run([{"tenant_id": "acme", "n": 1}], table_name="toy_items")
+    with pipeline.sql_client() as client:
+        ((ordered, limit),) = client.execute_sql("select current_setting('preserve_insertion_order'), current_setting('memory_limit')")
+    assert ordered is (user_config is not None and "preserve_insertion_order" in user_config)
+    if user_config:
+        assert limit == "286.1 MiB"  # 300 MB as DuckDB prints it

@@ -42,7 +42,30 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, **options: An
     # between the two statements leaves the table without the re-read rows. In a transaction
     # the merge is atomic (tests/reliability/test_crashes.py).
     options.setdefault("supports_transactions", True)
-    return dlt.destinations.duckdb(credentials=str(target), **options)
+    return dlt.destinations.duckdb(credentials=_credentials(target), **options)
+
+
+#: DuckDB settings for syncs, under the user's own ``global_config`` (which wins). Rows of
+#: a raw table have no order worth keeping, and without it DuckDB reads dlt's parquet files
+#: in parallel: the staging copy of a 1M-row load took 0.9-1.0 s instead of 1.6-1.9 s.
+SYNC_SETTINGS: dict[str, Any] = {"preserve_insertion_order": False}
+
+
+def _credentials(target: Path) -> Any:
+    """Credentials for `target` whose ``global_config`` is ours merged under the user's.
+
+    An explicit ``global_config`` replaces what dlt would read from config, so the user's
+    (``[destination.duckdb.credentials] global_config`` in ``.dlt/config.toml`` or
+    ``DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG``, e.g. a ``memory_limit``) is read
+    here and put on top; every other field still resolves from config as usual.
+    """
+    import dlt
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    credentials = DuckDbCredentials(str(target))
+    user = dlt.config.get("destination.duckdb.credentials.global_config", dict) or {}
+    credentials.global_config = {**SYNC_SETTINGS, **user}
+    return credentials
 
 
 def duckdb_connection(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Any:
