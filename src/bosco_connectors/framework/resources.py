@@ -13,9 +13,9 @@ import logging
 import queue
 import threading
 from collections import deque
-from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from time import perf_counter, thread_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -255,7 +255,6 @@ def _joined(tables: list[pa.Table]) -> Iterator[pa.Table]:
         yield from tables  # pages whose types differ go one by one, as they came
 
 
-_DONE = object()
 log = logging.getLogger("bosco_connectors.read")
 
 
