@@ -98,6 +98,14 @@ class TokenExchangeAuth(httpx.Auth):
                 response = client.post(self.token_url, data=form)
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
+        if response.is_redirect:
+            # Not followed: the grant (client secret, refresh token) is for this URL only.
+            target = response.headers.get("location", "?")
+            raise AuthError(
+                f"{self.grant_name}: refused a redirect (HTTP {response.status_code}) from the token endpoint "
+                f"to {target.split('?')[0]}; check the token URL",
+                status=response.status_code,
+            )
         if response.status_code != 200:
             try:
                 body = response.json()

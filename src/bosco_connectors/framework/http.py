@@ -6,7 +6,11 @@ What it owns, so that connectors do not:
 - one rate limiter per source, shared by all threads that use the client;
 - JSON decoding (orjson) with a clear error when the body is not JSON;
 - errors that name source, stream and request (secrets redacted) and carry the vendor's
-  own message, extracted by the source's `ErrorPolicy`.
+  own message, extracted by the source's `ErrorPolicy`;
+- credentials that never leave the configured origin: redirects and absolute URLs on
+  another scheme, host or port are refused (JSON calls) or fetched bare, without any
+  auth header, vendor header or secret query parameter (file downloads, which vendors
+  serve from pre-signed storage URLs).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 import httpx
 import orjson
@@ -38,7 +42,7 @@ from .errors import (
 )
 from .jsonpath import get_path
 from .ratelimit import RateLimit, RateLimiter
-from .redaction import RedactingFilter, redact, redact_url
+from .redaction import RedactingFilter, redact, redact_url, strip_known_secrets
 
 log = logging.getLogger("bosco_connectors.http")
 
@@ -48,6 +52,24 @@ if not any(isinstance(f, RedactingFilter) for f in logging.getLogger("httpx").fi
     logging.getLogger("httpx").addFilter(RedactingFilter())
 
 USER_AGENT = "bosco-connectors/0.1 (+https://github.com/bosco-connectors)"
+
+#: Redirect hops followed for one request before it fails (httpx's own default is 20).
+MAX_REDIRECTS = 5
+#: What a JSON call does when the vendor redirects it to another origin: "refuse" (the
+#: default: one clear error) or "strip" (follow it bare, for vendors that document such
+#: redirects). File downloads always follow bare: pre-signed URLs need no credentials.
+CrossOrigin = Literal["refuse", "strip"]
+
+
+def origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with default ports made explicit: what a credential is bound to."""
+    url = httpx.URL(url) if isinstance(url, str) else url
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, port
+
+
+class CrossOriginRefused(ApiError):
+    """The API pointed us at another origin; our credentials are not sent there."""
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -122,6 +144,13 @@ def describe(request: httpx.Request) -> str:
     return f"{request.method} {redact_url(str(request.url))}"
 
 
+def describe_origin(url: httpx.URL | str) -> str:
+    """scheme://host[:port] of a URL, as error lines name it."""
+    scheme, host, port = origin(url)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
+
+
 @dataclass
 class RequestStats:
     """Counters a run summary reports: requests sent, retries, time spent waiting."""
@@ -156,8 +185,10 @@ class ApiClient:
         timeout: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cross_origin: CrossOrigin = "refuse",
     ) -> None:
         self.source = source
+        self.cross_origin = cross_origin
         self.retry = retry or RetryPolicy()
         self.errors = errors or ErrorPolicy()
         self.limiter = RateLimiter(rate_limit or RateLimit(), sleep=sleep)
@@ -171,8 +202,12 @@ class ApiClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
             transport=transport,
             limits=limits,
-            follow_redirects=True,
+            follow_redirects=False,  # followed by `_transport_send`, which guards the origin
         )
+        self._origin = origin(self._http.base_url)
+        #: For other origins: no auth, no vendor headers (built on first use).
+        self._bare_http: httpx.Client | None = None
+        self._bare_args = {"timeout": self._http.timeout, "transport": transport, "follow_redirects": False}
 
     @property
     def base_url(self) -> str:
@@ -189,6 +224,8 @@ class ApiClient:
 
     def close(self) -> None:
         self._http.close()
+        if self._bare_http is not None:
+            self._bare_http.close()
 
     def __enter__(self) -> "ApiClient":
         return self
@@ -251,9 +288,12 @@ class ApiClient:
             for attempt in retrying:
                 with attempt:
                     request = self._http.build_request("GET", url)
+                    bare = origin(request.url) != self._origin
+                    if bare:  # a pre-signed storage URL: it carries its own authorisation
+                        request = self._bare().build_request("GET", strip_known_secrets(str(request.url)))
                     with self.limiter.slot():
                         self.stats.add(requests=1)
-                        response = self._transport_send(request, stream)
+                        response = self._transport_send(request, stream, bare=bare, cross_origin="strip")
                     if response.status_code >= 400:
                         # Same error text as request_json: the vendor's message and the request.
                         error = self.errors.for_status(response, self._decode(response, request, stream))
@@ -268,6 +308,13 @@ class ApiClient:
 
     def _send_once(self, method, url, stream, params, json, data, headers, on_response):
         request = self._http.build_request(method, url, params=params, json=json, data=data, headers=headers)
+        if origin(request.url) != self._origin:
+            # An absolute next-page URL on another host: never send it our credentials.
+            raise CrossOriginRefused(
+                f"refused to send credentials to {describe_origin(request.url)}: the API gave a URL outside "
+                f"{describe_origin(self._http.base_url)}, the configured base URL",
+                request=describe(request),
+            ).located(source=self.source, stream=stream)
         with self.limiter.slot():
             self.stats.add(requests=1)
             response = self._transport_send(request, stream)
@@ -284,11 +331,48 @@ class ApiClient:
             on_response(response, body)
         return response, body
 
-    def _transport_send(self, request: httpx.Request, stream: str | None) -> httpx.Response:
+    def _bare(self) -> httpx.Client:
+        if self._bare_http is None:
+            self._bare_http = httpx.Client(headers={"User-Agent": USER_AGENT}, **self._bare_args)
+        return self._bare_http
+
+    def _transport_send(
+        self, request: httpx.Request, stream: str | None, *, bare: bool = False, cross_origin: CrossOrigin | None = None
+    ) -> httpx.Response:
+        """Send one request and follow its redirects; credentials stay on our origin.
+
+        A redirect within the configured origin is followed with our auth. One to another
+        origin is refused (`CrossOriginRefused`) or, under ``cross_origin="strip"``,
+        followed bare: no auth, no vendor header, no secret query parameter, there and on.
+        """
+        policy = cross_origin or self.cross_origin
         try:
-            response = self._http.send(request)
+            response = (self._bare() if bare else self._http).send(request)
             response.read()
-            return response
+            for _ in range(MAX_REDIRECTS):
+                target = response.next_request
+                if target is None:
+                    return response
+                if not bare and origin(target.url) != self._origin:
+                    if policy == "refuse":
+                        raise CrossOriginRefused(
+                            f"refused a redirect (HTTP {response.status_code}) to {describe_origin(target.url)}: "
+                            f"credentials are only sent to {describe_origin(self._http.base_url)}, the configured base URL",
+                            status=response.status_code,
+                            request=describe(request),
+                        )
+                    bare = True
+                if bare:
+                    body = target.read() if target.method not in ("GET", "HEAD") else None
+                    kind = {"Content-Type": target.headers["content-type"]} if body and "content-type" in target.headers else None
+                    target = self._bare().build_request(
+                        target.method, strip_known_secrets(str(target.url)), content=body or None, headers=kind
+                    )
+                response = (self._bare() if bare else self._http).send(target)
+                response.read()
+            if response.next_request is None:
+                return response
+            raise ApiError(f"more than {MAX_REDIRECTS} redirects", status=response.status_code, request=describe(request))
         except httpx.TimeoutException as exc:
             raise _TransientTransportError(f"timed out ({type(exc).__name__})", request, stream, self.source) from None
         except httpx.TransportError as exc:

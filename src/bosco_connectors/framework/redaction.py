@@ -105,6 +105,24 @@ def redact_url(url: str) -> str:
     return redact(urlunsplit(parts._replace(query=urlencode(query, safe="*"))))
 
 
+def strip_known_secrets(url: str) -> str:
+    """Drop query parameters whose value is a registered secret (ours, echoed back by a vendor).
+
+    For URLs we follow to another origin without credentials. By value, not by name: a
+    pre-signed storage URL's own ``Signature`` or ``key`` parameters are its grant, not ours.
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    with _lock:
+        known = set(_known)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if v not in known]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: (REDACTED if k.lower() in SECRET_KEYS else redact(v)) for k, v in headers.items()}
 

@@ -74,12 +74,14 @@ class VendorApp(Protocol):
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault. ``kind`` is one of: status, reset, truncate, html, delay."""
+    """One injected fault. ``kind`` is one of: status, reset, truncate, html, delay, redirect."""
 
     kind: str
     status: int = 500
     retry_after: str | None = None
     delay: float = 0.0
+    #: For redirects: the root URL the request is sent on to (path and query kept).
+    location: str | None = None
 
     @classmethod
     def rate_limited(cls, retry_after: float | str = 1) -> "Fault":
@@ -108,6 +110,11 @@ class Fault:
     @classmethod
     def slow(cls, seconds: float) -> "Fault":
         return cls("delay", delay=seconds)
+
+    @classmethod
+    def redirect(cls, root: str, status: int = 302) -> "Fault":
+        """Answer with a redirect to the same vendor path and query under another root URL."""
+        return cls("redirect", status, location=root.rstrip("/"))
 
 
 RANDOM_FAULTS: tuple[Fault, ...] = (
@@ -228,11 +235,18 @@ class FakeApi:
 
     # -- faults -----------------------------------------------------------------------
 
-    def inject(self, fault: Fault, times: int = 1, path_contains: str | None = None, vendor: str | None = None) -> None:
+    def inject(
+        self, fault: Fault, times: int = 1, path_contains: str | None = None, vendor: str | None = None,
+        path_excludes: str | None = None,
+    ) -> None:
         """Answer the next `times` matching requests with `fault`."""
 
         def matches(v: str, path: str) -> bool:
-            return (vendor is None or v == vendor) and (path_contains is None or path_contains in path)
+            return (
+                (vendor is None or v == vendor)
+                and (path_contains is None or path_contains in path)
+                and (path_excludes is None or path_excludes not in path)
+            )
 
         with self._lock:
             self._scripted.append(_Scripted(fault, times, matches))
@@ -300,6 +314,9 @@ class FakeApi:
         fault = self._next_fault(vendor, path)
         if fault is not None and fault.kind == "status":
             response = _fault_status(fault)
+        elif fault is not None and fault.kind == "redirect":
+            target = f"{fault.location}/{vendor}{path}" + (f"?{parts.query}" if parts.query else "")
+            response = FakeResponse(fault.status, b"", {"Location": target})
         elif fault is not None and fault.kind == "html":
             response = FakeResponse.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 200, "text/html")
         else:

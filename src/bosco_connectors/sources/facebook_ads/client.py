@@ -35,11 +35,12 @@ import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+from urllib.parse import urljoin
 
 import orjson
 
 from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError
-from ...framework.http import RequestStats
+from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
 from ...framework.redaction import RedactingFilter, redact, register_secret
 from .config import GRAPH_URL, FacebookAdsConfig
@@ -257,8 +258,21 @@ class MetaClient:
         return delay
 
     def _observe(self, response: Any, *args: Any, **kwargs: Any) -> Any:
-        """A `requests` response hook: count, pace from usage headers, reject non-JSON bodies."""
+        """A `requests` response hook: count, pace from usage headers, reject non-JSON bodies.
+
+        It runs before `requests` follows a redirect, so it is also where a redirect to
+        another origin is refused: the SDK would carry the token's query string there.
+        """
         self.stats.add(requests=1)
+        if response.is_redirect:
+            target = urljoin(response.url, response.headers.get("location", ""))
+            if origin(target) != origin(self.base_url):
+                raise CrossOriginRefused(
+                    f"refused a redirect (HTTP {response.status_code}) to {describe_origin(target)}: the access "
+                    f"token is only sent to {describe_origin(self.base_url)}, the configured base URL",
+                    status=response.status_code,
+                )
+            return response
         usage = read_usage(response.headers)
         self.last_usage = usage
         pause = self.usage.pause(usage)

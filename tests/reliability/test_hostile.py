@@ -1,0 +1,128 @@
+"""Hostile vendor answers: redirects that fish for credentials, vendor fields named like
+dlt's bookkeeping, error messages that forge our log lines, and tenant ids that are not ids.
+
+Each case drives the real sources against the fake APIs (or the framework client over
+loopback), the way an adversarial review did, and checks what must never happen.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bosco_connectors.framework import ApiClient, RetryPolicy, api_key_header, bearer
+from bosco_connectors.framework.registry import get_connector
+from bosco_connectors.sandbox import FakeApi, FakeResponse, Fault, app_for, sandbox_config
+
+from .helpers import WORLD, WORLD_SEED, secret_fields, sandboxed_names, snapshot, sync_into
+
+
+def _secrets(connector, config) -> list[str]:
+    values = []
+    for name in secret_fields(connector):
+        value = config.get(name)
+        if value is not None:
+            values.append(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
+    return [v for v in values if len(v) >= 6]
+
+
+def _leaks(api: FakeApi, secrets: list[str]) -> list[str]:
+    """Secret values seen by `api` in any header or query string it received."""
+    found = []
+    for request in api.requests:
+        text = repr(request.headers) + repr(request.query)
+        found += [f"{request.path}: {s[:6]}..." for s in secrets if s in text]
+    return found
+
+
+# -- 1. credentials never follow a redirect to another origin --------------------------------
+
+
+@pytest.mark.parametrize("status", [302, 307])
+@pytest.mark.parametrize("name", sandboxed_names())
+def test_a_redirect_to_another_host_gets_no_credential(name, status, tmp_path, fast_clients):
+    connector = get_connector(name)
+    fast_clients(connector, attempts=2, timeout=2.0)
+    vendor = app_for(connector, seed=WORLD_SEED, **WORLD)
+    with FakeApi([vendor]) as api, FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as elsewhere:
+        config = sandbox_config(api, connector)
+        secrets = _secrets(connector, config)
+        assert secrets, f"{name}: no credential to watch"
+        # API calls first (OAuth sources exchange their token on the same fake host), then all.
+        api.inject(Fault.redirect(elsewhere.url(""), status), times=1000, path_excludes="token")
+        result = sync_into(tmp_path / "r.duckdb", tmp_path / "p", connector, config)
+        api.clear()
+        api.inject(Fault.redirect(elsewhere.url(""), status), times=1000)
+        token_step = sync_into(tmp_path / "r.duckdb", tmp_path / "p", connector, config)
+    assert not token_step.ok and "refused a redirect" in (token_step.error or ""), token_step.failure_line
+    assert not result.ok, "a sync whose every call is redirected away cannot succeed"
+    assert "refused a redirect" in (result.error or ""), result.failure_line
+    assert elsewhere.url("").rstrip("/").split("//")[1] in result.error, "the line names the other host"
+    assert not _leaks(elsewhere, secrets), f"{name}: a credential reached the other host"
+    assert not elsewhere.requests, "refused by default: nothing at all is sent to the other host"
+
+
+@pytest.mark.parametrize("name", sandboxed_names())
+def test_a_redirect_within_the_configured_origin_is_followed(name, tmp_path, fast_clients):
+    connector = get_connector(name)
+    fast_clients(connector, attempts=2, timeout=2.0)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        config = sandbox_config(api, connector)
+        clean = sync_into(tmp_path / "clean.duckdb", tmp_path / "p1", connector, config)
+        api.inject(Fault.redirect(api.url(""), 307), times=3, path_excludes="token")
+        moved = sync_into(tmp_path / "moved.duckdb", tmp_path / "p2", connector, config)
+        redirected = [r for r in api.requests if r.fault == "redirect"]
+    assert clean.ok and moved.ok, moved.failure_line
+    assert len(redirected) == 3
+    assert snapshot(tmp_path / "moved.duckdb") == snapshot(tmp_path / "clean.duckdb")
+
+
+class _Files:
+    """A storage host: serves any path with a small body, records who asked."""
+
+    prefix = "files"
+
+    def handle(self, request):
+        return FakeResponse(200, b'{"id": 1}\n', {"Content-Type": "application/jsonl"})
+
+
+def test_downloads_elsewhere_go_without_credentials_even_through_redirects():
+    """Report files live on pre-signed storage URLs: fetched bare, directly or redirected."""
+    token, header_secret = "tok-" + "9" * 24, "vendor-header-" + "7" * 20
+    with FakeApi([_Files()]) as api, FakeApi([_Files()]) as storage:
+        client = ApiClient(
+            "acme",
+            api.url("files"),
+            auth=api_key_header(token, "Access-Token"),
+            headers={"Developer-Token": header_secret},
+            retry=RetryPolicy(max_attempts=1),
+        )
+        same = client.download(api.url("files") + "/report.jsonl")
+        direct = client.download(storage.url("files") + "/signed.jsonl?X-Goog-Signature=abc&Expires=1")
+        api.inject(Fault.redirect(storage.url(""), 307), path_contains="export")
+        redirected = client.download(api.url("files") + f"/export.jsonl?echo={token}")
+    assert same == direct == redirected == b'{"id": 1}\n'
+    assert api.requests[0].headers.get("access-token") == token, "our own host still gets the credential"
+    assert len(storage.requests) == 2
+    assert not _leaks(storage, [token, header_secret])
+    assert storage.requests[0].query == {"X-Goog-Signature": ["abc"], "Expires": ["1"]}, "a pre-signed query is kept"
+    assert "echo" not in storage.requests[1].query, "our secret echoed into the redirect is dropped"
+
+
+def test_a_next_page_url_on_another_host_is_refused():
+    with FakeApi([_Files()]) as api, FakeApi([_Files()]) as other:
+        client = ApiClient("acme", api.url("files"), auth=bearer("t" * 20), retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(Exception) as info:
+            client.request_json("GET", other.url("files") + "/page2", stream="items")
+    assert "refused to send credentials" in str(info.value)
+    assert not other.requests
+
+
+def test_a_vendor_that_documents_cross_origin_redirects_is_followed_bare():
+    with FakeApi([_Files()]) as api, FakeApi([_Files()]) as cdn:
+        client = ApiClient("acme", api.url("files"), auth=bearer("t" * 20), retry=RetryPolicy(max_attempts=1), cross_origin="strip")
+        api.inject(Fault.redirect(cdn.url(""), 302))
+        response, _ = client.request_json("GET", "data")
+    assert response.status_code == 200 and isinstance(response, httpx.Response)
+    assert len(cdn.requests) == 1 and "authorization" not in cdn.requests[0].headers
