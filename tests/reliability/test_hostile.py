@@ -7,6 +7,8 @@ loopback), the way an adversarial review did, and checks what must never happen.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import httpx
 import pytest
 from pydantic import SecretStr
@@ -126,3 +128,82 @@ def test_a_vendor_that_documents_cross_origin_redirects_is_followed_bare():
         response, _ = client.request_json("GET", "data")
     assert response.status_code == 200 and isinstance(response, httpx.Response)
     assert len(cdn.requests) == 1 and "authorization" not in cdn.requests[0].headers
+
+
+# -- 2. vendor fields never reach into dlt's bookkeeping ---------------------------------------
+
+
+class _Orders:
+    """A vendor whose orders carry `_dlt_id`, `_dlt_parent_id` and `tenant_id` fields of their own."""
+
+    prefix = "shop"
+
+    def __init__(self, **world):
+        pass
+
+    def source_config(self, root: str) -> dict:
+        return {"token": "shop-token-" + "5" * 16, "base_url": root}
+
+    def handle(self, request):
+        orders = [
+            {
+                "id": str(n),
+                "_dlt_id": "vendor-row-1",          # the same value for every tenant and order
+                "tenant_id": "someone-else",
+                "lines": [{"sku": f"sku-{n}-{i}", "_dlt_parent_id": "vendor-row-1", "_DLT_Load_Id": "x"} for i in range(2)],
+            }
+            for n in range(3)
+        ]
+        return FakeResponse.json({"orders": orders})
+
+
+def _orders_connector():
+    from bosco_connectors.framework import ApiClient, Connector, Contract, FullRefresh, RestStream, SourceConfig
+
+    class Line(Contract):
+        sku: str
+
+    class Order(Contract):
+        dlt_config: ClassVar[dict] = {"skip_nested_types": True}  # lines become a child table, as Shopify's do
+
+        id: str
+        lines: list[Line] = []
+
+    class Config(SourceConfig):
+        token: SecretStr
+
+    return Connector(
+        name="shop", title="Shop", api_version="v1", docs_url="https://example.invalid", category="test",
+        config_model=Config,
+        client_factory=lambda c: ApiClient("shop", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
+        streams=[RestStream(name="orders", path="orders", records="orders", contract=Order, primary_key=("id",),
+                            cursor=FullRefresh("test"))],
+    )
+
+
+def test_vendor_fields_named_like_dlt_columns_cannot_touch_another_tenants_rows(tmp_path, caplog):
+    import dlt
+    import duckdb
+
+    from bosco_connectors.sync import build_source
+
+    connector = _orders_connector()
+    db = tmp_path / "shop.duckdb"
+    with FakeApi([_Orders()]) as api:
+        config = _Orders().source_config(api.url("shop"))
+        for tenant in ("acme", "globex", "acme"):  # acme's second sync must leave globex whole
+            pipeline = dlt.pipeline(f"shop_{tenant}", destination=dlt.destinations.duckdb(str(db)),
+                                    dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+            source, _ = build_source(connector, config, tenant_id=tenant)
+            pipeline.run(source, loader_file_format="parquet")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        lines = dict(con.execute("select tenant_id, count(*) from raw.shop_orders__lines group by 1").fetchall())
+        assert lines == {"acme": 6, "globex": 6}, "each tenant keeps its 3 orders x 2 lines"
+        orders = con.execute("select tenant_id, vendor_tenant_id, vendor_dlt_id from raw.shop_orders order by 1, id").fetchall()
+        line_columns = {c for (c,) in con.execute("select column_name from information_schema.columns where table_name = 'shop_orders__lines'").fetchall()}
+    finally:
+        con.close()
+    assert {(t, v, d) for t, v, d in orders} == {("acme", "someone-else", "vendor-row-1"), ("globex", "someone-else", "vendor-row-1")}
+    assert {"vendor_dlt_parent_id", "vendor_dlt_load_id"} <= line_columns, "the vendor's values are kept, renamed"
+    assert "vendor field '_dlt_id' loaded as 'vendor_dlt_id'" in caplog.text

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from .arrow import to_arrow
 from .errors import SourceError
+from .reserved import rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, utc_today
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ class _StreamReader:
         self.client = client
         self.config = config
         self.tenant_id = tenant_id
+        self._renamed: set[tuple[str, str]] = set()
 
     def read(self, since: Any, until: Any) -> Iterator[Any]:
         since = _coerce(since, self.stream)
@@ -173,9 +175,18 @@ class _StreamReader:
         return run
 
     def _stamp(self, page: Any) -> Any:
+        if not isinstance(page, pa.Table):
+            seen: set[tuple[str, str]] = set()
+            for record in page:
+                rename_reserved(record, seen)  # before tenant_id: a vendor's own is kept, renamed
+            self._report_renames(seen)
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
         if isinstance(page, pa.Table):
+            renames = reserved_columns(page.column_names, keep=("tenant_id",))
+            if renames:
+                page = page.rename_columns([renames.get(n, n) for n in page.column_names])
+                self._report_renames(set(renames.items()))
             # Not nullable, as dlt declares a key column: a nullable field would make dlt
             # warn on every batch that the hints differ.
             column = pa.array([self.tenant_id] * page.num_rows, pa.string())
@@ -190,6 +201,13 @@ class _StreamReader:
                     if isinstance(child, dict):
                         child["tenant_id"] = self.tenant_id
         return page
+
+
+    def _report_renames(self, pairs: set[tuple[str, str]]) -> None:
+        for old, new in sorted(pairs - self._renamed):
+            self._renamed.add((old, new))
+            log.warning("%s/%s: vendor field '%s' loaded as '%s' (names that dlt or bosco use for their own "
+                        "columns are reserved)", self.source, self.stream.name, old, new)
 
 
 _TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
