@@ -66,8 +66,6 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     per row first. A contract field missing from `columns` is all nulls; a field the
     contract does not know is kept as JSON text (columns: evolve).
     """
-    if "tenant_id" in columns:  # the vendor's own field of that name: ours is stamped later
-        columns = {("vendor_tenant_id" if k == "tenant_id" else k): v for k, v in columns.items()}
     arrays = []
     for name, arrow_type in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)

@@ -5,7 +5,9 @@ dlt keys rows and links child tables through ``_dlt_id``, ``_dlt_parent_id``,
 tenant's merge then deletes another tenant's child rows). ``tenant_id`` is ours: it is
 stamped on every row. Such vendor fields are renamed (``_dlt_id`` -> ``vendor_dlt_id``,
 ``tenant_id`` -> ``vendor_tenant_id``) before dlt sees them, in every source, and the
-rename is logged once per stream and field.
+rename is logged once per stream and field. (A stream that builds its own Arrow pages
+maps a vendor ``tenant_id`` onto the contract's column, which the stamp then overwrites:
+isolation holds there too, the vendor's value is not kept.)
 """
 
 from __future__ import annotations
