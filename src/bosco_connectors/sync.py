@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
-from .framework.redaction import redact
+from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
 
 log = logging.getLogger("bosco_connectors.sync")
@@ -297,10 +297,11 @@ def _fail(result: SyncResult, exc: BaseException) -> None:
     result.exit_code = getattr(exc, "exit_code", 1)
     if isinstance(exc, SourceError):
         result.stream = exc.stream
-        result.error = redact(exc.reason + (f" [{exc.request}]" if exc.request else ""))
+        error = exc.reason + (f" [{exc.request}]" if exc.request else "")
     elif isinstance(exc, ConfigError):
-        result.error = redact(str(exc).removeprefix(f"{result.source}: "))
+        error = str(exc).removeprefix(f"{result.source}: ")
     else:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        result.error = redact(f"{type(exc).__name__}: {text}")
+        error = f"{type(exc).__name__}: {text}"
+    result.error = one_line(redact(error), limit=1000)  # one line per failure, whatever the vendor said
     log.debug("sync failed", exc_info=exc)

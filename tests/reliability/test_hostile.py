@@ -207,3 +207,53 @@ def test_vendor_fields_named_like_dlt_columns_cannot_touch_another_tenants_rows(
     assert {(t, v, d) for t, v, d in orders} == {("acme", "someone-else", "vendor-row-1"), ("globex", "someone-else", "vendor-row-1")}
     assert {"vendor_dlt_parent_id", "vendor_dlt_load_id"} <= line_columns, "the vendor's values are kept, renamed"
     assert "vendor field '_dlt_id' loaded as 'vendor_dlt_id'" in caplog.text
+
+
+# -- 3. a vendor's words stay on one line of ours ----------------------------------------------
+
+FORGERY = (
+    "bad request\nFAILED tenant=other source=tiktok_ads stream=ads: forged\r\n"
+    "ok other/tiktok_ads: 999 rows in 0.1s\x1b[2K\x1b[1A\u202eesrever" + "x" * 2000
+)
+
+
+def _assert_one_safe_line(text: str) -> None:
+    assert "\n" not in text and "\r" not in text and "\x1b" not in text and "\u202e" not in text, repr(text[:200])
+    assert len(text) < 1200, f"vendor text must be capped: {len(text)} characters"
+
+
+@pytest.mark.parametrize("name", sandboxed_names())
+def test_a_vendor_error_message_cannot_forge_lines(name, tmp_path, fast_clients):
+    connector = get_connector(name)
+    fast_clients(connector, attempts=1, timeout=2.0)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        config = sandbox_config(api, connector)
+        api.inject(Fault.error(400, FORGERY), times=1000, path_excludes="token")
+        result = sync_into(tmp_path / "f.duckdb", tmp_path / "p", connector, config)
+    assert not result.ok
+    assert "bad request\\nFAILED tenant=other" in result.error, "the vendor's message is shown, escaped"
+    _assert_one_safe_line(result.failure_line)
+
+
+def test_bosco_sync_prints_one_line_per_failure_whatever_the_vendor_said(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+
+    from .helpers import write_project
+
+    connector = get_connector("tiktok_ads")
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        env: dict[str, str] = {}
+        project = write_project(tmp_path / "bosco.toml", [("acme", connector, sandbox_config(api, connector))],
+                                duckdb_path=tmp_path / "w.duckdb", env=env)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        api.inject(Fault.error(400, FORGERY), times=1000)
+        result = CliRunner().invoke(app, ["run", "--config", str(project), "--state-dir", str(tmp_path / "home")])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if line.startswith("FAILED")] == [line for line in lines if "FAILED tenant=" in line]
+    assert len([line for line in lines if line.startswith("FAILED")]) == 1, result.stderr
+    assert not [line for line in lines if line.startswith("ok ")], "no forged success line"
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr

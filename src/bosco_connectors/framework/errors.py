@@ -6,7 +6,7 @@ A cron operator reads one line per failure, so each error renders as
 
 from __future__ import annotations
 
-from .redaction import redact
+from .redaction import one_line, redact
 
 
 class BoscoError(Exception):
@@ -39,7 +39,7 @@ class SourceError(BoscoError):
         self.source = source
         self.stream = stream
         self.request = request
-        self.reason = message
+        self.reason = one_line(message)  # vendor text: never a second line, never an escape code
         super().__init__(self._render())
 
     def _render(self) -> str:

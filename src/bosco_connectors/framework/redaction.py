@@ -92,6 +92,29 @@ def redact(text: str) -> str:
     return text
 
 
+#: Characters that could forge or hide output lines: C0/C1 controls (newlines, ANSI
+#: escapes), line and paragraph separators, and bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: The longest vendor text we print in one line.
+MAX_LINE = 500
+
+
+def one_line(text: str, limit: int = MAX_LINE) -> str:
+    """Text from outside (a vendor's error message) made safe to print as part of one line.
+
+    Control characters are escaped (``\\n``, ``\\x1b``, ``\\u202e``), so a message can
+    neither start a line that looks like ours (``FAILED tenant=...``) nor colour or hide
+    text; the length is capped.
+    """
+    if not text:
+        return text
+    text = _UNPRINTABLE.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text) - limit} more characters)"
+    return text
+
+
 def redact_url(url: str) -> str:
     """Mask secret query parameters of a URL, keeping the rest readable."""
     parts = urlsplit(url)

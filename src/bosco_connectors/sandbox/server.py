@@ -82,6 +82,8 @@ class Fault:
     delay: float = 0.0
     #: For redirects: the root URL the request is sent on to (path and query kept).
     location: str | None = None
+    #: For status faults: the error message in the body (default: the status's reason).
+    message: str | None = None
 
     @classmethod
     def rate_limited(cls, retry_after: float | str = 1) -> "Fault":
@@ -90,6 +92,11 @@ class Fault:
     @classmethod
     def server_error(cls, status: int = 500) -> "Fault":
         return cls("status", status)
+
+    @classmethod
+    def error(cls, status: int, message: str) -> "Fault":
+        """An error answer whose body carries `message` (``{"error": {"message": ...}}``)."""
+        return cls("status", status, message=message)
 
     @classmethod
     def unauthorized(cls) -> "Fault":
@@ -337,7 +344,8 @@ class FakeApi:
 def _fault_status(fault: Fault) -> FakeResponse:
     headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
     messages = {429: "Too Many Requests", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-    return FakeResponse.json({"error": {"message": messages.get(fault.status, "error")}}, fault.status, headers)
+    message = fault.message or messages.get(fault.status, "error")
+    return FakeResponse.json({"error": {"message": message}}, fault.status, headers)
 
 
 class _Server(ThreadingHTTPServer):
