@@ -22,7 +22,6 @@ reference that is resolved at run time, so the file can live in version control.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +29,9 @@ from typing import Any
 
 from .framework.errors import ConfigError
 from .framework.redaction import register_secret
+from .framework.tenants import check_tenant_id
 
 DEFAULT_PROJECT_FILE = "bosco.toml"
-_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
 @dataclass
@@ -76,8 +75,7 @@ def load_project(path: str | Path) -> Project:
     seen: set[str] = set()
     for index, tenant in enumerate(tenants):
         tid = tenant.get("id") if isinstance(tenant, dict) else None
-        if not isinstance(tid, str) or not _TENANT_ID.match(tid):
-            raise ConfigError(f"{path}: tenants[{index}] needs an 'id' of letters, digits, '-' or '_' (got {tid!r})")
+        check_tenant_id(tid, where=f"{path}: tenants[{index}] id")
         if tid in seen:
             raise ConfigError(f"{path}: tenant '{tid}' is defined twice")
         seen.add(tid)

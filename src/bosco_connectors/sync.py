@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
+from .framework.tenants import check_tenant_id
 
 log = logging.getLogger("bosco_connectors.sync")
 
@@ -123,6 +124,7 @@ def run_sync(
     say = on_event or (lambda message: None)
     client = None
     try:
+        check_tenant_id(job.tenant_id)
         connector = get_connector(job.source)
         connector.validate(job.config)
         pipeline = make_pipeline(job.tenant_id, job.source, destination, pipelines_dir=pipelines_dir, dataset=dataset)

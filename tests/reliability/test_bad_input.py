@@ -177,7 +177,18 @@ def _optional_gone_effect(base: Base, db: Path) -> None:
     assert not diff(before, _without(snapshot(db), "spend"))
 
 
-EFFECTS = {"drift-new-field": _new_field_effect, "drift-optional-field-gone": _optional_gone_effect}
+def _reserved_field_effect(base: Base, db: Path) -> None:
+    renamed = _query(db, "select count(*), count(*) filter (where vendor_dlt_id = 'vendor-1') from raw.tiktok_ads_campaigns")[0]
+    assert renamed[0] and renamed[0] == renamed[1], "every campaign keeps the vendor's value, renamed"
+    assert not _query(db, "select count(*) from raw.tiktok_ads_campaigns where _dlt_id = 'vendor-1'")[0][0]
+    assert not diff(base.rows, _without(snapshot(db), "vendor_dlt_id")), "existing rows changed"
+
+
+EFFECTS = {
+    "drift-new-field": _new_field_effect,
+    "drift-optional-field-gone": _optional_gone_effect,
+    "reserved-field": _reserved_field_effect,
+}
 
 
 def test_every_loading_case_has_its_effect_checked() -> None:

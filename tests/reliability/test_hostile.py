@@ -257,3 +257,43 @@ def test_bosco_sync_prints_one_line_per_failure_whatever_the_vendor_said(tmp_pat
     assert len([line for line in lines if line.startswith("FAILED")]) == 1, result.stderr
     assert not [line for line in lines if line.startswith("ok ")], "no forged success line"
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+# -- 4. one rule for tenant ids, wherever they come in -----------------------------------------
+
+BAD_TENANTS = ["", " ", "acme ", " acme", "ac\u202eme", "o'neil", 'a"b', "a/b", "../x", "-acme", "x" * 64, "acme\n", "ａｃｍｅ", "a b"]
+
+
+@pytest.mark.parametrize("bad", BAD_TENANTS, ids=lambda v: v.encode("unicode_escape").decode() or "empty")
+def test_a_bad_tenant_id_is_refused_in_the_config_the_cli_and_python(bad, tmp_path, monkeypatch):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+    from bosco_connectors.framework.errors import ConfigError
+    from bosco_connectors.sources import tiktok_ads
+
+    monkeypatch.chdir(tmp_path)
+    good = {"access_token": "t" * 20, "advertiser_ids": ["1"], "base_url": "http://127.0.0.1:9"}
+    with pytest.raises(ConfigError) as info:
+        tiktok_ads.source(**good, tenant_id=bad)
+    assert "tenant_id" in str(info.value) and "letters, digits" in str(info.value)
+
+    cli = CliRunner().invoke(app, ["run", "tiktok_ads", "--tenant", bad, "--state-dir", str(tmp_path / "h")])
+    assert cli.exit_code == 2, cli.output
+    assert "--tenant" in cli.stderr and "not valid" in cli.stderr
+
+    (tmp_path / "bosco.toml").write_text(
+        f"[[tenants]]\nid = {_json.dumps(bad)}\n  [tenants.sources.tiktok_ads]\n  advertiser_ids = [\"1\"]\n"
+    )
+    from_file = CliRunner().invoke(app, ["run", "--config", "bosco.toml", "--state-dir", str(tmp_path / "h")])
+    assert from_file.exit_code == 2 and "not valid" in from_file.stderr, from_file.output
+    assert not (tmp_path / "h" / "pipelines").exists(), "nothing is created for a refused tenant"
+
+
+@pytest.mark.parametrize("good", ["acme", "Acme-EU_2", "7", "a" * 63])
+def test_good_tenant_ids_pass_everywhere(good):
+    from bosco_connectors.framework.tenants import check_tenant_id
+
+    assert check_tenant_id(good) == good

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..framework.errors import ConfigError
+from ..framework.tenants import check_tenant_id
 from ..project import DEFAULT_PROJECT_FILE, Project, TenantSource, load_project, resolve_config
 from ..sync import DEFAULT_DATASET, SyncJob, SyncResult, make_pipeline, read_state, reset_state, run_sync
 
@@ -43,6 +44,8 @@ def plan_jobs(
     allow_unconfigured: bool = False,
 ) -> Plan:
     """Decide which (tenant, source) pairs to run and where to load them."""
+    for tenant in tenants:
+        check_tenant_id(tenant, where="--tenant")
     project = None
     if config_path is not None or Path(DEFAULT_PROJECT_FILE).exists():
         project = load_project(config_path or DEFAULT_PROJECT_FILE)

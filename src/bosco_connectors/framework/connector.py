@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 from .errors import ConfigError
 from .redaction import register_secret
 from .spec import Cursor, Stream, utc_today
+from .tenants import check_tenant_id
 
 if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
@@ -144,6 +145,7 @@ class Connector:
         """
         from .resources import build_resources
 
+        check_tenant_id(tenant_id, where=f"{self.name}: tenant_id")
         validated = self.validate(config)
         return build_resources(
             self,
@@ -162,7 +164,8 @@ class Connector:
         dropped, so the config model's defaults apply.
         """
         args = dict(arguments)
-        tenant_id = args.pop("tenant_id", None) or "default"
+        tenant_id = args.pop("tenant_id", None)
+        tenant_id = "default" if tenant_id is None else tenant_id  # "" is refused, not defaulted
         streams = args.pop("streams", None)
         config = {k: v for k, v in args.items() if v is not None}
         return self.resources(config, tenant_id=tenant_id, streams=streams)
