@@ -297,3 +297,171 @@ def test_good_tenant_ids_pass_everywhere(good):
     from bosco_connectors.framework.tenants import check_tenant_id
 
     assert check_tenant_id(good) == good
+
+
+# -- 11. pagination that never ends, streams and runs that never end -------------------------
+
+
+def _walk(body, fn):
+    if isinstance(body, dict):
+        fn(body)
+        for value in list(body.values()):
+            _walk(value, fn)
+    elif isinstance(body, list):
+        for value in body:
+            _walk(value, fn)
+    return body
+
+
+def _echo_first(mutate, key=lambda body: "all"):
+    """Answer every later page with the first one (after `mutate`): an API stuck on one page."""
+    first: dict = {}
+
+    def fn(body):
+        k = key(body)
+        if k not in first:
+            first[k] = _walk(body, mutate)
+        return first[k]
+
+    return fn
+
+
+def _more_pages(d):  # Shopify's pageInfo and Meta's paging: always another page
+    if "hasNextPage" in d:
+        d["hasNextPage"] = True
+    if "cursors" in d and isinstance(d["cursors"], dict):
+        d.setdefault("next", "http://graph.invalid/next")
+
+
+def _million_pages(d):  # TikTok's page_info: a million pages
+    if "page_info" in d:
+        d["page_info"]["total_page"] = 1_000_000
+
+
+def _connection(body):
+    return next(iter((body.get("data") or {}) if isinstance(body, dict) else {}), None)
+
+
+LOOPS = {
+    "shopify": ("graphql", lambda: _echo_first(_more_pages, _connection), "pagination loop: the API answered cursor="),
+    "facebook_ads": ("campaigns", lambda: _echo_first(_more_pages), "sent us back to a page already read (after cursor"),
+    "tiktok_ads": ("campaign/get", lambda: _echo_first(_million_pages), "with the same records as the page before"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_a_repeated_next_cursor_fails_the_stream_instead_of_looping(name, tmp_path, fast_clients):
+    connector = get_connector(name)
+    fast_clients(connector, attempts=1, timeout=2.0)
+    path, make, message = LOOPS[name]
+    fn = make()
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        config = sandbox_config(api, connector)
+        if name == "shopify":
+            config["bulk_threshold_days"] = 3650  # paged queries, not a bulk export
+        api.transform(fn, path_contains=path)
+        result = sync_into(tmp_path / "l.duckdb", tmp_path / "p", connector, config)
+        requests = len(api.requests)
+    assert not result.ok and "pagination loop" in result.error and message in result.error, result.failure_line
+    assert requests < 200, f"{requests} requests: the loop was followed"
+
+
+def test_a_stream_past_its_deadline_fails_and_loads_nothing(tmp_path, fast_clients):
+    connector = get_connector("tiktok_ads")
+    fast_clients(connector, attempts=1, timeout=2.0)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)], latency=0.2) as api:
+        config = {**sandbox_config(api, connector), "stream_deadline_minutes": 0.002, "max_workers": 1}
+        result = sync_into(tmp_path / "d.duckdb", tmp_path / "p", connector, config)
+    assert not result.ok and "deadline of 0.002 minutes passed" in result.error, result.failure_line
+    from .helpers import pending_packages
+
+    assert not pending_packages(tmp_path / "p", "bosco__t__tiktok_ads")
+
+
+def test_a_run_past_its_deadline_stops_its_streams(tmp_path, fast_clients):
+    from bosco_connectors.framework.deadline import set_run_deadline
+
+    connector = get_connector("tiktok_ads")
+    fast_clients(connector, attempts=1, timeout=2.0)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)], latency=0.2) as api:
+        set_run_deadline(0.002)
+        try:
+            result = sync_into(tmp_path / "d.duckdb", tmp_path / "p", connector, sandbox_config(api, connector))
+        finally:
+            set_run_deadline(None)
+    assert not result.ok and "the run's deadline of 0.002 minutes passed" in result.error, result.failure_line
+
+
+# -- 12. a small body that inflates without end ---------------------------------------------
+
+
+class _Bomb:
+    """Serves gzip that inflates a thousand-fold (a few KB on the wire, megabytes decoded)."""
+
+    prefix = "bomb"
+
+    def __init__(self, megabytes: int) -> None:
+        import gzip
+
+        self.body = gzip.compress(b"[" + b" " * (megabytes * 2**20) + b"]", compresslevel=9)
+
+    def handle(self, request):
+        return FakeResponse(200, self.body, {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+
+
+def test_a_decompression_bomb_is_refused_without_inflating_it():
+    import tracemalloc
+
+    from bosco_connectors.framework.errors import ResponseFormatError
+
+    bomb = _Bomb(64)
+    assert len(bomb.body) < 200_000
+    with FakeApi([bomb]) as api:
+        client = ApiClient("bomb", api.url("bomb"), retry=RetryPolicy(max_attempts=3), max_response_bytes=8 * 2**20)
+        tracemalloc.start()
+        try:
+            with pytest.raises(ResponseFormatError) as info:
+                client.get("report", stream="daily")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        attempts = len(api.requests)
+    assert "passed 8 MB once decoded (Content-Encoding gzip)" in str(info.value)
+    assert attempts == 1, "the same answer would come again: not retried"
+    assert peak < 24 * 2**20, f"{peak / 2**20:.0f} MB held while refusing it"
+
+
+def test_large_downloads_go_to_disk_and_are_capped_too():
+    import tracemalloc
+
+    from bosco_connectors.framework.errors import ResponseFormatError
+
+    with FakeApi([_Bomb(48)]) as api:
+        client = ApiClient("bomb", api.url("bomb"), retry=RetryPolicy(max_attempts=1), max_download_bytes=64 * 2**20)
+        tracemalloc.start()
+        try:
+            with client.download_file(api.url("bomb") + "/export.json", stream="daily") as file:
+                size = file.seek(0, 2)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        client.max_download_bytes = 16 * 2**20
+        with pytest.raises(ResponseFormatError) as info:
+            client.download_file(api.url("bomb") + "/export.json", stream="daily")
+    assert size == 48 * 2**20 + 2
+    assert peak < 24 * 2**20, f"a 48 MB file held {peak / 2**20:.0f} MB in memory"
+    assert "BOSCO_MAX_DOWNLOAD_MB" in str(info.value)
+
+
+# -- 13. a report job that was never started ------------------------------------------------------
+
+
+def test_a_report_job_without_an_id_fails_at_once(tmp_path, fast_clients):
+    connector = get_connector("facebook_ads")
+    fast_clients(connector, attempts=1, timeout=2.0)
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        api.transform(lambda body: {} if isinstance(body, dict) and "report_run_id" in body else body, path_contains="insights")
+        result = sync_into(tmp_path / "j.duckdb", tmp_path / "p", connector, sandbox_config(api, connector))
+        polls = [r for r in api.requests if r.method == "GET" and r.path.strip("/") in ("None", "null", "")]
+    assert not result.ok and "started no job" in result.error, result.failure_line
+    assert not polls, "nothing is polled for a job that has no id"

@@ -55,6 +55,11 @@ class SourceConfig(BaseModel):
     )
     base_url: str | None = Field(default=None, description="Override the API base URL (sandbox, region, tests).")
     max_workers: int = Field(default=4, ge=1, le=64, description="Partitions read concurrently.")
+    stream_deadline_minutes: float = Field(
+        default=360, gt=0, le=7 * 24 * 60,
+        description="A stream still reading after this long fails (nothing of it loaded, cursor kept): "
+        "no API can hold a run, and the run lock, for ever.",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "SourceConfig":

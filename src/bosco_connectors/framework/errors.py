@@ -100,3 +100,7 @@ class ContractError(SourceError):
 
 class ReportJobError(SourceError):
     """An asynchronous report job failed, or did not finish before its deadline."""
+
+
+class PaginationLoop(ResponseFormatError):
+    """The API sent us back to a page we had already read: following it would never end."""

@@ -18,11 +18,13 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import tempfile
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, BinaryIO, Callable, Iterator, Literal, Mapping
 
 import httpx
 import orjson
@@ -53,6 +55,11 @@ if not any(isinstance(f, RedactingFilter) for f in logging.getLogger("httpx").fi
 
 USER_AGENT = "bosco-connectors/0.1 (+https://github.com/bosco-connectors)"
 
+#: The largest decoded JSON body accepted (``BOSCO_MAX_RESPONSE_MB`` overrides): far above
+#: any page a vendor sends, far below what would exhaust memory.
+MAX_RESPONSE_BYTES = 256 * 2**20
+#: The largest decoded report file written to disk (``BOSCO_MAX_DOWNLOAD_MB`` overrides).
+MAX_DOWNLOAD_BYTES = 20 * 2**30
 #: Redirect hops followed for one request before it fails (httpx's own default is 20).
 MAX_REDIRECTS = 5
 #: What a JSON call does when the vendor redirects it to another origin: "refuse" (the
@@ -186,9 +193,13 @@ class ApiClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         cross_origin: CrossOrigin = "refuse",
+        max_response_bytes: int | None = None,
+        max_download_bytes: int | None = None,
     ) -> None:
         self.source = source
         self.cross_origin = cross_origin
+        self.max_response_bytes = max_response_bytes or _env_bytes("BOSCO_MAX_RESPONSE_MB", MAX_RESPONSE_BYTES)
+        self.max_download_bytes = max_download_bytes or _env_bytes("BOSCO_MAX_DOWNLOAD_MB", MAX_DOWNLOAD_BYTES)
         self.retry = retry or RetryPolicy()
         self.errors = errors or ErrorPolicy()
         self.limiter = RateLimiter(rate_limit or RateLimit(), sleep=sleep)
@@ -198,7 +209,8 @@ class ApiClient:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             auth=auth,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            # Only encodings that `decoded_chunks` inflates under a cap (httpx adds br/zstd when installed).
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate", **(headers or {})},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
             transport=transport,
             limits=limits,
@@ -252,16 +264,8 @@ class ApiClient:
         ``url`` may be a path relative to the base URL or an absolute next-page URL.
         ``on_response`` sees every successful response (throttle headers, cost info).
         """
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retry.max_attempts),
-            retry=retry_if_exception(self._is_retryable),
-            wait=self._wait,
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=lambda state: self._log_retry(state, stream),
-        )
         try:
-            for attempt in retrying:
+            for attempt in self._retrying(stream):
                 with attempt:
                     return self._send_once(method, url, stream, params, json, data, headers, on_response)
         except SourceError as exc:
@@ -275,8 +279,50 @@ class ApiClient:
         return self.request_json("POST", url, **kwargs)
 
     def download(self, url: str, *, stream: str | None = None) -> bytes:
-        """Fetch a raw file (report exports, bulk JSONL) with the same retries, no JSON decoding."""
-        retrying = Retrying(
+        """Fetch a small raw file into memory (capped like any response); see `download_file`."""
+        with self.download_file(url, stream=stream, spool_bytes=self.max_response_bytes) as file:
+            return file.read()
+
+    def download_file(self, url: str, *, stream: str | None = None, spool_bytes: int = 16 * 1024 * 1024) -> BinaryIO:
+        """Fetch a report export to a temporary file, never whole in memory; the caller closes it.
+
+        Same retries as JSON calls; a URL on another origin (a pre-signed storage link) is
+        fetched without our credentials. The decoded size is capped (`max_download_bytes`):
+        a small compressed body that inflates without end is refused, not written out.
+        """
+        try:
+            for attempt in self._retrying(stream):
+                with attempt:
+                    file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
+                    try:
+                        self._download_once(url, stream, file)
+                    except BaseException:
+                        file.close()
+                        raise
+                    file.seek(0)
+                    return file  # type: ignore[return-value]
+        except SourceError as exc:
+            raise exc.located(source=self.source, stream=stream) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _download_once(self, url: str, stream: str | None, sink: BinaryIO) -> None:
+        request = self._http.build_request("GET", url)
+        bare = origin(request.url) != self._origin
+        if bare:  # a pre-signed storage URL: it carries its own authorisation
+            request = self._bare().build_request("GET", strip_known_secrets(str(request.url)))
+        with self.limiter.slot():
+            self.stats.add(requests=1)
+            response = self._transport_send(request, stream, bare=bare, cross_origin="strip", sink=sink)
+        if response.status_code >= 400:
+            # Same error text as request_json: the vendor's message and the request.
+            error = self.errors.for_status(response, self._decode(response, request, stream))
+            error.request = describe(request)
+            raise error.located(source=self.source, stream=stream)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _retrying(self, stream: str | None) -> Retrying:
+        return Retrying(
             stop=stop_after_attempt(self.retry.max_attempts),
             retry=retry_if_exception(self._is_retryable),
             wait=self._wait,
@@ -284,27 +330,6 @@ class ApiClient:
             reraise=True,
             before_sleep=lambda state: self._log_retry(state, stream),
         )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    request = self._http.build_request("GET", url)
-                    bare = origin(request.url) != self._origin
-                    if bare:  # a pre-signed storage URL: it carries its own authorisation
-                        request = self._bare().build_request("GET", strip_known_secrets(str(request.url)))
-                    with self.limiter.slot():
-                        self.stats.add(requests=1)
-                        response = self._transport_send(request, stream, bare=bare, cross_origin="strip")
-                    if response.status_code >= 400:
-                        # Same error text as request_json: the vendor's message and the request.
-                        error = self.errors.for_status(response, self._decode(response, request, stream))
-                        error.request = describe(request)
-                        raise error.located(source=self.source, stream=stream)
-                    return response.content
-        except SourceError as exc:
-            raise exc.located(source=self.source, stream=stream) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    # -- internals -------------------------------------------------------------------
 
     def _send_once(self, method, url, stream, params, json, data, headers, on_response):
         request = self._http.build_request(method, url, params=params, json=json, data=data, headers=headers)
@@ -333,11 +358,17 @@ class ApiClient:
 
     def _bare(self) -> httpx.Client:
         if self._bare_http is None:
-            self._bare_http = httpx.Client(headers={"User-Agent": USER_AGENT}, **self._bare_args)
+            self._bare_http = httpx.Client(headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}, **self._bare_args)
         return self._bare_http
 
     def _transport_send(
-        self, request: httpx.Request, stream: str | None, *, bare: bool = False, cross_origin: CrossOrigin | None = None
+        self,
+        request: httpx.Request,
+        stream: str | None,
+        *,
+        bare: bool = False,
+        cross_origin: CrossOrigin | None = None,
+        sink: BinaryIO | None = None,
     ) -> httpx.Response:
         """Send one request and follow its redirects; credentials stay on our origin.
 
@@ -347,8 +378,8 @@ class ApiClient:
         """
         policy = cross_origin or self.cross_origin
         try:
-            response = (self._bare() if bare else self._http).send(request)
-            response.read()
+            response = (self._bare() if bare else self._http).send(request, stream=True)
+            self._read_capped(response, request, sink)
             for _ in range(MAX_REDIRECTS):
                 target = response.next_request
                 if target is None:
@@ -368,17 +399,49 @@ class ApiClient:
                     target = self._bare().build_request(
                         target.method, strip_known_secrets(str(target.url)), content=body or None, headers=kind
                     )
-                response = (self._bare() if bare else self._http).send(target)
-                response.read()
+                response = (self._bare() if bare else self._http).send(target, stream=True)
+                self._read_capped(response, request, sink)
             if response.next_request is None:
                 return response
             raise ApiError(f"more than {MAX_REDIRECTS} redirects", status=response.status_code, request=describe(request))
         except httpx.TimeoutException as exc:
             raise _TransientTransportError(f"timed out ({type(exc).__name__})", request, stream, self.source) from None
+        except httpx.DecodingError as exc:  # a cut-off or garbled compressed body: worth a retry
+            raise _GarbledBodyError(str(exc), source=self.source, stream=stream, request=describe(request)) from None
         except httpx.TransportError as exc:
             raise _TransientTransportError(
                 f"connection failed ({type(exc).__name__}: {redact(str(exc))})", request, stream, self.source
             ) from None
+
+    def _read_capped(self, response: httpx.Response, request: httpx.Request, sink: BinaryIO | None) -> None:
+        """Read the decoded body, into memory (JSON) or into `sink` (a file), up to the cap.
+
+        The cap applies to the decoded bytes: gzip that inflates 1,000-fold is stopped at
+        the limit, having held at most one decoded chunk more.
+        """
+        to_file = sink is not None and not response.is_redirect and response.status_code < 400
+        limit = self.max_download_bytes if to_file else self.max_response_bytes
+        chunks: list[bytes] = []
+        size = 0
+        if to_file:
+            sink.seek(0)  # type: ignore[union-attr]
+            sink.truncate()  # type: ignore[union-attr]
+        try:
+            for chunk in decoded_chunks(response):
+                size += len(chunk)
+                if size > limit:
+                    raise ResponseTooLarge(
+                        f"the response passed {limit / 2**20:.0f} MB once decoded ({_encoding(response)}); refused "
+                        f"(raise BOSCO_{'MAX_DOWNLOAD_MB' if to_file else 'MAX_RESPONSE_MB'} if this is expected)",
+                        request=describe(request),
+                    )
+                if to_file:
+                    sink.write(chunk)  # type: ignore[union-attr]
+                else:
+                    chunks.append(chunk)
+        finally:
+            response.close()
+        response._content = b"" if to_file else b"".join(chunks)  # what Response.read() sets
 
     def _decode(self, response: httpx.Response, request: httpx.Request, stream: str | None) -> Any:
         content = response.content
@@ -430,6 +493,65 @@ class ApiClient:
             state.attempt_number,
             self.retry.max_attempts,
         )
+
+
+#: Decoded bytes produced per step: a compressed chunk never inflates past this at once.
+DECODE_STEP = 1 << 20
+
+
+def decoded_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body decoded step by step, never more than `DECODE_STEP` at a time.
+
+    httpx inflates each network chunk whole, and 64 KB of gzip can hold 64 MB; so gzip
+    and deflate (all we ask for in Accept-Encoding) are inflated here with a bounded
+    output per step. Anything else goes through httpx's own decoders.
+    """
+    if response.is_stream_consumed:  # already read (an auth flow's replay, an in-memory transport)
+        yield response.content
+        return
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header, detected
+    try:
+        for raw in response.iter_raw():
+            pending = raw
+            while pending:
+                out = inflater.decompress(pending, DECODE_STEP)
+                if out:
+                    yield out
+                pending = inflater.unconsumed_tail
+                if inflater.eof and inflater.unused_data:  # a second gzip member follows
+                    pending = inflater.unused_data
+                    inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)
+        tail = inflater.flush()
+        if tail:
+            yield tail
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"{encoding} body does not decode: {exc}") from None
+
+
+def _encoding(response: httpx.Response) -> str:
+    return f"Content-Encoding {response.headers['content-encoding']}" if "content-encoding" in response.headers else "not compressed"
+
+
+def _env_bytes(name: str, default: int) -> int:
+    """A size limit from ``BOSCO_MAX_*_MB``, or the default."""
+    import os
+
+    value = os.environ.get(name)
+    try:
+        return int(float(value) * 2**20) if value else default
+    except ValueError:
+        return default
+
+
+class ResponseTooLarge(ResponseFormatError):
+    """A body larger than any answer of this API should be (or a decompression bomb): not retried."""
 
 
 class _TransientTransportError(SourceError):

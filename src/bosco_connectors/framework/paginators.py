@@ -24,6 +24,20 @@ class PageRequest:
     url: str | None = None
     variables: dict[str, Any] = field(default_factory=dict)
 
+    def fingerprint(self) -> bytes:
+        """Equal for two requests of the same page: how a pagination loop is caught."""
+        import orjson
+
+        return orjson.dumps([self.url, self.params, self.variables], option=orjson.OPT_SORT_KEYS, default=str)
+
+    def describe(self) -> str:
+        """The page as an error names it (a URL, or the changed parameters), secrets masked."""
+        from .redaction import redact, redact_url
+
+        if self.url:
+            return redact_url(self.url)
+        return redact(", ".join(f"{k}={v!r}" for k, v in {**self.params, **self.variables}.items())[:200]) or "the first page"
+
 
 class Paginator(Protocol):
     def first(self) -> PageRequest: ...

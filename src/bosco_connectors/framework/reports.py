@@ -11,8 +11,9 @@ import logging
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
+from .deadline import check_run_deadline
 from .errors import ReportJobError
 
 log = logging.getLogger("bosco_connectors.reports")
@@ -48,11 +49,17 @@ class ReportJob(Generic[JobT, ResultT]):
     attempts: int = 2
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    #: The job's id in the handle `create` returned; a handle without one is refused at
+    #: once (Meta has answered without a ``report_run_id``: polling ``GET /None/`` for hours).
+    job_id: Callable[[JobT], Any] = lambda handle: handle
 
     def run(self) -> ResultT:
         last = "not started"
         for attempt in range(1, self.attempts + 1):
             handle = self.create()
+            ident = self.job_id(handle) if handle is not None else None
+            if ident is None or str(ident).strip() in ("", "None", "null"):
+                raise ReportJobError(f"report job {self.name}: the API started no job (its answer carried no job id)")
             outcome, last = self._wait(handle)
             if outcome is JobStatus.DONE:
                 return self.fetch(handle)
@@ -70,5 +77,6 @@ class ReportJob(Generic[JobT, ResultT]):
                 return state, f"job failed ({text})"
             if self.clock() + delay > deadline:
                 return JobStatus.FAILED, f"deadline of {self.deadline_seconds:.0f}s passed while '{text}'"
+            check_run_deadline()
             self.sleep(delay)
             delay = min(self.max_poll, delay * self.backoff)

@@ -23,6 +23,7 @@ import dlt
 import pyarrow as pa
 
 from .arrow import to_arrow
+from .deadline import Deadline
 from .errors import SourceError
 from .reserved import rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, utc_today
@@ -159,15 +160,18 @@ class _StreamReader:
             for partition in self.stream.partitions_for(self.config)
             for window in self.stream.windows(since, until)
         ]
-        pages = _run_concurrently([self._task(ctx) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
+        pages = _run_concurrently([self._task(ctx, deadline) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
 
-    def _task(self, ctx: ReadContext) -> Callable[[], Iterator[Any]]:
+    def _task(self, ctx: ReadContext, deadline: Deadline) -> Callable[[], Iterator[Any]]:
         def run() -> Iterator[Any]:
             # Pages are stamped (and turned into Arrow) by the reader threads, not by
             # dlt's thread, which then has only dlt's own work on its critical path.
             try:
+                deadline.check()
                 for page in self.stream.read(ctx):
+                    deadline.check()
                     yield self._stamp(page)
             except SourceError as exc:
                 raise exc.located(source=self.source, stream=self.stream.name) from None

@@ -143,12 +143,15 @@ class Stream:
         """Yield pages of records for one partition and window."""
         paginator = self.paginator()
         page = paginator.first()
+        seen = PageTrail(self.name)
         while page is not None:
+            seen.visit(page)
             response, body = self.send(ctx, page)
             raw = get_path(body, self.records) if self.records else body
             raw = raw or []
             if isinstance(raw, dict):
                 raw = [raw]
+            seen.check_not_repeated(raw, page)
             records = self.shape(raw, ctx)
             if records:
                 yield records
@@ -212,6 +215,56 @@ class GraphQLStream(Stream):
             json={"query": self.query, "variables": variables},
             on_response=getattr(ctx.client, "on_graphql_response", None),
         )
+
+
+class PageTrail:
+    """The pages one read has asked for; asking for one again is a loop, not progress.
+
+    APIs have answered with the same next cursor for ever (Shopify's ``endCursor``, Meta's
+    ``after``): without this a sync would never end.
+    """
+
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self._seen: set[Any] = set()
+        self._last_page: int | None = None
+
+    def visit(self, page: PageRequest) -> None:
+        self.visit_key(hash(page.fingerprint()), page.describe())
+
+    def visit_key(self, key: Any, described: str) -> None:
+        if key in self._seen:
+            from .errors import PaginationLoop
+
+            raise PaginationLoop(
+                f"pagination loop: the API sent us back to a page already read ({described}) after "
+                f"{len(self._seen)} pages; stopping instead of reading it again",
+                stream=self.stream,
+            )
+        self._seen.add(key)
+
+    def check_not_repeated(self, records: list[Any], page: PageRequest) -> None:
+        """An API that ignores the page parameter answers every page alike: also a loop.
+
+        Judged on the first and last record and the count (cheap on 1,000-row pages).
+        """
+        if not records:
+            return
+        import orjson
+
+        try:
+            mark = hash((len(records), orjson.dumps(records[0], default=str), orjson.dumps(records[-1], default=str)))
+        except TypeError:
+            return
+        if mark == self._last_page:
+            from .errors import PaginationLoop
+
+            raise PaginationLoop(
+                f"pagination loop: the API answered {page.describe()} with the same records as the page "
+                "before; it may be ignoring the page parameter",
+                stream=self.stream,
+            )
+        self._last_page = mark
 
 
 def utc_today() -> date:

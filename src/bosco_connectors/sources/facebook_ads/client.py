@@ -42,6 +42,7 @@ import orjson
 from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError
 from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
+from ...framework.spec import PageTrail
 from ...framework.redaction import RedactingFilter, redact, register_secret
 from .config import GRAPH_URL, FacebookAdsConfig
 from .usage import Usage, UsagePolicy, read_usage
@@ -225,11 +226,15 @@ class MetaClient:
         """
         cursor = self.call(first, stream=stream, what=what)
         page_no = 1
+        trail = PageTrail(stream or "-")
         while True:
             page = [cursor[i].export_all_data() for i in range(len(cursor))]
             if page:
                 yield page
             page_no += 1
+            after = cursor.params.get("after")  # the SDK sends paging.cursors.after back...
+            if after is not None and not getattr(cursor, "_finished_iteration", False):  # ...unless it saw the end
+                trail.visit_key(after, f"after cursor {str(after)[:24]}")
             if not self.call(cursor.load_next_page, stream=stream, what=f"{what} page {page_no}"):
                 return
 

@@ -137,6 +137,7 @@ class InsightsJob:
             attempts=self.config.job_attempts,
             sleep=self.client.sleep,
             clock=self.client.clock,
+            job_id=lambda run: run.get("id") or run.get("report_run_id"),
         )
         run = job.run()
         yield from self.client.pages(
