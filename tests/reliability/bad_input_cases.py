@@ -34,6 +34,8 @@ class Scenario:
     api: Any
     argv: list[str] = field(default_factory=lambda: ["run", "--config", "bosco.toml"])
     raw_project: str | None = None
+    #: Environment variables the run gets besides the project's credential references.
+    extra_env: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] | None = None  # replaces the tenant's sources when set
     fast_retries: bool = False
 
@@ -122,6 +124,19 @@ def _fault(fault: Fault) -> Callable[[Scenario], None]:
     return apply
 
 
+def _first_page_forever() -> Callable[[Any], Any]:
+    """TikTok's page_info says a million pages, and every page is the first one again."""
+    first: list[Any] = []
+
+    def fn(body: Any) -> Any:
+        if not first:
+            body["data"]["page_info"]["total_page"] = 1_000_000
+            first.append(body)
+        return first[0]
+
+    return fn
+
+
 def _wrong_token(s: Scenario) -> None:
     s.config["access_token"] = "wrong-token-0123456789abcdef"
 
@@ -206,6 +221,16 @@ CASES: list[Case] = [
          "ok acme/tiktok_ads", 0,
          drift("campaign/get", _set("_dlt_id", "vendor-1", when="campaign_id")),
          effect="loaded as `vendor_dlt_id` with a warning; dlt's own row ids and other tenants' rows untouched"),
+    Case("pagination-loop", "hostile data: the API answers every page with the first one, for ever",
+         f"{T} stream=campaigns: pagination loop: the API answered page=2, page_size=1000 with the same records as the page before", 1,
+         lambda s: s.api.transform(_first_page_forever(), path_contains="campaign/get")),
+    Case("stream-deadline", "a stream still reading at its deadline (`stream_deadline_minutes`)",
+         f"{T} stream=advertisers: the stream's deadline of 0.002 minutes passed (stream_deadline_minutes)", 1,
+         _both(_config(stream_deadline_minutes=0.002), _fault(Fault.slow(0.3)))),
+    Case("decompression-bomb", "hostile data: a small gzip body that inflates past the size cap",
+         f"{T} stream=advertisers: the response passed 1 MB once decoded (Content-Encoding gzip); refused "
+         "(raise BOSCO_MAX_RESPONSE_MB if this is expected)", 1,
+         _both(_fault(Fault.bomb(8)), lambda s: s.extra_env.update(BOSCO_MAX_RESPONSE_MB="1"))),
     Case("drift-new-field", "schema drift: the API adds a field to report rows",
          "ok acme/tiktok_ads", 0,
          drift(REPORTS, _set("brand_new_metric", "7", when="spend")),

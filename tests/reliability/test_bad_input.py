@@ -106,7 +106,7 @@ def _prepare(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyP
             (tmp_path / "bosco.toml").write_text(text)
     for key in base.env:
         monkeypatch.delenv(key, raising=False)
-    for key, value in scenario.env.items():
+    for key, value in {**scenario.env, **scenario.extra_env}.items():
         monkeypatch.setenv(key, value)
     return scenario
 

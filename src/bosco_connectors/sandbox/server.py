@@ -11,6 +11,7 @@ is recorded, so tests can check what a sync asked for.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
@@ -84,6 +85,8 @@ class Fault:
     location: str | None = None
     #: For status faults: the error message in the body (default: the status's reason).
     message: str | None = None
+    #: For decompression bombs: the decoded size in MB.
+    megabytes: int = 0
 
     @classmethod
     def rate_limited(cls, retry_after: float | str = 1) -> "Fault":
@@ -117,6 +120,11 @@ class Fault:
     @classmethod
     def slow(cls, seconds: float) -> "Fault":
         return cls("delay", delay=seconds)
+
+    @classmethod
+    def bomb(cls, megabytes: int) -> "Fault":
+        """A gzip body of a few KB that inflates to `megabytes` of JSON whitespace."""
+        return cls("bomb", 200, megabytes=megabytes)
 
     @classmethod
     def redirect(cls, root: str, status: int = 302) -> "Fault":
@@ -324,6 +332,8 @@ class FakeApi:
         elif fault is not None and fault.kind == "redirect":
             target = f"{fault.location}/{vendor}{path}" + (f"?{parts.query}" if parts.query else "")
             response = FakeResponse(fault.status, b"", {"Location": target})
+        elif fault is not None and fault.kind == "bomb":
+            response = FakeResponse(200, _gzip_bomb(fault.megabytes), {"Content-Type": "application/json", "Content-Encoding": "gzip"})
         elif fault is not None and fault.kind == "html":
             response = FakeResponse.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 200, "text/html")
         else:
@@ -339,6 +349,13 @@ class FakeApi:
                 RecordedRequest(vendor, method, path, parse_qs(parts.query, keep_blank_values=True), body, response.status, fault.kind if fault else None, headers)
             )
         return response, fault, vendor
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_bomb(megabytes: int) -> bytes:
+    import gzip
+
+    return gzip.compress(b"{" + b" " * (megabytes * 2**20) + b"}", compresslevel=9)
 
 
 def _fault_status(fault: Fault) -> FakeResponse:
