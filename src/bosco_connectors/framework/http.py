@@ -165,7 +165,13 @@ class RequestStats:
     requests: int = 0
     retries: int = 0
     waited_seconds: float = 0.0
+    #: One line per partition the vendor refused and that was skipped (a partial sync).
+    skipped: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def skip(self, line: str) -> None:
+        with self._lock:
+            self.skipped.append(line)
 
     def add(self, **deltas: float) -> None:
         with self._lock:

@@ -20,13 +20,15 @@ from time import perf_counter, thread_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import dlt
+import orjson
 import pyarrow as pa
 
 from .arrow import to_arrow
 from .deadline import Deadline
+from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
 from .reserved import rename_reserved, reserved_columns
-from .spec import Cursor, ReadContext, Stream, utc_today
+from .spec import Cursor, ReadContext, Stream, Window, utc_today
 
 if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
@@ -157,7 +159,7 @@ class _StreamReader:
             return
         tasks = [
             ReadContext(self.client, self.config, since, until, partition, window)
-            for partition in self.stream.partitions_for(self.config)
+            for partition in self.stream.partitions_for(self.config, self.client)
             for window in self.stream.windows(since, until)
         ]
         deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
@@ -170,13 +172,35 @@ class _StreamReader:
             # dlt's thread, which then has only dlt's own work on its critical path.
             try:
                 deadline.check()
-                for page in self.stream.read(ctx):
+                for page in self._read_splitting(ctx):
                     deadline.check()
                     yield self._stamp(page)
+            except SkipPartition as exc:
+                where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
+                line = f"{self.source}/{self.stream.name}: skipped {where}: {exc.reason}"
+                log.warning("%s (the other partitions load; the run is reported partial)", line)
+                self.client.stats.skip(line)
             except SourceError as exc:
                 raise exc.located(source=self.source, stream=self.stream.name) from None
 
         return run
+
+    def _read_splitting(self, ctx: ReadContext) -> Iterator[Any]:
+        """Read one partition and window; a "too much data" answer reads it in halves.
+
+        Halve the window down to one day, then the batch of ids in the partition; rows
+        a failed half already yielded are merged on their keys, never duplicated.
+        """
+        try:
+            yield from self.stream.read(ctx)
+        except TooMuchData as exc:
+            halves = split_read(ctx)
+            if not halves:
+                raise TooMuchData(f"{exc.reason}; cannot be split further (one day, one id)", status=exc.status,
+                                  vendor_code=exc.vendor_code, request=exc.request) from None
+            log.warning("%s/%s: %s; reading it in two halves (%s)", self.source, self.stream.name, exc.reason, describe_split(ctx, halves))
+            for half in halves:
+                yield from self._read_splitting(half)
 
     def _stamp(self, page: Any) -> Any:
         if not isinstance(page, pa.Table):
@@ -215,6 +239,44 @@ class _StreamReader:
 
 
 _TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
+
+
+def split_read(ctx: ReadContext) -> list[ReadContext]:
+    """Two halves of one read: its window if longer than a day, else its largest id batch."""
+    from dataclasses import replace
+
+    window = ctx.window
+    if window.start is not None and window.end is not None and window.end > window.start:
+        unit = timedelta(days=1) if not isinstance(window.start, datetime) else timedelta(seconds=1)
+        steps = (window.end - window.start) // unit
+        middle = window.start + unit * (steps // 2)
+        return [replace(ctx, window=Window(window.start, middle)), replace(ctx, window=Window(middle + unit, window.end))]
+    for key, value in ctx.partition.items():
+        items, as_text = _as_list(value)
+        if items is not None and len(items) > 1:
+            mid = len(items) // 2
+            encode = (lambda part: orjson.dumps(part).decode()) if as_text else list
+            return [replace(ctx, partition={**ctx.partition, key: encode(items[:mid])}),
+                    replace(ctx, partition={**ctx.partition, key: encode(items[mid:])})]
+    return []
+
+
+def _as_list(value: Any) -> tuple[list[Any] | None, bool]:
+    if isinstance(value, (list, tuple)):
+        return list(value), False
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None, False
+        return (parsed, True) if isinstance(parsed, list) else (None, False)
+    return None, False
+
+
+def describe_split(ctx: ReadContext, halves: list[ReadContext]) -> str:
+    if halves[0].window != ctx.window:
+        return " and ".join(f"{h.window.start}..{h.window.end}" for h in halves)
+    return "the id batch split in two"
 
 
 @lru_cache(maxsize=None)

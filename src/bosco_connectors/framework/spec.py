@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from .http import ApiClient
+    from .params import Partitions, WindowParams
+    from .records import Records
 
 Record = dict[str, Any]
 Batch = "list[Record] | pa.Table"
@@ -103,10 +105,12 @@ class Stream:
     contract: type[Contract]
     primary_key: tuple[str, ...]
     cursor: Cursor | FullRefresh
-    records: str | None = None
+    #: Where the records are (a dotted path), or a `Records` declaration of how to shape them.
+    records: "str | Records | None" = None
     paginator: Callable[[], Paginator] = SinglePage
-    #: Each partition is a set of request params read separately (e.g. one advertiser).
-    partitions: Callable[[Any], Iterable[Mapping[str, Any]]] | None = None
+    #: Each partition is a set of request params read separately (e.g. one advertiser):
+    #: a `Partitions` declaration (`ForEach`, `Batches`, `FromParent`) or a function of config.
+    partitions: "Partitions | Callable[[Any], Iterable[Mapping[str, Any]]] | None" = None
     #: Maps one raw record to the contract's shape (flatten, parse the cursor field).
     transform: Callable[[Record, ReadContext], Record | None] | None = None
     #: Hand dlt Arrow tables built against the contract (large report streams).
@@ -116,6 +120,11 @@ class Stream:
     description: str = ""
     #: Nested lists that dlt should keep as JSON instead of child tables.
     json_columns: tuple[str, ...] = ()
+    #: How this stream maps into the unified marketing model (`unified.Performance`,
+    #: `unified.Entity`): generates its staging SQL and the demo's fake answers.
+    unified: Any = None
+    #: A filter of shaped records (pages are lists of dicts or Arrow tables).
+    keep: Callable[[Any, ReadContext], Any] | None = None
 
     kind: ClassVar[str] = "custom"
 
@@ -123,8 +132,21 @@ class Stream:
     def write_disposition(self) -> str:
         return "merge"
 
-    def partitions_for(self, config: Any) -> list[Mapping[str, Any]]:
-        return list(self.partitions(config)) if self.partitions else [{}]
+    @property
+    def record_spec(self) -> "Records":
+        """The `Records` declaration (a bare path is a declaration with only a path)."""
+        from .records import Records
+
+        return self.records if isinstance(self.records, Records) else Records(path=self.records)
+
+    def partitions_for(self, config: Any, client: Any = None) -> list[Mapping[str, Any]]:
+        from .params import Partitions
+
+        if self.partitions is None:
+            return [{}]
+        if isinstance(self.partitions, Partitions):
+            return list(self.partitions.for_read(config, client))
+        return list(self.partitions(config))
 
     def windows(self, since: date | datetime | None, until: date | datetime | None) -> list[Window]:
         """Split [since, until] into the cursor's window steps (one window if no step)."""
@@ -147,21 +169,31 @@ class Stream:
         while page is not None:
             seen.visit(page)
             response, body = self.send(ctx, page)
-            raw = get_path(body, self.records) if self.records else body
-            raw = raw or []
-            if isinstance(raw, dict):
-                raw = [raw]
+            raw = self.record_spec.select(body)
             seen.check_not_repeated(raw, page)
             records = self.shape(raw, ctx)
             if records:
                 yield records
             page = paginator.next(response, body, raw)
 
-    def shape(self, raw: list[Record], ctx: ReadContext) -> list[Record]:
-        if self.transform is None:
-            return raw
-        shaped = (self.transform(r, ctx) for r in raw)
-        return [r for r in shaped if r is not None]
+    def shape(self, raw: list[Record], ctx: ReadContext) -> Any:
+        """One page of vendor records -> rows of the contract (an Arrow table for `arrow` streams).
+
+        A `Records` declaration is applied column by column; ``transform`` (per record)
+        runs after it, for what a declaration cannot say.
+        """
+        if not raw:
+            return []
+        spec = self.record_spec
+        if self.transform is None and self.arrow and spec.shapes:
+            from .arrow import columns_to_arrow  # pyarrow: not on `bosco-sync sources`'s path
+
+            page: Any = columns_to_arrow(spec.columns(raw, ctx), len(raw), self.contract, self.name)
+        else:
+            page = spec.rows(raw, ctx) if spec.shapes else raw
+            if self.transform is not None:
+                page = [r for r in (self.transform(r, ctx) for r in page) if r is not None]
+        return self.keep(page, ctx) if self.keep is not None else page
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
         raise NotImplementedError(f"stream {self.name} must define how it sends a request")
@@ -171,29 +203,65 @@ class Stream:
 class RestStream(Stream):
     """A REST/JSON endpoint: a path, params, and where the window goes in the query."""
 
+    #: Relative to the base URL; ``{name}`` is filled from the partition, then from config
+    #: (``properties/{property_id}:runReport``).
     path: str
     method: Literal["GET", "POST"] = "GET"
     params: Mapping[str, Any] | Callable[[ReadContext], Mapping[str, Any]] = field(default_factory=dict)
     #: Turns the current window into request params (e.g. start_date / end_date).
     window_params: Callable[[Window], Mapping[str, Any]] | None = None
+    #: The window as a declaration (`WindowParams`): names, format, inclusive or not.
+    window: "WindowParams | None" = None
+    #: For POST: the request parameters go into a JSON body (``json``) or a form (``form``).
+    payload: Literal["json", "form"] = "json"
+    #: Partition keys that only fill the path (not sent again as parameters).
+    path_only: tuple[str, ...] = ()
 
     kind: ClassVar[str] = "rest"
 
     def request_params(self, ctx: ReadContext, page: PageRequest) -> dict[str, Any]:
         base = self.params(ctx) if callable(self.params) else self.params
-        params = {**base, **ctx.partition}
+        params = {**_copy(base), **{k: v for k, v in ctx.partition.items() if k not in self.path_keys}}
         if self.window_params is not None:
             params.update(self.window_params(ctx.window))
+        if self.window is not None:
+            self.window.apply(params, ctx.window)
         params.update(page.params)
         return params
+
+    @property
+    def path_keys(self) -> frozenset[str]:
+        import string
+
+        return frozenset(name for _, name, _, _ in string.Formatter().parse(self.path) if name) | frozenset(self.path_only)
+
+    def request_path(self, ctx: ReadContext) -> str:
+        if "{" not in self.path:
+            return self.path
+        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in self.path_keys}
+        missing = [name for name, value in values.items() if value is None]
+        if missing:
+            raise KeyError(f"stream {self.name}: path {self.path} needs {', '.join(missing)}")
+        return self.path.format(**{k: str(v) for k, v in values.items()})
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
         if page.url:
             return ctx.client.request_json(self.method, page.url, stream=self.name)
         params = self.request_params(ctx, page)
+        path = self.request_path(ctx)
+        hook = getattr(ctx.client, "on_response", None)  # a vendor's throttle headers, cost info
+        extra = {"on_response": hook} if hook is not None else {}
         if self.method == "POST":
-            return ctx.client.post(self.path, stream=self.name, json=params)
-        return ctx.client.get(self.path, stream=self.name, params=params)
+            payload = {"data": params} if self.payload == "form" else {"json": params}
+            return ctx.client.post(path, stream=self.name, **payload, **extra)
+        return ctx.client.get(path, stream=self.name, params=params, **extra)
+
+
+def _copy(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy deep enough that a window written into a nested body never leaks into the next request."""
+    import copy
+
+    return copy.deepcopy(dict(params)) if any(isinstance(v, (dict, list)) for v in params.values()) else dict(params)
 
 
 @dataclass(kw_only=True)

@@ -1,0 +1,181 @@
+"""Request parameters as declarations: the window, list parameters, partitions.
+
+- `WindowParams`: where the requested date window goes and how the vendor writes it
+  (``start_date=2026-11-01``, ``since=1793000000``, ``dateRanges`` in a JSON body...);
+- `json_list`: list parameters some vendors take as JSON text in the query string;
+- partitions: one read per value of a config list (`ForEach`), per batch of values
+  (`Batches`), or per record of a parent stream (`FromParent`: campaigns per account).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+
+if TYPE_CHECKING:
+    from .http import ApiClient
+    from .spec import Stream, Window
+
+#: Formats of a window bound.
+DATE = "date"                 # 2026-11-20
+DATETIME = "datetime"         # 2026-11-20T00:00:00Z
+EPOCH = "epoch"               # 1795132800 (seconds, UTC midnight of the day)
+EPOCH_MS = "epoch-ms"
+
+
+def json_list(values: Iterable[Any]) -> str:
+    """``["a","b"]`` as compact JSON text (TikTok's list parameters)."""
+    return json.dumps(list(values), separators=(",", ":"))
+
+
+def render_bound(value: date | datetime, fmt: str, *, end: bool = False) -> Any:
+    """One window bound in the vendor's format (`DATE`, `DATETIME`, `EPOCH`, or a strftime)."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    else:
+        moment = datetime.combine(value, time.max.replace(microsecond=0) if end else time.min, tzinfo=timezone.utc)
+    if fmt == DATE:
+        return moment.date().isoformat()
+    if fmt == DATETIME:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == EPOCH:
+        return int(moment.timestamp())
+    if fmt == EPOCH_MS:
+        return int(moment.timestamp() * 1000)
+    return moment.strftime(fmt)
+
+
+@dataclass(frozen=True)
+class WindowParams:
+    """Where the window [start, end] goes in a request.
+
+    ``start``/``end`` are parameter names, or dotted paths into the JSON body when
+    ``in_body`` (``"dateRanges.0.startDate"``). ``end_exclusive``: the vendor's end bound
+    is the day after the last day read (``until=2026-11-21`` reads through the 20th).
+    """
+
+    start: str
+    end: str | None = None
+    format: str = DATE
+    end_exclusive: bool = False
+    in_body: bool = False
+
+    def render(self, window: "Window") -> dict[str, Any]:
+        if window.start is None:
+            return {}
+        values = {self.start: render_bound(window.start, self.format)}
+        if self.end and window.end is not None:
+            last = window.end
+            if self.end_exclusive:
+                last = last + (timedelta(days=1) if not isinstance(last, datetime) else timedelta(seconds=1))
+            values[self.end] = render_bound(last, self.format, end=not self.end_exclusive)
+        return values
+
+    def apply(self, params: dict[str, Any], window: "Window") -> None:
+        """Put the window into query params, or into a JSON body (dotted paths make nesting)."""
+        for path, value in self.render(window).items():
+            _set_path(params, path, value)
+
+    def parse(self, params: Mapping[str, Any]) -> tuple[Any, Any]:
+        """The (start, end) bounds a request carried, as sent (for fakes and the kit)."""
+        from .jsonpath import get_path
+
+        return get_path(params, self.start), get_path(params, self.end) if self.end else None
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    current: Any = target
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(current, list):
+            index = int(part)
+            while len(current) <= index:
+                current.append([] if nxt.isdigit() else {})
+            current = current[index]
+        else:
+            current = current.setdefault(part, [] if nxt.isdigit() else {})
+    last = parts[-1]
+    if isinstance(current, list):
+        index = int(last)
+        while len(current) <= index:
+            current.append(None)
+        current[index] = value
+    else:
+        current[last] = value
+
+
+# -- partitions ---------------------------------------------------------------------------
+
+
+class Partitions:
+    """How one stream's read splits into requests that differ by a parameter."""
+
+    def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ForEach(Partitions):
+    """One partition per value of a config list: ``advertiser_id=<each of advertiser_ids>``."""
+
+    field: str
+    param: str
+
+    def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
+        return [{self.param: value} for value in getattr(config, self.field)]
+
+
+@dataclass(frozen=True)
+class Batches(Partitions):
+    """Values of a config list in batches of ``size``: ``advertiser_ids=["1","2",...]``.
+
+    ``encode`` turns a batch into the parameter's value (default: JSON list text).
+    A "too much data" answer splits a batch in two (see `ErrorMap`'s ``SPLIT``).
+    """
+
+    field: str
+    param: str
+    size: int = 100
+    encode: Callable[[list[Any]], Any] = json_list
+
+    def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
+        values = list(getattr(config, self.field))
+        return [{self.param: self.encode(values[i:i + self.size])} for i in range(0, len(values), self.size)]
+
+
+@dataclass(frozen=True)
+class FromParent(Partitions):
+    """One partition per record of a parent stream: ``{"campaign_id": <each campaign's id>}``.
+
+    The parent is read first with the same client (its own partitions included); its
+    records are not loaded from here (the parent stream loads them). ``fields`` maps
+    the partition's parameter names to the parent record's columns.
+    """
+
+    parent: "Stream"
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
+        if client is None:
+            raise ValueError(f"partitions from the {self.parent.name} stream need an API client")
+        seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+        for record in _records_of(self.parent, config, client):
+            part = {param: record.get(column) for param, column in self.fields.items()}
+            if all(v is not None for v in part.values()):
+                seen.setdefault(tuple(part.values()), part)
+        return list(seen.values())
+
+
+def _records_of(stream: "Stream", config: Any, client: "ApiClient") -> Iterator[dict[str, Any]]:
+    from .spec import ReadContext, Window
+
+    for partition in stream.partitions_for(config, client):
+        ctx = ReadContext(client, config, None, None, partition, Window(None, None))
+        for page in stream.read(ctx):
+            if hasattr(page, "to_pylist"):
+                yield from page.to_pylist()
+            else:
+                yield from page

@@ -1,0 +1,170 @@
+"""Records: where a page's records are, and how a vendor record becomes a row of the contract.
+
+Declared once per stream and applied column by column (a 1,000-row report page becomes
+one list per field, which Arrow reads directly):
+
+- ``path``: the records in the body (``data.list``); a single object counts as one record;
+- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
+- ``rename``: vendor name -> column name;
+- ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
+- ``formats``: how a column's text is written when Arrow cannot read it as is: a date
+  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, a
+  ``strptime`` pattern;
+- ``units``: money in micros or cents, turned into currency units as exact decimals;
+- ``from_partition``: columns filled from the partition the page was read for (the
+  advertiser id a report row does not repeat).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .jsonpath import get_path
+
+if TYPE_CHECKING:
+    from .spec import ReadContext
+
+#: ``formats`` values understood besides ``strptime`` patterns.
+DATE_PREFIX = "date-prefix"       # the first 10 characters are an ISO date
+EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 1970, UTC
+EPOCH_MILLIS = "epoch-millis"
+COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A money unit: the vendor sends ``value * 10**exponent`` as an integer (or its text)."""
+
+    name: str
+    exponent: int
+
+    def to_currency(self, value: Any) -> Decimal | None:
+        if value is None or value == "":
+            return None
+        return Decimal(str(value)).scaleb(-self.exponent)
+
+
+MICROS = Unit("micros", 6)
+CENTS = Unit("cents", 2)
+CURRENCY = Unit("currency units", 0)
+
+
+@dataclass(frozen=True)
+class Records:
+    """A declaration of the records of one stream's pages (see the module docstring)."""
+
+    path: str | None = None
+    flatten: tuple[str, ...] = ()
+    rename: Mapping[str, str] = field(default_factory=dict)
+    nulls: tuple[Any, ...] = ()
+    formats: Mapping[str, str] = field(default_factory=dict)
+    units: Mapping[str, Unit] = field(default_factory=dict)
+    from_partition: tuple[str, ...] = ()
+
+    @property
+    def shapes(self) -> bool:
+        """True when the declaration says more than where the records are."""
+        return bool(self.flatten or self.rename or self.nulls or self.formats or self.units or self.from_partition)
+
+    # -- selecting ------------------------------------------------------------------------
+
+    def select(self, body: Any) -> list[dict[str, Any]]:
+        """The raw vendor records of one page."""
+        raw = get_path(body, self.path) if self.path else body
+        if raw is None:
+            return []
+        if isinstance(raw, dict):
+            return [raw]
+        return raw if isinstance(raw, list) else []
+
+    # -- shaping ----------------------------------------------------------------------------
+
+    def columns(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
+        """The page as one list of values per column, every declared rule applied."""
+        n = len(raw)
+        columns: dict[str, list[Any]] = {}
+        top = [r for r in raw if isinstance(r, dict)]
+        if len(top) != n:
+            from .errors import ResponseFormatError
+
+            raise ResponseFormatError(f"a record is not a JSON object: {next(r for r in raw if not isinstance(r, dict))!r:.60}")
+        nested_names = set(self.flatten)
+        for name in _keys(top):
+            if name in nested_names:
+                continue
+            columns[self.rename.get(name, name)] = [r.get(name) for r in top]
+        for nested in self.flatten:  # nested fields win over a top-level field of the same name
+            parts = [r.get(nested) or {} for r in top]
+            for name in _keys(parts):
+                below = columns.get(self.rename.get(name, name))
+                values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
+                columns[self.rename.get(name, name)] = values
+        if self.nulls:
+            markers = set(self.nulls)
+            for name, values in columns.items():
+                if any(isinstance(v, (str, int, float)) and v in markers for v in values):
+                    columns[name] = [None if isinstance(v, (str, int, float)) and v in markers else v for v in values]
+        for name, fmt in self.formats.items():
+            if name in columns:
+                columns[name] = parse_column(columns[name], fmt)
+        for name, unit in self.units.items():
+            if name in columns:
+                columns[name] = [unit.to_currency(v) for v in columns[name]]
+        if ctx is not None:
+            for name in self.from_partition:
+                value = ctx.partition.get(name)
+                if value is not None:
+                    columns[name] = [str(value)] * n
+        return columns
+
+    def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:
+        """The same rules, as one dict per record (for streams that keep dicts)."""
+        columns = self.columns(raw, ctx)
+        names = list(columns)
+        return [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))] if names else [{} for _ in raw]
+
+
+def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every key of the records, in first-seen order (a later record may bring a new field)."""
+    seen: dict[str, None] = {}
+    for record in records:
+        for key in record:
+            if key not in seen:
+                seen[key] = None
+    return list(seen)
+
+
+def parse_column(values: list[Any], fmt: str) -> list[Any]:
+    """Parse one column's vendor text into dates or datetimes (None stays None)."""
+    if fmt == DATE_PREFIX:
+        return [_date_prefix(v) if isinstance(v, str) else v for v in values]
+    if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
+        scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
+        return [_epoch(v, scale) for v in values]
+    return [_strptime(v, fmt) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
+
+
+@lru_cache(maxsize=8192)
+def _date_prefix(text: str) -> date | None:
+    """A report has few distinct days and very many rows: each day string is parsed once."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _epoch(value: Any, scale: float) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromtimestamp(float(value) / scale, tz=timezone.utc)
+
+
+@lru_cache(maxsize=8192)
+def _strptime(text: str, fmt: str) -> date | datetime:
+    parsed = datetime.strptime(text, fmt)
+    if fmt == COMPACT_DATE or not any(code in fmt for code in ("%H", "%M", "%S")):
+        return parsed.date()
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
