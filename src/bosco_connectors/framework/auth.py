@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Generator
+from typing import Callable, Generator
 
 import httpx
 from pydantic import SecretStr
@@ -91,11 +91,15 @@ class TokenExchangeAuth(httpx.Auth):
     def grant_form(self) -> dict[str, str]:
         raise NotImplementedError
 
+    def token_request_auth(self) -> httpx.Auth | None:
+        """How the client authenticates at the token endpoint besides the form (HTTP basic)."""
+        return None
+
     def _refresh(self) -> str:
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form)
+                response = client.post(self.token_url, data=form, auth=self.token_request_auth())
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -168,13 +172,212 @@ class OAuth2RefreshToken(TokenExchangeAuth):
         self._refresh_token = _plain(refresh_token)
         self.scope = scope
 
+    #: ``body``: client id and secret in the form (Google); ``basic``: as HTTP basic auth (RFC 6749 2.3.1).
+    client_auth = "body"
+
+    def token_request_auth(self) -> httpx.Auth | None:
+        return httpx.BasicAuth(self.client_id, self._client_secret) if self.client_auth == "basic" else None
+
     def grant_form(self) -> dict[str, str]:
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self._client_secret,
-            "refresh_token": self._refresh_token,
-        }
+        form = {"grant_type": "refresh_token"}
+        if self.client_auth == "body":
+            form.update(client_id=self.client_id, client_secret=self._client_secret)
+        form["refresh_token"] = self._refresh_token
         if self.scope:
             form["scope"] = self.scope
         return form
+
+
+class OAuth2ClientCredentials(TokenExchangeAuth):
+    """The client-credentials grant (RFC 6749 section 4.4): the app itself, no user token."""
+
+    grant_name = "client-credentials exchange"
+
+    def __init__(self, token_url: str, client_id: str, client_secret: str | SecretStr, *, scope: str | None = None,
+                 client_auth: str = "body", timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(token_url, timeout=timeout, transport=transport)
+        self.client_id = client_id
+        self._client_secret = _plain(client_secret)
+        self.scope = scope
+        self.client_auth = client_auth
+
+    def grant_form(self) -> dict[str, str]:
+        form = {"grant_type": "client_credentials"}
+        if self.client_auth == "body":
+            form.update(client_id=self.client_id, client_secret=self._client_secret)
+        if self.scope:
+            form["scope"] = self.scope
+        return form
+
+    def token_request_auth(self) -> httpx.Auth | None:
+        return httpx.BasicAuth(self.client_id, self._client_secret) if self.client_auth == "basic" else None
+
+
+class ServiceAccountJwt(TokenExchangeAuth):
+    """A service account's key signs a JWT (RS256) exchanged for bearer tokens (RFC 7523).
+
+    Google's server-to-server flow and others like it: claims ``iss`` (the account's
+    e-mail), ``scope``, ``aud`` (the token endpoint), ``iat`` and ``exp`` (one hour); the
+    assertion is posted as ``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer``.
+    Signing needs PyJWT with cryptography, imported only when a key is used.
+    """
+
+    grant_name = "service-account token exchange"
+    GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    LIFETIME = 3600
+
+    def __init__(self, token_url: str, *, email: str, private_key: str | SecretStr, key_id: str | None, scope: str,
+                 extra: str = "ga4", timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 clock: "Callable[[], float]" = time.time) -> None:
+        super().__init__(token_url, timeout=timeout, transport=transport)
+        self.email, self.key_id, self.scope, self.extra = email, key_id, scope, extra
+        self._key = _plain(private_key)
+        self._clock = clock
+
+    def assertion(self) -> str:
+        try:
+            import jwt  # PyJWT
+        except ImportError:  # pragma: no cover - only without the extra installed
+            from .errors import ConfigError
+
+            raise ConfigError(f"service-account auth needs PyJWT with cryptography: pip install 'bosco-connectors[{self.extra}]'") from None
+        issued = int(self._clock())
+        claims = {"iss": self.email, "scope": self.scope, "aud": self.token_url, "iat": issued, "exp": issued + self.LIFETIME}
+        try:
+            return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.key_id} if self.key_id else None)
+        except Exception as exc:  # noqa: BLE001 - never echo the key; name the kind of failure only
+            raise AuthError(f"could not sign the service-account JWT with the key's private_key ({type(exc).__name__})") from None
+
+    def grant_form(self) -> dict[str, str]:
+        return {"grant_type": self.GRANT, "assertion": self.assertion()}
+
+
+class SignedRequests(httpx.Auth):
+    """For APIs that sign each request (an HMAC of the method, path and time): the source's
+    `sign(request)` sets whatever headers or parameters its vendor documents."""
+
+    def __init__(self, sign: "Callable[[httpx.Request], None]") -> None:
+        self.sign = sign
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.sign(request)
+        yield request
+
+
+# -- declarations: which config fields hold the credential, and how it is sent ---------------
+
+
+class Credential:
+    """How a source authenticates, named by config fields; `build` makes the `httpx.Auth`."""
+
+    #: Config fields this credential reads (all must be set for it to apply).
+    fields: tuple[str, ...] = ()
+
+    def applies(self, config: object) -> bool:
+        return all(getattr(config, name, None) not in (None, "") for name in self.fields)
+
+    def build(self, config: object) -> httpx.Auth:
+        raise NotImplementedError
+
+
+def _value(config: object, name: str) -> str:
+    value = getattr(config, name)
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+class ApiKey(Credential):
+    """A key in a header (``Access-Token: <key>``, ``Authorization: Bearer <key>``) or a query parameter."""
+
+    def __init__(self, field: str, *, header: str | None = None, query: str | None = None, prefix: str = "") -> None:
+        if (header is None) == (query is None):
+            raise ValueError("ApiKey goes in a header or in a query parameter")
+        self.fields = (field,)
+        self.header, self.query, self.prefix = header, query, prefix
+
+    def build(self, config: object) -> httpx.Auth:
+        key = _value(config, self.fields[0])
+        return QueryParamAuth(key, self.query) if self.query else HeaderAuth(key, self.header or "Authorization", self.prefix)
+
+
+class Bearer(ApiKey):
+    def __init__(self, field: str = "access_token") -> None:
+        super().__init__(field, header="Authorization", prefix="Bearer ")
+
+
+class Basic(Credential):
+    def __init__(self, username: str, password: str) -> None:
+        self.fields = (username, password)
+
+    def build(self, config: object) -> httpx.Auth:
+        return basic(_value(config, self.fields[0]), _value(config, self.fields[1]))
+
+
+class RefreshToken(Credential):
+    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth."""
+
+    def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
+                 refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
+                 token_url_field: str | None = "token_url") -> None:
+        self.fields = (client_id, client_secret, refresh_token)
+        self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+
+    def build(self, config: object) -> httpx.Auth:
+        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
+        cid, secret, token = (_value(config, f) for f in self.fields)
+        flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
+        if self.client_auth == "basic":
+            flow.client_auth = "basic"
+        return flow
+
+
+class ClientCredentials(Credential):
+    def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
+                 scope: str | None = None, client_auth: str = "body") -> None:
+        self.fields = (client_id, client_secret)
+        self.token_url, self.scope, self.client_auth = token_url, scope, client_auth
+
+    def build(self, config: object) -> httpx.Auth:
+        return OAuth2ClientCredentials(self.token_url, _value(config, self.fields[0]), _value(config, self.fields[1]),
+                                       scope=self.scope, client_auth=self.client_auth)
+
+
+class ServiceAccount(Credential):
+    """A service-account key (parsed by the config into email, key and token URI) -> `ServiceAccountJwt`."""
+
+    def __init__(self, field: str, *, scope: str, extra: str, token_url_field: str | None = "token_url") -> None:
+        self.fields = (field,)
+        self.scope, self.extra, self.token_url_field = scope, extra, token_url_field
+
+    def build(self, config: object) -> httpx.Auth:
+        key = getattr(config, "parsed_" + self.fields[0])  # the config model parses and validates the key
+        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or key.token_uri
+        return ServiceAccountJwt(url, email=key.client_email, private_key=key.private_key, key_id=key.private_key_id,
+                                 scope=self.scope, extra=self.extra)
+
+
+class Signed(Credential):
+    def __init__(self, sign: "Callable[[object, httpx.Request], None]", fields: tuple[str, ...]) -> None:
+        self.fields, self.sign = fields, sign
+
+    def build(self, config: object) -> httpx.Auth:
+        return SignedRequests(lambda request: self.sign(config, request))
+
+
+class OneOf(Credential):
+    """The first credential whose fields are all set (GA4: a service account, or a user's refresh token)."""
+
+    def __init__(self, *choices: Credential) -> None:
+        self.choices = choices
+        self.fields = ()
+
+    def applies(self, config: object) -> bool:
+        return any(c.applies(config) for c in self.choices)
+
+    def build(self, config: object) -> httpx.Auth:
+        for choice in self.choices:
+            if choice.applies(config):
+                return choice.build(config)
+        from .errors import ConfigError
+
+        names = " or ".join("+".join(c.fields) for c in self.choices)
+        raise ConfigError(f"no credential configured: set {names}")

@@ -260,6 +260,44 @@ class SourceConformance:
                 texts.append(str(blob))
         return "\n".join(texts)
 
+    # -- the vendor's documented examples -----------------------------------------------
+
+    def test_documented_fixtures_replay(self, tmp_path: Path) -> None:
+        """The vendor's documented bodies (cassettes/<source>/) load, page 2 included.
+
+        Every request the sync sends must be answered by a fixture, every data fixture
+        must be asked for, each stream loads exactly the records its bodies hold, and a
+        paginated stream reads at least two of its pages.
+        """
+        from ..sandbox.server import FakeApi
+        from .replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
+
+        assert has_fixtures(self.connector.name), (
+            f"no documented fixtures: write cassettes/{self.connector.name}/fixtures.json, bodies/ and SOURCES.md "
+            "(see bosco_connectors.testing.replay)"
+        )
+        fixtures = Fixtures.load(fixture_folder(self.connector.name))
+        missing, no_url = fixtures.bodies_named_in_sources()
+        assert not missing, f"SOURCES.md does not name the documentation page of: {missing}"
+        assert not no_url, f"SOURCES.md names these bodies without a documentation URL: {no_url}"
+        app = FixtureApp(fixtures)
+        with FakeApi([app]) as api:
+            config = app.source_config(api.url(app.prefix))
+            pipeline = _duckdb_pipeline(tmp_path, "fixtures")
+            _run(pipeline, self.connector, config)
+        assert not app.unmatched, f"requests that no documented fixture answers: {app.unmatched[:5]}"
+        unused = [f"{e.stream}: {e.response.get('body')}" for e in fixtures.data() if e.uses == 0]
+        assert not unused, f"fixtures the sync never asked for: {unused}"
+        counts = _table_counts(pipeline, self.connector)
+        validated = self.connector.validate(config)
+        for stream in self.connector.active_streams(validated):
+            table = self.connector.table_name(stream)
+            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
+            assert counts.get(table, 0) == expected, f"{stream.name}: loaded {counts.get(table, 0)} rows, its documented bodies hold {expected}"
+            if not isinstance(stream.paginator(), SinglePage) and not fixtures.expect.get(stream.name):
+                pages = [e for e in fixtures.data(stream.name) if e.uses]
+                assert len(pages) >= 2, f"{stream.name}: paginated, but its fixtures replay {len(pages)} page(s); give it two"
+
     # -- helpers ------------------------------------------------------------------------
 
     def _is_secret(self, name: str) -> bool:
