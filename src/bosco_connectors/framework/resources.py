@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from .arrow import to_arrow
 from .errors import SourceError
+from .page_checks import PageChecks, check_saved_cursor, row_limit
 from .spec import Cursor, ReadContext, Stream, utc_today
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ def stream_resource(
 
         def read_incremental(cursor_state: Any = incremental) -> Iterator[Any]:
             since, until = cursor_state.get_current_range()
-            yield from reader.read(since, _until(until, cursor.kind, end is not None, config.end_date))
+            until = _until(until, cursor.kind, end is not None, config.end_date)
+            explicit_end = end is not None or config.end_date is not None
+            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None))
 
         return dlt.resource(read_incremental, **hints)
 
@@ -148,8 +151,11 @@ class _StreamReader:
         self.config = config
         self.tenant_id = tenant_id
 
-    def read(self, since: Any, until: Any) -> Iterator[Any]:
+    def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
+        """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
         since = _coerce(since, self.stream)
+        if isinstance(self.stream.cursor, Cursor):
+            check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
         if since is not None and until is not None and since > until:
             return
         tasks = [
@@ -157,16 +163,18 @@ class _StreamReader:
             for partition in self.stream.partitions_for(self.config)
             for window in self.stream.windows(since, until)
         ]
-        pages = _run_concurrently([self._task(ctx) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        checks = PageChecks(self.source, self.stream, limit)
+        pages = _run_concurrently([self._task(ctx, checks) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
+        checks.report()
 
-    def _task(self, ctx: ReadContext) -> Callable[[], Iterator[Any]]:
+    def _task(self, ctx: ReadContext, checks: PageChecks) -> Callable[[], Iterator[Any]]:
         def run() -> Iterator[Any]:
             # Pages are stamped (and turned into Arrow) by the reader threads, not by
             # dlt's thread, which then has only dlt's own work on its critical path.
             try:
                 for page in self.stream.read(ctx):
-                    yield self._stamp(page)
+                    yield checks(self._stamp(page))
             except SourceError as exc:
                 raise exc.located(source=self.source, stream=self.stream.name) from None
 

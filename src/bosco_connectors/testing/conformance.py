@@ -159,9 +159,9 @@ class SourceConformance:
         requested: dict[str, list[Any]] = {}
         original = resources._StreamReader.read
 
-        def spy(reader: Any, since: Any, until: Any) -> Any:
+        def spy(reader: Any, since: Any, until: Any, **kwargs: Any) -> Any:
             requested.setdefault(reader.stream.name, []).append(since)
-            return original(reader, since, until)
+            return original(reader, since, until, **kwargs)
 
         monkeypatch.setattr(resources._StreamReader, "read", spy)
         api = fake_api_factory(self.connector, **self.world)
