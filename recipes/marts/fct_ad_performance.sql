@@ -9,6 +9,7 @@
 -- check: conversions >= 0
 -- check: conversion_value >= 0
 -- check: roas >= 0 and roas <= 1000
+-- finite: spend, impressions, clicks, conversions, conversion_value, ctr, cpc, cpm, roas, conversion_rate, spend_reporting, conversion_value_reporting
 -- warn_if: clicks > impressions
 -- warn_if: reporting_currency is not null and fx_rate is null
 -- relationship: tenant_id, platform, ad_group_id, ad_id -> dim_ads

@@ -3,6 +3,7 @@
 -- grain: tenant_id, date, platform, account_id, campaign_id
 -- check: spend >= 0
 -- check: roas >= 0 and roas <= 1000
+-- finite: spend, impressions, clicks, conversions, revenue, roas, ctr, cpc, cpm, conversion_rate, spend_reporting, revenue_reporting
 --
 -- Ratios are fractions (ctr 0.015 means 1.5%), in the account's currency:
 --   roas = revenue / spend             cpc  = spend / clicks

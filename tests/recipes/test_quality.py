@@ -55,11 +55,26 @@ def test_roas_out_of_bounds_is_an_error_and_clicks_above_impressions_a_warning()
     assert "warn_if(clicks > impressions) warns on analytics.fct_campaign_performance: 1 row" in messages(found, errors=False)
 
 
+def test_an_infinite_spend_fails_the_finite_test_where_spend_is_non_negative() -> None:
+    """Raw rows loaded before the contract refused infinities: `spend >= 0` holds for inf, and
+    the summary showed spend inf with ROAS 0; the finite tests catch it."""
+    conn = duckdb.connect()
+    one_day = [("acme", "7001", "1701", "Spring Sale", rawdata.D3, 1.0, 100, 10, 1, 100.0)]
+    rawdata.load_raw(as_executor(conn), report_rows=[*rawdata.REPORT, *one_day])
+    conn.execute("update raw.tiktok_ads_report_campaign_daily set spend = 'inf'::double where spend = 1.0 and campaign_id = '1701'")
+    got = messages(run_tests(conn, build_result=build(conn), today=rawdata.D3))
+    assert "finite(spend) failed on analytics.fct_campaign_performance: 1 row" in got
+    assert "finite(cpc) failed on analytics.fct_campaign_performance: 1 row" in got
+    assert "finite(spend) failed on analytics.daily_campaign_summary: 1 row" in got
+    assert not [m for m in got if m.startswith("check(spend >= 0)")], "the bound alone passes an infinity"
+
+
 def test_every_fact_and_dimension_declares_its_tests() -> None:
     recipes = {r.name: r for r in list_recipes()}
     for level in ("account", "campaign", "ad_group", "ad"):
         names = {t.name for t in declared_tests(recipes[f"fct_{level}_performance"], today=rawdata.LAST_DAY)}
         assert {"check(spend >= 0)", "check(roas >= 0 AND roas <= 1000)", "not_null(currency)", "relationship(platform -> dim_ad_platforms)"} <= names
+        assert {f"finite({c})" for c in ("spend", "impressions", "clicks", "conversions", "conversion_value", "roas")} <= names
         assert any(n.startswith("unique(tenant_id, date, platform") for n in names)
     for source in ("stg_tiktok_ads__campaign_daily", "stg_ga4__traffic_daily", "stg_shopify__orders"):
         assert any(t.name.startswith("freshness(") for t in declared_tests(recipes[source], today=rawdata.LAST_DAY)), source

@@ -68,6 +68,64 @@ def _drop(key: str) -> Callable[[dict], None]:
     return lambda d: d.pop(key, None)
 
 
+IDS = ("advertiser_id", "campaign_id", "adgroup_id", "ad_id")
+
+
+def _ids_as(convert: Callable[[str], Any]) -> Callable[[dict], None]:
+    """Every id field of every object and report row, as `convert` renders it."""
+
+    def fn(d: dict) -> None:
+        for key in IDS:
+            if isinstance(d.get(key), str):
+                d[key] = convert(d[key])
+
+    return fn
+
+
+def first_report_row(path: str, level: set[str], change: Callable[[list, dict], None]) -> Callable[[Scenario], None]:
+    """Change one report row: the first, in the first answer at that level (its dimensions).
+
+    The world has one advertiser and the look-back is one window, so the row is always
+    the same one.
+    """
+
+    def setup(s: Scenario) -> None:
+        done: list[bool] = []
+
+        def fn(body: Any) -> Any:
+            rows = (body.get("data") or {}).get("list") or []
+            if not done and rows and set(rows[0].get("dimensions") or {}) == level:
+                change(rows, rows[0])
+                done.append(True)
+            return body
+
+        s.api.transform(fn, path_contains=path)
+
+    return setup
+
+
+ADVERTISER_DAY = {"advertiser_id", "stat_time_day"}
+FUTURE_DAY = "2036-01-01 00:00:00"
+
+
+def _to_the_future(rows: list, row: dict) -> None:
+    row["dimensions"]["stat_time_day"] = FUTURE_DAY
+
+
+def _twice_with_more_spend(rows: list, row: dict) -> None:
+    import copy
+
+    twin = copy.deepcopy(row)
+    twin["metrics"]["spend"] = "100000.00"
+    rows.insert(1, twin)
+
+
+def _tiktok_error_body(body: Any) -> Any:
+    from bosco_connectors.framework.registry import get_connector
+
+    return dict(get_connector("tiktok_ads").error_example)
+
+
 @dataclass
 class Case:
     id: str
@@ -150,6 +208,10 @@ def _both(*fns: Callable[[Scenario], None]) -> Callable[[Scenario], None]:
 
 
 T = "FAILED tenant=acme source=tiktok_ads"
+PROJECT_WITH_DATASET = (
+    '[destination]\nname = "duckdb"\npath = "w.duckdb"\ndataset = "RawData"\n\n'
+    '[[tenants]]\nid = "acme"\n  [tenants.sources.tiktok_ads]\n  advertiser_ids = ["1"]\n'
+)
 
 CASES: list[Case] = [
     Case("unknown-source", "unknown source in the project file",
@@ -258,6 +320,56 @@ CASES: list[Case] = [
          drift(REPORTS, _drop("spend")),
          policy="optional contract field",
          effect="loaded; re-read rows (the look-back) get NULL `spend`, older rows keep theirs"),
+    # -- hostile data ----------------------------------------------------------------------
+    Case("future-row", "one report row dated 2036 (no end_date configured)",
+         "tiktok_ads/report_advertiser_daily: dropped 1 row(s) whose stat_time_day is past the requested window, "
+         "up to 2036-01-01", 0,
+         _both(_config(end_date=None), first_report_row(REPORTS, ADVERTISER_DAY, _to_the_future))),
+    Case("future-start-date", "a `start_date` in the future in `bosco.toml`",
+         f"{T} stream=-: invalid config: 'start_date': Value error, start_date 2036-01-01 is in the future "
+         "(the latest allowed is tomorrow, UTC)", 2,
+         _config(start_date="2036-01-01", end_date=None)),
+    Case("future-start-date-flag", "`--start-date` in the future",
+         "error: --start-date 2036-01-01 is in the future (the latest allowed is tomorrow, UTC)", 2,
+         _argv("run", "--config", "bosco.toml", "--start-date", "2036-01-01")),
+    Case("error-body-200", "the API's documented error body with HTTP 200",
+         f"{T} stream=advertisers: TikTok code 40001: No permission to operate advertiser 7012345678901234567.", 1,
+         lambda s: s.api.transform(_tiktok_error_body)),
+    Case("infinite-metric", "a report metric of `\"Infinity\"`",
+         f"{T} stream=report_advertiser_daily: field 'spend' is not a finite number: 'Infinity'", 1,
+         drift(REPORTS, _set("spend", "Infinity", when="spend"))),
+    Case("overflowing-metric", "a report metric of `\"1e400\"` (past the largest double)",
+         f"{T} stream=report_advertiser_daily: field 'spend' is not a finite number: '1e400'", 1,
+         drift(REPORTS, _set("spend", "1e400", when="spend"))),
+    Case("infinite-field-entity", "an object's number of `\"Infinity\"`",
+         f"{T} stream=campaigns: schema contract violated: field 'budget': Input should be a finite number "
+         "(schema contract: data_type is freeze)", 1,
+         drift("campaign/get", _set("budget", "Infinity", when="budget"))),
+    Case("duplicate-key-in-page", "two report rows with one key in one page (the second spends 100000)",
+         "tiktok_ads/report_advertiser_daily: duplicate primary key in one page: advertiser_id=7223484479910867, "
+         "stat_time_day=2026-11-13 appears 2 times; kept the page's last row for each key (1 row(s) dropped)", 0,
+         first_report_row(REPORTS, ADVERTISER_DAY, _twice_with_more_spend)),
+    Case("numeric-ids", "ids sent as JSON numbers (objects and report rows)",
+         "ok acme/tiktok_ads", 0,
+         drift("", _ids_as(int))),
+    Case("float-text-ids", "ids sent as float text (`\"9149231539440358.0\"`)",
+         "ok acme/tiktok_ads", 0,
+         drift("", _ids_as(lambda v: v + ".0"))),
+    Case("18-digit-ids", "18-digit ids sent as JSON numbers",
+         "ok acme/tiktok_ads", 0,
+         drift("campaign/get", _ids_as(lambda v: int(v + "42")))),
+    Case("inexact-float-id", "an id sent as a float past 2**53",
+         f"{T} stream=campaigns: schema contract violated: field 'campaign_id': Value error, "
+         "id 1.2345678901234568e+17 is a float, which cannot hold an id exactly (not an integer, or past 2**53)", 1,
+         drift("campaign/get", _set("campaign_id", 1.2345678901234568e17, when="campaign_id"))),
+    Case("normalised-dataset", "a dataset name that dlt would change (`RawData`)",
+         "error: bosco.toml: [destination] dataset 'RawData' is not a name dlt keeps: it would load into 'raw_data' "
+         '(use dataset = "raw_data")', 2,
+         _raw(PROJECT_WITH_DATASET)),
+    Case("normalised-dataset-recipes", "the same, for `recipes build`",
+         "error: bosco.toml: [destination] dataset 'RawData' is not a name dlt keeps: it would load into 'raw_data' "
+         '(use dataset = "raw_data")', 2,
+         _both(_raw(PROJECT_WITH_DATASET), _argv("recipes", "build", "--config", "bosco.toml"))),
 ]
 
 

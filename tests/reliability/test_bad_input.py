@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,39 @@ def test_bad_input(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.M
         EFFECTS[case.id](base, db)
 
 
+def test_a_future_cursor_saved_by_an_earlier_version_fails_until_reset(
+    base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_clients: Any
+) -> None:
+    """A cursor in 2036, saved before rows were clipped, must not make every later run exit 0
+    having read nothing: the run fails naming the stream and the command that resets it."""
+    from bosco_connectors.framework import resources
+
+    from .bad_input_cases import ADVERTISER_DAY, REPORTS, _both, _config, _to_the_future, first_report_row
+
+    setup = _both(_config(end_date=None), first_report_row(REPORTS, ADVERTISER_DAY, _to_the_future))
+    scenario = _prepare(Case("old-version", "", "", 0, setup), base, tmp_path, monkeypatch, fast_clients)
+    with monkeypatch.context() as old_version:  # no row limit: what earlier versions did
+        old_version.setattr(resources, "row_limit", lambda kind, end: date.max)
+        result = CliRunner().invoke(app, scenario.argv, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert local_cursors(tmp_path / STATE, PIPELINE, SOURCE)["report_advertiser_daily"]["stat_time_day"] == date(2036, 1, 1)
+
+    base.api.clear()
+    stuck = CliRunner().invoke(app, scenario.argv, catch_exceptions=False)
+    assert stuck.exit_code == 1, stuck.stderr
+    failures = [line for line in stuck.stderr.splitlines() if line.startswith("FAILED")]
+    assert failures == [
+        "FAILED tenant=acme source=tiktok_ads stream=report_advertiser_daily: the saved cursor (less its look-back) is "
+        "2035-12-25, after tomorrow (UTC): this stream can read nothing until it is reset (bosco-sync state reset "
+        "--tenant acme --source tiktok_ads --stream report_advertiser_daily --yes)"
+    ]
+    reset = ["state", "reset", "--config", "bosco.toml", "--tenant", "acme", "--source", "tiktok_ads", "--stream", "report_advertiser_daily", "--yes"]
+    assert CliRunner().invoke(app, reset, catch_exceptions=False).exit_code == 0
+    healed = CliRunner().invoke(app, scenario.argv, catch_exceptions=False)
+    assert healed.exit_code == 0, healed.stderr
+    assert committed_cursors(tmp_path / "w.duckdb", PIPELINE, SOURCE)["report_advertiser_daily"]["stat_time_day"] == END
+
+
 # -- what the drift cases that load must show ---------------------------------------------
 
 
@@ -184,10 +217,42 @@ def _reserved_field_effect(base: Base, db: Path) -> None:
     assert not diff(base.rows, _without(snapshot(db), "vendor_dlt_id")), "existing rows changed"
 
 
+def _nothing_changed(base: Base, db: Path) -> None:
+    """The hostile answer loaded exactly what the good run loaded, and no cursor moved."""
+    assert not diff(base.rows, snapshot(db)), "rows changed"
+    assert committed_cursors(db, PIPELINE, SOURCE) == base.committed, "committed cursors moved"
+
+
+def _last_duplicate_kept(base: Base, db: Path) -> None:
+    """The page's last row of the duplicated key (spend 100000) replaced the first; nothing else changed."""
+    table = "tiktok_ads_report_advertiser_daily"
+    kept = _query(db, f"select advertiser_id, stat_time_day from raw.{table} where spend = 100000")
+    assert len(kept) == 1, kept
+    key = {("advertiser_id", kept[0][0]), ("stat_time_day", kept[0][1].isoformat())}
+    before, after = dict(base.rows), dict(snapshot(db))
+    strip = lambda counter: {tuple(kv for kv in row if kv[0] != "spend") for row in counter if key <= set(row)}  # noqa: E731
+    assert strip(before[table]) == strip(after[table]), "the kept row differs beyond spend"
+    for rows in (before, after):
+        rows[table] = +type(rows[table])({row: n for row, n in rows[table].items() if not key <= set(row)})
+    assert not diff(before, after), "rows other than the duplicated key changed"
+
+
+def _long_ids_exact(base: Base, db: Path) -> None:
+    """18-digit ids sent as JSON numbers arrive digit for digit."""
+    sent = {row[0] + "42" for row in _query(db, "select campaign_id from raw.tiktok_ads_campaigns where length(campaign_id) = 16")}
+    loaded = {row[0] for row in _query(db, "select campaign_id from raw.tiktok_ads_campaigns where length(campaign_id) = 18")}
+    assert sent and loaded == sent
+
+
 EFFECTS = {
     "drift-new-field": _new_field_effect,
     "drift-optional-field-gone": _optional_gone_effect,
     "reserved-field": _reserved_field_effect,
+    "future-row": _nothing_changed,
+    "duplicate-key-in-page": _last_duplicate_kept,
+    "numeric-ids": _nothing_changed,
+    "float-text-ids": _nothing_changed,
+    "18-digit-ids": _long_ids_exact,
 }
 
 
@@ -224,6 +289,43 @@ def test_every_source_refuses_bad_config_before_any_request(connector, fake_api_
         assert field_name in str(info.value), f"{connector.name}: the error does not name {field_name}: {info.value}"
         assert len(str(info.value).splitlines()) == 1
     assert not api.requests, "bad config must be refused before any request"
+
+
+# -- every source: an error body answered with HTTP 200 is an error, never an empty page ------
+
+
+@pytest.mark.parametrize("name", [c.name for c in sandboxed()])
+def test_every_source_fails_on_its_error_body_with_status_200_mid_sync(name, tmp_path) -> None:
+    """The vendor's documented error body replaces the second answer of a sync, status 200.
+
+    Read as data it would be an empty page: days go missing and the run exits 0 (GA4 loaded
+    53 rows of 89). It must fail the sync with the vendor's message, and load nothing.
+    """
+    import copy
+    import threading
+
+    from bosco_connectors.testing.conformance import error_messages
+
+    from .helpers import WORLD_SEED, sync_into
+
+    connector = get_connector(name)
+    answers, lock = [0], threading.Lock()
+
+    def second_answer_fails(body: Any) -> Any:
+        if isinstance(body, dict) and "access_token" in body:  # a token grant: the credential is fine
+            return body
+        with lock:
+            answers[0] += 1
+            replace = answers[0] == 2
+        return copy.deepcopy(connector.error_example) if replace else body
+
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        api.transform(second_answer_fails)
+        result = sync_into(tmp_path / "d.duckdb", tmp_path / "p", connector, sandbox_config(api, connector))
+    assert answers[0] >= 2, "the sync never got to a second answer"
+    assert not result.ok, f"an error body with HTTP 200 was read as data: {result.rows}"
+    assert any(m in (result.error or "") for m in error_messages(connector.error_example)), result.error
+    assert not snapshot(tmp_path / "d.duckdb"), "rows of the failed sync were loaded"
 
 
 # -- every source: an added field never breaks a sync or changes a value -----------------------

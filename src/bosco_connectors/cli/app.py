@@ -155,6 +155,12 @@ def run(
             backfill = date.fromisoformat(start_date)
         except ValueError:
             raise _fail(f"--start-date must be YYYY-MM-DD, got {start_date!r}")
+        from ..framework.connector import not_in_the_future
+
+        try:
+            not_in_the_future(backfill, "--start-date")
+        except ValueError as exc:
+            raise _fail(str(exc))
     home = _state_dir(state_dir)
     try:
         plan = plan_jobs(config, source_names or [], tenant or [], destination, duckdb_path)

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..destinations import checked_dataset
 from ..framework.errors import ConfigError
 from ..framework.tenants import check_tenant_id
 from ..project import DEFAULT_PROJECT_FILE, Project, TenantSource, load_project, resolve_config
@@ -74,7 +75,7 @@ def plan_jobs(
     dest_cfg.pop("name", None)
     if name not in DESTINATIONS:
         raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
-    dataset = dest_cfg.pop("dataset", DEFAULT_DATASET)
+    dataset = checked_dataset(dest_cfg.pop("dataset", DEFAULT_DATASET), f"{project.path}: " if project else "")
     if name == "duckdb" and duckdb_path is not None:
         dest_cfg["path"] = str(duckdb_path)
     if name != "duckdb":

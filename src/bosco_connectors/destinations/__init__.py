@@ -20,6 +20,26 @@ DEFAULT_ANALYTICS_SCHEMA = "analytics"
 DESTINATIONS = ("duckdb", "snowflake")
 
 
+def checked_dataset(name: Any, where: str = "") -> str:
+    """The dataset name, refused when dlt would load into another one.
+
+    dlt normalises names (``RawData`` becomes ``raw_data``): the rows would land in
+    ``raw_data`` while the recipes and ``state`` read ``RawData``, build nothing and
+    exit 0. So a name must already be what dlt makes of it; the line says which that is.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}[destination] dataset must be a non-empty name, got {name!r}")
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    loaded_as = NamingConvention().normalize_identifier(name)
+    if loaded_as != name:
+        raise ConfigError(
+            f"{where}[destination] dataset '{name}' is not a name dlt keeps: it would load into '{loaded_as}' "
+            f"(use dataset = \"{loaded_as}\")"
+        )
+    return name
+
+
 def get_destination(name: str | None = "duckdb", **options: Any) -> Any:
     """Return a configured dlt destination by name (``duckdb`` or ``snowflake``).
 

@@ -13,6 +13,7 @@ from .errors import (
     RetryableApiError,
     SourceError,
 )
+from .ids import Id, to_id
 from .http import ApiClient, ErrorPolicy, RetryPolicy, parse_retry_after
 from .paginators import (
     CursorInBody,

@@ -3,10 +3,14 @@
 dlt loads Arrow tables about six times faster than Python dicts (DESIGN.md), so large
 report streams convert each page to a `pyarrow.Table` whose schema comes from the
 pydantic contract. Vendor strings such as ``"12.34"`` are cast by Arrow, column-wise.
+The contract's rules hold here as on the dict path (where pydantic checks them): ids
+follow `ids.to_id`, and a float column holds finite numbers only (``"Infinity"`` and
+``"1e400"`` cast to inf, which no metric can be).
 """
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from datetime import date, datetime
@@ -19,6 +23,7 @@ import pyarrow.compute as pc
 from pydantic import BaseModel
 
 from .errors import ContractError
+from .ids import arrow_ids, is_id_field
 
 _SCALARS: dict[Any, pa.DataType] = {
     str: pa.string(),
@@ -53,7 +58,7 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
     """Build a table from dict records, casting each column to the contract's type."""
     rows = records if isinstance(records, list) else list(records)
-    columns = {name: [r.get(name) for r in rows] for name, _ in _fields(model)}
+    columns = {name: [r.get(name) for r in rows] for name, _, _ in _fields(model)}
     for name in set().union(*rows) - _names(model) if rows else ():  # any row may bring a new field
         columns[name] = [r.get(name) for r in rows]
     return columns_to_arrow(columns, len(rows), model, stream)
@@ -67,24 +72,45 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     contract does not know is kept as JSON text (columns: evolve).
     """
     arrays = []
-    for name, arrow_type in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
+    for name, arrow_type, kind in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
         if values is None:
             arrays.append(pa.nulls(num_rows, arrow_type))
             continue
+        if kind is _ID:
+            try:
+                arrays.append(arrow_ids(values))
+            except ValueError as exc:
+                raise ContractError(f"field '{name}': {exc}", stream=stream) from None
+            continue
         try:
-            arrays.append(_column(values, arrow_type))
+            column = _column(values, arrow_type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise ContractError(f"field '{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
+        if kind is _FLOAT and not math.isfinite(pc.sum(column).as_py() or 0.0):  # inf and NaN carry into the sum
+            finite = pc.is_finite(column)
+            if not pc.all(finite, min_count=0).as_py():  # not just finite numbers summing past the largest double
+                bad = values[pc.index(finite, False).as_py()]
+                raise ContractError(f"field '{name}' is not a finite number: {bad!r}", stream=stream)
+        arrays.append(column)
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
     return table
 
 
+#: Field kinds with a rule beyond the Arrow cast.
+_ID, _FLOAT = "id", "float"
+
+
 @lru_cache(maxsize=None)
-def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType], ...]:
-    return tuple((f.name, f.type) for f in arrow_schema(model))
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType, str | None], ...]:
+    """(column, Arrow type, kind) per contract field; kind is `_ID`, `_FLOAT` or None."""
+    ids = {info.alias or name for name, info in model.model_fields.items() if is_id_field(info)}
+    return tuple(
+        (f.name, f.type, _ID if f.name in ids else _FLOAT if pa.types.is_floating(f.type) else None)
+        for f in arrow_schema(model)
+    )
 
 
 @lru_cache(maxsize=None)

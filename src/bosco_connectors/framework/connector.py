@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .ids import to_id
 from .redaction import register_secret
 from .spec import Cursor, Stream, utc_today
 from .tenants import check_tenant_id
@@ -27,16 +28,25 @@ if TYPE_CHECKING:
 
 def comma_list(value: Any) -> Any:
     """Accept a list, or one comma-separated string (env vars and CLI flags give one string),
-    with ids often pasted as numbers: always a list of stripped strings."""
-    if isinstance(value, (str, int)):
-        return [part.strip() for part in str(value).split(",") if part.strip()]
+    with ids often pasted as numbers: always a list of stripped strings, numbers under the
+    one id rule (`ids.to_id`)."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return [to_id(part.strip()) for part in str(value).split(",") if part.strip()]
     if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value]
+        return [to_id(v.strip() if isinstance(v, str) else v) for v in value]
     return value
 
 
 #: A list of account/advertiser ids given as a list or a comma-separated string.
 IdList = Annotated[list[str], BeforeValidator(comma_list)]
+
+
+def not_in_the_future(value: date, name: str) -> date:
+    """Refuse a start date after tomorrow (UTC): a first run would save it as the cursor,
+    and every later run would read nothing, even after the config is fixed."""
+    if value > utc_today() + timedelta(days=1):
+        raise ValueError(f"{name} {value} is in the future (the latest allowed is tomorrow, UTC)")
+    return value
 
 
 def _default_start() -> date:
@@ -60,6 +70,11 @@ class SourceConfig(BaseModel):
         description="A stream still reading after this long fails (nothing of it loaded, cursor kept): "
         "no API can hold a run, and the run lock, for ever.",
     )
+
+    @field_validator("start_date")
+    @classmethod
+    def _not_in_the_future(cls, value: date) -> date:
+        return not_in_the_future(value, "start_date")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "SourceConfig":
@@ -97,6 +112,11 @@ class Connector:
     streams_for: Callable[[Any], list[Stream]] | None = None
     description: str = ""
     extras: tuple[str, ...] = field(default_factory=tuple)
+    #: The vendor's documented error body (a non-retryable one, copied from its API
+    #: reference). The conformance kit answers every request with it under HTTP 200 and
+    #: expects the sync to fail with the vendor's message: an error body is never an
+    #: empty page, whatever the status code.
+    error_example: Mapping[str, Any] | None = None
 
     # -- config ------------------------------------------------------------------------
 

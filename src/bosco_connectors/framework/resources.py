@@ -27,6 +27,7 @@ from .arrow import to_arrow
 from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
+from .page_checks import PageChecks, check_saved_cursor, row_limit
 from .reserved import rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, Window, utc_today
 
@@ -102,7 +103,9 @@ def stream_resource(
 
         def read_incremental(cursor_state: Any = incremental) -> Iterator[Any]:
             since, until = cursor_state.get_current_range()
-            yield from reader.read(since, _until(until, cursor.kind, end is not None, config.end_date))
+            until = _until(until, cursor.kind, end is not None, config.end_date)
+            explicit_end = end is not None or config.end_date is not None
+            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None))
 
         return dlt.resource(read_incremental, **hints)
 
@@ -153,8 +156,11 @@ class _StreamReader:
         self.tenant_id = tenant_id
         self._renamed: set[tuple[str, str]] = set()
 
-    def read(self, since: Any, until: Any) -> Iterator[Any]:
+    def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
+        """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
         since = _coerce(since, self.stream)
+        if isinstance(self.stream.cursor, Cursor):
+            check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
         if since is not None and until is not None and since > until:
             return
         tasks = [
@@ -163,10 +169,12 @@ class _StreamReader:
             for window in self.stream.windows(since, until)
         ]
         deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
-        pages = _run_concurrently([self._task(ctx, deadline) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        checks = PageChecks(self.source, self.stream, limit)
+        pages = _run_concurrently([self._task(ctx, deadline, checks) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
+        checks.report()
 
-    def _task(self, ctx: ReadContext, deadline: Deadline) -> Callable[[], Iterator[Any]]:
+    def _task(self, ctx: ReadContext, deadline: Deadline, checks: PageChecks) -> Callable[[], Iterator[Any]]:
         def run() -> Iterator[Any]:
             # Pages are stamped (and turned into Arrow) by the reader threads, not by
             # dlt's thread, which then has only dlt's own work on its critical path.
@@ -174,7 +182,7 @@ class _StreamReader:
                 deadline.check()
                 for page in self._read_splitting(ctx):
                     deadline.check()
-                    yield self._stamp(page)
+                    yield checks(self._stamp(page))
             except SkipPartition as exc:
                 where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
                 line = f"{self.source}/{self.stream.name}: skipped {where}: {exc.reason}"

@@ -31,9 +31,14 @@ Batch = "list[Record] | pa.Table"
 
 class Contract(BaseModel):
     """Base of every stream contract. `tenant_id` is declared here because dlt validates
-    the model after our tenant stamping step (see DESIGN.md pitfalls)."""
+    the model after our tenant stamping step (see DESIGN.md pitfalls).
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    Numbers must be finite: a spend of ``"Infinity"`` or ``"1e400"`` is refused, not loaded
+    as inf (`arrow.columns_to_arrow` applies the same rule to Arrow batches). Type id
+    fields `ids.Id`, so every source follows one id rule.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, allow_inf_nan=False)
 
     tenant_id: str
 
@@ -125,6 +130,9 @@ class Stream:
     unified: Any = None
     #: A filter of shaped records (pages are lists of dicts or Arrow tables).
     keep: Callable[[Any, ReadContext], Any] | None = None
+    #: Two rows of one page with the same primary key: "warn" keeps the page's last one
+    #: and logs the key and count; "fail" fails the sync (`page_checks.PageChecks`).
+    on_duplicate_key: Literal["warn", "fail"] = "warn"
 
     kind: ClassVar[str] = "custom"
 

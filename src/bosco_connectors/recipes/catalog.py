@@ -46,6 +46,7 @@ ENV_SEEDS_DIR = "BOSCO_SEEDS_DIR"
 _DIRECTIVE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = (
     "description", "grain", "not_null", "check", "warn_if", "union", "incremental", "relationship", "freshness",
+    "finite",
 )
 _UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+)(\s+\(optional\))?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -115,6 +116,8 @@ class Recipe:
     checks: tuple[str, ...] = ()
     #: ``-- warn_if:`` conditions: rows where they are TRUE are reported, but do not fail.
     warnings: tuple[str, ...] = ()
+    #: ``-- finite:`` columns: no infinity or NaN (``spend >= 0`` holds for +inf).
+    finite: tuple[str, ...] = ()
     union: UnionSpec | None = None
     #: ``-- incremental: <date column>``: rebuilt only for the dates whose inputs changed.
     incremental: str | None = None
@@ -333,6 +336,7 @@ def read_recipe(path: Path, layer: str) -> Recipe:
         not_null=_columns(directives.get("not_null", []), path, "not_null"),
         checks=tuple(_check(expr, path) for expr in directives.get("check", [])),
         warnings=tuple(_check(expr, path, "warn_if") for expr in directives.get("warn_if", [])),
+        finite=_columns(directives.get("finite", []), path, "finite"),
         union=union,
         incremental=incremental,
         relationships=tuple(_relationship(v, path) for v in directives.get("relationship", [])),

@@ -5,6 +5,7 @@
 ``-- not_null: c, d``                       ``not_null(c)``, ``not_null(d)``
 ``-- check: spend >= 0``                    ``check(spend >= 0)``: no row where the condition is false
 ``-- warn_if: clicks > impressions``        ``warn_if(...)``: rows where it is true are a *warning*
+``-- finite: spend, roas``                  ``finite(spend)``, ``finite(roas)``: no infinity or NaN
 ``-- relationship: a, b -> dim``            every row with non-NULL a, b has a match in ``dim``
 ``-- freshness: date within 3 days``        each tenant's latest date is at most 3 days old
 ==========================================  ===============================================
@@ -119,6 +120,11 @@ def _declared_tests(recipe: Recipe, target_schema: str, today: date) -> tuple[Da
     for check in recipe.checks:
         condition = sqlglot.parse_one(check, read=SOURCE_DIALECT)
         tests.append(row_test(f"check({check})", exp.not_(exp.paren(condition))))
+    for column in recipe.finite:
+        # |x| < 1e308 is false for +-inf, and for NaN, which DuckDB and Snowflake both sort above
+        # every number; portable where isfinite() is not. A NULL is not_null's business.
+        below = exp.LT(this=exp.func("abs", exp.column(column)), expression=exp.Literal.number("1e308"))
+        tests.append(row_test(f"finite({column})", exp.not_(exp.paren(below))))
     for warning in recipe.warnings:
         condition = sqlglot.parse_one(warning, read=SOURCE_DIALECT)
         tests.append(row_test(f"warn_if({warning})", exp.paren(condition), WARN))

@@ -13,7 +13,9 @@ registered source in ``tests/test_conformance.py``). What it checks:
 - a second run against the fake API adds no duplicate rows and asks each cursor
   stream only for data from the saved cursor minus its look-back;
 - with canary credentials the API's auth error is reported clearly, and the canary
-  appears in no log line, error, state table or summary.
+  appears in no log line, error, state table or summary;
+- the vendor's documented error body (`Connector.error_example`) answered with HTTP 200
+  fails the sync with the vendor's message instead of loading as an empty page.
 """
 
 from __future__ import annotations
@@ -159,9 +161,9 @@ class SourceConformance:
         requested: dict[str, list[Any]] = {}
         original = resources._StreamReader.read
 
-        def spy(reader: Any, since: Any, until: Any) -> Any:
+        def spy(reader: Any, since: Any, until: Any, **kwargs: Any) -> Any:
             requested.setdefault(reader.stream.name, []).append(since)
-            return original(reader, since, until)
+            return original(reader, since, until, **kwargs)
 
         monkeypatch.setattr(resources._StreamReader, "read", spy)
         api = fake_api_factory(self.connector, **self.world)
@@ -240,6 +242,30 @@ class SourceConformance:
         for name, text in outputs.items():
             assert not find_secrets(text, secrets), f"secret found in {name}"
 
+    # -- error bodies -------------------------------------------------------------------
+
+    def test_error_body_with_status_200_is_an_error(self, tmp_path: Path, fake_api_factory: Any) -> None:
+        """Gateways and some vendors answer errors with HTTP 200: the body decides, not the status."""
+        import copy
+
+        import dlt
+
+        from ..sync import SyncJob, run_sync
+
+        example = self.connector.error_example
+        assert example, f"{self.connector.name}: set Connector.error_example to the vendor's documented error body"
+        messages = error_messages(example)
+        assert messages, "error_example has no 'message' text to look for"
+        api = fake_api_factory(self.connector, **self.world)
+        # Every answer but a token grant (the credential is fine; the data request fails).
+        api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
+        destination = dlt.destinations.duckdb(str(tmp_path / "errors.duckdb"))
+        result = run_sync(SyncJob("t", self.connector.name, self._sandbox_config(api)), destination=destination, pipelines_dir=tmp_path / "p")
+        assert any(r.status == 200 for r in api.requests), "the fake API answered nothing with HTTP 200"
+        assert not result.ok, f"the error body {example} answered with HTTP 200 loaded as data: {result.rows}"
+        assert any(m in (result.error or "") for m in messages), \
+            f"the failure should carry the vendor's message ({messages}): {result.error}"
+
     @staticmethod
     def _state_dump(db: Path) -> str:
         import base64
@@ -308,6 +334,16 @@ class SourceConformance:
         from ..sandbox import sandbox_config
 
         return sandbox_config(api, self.connector)
+
+
+def error_messages(body: Any) -> list[str]:
+    """Every ``message`` text in a vendor's error body, however deep."""
+    if isinstance(body, dict):
+        found = [body["message"]] if isinstance(body.get("message"), str) else []
+        return found + [m for value in body.values() for m in error_messages(value)]
+    if isinstance(body, list):
+        return [m for value in body for m in error_messages(value)]
+    return []
 
 
 def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:

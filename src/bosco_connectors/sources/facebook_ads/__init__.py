@@ -36,6 +36,16 @@ connector = Connector(
     streams=build_streams(),
     streams_for=streams_for,
     sandbox="bosco_connectors.sandbox.facebook_ads:FacebookAdsApp",
+    #: The Graph API's error response (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+    error_example={
+        "error": {
+            "message": "Error validating access token: The session has been invalidated because the user changed their password.",
+            "type": "OAuthException",
+            "code": 190,
+            "error_subcode": 460,
+            "fbtrace_id": "EJplcsCHuLu",
+        }
+    },
     description="Meta Marketing API: ad accounts, campaigns, ad sets, ads, creatives and daily insights (async jobs).",
     extras=("facebook",),
 )

@@ -22,14 +22,14 @@ from typing import Optional
 
 from pydantic import Field, create_model
 
-from ...framework import Contract
+from ...framework import Contract, Id
 
 
 class AdAccount(Contract):
     """One ad account, from ``GET act_{id}``."""
 
-    account_id: str = Field(description="The numeric id, without the 'act_' prefix.")
-    id: str = Field(description="The Graph node id, 'act_<account_id>'.")
+    account_id: Id = Field(description="The numeric id, without the 'act_' prefix.")
+    id: Id = Field(description="The Graph node id, 'act_<account_id>'.")
     name: str | None = None
     currency: str | None = Field(default=None, description="ISO 4217; every amount of the account is in it.")
     timezone_name: str | None = Field(default=None, description="Insights days (date_start) are days in this time zone.")
@@ -41,8 +41,8 @@ class AdAccount(Contract):
 class Campaign(Contract):
     """One campaign, from ``GET act_{id}/campaigns``."""
 
-    id: str
-    account_id: str
+    id: Id
+    account_id: Id
     name: str | None = None
     objective: str | None = Field(default=None, description="e.g. OUTCOME_SALES, OUTCOME_TRAFFIC, OUTCOME_LEADS.")
     status: str | None = Field(default=None, description="Set by the advertiser: ACTIVE, PAUSED, DELETED, ARCHIVED.")
@@ -59,9 +59,9 @@ class Campaign(Contract):
 class AdSet(Contract):
     """One ad set (the unified model's ad group), from ``GET act_{id}/adsets``."""
 
-    id: str
-    account_id: str
-    campaign_id: str
+    id: Id
+    account_id: Id
+    campaign_id: Id
     name: str | None = None
     status: str | None = None
     effective_status: str | None = None
@@ -78,14 +78,14 @@ class AdSet(Contract):
 class Ad(Contract):
     """One ad, from ``GET act_{id}/ads``; ``creative_id`` is Meta's ``creative.id``."""
 
-    id: str
-    account_id: str
-    campaign_id: str
-    adset_id: str
+    id: Id
+    account_id: Id
+    campaign_id: Id
+    adset_id: Id
     name: str | None = None
     status: str | None = None
     effective_status: str | None = None
-    creative_id: str | None = None
+    creative_id: Id | None = None
     created_time: datetime | None = None
     updated_time: datetime
 
@@ -93,8 +93,8 @@ class Ad(Contract):
 class AdCreative(Contract):
     """One ad creative, from ``GET act_{id}/adcreatives``."""
 
-    id: str
-    account_id: str
+    id: Id
+    account_id: Id
     name: str | None = None
     title: str | None = None
     body: str | None = None
@@ -110,7 +110,7 @@ class InsightsDaily(Contract):
     ``account_currency``.
     """
 
-    account_id: str
+    account_id: Id
     account_name: str | None = None
     account_currency: str | None = None
     date_start: date
@@ -137,27 +137,27 @@ class InsightsAccountDaily(InsightsDaily):
 class InsightsCampaignDaily(InsightsDaily):
     """``level=campaign``: one row per campaign and day."""
 
-    campaign_id: str
+    campaign_id: Id
     campaign_name: str | None = None
 
 
 class InsightsAdSetDaily(InsightsDaily):
     """``level=adset``: one row per ad set and day, with its campaign."""
 
-    adset_id: str
+    adset_id: Id
     adset_name: str | None = None
-    campaign_id: str | None = None
+    campaign_id: Id | None = None
     campaign_name: str | None = None
 
 
 class InsightsAdDaily(InsightsDaily):
     """``level=ad``: one row per ad and day, with its ad set and campaign."""
 
-    ad_id: str
+    ad_id: Id
     ad_name: str | None = None
-    adset_id: str | None = None
+    adset_id: Id | None = None
     adset_name: str | None = None
-    campaign_id: str | None = None
+    campaign_id: Id | None = None
     campaign_name: str | None = None
 
 

@@ -166,7 +166,7 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     row["date_start"] = parse_date(record["date_start"])
     if record.get("date_stop"):
         row["date_stop"] = parse_date(record["date_stop"])
-    row["account_id"] = str(record.get("account_id") or ctx.partition["account_id"])
+    row["account_id"] = record.get("account_id") or ctx.partition["account_id"]  # an Id: the contract renders it
     actions = record.get("actions") or []
     values = record.get("action_values") or []
     counts, amounts = by_action_type(actions), by_action_type(values)

@@ -115,7 +115,7 @@ def shape_object(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     creative = row.pop("creative", None)
     if isinstance(creative, dict):
         row["creative_id"] = creative.get("id")
-    row["account_id"] = str(row.get("account_id") or ctx.partition["account_id"])
+    row["account_id"] = row.get("account_id") or ctx.partition["account_id"]  # an Id: the contract renders it
     return row
 
 

@@ -40,6 +40,15 @@ connector = Connector(
     streams=build_streams(),
     streams_for=streams_for,
     sandbox="bosco_connectors.sandbox.ga4:Ga4App",
+    #: Google's error model (https://cloud.google.com/apis/design/errors), as runReport sends it.
+    error_example={
+        "error": {
+            "code": 403,
+            "message": "User does not have sufficient permissions for this property. To learn more about Property ID, "
+                       "see https://developers.google.com/analytics/devguides/reporting/data/v1/property-id.",
+            "status": "PERMISSION_DENIED",
+        }
+    },
     description="GA4 Data API runReport: daily traffic by source/medium/campaign, landing pages, and user-defined reports.",
     extras=("ga4",),
 )

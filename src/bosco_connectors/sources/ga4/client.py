@@ -57,13 +57,20 @@ AUTH_HINT = (
 
 
 class GoogleErrors(ErrorPolicy):
-    """Google's error envelope -> the framework's error types, with Google's own words."""
+    """Google's error envelope -> the framework's error types, with Google's own words.
+
+    The envelope is an error whatever the status code: a proxy or a gateway may pass
+    it on with HTTP 200, and read as a report it would have no rows (days missing, exit 0).
+    Its own ``error.code`` then stands for the status.
+    """
 
     def for_status(self, response: httpx.Response, body: Any) -> ApiError | None:
         code = response.status_code
-        if code < 400:
-            return None
         error = body.get("error") if isinstance(body, dict) else None
+        if code < 400:
+            if not isinstance(error, dict):
+                return None
+            code = _int(error.get("code")) or code
         status = message = None
         if isinstance(error, dict):
             status = error.get("status")
@@ -71,12 +78,21 @@ class GoogleErrors(ErrorPolicy):
         elif isinstance(error, str):  # OAuth-style bodies ({"error": "invalid_grant"})
             status, message = error, body.get("error_description")
         text = f"HTTP {code}" + (f" {status}" if status else "") + f": {message or self.message(response, body)}"
+        if code != response.status_code:
+            text += f" (an error body answered with HTTP {response.status_code})"
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status in RETRYABLE_STATUSES or code in (429, 500, 502, 503, 504):
             return RetryableApiError(text, status=code, vendor_code=status, retry_after=retry_after)
         if status in AUTH_STATUSES or code in (401, 403):
             return AuthError(text + AUTH_HINT, status=code, vendor_code=status)
         return ApiError(text, status=code, vendor_code=status)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _quota_status(quota: dict[str, Any], name: str) -> tuple[int, int] | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from ...framework import Contract
+from ...framework import Contract, Id
 from .config import ReportDefinition, column_name
 
 #: Metrics that GA4 types TYPE_INTEGER (counts); every other metric is loaded as a float.
@@ -34,7 +34,7 @@ INTEGER_METRICS = frozenset(
 class ReportRow(Contract):
     """What every report row carries besides its own dimensions and metrics."""
 
-    property_id: str = Field(description="The GA4 property the row was read from.")
+    property_id: Id = Field(description="The GA4 property the row was read from.")
     date: dt.date = Field(description="Day in the property's time zone (GA4 sends YYYYMMDD).")
     currency_code: str | None = Field(default=None, description="ISO 4217 currency of the money metrics (report metadata).")
 

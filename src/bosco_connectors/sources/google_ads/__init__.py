@@ -45,6 +45,24 @@ connector = Connector(
     streams=build_streams(),
     streams_for=streams_for,
     sandbox="bosco_connectors.sandbox.google_ads:GoogleAdsApp",
+    #: Google's error model with a GoogleAdsFailure detail
+    #: (https://developers.google.com/google-ads/api/docs/get-started/handle-errors).
+    error_example={
+        "error": {
+            "code": 403,
+            "message": "The caller does not have permission",
+            "status": "PERMISSION_DENIED",
+            "details": [{
+                "@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
+                "errors": [{
+                    "errorCode": {"authorizationError": "USER_PERMISSION_DENIED"},
+                    "message": "User doesn't have permission to access customer. Note: If you're accessing a client "
+                               "customer, the manager's customer id must be set in the 'login-customer-id' header.",
+                }],
+                "requestId": "gE3kD1uSgYzGhE2hd0A0Jw",
+            }],
+        }
+    },
     description="Google Ads API (GAQL searchStream): accounts, campaigns, ad groups, ads, keywords, "
     "daily performance and search terms, across manager accounts.",
     extras=("google-ads",),

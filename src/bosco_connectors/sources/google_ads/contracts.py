@@ -16,13 +16,13 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from ...framework import Contract
+from ...framework import Contract, Id
 
 
 class Customer(Contract):
     """One client account (FROM customer)."""
 
-    customer_id: str
+    customer_id: Id
     descriptive_name: str | None = None
     currency_code: str | None = Field(default=None, description="ISO 4217; every money field of this account is in it.")
     time_zone: str | None = Field(default=None, description="Account time zone; segments.date is a day in it.")
@@ -35,8 +35,8 @@ class Customer(Contract):
 class Campaign(Contract):
     """One campaign (FROM campaign), with its budget amount."""
 
-    customer_id: str
-    campaign_id: str
+    customer_id: Id
+    campaign_id: Id
     campaign_name: str | None = None
     status: str | None = Field(default=None, description="ENABLED, PAUSED or REMOVED.")
     advertising_channel_type: str | None = None
@@ -49,9 +49,9 @@ class Campaign(Contract):
 class AdGroup(Contract):
     """One ad group (FROM ad_group)."""
 
-    customer_id: str
-    campaign_id: str
-    ad_group_id: str
+    customer_id: Id
+    campaign_id: Id
+    ad_group_id: Id
     ad_group_name: str | None = None
     status: str | None = None
     type: str | None = None
@@ -61,10 +61,10 @@ class AdGroup(Contract):
 class Ad(Contract):
     """One ad in one ad group (FROM ad_group_ad)."""
 
-    customer_id: str
-    campaign_id: str
-    ad_group_id: str
-    ad_id: str
+    customer_id: Id
+    campaign_id: Id
+    ad_group_id: Id
+    ad_id: Id
     ad_name: str | None = None
     ad_type: str | None = None
     status: str | None = None
@@ -78,10 +78,10 @@ class Keyword(Contract):
     match type has the same id everywhere), so the key includes ``ad_group_id``.
     """
 
-    customer_id: str
-    campaign_id: str
-    ad_group_id: str
-    criterion_id: str
+    customer_id: Id
+    campaign_id: Id
+    ad_group_id: Id
+    criterion_id: Id
     keyword_text: str | None = None
     keyword_match_type: str | None = Field(default=None, description="EXACT, PHRASE or BROAD.")
     status: str | None = None
@@ -93,7 +93,7 @@ class Keyword(Contract):
 class DailyMetrics(Contract):
     """What every daily performance row carries; ``date`` is segments.date (account time zone)."""
 
-    customer_id: str
+    customer_id: Id
     date: date
     currency_code: str | None = None
     cost_micros: int | None = Field(default=None, description="Cost in micros of the account currency, as Google sends it.")
@@ -105,26 +105,26 @@ class DailyMetrics(Contract):
 
 
 class CampaignDaily(DailyMetrics):
-    campaign_id: str
+    campaign_id: Id
     campaign_name: str | None = None
 
 
 class AdGroupDaily(DailyMetrics):
-    campaign_id: str
-    ad_group_id: str
+    campaign_id: Id
+    ad_group_id: Id
     ad_group_name: str | None = None
 
 
 class AdDaily(DailyMetrics):
-    campaign_id: str
-    ad_group_id: str
-    ad_id: str
+    campaign_id: Id
+    ad_group_id: Id
+    ad_id: Id
 
 
 class KeywordDaily(DailyMetrics):
-    campaign_id: str
-    ad_group_id: str
-    criterion_id: str
+    campaign_id: Id
+    ad_group_id: Id
+    criterion_id: Id
     keyword_text: str | None = None
     keyword_match_type: str | None = None
 
@@ -132,8 +132,8 @@ class KeywordDaily(DailyMetrics):
 class SearchTermDaily(DailyMetrics):
     """search_term_view: metrics per search term, ad group, matched keyword and day."""
 
-    campaign_id: str
-    ad_group_id: str
+    campaign_id: Id
+    ad_group_id: Id
     search_term: str
     search_term_status: str | None = Field(default=None, description="ADDED, EXCLUDED, ADDED_EXCLUDED or NONE.")
     keyword_text: str = Field(description="segments.keyword.info.text: the keyword that matched ('' if none).")

@@ -47,6 +47,17 @@ connector = Connector(
     client_factory=make_client,
     streams=STREAMS,
     sandbox="bosco_connectors.sandbox.shopify:ShopifyApp",
+    #: A GraphQL error, which Shopify answers with HTTP 200
+    #: (https://shopify.dev/docs/api/usage/access-scopes, https://shopify.dev/docs/api/admin-graphql#status_and_error_codes).
+    error_example={
+        "errors": [{
+            "message": "Access denied for orders field. Required access: `read_orders` access scope.",
+            "locations": [{"line": 2, "column": 3}],
+            "path": ["orders"],
+            "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes"},
+        }],
+        "data": None,
+    },
     description="Orders (with line items and UTM/landing-page attribution), products and customers "
     "from the Shopify GraphQL Admin API; bulk operations for backfills.",
 )

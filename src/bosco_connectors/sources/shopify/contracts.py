@@ -12,23 +12,23 @@ from typing import ClassVar
 from dlt.common.libs.pydantic import DltConfig
 from pydantic import BaseModel, ConfigDict
 
-from ...framework import Contract
+from ...framework import Contract, Id
 
 
 class OrderLineItem(BaseModel):
     """A row of ``shopify_orders__line_items`` (dlt child table of ``shopify_orders``)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
 
     #: Stamped by the framework on child rows too, so every row names its tenant.
     tenant_id: str | None = None
-    id: str
-    order_id: str
+    id: Id
+    order_id: Id
     title: str | None = None
     quantity: int | None = None
     sku: str | None = None
-    variant_id: str | None = None
-    product_id: str | None = None
+    variant_id: Id | None = None
+    product_id: Id | None = None
     #: Price of one unit before discounts, shop currency.
     unit_price: float | None = None
     #: Line total after line-level discounts, shop currency.
@@ -42,7 +42,7 @@ class Order(Contract):
     # with the order on every merge, so items removed by an order edit disappear too.
     dlt_config: ClassVar[DltConfig] = {"skip_nested_types": True}
 
-    id: str
+    id: Id
     name: str | None = None
     created_at: datetime
     updated_at: datetime
@@ -57,7 +57,7 @@ class Order(Contract):
     total_refunded: float | None = None
     financial_status: str | None = None
     fulfillment_status: str | None = None
-    customer_id: str | None = None
+    customer_id: Id | None = None
     source_name: str | None = None
     tags: str | None = None
     test: bool = False
@@ -78,7 +78,7 @@ class Order(Contract):
 
 
 class Product(Contract):
-    id: str
+    id: Id
     title: str | None = None
     handle: str | None = None
     vendor: str | None = None
@@ -94,7 +94,7 @@ class Product(Contract):
 class Customer(Contract):
     """A customer without personal data: no name, email, phone or address."""
 
-    id: str
+    id: Id
     #: DISABLED, INVITED, ENABLED or DECLINED.
     state: str | None = None
     tags: str | None = None

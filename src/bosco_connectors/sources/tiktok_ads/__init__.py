@@ -32,6 +32,14 @@ connector = Connector(
     streams=build_streams(),
     streams_for=streams_for,
     sandbox="bosco_connectors.sandbox.tiktok:TikTokApp",
+    #: A return-code error in TikTok's envelope (https://business-api.tiktok.com/portal/docs?id=1737172488964097):
+    #: HTTP 200 with a non-zero ``code``.
+    error_example={
+        "code": 40001,
+        "message": "No permission to operate advertiser 7012345678901234567.",
+        "request_id": "2026112009300001024519904410C2E1A",
+        "data": {},
+    },
     description="TikTok Marketing API: ad accounts, campaigns, ad groups, ads and daily performance reports.",
 )
 

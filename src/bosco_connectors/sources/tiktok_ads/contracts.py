@@ -12,13 +12,13 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from ...framework import Contract
+from ...framework import Contract, Id
 
 
 class Advertiser(Contract):
     """One ad account, from /advertiser/info/."""
 
-    advertiser_id: str
+    advertiser_id: Id
     name: str | None = None
     currency: str | None = Field(default=None, description="ISO 4217 code; every money metric of this advertiser is in it.")
     timezone: str | None = Field(default=None, description="Account time zone; report days (stat_time_day) are local to it.")
@@ -34,8 +34,8 @@ class Advertiser(Contract):
 class Campaign(Contract):
     """One campaign, from /campaign/get/."""
 
-    campaign_id: str
-    advertiser_id: str
+    campaign_id: Id
+    advertiser_id: Id
     campaign_name: str | None = None
     objective_type: str | None = None
     operation_status: str | None = Field(default=None, description="ENABLE or DISABLE, as set by the advertiser.")
@@ -49,9 +49,9 @@ class Campaign(Contract):
 class AdGroup(Contract):
     """One ad group, from /adgroup/get/."""
 
-    adgroup_id: str
-    advertiser_id: str
-    campaign_id: str
+    adgroup_id: Id
+    advertiser_id: Id
+    campaign_id: Id
     adgroup_name: str | None = None
     operation_status: str | None = None
     secondary_status: str | None = None
@@ -66,10 +66,10 @@ class AdGroup(Contract):
 class Ad(Contract):
     """One ad, from /ad/get/."""
 
-    ad_id: str
-    advertiser_id: str
-    campaign_id: str
-    adgroup_id: str
+    ad_id: Id
+    advertiser_id: Id
+    campaign_id: Id
+    adgroup_id: Id
     ad_name: str | None = None
     campaign_name: str | None = None
     adgroup_name: str | None = None
@@ -89,7 +89,7 @@ class DailyMetrics(Contract):
     advertisers table).
     """
 
-    advertiser_id: str
+    advertiser_id: Id
     stat_time_day: date
     spend: float | None = None
     impressions: int | None = None
@@ -112,25 +112,25 @@ class AdvertiserDaily(DailyMetrics):
 class CampaignDaily(DailyMetrics):
     """AUCTION_CAMPAIGN, dimensions campaign_id + stat_time_day."""
 
-    campaign_id: str
+    campaign_id: Id
     campaign_name: str | None = None
 
 
 class AdGroupDaily(DailyMetrics):
     """AUCTION_ADGROUP, dimensions adgroup_id + stat_time_day."""
 
-    adgroup_id: str
+    adgroup_id: Id
     adgroup_name: str | None = None
-    campaign_id: str | None = None
+    campaign_id: Id | None = None
     campaign_name: str | None = None
 
 
 class AdDaily(DailyMetrics):
     """AUCTION_AD, dimensions ad_id + stat_time_day; parent ids for roll-ups."""
 
-    ad_id: str
+    ad_id: Id
     ad_name: str | None = None
-    adgroup_id: str | None = None
+    adgroup_id: Id | None = None
     adgroup_name: str | None = None
-    campaign_id: str | None = None
+    campaign_id: Id | None = None
     campaign_name: str | None = None

@@ -139,7 +139,7 @@ def flatten_report_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, An
         key: (None if value == EMPTY_METRIC else value) for key, value in (record.get("metrics") or {}).items()
     }
     row.update(record.get("dimensions") or {})
-    row["advertiser_id"] = str(ctx.partition.get("advertiser_id") or row["advertiser_id"])
+    row["advertiser_id"] = ctx.partition.get("advertiser_id") or row["advertiser_id"]  # an Id: the contract renders it
     row["stat_time_day"] = parse_date(row["stat_time_day"])
     return row
 
@@ -162,10 +162,8 @@ def report_columns(raw: list[dict[str, Any]], ctx: ReadContext) -> dict[str, lis
         below = columns.get(name) or [None] * len(raw)
         columns[name] = [d[name] if name in d else v for d, v in zip(dimensions, below)]
     advertiser_id = ctx.partition.get("advertiser_id")
-    if advertiser_id:
-        columns["advertiser_id"] = [str(advertiser_id)] * len(raw)
-    else:
-        columns["advertiser_id"] = [str(v) for v in columns["advertiser_id"]]
+    if advertiser_id:  # ids are the contract's business (`Id`), whatever type the row sent
+        columns["advertiser_id"] = [advertiser_id] * len(raw)
     columns["stat_time_day"] = [_day_of(v) if isinstance(v, str) else parse_date(v) for v in columns["stat_time_day"]]
     return columns
 
