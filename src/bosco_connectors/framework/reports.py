@@ -2,7 +2,8 @@
 
 Report APIs (Meta insights, Amazon Ads, Shopify bulk operations, Google Ads batch
 reports) share one shape; only the three calls differ. A source supplies them and
-this helper owns the waiting, the deadline and the retry of a failed job.
+this helper owns the waiting, the deadline and the retry of a failed job. The wait
+between polls ends at once when the run is asked to stop (`interrupt.sleep`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Generic, TypeVar
 
+from . import interrupt
 from .errors import ReportJobError
 
 log = logging.getLogger("bosco_connectors.reports")
@@ -46,7 +48,7 @@ class ReportJob(Generic[JobT, ResultT]):
     max_poll: float = 60.0
     backoff: float = 1.5
     attempts: int = 2
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = interrupt.sleep
     clock: Callable[[], float] = time.monotonic
 
     def run(self) -> ResultT:

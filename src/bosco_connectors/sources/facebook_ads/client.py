@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import orjson
 
-from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError
+from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError, interrupt
 from ...framework.http import RequestStats
 from ...framework.ratelimit import RateLimiter
 from ...framework.redaction import RedactingFilter, redact, register_secret
@@ -121,7 +121,8 @@ class GarbledResponse(ResponseFormatError):
 class MetaClient:
     """The SDK session of one sync, with retries, pacing from usage headers, and counters.
 
-    ``sleep`` and ``clock`` are injectable so tests can check every wait without waiting.
+    ``sleep`` and ``clock`` are injectable so tests can check every wait without waiting;
+    the default sleep ends at once when the run is asked to stop (Ctrl-C, SIGTERM).
     """
 
     def __init__(
@@ -130,7 +131,7 @@ class MetaClient:
         *,
         retry: RetryPolicy | None = None,
         usage: UsagePolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
         clock: Callable[[], float] = time.monotonic,
         timeout: float = 120.0,
     ) -> None:
@@ -288,7 +289,7 @@ def make_client(
     *,
     retry: RetryPolicy | None = None,
     usage: UsagePolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = interrupt.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> MetaClient:
     """One client per sync; building it does not import the SDK."""
