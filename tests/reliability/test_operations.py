@@ -353,8 +353,9 @@ def test_a_quote_in_the_project_and_state_directories_breaks_no_load(project_for
         assert "'" not in os.path.realpath(project.pipelines)
         assert (project.home / "pipelines.location").read_text().strip() == str(project.pipelines)
     finally:
-        shutil.rmtree(project.pipelines, ignore_errors=True)  # kept outside tmp_path
+        kept = project.pipelines  # outside tmp_path: remove it (asking again would recreate it)
+        shutil.rmtree(kept, ignore_errors=True)
         try:
-            project.pipelines.parent.rmdir()  # the private folder, if nothing else is in it
+            kept.parent.rmdir()  # the private folder, if nothing else is in it
         except OSError:
             pass
