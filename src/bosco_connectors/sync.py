@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .framework import interrupt
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
@@ -57,6 +57,8 @@ class SyncResult:
     stream: str | None = None
     error: str | None = None
     exit_code: int = 0
+    #: Stopped by SIGINT/SIGTERM before it finished (see cli/signals.py); not a failure.
+    interrupted: bool = False
 
     @property
     def failure_line(self) -> str:
@@ -74,6 +76,7 @@ class SyncResult:
             "retries": self.retries,
             "stream": self.stream,
             "error": self.error,
+            "interrupted": self.interrupted,
         }
 
 
@@ -104,7 +107,15 @@ def build_source(connector: Any, config: Mapping[str, Any], *, tenant_id: str, s
     def _source() -> Any:
         return resources
 
-    return dlt.source(_source, name=connector.name)(), client
+    source = dlt.source(_source, name=connector.name)()
+    for resource in source.resources.values():
+        resource.add_map(_stop_point)  # a run asked to stop ends at the next page, on any thread
+    return source, client
+
+
+def _stop_point(item: Any) -> Any:
+    interrupt.check()
+    return item
 
 
 def run_sync(
@@ -115,10 +126,17 @@ def run_sync(
     dataset: str = DEFAULT_DATASET,
     full_refresh: bool = False,
     backfill_start: date | None = None,
-    load_lock: threading.Lock | None = None,
+    load_lock: AbstractContextManager[Any] | None = None,
     on_event: Callable[[str], None] | None = None,
 ) -> SyncResult:
-    """Extract, normalize and load one job; never raises for a sync failure."""
+    """Extract, normalize and load one job; never raises for a sync failure.
+
+    `load_lock` is held around each step that writes to the destination. When the run
+    is asked to stop (`framework.interrupt`), the sync ends between steps or at the next
+    page, and the result says ``interrupted``; a load that has begun is left to finish
+    (the CLI's `load_lock` defers the stop until it has). What it extracted is loaded or
+    read again by the next run, as after a crash.
+    """
     started = time.monotonic()
     result = SyncResult(job.tenant_id, job.source, ok=False)
     say = on_event or (lambda message: None)
@@ -132,21 +150,28 @@ def run_sync(
             finish_pending(pipeline, say)
             if full_refresh:
                 reset_state(pipeline, connector.name, job.streams)
+        interrupt.check()
         source, client = build_source(connector, job.config, tenant_id=job.tenant_id, streams=job.streams, backfill_start=backfill_start)
         say(f"{job.tenant_id}/{job.source}: extracting")
         pipeline.extract(source)
+        interrupt.check()
         say(f"{job.tenant_id}/{job.source}: normalizing")
-        pipeline.normalize()
+        # The counts come from this step's own answer, not from the trace in the pipeline
+        # folder, which another process may have rewritten in the meantime.
+        normalized = pipeline.normalize()
+        interrupt.check()  # a load, once begun, runs to its end (see cli/signals.py)
         with load_lock or nullcontext():
             say(f"{job.tenant_id}/{job.source}: loading")
             pipeline.load()
-        counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+        counts = normalized.row_counts if normalized is not None else {}
         result.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
         result.ok = True
     except BoscoError as exc:
         _fail(result, exc)
     except Exception as exc:  # noqa: BLE001 - dlt wraps our errors; unwrap for one clear line
         _fail(result, _unwrap(exc))
+    except interrupt.Interrupted:
+        result.interrupted, result.error = True, "interrupted"
     finally:
         result.seconds = time.monotonic() - started
         if client is not None:
@@ -236,12 +261,42 @@ def reset_state(pipeline: Any, source: str, streams: list[str] | None = None) ->
 
 
 def read_state(pipeline: Any, source: str) -> dict[str, Any]:
-    """Saved cursors per stream: ``{stream: {cursor_field: last_value}}``."""
+    """Saved cursors per stream: ``{stream: {cursor_field: last_value}}``.
+
+    Syncs the pipeline folder from the destination first, so it writes there: a command
+    that only looks must use `stored_cursors` instead.
+    """
     try:
         pipeline.sync_destination()
     except Exception:  # noqa: BLE001
         pass
-    resources = pipeline.state.get("sources", {}).get(source, {}).get("resources", {})
+    return _cursors_in(pipeline.state, source)
+
+
+def stored_cursors(destination: Any, tenant_id: str, source: str, *, dataset: str = DEFAULT_DATASET) -> dict[str, Any]:
+    """The cursors committed in the destination (as `read_state` gives them), read only.
+
+    Nothing local is touched: the pipeline that asks lives in a scratch folder, so a run
+    working in the real pipeline folder at the same time is not disturbed. A destination
+    that was never loaded has nothing saved.
+    """
+    import tempfile
+
+    from dlt.common.destination.exceptions import DestinationUndefinedEntity
+    from dlt.common.versioned_state import decompress_state
+
+    with tempfile.TemporaryDirectory(prefix="bosco-state-") as scratch:
+        pipeline = make_pipeline(tenant_id, source, destination, pipelines_dir=Path(scratch), dataset=dataset)
+        try:
+            with pipeline.destination_client() as client:
+                stored = client.get_stored_state(pipeline.pipeline_name)
+        except DestinationUndefinedEntity:  # no dlt tables yet
+            stored = None
+    return _cursors_in(decompress_state(stored.state) if stored else {}, source)
+
+
+def _cursors_in(state: Mapping[str, Any], source: str) -> dict[str, Any]:
+    resources = state.get("sources", {}).get(source, {}).get("resources", {})
     out: dict[str, Any] = {}
     for name, resource_state in resources.items():
         for cursor, inc in (resource_state.get("incremental") or {}).items():

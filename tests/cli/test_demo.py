@@ -8,6 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from bosco_connectors.cli.app import app
+from bosco_connectors.cli.demo import MARKER, claim_database, is_demo_database
 from bosco_connectors.framework.registry import all_connectors
 from bosco_connectors.sandbox import app_for
 
@@ -20,6 +21,7 @@ def test_demo_fills_the_unified_tables(tmp_path):
     outcome = json.loads(result.stdout)
     assert outcome["sync"]["ok"] and outcome["recipes"]["ok"]
     assert not outcome["recipes"]["failures"]
+    assert is_demo_database(db), "the demo's database carries its marker"
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -51,3 +53,27 @@ def test_demo_fills_the_unified_tables(tmp_path):
     micros = sum(round(gworld.ad_metrics(ad.id, day).spend * 1_000_000)
                  for account in gworld.accounts for ad in gworld.ads(account.id) for day in gworld.days)
     assert abs(float(google_spend) - micros / 1_000_000) < 1e-6
+
+
+def test_a_previous_demo_database_is_replaced_and_nothing_else_is(tmp_path):
+    """(The refusals are cases of tests/reliability/bad_input_cases.py.)"""
+    db = tmp_path / "demo.duckdb"
+    assert claim_database(db) is None
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE main.from_the_last_demo AS SELECT 1 AS x")
+    con.close()
+    assert claim_database(db) is None, "a previous demo's database is replaced"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert tables == {MARKER}
+
+    other = tmp_path / "mine.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE main.precious AS SELECT 42 AS answer")
+    con.close()
+    before = other.read_bytes()
+    assert "is not a database made by bosco-sync demo" in claim_database(other)
+    assert other.read_bytes() == before

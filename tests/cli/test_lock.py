@@ -59,3 +59,38 @@ def test_released_lock_leaves_no_stale_holder(tmp_path: Path) -> None:
         pass
     with RunLock(path) as again:
         assert again.stale_holder is None
+
+
+# -- turns at a DuckDB file ------------------------------------------------------------------
+
+LOADER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from bosco_connectors.cli.lock import DatabaseTurns
+    with DatabaseTurns(Path(sys.argv[1])):
+        print("loading", flush=True)
+        time.sleep(float(sys.argv[2]))
+    """
+)
+
+
+def test_a_reader_waits_for_a_load_says_so_and_gives_up_after_its_wait(tmp_path: Path) -> None:
+    from bosco_connectors.cli.lock import DatabaseBusy, DatabaseTurns
+
+    db = tmp_path / "w.duckdb"
+    loader = subprocess.Popen([sys.executable, "-c", LOADER, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert loader.stdout.readline().strip() == "loading"
+        told: list[str] = []
+        with pytest.raises(DatabaseBusy, match="kept loading into"):
+            with DatabaseTurns(db).reading(wait=0.3, on_wait=lambda: told.append("waiting")):
+                pass
+        assert told == ["waiting"]
+    finally:
+        loader.kill()
+        loader.wait()
+        loader.stdout.close()
+    with DatabaseTurns(db).reading(wait=0.0, on_wait=lambda: told.append("again")):
+        pass  # the kernel freed the dead loader's turn
+    assert told == ["waiting"]

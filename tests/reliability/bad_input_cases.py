@@ -1,8 +1,8 @@
 """The bad-input cases: one list that is both the test parameters and the docs table.
 
-Each case sets up one kind of bad input for ``bosco-sync run`` against the fake TikTok
-API (after a good run has loaded data), and states the line the operator must see and
-the exit code. `docs/bad-input.md` holds `render_table()` between its markers, and
+Each case sets up one kind of bad input for ``bosco-sync run`` (or another command that
+touches loaded data: ``state reset``, ``demo``) against the fake TikTok API, after a good
+run has loaded data, and states the line the operator must see and the exit code. `docs/bad-input.md` holds `render_table()` between its markers, and
 ``test_the_docs_table_is_this_list`` fails when the two drift apart. Regenerate with::
 
     python -m tests.reliability.bad_input_cases --write
@@ -38,6 +38,10 @@ class Scenario:
     extra_env: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, Any]] | None = None  # replaces the tenant's sources when set
     fast_retries: bool = False
+    #: False: no bosco.toml at all (commands then work from their arguments alone).
+    project: bool = True
+    #: Files of the operator's, written before the command; they must come out unchanged.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _walk(body: Any, fn: Callable[[dict], None]) -> Any:
@@ -170,6 +174,17 @@ def _other_sources(sources: dict[str, dict[str, Any]]) -> Callable[[Scenario], N
     return apply
 
 
+def _no_project(s: Scenario) -> None:
+    s.project = False
+
+
+def _file(name: str, content: bytes) -> Callable[[Scenario], None]:
+    def apply(s: Scenario) -> None:
+        s.files[name] = content
+
+    return apply
+
+
 def _unset_env(s: Scenario) -> None:
     s.env.clear()
 
@@ -293,6 +308,23 @@ CASES: list[Case] = [
          f"{T} stream=advertisers: the response passed 1 MB once decoded (Content-Encoding gzip); refused "
          "(raise BOSCO_MAX_RESPONSE_MB if this is expected)", 1,
          _both(_fault(Fault.bomb(8)), lambda s: s.extra_env.update(BOSCO_MAX_RESPONSE_MB="1"))),
+    Case("reset-unknown-tenant", "`state reset` of a tenant the project does not have",
+         "error: tenant(s) nobody not in bosco.toml (tenants: acme)", 2,
+         _argv("state", "reset", "--tenant", "nobody", "--source", "tiktok_ads", "--yes", "--config", "bosco.toml")),
+    Case("reset-unknown-source", "`state reset` of a source the project does not configure",
+         "error: source(s) no_such_source not configured in bosco.toml (configured: tiktok_ads)", 2,
+         _argv("state", "reset", "--tenant", "acme", "--source", "no_such_source", "--yes", "--config", "bosco.toml")),
+    Case("reset-unknown-source-no-project", "`state reset` of an unknown source, without a project file",
+         "error: unknown source 'no_such_source' (registered: facebook_ads, ga4, google_ads, shopify, tiktok_ads)", 2,
+         _both(_no_project, _argv("state", "reset", "--tenant", "acme", "--source", "no_such_source", "--yes"))),
+    Case("demo-over-a-database", "`demo --duckdb-path` naming the operator's own database",
+         "error: w.duckdb exists and is not a database made by bosco-sync demo; give another --duckdb-path, "
+         "or remove it yourself", 2,
+         _argv("demo", "--duckdb-path", "w.duckdb", "--size", "tiny")),
+    Case("demo-over-a-file", "`demo --duckdb-path` naming a file that is not a database",
+         "error: notes.txt exists and is not a database made by bosco-sync demo; give another --duckdb-path, "
+         "or remove it yourself", 2,
+         _both(_file("notes.txt", b"an operator's notes\n"), _argv("demo", "--duckdb-path", "notes.txt", "--size", "tiny"))),
     Case("drift-new-field", "schema drift: the API adds a field to report rows",
          "ok acme/tiktok_ads", 0,
          drift(REPORTS, _set("brand_new_metric", "7", when="spend")),

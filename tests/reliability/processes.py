@@ -83,6 +83,10 @@ class Child:
             time.sleep(0.01)
         raise AssertionError(f"pid {self.pid} ended without an exit code (killed?):\n{self.output()}")
 
+    def signal(self, signum: int) -> None:
+        """Send `signum` (SIGTERM, SIGINT) as a supervisor or a Ctrl-C would."""
+        os.kill(self.pid, signum)
+
     def kill(self) -> bool:
         """SIGKILL; True if the process was still running (a real kill, not a corpse)."""
         try:

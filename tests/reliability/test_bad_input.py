@@ -1,9 +1,10 @@
 """Bad input: one clear line, the right exit code, and earlier data left as it was.
 
 Every case of `bad_input_cases.CASES` (the table in docs/bad-input.md) runs ``bosco-sync
-run`` in-process over a copy of a state where a good run already loaded the fake TikTok
-world. A failing case must print its line (tenant, source, stream), exit with its code,
-and leave every row and every saved cursor exactly as the good run left them. The
+run`` (or ``state reset``, ``demo``) in-process over a copy of a state where a good run
+already loaded the fake TikTok world. A failing case must print its line (tenant, source,
+stream), exit with its code, and leave every row, every saved cursor, every pipeline
+folder and every file of the operator's exactly as they were. The
 schema-drift cases that load show the effect docs/schema-drift.md describes.
 
 A second, generic part checks every source with a fake API: bad config is refused
@@ -92,7 +93,11 @@ def _prepare(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyP
     case.setup(scenario)
     if scenario.fast_retries:
         fast_clients(get_connector(SOURCE), attempts=2)
-    if scenario.raw_project is not None:
+    for name, content in scenario.files.items():
+        (tmp_path / name).write_bytes(content)
+    if not scenario.project:
+        pass
+    elif scenario.raw_project is not None:
         (tmp_path / "bosco.toml").write_text(scenario.raw_project)
     else:
         connector = get_connector(SOURCE)
@@ -126,6 +131,9 @@ def test_bad_input(case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.M
         assert committed_cursors(db, PIPELINE, SOURCE) == base.committed, "committed cursors moved"
         assert local_cursors(tmp_path / STATE, PIPELINE, SOURCE) == base.local, "local cursors moved"
         assert not pending_packages(tmp_path / STATE, PIPELINE), "a load package was left behind"
+        assert _folders(tmp_path / STATE) == _folders(base.root / STATE), "pipeline folders were added or removed"
+        for name, content in scenario.files.items():
+            assert (tmp_path / name).read_bytes() == content, f"{name} was changed"
     else:
         EFFECTS[case.id](base, db)
 
@@ -161,6 +169,8 @@ def test_a_future_cursor_saved_by_an_earlier_version_fails_until_reset(
     healed = CliRunner().invoke(app, scenario.argv, catch_exceptions=False)
     assert healed.exit_code == 0, healed.stderr
     assert committed_cursors(tmp_path / "w.duckdb", PIPELINE, SOURCE)["report_advertiser_daily"]["stat_time_day"] == END
+def _folders(path: Path) -> set[str]:
+    return {p.name for p in path.iterdir()} if path.is_dir() else set()
 
 
 # -- what the drift cases that load must show ---------------------------------------------

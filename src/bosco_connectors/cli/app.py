@@ -8,6 +8,9 @@ machines), and exit codes that say what happened:
     2  bad usage or configuration (nothing was synced)
     3  another bosco-sync run holds the lock (nothing was synced)
     4  data-quality tests failed (recipes)
+  130  interrupted by SIGINT (Ctrl-C) or SIGTERM: no further sync started, and one
+       line says which sync was stopped and which never started; the next run
+       completes what the stopped one left
 
 Heavy imports (dlt, destinations, sources) happen inside the commands, so that
 ``bosco-sync --help`` starts fast and imports no vendor SDK or database driver.
@@ -26,13 +29,15 @@ from typing import Any, Optional
 import typer
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_TESTS = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 app = typer.Typer(
     name="bosco-sync",
     help="Sync marketing sources into DuckDB or Snowflake and build the unified marketing tables.",
     epilog=(
         "Exit codes: 0 every sync succeeded; 1 a sync failed (one line per failure on stderr); "
-        "2 bad usage or configuration; 3 another run holds the lock; 4 data-quality tests failed."
+        "2 bad usage or configuration; 3 another run holds the lock; 4 data-quality tests failed; "
+        "130 interrupted by SIGINT/SIGTERM (the next run completes what was stopped)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -178,7 +183,15 @@ def run(
     finally:
         lock.release()
     _print_summary(summary, as_json)
-    raise typer.Exit(EXIT_OK if summary["ok"] else max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED)
+    raise typer.Exit(_exit_code(summary))
+
+
+def _exit_code(summary: dict[str, Any]) -> int:
+    if summary["interrupted"]:
+        return EXIT_INTERRUPTED
+    if summary["ok"]:
+        return EXIT_OK
+    return max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -191,6 +204,8 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     err = _stderr()
     for line in summary["failures"]:
         err.print(line, markup=False)
+    if summary["interrupted"]:
+        err.print(summary["interrupted"]["line"], markup=False)
 
 
 # -- state -----------------------------------------------------------------------------
@@ -204,18 +219,26 @@ def state_show(
     destination: Optional[str] = typer.Option(None, "--destination", "-d"),
     duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path"),
     as_json: bool = typer.Option(False, "--json"),
-    state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
+    state_dir: Optional[Path] = typer.Option(None, "--state-dir", hidden=True, help="Not used: cursors are read from the destination."),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait while a run is loading into the DuckDB file."),
 ) -> None:
-    """Show saved cursors per tenant, source and stream."""
+    """Show the cursors saved in the destination per tenant, source and stream.
+
+    Read only: a run going on meanwhile is never disturbed. While it is loading into the
+    DuckDB file, this waits for the load to end (up to --wait seconds, then exit 3).
+    """
     _setup_logging(0)
     from ..framework.errors import BoscoError
     from .runner import plan_jobs, show_state
 
+    def waiting() -> None:
+        _stderr().print(f"note: a run is loading into the DuckDB file; waiting for it (up to {wait:.0f}s)", markup=False)
+
     try:
         plan = plan_jobs(config, source or [], tenant or [], destination, duckdb_path)
-        rows = show_state(plan, home=_state_dir(state_dir))
+        rows = show_state(plan, wait=wait, on_wait=waiting)
     except BoscoError as exc:
-        raise _fail(str(exc))
+        raise _fail(str(exc), getattr(exc, "exit_code", EXIT_CONFIG))
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -249,13 +272,17 @@ def state_reset(
     from .lock import AlreadyRunning, RunLock
     from .runner import plan_jobs, reset_jobs_state
 
+    home = _state_dir(state_dir)
+    try:
+        # Names are checked as `run` checks them, before asking and before anything is written.
+        plan = plan_jobs(config, [source], [tenant], destination, duckdb_path)
+    except BoscoError as exc:
+        raise _fail(str(exc))
     if not yes:
         if not sys.stdin.isatty():
             raise _fail("state reset needs --yes when not run from a terminal")
         typer.confirm(f"Forget saved cursors of {tenant}/{source}?", abort=True)
-    home = _state_dir(state_dir)
     try:
-        plan = plan_jobs(config, [source], [tenant], destination, duckdb_path, allow_unconfigured=True)
         with RunLock(home / "bosco-sync.lock"):
             done = reset_jobs_state(plan, home=home, streams=stream or None)
     except AlreadyRunning as exc:
@@ -328,13 +355,20 @@ def recipes_test(
 
 @app.command()
 def demo(
-    duckdb_path: Path = typer.Option(Path("bosco_demo.duckdb"), "--duckdb-path", help="Where the demo database goes."),
+    duckdb_path: Path = typer.Option(
+        Path("bosco_demo.duckdb"), "--duckdb-path",
+        help="Where the demo database goes: a new file, or an earlier demo's database (anything else is refused).",
+    ),
     size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
     seed: int = typer.Option(7, "--seed", help="Fake data seed."),
     as_json: bool = typer.Option(False, "--json"),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
 ) -> None:
-    """Start the local fake APIs, sync every source into DuckDB, build the recipes, print a summary."""
+    """Start the local fake APIs, sync every source into DuckDB, build the recipes, print a summary.
+
+    The demo writes only to a database it made: an existing --duckdb-path that is not an
+    earlier demo's database is refused (exit 2) and left untouched.
+    """
     _setup_logging(0)
     from .demo import run_demo
 

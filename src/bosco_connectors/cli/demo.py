@@ -2,16 +2,24 @@
 
 Starts the local fake APIs of every source that has one, syncs them as tenant
 ``demo`` into a fresh DuckDB file, builds the recipes and prints what came out.
+
+The demo writes only to a file it created itself: a new database carries the table
+``main._bosco_demo``, and an existing path is replaced only if it holds that table.
+Anything else at the path (a user's database, a text file) is refused, untouched.
+Its pipeline state lives in a scratch folder that is removed afterwards.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..project import TenantSource
+
+#: The table that marks a database as the demo's own.
+MARKER = "_bosco_demo"
 
 
 def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path, out: Any, err: Any) -> int:
@@ -22,22 +30,28 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
     from .runner import Plan, run_jobs
 
     if size not in SIZES:
-        err.print(f"error: --size must be one of {', '.join(SIZES)}")
+        err.print(f"error: --size must be one of {', '.join(SIZES)}", markup=False)
         return 2
-    # A demo always starts clean: stale local state would otherwise skip the history.
-    duckdb_path.unlink(missing_ok=True)
-    Path(str(duckdb_path) + ".wal").unlink(missing_ok=True)
-    shutil.rmtree(home, ignore_errors=True)
+    problem = claim_database(duckdb_path)
+    if problem:
+        err.print(f"error: {problem}", markup=False)
+        return 2
 
     connectors = [c for c in all_connectors() if c.sandbox]
     api = serve(connectors, seed=seed, size=size)
+    home.mkdir(parents=True, exist_ok=True)
     try:
-        err.print(f"fake APIs for {', '.join(c.name for c in connectors)} on {api.url('')}")
-        jobs = [TenantSource("demo", c.name, sandbox_config(api, c)) for c in connectors]
-        plan = Plan(jobs, "duckdb", {"path": str(duckdb_path)}, preresolved=True)
-        summary = run_jobs(plan, home=home, workers=1, console=err)
+        # A demo always starts clean: stale local state would otherwise skip the history.
+        with tempfile.TemporaryDirectory(prefix="demo-", dir=home) as scratch:
+            err.print(f"fake APIs for {', '.join(c.name for c in connectors)} on {api.url('')}")
+            jobs = [TenantSource("demo", c.name, sandbox_config(api, c)) for c in connectors]
+            plan = Plan(jobs, "duckdb", {"path": str(duckdb_path)}, preresolved=True)
+            summary = run_jobs(plan, home=Path(scratch), workers=1, console=err)
     finally:
         api.stop()
+    if summary["interrupted"]:
+        err.print(summary["interrupted"]["line"], markup=False)
+        return 130
     if not summary["ok"]:
         for line in summary["failures"]:
             err.print(line, markup=False)
@@ -57,6 +71,62 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
     for failure in build.get("failures", []):
         err.print(failure, markup=False)
     return 0 if build["ok"] else 4
+
+
+def claim_database(path: Path) -> str | None:
+    """Make `path` a fresh, marked demo database; or say why not (None when done).
+
+    A previous demo's database is replaced; nothing else is ever deleted or written.
+    """
+    import duckdb
+
+    from ..destinations.duckdb import duckdb_path
+    from ..framework.errors import ConfigError
+
+    try:
+        target = duckdb_path(path)
+    except ConfigError as exc:
+        return str(exc)
+    wal = target.with_name(target.name + ".wal")
+    if target.exists() or target.is_symlink():
+        if not is_demo_database(target):
+            return (f"{path} exists and is not a database made by bosco-sync demo; "
+                    "give another --duckdb-path, or remove it yourself")
+        target.unlink()
+        wal.unlink(missing_ok=True)
+    elif wal.exists():
+        return f"{wal} exists without its database; give another --duckdb-path, or remove it yourself"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"CREATE TABLE main.{MARKER} AS SELECT now() AS created_at, "
+                    "'made by bosco-sync demo; the next demo at this path replaces this file' AS note")
+    finally:
+        con.close()
+    return None
+
+
+def is_demo_database(path: Path) -> bool:
+    """True for a DuckDB file that holds the demo's marker table (and only then)."""
+    import duckdb
+
+    if path.is_symlink() or not path.is_file():
+        return False
+    with open(path, "rb") as f:
+        if f.read(12)[8:12] != b"DUCK":  # DuckDB's magic bytes: never open anything else
+            return False
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        return bool(con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?", [MARKER]
+        ).fetchone()[0])
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
 
 
 def _preview(path: Path) -> list[dict[str, Any]]:

@@ -8,13 +8,15 @@ from typing import Any
 def render_summary(summary: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
-    syncs = Table(title=f"bosco-sync: {'all syncs succeeded' if summary['ok'] else 'some syncs FAILED'} "
-                        f"({summary['seconds']:.1f}s, {summary['destination']}.{summary['dataset']})")
+    failed = any(not s["ok"] and not s.get("interrupted") for s in summary["syncs"])
+    outcome = "some syncs FAILED" if failed else "interrupted" if summary.get("interrupted") else "all syncs succeeded"
+    syncs = Table(title=f"bosco-sync: {outcome} ({summary['seconds']:.1f}s, {summary['destination']}.{summary['dataset']})")
     for col in ("tenant", "source", "status", "rows", "requests", "retries", "seconds"):
         syncs.add_column(col, justify="right" if col in ("rows", "requests", "retries", "seconds") else "left")
     for s in summary["syncs"]:
+        status = "ok" if s["ok"] else "interrupted" if s.get("interrupted") else "FAILED"
         syncs.add_row(
-            s["tenant"], s["source"], "ok" if s["ok"] else "FAILED", str(s["total_rows"]),
+            s["tenant"], s["source"], status, str(s["total_rows"]),
             str(s["requests"]), str(s["retries"]), f"{s['seconds']:.1f}",
         )
     console.print(syncs)

@@ -28,21 +28,26 @@ def duckdb_path(path: str | os.PathLike[str] | None = None) -> Path:
     return target
 
 
-def duckdb_destination(path: str | os.PathLike[str] | None = None, **options: Any) -> Any:
+def duckdb_destination(path: str | os.PathLike[str] | None = None, *, read_only: bool = False, **options: Any) -> Any:
     """A dlt ``duckdb`` destination writing to `duckdb_path(path)`.
 
-    Extra `options` (e.g. ``create_indexes``) go to ``dlt.destinations.duckdb``.
+    ``read_only`` opens the file for reading only (it must exist), which other
+    processes reading it at the same time allow. Extra `options` (e.g.
+    ``create_indexes``) go to ``dlt.destinations.duckdb``.
     """
     import dlt
 
     target = duckdb_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
     # dlt 1.31 leaves `supports_transactions` unset for DuckDB, so a merge job without DDL
     # (DELETE the re-read keys; INSERT them from staging) runs in autocommit: a sync killed
     # between the two statements leaves the table without the re-read rows. In a transaction
     # the merge is atomic (tests/reliability/test_crashes.py).
     options.setdefault("supports_transactions", True)
-    return dlt.destinations.duckdb(credentials=_credentials(target), **options)
+    credentials = _credentials(target)
+    credentials.read_only = read_only
+    return dlt.destinations.duckdb(credentials=credentials, **options)
 
 
 #: DuckDB settings for syncs, under the user's own ``global_config`` (which wins). Rows of

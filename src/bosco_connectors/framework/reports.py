@@ -2,7 +2,8 @@
 
 Report APIs (Meta insights, Amazon Ads, Shopify bulk operations, Google Ads batch
 reports) share one shape; only the three calls differ. A source supplies them and
-this helper owns the waiting, the deadline and the retry of a failed job.
+this helper owns the waiting, the deadline and the retry of a failed job. The wait
+between polls ends at once when the run is asked to stop (`interrupt.sleep`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import Enum
 from typing import Any, Callable, Generic, TypeVar
 
 from .deadline import check_run_deadline
+from . import interrupt
 from .errors import ReportJobError
 
 log = logging.getLogger("bosco_connectors.reports")
@@ -47,7 +49,7 @@ class ReportJob(Generic[JobT, ResultT]):
     max_poll: float = 60.0
     backoff: float = 1.5
     attempts: int = 2
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = interrupt.sleep
     clock: Callable[[], float] = time.monotonic
     #: The job's id in the handle `create` returned; a handle without one is refused at
     #: once (Meta has answered without a ``report_run_id``: polling ``GET /None/`` for hours).

@@ -39,7 +39,7 @@ from urllib.parse import urljoin
 
 import orjson
 
-from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError
+from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError, interrupt
 from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
 from ...framework.spec import PageTrail
@@ -123,7 +123,8 @@ class GarbledResponse(ResponseFormatError):
 class MetaClient:
     """The SDK session of one sync, with retries, pacing from usage headers, and counters.
 
-    ``sleep`` and ``clock`` are injectable so tests can check every wait without waiting.
+    ``sleep`` and ``clock`` are injectable so tests can check every wait without waiting;
+    the default sleep ends at once when the run is asked to stop (Ctrl-C, SIGTERM).
     """
 
     def __init__(
@@ -132,7 +133,7 @@ class MetaClient:
         *,
         retry: RetryPolicy | None = None,
         usage: UsagePolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,
         clock: Callable[[], float] = time.monotonic,
         timeout: float = 120.0,
     ) -> None:
@@ -307,7 +308,7 @@ def make_client(
     *,
     retry: RetryPolicy | None = None,
     usage: UsagePolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = interrupt.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> MetaClient:
     """One client per sync; building it does not import the SDK."""
