@@ -144,7 +144,7 @@ def test_a_running_sync_blocks_a_second_one(tmp_path, tiktok_api):
         ("this is = not [toml", "not valid TOML"),
         ('[[tenants]]\nid = "acme"\n', "has no sources"),
         ("", "no tenants"),
-        ('[[tenants]]\nid = "bad id!"\n[tenants.sources.tiktok_ads]\n', "needs an 'id'"),
+        ('[[tenants]]\nid = "bad id!"\n[tenants.sources.tiktok_ads]\n', "is not valid"),
     ],
 )
 def test_bad_project_files_exit_2_with_a_clear_message(tmp_path, content, needle):

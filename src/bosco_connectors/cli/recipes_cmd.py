@@ -102,7 +102,7 @@ def _plan(destination: str | None, duckdb_path: Path | None, config: Path | None
             raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
         options = {"path": str(duckdb_path)} if name == "duckdb" and duckdb_path is not None else {}
         return Plan([], name, options)
-    return plan_jobs(config, [], [], destination, duckdb_path, allow_unconfigured=True)
+    return plan_jobs(config, [], [], destination, duckdb_path)
 
 
 def list_cmd(as_json: bool, out: Any) -> None:
