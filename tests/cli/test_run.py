@@ -21,8 +21,8 @@ TOKEN_ENV = "ACME_TIKTOK_TOKEN"
 
 
 def _write_project(tmp_path: Path, api: Any, *, tenants: tuple[str, ...] = ("acme",), extra: str = "") -> Path:
-    app_ = api.apps["tiktok"]
-    cfg = app_.source_config(api.url("tiktok"))
+    app_ = api.apps["tiktok_ads"]
+    cfg = app_.source_config(api.url("tiktok_ads"))
     ids = ", ".join(f'"{i}"' for i in cfg["advertiser_ids"])
     blocks = [
         f"""
@@ -45,7 +45,7 @@ id = "{t}"
 @pytest.fixture
 def tiktok_api(fake_api_factory, monkeypatch):
     api = fake_api_factory(get_connector("tiktok_ads"), seed=11, size="tiny", end_date=date(2026, 11, 20))
-    monkeypatch.setenv(TOKEN_ENV, api.apps["tiktok"].source_config("x")["access_token"])
+    monkeypatch.setenv(TOKEN_ENV, api.apps["tiktok_ads"].source_config("x")["access_token"])
     return api
 
 

@@ -378,7 +378,7 @@ CASES: list[Case] = [
          "(schema contract: data_type is freeze)", 1,
          drift("campaign/get", _set("budget", "Infinity", when="budget"))),
     Case("duplicate-key-in-page", "two report rows with one key in one page (the second spends 100000)",
-         "tiktok_ads/report_advertiser_daily: duplicate primary key in one page: advertiser_id=7223484479910867, "
+         "tiktok_ads/report_advertiser_daily: duplicate primary key in one page: advertiser_id=5182421020953952, "
          "stat_time_day=2026-11-13 appears 2 times; kept the page's last row for each key (1 row(s) dropped)", 0,
          first_report_row(REPORTS, ADVERTISER_DAY, _twice_with_more_spend)),
     Case("numeric-ids", "ids sent as JSON numbers (objects and report rows)",

@@ -132,11 +132,9 @@ def declare(
         config_model=config, client_factory=client_factory, streams=default_streams,
         streams_for=streams if callable(streams) else None,
         sandbox=f"bosco_connectors.sandbox.generated:app_for_{name}" if sandbox == "generated" else sandbox,
-        description=description, extras=extras,
+        description=description, extras=extras, error_example=dict(error_example) if error_example else None,
     )
     connector.api = api  # type: ignore[attr-defined]
-    if error_example is not None:
-        connector.error_example = dict(error_example)  # type: ignore[attr-defined]
     return connector
 
 

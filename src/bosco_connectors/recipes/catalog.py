@@ -190,31 +190,36 @@ def seed_files(root: Path, seeds_dir: Path | str | None = None) -> dict[str, Pat
     return files
 
 
-def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None = None) -> list[Recipe]:
+def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None = None,
+                 generated: bool | None = None) -> list[Recipe]:
     """Read every recipe and seed under `root`, resolve references, return them in build order.
 
+    ``generated``: add the staging recipes written from the sources' unified mappings
+    (default: for the bundled recipes and copies of them, which union staging into the facts).
     The result is memoised per process on the files' paths, sizes and modification
     times (recipes are immutable values), so repeated builds do not re-parse the SQL.
     """
     root = Path(root) if root is not None else recipes_root()
     if not root.is_dir():
         raise RecipeError(f"recipes folder {root} does not exist")
+    if generated is None:
+        generated = root.resolve() == recipes_root().resolve() or (root / "marts" / "fct_campaign_performance.sql").is_file()
     seeds = seed_files(root, seeds_dir)
     files = [*seeds.values(), *sorted(root.rglob("*.sql"))]
-    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    signature = (generated, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
-        cached = _load(root, seeds)
+        cached = _load(root, seeds, generated)
         if len(_CATALOGS) > 16:
             _CATALOGS.clear()
         _CATALOGS[signature] = cached
     return list(cached)
 
 
-_CATALOGS: dict[tuple[tuple[str, int, int], ...], list[Recipe]] = {}
+_CATALOGS: dict[tuple, list[Recipe]] = {}
 
 
-def _load(root: Path, seeds: dict[str, Path]) -> list[Recipe]:
+def _load(root: Path, seeds: dict[str, Path], generated: bool = True) -> list[Recipe]:
     drafts: dict[str, Recipe] = {}
 
     def add(recipe: Recipe, rel: object) -> None:
@@ -230,8 +235,24 @@ def _load(root: Path, seeds: dict[str, Path]) -> list[Recipe]:
         if layer not in LAYERS or layer == "seeds":
             raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS[1:])})")
         add(read_recipe(path, layer), rel)
+    for name, (source, sql) in (generated_staging() if generated else {}).items():
+        if name not in drafts:  # a hand-written staging file of the same name wins
+            add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
+
+
+def generated_staging() -> dict[str, tuple[str, str]]:
+    """``{recipe name: (source, SQL)}``: staging written from each registered source's unified mapping."""
+    from ..framework.registry import load_connectors
+    from ..framework.unified import staging_models
+
+    models: dict[str, tuple[str, str]] = {}
+    connectors, _ = load_connectors()
+    for connector in connectors:
+        for name, sql in staging_models(connector).items():
+            models[name] = (connector.name, sql)
+    return models
 
 
 def read_seed(path: Path) -> Recipe:
@@ -276,12 +297,12 @@ def read_seed(path: Path) -> Recipe:
     return recipe
 
 
-def read_recipe(path: Path, layer: str) -> Recipe:
-    """Parse one file: header directives, then the SELECT body."""
+def read_recipe(path: Path, layer: str, text: str | None = None) -> Recipe:
+    """Parse one file (or generated `text` named by `path`): header directives, then the SELECT body."""
     name = path.stem
     if not _NAME.match(name):
         raise RecipeError(f"{path.name}: recipe names are lower_snake_case (they become table names)")
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if text is None else text
     directives: dict[str, list[str]] = {}
     lines = text.splitlines()
     body_start = 0

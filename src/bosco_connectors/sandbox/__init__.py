@@ -29,7 +29,8 @@ def serve(connectors: Iterable["Connector"], *, faults: FaultPlan | None = None,
 def sandbox_config(api: FakeApi, connector: "Connector") -> dict[str, Any]:
     """Config that points `connector` at its app on a running fake API."""
     for prefix, app in api.apps.items():
-        if type(app).__module__ + ":" + type(app).__name__ == connector.sandbox:
+        generated = getattr(app, "source", None) == connector.name  # a fake generated from the declarations
+        if generated or type(app).__module__ + ":" + type(app).__name__ == connector.sandbox:
             return app.source_config(api.url(prefix))  # type: ignore[attr-defined]
     raise LookupError(f"fake API does not serve {connector.name}")
 

@@ -57,9 +57,9 @@ CURRENCY = "USD"
 TIME_ZONE = "America/New_York"
 
 #: utm_source, utm_medium, and the World namespace of that ad platform's fake app
-#: (sandbox/tiktok.py, facebook_ads.py, google_ads.py), so campaign names match theirs.
+#: (tiktok_ads generated from its declarations, facebook_ads.py, google_ads.py), so campaign names match theirs.
 AD_CHANNELS = (
-    ("tiktok", "paid_social", "tiktok"),
+    ("tiktok", "paid_social", "tiktok_ads"),
     ("facebook", "paid_social", "facebook_ads"),
     ("google", "cpc", "google_ads"),
 )

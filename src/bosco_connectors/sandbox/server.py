@@ -193,8 +193,8 @@ class RecordedRequest:
 class FakeApi:
     """Serve vendor apps on 127.0.0.1 in a background thread.
 
-    >>> with FakeApi([TikTokApp(world)]) as api:
-    ...     api.url("tiktok")
+    >>> with FakeApi([app_for(tiktok_ads.connector, size="tiny")]) as api:
+    ...     api.url("tiktok_ads")
     """
 
     def __init__(

@@ -59,7 +59,7 @@ SHOP_SIZES: dict[str, dict[str, int]] = {
 #: UTM sources tied to the fake ad platforms' worlds, so attribution joins in recipes.
 AD_CHANNELS = (
     # utm_source, utm_medium, World namespace of the ad platform, referrer, visit source
-    ("tiktok", "paid_social", "tiktok", "https://www.tiktok.com/", "tiktok"),
+    ("tiktok", "paid_social", "tiktok_ads", "https://www.tiktok.com/", "tiktok"),
     ("facebook", "paid_social", "facebook_ads", "https://m.facebook.com/", "facebook"),
     ("google", "cpc", "google_ads", "https://www.google.com/", "google"),
 )

@@ -69,6 +69,12 @@ class Exchange:
             body = request.json() or {}
             if not _contains(body, want["json"]):
                 return False
+        if want.get("form"):
+            from urllib.parse import parse_qs
+
+            form = {k: v[0] for k, v in parse_qs(request.body.decode(errors="replace")).items()}
+            if any(form.get(name) != _text(value) for name, value in want["form"].items()):
+                return False
         return True
 
 
@@ -94,8 +100,8 @@ class Fixtures:
     expect: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: Path) -> "Fixtures":
-        manifest = json.loads((folder / MANIFEST).read_text())
+    def load(cls, folder: Path, manifest_name: str = MANIFEST) -> "Fixtures":
+        manifest = json.loads((folder / manifest_name).read_text())
         exchanges = [Exchange(**{k: v for k, v in item.items() if k in ("response", "stream", "request", "kind")})
                      for item in manifest["exchanges"]]
         return cls(folder, manifest.get("config", {}), exchanges, manifest.get("expect", {}))
@@ -158,23 +164,27 @@ class FixtureApp:
         self.fixtures = fixtures
         self.prefix = prefix
         self.unmatched: list[str] = []
-        self._pending_errors: list[tuple[Exchange, int | None]] = []
+        self.root = ""
+        self._pending_errors: list[tuple[Exchange, int | None, str | None]] = []
 
     def source_config(self, root_url: str) -> dict[str, Any]:
+        self.root = root_url.rstrip("/")
         return self.fixtures.config_for(root_url)
 
-    def inject(self, kind: str, status: int | None = None, times: int = 1) -> None:
+    def inject(self, kind: str, status: int | None = None, times: int = 1, stream: str | None = None) -> None:
+        """Answer the next `times` data requests (of `stream`, if given) with the documented `kind` body."""
         exchange = self.fixtures.error(kind)
         if exchange is None:
             raise LookupError(f"no '{kind}' body in {self.fixtures.folder / MANIFEST}")
-        self._pending_errors += [(exchange, status)] * times
+        self._pending_errors += [(exchange, status, stream)] * times
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         for exchange in self.fixtures.exchanges:
             if exchange.kind == "data" and exchange.matches(request, request.path):
-                if self._pending_errors:
-                    error, status = self._pending_errors.pop(0)
-                    return self._answer(error, status)
+                pending = next((p for p in self._pending_errors if p[2] in (None, exchange.stream)), None)
+                if pending is not None and exchange.stream is not None:
+                    self._pending_errors.remove(pending)
+                    return self._answer(pending[0], pending[1])
                 exchange.uses += 1
                 return self._answer(exchange)
         query = "&".join(f"{k}={v[0]}" for k, v in sorted(request.query.items()))
@@ -186,11 +196,20 @@ class FixtureApp:
         name = response.get("body") or ""
         kind = _CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream") if name else "application/json"
         headers = {"Content-Type": kind, **(response.get("headers") or {})}
-        return FakeResponse(status or int(response.get("status", 200)), self.fixtures.raw_body(exchange), headers)
+        body = self.fixtures.raw_body(exchange)
+        if b"{root}" in body:
+            body = body.replace(b"{root}", self.root.encode())
+        return FakeResponse(status or int(response.get("status", 200)), body, headers)
 
 
 _CONTENT_TYPES = {".json": "application/json", ".jsonl": "application/jsonl", ".csv": "text/csv",
                   ".gz": "application/gzip", ".zip": "application/zip", ".tsv": "text/tab-separated-values"}
+
+
+def manifests(folder: Path) -> list[str]:
+    """``fixtures.json`` first, then every ``fixtures.<scenario>.json``."""
+    names = sorted(p.name for p in folder.glob("fixtures.*.json"))
+    return ([MANIFEST] if (folder / MANIFEST).exists() else []) + names
 
 
 def fixture_folder(source: str) -> Path:

@@ -1,7 +1,7 @@
 """Helpers for the tiktok_ads tests: a fast client, a DuckDB pipeline, expected values.
 
 Expected values are computed from `World` directly (per-ad daily metrics summed per
-level), never from the connector or the fake app's response code.
+level), never from the connector or the fake API's code.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pytest
 from bosco_connectors.framework import RetryPolicy
 from bosco_connectors.sandbox import World
 from bosco_connectors.sources.tiktok_ads import connector
-from bosco_connectors.sources.tiktok_ads.client import make_client
 
 END = date(2026, 11, 20)
 DATASET = "raw"
@@ -29,7 +28,7 @@ DATASET = "raw"
 def fast_client_factory():
     """The source's own client, retrying and pacing without real sleeps, so tests stay fast."""
     fast = RetryPolicy(max_attempts=4, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    return partial(make_client, retry=fast, sleep=lambda _s: None)
+    return partial(connector.client_factory, retry=fast, sleep=lambda _s: None)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Pure pieces of the tiktok_ads source: the error envelope, row flattening, config, spec."""
+"""Pure pieces of the declared tiktok_ads source: its error table, records, config, streams."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import pytest
 
 from bosco_connectors.framework import ApiError, AuthError, ConfigError, Cursor, FullRefresh, ReadContext, RetryableApiError
 from bosco_connectors.framework.connector import describe_stream
-from bosco_connectors.sources.tiktok_ads import connector
-from bosco_connectors.sources.tiktok_ads.client import tiktok_error
-from bosco_connectors.sources.tiktok_ads.streams import flatten_report_row
+from bosco_connectors.framework.errormap import TooMuchData
+from bosco_connectors.sources.tiktok_ads import API, connector
 
 OK = httpx.Response(200)
+
+
+def tiktok_error(body):
+    return API.errors.policy().for_status(OK, body)
 
 
 @pytest.mark.parametrize(
@@ -28,40 +31,50 @@ OK = httpx.Response(200)
         (40102, AuthError),  # expired token
         (40104, AuthError),  # empty token
         (40105, AuthError),  # invalid token
+        (40067, TooMuchData),  # the query is too large: read it in halves
         (40002, ApiError),
         (40300, ApiError),
     ],
 )
 def test_envelope_codes_map_to_error_kinds(code, kind):
-    error = tiktok_error(OK, {"code": code, "message": "vendor says no", "request_id": "abc", "data": {}})
+    error = tiktok_error({"code": code, "message": "vendor says no", "request_id": "abc", "data": {}})
     assert type(error) is kind
     assert error.vendor_code == code and error.status == 200
     assert str(error) == f"TikTok code {code}: vendor says no (request_id abc)"
 
 
-def test_code_zero_is_success_and_a_missing_envelope_is_an_error():
-    assert tiktok_error(OK, {"code": 0, "message": "OK", "request_id": "x", "data": {}}) is None
-    assert type(tiktok_error(OK, {"data": {}})) is ApiError
-    assert type(tiktok_error(OK, None)) is ApiError
+def test_code_zero_or_no_code_is_success():
+    """TikTok's spec (tiktok-business-api-sdk, yml_files): ``code`` is "shown only if it is an error request"."""
+    assert tiktok_error({"code": 0, "message": "OK", "request_id": "x", "data": {}}) is None
+    assert tiktok_error({"data": {"list": []}}) is None
+
+
+@pytest.mark.parametrize("code", [40132, 40016])  # REQUEST_FREQUENCY_LIMITED and the app-level limit
+def test_every_documented_rate_limit_code_is_retried(code):
+    assert type(tiktok_error({"code": code, "message": "Too frequent", "data": {}})) is RetryableApiError
+
+
+@pytest.mark.parametrize("code", [40114, 40130, 40131])  # advertiser logged out, scope not authorised
+def test_every_documented_token_or_scope_code_is_an_auth_error(code):
+    assert type(tiktok_error({"code": code, "message": "No", "data": {}})) is AuthError
 
 
 def test_report_rows_are_flattened_with_the_partitions_advertiser():
+    stream = connector.stream("report_campaign_daily")
     ctx = ReadContext(client=None, config=None, since=None, until=None, partition={"advertiser_id": "777"})
-    row = flatten_report_row(
-        {
-            "dimensions": {"campaign_id": "123", "stat_time_day": "2026-11-03 00:00:00"},
-            "metrics": {"spend": "10.50", "cpc": "-", "campaign_name": "Summer"},
-        },
+    rows = stream.record_spec.rows(
+        [{"dimensions": {"campaign_id": "123", "stat_time_day": "2026-11-03 00:00:00"},
+          "metrics": {"spend": "10.50", "cpc": "-", "campaign_name": "Summer"}}],
         ctx,
     )
-    assert row == {
-        "campaign_id": "123",
-        "stat_time_day": date(2026, 11, 3),
+    assert rows == [{
         "spend": "10.50",
         "cpc": None,  # TikTok's "-" for a metric it cannot compute
         "campaign_name": "Summer",
+        "campaign_id": "123",
+        "stat_time_day": date(2026, 11, 3),
         "advertiser_id": "777",
-    }
+    }]
 
 
 def test_config_accepts_a_comma_separated_id_string_and_defaults():
@@ -101,3 +114,12 @@ def test_page_size_from_config_reaches_the_paginator():
     config = connector.validate({"access_token": "tok-123456", "advertiser_ids": ["1"], "page_size": 25})
     (stream,) = [s for s in connector.active_streams(config) if s.name == "report_ad_daily"]
     assert stream.paginator().first().params == {"page": 1, "page_size": 25}
+
+
+def test_every_option_is_a_parameter_of_the_python_source():
+    import inspect
+
+    from bosco_connectors.sources.tiktok_ads import source
+
+    parameters = set(inspect.signature(source).parameters)
+    assert set(connector.config_model.model_fields) | {"tenant_id", "streams"} == parameters

@@ -1,0 +1,162 @@
+"""The declared tiktok_ads source against its generated fake API and its documented fixtures.
+
+The fake is generated from the declarations and the documented bodies (sandbox.generated);
+expected values come from the `World` directly (conftest.expected_daily), or from the
+documented bodies themselves, never from the connector.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from bosco_connectors.sandbox import FakeApi, app_for, sandbox_config
+from bosco_connectors.sources.tiktok_ads import connector, source
+from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+
+from .conftest import END, expected_daily, loaded_totals, make_pipeline, query, totals
+
+REPORTS = ["report_advertiser_daily", "report_campaign_daily", "report_adgroup_daily", "report_ad_daily"]
+
+
+def serve(**world):
+    app = app_for(connector, seed=3, size="tiny", end_date=END, **world)
+    return app, FakeApi([app])
+
+
+def report_requests(api: FakeApi) -> list:
+    return api.requests_to("report/integrated/get/")
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("level", ["advertiser", "campaign", "adgroup", "ad"])
+def test_daily_reports_load_the_worlds_metrics(tmp_path, fast_client, level):
+    app, api = serve()
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), page_size=5), loader_file_format="parquet")
+    expected = expected_daily(app.world, level)
+    assert loaded_totals(tmp_path, f"tiktok_ads_report_{level}_daily") == totals(expected)
+    loaded = {(r[0], r[1]): (r[2], r[3]) for r in query(tmp_path, f"select {level}_id, stat_time_day, spend, impressions from raw.tiktok_ads_report_{level}_daily")}
+    assert loaded == {key: (v[0], v[1]) for key, v in expected.items()}
+
+
+def test_objects_and_parent_ids_match_the_world(tmp_path, fast_client):
+    app, api = serve()
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector)), loader_file_format="parquet")
+    (account,) = app.world.accounts
+    assert query(tmp_path, "select advertiser_id, name, currency from raw.tiktok_ads_advertisers") == [(account.id, account.name, account.currency)]
+    groups = sorted((g.id, c.id) for c in account.campaigns for g in c.ad_groups)
+    assert query(tmp_path, "select adgroup_id, campaign_id from raw.tiktok_ads_ad_groups order by 1") == groups
+    parents = {ad.id: (g.id, c.id) for c in account.campaigns for g in c.ad_groups for ad in g.ads}
+    rows = query(tmp_path, "select distinct ad_id, adgroup_id, campaign_id from raw.tiktok_ads_report_ad_daily")
+    assert rows and all(parents[ad] == (group, campaign) for ad, group, campaign in rows)
+
+
+def test_a_70_day_range_is_read_in_30_day_windows(tmp_path, fast_client):
+    app, api = serve(days=70)
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), streams=REPORTS), loader_file_format="parquet")
+        requests = report_requests(api)
+    by_level: dict[str, list[tuple[date, date]]] = {}
+    for r in requests:
+        if r.arg("page") == "1":
+            by_level.setdefault(r.arg("data_level"), []).append((_day(r.arg("start_date")), _day(r.arg("end_date"))))
+    assert set(by_level) == {"AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"}
+    for level, windows in by_level.items():
+        windows.sort()
+        assert len(windows) == 3, level
+        assert all((end - start).days + 1 <= 30 for start, end in windows)
+        assert windows[0][0] == app.world.start_date and windows[-1][1] == app.world.end_date
+        assert all(b[0] == a[1] + timedelta(days=1) for a, b in zip(windows, windows[1:]))  # no gap, no overlap
+
+
+def test_second_run_asks_only_for_the_lookback(tmp_path, fast_client):
+    app, api = serve(days=25)
+    pipeline = make_pipeline(tmp_path)
+    with api:
+        config = sandbox_config(api, connector)
+        pipeline.run(source(**config, streams=REPORTS), loader_file_format="parquet")
+        first = {t: query(tmp_path, f"select count(*) from raw.tiktok_ads_{t}")[0][0] for t in REPORTS}
+        last_day = {t: query(tmp_path, f"select max(stat_time_day) from raw.tiktok_ads_{t}")[0][0] for t in REPORTS}
+        api.clear()
+        pipeline.run(source(**config, streams=REPORTS), loader_file_format="parquet")
+        second = report_requests(api)
+    assert {t: query(tmp_path, f"select count(*) from raw.tiktok_ads_{t}")[0][0] for t in REPORTS} == first
+    level_stream = dict(zip(("AUCTION_ADVERTISER", "AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"), REPORTS))
+    for r in second:
+        assert _day(r.arg("start_date")) == last_day[level_stream[r.arg("data_level")]] - timedelta(days=7)
+
+
+def test_the_documented_rate_limit_answer_is_retried(tmp_path, fast_client):
+    app, api = serve()
+    with api:
+        app.inject("rate_limit", times=2)
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), streams=["campaigns"]), loader_file_format="parquet")
+    expected = sum(len(a.campaigns) for a in app.world.accounts)
+    assert query(tmp_path, "select count(*) from raw.tiktok_ads_campaigns") == [(expected,)]
+
+
+def test_a_wrong_token_gets_the_documented_auth_error(tmp_path, fast_client):
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    auth_body = json.loads((fixture_folder("tiktok_ads") / "bodies" / _error_body("auth_error")).read_text())
+    app, api = serve()
+    with api:
+        config = {**sandbox_config(api, connector), "access_token": "wrong-token-0123456789abcdef"}
+        import dlt
+
+        result = run_sync(SyncJob("t", "tiktok_ads", config), destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")), pipelines_dir=tmp_path / "p")
+    assert not result.ok
+    assert f"TikTok code {auth_body['code']}: {auth_body['message']}" in result.error
+    assert "wrong-token" not in result.error
+
+
+def test_a_too_large_query_is_read_in_halves(tmp_path, fast_client):
+    app, api = serve(days=8)
+    refused: list[str] = []
+
+    def too_large_once(body):
+        if not refused and isinstance(body, dict) and body.get("data", {}).get("list"):
+            refused.append("yes")
+            return {"code": 40067, "message": "The query is too large.", "request_id": "r", "data": {}}
+        return body
+
+    with api:
+        api.transform(too_large_once, path_contains="report/integrated/get/")
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), streams=["report_advertiser_daily"]), loader_file_format="parquet")
+        windows = [(_day(r.arg("start_date")), _day(r.arg("end_date"))) for r in report_requests(api)]
+    start, end = app.world.start_date, app.world.end_date
+    middle = start + timedelta(days=(end - start).days // 2)
+    assert windows == [(start, end), (start, middle), (middle + timedelta(days=1), end)]
+    assert loaded_totals(tmp_path, "tiktok_ads_report_advertiser_daily") == totals(expected_daily(app.world, "advertiser"))
+
+
+def _error_body(kind: str) -> str:
+    return Fixtures.load(fixture_folder("tiktok_ads")).error(kind).response["body"]
+
+
+def test_documented_bodies_load_as_documented(tmp_path, fast_client):
+    """TikTok's documented example values, through the source: strings to numbers, "-" to NULL,
+    day strings to dates, epoch seconds to timestamps, the partition's advertiser on report rows."""
+    fixtures = Fixtures.load(fixture_folder("tiktok_ads"))
+    app = FixtureApp(fixtures)
+    with FakeApi([app]) as api:
+        make_pipeline(tmp_path).run(source(**app.source_config(api.url(app.prefix))), loader_file_format="parquet")
+    assert not app.unmatched
+    documented = [r for e in fixtures.data("report_campaign_daily") for r in fixtures.body(e)["data"]["list"]]
+    loaded = {(r[0], r[1].isoformat()): r[2:] for r in query(tmp_path, "select campaign_id, stat_time_day, spend, impressions, cpc, advertiser_id from raw.tiktok_ads_report_campaign_daily")}
+    (advertiser,) = fixtures.config["advertiser_ids"]
+    for row in documented:
+        key = (row["dimensions"]["campaign_id"], row["dimensions"]["stat_time_day"][:10])
+        metrics = row["metrics"]
+        cpc = None if metrics.get("cpc") in (None, "-") else float(metrics["cpc"])
+        assert loaded[key] == (float(metrics["spend"]), int(metrics["impressions"]), cpc, advertiser)
+    (created,) = [r["create_time"] for e in fixtures.data("advertisers") for r in fixtures.body(e)["data"]["list"]]
+    ((loaded_created,),) = query(tmp_path, "select epoch(create_time) from raw.tiktok_ads_advertisers")
+    assert int(loaded_created) == int(created)
