@@ -465,3 +465,26 @@ def test_a_report_job_without_an_id_fails_at_once(tmp_path, fast_clients):
         polls = [r for r in api.requests if r.method == "GET" and r.path.strip("/") in ("None", "null", "")]
     assert not result.ok and "started no job" in result.error, result.failure_line
     assert not polls, "nothing is polled for a job that has no id"
+
+
+def test_bosco_sync_run_stops_at_its_deadline(tmp_path, monkeypatch):
+    """`--deadline-minutes`: the sync in progress fails naming the deadline, the next never starts."""
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+
+    from .helpers import write_project
+
+    connector = get_connector("tiktok_ads")
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)], latency=0.3) as api:
+        env: dict[str, str] = {}
+        config = sandbox_config(api, connector)
+        project = write_project(tmp_path / "bosco.toml", [("acme", connector, config), ("beta", connector, config)],
+                                duckdb_path=tmp_path / "w.duckdb", env=env)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        result = CliRunner().invoke(app, ["run", "--config", str(project), "--state-dir", str(tmp_path / "h"), "--deadline-minutes", "0.005"])
+    assert result.exit_code == 1, result.output
+    failures = [line for line in result.stderr.splitlines() if line.startswith("FAILED")]
+    assert any("tenant=acme" in line and "the run's deadline of 0.005 minutes passed" in line for line in failures), failures
+    assert any("tenant=beta" in line and "not started: the run's deadline" in line for line in failures), failures

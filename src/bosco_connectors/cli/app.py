@@ -145,6 +145,11 @@ def run(
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=32, help="Syncs run at the same time."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir", help="Where pipelines and the lock live (default: ./.bosco)."),
+    deadline_minutes: float = typer.Option(
+        23 * 60, "--deadline-minutes", min=0.001,
+        help="The whole run's deadline: past it no sync starts and running streams fail, so a hung API "
+        "never holds the lock into the next day's run (default: 23 hours).",
+    ),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug (secrets are always redacted)."),
 ) -> None:
     """Run syncs (non-interactive; see exit codes in `bosco-sync --help`)."""
@@ -179,8 +184,12 @@ def run(
     try:
         if lock.stale_holder:
             _stderr().print(f"note: freed a stale lock left by a run that died ({lock.stale_holder})")
+        from ..framework.deadline import set_run_deadline
+
+        set_run_deadline(deadline_minutes)
         summary = run_jobs(plan, home=home, full_refresh=full_refresh, backfill_start=backfill, workers=workers, console=_stderr())
     finally:
+        set_run_deadline(None)
         lock.release()
     _print_summary(summary, as_json)
     raise typer.Exit(_exit_code(summary))

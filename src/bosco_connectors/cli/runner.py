@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from ..destinations import checked_dataset
 from ..framework import interrupt
+from ..framework.deadline import DeadlineExceeded, check_run_deadline
 from ..framework.errors import BoscoError, ConfigError
 from ..framework.tenants import check_tenant_id
 from ..project import DEFAULT_PROJECT_FILE, Project, TenantSource, load_project, resolve_config
@@ -167,8 +168,11 @@ def run_jobs(
         begun.add(index)
         say(f"-> {job.tenant_id}/{job.source}: starting")
         try:
+            check_run_deadline()  # past the run's deadline, no further sync starts
             config = _job_config(job, plan)
             destination = plan.make_destination(query_tag=_query_tag(job)) if plan.destination == "snowflake" else plan.make_destination()
+        except DeadlineExceeded as exc:
+            result = SyncResult(job.tenant_id, job.source, ok=False, error=f"not started: {exc.reason}", exit_code=1)
         except ConfigError as exc:
             result = SyncResult(job.tenant_id, job.source, ok=False, error=str(exc), exit_code=2)
         else:
