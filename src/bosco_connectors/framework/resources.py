@@ -81,6 +81,9 @@ def stream_resource(
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         schema_contract=dict(stream.schema_contract),
         columns=_columns(stream),
+        # Never INSERT statements (DuckDB's insert_values path is unusable at scale): every
+        # stream, dicts or Arrow, loads from parquet, whatever format the pipeline asks for.
+        file_format="parquet",
     )
     cursor = stream.cursor
     if isinstance(cursor, Cursor):
