@@ -99,16 +99,16 @@ def _state_dir(state_dir: Optional[Path]) -> Path:
 @app.command()
 def sources(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+    as_markdown: bool = typer.Option(False, "--markdown", help="Print the catalog as Markdown (docs/sources.md)."),
 ) -> None:
-    """List registered sources and their streams (keys, cursors, look-back)."""
-    from ..framework.registry import load_connectors
+    """List registered sources and their streams (keys, cursors, look-back), without importing them."""
+    from ..catalog import described as catalog, markdown
 
-    connectors, problems = load_connectors()
-    described = [c.describe() for c in connectors]
+    described, problems = catalog()
     for problem in problems:
         _stderr().print(f"warning: {problem}", markup=False)
-    if as_json:
-        typer.echo(json.dumps(described, indent=2, default=str))
+    if as_json or as_markdown:
+        typer.echo(markdown(described) if as_markdown else json.dumps(described, indent=2, default=str), nl=not as_markdown)
         raise typer.Exit(EXIT_CONFIG if problems else EXIT_OK)
     from rich.table import Table
 

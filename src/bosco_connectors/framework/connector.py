@@ -117,6 +117,11 @@ class Connector:
     #: expects the sync to fail with the vendor's message: an error body is never an
     #: empty page, whatever the status code.
     error_example: Mapping[str, Any] | None = None
+    #: The last day the vendor supports `api_version` (its announced or documented sunset;
+    #: None when the vendor has announced none), and the page that says so. A test fails
+    #: once today is past it: vendors move, and a sunset version fails every request.
+    supported_until: date | None = None
+    support_policy: str = ""
 
     # -- config ------------------------------------------------------------------------
 
@@ -203,6 +208,8 @@ class Connector:
             "category": self.category,
             "api_version": self.api_version,
             "docs_url": self.docs_url,
+            "supported_until": self.supported_until.isoformat() if self.supported_until else None,
+            "support_policy": self.support_policy,
             "description": self.description,
             "config": [
                 {"name": n, "required": f.is_required(), "description": f.description or ""}
@@ -226,7 +233,23 @@ def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
         "schema_contract": dict(stream.schema_contract),
         "format": "arrow" if stream.arrow else "json",
         "description": stream.description,
+        "unified": _describe_unified(stream),
     }
+
+
+def _describe_unified(stream: Stream) -> dict[str, Any] | None:
+    """What the stream is in the unified model, with the platform's meaning of its metrics."""
+    spec = getattr(stream, "unified", None)
+    if spec is None:
+        return None
+    out: dict[str, Any] = {"kind": type(spec).__name__.lower(), "level": spec.level}
+    meanings = {"date": "date_is", "clicks": "clicks_are", "conversions": "conversions_are", "conversion_value": "conversion_value_is"}
+    for key, attribute in meanings.items():
+        if hasattr(spec, attribute):
+            out[key] = getattr(spec, attribute)
+    if hasattr(spec, "spend_unit"):
+        out["spend_unit"] = spec.spend_unit.name
+    return out
 
 
 def _render_lookback(cursor: Cursor) -> str:

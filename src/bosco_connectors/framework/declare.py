@@ -115,6 +115,8 @@ def declare(
     extras: tuple[str, ...] = (),
     sandbox: str | None = "generated",
     error_example: Mapping[str, Any] | None = None,
+    supported_until: date | None = None,
+    support_policy: str = "",
 ) -> Connector:
     """The `Connector` of a declared source (``streams`` may depend on config: built per sync).
 
@@ -133,6 +135,7 @@ def declare(
         streams_for=streams if callable(streams) else None,
         sandbox=f"bosco_connectors.sandbox.generated:app_for_{name}" if sandbox == "generated" else sandbox,
         description=description, extras=extras, error_example=dict(error_example) if error_example else None,
+        supported_until=supported_until, support_policy=support_policy,
     )
     connector.api = api  # type: ignore[attr-defined]
     return connector

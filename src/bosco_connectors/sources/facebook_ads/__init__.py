@@ -30,6 +30,9 @@ connector = Connector(
     title="Facebook Ads (Meta)",
     api_version=API_VERSION,
     docs_url="https://developers.facebook.com/docs/marketing-api",
+    # v26.0 came out on 2026-07-29; a Graph API version is available for at least two years.
+    supported_until=date(2028, 7, 29),
+    support_policy="https://developers.facebook.com/docs/graph-api/guides/versioning",
     category="ads",
     config_model=FacebookAdsConfig,
     client_factory=make_client,

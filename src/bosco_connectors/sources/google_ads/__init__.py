@@ -39,6 +39,9 @@ connector = Connector(
     title="Google Ads",
     api_version=API_VERSION,
     docs_url="https://developers.google.com/google-ads/api/docs/start",
+    # v26 came out in October 2026; major versions live "around 12 months" (tentative sunset).
+    supported_until=date(2027, 10, 1),
+    support_policy="https://developers.google.com/google-ads/api/docs/sunset-dates",
     category="ads",
     config_model=GoogleAdsConfig,
     client_factory=make_client,

@@ -164,6 +164,7 @@ def streams(config: TikTokAdsConfig | None) -> list[Stream]:
 connector = declare(
     "tiktok_ads", title="TikTok Ads", api=API, config=TikTokAdsConfig, streams=streams, api_version="v1.3",
     docs_url="https://business-api.tiktok.com/portal/docs", category="ads",
+    support_policy="https://business-api.tiktok.com/portal/docs (v1.3 is current; TikTok has announced no sunset)",
     description="TikTok Marketing API: ad accounts, campaigns, ad groups, ads and daily performance reports.",
     # A return code in TikTok's envelope, HTTP 200 (https://business-api.tiktok.com/portal/docs?id=1737172488964097).
     error_example={"code": 40001, "message": "No permission to operate advertiser 7012345678901234567.",
