@@ -332,10 +332,14 @@ def _unwrap(exc: BaseException) -> BaseException:
         innermost = current
         nxt = getattr(current, "exception", None)
         current = nxt if isinstance(nxt, BaseException) else (current.__cause__ or current.__context__)
-    if stream and innermost is not exc:
-        text = str(innermost).strip().splitlines()[0] if str(innermost).strip() else ""
-        return SourceError(f"{type(innermost).__name__}: {text}".rstrip(": "), stream=stream)
-    return exc
+    if innermost is exc:
+        return exc
+    text = str(innermost).strip().splitlines()[0] if str(innermost).strip() else ""
+    cause = f"{type(innermost).__name__}: {text}".rstrip(": ")
+    if stream:
+        return SourceError(cause, stream=stream)
+    step = getattr(exc, "step", None)  # dlt's PipelineStepFailed names the step; its own line ends at "exception:"
+    return BoscoError(f"the {step} step failed: {cause}" if step else cause)
 
 
 def _contract_violation(error: BaseException) -> str:
@@ -357,6 +361,8 @@ def _fail(result: SyncResult, exc: BaseException) -> None:
         error = exc.reason + (f" [{exc.request}]" if exc.request else "")
     elif isinstance(exc, ConfigError):
         error = str(exc).removeprefix(f"{result.source}: ")
+    elif isinstance(exc, BoscoError):
+        error = str(exc)
     else:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         error = f"{type(exc).__name__}: {text}"

@@ -182,3 +182,40 @@ def test_state_show_and_reset_one_tenant(tmp_path, tiktok_api):
 def test_state_reset_refuses_without_yes_when_not_interactive(tmp_path):
     result = _invoke("state", "reset", "--tenant", "acme", "--source", "tiktok_ads", "--state-dir", str(tmp_path / "h"))
     assert result.exit_code == EXIT_CONFIG and "--yes" in result.stderr
+
+
+def test_the_duckdb_file_is_the_flag_then_the_environment_then_the_config(tmp_path, tiktok_api, monkeypatch):
+    project = _write_project(tmp_path, tiktok_api)  # its [destination] path is w.duckdb
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOSCO_DUCKDB_PATH", str(tmp_path / "env.duckdb"))
+    assert _invoke("run", "--config", str(project), "--duckdb-path", str(tmp_path / "flag.duckdb")).exit_code == 0
+    assert (tmp_path / "flag.duckdb").exists() and not (tmp_path / "env.duckdb").exists()
+    assert _invoke("run", "--config", str(project)).exit_code == 0
+    assert (tmp_path / "env.duckdb").exists() and not (tmp_path / "w.duckdb").exists()
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH")
+    assert _invoke("run", "--config", str(project)).exit_code == 0
+    assert (tmp_path / "w.duckdb").exists()
+
+
+def test_a_failure_inside_dlt_prints_its_root_cause_on_the_same_line(tmp_path, tiktok_api):
+    """A database another process holds: the load fails, and the line says why (not dlt's '... with exception:')."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    project = _write_project(tmp_path, tiktok_api)
+    duckdb.connect(str(tmp_path / "w.duckdb")).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(tmp_path / 'w.duckdb')!r}); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(app, ["run", "--config", str(project), "--state-dir", str(tmp_path / "h"), "--json"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == EXIT_FAILED, result.output
+    line = next(line for line in result.stderr.splitlines() if line.startswith("FAILED"))
+    assert "with exception:" not in line and "lock" in line.lower(), line

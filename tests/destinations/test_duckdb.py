@@ -31,9 +31,20 @@ def test_env_var_overrides_the_default_and_an_explicit_path_overrides_both(isola
     assert duckdb_path() == isolated_dlt / "data" / "env.duckdb"
     explicit = isolated_dlt / "explicit.duckdb"
     assert _configured_path(get_destination("duckdb", path=str(explicit))) == explicit
-    # creating the destination makes the parent folder, so dlt can create the file
+    # a folder that does not exist is not created behind the user's back: it is an error, before any request
+    with pytest.raises(ConfigError, match="does not exist"):
+        get_destination("duckdb")
+    assert not (isolated_dlt / "data").exists()
+    (isolated_dlt / "data").mkdir()
     get_destination("duckdb")
-    assert (isolated_dlt / "data").is_dir()
+
+
+def test_an_existing_file_must_be_a_writable_duckdb_database(isolated_dlt: Path) -> None:
+    notes = isolated_dlt / "notes.txt"
+    notes.write_text("my notes " * 20)
+    with pytest.raises(ConfigError, match="is not a DuckDB database"):
+        get_destination("duckdb", path=str(notes))
+    assert notes.read_text() == "my notes " * 20
 
 
 def test_a_directory_is_not_a_database_file(isolated_dlt: Path) -> None:
@@ -48,6 +59,7 @@ def test_unknown_destination_names_the_choices() -> None:
 
 def test_dlt_loads_into_the_raw_dataset_of_the_file(isolated_dlt: Path) -> None:
     target = isolated_dlt / "out" / "bosco.duckdb"
+    target.parent.mkdir()
     pipeline = dlt.pipeline(
         "dest_test", destination=get_destination("duckdb", path=str(target)), dataset_name=DEFAULT_DATASET,
         pipelines_dir=str(isolated_dlt / "pipelines"),

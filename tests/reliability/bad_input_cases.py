@@ -210,6 +210,14 @@ def _first_page_forever() -> Callable[[Any], Any]:
     return fn
 
 
+def _raw_destination(path: str) -> Callable[[Scenario], None]:
+    """The run's DuckDB file given on the command line (the flag wins over bosco.toml)."""
+    def apply(s: Scenario) -> None:
+        s.argv = ["run", "--config", "bosco.toml", "--duckdb-path", path]
+
+    return apply
+
+
 def _wrong_token(s: Scenario) -> None:
     s.config["access_token"] = "wrong-token-0123456789abcdef"
 
@@ -325,6 +333,12 @@ CASES: list[Case] = [
          "error: notes.txt exists and is not a database made by bosco-sync demo; give another --duckdb-path, "
          "or remove it yourself", 2,
          _both(_file("notes.txt", b"an operator's notes\n"), _argv("demo", "--duckdb-path", "notes.txt", "--size", "tiny"))),
+    Case("duckdb-folder-missing", "the DuckDB file is in a folder that does not exist (checked before any request)",
+         "error: the folder of DuckDB file", 2,
+         _raw_destination("no/such/folder/w.duckdb")),
+    Case("duckdb-not-a-database", "the DuckDB path names a file that is not a DuckDB database",
+         "exists and is not a DuckDB database; choose another path", 2,
+         _both(_raw_destination("notes.txt"), _file("notes.txt", b"my notes\n" * 10))),
     Case("drift-new-field", "schema drift: the API adds a field to report rows",
          "ok acme/tiktok_ads", 0,
          drift(REPORTS, _set("brand_new_metric", "7", when="spend")),

@@ -3,6 +3,7 @@ show and reset the cursors they saved."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -103,8 +104,13 @@ def plan_jobs(
     if name not in DESTINATIONS:
         raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
     dataset = checked_dataset(dest_cfg.pop("dataset", DEFAULT_DATASET), f"{project.path}: " if project else "")
-    if name == "duckdb" and duckdb_path is not None:
-        dest_cfg["path"] = str(duckdb_path)
+    if name == "duckdb":
+        # One precedence for the file, as most CLIs have it: the flag, then the environment, then bosco.toml.
+        from ..destinations.duckdb import ENV_PATH
+
+        chosen = duckdb_path or os.environ.get(ENV_PATH) or dest_cfg.get("path")
+        if chosen:
+            dest_cfg["path"] = str(chosen)
     if name != "duckdb":
         dest_cfg.pop("path", None)
     return Plan(jobs, name, dest_cfg, dataset, project)

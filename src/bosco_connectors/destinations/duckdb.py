@@ -39,7 +39,7 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, *, read_only:
 
     target = duckdb_path(path)
     if not read_only:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        check_writable(target)
     # dlt 1.31 leaves `supports_transactions` unset for DuckDB, so a merge job without DDL
     # (DELETE the re-read keys; INSERT them from staging) runs in autocommit: a sync killed
     # between the two statements leaves the table without the re-read rows. In a transaction
@@ -48,6 +48,31 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, *, read_only:
     credentials = _credentials(target)
     credentials.read_only = read_only
     return dlt.destinations.duckdb(credentials=credentials, **options)
+
+
+#: Bytes 8-11 of every DuckDB database file.
+MAGIC = b"DUCK"
+
+
+def check_writable(target: Path) -> None:
+    """Refuse, before anything is read from an API, a database file that could not be written.
+
+    A missing folder is not created (the user named a file in a folder that is not
+    there: a typo, most likely); an unwritable folder or file, or a file that is not a
+    DuckDB database, would otherwise fail only at the load, after the whole extraction.
+    """
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(f"the folder of DuckDB file {target} does not exist ({folder}); create it, or choose another path")
+    if target.exists():
+        if not os.access(target, os.R_OK | os.W_OK):
+            raise ConfigError(f"DuckDB file {target} is not writable by this user")
+        with target.open("rb") as fh:
+            head = fh.read(12)
+        if head and head[8:12] != MAGIC:
+            raise ConfigError(f"{target} exists and is not a DuckDB database; choose another path")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot create DuckDB file {target}: folder {folder} is not writable by this user")
 
 
 #: DuckDB settings for syncs, under the user's own ``global_config`` (which wins). Rows of
