@@ -279,23 +279,43 @@ def test_run_concurrently_stops_workers_when_the_consumer_leaves() -> None:
     assert threading.active_count() <= before
 
 
-def named_pages(name: str, n: int, delay: float = 0.0, spin: float = 0.0):
-    """Pages that say which thread read them; `delay` waits (an API), `spin` computes."""
+class PageClock:
+    """The reader's clocks, driven by the pages themselves: a test never depends on the
+    machine's speed or load (a loaded CI machine stretches a busy loop's wall time)."""
+
+    def __init__(self) -> None:
+        self.wall = 0.0
+        self.cpu = 0.0
+        self._lock = threading.Lock()
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> "PageClock":
+        from bosco_connectors.framework import resources
+
+        monkeypatch.setattr(resources, "perf_counter", lambda: self.wall)
+        monkeypatch.setattr(resources, "thread_time", lambda: self.cpu)
+        return self
+
+    def spend(self, waited: float, computed: float) -> None:
+        with self._lock:
+            self.wall += waited + computed
+            self.cpu += computed
+
+
+def named_pages(name: str, n: int, clock: PageClock, delay: float = 0.0, spin: float = 0.0):
+    """Pages that say which thread read them; each `delay` waits (an API), each `spin` computes."""
 
     def task() -> Iterator[tuple[str, str]]:
         for i in range(n):
-            time.sleep(delay)
-            end = time.thread_time() + spin
-            while time.thread_time() < end:
-                pass
+            clock.spend(delay, spin)
             yield f"{name}{i}", threading.current_thread().name
 
     return task
 
 
-def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait(caplog: pytest.LogCaptureFixture) -> None:
+def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = PageClock().install(monkeypatch)
     with caplog.at_level(logging.INFO, logger="bosco_connectors.read"):
-        got = list(_run_concurrently([named_pages(t, 4, delay=0.05) for t in "abcd"], workers=3, label="acme/report"))
+        got = list(_run_concurrently([named_pages(t, 4, clock, delay=0.05) for t in "abcd"], workers=3, label="acme/report"))
     assert "acme/report: reading the remaining" in caplog.text  # what `bosco-sync run -v` shows
     assert sorted(p for p, _ in got) == sorted(f"{t}{i}" for t in "abcd" for i in range(4))
     readers = {thread for _, thread in got}
@@ -303,7 +323,8 @@ def test_run_concurrently_moves_to_threads_when_the_api_makes_it_wait(caplog: py
     assert any(name.startswith("bosco-read") for name in readers)  # ...and waits in threads
 
 
-def test_run_concurrently_stays_inline_while_reading_is_computing() -> None:
-    got = list(_run_concurrently([named_pages(t, 10, spin=0.01) for t in "abc"], workers=3))
+def test_run_concurrently_stays_inline_while_reading_is_computing(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = PageClock().install(monkeypatch)
+    got = list(_run_concurrently([named_pages(t, 10, clock, spin=0.01) for t in "abc"], workers=3))
     assert len(got) == 30
     assert {thread for _, thread in got} == {threading.current_thread().name}
