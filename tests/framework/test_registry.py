@@ -67,3 +67,36 @@ def test_real_entry_points_unknown_name_lists_them() -> None:
     with pytest.raises(ConfigError) as info:
         registry.get_connector("no_such_source")
     assert str(info.value) == f"unknown source 'no_such_source' (registered: {', '.join(names) or 'none'})"
+
+
+def test_provisional_connector_is_found_by_name_but_not_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Right after `new-source`, the kit reaches the new source by name; the registration stays missing."""
+    monkeypatch.setattr(registry, "_entry_points", lambda: {})
+    registry.get_connector.cache_clear()
+    with registry.provisional(toy_api.connector):
+        assert registry.get_connector("acme") is toy_api.connector
+        assert registry.source_names() == []
+    with pytest.raises(ConfigError, match="unknown source 'acme'"):
+        registry.get_connector("acme")
+
+
+def test_installed_entry_point_wins_over_a_provisional_connector(fake_entry_points: dict[str, EntryPoint]) -> None:
+    import dataclasses
+
+    stale = dataclasses.replace(toy_api.connector)
+    with registry.provisional(stale):
+        assert registry.get_connector("acme") is toy_api.connector
+
+
+def test_uninstalled_builtins_are_the_source_packages_without_an_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pkgutil
+
+    from bosco_connectors import sources
+
+    packages = sorted(info.name for info in pkgutil.iter_modules(sources.__path__) if info.ispkg)
+    installed = {name: entry(name, f"bosco_connectors.sources.{name}:connector") for name in packages}
+    del installed["tiktok_ads"]
+    monkeypatch.setattr(registry, "_entry_points", lambda: dict(installed))
+    assert [c.name for c in registry.uninstalled_builtins()] == ["tiktok_ads"]
+    monkeypatch.setattr(registry, "_entry_points", lambda: {})
+    assert {"tiktok_ads", "shopify", "ga4"} <= {c.name for c in registry.uninstalled_builtins()}

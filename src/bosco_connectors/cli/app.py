@@ -386,27 +386,34 @@ def demo(
 
 @app.command("new-source")
 def new_source(
-    name: str = typer.Argument(..., help="snake_case name of the new source, e.g. pinterest_ads."),
+    name: str = typer.Argument(..., help="lower_snake_case name of the new source, e.g. pinterest_ads."),
     package: Optional[Path] = typer.Option(
         None, "--package", help="Create a standalone plugin package in this folder instead of inside this repository."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
 ) -> None:
-    """Scaffold a source plugin with its fake API, tests and cassette folder."""
+    """Scaffold a declared source and its documented fixtures; its conformance kit passes as generated."""
     from ..framework.errors import BoscoError
-    from .scaffold import scaffold
+    from .scaffold import next_steps, scaffold
 
     try:
-        created = scaffold(name, package, force=force)
+        written = scaffold(name, package, force=force)
     except BoscoError as exc:
         raise _fail(str(exc))
     out = _stdout()
-    for path in created:
-        out.print(f"created {path}")
-    out.print(
-        "next: edit streams.py and contracts.py from the API docs, then run "
-        f"`pytest -k {name}` (the conformance kit runs automatically)."
-    )
+    for item in written:
+        out.print(f"{item.action} {_shown(item.path)}", markup=False)
+    out.print("next steps:", markup=False)
+    for number, step in enumerate(next_steps(name, package), 1):
+        out.print(f"  {number}. {step}", markup=False)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is under it (shorter to read)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ works the same from Python, from ``bosco.toml`` and from dlt's secrets.
 from __future__ import annotations
 
 import inspect
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -174,7 +175,8 @@ def source_function(connector: Connector) -> Callable[..., Any]:
 
     source.__signature__ = signature  # type: ignore[attr-defined]
     source.__name__ = source.__qualname__ = "source"
-    source.__module__ = f"bosco_connectors.sources.{connector.name}"
+    # The module that declares the source (a plugin's own package too): dlt looks it up in sys.modules.
+    source.__module__ = sys._getframe(1).f_globals.get("__name__", f"bosco_connectors.sources.{connector.name}")
     source.__doc__ = f"{connector.title} streams for one tenant; config is validated before any request ({connector.docs_url})."
     return dlt.source(name=connector.name)(source)
 

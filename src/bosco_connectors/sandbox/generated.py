@@ -9,6 +9,8 @@ places, each owned by someone else:
   around the records, one record's fields, nesting and JSON types, the error bodies;
 - the deterministic `World` gives the values: accounts, campaigns, ad groups, ads and
   their daily metrics, so the demo's spend in the unified tables is the world's spend.
+  A stream with no unified mapping (reviews, affiliate partnerships) serves its
+  documented records as they are.
 
 Each record is the documented record with the world's values put where the unified
 mapping points (rendered in the documented type: ``"12.34"`` stays text, micros stay
@@ -252,8 +254,9 @@ class GeneratedApp:
             rows = self._performance(spec, route)
         elif isinstance(spec, Entity):
             rows = self._entities(spec, route)
-        else:
-            rows = iter(())
+        else:  # no unified mapping (reviews, affiliates): the documented records, as documented
+            yield from self._documented_records(stream)
+            return
         render = self._renderer(stream)
         for row in rows:
             yield render(row)
@@ -322,6 +325,12 @@ class GeneratedApp:
 
         return render
 
+    def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
+        for exchange in self.fixtures.data(stream.name):
+            body = self.fixtures.body(exchange)
+            if body is not None:
+                yield from copy.deepcopy(stream.record_spec.select(body))
+
     def _template_record(self, stream: Stream) -> dict[str, Any]:
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
@@ -365,12 +374,14 @@ class GeneratedApp:
             size = getattr(paginator, "limit", None) or DEFAULT_PAGE
             token = (request.json() or {}).get("variables", {}).get(paginator.cursor_variable) if isinstance(paginator, GraphQLPageInfo) \
                 else params.get(paginator.param) if isinstance(paginator, CursorInBody) else params.get("_page")
-            offset = _untoken(token)
+            keyset = _keyset_field(paginator.token_path, stream.record_spec.path) if isinstance(paginator, CursorInBody) else None
+            offset = _after(records, keyset, token) if keyset else _untoken(token)
             chunk = records[offset:offset + size]
             more = offset + size < n
             nxt = _token(offset + size) if more else None
             if isinstance(paginator, CursorInBody):
-                _put_path(body, paginator.token_path, nxt)
+                if keyset is None:  # a keyset token is a field of the page's last record: the records carry it
+                    _put_path(body, paginator.token_path, nxt)
                 if paginator.has_more_path:
                     _put_path(body, paginator.has_more_path, more)
             elif isinstance(paginator, GraphQLPageInfo):
@@ -526,6 +537,25 @@ def _as_documented(value: Any, example: Any, fmt: str | None) -> Any:
     if isinstance(example, float) and isinstance(value, (int, float)):
         return float(value)
     return value
+
+
+def _keyset_field(token_path: str, records_path: str | None) -> str | None:
+    """The record field a keyset cursor is (``data.items.-1.key``: ``key``), else None.
+
+    PartnerStack, Stripe and others page with ``starting_after=<key of the last item>``.
+    """
+    if not records_path or not token_path.startswith(records_path + "."):
+        return None
+    index, _, field = token_path[len(records_path) + 1:].partition(".")
+    return field if field and index.lstrip("-").isdigit() else None
+
+
+def _after(records: list[dict[str, Any]], field: str, token: Any) -> int:
+    """The offset after the record whose `field` is `token` (0 on the first page)."""
+    if not token:
+        return 0
+    found = [i for i, record in enumerate(records) if str(get_path(record, field)) == str(token)]
+    return found[0] + 1 if found else len(records)
 
 
 def _token(offset: int) -> str:
