@@ -131,6 +131,8 @@ def next_steps(name: str, package: Path | None) -> list[str]:
         f"cassettes/{name}/ with its documented examples (cassettes/{name}/SOURCES.md says which lines to fill); "
         "rerun the kit as you go (docs/declarative.md describes each declaration)",
     ]
+    if package is None:
+        steps.append("python -m bosco_connectors.catalog --write   (adds it to catalog.json and docs/sources.md)")
     return steps
 
 
