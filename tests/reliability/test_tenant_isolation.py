@@ -115,3 +115,41 @@ def test_two_tenants_with_the_same_ids_never_touch_each_other(tmp_path, tmp_path
 @pytest.mark.slow
 def test_two_tenants_every_source(tmp_path, tmp_path_factory, monkeypatch):
     _isolation(tuple(sandboxed_names()), tmp_path, tmp_path_factory.getbasetemp(), monkeypatch)
+
+
+def test_child_rows_of_fields_no_contract_declares_carry_their_tenant(tmp_path):
+    """A vendor list of objects the contract does not model still becomes a dlt child table:
+    every row of it names its tenant (the kit checks every table of a sync)."""
+    import dlt
+    import duckdb
+    from pydantic import SecretStr
+
+    from bosco_connectors.framework import ApiClient, Connector, Contract, FullRefresh, RestStream, RetryPolicy, SourceConfig, bearer
+    from bosco_connectors.sandbox import FakeApi, FakeResponse
+    from bosco_connectors.sync import build_source
+
+    class Offers:
+        prefix = "offers"
+
+        def handle(self, request):
+            return FakeResponse.json({"offers": [{"id": "1", "terms": [{"rate": "5%"}, {"rate": "7%"}]}]})
+
+    class Offer(Contract):
+        id: str
+
+    class Config(SourceConfig):
+        token: SecretStr
+
+    connector = Connector(
+        name="offers", title="Offers", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
+        client_factory=lambda c: ApiClient("offers", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
+        streams=[RestStream(name="offers", path="offers", records="offers", contract=Offer, primary_key=("id",), cursor=FullRefresh("test"))],
+    )
+    db = tmp_path / "o.duckdb"
+    with FakeApi([Offers()]) as api:
+        for tenant in ("acme", "globex"):
+            pipeline = dlt.pipeline(f"o_{tenant}", destination=dlt.destinations.duckdb(str(db)), dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+            source, _ = build_source(connector, {"token": "t" * 12, "base_url": api.url("offers")}, tenant_id=tenant)
+            pipeline.run(source)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select tenant_id, count(*) from raw.offers_offers__terms group by 1 order by 1").fetchall() == [("acme", 2), ("globex", 2)]

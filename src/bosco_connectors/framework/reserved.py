@@ -42,8 +42,10 @@ def renamed(name: str) -> str | None:
     return None
 
 
-def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]]) -> None:
-    """Rename reserved keys in `record` and in every dict nested in it (child tables), in place.
+def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None) -> None:
+    """Rename reserved keys in `record` and in every dict nested in it, in place; stamp
+    `tenant_id` on every dict inside a list (dlt makes those child-table rows, and a child
+    row without its tenant could be read, or deleted, with another tenant's).
 
     Each (old, new) pair is added to `seen`, so the caller can report it once.
     """
@@ -56,11 +58,13 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]]) -> None:
             record[new] = record.pop(key)
             seen.add((key, new))
         if isinstance(value, dict):
-            rename_reserved(value, seen)
+            rename_reserved(value, seen, tenant_id)
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, dict):
-                    rename_reserved(item, seen)
+                    rename_reserved(item, seen, tenant_id)
+                    if tenant_id is not None:
+                        item["tenant_id"] = tenant_id
 
 
 def reserved_columns(names: list[str], keep: tuple[str, ...] = ()) -> dict[str, str]:

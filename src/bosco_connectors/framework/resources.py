@@ -15,7 +15,6 @@ import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from time import perf_counter, thread_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -217,7 +216,8 @@ class _StreamReader:
         if not isinstance(page, pa.Table):
             seen: set[tuple[str, str]] = set()
             for record in page:
-                rename_reserved(record, seen)  # before tenant_id: a vendor's own is kept, renamed
+                # Before tenant_id: a vendor's own is kept, renamed; child rows get ours too.
+                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id)
             self._report_renames(seen)
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
@@ -232,13 +232,8 @@ class _StreamReader:
             if "tenant_id" in page.column_names:
                 return page.set_column(page.column_names.index("tenant_id"), _TENANT_FIELD, column)
             return page.append_column(_TENANT_FIELD, column)
-        nested = _nested_tables(self.stream.contract)
         for record in page:
             record["tenant_id"] = self.tenant_id
-            for key in nested:
-                for child in record.get(key) or ():
-                    if isinstance(child, dict):
-                        child["tenant_id"] = self.tenant_id
         return page
 
 
@@ -288,21 +283,6 @@ def describe_split(ctx: ReadContext, halves: list[ReadContext]) -> str:
     if halves[0].window != ctx.window:
         return " and ".join(f"{h.window.start}..{h.window.end}" for h in halves)
     return "the id batch split in two"
-
-
-@lru_cache(maxsize=None)
-def _nested_tables(contract: type) -> tuple[str, ...]:
-    """Fields that dlt loads as child tables (lists of models): they get tenant_id too."""
-    import typing
-
-    from pydantic import BaseModel
-
-    keys = []
-    for name, info in contract.model_fields.items():
-        args = typing.get_args(info.annotation)
-        if typing.get_origin(info.annotation) is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-            keys.append(info.alias or name)
-    return tuple(keys)
 
 
 def _coerce(since: Any, stream: Stream) -> Any:

@@ -123,8 +123,6 @@ class Stream:
     #: dlt schema-contract policy; see docs/schema-drift.md.
     schema_contract: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTRACT_POLICY))
     description: str = ""
-    #: Nested lists that dlt should keep as JSON instead of child tables.
-    json_columns: tuple[str, ...] = ()
     #: How this stream maps into the unified marketing model (`unified.Performance`,
     #: `unified.Entity`): generates its staging SQL and the demo's fake answers.
     unified: Any = None
