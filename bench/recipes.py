@@ -88,6 +88,8 @@ def fact_recipes(target: Path) -> Path:
         found = upstream_of(catalog, todo) | {rel.target for name in todo for rel in by_name[name].relationships}
         todo = found - wanted
     for recipe in catalog:
+        if not recipe.path.is_relative_to(root):
+            continue  # staging generated from a source's unified mapping: the copy generates it too
         if recipe.name in wanted or recipe.layer == "seeds":
             dest = target / recipe.path.relative_to(root)
             dest.parent.mkdir(parents=True, exist_ok=True)

@@ -4,13 +4,14 @@
 -- not_null: currency
 -- check: sessions >= 0
 -- warn_if: reporting_currency is not null and fx_rate is null
+-- derived: fx_rate
 --
 -- A session belongs to an ad platform when its (source, medium) is listed in the seed
 -- traffic_source_platforms.csv (e.g. tiktok / paid_social -> tiktok_ads): then
 -- channel = platform. Other traffic gets a simplified GA4 default channel: direct,
 -- organic_search, organic_social, email, referral, other_paid or other.
 -- Revenue is GA4's totalRevenue in the property currency, and in the reporting
--- currency when exchange rates are configured (NULL when a rate is missing).
+-- currency when exchange rates are configured (fx_rate, derived.sql: NULL when a rate is missing).
 with mapping as (
     select
         lower(trim(source)) as source,
@@ -63,24 +64,17 @@ daily as (
         sum(revenue) as revenue
     from traffic
     group by tenant_id, date, channel, currency
+),
+
+priced as (
+    select daily.*, settings.reporting_currency, fx.rate
+    from daily
+    cross join int_reporting_currency as settings
+    left join int_fx_rates as fx on fx.date = daily.date and fx.currency = daily.currency
 )
 
 select
-    daily.tenant_id,
-    daily.date,
-    daily.channel,
-    daily.platform,
-    daily.currency,
-    daily.sessions,
-    daily.users,
-    daily.engaged_sessions,
-    daily.key_events,
-    daily.revenue,
-    settings.reporting_currency,
-    case when daily.currency = settings.reporting_currency then 1.0 else fx.rate end as fx_rate,
-    daily.revenue * (case when daily.currency = settings.reporting_currency then 1.0 else fx.rate end) as revenue_reporting
-from daily
-cross join int_reporting_currency as settings
-left join int_fx_rates as fx
-    on fx.date = daily.date
-    and fx.currency = daily.currency
+    tenant_id, date, channel, platform, currency,
+    sessions, users, engaged_sessions, key_events, revenue,
+    reporting_currency, fx_rate, revenue * fx_rate as revenue_reporting
+from priced

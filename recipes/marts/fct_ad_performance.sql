@@ -15,6 +15,7 @@
 -- relationship: tenant_id, platform, ad_group_id, ad_id -> dim_ads
 -- relationship: tenant_id, platform, account_id -> dim_accounts
 -- relationship: platform -> dim_ad_platforms
+-- derived: ctr, cpc, cpm, roas, conversion_rate, fx_rate, spend_reporting, conversion_value_reporting
 --
 -- Google Ads ad ids are unique only within an ad group, so the key has both.
 -- One row per ad and day as the platform reports it at this level (platforms
@@ -22,66 +23,21 @@
 -- or ad carries, so never add rows of different levels together).
 -- `ad_daily` is the UNION ALL of the staging models stg_<source>__ad_daily built in this
 -- run; a platform joins this fact by adding one such model with the same columns.
--- Ratios are fractions in the account currency and NULL when their denominator is 0
--- (never an error or an infinity):
---   ctr = clicks / impressions           cpc = spend / clicks
---   cpm = spend * 1000 / impressions     roas = conversion_value / spend
---   conversion_rate = conversions / clicks
--- *_reporting amounts are in the reporting currency (int_reporting_currency) when
--- exchange rates are configured: amount * fx_rate, NULL when that day's rate is missing.
+-- ctr, cpc, cpm, roas, conversion_rate (NULL when their denominator is 0), fx_rate and the
+-- *_reporting amounts (NULL when that day's rate is missing) are defined in derived.sql.
 with unified as (
-    select
-        u.tenant_id,
-        u.date,
-        u.platform,
-        u.account_id,
-        u.account_name,
-        u.campaign_id,
-        u.campaign_name,
-        u.ad_group_id,
-        u.ad_group_name,
-        u.ad_id,
-        u.ad_name,
-        u.currency,
-        u.spend,
-        u.impressions,
-        u.clicks,
-        u.conversions,
-        u.conversion_value,
-        settings.reporting_currency,
-        case when u.currency = settings.reporting_currency then 1.0 else fx.rate end as fx_rate
+    select u.*, settings.reporting_currency, fx.rate
     from ad_daily as u
     cross join int_reporting_currency as settings
-    left join int_fx_rates as fx
-        on fx.date = u.date
-        and fx.currency = u.currency
+    left join int_fx_rates as fx on fx.date = u.date and fx.currency = u.currency
 )
 
 select
-    tenant_id,
-    date,
-    platform,
-    account_id,
-    account_name,
-    campaign_id,
-    campaign_name,
-    ad_group_id,
-    ad_group_name,
-    ad_id,
-    ad_name,
-    currency,
-    spend,
-    impressions,
-    clicks,
-    conversions,
-    conversion_value,
-    cast(clicks as double) / nullif(impressions, 0) as ctr,
-    spend / nullif(clicks, 0) as cpc,
-    spend * 1000 / nullif(impressions, 0) as cpm,
-    conversion_value / nullif(spend, 0) as roas,
-    conversions / nullif(clicks, 0) as conversion_rate,
-    reporting_currency,
-    fx_rate,
-    spend * fx_rate as spend_reporting,
-    conversion_value * fx_rate as conversion_value_reporting
+    tenant_id, date, platform, account_id, account_name,
+    campaign_id, campaign_name,
+    ad_group_id, ad_group_name,
+    ad_id, ad_name,
+    currency, spend, impressions, clicks, conversions, conversion_value,
+    ctr, cpc, cpm, roas, conversion_rate,
+    reporting_currency, fx_rate, spend_reporting, conversion_value_reporting
 from unified

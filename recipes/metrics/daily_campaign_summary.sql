@@ -4,15 +4,13 @@
 -- check: spend >= 0
 -- check: roas >= 0 and roas <= 1000
 -- finite: spend, impressions, clicks, conversions, revenue, roas, ctr, cpc, cpm, conversion_rate, spend_reporting, revenue_reporting
+-- derived: roas, ctr, cpc, cpm, conversion_rate
 --
--- Ratios are fractions (ctr 0.015 means 1.5%), in the account's currency:
---   roas = revenue / spend             cpc  = spend / clicks
---   ctr  = clicks / impressions        cpm  = spend * 1000 / impressions
---   conversion_rate = conversions / clicks
--- Division by zero gives NULL (nullif), never an error or an infinity: a day with
--- revenue but no spend has roas NULL, not 0. revenue is the platform-reported
--- conversion value; *_reporting amounts are in the reporting currency when exchange
--- rates are configured (NULL when that day's rate is missing).
+-- revenue is the platform-reported conversion value. The ratios (derived.sql) are
+-- fractions in the account's currency, recomputed from the day's sums and NULL when their
+-- denominator is 0 (a day with revenue but no spend has roas NULL, not 0).
+-- *_reporting amounts are in the reporting currency when exchange rates are configured
+-- (NULL when that day's rate is missing).
 with totals as (
     select
         tenant_id,
@@ -27,7 +25,7 @@ with totals as (
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(conversions) as conversions,
-        sum(conversion_value) as revenue,
+        sum(conversion_value) as conversion_value,
         max(reporting_currency) as reporting_currency,
         sum(spend_reporting) as spend_reporting,
         sum(conversion_value_reporting) as revenue_reporting
@@ -48,12 +46,8 @@ select
     impressions,
     clicks,
     conversions,
-    revenue,
-    revenue / nullif(spend, 0) as roas,
-    cast(clicks as double) / nullif(impressions, 0) as ctr,
-    spend / nullif(clicks, 0) as cpc,
-    spend * 1000 / nullif(impressions, 0) as cpm,
-    conversions / nullif(clicks, 0) as conversion_rate,
+    conversion_value as revenue,
+    roas, ctr, cpc, cpm, conversion_rate,
     reporting_currency,
     spend_reporting,
     revenue_reporting

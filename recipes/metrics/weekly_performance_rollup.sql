@@ -2,9 +2,10 @@
 -- grain: tenant_id, week_start, platform, account_id, campaign_id
 -- check: spend >= 0
 -- check: days_with_data >= 1
+-- derived: roas, ctr, cpc, cpm, conversion_rate
 --
--- week_start is the first day of the week. Ratios are recomputed from the period's
--- sums (never averaged from daily ratios) and are NULL when the denominator is 0.
+-- week_start is the first day of the week. The ratios (derived.sql) are recomputed
+-- from the period's sums (never averaged from daily ratios), NULL when the denominator is 0.
 -- The current week is partial: days_with_data says how many days have rows.
 with totals as (
     select
@@ -21,7 +22,7 @@ with totals as (
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(conversions) as conversions,
-        sum(revenue) as revenue,
+        sum(revenue) as conversion_value,
         max(reporting_currency) as reporting_currency,
         sum(spend_reporting) as spend_reporting,
         sum(revenue_reporting) as revenue_reporting
@@ -43,12 +44,8 @@ select
     impressions,
     clicks,
     conversions,
-    revenue,
-    revenue / nullif(spend, 0) as roas,
-    cast(clicks as double) / nullif(impressions, 0) as ctr,
-    spend / nullif(clicks, 0) as cpc,
-    spend * 1000 / nullif(impressions, 0) as cpm,
-    conversions / nullif(clicks, 0) as conversion_rate,
+    conversion_value as revenue,
+    roas, ctr, cpc, cpm, conversion_rate,
     reporting_currency,
     spend_reporting,
     revenue_reporting

@@ -97,13 +97,14 @@ OVERLAY = Path(os.environ.get("BOSCO_FAKESNOW_OVERLAY") or Path(sys.prefix) / "f
 
 
 def start(out: Path) -> subprocess.Popen[bytes]:
-    """Run this module in a subprocess with the fakesnow overlay first on the path; its
-    stderr goes to ``<out>.stderr``.
+    """Run this module in a subprocess with the fakesnow overlay first on the path, then
+    this checkout (its tests and ``src``); its stderr goes to ``<out>.stderr``.
 
     Started as early as the test session allows (see ``conftest.py``): fakesnow rewrites
     every statement in Python (~30 ms each), so it runs beside the other tests.
     """
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(OVERLAY), str(REPO)])}
+    # this checkout's sources before any installed copy (an editable install may point elsewhere)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(OVERLAY), str(REPO), str(REPO / "src")])}
     with open(f"{out}.stderr", "wb") as stderr:
         return subprocess.Popen(
             [sys.executable, "-m", "tests.recipes.fakesnow_build", str(out)],

@@ -165,6 +165,14 @@ def test_union_members_come_from_the_pattern(tmp_path: Path) -> None:
             {"staging/stg_a__d.sql": "select * from raw.a", "marts/f.sql": "-- union: d = stg_*__d\nselect a from d"},
             "must name its output columns",
         ),
+        ({"staging/s.sql": "-- derived: ctrr\nselect ctrr from raw.a"}, "'-- derived: ctrr' is not defined in derived.sql"),
+        ({"staging/s.sql": "-- derived: ctr, cpc\nselect ctr from raw.a"}, "'-- derived: cpc' is declared but not selected"),
+        ({"staging/s.sql": "-- derived: ctr\nselect t.ctr from raw.a as t"}, "'-- derived: ctr' is declared but not selected"),
+        ({"staging/s.sql": "-- derived: ctr\nselect ctr from raw.a union all select ctr from raw.b"}, "outermost statement to be a SELECT"),
+        ({"derived.sql": "select a / b as r from t", "staging/s.sql": "select 1 as x from raw.a"}, "derived.sql: write one SELECT"),
+        ({"derived.sql": "select a / b", "staging/s.sql": "select 1 as x from raw.a"}, "needs a name"),
+        ({"derived.sql": "select a as r, b as r", "staging/s.sql": "select 1 as x from raw.a"}, "'r' is defined twice"),
+        ({"derived.sql": "select r + 1 as r", "staging/s.sql": "select 1 as x from raw.a"}, "'r' refers to itself"),
     ],
 )
 def test_bad_recipes_fail_when_the_catalog_loads(tmp_path: Path, files: dict[str, str], match: str) -> None:
@@ -250,3 +258,21 @@ def test_every_division_in_the_shipped_recipes_is_guarded() -> None:
             guarded = isinstance(denominator, exp.Nullif) and denominator.expression.sql() == "0"
             assert literal or guarded, f"{recipe.name}: {div.sql()}"
     assert divisions >= 5  # roas, ctr, cpc, cpm, conversion_rate
+
+
+def test_derived_columns_are_written_from_derived_sql_into_the_outermost_select(tmp_path: Path) -> None:
+    write(tmp_path, "derived.sql", "-- ratios\nselect a / nullif(b, 0) as ratio, ratio * 2 as twice")
+    write(tmp_path, "staging/s.sql", "-- derived: ratio, twice\nselect x, ratio, b * twice as scaled, twice, t.ratio as kept from raw.t as t")
+    recipe = {r.name: r for r in load_catalog(tmp_path)}["s"]
+    assert recipe.output_columns == ("x", "ratio", "scaled", "twice", "kept")
+    flat = recipe.ast.sql(dialect="duckdb")
+    assert "a / NULLIF(b, 0) AS ratio" in flat
+    assert "b * ((a / NULLIF(b, 0)) * 2) AS scaled" in flat
+    assert "(a / NULLIF(b, 0)) * 2 AS twice" in flat
+    assert "t.ratio AS kept" in flat  # a qualified column is the input's, never the derived one
+
+
+def test_a_recipes_folder_without_derived_sql_uses_the_shipped_definitions(tmp_path: Path) -> None:
+    write(tmp_path, "staging/s.sql", "-- derived: cpm\nselect cpm from raw.t")
+    recipe = {r.name: r for r in load_catalog(tmp_path)}["s"]
+    assert recipe.ast.sql(dialect="duckdb") == "SELECT spend * 1000 / NULLIF(impressions, 0) AS cpm FROM raw.t"

@@ -118,8 +118,9 @@ def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> 
     # the union over the built staging models, qualified with the target schema
     assert "FROM BOSCO.analytics.stg_tiktok_ads__campaign_daily ) AS u" in flat["fct_campaign_performance"]
     summary = flat["daily_campaign_summary"]
-    for fragment in (
-        "revenue / NULLIF(spend, 0) AS roas",
+    for fragment in (  # the derived columns (derived.sql), written into the recipe
+        "conversion_value AS revenue",
+        "conversion_value / NULLIF(spend, 0) AS roas",
         "CAST(clicks AS DOUBLE) / NULLIF(impressions, 0) AS ctr",
         "spend / NULLIF(clicks, 0) AS cpc",
         "spend * 1000 / NULLIF(impressions, 0) AS cpm",

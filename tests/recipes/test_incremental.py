@@ -197,11 +197,28 @@ def test_editing_a_recipe_rebuilds_it_in_full_but_comments_do_not(tmp_path: Path
     root = tmp_path / "recipes"
     shutil.copytree(Path(__file__).resolve().parents[2] / "recipes", root)
     path = root / "metrics" / "daily_campaign_summary.sql"
-    path.write_text(path.read_text().replace("-- Ratios are fractions", "-- (edited prose) Ratios are fractions"))
+    edit(path, "-- revenue is the platform", "-- (edited prose) revenue is the platform")
     assert build(conn, root=root).get("daily_campaign_summary").mode == "unchanged"
-    path.write_text(path.read_text().replace("spend * 1000 / nullif(impressions, 0) as cpm", "spend * 1000.0 / nullif(impressions, 0) as cpm"))
+    edit(path, "max(currency) as currency", "min(currency) as currency")
     edited = build(conn, root=root).get("daily_campaign_summary")
     assert (edited.mode, edited.detail) == ("full", "recipe or its inputs' set changed")
+
+
+def test_editing_a_derived_column_rebuilds_the_recipes_that_select_it(tmp_path: Path, conn) -> None:
+    root = tmp_path / "recipes"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "recipes", root)
+    build(conn, root=root)
+    edit(root / "derived.sql", "spend * 1000 / nullif(impressions, 0) as cpm", "spend * 1000.0 / nullif(impressions, 0) as cpm")
+    result = build(conn, root=root)
+    for name in ("fct_campaign_performance", "daily_campaign_summary"):  # both select cpm
+        assert (result.get(name).mode, result.get(name).detail) == ("full", "recipe or its inputs' set changed"), name
+    assert result.get("int_ga4_channel_daily").mode == "unchanged"  # selects fx_rate only
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{path.name} no longer has {old!r}"
+    path.write_text(text.replace(old, new))
 
 
 def test_a_date_that_is_not_passed_through_means_full_rebuilds(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ Hand-written staging SQL (a file of the same name under ``recipes/staging/``) wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .records import CURRENCY, Unit
@@ -27,11 +27,23 @@ _PLURAL = {"account": "accounts", "campaign": "campaigns", "ad_group": "ad_group
 
 @dataclass(frozen=True)
 class Lookup:
-    """A column of another stream's table, joined on the account id (the account's name, currency)."""
+    """A column of another stream's table, joined on ids of the report row: the account id by
+    default (the account's name, currency); `on` names other levels, paired with `key`
+    (Google: a campaign's name joined on the campaign id; an ad's on its ad group and ad ids)."""
 
     stream: str
-    key: str
+    key: str | tuple[str, ...]
     column: str
+    on: Level | tuple[Level, ...] = "account"
+
+    @property
+    def pairs(self) -> list[tuple[str, Level]]:
+        """``[(column of the other table, level whose id it matches), ...]``."""
+        keys = (self.key,) if isinstance(self.key, str) else tuple(self.key)
+        levels = (self.on,) if isinstance(self.on, str) else tuple(self.on)
+        if len(keys) != len(levels):
+            raise ValueError(f"Lookup({self.stream!r}): {len(keys)} key column(s) for {len(levels)} level(s) in on=")
+        return list(zip(keys, levels))
 
 
 @dataclass(frozen=True)
@@ -53,11 +65,17 @@ class Performance:
     currency: str | Lookup
     account_name: str | Lookup | None = None
     campaign: str | None = None
-    campaign_name: str | None = None
+    campaign_name: str | Lookup | None = None
     ad_group: str | None = None
-    ad_group_name: str | None = None
+    ad_group_name: str | Lookup | None = None
     ad: str | None = None
-    ad_name: str | None = None
+    ad_name: str | Lookup | None = None
+    #: The levels whose ids identify a row (with tenant, date and account); default: this
+    #: level's own. Google's ad ids are unique only within their ad group: ``("ad_group", "ad")``.
+    grain: tuple[Level, ...] = ()
+    #: Coarser levels the platform has no report for, written as this report's rows summed
+    #: (Google's account level is its campaigns summed: every cost belongs to a campaign).
+    sums_into: tuple[Level, ...] = ()
     spend_unit: Unit = CURRENCY
     clicks_are: str = "clicks"
     conversions_are: str = "conversions"
@@ -101,22 +119,30 @@ def _id_columns(level: Level) -> list[str]:
     return {"account": [], "campaign": ["campaign"], "ad_group": ["campaign", "ad_group"], "ad": ["campaign", "ad_group", "ad"]}[level]
 
 
-def performance_sql(connector: "Connector", stream: str, spec: Performance) -> str:
-    """The staging recipe of one daily report stream (``stg_<source>__<level>_daily``)."""
-    own = {"campaign": "campaign", "ad_group": "ad_group", "ad": "ad"}.get(spec.level)
+def _summed(spec: Performance, level: Level) -> Performance:
+    """`spec` at the coarser `level`: the finer levels' ids and names left out."""
+    if LEVELS.index(level) >= LEVELS.index(spec.level):
+        raise ValueError(f"sums_into={level!r}: a {spec.level} report sums only into coarser levels")
+    finer = [lv for lv in _id_columns(spec.level) if lv not in _id_columns(level)]
+    return replace(spec, level=level, grain=(), sums_into=(), **{f: None for lv in finer for f in (lv, f"{lv}_name")})
+
+
+def performance_sql(connector: "Connector", stream: str, spec: Performance, *, summed_from: Level | None = None) -> str:
+    """The staging recipe of one daily report stream (``stg_<source>__<level>_daily``);
+    `summed_from`: the report is at that finer level, summed into ``spec.level``."""
+    keys = spec.grain or tuple(_id_columns(spec.level)[-1:])
+    if any(k not in _id_columns(spec.level) for k in keys) or not set(_id_columns(spec.level)[-1:]) <= set(keys):
+        raise ValueError(f"{connector.name}.{stream}: grain {keys} must name the {spec.level} level and coarser ones")
     select, outer = [f"cast({spec.date} as date) as date", f"{_text(spec.account)} as account_id"], []
     group = ["tenant_id", f"cast({spec.date} as date)", _text(spec.account)]
-    for level in _id_columns(spec.level):
-        column, name = getattr(spec, level), getattr(spec, f"{level}_name")
-        if level == own:
-            select.append(f"{_text(column)} as {level}_id")
-            group.append(_text(column))
-        else:
-            select.append(f"cast(max({column}) as varchar) as {level}_id")
-        if name:
-            select.append(f"max({name}) as {level}_name")
-        outer += [f"report.{level}_id", f"report.{level}_name" if name else f"cast(null as varchar) as {level}_name"]
     joins: dict[str, Lookup] = {}
+    for level in _id_columns(spec.level):
+        if level in keys:
+            select.append(f"{_text(getattr(spec, level))} as {level}_id")
+            group.append(_text(getattr(spec, level)))
+        else:
+            select.append(f"cast(max({getattr(spec, level)}) as varchar) as {level}_id")
+        outer += [f"report.{level}_id", _column_or_lookup(getattr(spec, f"{level}_name"), f"{level}_name", joins, select)]
     account_name = _column_or_lookup(spec.account_name, "account_name", joins, select)
     currency = _column_or_lookup(spec.currency, "currency", joins, select)
     divisor = f" / {10 ** spec.spend_unit.exponent}" if spec.spend_unit.exponent else ""
@@ -127,9 +153,10 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance) -> s
         f"coalesce(sum(cast({spec.conversions} as double)), 0) as conversions",
         f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value",
     ]
-    grain = ["tenant_id", "date", "account_id"] + ([f"{own}_id"] if own else [])
+    grain = ["tenant_id", "date", "account_id"] + [f"{k}_id" for k in keys]
+    source = f"summed from {stream}, the {summed_from.replace('_', ' ')} report" if summed_from else stream
     header = [
-        f"-- description: {connector.title} {spec.level.replace('_', ' ')}-day performance ({stream}) in the unified ad-reporting columns.",
+        f"-- description: {connector.title} {spec.level.replace('_', ' ')}-day performance ({source}) in the unified ad-reporting columns.",
         "-- incremental: date",
         f"-- grain: {', '.join(grain)}",
         "-- not_null: platform, currency",
@@ -144,6 +171,7 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance) -> s
         f"--   {spec.clicks} -> clicks ({spec.clicks_are})",
         f"--   {spec.conversions} -> conversions ({spec.conversions_are})",
         f"--   {spec.conversion_value} -> conversion_value ({spec.conversion_value_is})",
+        *_lookup_notes(connector, spec),
         "-- Missing metrics count as 0.",
     ]
     body = [
@@ -167,11 +195,24 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance) -> s
     return "\n".join(header + body) + "\n"
 
 
+def _lookup_notes(connector: "Connector", spec: Performance) -> list[str]:
+    """One comment line per column read from another table (a change there rebuilds the model in full)."""
+    lines = []
+    for alias in ("account_name", "currency", "campaign_name", "ad_group_name", "ad_name"):
+        value = getattr(spec, alias)
+        if isinstance(value, Lookup):
+            on = ", ".join(f"{level}_id" for _key, level in value.pairs)
+            lines.append(f"--   {_raw(connector, value.stream)}.{value.column} -> {alias} (joined on {on}; a change there rebuilds this model in full)")
+    return lines
+
+
 def _column_or_lookup(value: str | Lookup | None, alias: str, joins: dict[str, Lookup], select: list[str]) -> str:
     if value is None:
         return f"cast(null as varchar) as {alias}"
     if isinstance(value, Lookup):
         table = f"lookup_{value.stream}"
+        if table in joins and joins[table].pairs != value.pairs:
+            raise ValueError(f"lookups into {value.stream} must join on the same ids ({joins[table].pairs} vs {value.pairs})")
         joins[table] = value
         return f"{table}.{value.column} as {alias}"
     select.append(f"max({value}) as {alias}")
@@ -181,11 +222,8 @@ def _column_or_lookup(value: str | Lookup | None, alias: str, joins: dict[str, L
 def _joins(connector: "Connector", joins: dict[str, Lookup]) -> list[str]:
     lines = []
     for table, lookup in joins.items():
-        lines += [
-            f"left join {_raw(connector, lookup.stream)} as {table}",
-            f"    on {table}.tenant_id = report.tenant_id",
-            f"    and {_text(f'{table}.{lookup.key}')} = report.account_id",
-        ]
+        lines += [f"left join {_raw(connector, lookup.stream)} as {table}", f"    on {table}.tenant_id = report.tenant_id"]
+        lines += [f"    and {_text(f'{table}.{key}')} = report.{level}_id" for key, level in lookup.pairs]
     return lines
 
 
@@ -208,8 +246,10 @@ def entity_sql(connector: "Connector", stream: str, spec: Entity) -> str:
         columns += [f"{_text(spec.id)} as {level}_id", f"{spec.name or 'cast(null as varchar)'} as {level}_name"]
         if level == "campaign":
             columns.append(f"{spec.objective or 'cast(null as varchar)'} as objective")
-    active = f"coalesce({spec.status} = '{spec.active_status}', false)" if spec.status and spec.active_status else "cast(null as boolean)"
-    columns += [f"{spec.status or 'cast(null as varchar)'} as status", f"{active} as is_active"]
+    # status is text in the unified columns, whatever the platform sends (Meta: account_status 1)
+    status = _text(spec.status) if spec.status else "cast(null as varchar)"
+    active = f"coalesce({status} = '{spec.active_status}', false)" if spec.status and spec.active_status else "cast(null as boolean)"
+    columns += [f"{status} as status", f"{active} as is_active"]
     grain = {"account": "tenant_id, account_id", "campaign": "tenant_id, campaign_id",
              "ad_group": "tenant_id, ad_group_id", "ad": "tenant_id, ad_group_id, ad_id"}[level]
     not_null = {"account": "platform", "campaign": "platform, account_id", "ad_group": "platform, account_id, campaign_id",
@@ -233,6 +273,10 @@ def staging_models(connector: "Connector") -> dict[str, str]:
         spec = getattr(stream, "unified", None)
         if isinstance(spec, Performance):
             models[f"stg_{connector.name}__{spec.level}_daily"] = performance_sql(connector, stream.name, spec)
+            for level in spec.sums_into:
+                models[f"stg_{connector.name}__{level}_daily"] = performance_sql(
+                    connector, stream.name, _summed(spec, level), summed_from=spec.level
+                )
         elif isinstance(spec, Entity):
             models[f"stg_{connector.name}__{_PLURAL[spec.level]}"] = entity_sql(connector, stream.name, spec)
     return models

@@ -23,6 +23,7 @@ header declares what a model promises (see `catalog` and `quality`)::
     -- relationship: tenant_id, platform, campaign_id -> dim_campaigns
     -- freshness: date within 3 days
     -- union: campaign_daily = stg_*__campaign_daily   (facts over every source)
+    -- derived: ctr, roas, fx_rate                     (expressions defined once in derived.sql)
 
 Build order comes from the references in the SQL; a model whose raw tables are
 missing is skipped, and a union reads only the members that were built. See

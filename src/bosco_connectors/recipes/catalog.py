@@ -13,6 +13,8 @@ A seed is a CSV file in ``seeds/`` (user-replaceable data such as exchange rates
 becomes a model of the ``seeds`` layer whose SELECT is the file's rows as text (see
 `read_seed`). Anything else (another schema, an unknown bare name) is an error when
 the catalog loads, so a typo fails ``bosco-sync recipes list`` rather than a nightly build.
+Columns declared by ``-- derived:`` are written in from ``derived.sql`` as each recipe is
+read (see `derived`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from ..framework.errors import ConfigError
+from . import derived
+from .derived import Definitions, DerivedError
 
 #: Layers in build order; a model may read models of its own layer or an earlier one.
 LAYERS = ("seeds", "staging", "intermediate", "marts", "metrics", "ml")
@@ -46,7 +50,7 @@ ENV_SEEDS_DIR = "BOSCO_SEEDS_DIR"
 _DIRECTIVE = re.compile(r"^--\s*([a-z_]+)\s*:\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = (
     "description", "grain", "not_null", "check", "warn_if", "union", "incremental", "relationship", "freshness",
-    "finite",
+    "finite", "derived",
 )
 _UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+)(\s+\(optional\))?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -167,6 +171,11 @@ def recipes_root() -> Path:
     override = os.environ.get(ENV_RECIPES_DIR)
     if override:
         return Path(override).expanduser()
+    return bundled_root()
+
+
+def bundled_root() -> Path:
+    """The recipes shipped with the package (the wheel's copy, or the repository's folder)."""
     package_dir = Path(__file__).resolve().parents[1]
     packaged = package_dir / "_recipes"
     if packaged.is_dir():
@@ -205,11 +214,12 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     if generated is None:
         generated = root.resolve() == recipes_root().resolve() or (root / "marts" / "fct_campaign_performance.sql").is_file()
     seeds = seed_files(root, seeds_dir)
-    files = [*seeds.values(), *sorted(root.rglob("*.sql"))]
+    definitions = definitions_file(root)
+    files = [*seeds.values(), *sorted(root.rglob("*.sql")), *([definitions] if definitions else [])]
     signature = (generated, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
-        cached = _load(root, seeds, generated)
+        cached = _load(root, seeds, generated, read_definitions(definitions) if definitions else None)
         if len(_CATALOGS) > 16:
             _CATALOGS.clear()
         _CATALOGS[signature] = cached
@@ -219,7 +229,23 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
 _CATALOGS: dict[tuple, list[Recipe]] = {}
 
 
-def _load(root: Path, seeds: dict[str, Path], generated: bool = True) -> list[Recipe]:
+def definitions_file(root: Path) -> Path | None:
+    """``<root>/derived.sql``, else the shipped one (so a partial copy of the recipes still
+    resolves ``-- derived:``); None when neither exists."""
+    for folder in (root, bundled_root()):
+        if (folder / derived.FILE).is_file():
+            return folder / derived.FILE
+    return None
+
+
+def read_definitions(path: Path) -> Definitions:
+    try:
+        return derived.read_definitions(path, parse_select(path.read_text(encoding="utf-8"), path))
+    except DerivedError as exc:
+        raise RecipeError(str(exc)) from None
+
+
+def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definitions: Definitions | None = None) -> list[Recipe]:
     drafts: dict[str, Recipe] = {}
 
     def add(recipe: Recipe, rel: object) -> None:
@@ -231,10 +257,12 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True) -> list[Re
         add(read_seed(path), path.name)
     for path in sorted(root.rglob("*.sql")):
         rel = path.relative_to(root)
+        if rel == Path(derived.FILE):
+            continue
         layer = rel.parts[0] if len(rel.parts) > 1 else ""
         if layer not in LAYERS or layer == "seeds":
             raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS[1:])})")
-        add(read_recipe(path, layer), rel)
+        add(read_recipe(path, layer, definitions=definitions), rel)
     for name, (source, sql) in (generated_staging() if generated else {}).items():
         if name not in drafts:  # a hand-written staging file of the same name wins
             add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
@@ -297,8 +325,9 @@ def read_seed(path: Path) -> Recipe:
     return recipe
 
 
-def read_recipe(path: Path, layer: str, text: str | None = None) -> Recipe:
-    """Parse one file (or generated `text` named by `path`): header directives, then the SELECT body."""
+def read_recipe(path: Path, layer: str, text: str | None = None, *, definitions: Definitions | None = None) -> Recipe:
+    """Parse one file (or generated `text` named by `path`): header directives, then the SELECT body
+    (with the ``-- derived:`` columns written in from `definitions`)."""
     name = path.stem
     if not _NAME.match(name):
         raise RecipeError(f"{path.name}: recipe names are lower_snake_case (they become table names)")
@@ -327,6 +356,15 @@ def read_recipe(path: Path, layer: str, text: str | None = None) -> Recipe:
     if not body:
         raise RecipeError(f"{path.name}: no SELECT after the header")
     ast = parse_select(body, path)  # fail early, naming the file
+    if "derived" in directives:
+        names = _columns(directives["derived"], path, "derived")
+        if definitions is None:
+            raise RecipeError(f"{path.name}: '-- derived:' needs a {derived.FILE} at the top of the recipes folder")
+        try:
+            ast = definitions.expand(ast, names)
+        except DerivedError as exc:
+            raise RecipeError(f"{path.name}: {exc}") from None
+        body = ast.sql(dialect=SOURCE_DIALECT, pretty=True)
 
     union = None
     if "union" in directives:

@@ -273,8 +273,9 @@ class GeneratedApp:
                     for level, obj in path.items():
                         if getattr(spec, level, None):
                             row[getattr(spec, level)] = obj.id
-                        if getattr(spec, f"{level}_name", None):
-                            row[getattr(spec, f"{level}_name")] = obj.name
+                        name = getattr(spec, f"{level}_name", None)
+                        if isinstance(name, str):  # a Lookup's name lives in another stream's records
+                            row[name] = obj.name
                     if isinstance(spec.currency, str):
                         row[spec.currency] = account.currency
                     if isinstance(spec.account_name, str):

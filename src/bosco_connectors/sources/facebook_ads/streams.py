@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator, Mapping
 
 from ...framework import Contract, Cursor, CursorInBody, FullRefresh, ReadContext, Stream, utc_today
+from ...framework.unified import Entity, Level, Performance
 from .config import DEFAULT_CONVERSION_ACTION_TYPES, FacebookAdsConfig
 from .contracts import (
     Ad,
@@ -193,7 +194,8 @@ class InsightsStream(Stream):
 
 
 def object_stream(name: str, edge: str, fields: tuple[str, ...], contract: type[Contract], *,
-                  statuses: tuple[str, ...] = (), cursor: Cursor | FullRefresh, description: str) -> EdgeStream:
+                  statuses: tuple[str, ...] = (), cursor: Cursor | FullRefresh, description: str,
+                  unified: Entity | None = None) -> EdgeStream:
     return EdgeStream(
         name=name,
         description=description,
@@ -207,7 +209,31 @@ def object_stream(name: str, edge: str, fields: tuple[str, ...], contract: type[
         contract=contract,
         primary_key=("id",),
         cursor=cursor,
+        unified=unified,
     )
+
+
+# -- the unified mapping (generates the staging recipes) -------------------------------------
+
+ACTIVE = "ACTIVE"  # effective_status: delivering, the parents' state included
+#: Insights rows carry their names, account and currency: the staging reads no object table.
+REPORTED = dict(
+    date="date_start", account="account_id", account_name="account_name", currency="account_currency", spend="spend",
+    impressions="impressions", clicks="inline_link_clicks", conversions="conversions", conversion_value="conversion_value",
+    date_is="a day in the ad account's time zone",
+    clicks_are="link clicks (inline_link_clicks): clicks that lead to the destination, comparable with other "
+               "platforms' clicks; Meta's `clicks` counts every click, likes included",
+    conversions_are="the action types the source is configured to count as conversions, summed by the source",
+    conversion_value_is="the value of those action types (action_values), summed by the source",
+)
+#: Insights level -> the unified level and the ids and names its rows carry (ad sets are ad groups).
+INSIGHTS_LEVELS: dict[str, tuple[Level, dict[str, str]]] = {
+    "account": ("account", {}),
+    "campaign": ("campaign", dict(campaign="campaign_id", campaign_name="campaign_name")),
+    "adset": ("ad_group", dict(campaign="campaign_id", campaign_name="campaign_name", ad_group="adset_id", ad_group_name="adset_name")),
+    "ad": ("ad", dict(campaign="campaign_id", campaign_name="campaign_name", ad_group="adset_id", ad_group_name="adset_name",
+                      ad="ad_id", ad_name="ad_name")),
+}
 
 
 def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...]) -> InsightsStream:
@@ -222,6 +248,7 @@ def insights_stream(name: str, level: str, contract: type[Contract], key: str, a
         primary_key=(key, "date_start"),
         cursor=Cursor("date_start", kind="date", lookback=INSIGHTS_LOOKBACK, window=INSIGHTS_WINDOW),
         arrow=True,
+        unified=Performance(INSIGHTS_LEVELS[level][0], **INSIGHTS_LEVELS[level][1], **REPORTED),
     )
 
 
@@ -238,19 +265,28 @@ def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPE
             contract=AdAccount,
             primary_key=("account_id",),
             cursor=FullRefresh("GET act_{id} is one node with current settings; there is nothing to filter"),
+            # account_id is the numeric id (without 'act_'), as on the insights rows; account_status 1 is active
+            unified=Entity("account", id="account_id", name="name", currency="currency", timezone="timezone_name",
+                           status="account_status", active_status="1"),
         ),
         object_stream(
             "campaigns", "campaigns", CAMPAIGN_FIELDS, Campaign, statuses=CAMPAIGN_STATUSES,
             cursor=FullRefresh("act_{id}/campaigns documents no updated_since parameter; campaigns are few, read them all"),
             description="Campaigns of every status: objective, budgets, schedule.",
+            unified=Entity("campaign", id="id", name="name", account="account_id", objective="objective",
+                           status="effective_status", active_status=ACTIVE),
         ),
         object_stream(
             "ad_sets", "adsets", ADSET_FIELDS, AdSet, statuses=ADSET_STATUSES, cursor=changed,
             description="Ad sets (ad groups) of every status, changed since the last run.",
+            unified=Entity("ad_group", id="id", name="name", account="account_id", campaign="campaign_id",
+                           status="effective_status", active_status=ACTIVE),
         ),
         object_stream(
             "ads", "ads", AD_FIELDS, Ad, statuses=AD_STATUSES, cursor=changed,
             description="Ads of every status, changed since the last run, with their creative id.",
+            unified=Entity("ad", id="id", name="name", account="account_id", campaign="campaign_id", ad_group="adset_id",
+                           status="effective_status", active_status=ACTIVE),
         ),
         object_stream(
             "ad_creatives", "adcreatives", CREATIVE_FIELDS, AdCreative,

@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from typing import Any, Iterator, Mapping, Sequence
 
 from ...framework import Contract, Cursor, FullRefresh, ReadContext, Stream
+from ...framework.records import MICROS
+from ...framework.unified import Entity, Lookup, Performance
 from .config import GoogleAdsConfig
 from .contracts import (
     Ad,
@@ -165,7 +167,8 @@ class GaqlStream(Stream):
         return record
 
 
-def object_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], where: Sequence[str] = (), description: str = "") -> GaqlStream:
+def object_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], where: Sequence[str] = (), description: str = "",
+                  unified: Entity | None = None) -> GaqlStream:
     return GaqlStream(
         name=name,
         description=description or f"Every {resource} of each customer.",
@@ -175,10 +178,12 @@ def object_stream(name: str, resource: str, fields: Sequence[Field], contract: t
         contract=contract,
         primary_key=key,
         cursor=FullRefresh(f"GAQL has no changed-since filter on {resource}; every run reads the current state"),
+        unified=unified,
     )
 
 
-def daily_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], window_days: int, description: str) -> GaqlStream:
+def daily_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], window_days: int, description: str,
+                 unified: Performance | None = None) -> GaqlStream:
     return GaqlStream(
         name=name,
         description=description,
@@ -189,25 +194,57 @@ def daily_stream(name: str, resource: str, fields: Sequence[Field], contract: ty
         primary_key=(*key, "date"),
         cursor=Cursor("date", kind="date", lookback=timedelta(days=DEFAULT_LOOKBACK_DAYS), window=timedelta(days=window_days)),
         arrow=True,
+        unified=unified,
     )
+
+
+# -- the unified mapping (generates the staging recipes) -------------------------------------
+
+ENABLED = "ENABLED"
+#: The report columns of every level; names the report lacks come from the object tables.
+REPORTED = dict(
+    date="date", account="customer_id", spend="cost_micros", spend_unit=MICROS, impressions="impressions", clicks="clicks",
+    conversions="conversions", conversion_value="conversions_value", currency="currency_code",
+    account_name=Lookup("customers", "customer_id", "descriptive_name"),
+    date_is="a day in the customer's time zone", clicks_are="metrics.clicks",
+    conversions_are="metrics.conversions: the conversion actions the account counts in Conversions",
+    conversion_value_is="metrics.conversions_value, in the customer's currency",
+)
+CAMPAIGN_NAME = Lookup("campaigns", "campaign_id", "campaign_name", on="campaign")
 
 
 def build_streams(window_days: int = 90) -> list[Stream]:
     keyword_key = ("customer_id", "ad_group_id", "criterion_id")
     return [
         object_stream("customers", "customer", CUSTOMER_FIELDS, Customer, ("customer_id",),
-                      description="Each client account: name, currency, time zone, status."),
-        object_stream("campaigns", "campaign", CAMPAIGN_FIELDS, Campaign, ("customer_id", "campaign_id")),
-        object_stream("ad_groups", "ad_group", AD_GROUP_FIELDS, AdGroup, ("customer_id", "ad_group_id")),
-        object_stream("ads", "ad_group_ad", AD_FIELDS, Ad, ("customer_id", "ad_group_id", "ad_id")),
+                      description="Each client account: name, currency, time zone, status.",
+                      unified=Entity("account", id="customer_id", name="descriptive_name", currency="currency_code",
+                                     timezone="time_zone", status="status", active_status=ENABLED)),
+        object_stream("campaigns", "campaign", CAMPAIGN_FIELDS, Campaign, ("customer_id", "campaign_id"),
+                      unified=Entity("campaign", id="campaign_id", name="campaign_name", account="customer_id",
+                                     objective="advertising_channel_type", status="status", active_status=ENABLED)),
+        object_stream("ad_groups", "ad_group", AD_GROUP_FIELDS, AdGroup, ("customer_id", "ad_group_id"),
+                      unified=Entity("ad_group", id="ad_group_id", name="ad_group_name", account="customer_id",
+                                     campaign="campaign_id", status="status", active_status=ENABLED)),
+        object_stream("ads", "ad_group_ad", AD_FIELDS, Ad, ("customer_id", "ad_group_id", "ad_id"),
+                      unified=Entity("ad", id="ad_id", name="ad_name", account="customer_id", campaign="campaign_id",
+                                     ad_group="ad_group_id", status="status", active_status=ENABLED)),
         object_stream("keywords", "ad_group_criterion", KEYWORD_FIELDS, Keyword, keyword_key,
                       where=("ad_group_criterion.type = 'KEYWORD'",), description="Keyword criteria of every ad group."),
         daily_stream("campaign_daily", "campaign", (CUSTOMER, CAMPAIGN, F("campaign.name")), CampaignDaily,
-                     ("customer_id", "campaign_id"), window_days, "Campaign performance per day."),
+                     ("customer_id", "campaign_id"), window_days, "Campaign performance per day.",
+                     unified=Performance("campaign", campaign="campaign_id", campaign_name="campaign_name",
+                                         sums_into=("account",), **REPORTED)),
         daily_stream("ad_group_daily", "ad_group", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group.name")), AdGroupDaily,
-                     ("customer_id", "ad_group_id"), window_days, "Ad group performance per day."),
+                     ("customer_id", "ad_group_id"), window_days, "Ad group performance per day.",
+                     unified=Performance("ad_group", campaign="campaign_id", campaign_name=CAMPAIGN_NAME, ad_group="ad_group_id",
+                                         ad_group_name="ad_group_name", **REPORTED)),
         daily_stream("ad_daily", "ad_group_ad", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_ad.ad.id", "ad_id")), AdDaily,
-                     ("customer_id", "ad_group_id", "ad_id"), window_days, "Ad performance per day."),
+                     ("customer_id", "ad_group_id", "ad_id"), window_days, "Ad performance per day.",
+                     unified=Performance("ad", campaign="campaign_id", campaign_name=CAMPAIGN_NAME, ad_group="ad_group_id",
+                                         ad_group_name=Lookup("ad_groups", "ad_group_id", "ad_group_name", on="ad_group"),
+                                         ad="ad_id", ad_name=Lookup("ads", ("ad_group_id", "ad_id"), "ad_name", on=("ad_group", "ad")),
+                                         grain=("ad_group", "ad"), **REPORTED)),
         daily_stream("keyword_daily", "keyword_view",
                      (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_criterion.criterion_id", "criterion_id"),
                       F("ad_group_criterion.keyword.text", "keyword_text"),

@@ -1,0 +1,72 @@
+"""Unified mappings written as staging SQL: lookups on any level, a report's grain, levels summed from a finer report."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from bosco_connectors.framework.unified import Lookup, Performance, performance_sql, staging_models
+
+BASE = dict(date="day", account="acct", spend="cost", impressions="imps", clicks="clicks", conversions="conv",
+            conversion_value="value", currency="cur")
+
+
+def connector(*streams):
+    return SimpleNamespace(name="toy", title="Toy", streams=list(streams), table_name=lambda s: f"toy_{s}")
+
+
+def stream(name, spec):
+    return SimpleNamespace(name=name, unified=spec)
+
+
+@pytest.fixture
+def raw():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("""create table raw.toy_ads_daily as select * from (values
+        ('t', DATE '2026-11-01', 'a1', 'c1', 'g1', 'x', 1.0, 10, 1, 0, 0.0, 'EUR'),
+        ('t', DATE '2026-11-01', 'a1', 'c1', 'g2', 'x', 2.0, 20, 2, 1, 5.0, 'EUR')
+    ) as r(tenant_id, day, acct, camp, grp, ad, cost, imps, clicks, conv, value, cur)""")
+    con.execute("""create table raw.toy_ads as select * from (values
+        ('t', 'g1', 'x', 'Ad x in g1'), ('t', 'g2', 'x', 'Ad x in g2')) as r(tenant_id, grp, ad, ad_name)""")
+    yield con
+    con.close()
+
+
+def test_an_ad_keyed_with_its_ad_group_gets_its_name_joined_on_both(raw) -> None:
+    spec = Performance("ad", **BASE, campaign="camp", ad_group="grp", ad="ad", grain=("ad_group", "ad"),
+                       ad_name=Lookup("ads", ("grp", "ad"), "ad_name", on=("ad_group", "ad")))
+    sql = performance_sql(connector(), "ads_daily", spec)
+    assert "-- grain: tenant_id, date, account_id, ad_group_id, ad_id" in sql
+    rows = raw.execute(f"select ad_group_id, ad_id, ad_name, spend from ({sql}) order by all").fetchall()
+    assert rows == [("g1", "x", "Ad x in g1", 1.0), ("g2", "x", "Ad x in g2", 2.0)]
+
+
+def test_a_coarser_level_is_the_report_summed(raw) -> None:
+    spec = Performance("ad_group", **BASE, campaign="camp", ad_group="grp", sums_into=("account", "campaign"))
+    models = staging_models(connector(stream("ads_daily", spec)))
+    assert sorted(models) == ["stg_toy__account_daily", "stg_toy__ad_group_daily", "stg_toy__campaign_daily"]
+    account = raw.execute(f"select * from ({models['stg_toy__account_daily']})").fetchall()
+    assert [c[0] for c in raw.description] == [
+        "tenant_id", "date", "platform", "account_id", "account_name", "currency",
+        "spend", "impressions", "clicks", "conversions", "conversion_value",
+    ]
+    assert account[0][3:] == ("a1", None, "EUR", 3.0, 30, 3, 1.0, 5.0)
+    assert raw.execute(f"select campaign_id, spend from ({models['stg_toy__campaign_daily']})").fetchall() == [("c1", 3.0)]
+    assert "(summed from ads_daily, the ad group report)" in models["stg_toy__account_daily"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        (Performance("campaign", **BASE, campaign="camp", sums_into=("ad",)), "sums only into coarser levels"),
+        (Performance("ad", **BASE, campaign="camp", ad_group="grp", ad="ad", grain=("ad_group",)), "grain"),
+        (Performance("campaign", **BASE, campaign="camp", campaign_name=Lookup("c", ("a", "b"), "n", on="campaign")),
+         "2 key column\\(s\\) for 1 level"),
+    ],
+)
+def test_a_mapping_that_cannot_be_written_says_why(spec, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        staging_models(connector(stream("s", spec)))
