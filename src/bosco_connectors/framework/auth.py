@@ -12,7 +12,7 @@ import time
 from typing import Callable, Generator
 
 import httpx
-from pydantic import SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from .errors import AuthError, RetryableApiError
 from .redaction import register_secret
@@ -276,6 +276,12 @@ class Credential:
     def applies(self, config: object) -> bool:
         return all(getattr(config, name, None) not in (None, "") for name in self.fields)
 
+    def problem(self, config: object) -> str | None:
+        """Why `config` cannot use this credential (a field missing, a malformed key), or None.
+        For the config model's validation: a bad credential fails before any request."""
+        missing = [name for name in self.fields if getattr(config, name, None) in (None, "")]
+        return f"missing {', '.join(missing)}" if missing else None
+
     def build(self, config: object) -> httpx.Auth:
         raise NotImplementedError
 
@@ -341,16 +347,69 @@ class ClientCredentials(Credential):
                                        scope=self.scope, client_auth=self.client_auth)
 
 
-class ServiceAccount(Credential):
-    """A service-account key (parsed by the config into email, key and token URI) -> `ServiceAccountJwt`."""
+class ServiceAccountKey(BaseModel):
+    """The fields of a service account's JSON key file (Google's format) that the JWT-bearer grant uses."""
 
-    def __init__(self, field: str, *, scope: str, extra: str, token_url_field: str | None = "token_url") -> None:
-        self.fields = (field,)
-        self.scope, self.extra, self.token_url_field = scope, extra, token_url_field
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    client_email: str
+    private_key: SecretStr
+    private_key_id: str | None = None
+    token_uri: str | None = None
+
+    @classmethod
+    def parse(cls, raw: str | SecretStr) -> "ServiceAccountKey":
+        """A key from its JSON text or the path of its file; the `ValueError` never echoes its content."""
+        import json
+        from pathlib import Path
+
+        text = (raw.get_secret_value() if isinstance(raw, SecretStr) else raw).strip()
+        if not text.startswith("{"):
+            path = Path(text).expanduser()
+            if not path.is_file():
+                raise ValueError("is neither the JSON key itself nor the path of a readable key file")
+            text = path.read_text()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise ValueError("is not valid JSON (expected the service account's key file)") from None
+        if not isinstance(data, dict):
+            raise ValueError("is not a JSON object (expected the service account's key file)")
+        if missing := [k for k in ("type", "client_email", "private_key") if not data.get(k)]:
+            raise ValueError(f"lacks {', '.join(missing)} (expected a service account key file)")
+        if data["type"] != "service_account":
+            raise ValueError(f"has type '{data['type']}', expected 'service_account'")
+        if "PRIVATE KEY-----" not in str(data["private_key"]):
+            raise ValueError("has a private_key that is not a PEM private key")
+        return cls.model_validate(data)
+
+
+class ServiceAccount(Credential):
+    """A service account's JSON key (its text, or the path of its file) -> `ServiceAccountJwt`.
+
+    The token endpoint: the config's ``token_url_field`` if set, else the key's ``token_uri``,
+    else `token_url`. Validate the key in the config model (`ServiceAccountKey.parse`) so that
+    a bad key fails before any request.
+    """
+
+    def __init__(self, token_url: str, *, key: str = "service_account_key", scope: str, extra: str,
+                 token_url_field: str | None = "token_url") -> None:
+        self.fields = (key,)
+        self.token_url, self.scope, self.extra, self.token_url_field = token_url, scope, extra, token_url_field
+
+    def problem(self, config: object) -> str | None:
+        if missing := super().problem(config):
+            return missing
+        try:
+            ServiceAccountKey.parse(_value(config, self.fields[0]))
+        except ValueError as exc:
+            return f"{self.fields[0]} {exc}"
+        return None
 
     def build(self, config: object) -> httpx.Auth:
-        key = getattr(config, "parsed_" + self.fields[0])  # the config model parses and validates the key
-        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or key.token_uri
+        key = ServiceAccountKey.parse(_value(config, self.fields[0]))
+        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or key.token_uri or self.token_url
         return ServiceAccountJwt(url, email=key.client_email, private_key=key.private_key, key_id=key.private_key_id,
                                  scope=self.scope, extra=self.extra)
 
@@ -372,6 +431,14 @@ class OneOf(Credential):
 
     def applies(self, config: object) -> bool:
         return any(c.applies(config) for c in self.choices)
+
+    def problem(self, config: object) -> str | None:
+        """Exactly one choice must be given, and given whole."""
+        given = [c for c in self.choices if any(getattr(config, name, None) not in (None, "") for name in c.fields)]
+        names = " or ".join("/".join(c.fields) for c in self.choices)
+        if len(given) != 1:
+            return f"give one credential: {names}, not several" if given else f"no credential: give {names}"
+        return given[0].problem(config)
 
     def build(self, config: object) -> httpx.Auth:
         for choice in self.choices:

@@ -63,7 +63,9 @@ class ErrorMap:
     ``codes``: code -> action; a key may be a ``range`` (TikTok's 5xxxx). ``statuses``:
     HTTP status -> action, over the defaults (401/403 auth, 408/429/5xx retry).
     ``envelope``: every answer must carry ``code`` (a 200 without it is an error too).
-    ``vendor``: how lines name the code (``"TikTok code 40100: ..."``).
+    ``vendor``: how lines name the code (``"TikTok code 40100: ..."``). A ``code`` may be
+    text (Google's canonical status, ``"RESOURCE_EXHAUSTED"``). ``hints``: what to check,
+    per action, added to the line (Google: give the credential Viewer access).
     """
 
     vendor: str
@@ -76,6 +78,7 @@ class ErrorMap:
     request_id: str | None = None
     #: Where a vendor says how long to wait, in seconds, besides the Retry-After header.
     retry_after: str | None = None
+    hints: Mapping[Action, str] = field(default_factory=dict)
 
     def action_for(self, code: Any) -> Action | None:
         if code is None:
@@ -129,7 +132,7 @@ class MappedErrors:
         if vendor_error and status >= 400:
             prefix = f"HTTP {status}, {prefix}"
         rid = get_path(body, spec.request_id) if spec.request_id and isinstance(body, dict) else None
-        line = prefix + text + (f" (request_id {rid})" if rid else "")
+        line = prefix + text + (f" (request_id {rid})" if rid else "") + (f" ({spec.hints[action]})" if action in spec.hints else "")
         wait = parse_retry_after(response.headers.get("Retry-After"))
         if wait is None and spec.retry_after and isinstance(body, dict):
             hinted = get_path(body, spec.retry_after)

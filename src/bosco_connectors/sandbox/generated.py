@@ -17,6 +17,15 @@ mapping points (rendered in the documented type: ``"12.34"`` stays text, micros 
 integers), and every other field as documented. Paging follows the stream's paginator.
 A wrong credential gets the documented auth-error body; `inject` answers the next
 requests with a documented error body (a rate limit, an auth error).
+
+A stream whose records the unified mapping cannot describe brings two hooks:
+``fake_records(app, route)`` yields its records (from the world, or a world of its own
+such as `traffic.Traffic`), and ``fake_encode(app, route, body, records)`` writes one page
+of them into the documented body (GA4's positional rows and request-dependent headers);
+paging (offsets, totals) stays the generated fake's. The token endpoint serves the
+refresh-token, client-credentials and JWT-bearer grants; for the last it accepts any
+well-formed JWT (three base64url parts, a JSON header naming its ``alg``) without checking
+the signature: it has no key to check it with.
 """
 
 from __future__ import annotations
@@ -106,6 +115,8 @@ class GeneratedApp:
         for name, value in self.credentials.items():
             if name in config or self.connector.config_model.model_fields[name].is_required():
                 config[name] = value
+        for name in self._credential_fields(documented):  # the credential the documented config uses
+            config[name] = self.credentials.get(name, documented.get(name))
         if "token_url" in self.connector.config_model.model_fields:
             config["token_url"] = root + "/token"
         for field_name in self._account_fields():
@@ -113,8 +124,16 @@ class GeneratedApp:
         config["start_date"], config["end_date"] = self.world.start_date, self.world.end_date
         return config
 
+    def _credential_fields(self, documented: dict[str, Any]) -> tuple[str, ...]:
+        from ..framework.auth import OneOf
+
+        auth = self.api.auth
+        choices = auth.choices if isinstance(auth, OneOf) else (auth,) if auth is not None else ()
+        return next((c.fields for c in choices if all(documented.get(f) for f in c.fields)), ())
+
     def inject(self, kind: str, times: int = 1) -> None:
-        """Answer the next `times` data requests with the documented ``rate_limit`` or ``auth_error`` body."""
+        """Answer the next `times` data requests with the documented body of `kind` (``rate_limit``,
+        ``auth_error``, or any other kind the fixtures manifest names)."""
         if self.fixtures.error(kind) is None:
             raise LookupError(f"{self.prefix}: no documented '{kind}' body in its fixtures")
         with self._lock:
@@ -172,7 +191,7 @@ class GeneratedApp:
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         grant = form.get("grant_type")
-        good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and form.get("assertion")
+        good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
             good = form.get("refresh_token") in self.credentials.values()
         elif grant == "client_credentials":
@@ -256,6 +275,9 @@ class GeneratedApp:
             rows = self._entities(spec, route)
         else:  # no unified mapping (reviews, affiliates): the documented records, as documented
             yield from self._documented_records(stream)
+            return
+        if getattr(stream, "fake_encode", None) is not None:
+            yield from rows  # the stream writes its records into the body itself
             return
         render = self._renderer(stream)
         for row in rows:
@@ -399,7 +421,10 @@ class GeneratedApp:
         else:
             chunk = records
         path = stream.record_spec.path
-        if path:
+        encode = getattr(stream, "fake_encode", None)
+        if encode is not None:
+            body = encode(self, route, body, chunk)
+        elif path:
             _put_path(body, path, chunk)
         else:
             body = chunk
@@ -557,6 +582,16 @@ def _after(records: list[dict[str, Any]], field: str, token: Any) -> int:
         return 0
     found = [i for i, record in enumerate(records) if str(get_path(record, field)) == str(token)]
     return found[0] + 1 if found else len(records)
+
+
+def _well_formed_jwt(assertion: str) -> bool:
+    """Three base64url parts, the first a JSON header naming its algorithm (the signature is not checked)."""
+    parts = assertion.split(".")
+    try:
+        header = orjson.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+    except (ValueError, orjson.JSONDecodeError):
+        return False
+    return len(parts) == 3 and all(parts) and isinstance(header, dict) and bool(header.get("alg"))
 
 
 def _token(offset: int) -> str:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bosco_connectors.framework import ConfigError
+from bosco_connectors.framework import ConfigError, ReadContext
 from bosco_connectors.sources.ga4 import connector
 from bosco_connectors.sources.ga4.config import ReportDefinition
 from bosco_connectors.sources.ga4.contracts import report_contract
@@ -28,13 +28,13 @@ def _error(config) -> str:
 
 def test_refresh_token_config_is_valid_and_properties_prefix_is_accepted():
     config = connector.validate(_config(property_id="properties/123456789"))
-    assert config.property_id == "123456789" and not config.uses_service_account
-    assert connector.validate({"property_id": 987654321, "service_account_key": KEY}).uses_service_account
+    assert config.property_id == "123456789" and config.service_account_key is None
+    assert connector.validate({"property_id": 987654321, "service_account_key": KEY}).property_id == "987654321"
 
 
 def test_both_auth_methods_are_refused():
     message = _error(_config(service_account_key=KEY))
-    assert "one auth method" in message and "not both" in message
+    assert "give one credential: service_account_key or client_id/client_secret/refresh_token, not several" in message
     assert "GOCSPX-config-test-secret" not in message and "PRIVATE KEY" not in message
 
 
@@ -45,7 +45,7 @@ def test_neither_auth_method_is_refused():
 
 def test_partial_refresh_token_credentials_name_what_is_missing():
     message = _error({"property_id": "123456789", "client_id": "cid", "refresh_token": "1//x-refresh"})
-    assert "needs client_secret" in message
+    assert "missing client_secret" in message
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_user_reports_get_date_first_and_snake_case_columns():
     fields = report_contract(report).model_fields
     assert fields["key_events_purchase"].annotation == (float | None)
     assert fields["sessions"].annotation == (int | None)
-    assert plans.path == "properties/123456789:runReport"
+    assert plans.request_path(ReadContext(None, config, None, None)) == "properties/123456789:runReport"
 
 
 def test_reports_may_come_as_json_text_or_a_table():

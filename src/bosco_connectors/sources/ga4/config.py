@@ -1,71 +1,48 @@
 """What a GA4 sync needs to know: which property, which credential, which reports.
 
-Validated before any request (`Connector.validate`), so a measurement id pasted where
-the property id belongs, two credentials at once, or a report with a malformed metric
-name fails at once with one readable line.
-
-Two ways to authenticate, exactly one of them per config:
-
-- an OAuth2 refresh token of a Google user with access to the property
-  (``client_id`` + ``client_secret`` + ``refresh_token``), exchanged at Google's token
-  endpoint for short-lived access tokens;
-- a service account's JSON key (``service_account_key``: the file's contents, or a path to
-  the file), exchanged with a signed JWT (RFC 7523) at the key's ``token_uri``. The
-  service account's e-mail must be added as a Viewer of the GA4 property.
+Validated before any request, so a measurement id pasted where the property id belongs,
+two credentials at once, or a malformed metric name fails at once with one line.
+Exactly one credential: an OAuth refresh token of a Google user with access to the
+property (``client_id`` + ``client_secret`` + ``refresh_token``), or a service account's
+JSON key (``service_account_key``: the file's contents or its path), whose e-mail must be
+a Viewer of the property.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from ...framework import SourceConfig
+from ...framework.auth import OneOf, RefreshToken, ServiceAccount
 
-#: Google's OAuth 2.0 token endpoint (refresh-token and JWT-bearer grants).
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 #: Read-only access to Google Analytics data, the narrowest scope runReport accepts.
 ANALYTICS_READONLY_SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
-
-#: runReport returns at most 250,000 rows per request, whatever ``limit`` asks for.
-MAX_PAGE_SIZE = 250_000
-DEFAULT_PAGE_SIZE = 100_000
-#: GA4 data is not final for about 48 hours; re-read three days on every run.
-DEFAULT_LOOKBACK_DAYS = 3
-DEFAULT_WINDOW_DAYS = 30
-#: A report request may name up to 9 dimensions and 10 metrics.
-MAX_DIMENSIONS = 9
-MAX_METRICS = 10
-#: Standard properties may run 10 concurrent requests (Analytics 360: 50).
-MAX_CONCURRENT_REQUESTS = 10
-
-#: API names: ``sessionSource``, or custom definitions such as ``customEvent:plan_type``
-#: and ``keyEvents:purchase`` (a scope prefix, a colon, the parameter or event name).
+#: runReport returns at most 250,000 rows per request; a request names up to 9 dimensions and 10 metrics.
+MAX_PAGE_SIZE, MAX_DIMENSIONS, MAX_METRICS = 250_000, 9, 10
+#: API names: ``sessionSource``, or custom ones such as ``customEvent:plan_type`` (scope, colon, name).
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(:[A-Za-z0-9_]+)?$")
 REPORT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_PROPERTY_ID = re.compile(r"^[0-9]{1,20}$")
-
-#: Stream names of the built-in reports; a user-defined report may not reuse them.
 BUILTIN_REPORTS = ("traffic_daily", "landing_pages_daily")
+#: A service account's key, or a Google user's refresh token: exactly one.
+CREDENTIAL = OneOf(ServiceAccount(GOOGLE_TOKEN_URL, scope=ANALYTICS_READONLY_SCOPE, extra="ga4"),
+                   RefreshToken(GOOGLE_TOKEN_URL, scope=ANALYTICS_READONLY_SCOPE))
 
 
 def column_name(api_name: str) -> str:
-    """The raw-table column of a GA4 API name, exactly as dlt names it:
-    ``sessionCampaignName`` -> ``session_campaign_name``, ``customEvent:plan_type`` -> ``custom_event_plan_type``."""
+    """The raw column of an API name, as dlt names it: ``customEvent:plan_type`` -> ``custom_event_plan_type``."""
     from dlt.common.normalizers.naming.snake_case import NamingConvention
 
     return NamingConvention().normalize_identifier(api_name)
 
 
 class ReportDefinition(BaseModel):
-    """A user-defined report: one stream ``<name>`` (raw table ``ga4_<name>``).
-
-    ``date`` is always a dimension (added first when missing): it is the stream's
-    incremental cursor and part of its primary key.
-    """
+    """A user-defined report: stream ``<name>`` (raw table ``ga4_<name>``); ``date`` is always
+    its first dimension (the cursor, and part of the primary key)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -85,25 +62,17 @@ class ReportDefinition(BaseModel):
     @field_validator("dimensions", "metrics", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
     @field_validator("dimensions", "metrics")
     @classmethod
     def _api_names(cls, value: list[str]) -> list[str]:
-        legacy = [v for v in value if v.startswith("ga:")]
-        if legacy:
-            raise ValueError(
-                f"not GA4 API names: {', '.join(repr(b) for b in legacy[:5])} are Universal Analytics names; "
-                "GA4 names have no 'ga:' prefix (e.g. 'sessionSource')"
-            )
-        bad = [v for v in value if not API_NAME.match(v)]
-        if bad:
-            raise ValueError(
-                f"not GA4 API names: {', '.join(repr(b) for b in bad[:5])} "
-                "(expected e.g. 'sessionSource' or 'customEvent:plan_type'; see the API schema)"
-            )
+        if legacy := [v for v in value if v.startswith("ga:")]:
+            raise ValueError(f"not GA4 API names: {', '.join(map(repr, legacy[:5]))} are Universal Analytics names; "
+                             "GA4 names have no 'ga:' prefix (e.g. 'sessionSource')")
+        if bad := [v for v in value if not API_NAME.match(v)]:
+            raise ValueError(f"not GA4 API names: {', '.join(map(repr, bad[:5]))} "
+                             "(expected e.g. 'sessionSource' or 'customEvent:plan_type'; see the API schema)")
         if len(set(value)) != len(value):
             raise ValueError("names must not repeat")
         return value
@@ -116,50 +85,12 @@ class ReportDefinition(BaseModel):
             raise ValueError(f"a report may have at most {MAX_DIMENSIONS} dimensions, date included")
         if len(self.metrics) > MAX_METRICS:
             raise ValueError(f"a report may have at most {MAX_METRICS} metrics")
-        both = sorted(set(self.dimensions) & set(self.metrics))
-        if both:
+        if both := sorted(set(self.dimensions) & set(self.metrics)):
             raise ValueError(f"{', '.join(both)} cannot be both a dimension and a metric")
         columns = [column_name(n) for n in (*self.dimensions, *self.metrics)]
-        clashes = sorted({c for c in columns if columns.count(c) > 1} | ({"property_id", "currency_code", "tenant_id"} & set(columns)))
-        if clashes:
+        if clashes := sorted({c for c in columns if columns.count(c) > 1} | ({"property_id", "currency_code", "tenant_id"} & set(columns))):
             raise ValueError(f"names map to the same or a reserved column: {', '.join(clashes)}")
         return self
-
-
-class ServiceAccountKey(BaseModel):
-    """The fields of a Google service-account JSON key that the JWT-bearer grant uses."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    type: str
-    client_email: str
-    private_key: SecretStr
-    private_key_id: str | None = None
-    token_uri: str = GOOGLE_TOKEN_URL
-
-
-def parse_service_account_key(raw: str) -> ServiceAccountKey:
-    """Read a key from its JSON text or from a path to the key file; never echo its content."""
-    text = raw.strip()
-    if not text.startswith("{"):
-        path = Path(text).expanduser()
-        if not path.is_file():
-            raise ValueError("is neither the JSON key itself nor the path of a readable key file")
-        text = path.read_text()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise ValueError("is not valid JSON (expected the service account's key file)") from None
-    if not isinstance(data, dict):
-        raise ValueError("is not a JSON object (expected the service account's key file)")
-    missing = [k for k in ("type", "client_email", "private_key") if not data.get(k)]
-    if missing:
-        raise ValueError(f"lacks {', '.join(missing)} (expected a service account key file)")
-    if data["type"] != "service_account":
-        raise ValueError(f"has type '{data['type']}', expected 'service_account'")
-    if "PRIVATE KEY-----" not in str(data["private_key"]):
-        raise ValueError("has a private_key that is not a PEM private key")
-    return ServiceAccountKey.model_validate(data)
 
 
 class Ga4Config(SourceConfig):
@@ -170,36 +101,27 @@ class Ga4Config(SourceConfig):
     client_secret: SecretStr | None = Field(default=None, description="OAuth client secret (refresh-token auth).")
     refresh_token: SecretStr | None = Field(default=None, description="OAuth refresh token with the analytics.readonly scope.")
     service_account_key: SecretStr | None = Field(
-        default=None, description="Service account JSON key: the file's contents or its path (service-account auth)."
-    )
-    token_url: str | None = Field(
-        default=None, description="Override the OAuth token endpoint (default: Google's, or the key's token_uri)."
-    )
+        default=None, description="Service account JSON key: the file's contents or its path (service-account auth).")
+    token_url: str | None = Field(default=None, description="Override the OAuth token endpoint (default: Google's, or the key's token_uri).")
     reports: list[ReportDefinition] = Field(
-        default_factory=list, description="Extra reports, each {name, dimensions, metrics}: one stream per report."
-    )
-    page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Rows per runReport request (limit).")
-    window_days: int = Field(default=DEFAULT_WINDOW_DAYS, ge=1, le=3650, description="Days per runReport date range.")
-    quota_reserve_tokens: int = Field(
-        default=500, ge=0, description="Pause when fewer hourly quota tokens than this remain."
-    )
+        default_factory=list, description="Extra reports, each {name, dimensions, metrics}: one stream per report.")
+    page_size: int = Field(default=100_000, ge=1, le=MAX_PAGE_SIZE, description="Rows per runReport request (limit).")
+    window_days: int = Field(default=30, ge=1, le=3650, description="Days per runReport date range.")
+    quota_reserve_tokens: int = Field(default=500, ge=0, description="Pause when fewer hourly quota tokens than this remain.")
     quota_pause_seconds: float = Field(
-        default=60.0, ge=0, le=3600, description="How long to pause all requests when the hourly quota runs low."
-    )
+        default=60.0, ge=0, le=3600, description="How long to pause all requests when the hourly quota runs low.")
 
     @field_validator("property_id", mode="before")
     @classmethod
     def _property(cls, value: Any) -> Any:
-        text = str(value).strip() if isinstance(value, (str, int)) else value
-        if isinstance(text, str):
-            text = text.removeprefix("properties/")
-            if text.upper().startswith(("G-", "UA-")):
-                raise ValueError(
-                    f"'{text}' is a measurement/tracking id; the property id is the number under "
-                    "Admin > Property settings (e.g. 123456789)"
-                )
-            if not _PROPERTY_ID.match(text):
-                raise ValueError("must be the numeric GA4 property id, e.g. 123456789")
+        if not isinstance(value, (str, int)):
+            return value
+        text = str(value).strip().removeprefix("properties/")
+        if text.upper().startswith(("G-", "UA-")):
+            raise ValueError(f"'{text}' is a measurement/tracking id; the property id is the number under "
+                             "Admin > Property settings (e.g. 123456789)")
+        if not re.fullmatch(r"[0-9]{1,20}", text):
+            raise ValueError("must be the numeric GA4 property id, e.g. 123456789")
         return text
 
     @field_validator("reports", mode="before")
@@ -218,39 +140,12 @@ class Ga4Config(SourceConfig):
     @classmethod
     def _unique_reports(cls, value: list[ReportDefinition]) -> list[ReportDefinition]:
         names = [r.name for r in value]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"report names must be unique: {', '.join(dupes)}")
         return value
 
     @model_validator(mode="after")
-    def _one_auth_method(self) -> "Ga4Config":
-        oauth = {"client_id": self.client_id, "client_secret": self.client_secret, "refresh_token": self.refresh_token}
-        given = [k for k, v in oauth.items() if v]
-        if given and self.service_account_key:
-            raise ValueError(
-                "give one auth method: either client_id/client_secret/refresh_token or service_account_key, not both"
-            )
-        if not given and not self.service_account_key:
-            raise ValueError(
-                "no credential: give client_id, client_secret and refresh_token (OAuth), or service_account_key"
-            )
-        if given and len(given) < 3:
-            missing = [k for k in oauth if k not in given]
-            raise ValueError(f"refresh-token auth needs {', '.join(missing)} too")
-        if self.service_account_key:
-            try:
-                parse_service_account_key(self.service_account_key.get_secret_value())
-            except ValueError as exc:
-                raise ValueError(f"service_account_key {exc}") from None
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+    def _one_credential(self) -> "Ga4Config":
+        if problem := CREDENTIAL.problem(self):
+            raise ValueError(problem)
         return self
-
-    @property
-    def uses_service_account(self) -> bool:
-        return self.service_account_key is not None
-
-    def service_account(self) -> ServiceAccountKey:
-        assert self.service_account_key is not None
-        return parse_service_account_key(self.service_account_key.get_secret_value())

@@ -1,14 +1,7 @@
-"""Schema contracts: the columns of each report table.
-
-Columns are GA4's API names in snake case (``sessionCampaignName`` ->
-``session_campaign_name``), so a raw table reads like the API schema
-(https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema).
-runReport sends every value as a string; the metric header's ``type`` says what it is.
-Counts are integers; key events, money (``TYPE_CURRENCY``, in the report's
-``currency_code``) and rates are floats. ``keyEvents`` is a float on purpose: GA4
-returns fractional key events when credit is split between sessions.
-
-User-defined reports get a contract built from their definition (`report_contract`).
+"""Schema contracts. Columns are GA4's API names in snake case, so a raw table reads like the API
+schema (https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema). Counts are
+integers; key events (fractional when credit is split), money (``TYPE_CURRENCY``, in the report's
+``currency_code``) and rates are floats.
 """
 
 from __future__ import annotations
@@ -22,13 +15,9 @@ from ...framework import Contract, Id
 from .config import ReportDefinition, column_name
 
 #: Metrics that GA4 types TYPE_INTEGER (counts); every other metric is loaded as a float.
-INTEGER_METRICS = frozenset(
-    {
-        "activeUsers", "active1DayUsers", "active7DayUsers", "active28DayUsers", "addToCarts", "checkouts",
-        "ecommercePurchases", "engagedSessions", "eventCount", "firstTimePurchasers", "itemsPurchased",
-        "itemsViewed", "newUsers", "screenPageViews", "sessions", "totalPurchasers", "totalUsers", "transactions",
-    }
-)
+INTEGER_METRICS = frozenset({"activeUsers", "active1DayUsers", "active7DayUsers", "active28DayUsers", "addToCarts", "checkouts",
+                             "ecommercePurchases", "engagedSessions", "eventCount", "firstTimePurchasers", "itemsPurchased",
+                             "itemsViewed", "newUsers", "screenPageViews", "sessions", "totalPurchasers", "totalUsers", "transactions"})
 
 
 class ReportRow(Contract):
@@ -39,12 +28,9 @@ class ReportRow(Contract):
     currency_code: str | None = Field(default=None, description="ISO 4217 currency of the money metrics (report metadata).")
 
 
-class TrafficDaily(ReportRow):
-    """Sessions by source / medium / campaign per day (the acquisition report)."""
+class Metrics(ReportRow):
+    """The metrics of both built-in reports."""
 
-    session_source: str
-    session_medium: str
-    session_campaign_name: str = Field(description="utm_campaign or Google Ads campaign name; '(organic)', '(direct)'...")
     sessions: int | None = None
     total_users: int | None = None
     new_users: int | None = None
@@ -54,32 +40,27 @@ class TrafficDaily(ReportRow):
     purchase_revenue: float | None = None
 
 
-class LandingPagesDaily(ReportRow):
+class TrafficDaily(Metrics):
+    """Sessions by source / medium / campaign per day (the acquisition report)."""
+
+    session_source: str
+    session_medium: str
+    session_campaign_name: str = Field(description="utm_campaign or Google Ads campaign name; '(organic)', '(direct)'...")
+
+
+class LandingPagesDaily(Metrics):
     """Sessions by landing page (path, no query string) per day."""
 
     landing_page: str
-    sessions: int | None = None
-    total_users: int | None = None
-    new_users: int | None = None
-    engaged_sessions: int | None = None
-    key_events: float | None = None
-    total_revenue: float | None = None
-    purchase_revenue: float | None = None
-
-
-def metric_type(api_name: str) -> type:
-    return int if api_name in INTEGER_METRICS else float
 
 
 def report_contract(report: ReportDefinition) -> type[Contract]:
-    """A contract for a user-defined report: its dimensions as text (``date`` as a date),
-    its metrics typed by `metric_type`."""
+    """A user-defined report's contract: dimensions as text (``date`` a date), metrics typed by `INTEGER_METRICS`."""
     fields: dict[str, Any] = {}
-    for name in report.dimensions:
-        if name != "date":
-            fields.update(_field(column_name(name), str, ...))
+    for name in report.dimensions[1:]:  # date is first, and in ReportRow
+        fields.update(_field(column_name(name), str, ...))
     for name in report.metrics:
-        fields.update(_field(column_name(name), metric_type(name) | None, None))
+        fields.update(_field(column_name(name), (int if name in INTEGER_METRICS else float) | None, None))
     model_name = "Report_" + "".join(part.title() for part in report.name.split("_"))
     return create_model(model_name, __base__=ReportRow, __doc__=f"User-defined report '{report.name}'.", **fields)
 
