@@ -67,3 +67,22 @@ def test_real_entry_points_unknown_name_lists_them() -> None:
     with pytest.raises(ConfigError) as info:
         registry.get_connector("no_such_source")
     assert str(info.value) == f"unknown source 'no_such_source' (registered: {', '.join(names) or 'none'})"
+
+
+def test_a_source_registered_for_a_block_is_found_by_name_and_forgotten_after(fake_entry_points: dict[str, EntryPoint]) -> None:
+    extra = toy_api.make_connector()
+    extra.name = "acme_beta"
+    with registry.registered(extra):
+        assert registry.get_connector("acme_beta") is extra
+        assert registry.source_names() == ["acme", "acme_beta", "mislabeled", "zeta_ads"]
+    assert "acme_beta" not in registry.source_names()
+    with pytest.raises(ConfigError, match="unknown source 'acme_beta'"):
+        registry.get_connector("acme_beta")
+
+
+def test_a_registered_source_wins_over_an_installed_namesake(fake_entry_points: dict[str, EntryPoint]) -> None:
+    """The kit checks a variant under the name of the source it varies."""
+    variant = toy_api.make_connector(arrow=True)
+    with registry.registered(variant):
+        assert registry.get_connector("acme") is variant
+    assert registry.get_connector("acme") is toy_api.connector
