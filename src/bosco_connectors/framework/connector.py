@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -117,6 +118,10 @@ class Connector:
     #: expects the sync to fail with the vendor's message: an error body is never an
     #: empty page, whatever the status code.
     error_example: Mapping[str, Any] | None = None
+    #: The folder of its documented fixtures (``fixtures.json``, ``bodies/``, ``SOURCES.md``);
+    #: None: ``cassettes/<name>/`` of this repository. A source packaged elsewhere keeps
+    #: them in its own package and names the folder here.
+    fixtures_dir: Path | None = None
 
     # -- config ------------------------------------------------------------------------
 

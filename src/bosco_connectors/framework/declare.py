@@ -22,6 +22,7 @@ import inspect
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 import httpx
@@ -115,11 +116,13 @@ def declare(
     extras: tuple[str, ...] = (),
     sandbox: str | None = "generated",
     error_example: Mapping[str, Any] | None = None,
+    fixtures_dir: str | Path | None = None,
 ) -> Connector:
     """The `Connector` of a declared source (``streams`` may depend on config: built per sync).
 
     ``sandbox="generated"``: the demo's and the kit's fake API is generated from these
-    declarations and the source's documented fixtures (`sandbox.generated`).
+    declarations and the source's documented fixtures (`sandbox.generated`), found in
+    ``fixtures_dir`` (default: ``cassettes/<name>/`` of this repository).
     """
     default_streams = streams(None) if callable(streams) else streams
 
@@ -133,6 +136,7 @@ def declare(
         streams_for=streams if callable(streams) else None,
         sandbox=f"bosco_connectors.sandbox.generated:app_for_{name}" if sandbox == "generated" else sandbox,
         description=description, extras=extras, error_example=dict(error_example) if error_example else None,
+        fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
     )
     connector.api = api  # type: ignore[attr-defined]
     return connector
