@@ -114,7 +114,8 @@ class Connector:
     description: str = ""
     extras: tuple[str, ...] = field(default_factory=tuple)
     #: The vendor's documented error body (a non-retryable one, copied from its API
-    #: reference). The conformance kit answers every request with it under HTTP 200 and
+    #: reference), for a source without documented fixtures: the conformance kit answers
+    #: every request with its fixtures' auth-error body, else with this, under HTTP 200 and
     #: expects the sync to fail with the vendor's message: an error body is never an
     #: empty page, whatever the status code.
     error_example: Mapping[str, Any] | None = None

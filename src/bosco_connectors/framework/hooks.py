@@ -123,7 +123,10 @@ def _describe(source: str, stream: str | None, request: httpx.Request) -> Reques
 
     query = {k: clean(k, v) for k, v in request.url.params.multi_items()}
     body: Any = None
-    content = request.content
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed upload: its body is not ours to read
+        content = b""
     kind = request.headers.get("content-type", "")
     if content and "json" in kind:
         try:
