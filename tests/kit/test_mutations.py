@@ -130,3 +130,20 @@ def test_the_replay_refuses_fixtures_that_cannot_show_page_two(edit: Callable[[d
     kit = kit_for(_with_fixtures(tmp_path, edit))
     with pytest.raises(AssertionError, match=message):
         kit.test_documented_fixtures_replay(tmp_path / "replay")
+
+
+def test_a_logged_secret_is_found_behind_a_redacting_handler(tmp_path: Path) -> None:
+    """An in-process `bosco-sync` run leaves a root handler whose filter redacts records in
+    place; the kit must still see what the source logged, not what that net made of it."""
+    import logging
+
+    from bosco_connectors.framework.redaction import RedactingFilter
+
+    root, net = logging.getLogger(), logging.NullHandler()
+    net.addFilter(RedactingFilter())
+    root.addHandler(net)
+    try:
+        with pytest.raises(AssertionError, match=r"a secret \(api_token\) appears in the logs of the first sync"):
+            run_check(kit_for(variants.secret_logged()), "test_no_secret_in_any_output", tmp_path)
+    finally:
+        root.removeHandler(net)

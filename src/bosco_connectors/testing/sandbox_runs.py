@@ -251,7 +251,9 @@ def captured_logs(lines: list[str]) -> Iterator[None]:
     handler = Collect(logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     level = root.level
-    root.addHandler(handler)
+    # First: a handler's filter may rewrite the record in place (the CLI's redacting one),
+    # and the kit must see what the source logged, not what a net caught afterwards.
+    root.handlers.insert(0, handler)
     root.setLevel(logging.DEBUG)
     try:
         yield
