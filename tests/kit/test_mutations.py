@@ -135,11 +135,12 @@ def test_the_replay_refuses_fixtures_that_cannot_show_page_two(edit: Callable[[d
 def test_a_logged_secret_is_found_behind_a_redacting_handler(tmp_path: Path) -> None:
     """An in-process `bosco-sync` run leaves a root handler whose filter redacts records in
     place; the kit must still see what the source logged, not what that net made of it."""
+    import io
     import logging
 
     from bosco_connectors.framework.redaction import RedactingFilter
 
-    root, net = logging.getLogger(), logging.NullHandler()
+    root, net = logging.getLogger(), logging.StreamHandler(io.StringIO())
     net.addFilter(RedactingFilter())
     root.addHandler(net)
     try:
