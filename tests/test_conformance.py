@@ -4,12 +4,14 @@ A new source registered in pyproject's ``bosco_connectors.sources`` entry points
 gets its own test class here without anyone writing one.
 
 Cost per source, measured on this 2-core machine with the whole file in one process
-(other work running, load ~5): about 3 s of wall time and 2 s of CPU (2026-12: the
-five sources 19 s together, the kit before this layout 59 s). Most of it is dlt's own
-work for five syncs: the documented replay (no load: dummy destination), two sandbox
-syncs into an in-memory DuckDB shared by the class's checks, and two that fail at their
-first request (a wrong credential, an error body under HTTP 200). Keep a new check on
-the shared `Sandbox` rather than adding a sync; anything slower goes behind ``-m slow``.
+(load 3-4 from other work): 2.2-3.1 s of wall time, about 2 s of CPU; the five sources
+16-18 s together, against 24 s (4.4 s a source, TikTok 7.4 s of it rate-limit waits)
+before the kit shared its syncs. So 100 sources cost the suite about 4.5 minutes. Most
+of it is dlt's own work for five syncs: the documented replay (dummy destination: no
+load), two sandbox syncs into an in-memory DuckDB shared by the class's checks, and two
+that fail at their first request (a wrong credential, an error body under HTTP 200).
+Put a new check on the shared `Sandbox` rather than adding a sync; anything slower goes
+behind ``-m slow``.
 """
 
 from __future__ import annotations
