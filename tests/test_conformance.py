@@ -5,7 +5,7 @@ gets its own test class here without anyone writing one.
 
 Cost per source, measured on this 2-core machine with the whole file in one process
 (load 3-4 from other work): 2.2-3.1 s of wall time, about 2 s of CPU; the five sources
-16-18 s together, against 24 s (4.4 s a source, TikTok 7.4 s of it rate-limit waits)
+16-18 s together, against 24 s (4.4 s a source; TikTok 7.4 s, its rate-limit waits included)
 before the kit shared its syncs. So 100 sources cost the suite about 4.5 minutes. Most
 of it is dlt's own work for five syncs: the documented replay (dummy destination: no
 load), two sandbox syncs into an in-memory DuckDB shared by the class's checks, and two
