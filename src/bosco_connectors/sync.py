@@ -22,13 +22,16 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .framework import interrupt
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
 from .framework.tenants import check_tenant_id
+
+if TYPE_CHECKING:
+    from .framework.connector import Connector
 
 log = logging.getLogger("bosco_connectors.sync")
 
@@ -59,6 +62,9 @@ class SyncResult:
     exit_code: int = 0
     #: Stopped by SIGINT/SIGTERM before it finished (see cli/signals.py); not a failure.
     interrupted: bool = False
+    #: The class of the failure behind `error` (an `AuthError` needs a new credential, a
+    #: `RetryableApiError` may pass on the next run); None when the sync succeeded.
+    error_type: type[BaseException] | None = None
 
     @property
     def failure_line(self) -> str:
@@ -128,6 +134,7 @@ def run_sync(
     backfill_start: date | None = None,
     load_lock: AbstractContextManager[Any] | None = None,
     on_event: Callable[[str], None] | None = None,
+    connector: "Connector | None" = None,
 ) -> SyncResult:
     """Extract, normalize and load one job; never raises for a sync failure.
 
@@ -136,6 +143,9 @@ def run_sync(
     page, and the result says ``interrupted``; a load that has begun is left to finish
     (the CLI's `load_lock` defers the stop until it has). What it extracted is loaded or
     read again by the next run, as after a crash.
+
+    `connector` runs that object instead of the source registered as ``job.source`` (a
+    source under test; the conformance kit's checks of deliberately broken variants).
     """
     started = time.monotonic()
     result = SyncResult(job.tenant_id, job.source, ok=False)
@@ -143,7 +153,10 @@ def run_sync(
     client = None
     try:
         check_tenant_id(job.tenant_id)
-        connector = get_connector(job.source)
+        if connector is None:
+            connector = get_connector(job.source)
+        elif connector.name != job.source:
+            raise ConfigError(f"the connector given is '{connector.name}', the job's source is '{job.source}'")
         connector.validate(job.config)
         pipeline = make_pipeline(job.tenant_id, job.source, destination, pipelines_dir=pipelines_dir, dataset=dataset)
         with load_lock or nullcontext():
@@ -355,6 +368,7 @@ def _contract_violation(error: BaseException) -> str:
 
 def _fail(result: SyncResult, exc: BaseException) -> None:
     result.ok = False
+    result.error_type = type(exc)
     result.exit_code = getattr(exc, "exit_code", 1)
     if isinstance(exc, SourceError):
         result.stream = exc.stream

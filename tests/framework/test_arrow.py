@@ -10,7 +10,7 @@ import pytest
 from pydantic import Field
 
 from bosco_connectors.framework import Contract, ContractError
-from bosco_connectors.framework.arrow import arrow_schema, to_arrow
+from bosco_connectors.framework.arrow import arrow_schema, columns_to_arrow, to_arrow
 
 
 class Report(Contract):
@@ -104,3 +104,17 @@ def test_no_rows_gives_an_empty_typed_table() -> None:
     table = to_arrow([], Report)
     assert table.num_rows == 0
     assert table.schema.equals(arrow_schema(Report))
+
+
+def test_a_required_field_the_records_lack_is_named() -> None:
+    """Arrow would take the nulls and dlt fail later, naming neither the stream nor the field."""
+    columns = {"ad_id": ["1"], "stat_day": ["2024-05-01"], "clicks": ["1"]}  # no spend; tenant_id is stamped later
+    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but missing from the records$"):
+        columns_to_arrow(columns, 1, Report, "daily")
+
+
+def test_a_required_field_null_in_some_records_is_named() -> None:
+    rows = [{"ad_id": "1", "stat_day": "2024-05-01", "spend": "1", "clicks": "1"},
+            {"ad_id": "2", "stat_day": "2024-05-01", "spend": None, "clicks": "2"}]
+    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but null in 1 of 2 records$"):
+        to_arrow(rows, Report, "daily")

@@ -100,3 +100,22 @@ def test_uninstalled_builtins_are_the_source_packages_without_an_entry_point(mon
     assert [c.name for c in registry.uninstalled_builtins()] == ["tiktok_ads"]
     monkeypatch.setattr(registry, "_entry_points", lambda: {})
     assert {"tiktok_ads", "shopify", "ga4"} <= {c.name for c in registry.uninstalled_builtins()}
+
+
+def test_a_source_registered_for_a_block_is_found_by_name_and_forgotten_after(fake_entry_points: dict[str, EntryPoint]) -> None:
+    extra = toy_api.make_connector()
+    extra.name = "acme_beta"
+    with registry.registered(extra):
+        assert registry.get_connector("acme_beta") is extra
+        assert registry.source_names() == ["acme", "acme_beta", "mislabeled", "zeta_ads"]
+    assert "acme_beta" not in registry.source_names()
+    with pytest.raises(ConfigError, match="unknown source 'acme_beta'"):
+        registry.get_connector("acme_beta")
+
+
+def test_a_registered_source_wins_over_an_installed_namesake(fake_entry_points: dict[str, EntryPoint]) -> None:
+    """The kit checks a variant under the name of the source it varies."""
+    variant = toy_api.make_connector(arrow=True)
+    with registry.registered(variant):
+        assert registry.get_connector("acme") is variant
+    assert registry.get_connector("acme") is toy_api.connector

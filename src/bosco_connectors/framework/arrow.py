@@ -58,7 +58,7 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
     """Build a table from dict records, casting each column to the contract's type."""
     rows = records if isinstance(records, list) else list(records)
-    columns = {name: [r.get(name) for r in rows] for name, _, _ in _fields(model)}
+    columns = {name: [r.get(name) for r in rows] for name, *_ in _fields(model)}
     for name in set().union(*rows) - _names(model) if rows else ():  # any row may bring a new field
         columns[name] = [r.get(name) for r in rows]
     return columns_to_arrow(columns, len(rows), model, stream)
@@ -72,9 +72,11 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     contract does not know is kept as JSON text (columns: evolve).
     """
     arrays = []
-    for name, arrow_type, kind in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
+    for name, arrow_type, kind, required in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
         if values is None:
+            if required and num_rows:
+                raise ContractError(f"field '{name}' is required by the contract but missing from the records", stream=stream)
             arrays.append(pa.nulls(num_rows, arrow_type))
             continue
         if kind is _ID:
@@ -92,6 +94,9 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
             if not pc.all(finite, min_count=0).as_py():  # not just finite numbers summing past the largest double
                 bad = values[pc.index(finite, False).as_py()]
                 raise ContractError(f"field '{name}' is not a finite number: {bad!r}", stream=stream)
+        if required and column.null_count:
+            raise ContractError(f"field '{name}' is required by the contract but null in {column.null_count} of {num_rows} "
+                                "records", stream=stream)
         arrays.append(column)
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):
@@ -104,13 +109,22 @@ _ID, _FLOAT = "id", "float"
 
 
 @lru_cache(maxsize=None)
-def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType, str | None], ...]:
-    """(column, Arrow type, kind) per contract field; kind is `_ID`, `_FLOAT` or None."""
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType, str | None, bool], ...]:
+    """(column, Arrow type, kind, required) per contract field; kind is `_ID`, `_FLOAT` or None.
+
+    Required: a value in every record (Arrow would take the nulls and dlt fail later, naming
+    neither the stream nor the field), except `FILLED_BY_FRAMEWORK` columns.
+    """
     ids = {info.alias or name for name, info in model.model_fields.items() if is_id_field(info)}
     return tuple(
-        (f.name, f.type, _ID if f.name in ids else _FLOAT if pa.types.is_floating(f.type) else None)
+        (f.name, f.type, _ID if f.name in ids else _FLOAT if pa.types.is_floating(f.type) else None,
+         not f.nullable and f.name not in FILLED_BY_FRAMEWORK)
         for f in arrow_schema(model)
     )
+
+
+#: Contract fields stamped on each batch after it is built (`resources._StreamReader`).
+FILLED_BY_FRAMEWORK = frozenset({"tenant_id"})
 
 
 @lru_cache(maxsize=None)

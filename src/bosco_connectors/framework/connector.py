@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -113,7 +114,8 @@ class Connector:
     description: str = ""
     extras: tuple[str, ...] = field(default_factory=tuple)
     #: The vendor's documented error body (a non-retryable one, copied from its API
-    #: reference). The conformance kit answers every request with it under HTTP 200 and
+    #: reference), for a source without documented fixtures: the conformance kit answers
+    #: every request with its fixtures' auth-error body, else with this, under HTTP 200 and
     #: expects the sync to fail with the vendor's message: an error body is never an
     #: empty page, whatever the status code.
     error_example: Mapping[str, Any] | None = None
@@ -122,6 +124,10 @@ class Connector:
     #: once today is past it: vendors move, and a sunset version fails every request.
     supported_until: date | None = None
     support_policy: str = ""
+    #: The folder of its documented fixtures (``fixtures.json``, ``bodies/``, ``SOURCES.md``);
+    #: None: ``cassettes/<name>/`` of this repository. A source packaged elsewhere keeps
+    #: them in its own package and names the folder here.
+    fixtures_dir: Path | None = None
 
     # -- config ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 import httpx
@@ -118,11 +119,13 @@ def declare(
     error_example: Mapping[str, Any] | None = None,
     supported_until: date | None = None,
     support_policy: str = "",
+    fixtures_dir: str | Path | None = None,
 ) -> Connector:
     """The `Connector` of a declared source (``streams`` may depend on config: built per sync).
 
     ``sandbox="generated"``: the demo's and the kit's fake API is generated from these
-    declarations and the source's documented fixtures (`sandbox.generated`).
+    declarations and the source's documented fixtures (`sandbox.generated`), found in
+    ``fixtures_dir`` (default: ``cassettes/<name>/`` of this repository).
     """
     default_streams = streams(None) if callable(streams) else streams
 
@@ -137,6 +140,7 @@ def declare(
         sandbox=f"bosco_connectors.sandbox.generated:app_for_{name}" if sandbox == "generated" else sandbox,
         description=description, extras=extras, error_example=dict(error_example) if error_example else None,
         supported_until=supported_until, support_policy=support_policy,
+        fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
     )
     connector.api = api  # type: ignore[attr-defined]
     return connector

@@ -35,6 +35,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from . import hooks
 from .errors import (
     ApiError,
     AuthError,
@@ -316,6 +317,7 @@ class ApiClient:
         bare = origin(request.url) != self._origin
         if bare:  # a pre-signed storage URL: it carries its own authorisation
             request = self._bare().build_request("GET", strip_known_secrets(str(request.url)))
+        hooks.request_sent(self.source, stream, request)
         with self.limiter.slot():
             self.stats.add(requests=1)
             response = self._transport_send(request, stream, bare=bare, cross_origin="strip", sink=sink)
@@ -346,6 +348,7 @@ class ApiClient:
                 f"{describe_origin(self._http.base_url)}, the configured base URL",
                 request=describe(request),
             ).located(source=self.source, stream=stream)
+        hooks.request_sent(self.source, stream, request)
         with self.limiter.slot():
             self.stats.add(requests=1)
             response = self._transport_send(request, stream)

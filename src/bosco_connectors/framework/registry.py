@@ -26,23 +26,49 @@ INSTALL_COMMAND = "pip install -e '.[test]'"
 #: Connectors reachable by name for a while although no entry point is installed (`provisional`).
 _PROVISIONAL: dict[str, "Connector"] = {}
 
+#: Sources made known by `registered`, over the entry points, innermost last.
+_registered: list["Connector"] = []
+
 
 def _entry_points() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
+@contextmanager
+def registered(*connectors: "Connector") -> Iterator[None]:
+    """Make `connectors` known by name inside the block, as if installed.
+
+    For a source under test that is not (yet) in any package's entry points: the CLI,
+    `run_sync` and the conformance kit find it by name. One registered here wins over an
+    installed source of the same name.
+    """
+    _registered.extend(connectors)
+    try:
+        yield
+    finally:
+        for connector in connectors:
+            _registered.remove(connector)
+
+
 def source_names() -> list[str]:
     """Names of every registered source, without importing any of them."""
-    return sorted(_entry_points())
+    return sorted(set(_entry_points()) | {c.name for c in _registered})
+
+
+def get_connector(name: str) -> "Connector":
+    for connector in reversed(_registered):
+        if connector.name == name:
+            return connector
+    return _installed(name)
 
 
 @lru_cache(maxsize=None)
-def get_connector(name: str) -> "Connector":
+def _installed(name: str) -> "Connector":
     eps = _entry_points()
     if name not in eps and name in _PROVISIONAL:
         return _PROVISIONAL[name]
     if name not in eps:
-        known = ", ".join(sorted(eps)) or "none"
+        known = ", ".join(source_names()) or "none"
         raise ConfigError(f"unknown source '{name}' (registered: {known})")
     try:
         connector = eps[name].load()
@@ -51,6 +77,9 @@ def get_connector(name: str) -> "Connector":
     if getattr(connector, "name", None) != name:
         raise ConfigError(f"entry point '{name}' does not point at a Connector named '{name}'")
     return connector
+
+
+get_connector.cache_clear = _installed.cache_clear  # type: ignore[attr-defined] # forget loaded plugins (tests)
 
 
 def all_connectors() -> list["Connector"]:

@@ -22,6 +22,7 @@ import dlt
 import orjson
 import pyarrow as pa
 
+from . import hooks
 from .arrow import to_arrow
 from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
@@ -163,6 +164,7 @@ class _StreamReader:
         since = _coerce(since, self.stream)
         if isinstance(self.stream.cursor, Cursor):
             check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
+        hooks.read_started(self.source, self.stream.name, since, until)
         if since is not None and until is not None and since > until:
             return
         tasks = [

@@ -17,6 +17,10 @@ def app_for(connector: "Connector", **world: Any) -> VendorApp:
     if not connector.sandbox:
         raise LookupError(f"source {connector.name} has no fake API")
     module, _, attr = connector.sandbox.partition(":")
+    if attr == f"app_for_{connector.name}" and module.endswith(".generated"):
+        from .generated import GeneratedApp
+
+        return GeneratedApp(connector=connector, **world)  # this object's declarations, not a namesake's
     return getattr(import_module(module), attr)(**world)
 
 

@@ -38,7 +38,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property, partial
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import urlencode, urlsplit
 
 import orjson
@@ -51,6 +51,9 @@ from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
 from .server import FakeRequest, FakeResponse
 from .world import World
+
+if TYPE_CHECKING:
+    from ..framework.connector import Connector
 
 #: Rows per page when a paginator does not say (cursor and next-URL paging).
 DEFAULT_PAGE = 100
@@ -75,19 +78,22 @@ class Route:
 class GeneratedApp:
     """The fake API of one declared source (see the module docstring)."""
 
-    def __init__(self, source: str, seed: int = 7, size: str = "small", end_date: date | None = None, **overrides: int) -> None:
+    def __init__(self, source: str | None = None, seed: int = 7, size: str = "small", end_date: date | None = None, *,
+                 connector: Connector | None = None, **overrides: int) -> None:
+        """The fake of `source` (looked up by name), or of the `connector` object given
+        (a source under test that is not registered, or a broken variant's correct original)."""
         from ..framework.registry import get_connector
         from ..testing.replay import Fixtures, fixture_folder
 
-        self.source = source
-        self.connector = get_connector(source)
+        self.connector = connector if connector is not None else get_connector(source or "")
+        self.source = source = self.connector.name
         self.api = self.connector.api  # type: ignore[attr-defined]
         self.prefix = source
         base = urlsplit(self.api.base_url)
         self.root_path = "/" + base.path.strip("/") + "/" if base.path.strip("/") else "/"
         self.real_root = f"{base.scheme}://{base.netloc}"
         self.world = World(seed, size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
-        self.fixtures = Fixtures.load(fixture_folder(source))
+        self.fixtures = Fixtures.load(fixture_folder(self.connector))
         self._lock = threading.Lock()
         self._injected: list[str] = []
         self._issued: set[str] = set()
@@ -206,8 +212,12 @@ class GeneratedApp:
 
     @cached_property
     def _streams_cached(self) -> list[Stream]:
-        config = self.connector.validate(self.source_config("http://127.0.0.1:1"))
-        return self.connector.active_streams(config)
+        root = "http://127.0.0.1:1"
+        streams = self.connector.active_streams(self.connector.validate(self.source_config(root)))
+        # ...and the optional streams the documented config turns on: a client may turn them on too.
+        known = {s.name for s in streams}
+        documented = self.connector.active_streams(self.connector.validate(self.fixtures.config_for(root)))
+        return streams + [s for s in documented if s.name not in known]
 
     def _streams(self) -> list[Stream]:
         return self._streams_cached

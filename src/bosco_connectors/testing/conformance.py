@@ -1,73 +1,462 @@
 """The conformance kit: the tests every source passes, free with every connector.
 
-Subclass `SourceConformance` with ``connector = <your Connector>`` in a test module
-and pytest runs the whole kit against it (this repository does so for every
-registered source in ``tests/test_conformance.py``). What it checks:
+Subclass `SourceConformance` with ``connector = <your Connector>`` in a test module and
+pytest runs the whole kit against it (this repository does so for every registered
+source in ``tests/test_conformance.py``). Every stream is checked, the optional ones
+too: the kit's config turns on each stream the documented fixtures' config turns on.
+What it checks, each failure naming the stream and the guarantee broken:
 
-- the source is registered and described (API version, docs URL, streams);
-- every stream has a contract, a primary key inside that contract, and a cursor
-  (on a contract field) or a declared full refresh;
-- config is validated before any request, with a message naming the field;
-- its cassette replays a full sync offline, with at least one stream read over two
-  or more pages, and holds no secret;
-- a second run against the fake API adds no duplicate rows and asks each cursor
-  stream only for data from the saved cursor minus its look-back;
-- with canary credentials the API's auth error is reported clearly, and the canary
-  appears in no log line, error, state table or summary;
-- the vendor's documented error body (`Connector.error_example`) answered with HTTP 200
+- the source is registered and described (API version, docs URL, streams); every stream
+  has a contract, a primary key inside that contract, and a cursor (on a contract
+  field) or a declared full refresh; config is validated before any request, with a
+  message naming the field;
+- **documented fixtures** (``cassettes/<source>/`` or the connector's ``fixtures_dir``,
+  see `bosco_connectors.testing.replay`) replay a full sync offline: every request is
+  answered by a documented body and every body is asked for; each stream loads exactly
+  the rows its bodies hold; each paginated stream asks for a second page (a different
+  page number, offset, token or cursor) and loads its rows; a stream whose docs answer
+  in pages cannot declare `SinglePage`; no body holds a secret;
+- against the source's **fake API** (its generated fake for a declared source), in one
+  shared `Sandbox` per source: a second run adds no duplicate and reads each cursor
+  stream only from the saved cursor minus its look-back (the range the stream is asked
+  for, and the window its requests carry); every row of every table, child tables
+  included, names its tenant; a wrong credential fails at once as an auth error with
+  the vendor's documented message; no secret appears in any log line, error, summary
+  or stored state;
+- the documented auth-error body (else `Connector.error_example`) answered with HTTP 200
   fails the sync with the vendor's message instead of loading as an empty page.
+
+The kit watches syncs through public hooks only (`framework.hooks`, `run_sync`'s
+result). To check a deliberately broken variant against the correct fake API, override
+`fake_app` (``tests/kit/`` does, for each guarantee).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
+from urllib.parse import unquote
 
 import pytest
-from pydantic import SecretStr
 
+from ..framework import hooks
 from ..framework.connector import Connector
-from ..framework.errors import ConfigError
+from ..framework.errors import AuthError, ConfigError
 from ..framework.paginators import SinglePage
+from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, WindowParams
+from ..framework.redaction import REDACTED
 from ..framework.spec import Contract, Cursor, FullRefresh, Stream
+from ..sandbox.server import VendorApp
 from .cassettes import find_secrets
+from .sandbox_runs import CANARY, Sandbox, is_secret, without_waits
 
-#: The fixed world every conformance run uses, so cassettes replay on any day.
+#: The fixed world every conformance run uses, so results do not depend on the day.
 CONFORMANCE_WORLD: dict[str, Any] = {"seed": 7, "size": "tiny", "end_date": date(2026, 11, 20)}
 
-CANARY = "canary-SECRET-7f3a9c2e5b1d"
+
+class SourceConformance:
+    """Base class of the kit. Set ``connector``; override ``world`` or `fake_app` if needed."""
+
+    connector: ClassVar[Connector]
+    world: ClassVar[dict[str, Any]] = CONFORMANCE_WORLD
+
+    # -- hooks for the kit's users ----------------------------------------------------------
+
+    def fake_app(self) -> VendorApp:
+        """The fake vendor API the sandbox checks run against: the connector's own."""
+        from ..sandbox import app_for
+
+        return app_for(self.connector, **self.world)
+
+    def open_sandbox(self, folder: Path) -> Sandbox:
+        """The source against `fake_app` (the class shares one: the ``sandbox`` fixture)."""
+        return Sandbox(self.connector, self.fake_app(), folder, self._documented_config())
+
+    @pytest.fixture(scope="class")
+    def sandbox(self, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+        with self.open_sandbox(tmp_path_factory.mktemp(f"sandbox-{self.connector.name}")) as box:
+            yield box
+
+    # -- description ------------------------------------------------------------------
+
+    @pytest.fixture(autouse=True)
+    def _reachable_by_name(self) -> Iterator[None]:
+        """The kit runs before the entry point is installed; only the registration test then fails."""
+        from ..framework.registry import provisional
+
+        with provisional(self.connector):
+            yield
+
+    def test_registered_and_described(self) -> None:
+        from ..framework.registry import INSTALL_COMMAND, get_connector, source_names
+
+        c = self.connector
+        assert c.name in source_names(), (
+            f"{c.name} is not registered: its entry point (pyproject.toml, [project.entry-points.\"bosco_connectors.sources\"]) "
+            f"is not installed. Run `{INSTALL_COMMAND}` in the folder of that pyproject.toml."
+        )
+        assert get_connector(c.name) is c
+        described = c.describe()
+        assert described["api_version"], "api_version is empty"
+        assert described["docs_url"].startswith("https://"), "docs_url must link the vendor's API reference"
+        assert described["streams"], "a source needs at least one stream"
+        assert len({s.name for s in c.streams}) == len(c.streams), "stream names must be unique"
+
+    @pytest.mark.parametrize("check", ["contract", "primary_key", "cursor"])
+    def test_every_stream_declares(self, check: str) -> None:
+        for stream in self._every_stream():
+            fields = _field_names(stream.contract)
+            if check == "contract":
+                assert issubclass(stream.contract, Contract), f"{stream.name}: contract must subclass framework.Contract"
+            elif check == "primary_key":
+                assert stream.primary_key, f"{stream.name}: no primary key"
+                missing = [k for k in stream.primary_key if k not in fields]
+                assert not missing, f"{stream.name}: primary key {missing} not in its contract {stream.contract.__name__}"
+            else:
+                assert isinstance(stream.cursor, (Cursor, FullRefresh)), f"{stream.name}: declare a Cursor or FullRefresh"
+                if isinstance(stream.cursor, Cursor):
+                    assert stream.cursor.field in fields, f"{stream.name}: cursor {stream.cursor.field} not in its contract"
+                else:
+                    assert stream.cursor.reason, f"{stream.name}: a full refresh must say why"
+
+    # -- config -----------------------------------------------------------------------
+
+    def test_config_validated_before_any_request(self) -> None:
+        good = self.fake_app().source_config("http://127.0.0.1:9")  # type: ignore[attr-defined]
+        required = [n for n, f in self.connector.config_model.model_fields.items() if f.is_required()]
+        assert required, "a source with no required config cannot be validated"
+        sent: list[hooks.RequestSent] = []
+        with hooks.on_request(sent.append):
+            for name in required:
+                broken = {k: v for k, v in good.items() if k != name}
+                with pytest.raises(ConfigError) as info:
+                    self.connector.resources(broken)
+                assert name in str(info.value), f"error for missing '{name}' does not name it: {info.value}"
+            with pytest.raises(ConfigError):
+                self.connector.resources({**good, "start_date": "not-a-date"})
+            with pytest.raises(ConfigError):
+                self.connector.resources({**good, "no_such_option": 1})
+        assert not sent, f"config errors must be raised before any request; sent {sent[0].method} {sent[0].path}"
+
+    # -- the vendor's documented examples -----------------------------------------------
+
+    def test_documented_fixtures_replay(self, tmp_path: Path) -> None:
+        """The vendor's documented bodies load, every page of them (see the module docstring)."""
+        from .replay import Fixtures, fixture_folder, has_fixtures, manifests
+
+        assert has_fixtures(self.connector), (
+            f"no documented fixtures: write {fixture_folder(self.connector)}/fixtures.json, bodies/ and SOURCES.md "
+            "(see bosco_connectors.testing.replay)"
+        )
+        folder = fixture_folder(self.connector)
+        for manifest in manifests(folder):
+            self._replay(Fixtures.load(folder, manifest), tmp_path / manifest)
+
+    def _replay(self, fixtures: Any, tmp_path: Path) -> None:
+        import dlt
+
+        from ..sandbox.server import FakeApi
+        from ..sync import SyncJob, run_sync
+        from .pages import asked_for_a_second_page, documented_pages, page_parameter
+        from .replay import FixtureApp
+
+        missing, no_url = fixtures.bodies_named_in_sources()
+        assert not missing, f"SOURCES.md does not name the documentation page of: {missing}"
+        assert not no_url, f"SOURCES.md names these bodies without a documentation URL: {no_url}"
+        c = self.connector
+        validated = c.validate(fixtures.config_for("http://127.0.0.1:9"))
+        active = c.active_streams(validated)
+        off = sorted({s.name for s in c.streams} - {s.name for s in active})
+        assert not off, f"the fixtures' config turns off {off}: it must turn every stream on"
+        for stream in active:
+            assert fixtures.data(stream.name) or stream.name in fixtures.expect, \
+                f"{stream.name}: no documented fixture answers this stream"
+            pages = documented_pages(stream, fixtures.data(stream.name))
+            if pages and isinstance(stream.paginator(), SinglePage):
+                bodies = ", ".join(e.response.get("body", "?") for e in pages[0])
+                raise AssertionError(
+                    f"{stream.name}: pagination ignored: its documentation answers {_endpoint(pages[0][0])} in "
+                    f"{len(pages[0])} pages ({bodies}) but the stream declares SinglePage"
+                )
+
+        app = FixtureApp(fixtures)
+        with FakeApi([app]) as api, _dlt_warnings() as warned:
+            config = app.source_config(api.url(app.prefix))
+            result = run_sync(SyncJob("fixtures", c.name, config), destination=dlt.destinations.dummy(
+                completed_prob=1.0, loader_file_format="parquet"), pipelines_dir=tmp_path / "pipelines", connector=without_waits(c))
+        unmatched = f"; requests that no documented fixture answers: {app.unmatched[:5]}" if app.unmatched else ""
+        assert result.ok, f"the documented fixtures do not load: {result.failure_line}{unmatched}"
+        assert not app.unmatched, f"requests that no documented fixture answers: {app.unmatched[:5]}"
+
+        for stream in active:
+            for group in documented_pages(stream, fixtures.data(stream.name)):
+                skipped = [e.response.get("body", "?") for e in group if e.uses == 0]
+                assert not skipped, (
+                    f"{stream.name}: pagination stops early: read {len(group) - len(skipped)} of the {len(group)} "
+                    f"documented pages of {_endpoint(group[0])}; never asked for {skipped}"
+                )
+        unused = [f"{e.stream}: {e.response.get('body')}" for e in fixtures.data() if e.uses == 0]
+        assert not unused, f"fixtures the sync never asked for: {unused}"
+        for stream in active:
+            table = c.table_name(stream)
+            loaded = result.rows.get(table, 0)
+            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
+            assert loaded == expected, f"{stream.name}: loaded {loaded} rows, its documented bodies hold {expected}"
+            paginator = stream.paginator()
+            if isinstance(paginator, SinglePage) or stream.name in fixtures.expect:
+                continue  # one page, or rows from an export file (``expect``): no page 2 to ask for
+            answered = [(e, r) for e, r in app.answered if e.stream == stream.name]
+            assert asked_for_a_second_page(paginator, [r for _, r in answered]), (
+                f"{stream.name}: paginated ({type(paginator).__name__}) but its replay never asked for a second page "
+                f"(no two requests differ in {page_parameter(paginator)}): document page 2 in fixtures.json"
+            )
+            with_rows = {id(e) for e, _ in answered if stream.record_spec.select(fixtures.body(e))}
+            assert len(with_rows) >= 2, (
+                f"{stream.name}: its documented page 2 holds no record, so a replay cannot tell whether page 2's "
+                "rows are loaded: give page 2 a record"
+            )
+        # A clean sync must not make dlt warn (an Arrow column whose hints differ from dlt's
+        # schema warns once per batch and would bury an operator's log).
+        assert not warned, f"dlt warned during a clean sync: {warned[:3]}"
+
+        secrets = [str(v) for k, v in fixtures.config.items() if is_secret(c, k)]
+        for path in sorted((fixtures.folder / "bodies").iterdir()):
+            assert not find_secrets(path.read_text(errors="replace"), secrets), f"secret found in {path.name}"
+
+    # -- against the fake API -------------------------------------------------------------
+
+    def test_sandbox_config_turns_every_stream_on(self, sandbox: Sandbox) -> None:
+        documented = self._documented_config()
+        wanted = {s.name for s in self.connector.streams}
+        if documented:
+            wanted |= {s.name for s in self.connector.active_streams(self.connector.validate(documented))}
+        missing = sorted(wanted - {s.name for s in sandbox.streams})
+        assert not missing, f"the kit cannot turn on {missing} with the fake API's config: they go unchecked"
+
+    def test_every_table_loads_from_parquet(self, sandbox: Sandbox) -> None:
+        """INSERT statements are unusable at scale on DuckDB (and slow on Snowflake): every table,
+        entity or report, dicts or Arrow, loads from parquet even where the destination's own
+        default is INSERT (DuckDB's), as in `bosco-sync run` and a user's own pipeline."""
+        first = sandbox.first
+        assert first.result.ok, first.result.failure_line
+        assert first.formats, "no load job found for the first sync"
+        slow = {t: sorted(f) for t, f in first.formats.items() if f != {"parquet"}}
+        assert not slow, f"tables not loaded from parquet (declared file_format lost, or items that bypass it): {slow}"
+
+    def test_second_run_adds_no_duplicates(self, sandbox: Sandbox) -> None:
+        first, second = _ok(sandbox.first, "first"), _ok(sandbox.second, "second")
+        changed = {t: (first.tables.get(t), n) for t, n in second.tables.items() if first.tables.get(t) != n}
+        assert not changed, f"a second run changed row counts (table: (first, second)): {changed}"
+        for stream in sandbox.streams:
+            dupes = second.duplicate_keys.get(stream.name, 0)
+            key = ", ".join(("tenant_id", *stream.primary_key))
+            assert dupes == 0, f"{stream.name}: {dupes} keys ({key}) hold more than one row after the second run"
+
+    def test_second_run_reads_from_cursor_minus_lookback(self, sandbox: Sandbox) -> None:
+        _ok(sandbox.first, "first")
+        second = _ok(sandbox.second, "second")
+        for stream in sandbox.streams:
+            cursor = stream.cursor
+            if not isinstance(cursor, Cursor):
+                continue
+            last = sandbox.saved.get(stream.name, {}).get(cursor.field, {}).get("last_value")
+            assert last is not None, f"{stream.name}: no cursor saved after the first run (did it load any row?)"
+            expected = _minus(last, cursor, sandbox.config)
+            why = f"the saved cursor {last} minus its {_days(cursor, sandbox.config)} look-back"
+            reads = second.reads_of(stream.name)
+            assert reads, f"{stream.name}: the second run did not read this stream"
+            since = reads[0].since
+            assert since is not None and _same_instant(since, expected), \
+                f"{stream.name}: the second run asked the stream for data from {since}, expected {expected} ({why})"
+            _check_requests_start(stream, second.requests_of(stream.name), expected, why)
+
+    def test_tenant_id_on_every_row(self, sandbox: Sandbox) -> None:
+        """Child tables (nested lists) included: every row of every table names its tenant."""
+        first = _ok(sandbox.first, "first")
+        for table, columns in sorted(first.columns.items()):
+            assert "tenant_id" in columns, f"{table}: no tenant_id column: every row of every table, child tables too, names its tenant"
+            missing = first.without_tenant[table]
+            assert missing == 0, f"{table}: {missing} rows without tenant_id"
+
+    def test_wrong_credential_is_an_auth_error(self, sandbox: Sandbox) -> None:
+        """A credential the API refuses fails at once, as an auth error, in the vendor's words."""
+        result = sandbox.canary.result
+        assert not result.ok, "a wrong credential must fail the sync"
+        kind = result.error_type.__name__ if result.error_type else "?"
+        assert result.error_type is not None and issubclass(result.error_type, AuthError), (
+            f"the documented auth error is misclassified: a wrong credential failed as {kind} after {result.retries} "
+            f"retries, not as an AuthError (ErrorMap Action.AUTH): {result.error}"
+        )
+        assert result.retries == 0, f"the documented auth error was retried {result.retries} times: an auth error is never retried"
+        if _token_grant(self.connector):
+            # Refused at the token endpoint (a wrong refresh token or client secret), before the API
+            # is asked: the line says which exchange failed, in the endpoint's words.
+            assert "exchange failed" in (result.error or ""), f"the auth failure should name the token exchange: {result.error}"
+            return
+        body = self._documented_error("auth_error")
+        messages = error_messages(body) if body else []
+        if messages and sandbox.serves_documented_errors:
+            assert any(m in (result.error or "") for m in messages), \
+                f"the auth failure should carry the vendor's documented message ({messages}): {result.error}"
+
+    def test_no_secret_in_any_output(self, sandbox: Sandbox) -> None:
+        runs = {"first": sandbox.first, "second": sandbox.second, "canary": sandbox.canary}
+        outputs = {
+            **{f"logs of the {name} sync": "\n".join(run.logs) for name, run in runs.items()},
+            "errors": "\n".join(run.result.failure_line for run in runs.values() if not run.result.ok),
+            "summaries": json.dumps([run.result.as_dict() for run in runs.values()], default=str),
+            "state": sandbox.state_text,
+        }
+        secrets = sandbox.secrets()
+        for where, text in outputs.items():
+            for name, value in secrets.items():
+                if value and value in text:
+                    at = text.index(value)
+                    context = text[max(0, at - 80):at + len(value) + 20].replace(value, REDACTED)
+                    raise AssertionError(f"a secret ({name}) appears in the {where}: ...{context}...")
+            shaped = find_secrets(text, [])
+            assert not shaped, f"something shaped like a secret appears in the {where}: {[s[:12] + '...' for s in shaped]}"
+
+    # -- error bodies -------------------------------------------------------------------
+
+    def test_error_body_with_status_200_is_an_error(self, tmp_path: Path) -> None:
+        """Gateways and some vendors answer errors with HTTP 200: the body decides, not the status."""
+        import copy
+
+        import dlt
+
+        from ..sandbox import sandbox_config
+        from ..sandbox.server import FakeApi
+        from ..sync import SyncJob, run_sync
+
+        example = self._documented_error("auth_error") or self.connector.error_example
+        assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
+                         "(or set Connector.error_example to the vendor's documented error body)")
+        messages = error_messages(example)
+        assert messages, f"the documented error body has no 'message' text to look for: {example}"
+        with FakeApi([self.fake_app()]) as api:
+            # Every answer but a token grant (the credential is fine; the data request fails).
+            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
+            job = SyncJob("t", self.connector.name, sandbox_config(api, self.connector))
+            result = run_sync(job, destination=dlt.destinations.dummy(completed_prob=1.0, loader_file_format="parquet"),
+                              pipelines_dir=tmp_path / "p", connector=without_waits(self.connector))
+        assert any(r.status == 200 for r in api.requests), "the fake API answered nothing with HTTP 200"
+        assert not result.ok, f"the error body {example} answered with HTTP 200 loaded as data: {result.rows}"
+        assert any(m in (result.error or "") for m in messages), \
+            f"the failure should carry the vendor's message ({messages}): {result.error}"
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _every_stream(self) -> list[Stream]:
+        """The default streams and every optional one the documented config turns on."""
+        streams = {s.name: s for s in self.connector.streams}
+        documented = self._documented_config()
+        if documented:
+            for stream in self.connector.active_streams(self.connector.validate(documented)):
+                streams.setdefault(stream.name, stream)
+        return list(streams.values())
+
+    def _documented_config(self) -> dict[str, Any]:
+        from .replay import Fixtures, fixture_folder, has_fixtures
+
+        if not has_fixtures(self.connector):
+            return {}
+        return Fixtures.load(fixture_folder(self.connector)).config_for("http://127.0.0.1:9")
+
+    def _documented_error(self, kind: str) -> Any:
+        from .replay import Fixtures, fixture_folder, has_fixtures
+
+        if not has_fixtures(self.connector):
+            return None
+        fixtures = Fixtures.load(fixture_folder(self.connector))
+        exchange = fixtures.error(kind)
+        return fixtures.body(exchange) if exchange is not None else None
 
 
-def _duckdb_pipeline(tmp_path: Path, name: str) -> Any:
-    import dlt
+#: Keys under which vendors write an error's text (``{"errors": "[API] Invalid API key"}``: Shopify).
+MESSAGE_KEYS = ("message", "error_description", "errors", "error", "detail")
 
-    return dlt.pipeline(
-        pipeline_name=name,
-        destination=dlt.destinations.duckdb(str(tmp_path / f"{name}.duckdb")),
-        dataset_name="raw",
-        pipelines_dir=str(tmp_path / "pipelines"),
+
+def error_messages(body: Any) -> list[str]:
+    """Every message text in a vendor's error body (see `MESSAGE_KEYS`), however deep."""
+    if isinstance(body, dict):
+        found = [body[k] for k in MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]]
+        return found + [m for value in body.values() for m in error_messages(value)]
+    if isinstance(body, list):
+        return [m for value in body for m in error_messages(value)]
+    return []
+
+
+def _ok(run: Any, which: str) -> Any:
+    assert run.result.ok, f"the {which} sync against the fake API failed: {run.result.failure_line}"
+    return run
+
+
+def _check_requests_start(stream: Stream, sent: list[hooks.RequestSent], expected: Any, why: str) -> None:
+    """The second run's requests of a cursor stream ask the API for data from `expected` on."""
+    if not sent:
+        return  # the source's client is not an ApiClient (a vendor SDK): the hooks see no request
+    cursor = stream.cursor
+    window = getattr(stream, "window", None)
+    if isinstance(window, WindowParams):
+        starts = [_parse_bound(window.parse({**r.query, **(r.body if isinstance(r.body, dict) else {})})[0], window.format)
+                  for r in sent]
+        starts = [s for s in starts if s is not None]
+        assert starts, (f"{stream.name}: cursor ignored: none of the second run's {len(sent)} requests carries "
+                        f"'{window.start}' (expected {expected}, {why})")
+        first = min(starts)
+        if not _same_instant(first, expected, day=isinstance(cursor, Cursor) and cursor.kind == "date"):
+            problem = "look-back not applied" if _as_instant(first) > _as_instant(expected) else "reads more than its look-back"
+            raise AssertionError(f"{stream.name}: {problem}: the second run's requests start at {first}, "
+                                 f"expected {expected} ({why})")
+        return
+    texts = [unquote(r.path) + json.dumps(dict(r.query)) + json.dumps(r.body, default=str) for r in sent]
+    forms = _rendered(expected)
+    assert any(form in text for text in texts for form in forms), (
+        f"{stream.name}: cursor ignored: none of the second run's {len(sent)} requests carries its start "
+        f"{expected} ({why}), so every run reads everything: send the window (WindowParams)"
     )
 
 
-def _run(pipeline: Any, connector: Connector, config: dict[str, Any], tenant_id: str = "conformance") -> Any:
-    from ..sync import build_source
+def _rendered(value: Any) -> list[str]:
+    """The ways an API is usually sent a date or an instant."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time(), tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    day = moment.date()
+    return [day.isoformat(), day.strftime("%Y%m%d"), str(int(moment.timestamp())), str(int(moment.timestamp() * 1000))]
 
-    source, _ = build_source(connector, config, tenant_id=tenant_id)
-    return pipeline.run(source, loader_file_format="parquet")
+
+def _parse_bound(value: Any, fmt: str) -> date | datetime | None:
+    if value in (None, ""):
+        return None
+    if fmt == DATE:
+        return date.fromisoformat(str(value)[:10])
+    if fmt == DATETIME:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if fmt in (EPOCH, EPOCH_MS):
+        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc)
+    return datetime.strptime(str(value), fmt)
 
 
-def _load_formats(info: Any) -> dict[str, set[str]]:
-    """File formats dlt loaded each data table from (merge SQL jobs and dlt's own tables aside)."""
-    formats: dict[str, set[str]] = {}
-    for package in info.load_packages:
-        for job in package.jobs.get("completed_jobs", []):
-            table, kind = job.job_file_info.table_name, job.job_file_info.file_format
-            if not table.startswith("_dlt") and kind != "sql":
-                formats.setdefault(table, set()).add(kind)
-    return formats
+def _as_instant(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.combine(value, datetime.min.time(), tzinfo=timezone.utc)
+
+
+def _days(cursor: Cursor, config: dict[str, Any]) -> str:
+    if config.get("lookback_days") is not None:
+        return f"{config['lookback_days']}-day"
+    lookback = cursor.lookback
+    return f"{lookback.days}-day" if lookback.seconds == 0 else f"{int(lookback.total_seconds())}-second"
+
+
+def _endpoint(exchange: Any) -> str:
+    return f"{exchange.request.get('method', 'GET')} {exchange.request.get('path', '')}"
 
 
 @contextmanager
@@ -88,298 +477,17 @@ def _dlt_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+def _token_grant(connector: Connector) -> bool:
+    """True when the source's credential is exchanged at a token endpoint (OAuth grants, service accounts)."""
+    from ..framework import auth
+
+    credential = getattr(getattr(connector, "api", None), "auth", None)
+    choices = credential.choices if isinstance(credential, auth.OneOf) else (credential,)
+    return bool(choices) and all(isinstance(c, (auth.RefreshToken, auth.ClientCredentials, auth.ServiceAccount)) for c in choices)
+
+
 def _field_names(contract: type[Contract]) -> set[str]:
     return {f.alias or n for n, f in contract.model_fields.items()} | set(contract.model_fields)
-
-
-def _table_counts(pipeline: Any, connector: Connector, streams: list[Stream] | None = None) -> dict[str, int]:
-    counts = {}
-    with pipeline.sql_client() as client:
-        for stream in streams or connector.streams:
-            table = connector.table_name(stream)
-            if client.has_dataset() and table in pipeline.default_schema.tables:
-                counts[table] = client.execute_sql(f"SELECT count(*) FROM {client.make_qualified_table_name(table)}")[0][0]
-    return counts
-
-
-class SourceConformance:
-    """Base class of the kit. Set ``connector``; override ``world`` if your fake API needs it."""
-
-    connector: ClassVar[Connector]
-    world: ClassVar[dict[str, Any]] = CONFORMANCE_WORLD
-
-    @pytest.fixture(autouse=True)
-    def _reachable_by_name(self) -> Iterator[None]:
-        """The kit runs before the entry point is installed; only the registration test then fails."""
-        from ..framework.registry import provisional
-
-        with provisional(self.connector):
-            yield
-
-    # -- description ------------------------------------------------------------------
-
-    def test_registered_and_described(self) -> None:
-        from ..framework.registry import INSTALL_COMMAND, get_connector, source_names
-
-        c = self.connector
-        assert c.name in source_names(), (
-            f"{c.name} is not registered: its entry point (pyproject.toml, [project.entry-points.\"bosco_connectors.sources\"]) "
-            f"is not installed. Run `{INSTALL_COMMAND}` in the folder of that pyproject.toml."
-        )
-        assert get_connector(c.name) is c
-        described = c.describe()
-        assert described["api_version"], "api_version is empty"
-        assert described["docs_url"].startswith("https://"), "docs_url must link the vendor's API reference"
-        assert described["streams"], "a source needs at least one stream"
-        assert len({s.name for s in c.streams}) == len(c.streams), "stream names must be unique"
-
-    @pytest.mark.parametrize("check", ["contract", "primary_key", "cursor"])
-    def test_every_stream_declares(self, check: str) -> None:
-        for stream in self.connector.streams:
-            fields = _field_names(stream.contract)
-            if check == "contract":
-                assert issubclass(stream.contract, Contract), f"{stream.name}: contract must subclass framework.Contract"
-            elif check == "primary_key":
-                assert stream.primary_key, f"{stream.name}: no primary key"
-                missing = [k for k in stream.primary_key if k not in fields]
-                assert not missing, f"{stream.name}: primary key {missing} not in its contract"
-            else:
-                assert isinstance(stream.cursor, (Cursor, FullRefresh)), f"{stream.name}: declare a Cursor or FullRefresh"
-                if isinstance(stream.cursor, Cursor):
-                    assert stream.cursor.field in fields, f"{stream.name}: cursor {stream.cursor.field} not in its contract"
-                else:
-                    assert stream.cursor.reason, f"{stream.name}: a full refresh must say why"
-
-    # -- config -----------------------------------------------------------------------
-
-    def test_config_validated_before_any_request(self, fake_api_factory: Any) -> None:
-        api = fake_api_factory(self.connector, **self.world)
-        good = self._sandbox_config(api)
-        required = [n for n, f in self.connector.config_model.model_fields.items() if f.is_required()]
-        assert required, "a source with no required config cannot be validated"
-        for name in required:
-            broken = {k: v for k, v in good.items() if k != name}
-            with pytest.raises(ConfigError) as info:
-                self.connector.resources(broken)
-            assert name in str(info.value), f"error for missing '{name}' does not name it: {info.value}"
-        with pytest.raises(ConfigError):
-            self.connector.resources({**good, "start_date": "not-a-date"})
-        with pytest.raises(ConfigError):
-            self.connector.resources({**good, "no_such_option": 1})
-        assert not api.requests, "config errors must be raised before any request"
-
-    # -- incremental --------------------------------------------------------------------
-
-    def test_second_run_adds_no_duplicates_and_reads_only_lookback(self, tmp_path: Path, fake_api_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        from ..framework import resources
-        from ..sync import read_state
-
-        requested: dict[str, list[Any]] = {}
-        original = resources._StreamReader.read
-
-        def spy(reader: Any, since: Any, until: Any, **kwargs: Any) -> Any:
-            requested.setdefault(reader.stream.name, []).append(since)
-            return original(reader, since, until, **kwargs)
-
-        monkeypatch.setattr(resources._StreamReader, "read", spy)
-        api = fake_api_factory(self.connector, **self.world)
-        config = self._sandbox_config(api)
-        pipeline = _duckdb_pipeline(tmp_path, "twice")
-        _run(pipeline, self.connector, config)
-        first = _table_counts(pipeline, self.connector)
-        saved = read_state(pipeline, self.connector.name)
-        requested.clear()
-        _run(pipeline, self.connector, config)
-        second = _table_counts(pipeline, self.connector)
-        assert first == second, f"a second run changed row counts: {first} -> {second}"
-        self._assert_no_duplicate_keys(pipeline)
-        self._assert_tenant_on_every_row(pipeline)
-        for stream in self.connector.streams:
-            if not isinstance(stream.cursor, Cursor):
-                continue
-            last = saved.get(stream.name, {}).get(stream.cursor.field, {}).get("last_value")
-            assert last is not None, f"{stream.name}: no cursor saved after the first run"
-            expected = _minus(last, stream.cursor, config)
-            since = requested.get(stream.name, [None])[0]
-            assert since is not None, f"{stream.name}: second run did not pass a start to the stream"
-            assert _same_instant(since, expected), f"{stream.name}: second run asked from {since}, expected {expected} (cursor minus look-back)"
-
-    def _assert_no_duplicate_keys(self, pipeline: Any) -> None:
-        with pipeline.sql_client() as client:
-            for stream in self.connector.streams:
-                table = self.connector.table_name(stream)
-                keys = ", ".join(client.escape_column_name(k) for k in ("tenant_id", *stream.primary_key))
-                dupes = client.execute_sql(
-                    f"SELECT count(*) FROM (SELECT {keys} FROM {client.make_qualified_table_name(table)} GROUP BY {keys} HAVING count(*) > 1)"
-                )[0][0]
-                assert dupes == 0, f"{table}: {dupes} duplicate keys"
-
-    @staticmethod
-    def _assert_tenant_on_every_row(pipeline: Any) -> None:
-        """Child tables (nested lists) included: every row of every table names its tenant."""
-        with pipeline.sql_client() as client:
-            for table in pipeline.default_schema.data_table_names():
-                columns = pipeline.default_schema.get_table_columns(table)
-                assert "tenant_id" in columns, f"{table}: no tenant_id column"
-                missing = client.execute_sql(
-                    f"SELECT count(*) FROM {client.make_qualified_table_name(table)} WHERE tenant_id IS NULL"
-                )[0][0]
-                assert missing == 0, f"{table}: {missing} rows without tenant_id"
-
-    # -- secrets ------------------------------------------------------------------------
-
-    def test_no_secret_in_any_output(self, tmp_path: Path, fake_api_factory: Any, caplog: pytest.LogCaptureFixture) -> None:
-        import json
-
-        from ..sync import SyncJob, run_sync
-
-        api = fake_api_factory(self.connector, **self.world)
-        good = self._sandbox_config(api)
-        canaried = {k: (CANARY if self._is_secret(k) else v) for k, v in good.items()}
-        assert CANARY in canaried.values(), "the config model declares no SecretStr credential"
-        caplog.set_level(logging.DEBUG)
-        import dlt
-
-        destination = dlt.destinations.duckdb(str(tmp_path / "secrets.duckdb"))
-        failed = run_sync(SyncJob("t", self.connector.name, canaried), destination=destination, pipelines_dir=tmp_path / "p")
-        assert not failed.ok, "a wrong credential must fail the sync"
-        reason = (failed.error or "").lower()
-        assert any(word in reason for word in ("auth", "401", "403", "token", "credential", "permission")), \
-            f"the failure should say it is an auth problem: {failed.error}"
-        ok = run_sync(SyncJob("t", self.connector.name, good), destination=destination, pipelines_dir=tmp_path / "p")
-        assert ok.ok, ok.error
-        secrets = [CANARY] + [str(v) for k, v in good.items() if self._is_secret(k)]
-        outputs = {
-            "logs": caplog.text,
-            "error": failed.error or "",
-            "summary": json.dumps([failed.as_dict(), ok.as_dict()]),
-            "state": self._state_dump(tmp_path / "secrets.duckdb"),
-        }
-        for name, text in outputs.items():
-            assert not find_secrets(text, secrets), f"secret found in {name}"
-
-    # -- error bodies -------------------------------------------------------------------
-
-    def test_error_body_with_status_200_is_an_error(self, tmp_path: Path, fake_api_factory: Any) -> None:
-        """Gateways and some vendors answer errors with HTTP 200: the body decides, not the status."""
-        import copy
-
-        import dlt
-
-        from ..sync import SyncJob, run_sync
-
-        example = self.connector.error_example
-        assert example, f"{self.connector.name}: set Connector.error_example to the vendor's documented error body"
-        messages = error_messages(example)
-        assert messages, "error_example has no 'message' text to look for"
-        api = fake_api_factory(self.connector, **self.world)
-        # Every answer but a token grant (the credential is fine; the data request fails).
-        api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
-        destination = dlt.destinations.duckdb(str(tmp_path / "errors.duckdb"))
-        result = run_sync(SyncJob("t", self.connector.name, self._sandbox_config(api)), destination=destination, pipelines_dir=tmp_path / "p")
-        assert any(r.status == 200 for r in api.requests), "the fake API answered nothing with HTTP 200"
-        assert not result.ok, f"the error body {example} answered with HTTP 200 loaded as data: {result.rows}"
-        assert any(m in (result.error or "") for m in messages), \
-            f"the failure should carry the vendor's message ({messages}): {result.error}"
-
-    @staticmethod
-    def _state_dump(db: Path) -> str:
-        import base64
-        import zlib
-
-        import duckdb
-
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            rows = con.execute("SELECT state FROM raw._dlt_pipeline_state").fetchall()
-        finally:
-            con.close()
-        texts = []
-        for (blob,) in rows:
-            try:
-                texts.append(zlib.decompress(base64.b64decode(blob)).decode())
-            except Exception:  # noqa: BLE001 - uncompressed state is kept as is
-                texts.append(str(blob))
-        return "\n".join(texts)
-
-    # -- the vendor's documented examples -----------------------------------------------
-
-    def test_documented_fixtures_replay(self, tmp_path: Path) -> None:
-        """The vendor's documented bodies (cassettes/<source>/) load, page 2 included.
-
-        Every request the sync sends must be answered by a fixture, every data fixture
-        must be asked for, each stream loads exactly the records its bodies hold, and a
-        paginated stream reads at least two of its pages.
-        """
-        from .replay import Fixtures, fixture_folder, has_fixtures, manifests
-
-        assert has_fixtures(self.connector.name), (
-            f"no documented fixtures: write cassettes/{self.connector.name}/fixtures.json, bodies/ and SOURCES.md "
-            "(see bosco_connectors.testing.replay)"
-        )
-        folder = fixture_folder(self.connector.name)
-        for manifest in manifests(folder):
-            self._replay(Fixtures.load(folder, manifest), tmp_path / manifest)
-
-    def _replay(self, fixtures: Any, tmp_path: Path) -> None:
-        from ..sandbox.server import FakeApi
-        from .replay import FixtureApp
-
-        missing, no_url = fixtures.bodies_named_in_sources()
-        assert not missing, f"SOURCES.md does not name the documentation page of: {missing}"
-        assert not no_url, f"SOURCES.md names these bodies without a documentation URL: {no_url}"
-        app = FixtureApp(fixtures)
-        with FakeApi([app]) as api, _dlt_warnings() as warned:
-            config = app.source_config(api.url(app.prefix))
-            pipeline = _duckdb_pipeline(tmp_path, "fixtures")
-            from ..sync import build_source
-
-            source, _ = build_source(self.connector, config, tenant_id="conformance")
-            info = pipeline.run(source)  # the pipeline's default format, as a user's own pipeline runs it
-        assert not app.unmatched, f"requests that no documented fixture answers: {app.unmatched[:5]}"
-        # A clean sync must not make dlt warn (an Arrow column whose hints differ from dlt's
-        # schema warns once per batch and would bury an operator's log).
-        assert not warned, f"dlt warned during a clean sync: {warned[:3]}"
-        # INSERT statements are unusable at scale on DuckDB (and slow on Snowflake): every
-        # table, entity or report, dicts or Arrow, must load from parquet.
-        slow = {t: sorted(f) for t, f in _load_formats(info).items() if f != {"parquet"}}
-        assert not slow, f"tables not loaded from parquet (declare file_format or yield Arrow): {slow}"
-        secrets = [str(v) for k, v in fixtures.config.items() if self._is_secret(k)]
-        for path in sorted((fixtures.folder / "bodies").iterdir()):
-            assert not find_secrets(path.read_text(errors="replace"), secrets), f"secret found in {path.name}"
-        unused = [f"{e.stream}: {e.response.get('body')}" for e in fixtures.data() if e.uses == 0]
-        assert not unused, f"fixtures the sync never asked for: {unused}"
-        validated = self.connector.validate(config)
-        active = self.connector.active_streams(validated)  # the fixtures' config turns every optional stream on
-        counts = _table_counts(pipeline, self.connector, active)
-        for stream in active:
-            table = self.connector.table_name(stream)
-            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
-            assert counts.get(table, 0) == expected, f"{stream.name}: loaded {counts.get(table, 0)} rows, its documented bodies hold {expected}"
-            if not isinstance(stream.paginator(), SinglePage):
-                pages = [e for e in fixtures.data(stream.name) if e.uses]
-                assert len(pages) >= 2, f"{stream.name}: paginated, but its fixtures replay {len(pages)} page(s); give it two"
-
-    # -- helpers ------------------------------------------------------------------------
-
-    def _is_secret(self, name: str) -> bool:
-        field = self.connector.config_model.model_fields.get(name)
-        return field is not None and "SecretStr" in str(field.annotation)
-
-    def _sandbox_config(self, api: Any) -> dict[str, Any]:
-        from ..sandbox import sandbox_config
-
-        return sandbox_config(api, self.connector)
-
-
-def error_messages(body: Any) -> list[str]:
-    """Every ``message`` text in a vendor's error body, however deep."""
-    if isinstance(body, dict):
-        found = [body["message"]] if isinstance(body.get("message"), str) else []
-        return found + [m for value in body.values() for m in error_messages(value)]
-    if isinstance(body, list):
-        return [m for value in body for m in error_messages(value)]
-    return []
 
 
 def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:
@@ -400,16 +508,12 @@ def _minus(last: Any, cursor: Cursor, config: dict[str, Any]) -> Any:
     return expected
 
 
-def _same_instant(a: Any, b: Any) -> bool:
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        a = a if a.tzinfo else a.replace(tzinfo=timezone.utc)
-        b = b if b.tzinfo else b.replace(tzinfo=timezone.utc)
-        return abs((a - b).total_seconds()) < 1
-    if isinstance(a, datetime):
-        a = a.date()
-    if isinstance(b, datetime):
-        b = b.date()
+def _same_instant(a: Any, b: Any, day: bool = False) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime) and not day:
+        return abs((_as_instant(a) - _as_instant(b)).total_seconds()) < 1
+    a = a.date() if isinstance(a, datetime) else a
+    b = b.date() if isinstance(b, datetime) else b
     return a == b
 
 
-__all__ = ["SourceConformance", "CONFORMANCE_WORLD", "CANARY", "Stream"]
+__all__ = ["SourceConformance", "CONFORMANCE_WORLD", "CANARY", "Sandbox", "Stream", "error_messages"]

@@ -35,9 +35,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..sandbox.server import FakeRequest, FakeResponse
+
+if TYPE_CHECKING:
+    from ..framework.connector import Connector
 
 MANIFEST = "fixtures.json"
 SOURCES = "SOURCES.md"
@@ -164,6 +167,8 @@ class FixtureApp:
         self.fixtures = fixtures
         self.prefix = prefix
         self.unmatched: list[str] = []
+        #: Every request a data fixture answered, with that fixture (its stream, its body).
+        self.answered: list[tuple[Exchange, FakeRequest]] = []
         self.root = ""
         self._pending_errors: list[tuple[Exchange, int | None, str | None]] = []
 
@@ -186,6 +191,7 @@ class FixtureApp:
                     self._pending_errors.remove(pending)
                     return self._answer(pending[0], pending[1])
                 exchange.uses += 1
+                self.answered.append((exchange, request))
                 return self._answer(exchange)
         query = "&".join(f"{k}={v[0]}" for k, v in sorted(request.query.items()))
         self.unmatched.append(f"{request.method} {request.path}" + (f"?{query}" if query else ""))
@@ -212,11 +218,16 @@ def manifests(folder: Path) -> list[str]:
     return ([MANIFEST] if (folder / MANIFEST).exists() else []) + names
 
 
-def fixture_folder(source: str) -> Path:
+def fixture_folder(source: "str | Connector") -> Path:
+    """A source's documented fixtures: its connector's ``fixtures_dir``, else ``cassettes/<name>/``."""
     from .cassettes import cassette_dir
 
+    if not isinstance(source, str):
+        if source.fixtures_dir is not None:
+            return Path(source.fixtures_dir)
+        source = source.name
     return cassette_dir() / source
 
 
-def has_fixtures(source: str) -> bool:
+def has_fixtures(source: "str | Connector") -> bool:
     return (fixture_folder(source) / MANIFEST).exists()

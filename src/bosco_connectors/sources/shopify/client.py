@@ -106,6 +106,8 @@ def refill_seconds(cost: dict[str, Any] | None, needed: float | None = None) -> 
 
 def _graphql_errors(body: Any) -> list[dict[str, Any]]:
     errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, str) and errors.strip():  # the text envelope Shopify documents for 4xx, here in a 200
+        return [{"message": errors}]
     return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
 
 

@@ -1,0 +1,122 @@
+"""Pages in documented fixtures and in the requests a replay sent, for the kit's paging checks.
+
+Two questions, asked per stream:
+
+- which of its documented exchanges are the pages of one endpoint (`documented_pages`):
+  same method and path, same partition and window, requests that differ in something
+  else (``page=2``, ``cursor=...``, ``offset=3``): the docs answer that endpoint in pages;
+- did the replay ask for a second page (`asked_for_a_second_page`): two requests of the
+  stream that differ in the paginator's page parameter (its page number, offset, token or
+  GraphQL cursor; the whole query for paginators that follow next-page URLs) and in
+  nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+import orjson
+
+from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, PageNumber, Paginator
+from ..framework.params import Batches, ForEach, FromParent
+from ..framework.spec import Stream
+from ..sandbox.server import FakeRequest
+from .replay import Exchange
+
+
+def documented_pages(stream: Stream, exchanges: Iterable[Exchange]) -> list[list[Exchange]]:
+    """Groups of two or more exchanges that document one endpoint of `stream` page by page."""
+    fixed = _partition_params(stream) | _window_params(stream)
+    groups: dict[Any, list[Exchange]] = defaultdict(list)
+    for exchange in exchanges:
+        if not exchange.request:
+            continue
+        params = _spec_params(exchange.request)
+        key = (exchange.request.get("method", "GET").upper(), exchange.request.get("path", "").strip("/"),
+               _frozen({k: v for k, v in params.items() if k in fixed}))
+        groups[key].append(exchange)
+    return [group for group in groups.values() if len(group) >= 2]
+
+
+def asked_for_a_second_page(paginator: Paginator, requests: Iterable[FakeRequest]) -> bool:
+    """True if two of `requests` ask for different pages of the same thing."""
+    markers: dict[Any, set[Any]] = defaultdict(set)
+    for request in requests:
+        family, marker = _page_of(paginator, request)
+        markers[family].add(marker)
+    return any(len(found) >= 2 for found in markers.values())
+
+
+def page_parameter(paginator: Paginator) -> str:
+    """How an error names the parameter that moves from page to page."""
+    if isinstance(paginator, PageNumber):
+        return f"'{paginator.page_param}'"
+    if isinstance(paginator, OffsetLimit):
+        return f"'{paginator.offset_param}'"
+    if isinstance(paginator, CursorInBody):
+        return f"'{paginator.param}'"
+    if isinstance(paginator, GraphQLPageInfo):
+        return f"the '{paginator.cursor_variable}' variable"
+    return "the next-page URL"
+
+
+def _page_of(paginator: Paginator, request: FakeRequest) -> tuple[Any, Any]:
+    """(what is being paged, which page): the request without its page parameter, and that parameter."""
+    params = _request_params(request)
+    name = None
+    if isinstance(paginator, PageNumber):
+        name = paginator.page_param
+    elif isinstance(paginator, OffsetLimit):
+        name = paginator.offset_param
+    elif isinstance(paginator, CursorInBody):
+        name = paginator.param
+    if name is not None:
+        marker = params.pop(name, None)
+        return (request.method, request.path, _frozen(params)), _text(marker)
+    if isinstance(paginator, GraphQLPageInfo):
+        variables = dict(params.pop("variables", None) or {})
+        marker = variables.pop(paginator.cursor_variable, None)
+        return (request.method, request.path, _frozen({**params, "variables": variables})), _text(marker)
+    return (request.method, request.path), _frozen(params)  # next-page URLs: any change of query is a page
+
+
+def _request_params(request: FakeRequest) -> dict[str, Any]:
+    params: dict[str, Any] = {k: v[0] for k, v in request.query.items()}
+    try:
+        body = request.json()
+    except orjson.JSONDecodeError:
+        from urllib.parse import parse_qsl
+
+        body = dict(parse_qsl(request.body.decode(errors="replace")))
+    if isinstance(body, dict):
+        params.update(body)
+    return params
+
+
+def _spec_params(spec: dict[str, Any]) -> dict[str, Any]:
+    return {**(spec.get("query") or {}), **(spec.get("json") or {}), **(spec.get("form") or {})}
+
+
+def _partition_params(stream: Stream) -> set[str]:
+    partitions = stream.partitions
+    if isinstance(partitions, (ForEach, Batches)):
+        return {partitions.param}
+    if isinstance(partitions, FromParent):
+        return set(partitions.fields)
+    return set()
+
+
+def _window_params(stream: Stream) -> set[str]:
+    window = getattr(stream, "window", None)
+    if window is None:
+        return set()
+    return {name.split(".")[0] for name in (window.start, window.end) if name}
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _frozen(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
