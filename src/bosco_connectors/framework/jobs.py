@@ -35,7 +35,7 @@ be a function, for vendors reached through an SDK: ``create(job) -> handle``,
 ``max_concurrent`` jobs run at once per API client: every stream of a source shares the
 client, so it is the source's budget; a job waits for a slot before it is created and
 gives it back when it is done or given up. ``deadline``, ``attempts``, ``first_poll`` and
-``max_poll`` are numbers or names of config fields. `AsyncReportStream` is the stream:
+``max_poll`` are numbers, names of config fields or functions of config. `AsyncReportStream` is the stream:
 its read runs the job for its partition and window and hands the file's records, shaped
 by its `Records`, to dlt as Arrow or dict pages.
 """
@@ -66,8 +66,8 @@ log = logging.getLogger("bosco_connectors.jobs")
 
 RUNNING, DONE, FAILED = JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED
 
-#: A number, or the name of the config field that holds it.
-Setting = float | int | timedelta | str | None
+#: A number, the name of the config field that holds it, or a function of config.
+Setting = float | int | timedelta | str | Callable[[Any], Any] | None
 
 
 @dataclass
@@ -256,7 +256,7 @@ class AsyncReport:
         if callable(self.name):
             return self.name(ctx)
         where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items())
-        span = f"{ctx.window.start}..{ctx.window.end}" if ctx.window.start is not None else ""
+        span = f"{_moment(ctx.window.start)}..{_moment(ctx.window.end)}" if ctx.window.start is not None else ""
         return " ".join(p for p in (self.name, where, span) if p)
 
     def run(self, ctx: ReadContext, stream: str) -> Iterator[Batch]:
@@ -426,8 +426,8 @@ def _resolve_mapping(value: Any, ctx: ReadContext) -> dict[str, Any]:
 
 def _setting(value: Setting, config: Any) -> Any:
     if isinstance(value, str):
-        value = getattr(config, value)
-    return value
+        return getattr(config, value)
+    return value(config) if callable(value) else value
 
 
 def _seconds(value: Setting, config: Any) -> float:
@@ -435,6 +435,12 @@ def _seconds(value: Setting, config: Any) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)  # type: ignore[arg-type]
+
+
+def _moment(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value.utcoffset() in (None, timedelta(0)) else value.isoformat()
+    return str(value)
 
 
 def _timing(client: Any) -> tuple[Callable[[float], None], Callable[[], float]]:
