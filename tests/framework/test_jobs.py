@@ -242,10 +242,13 @@ def test_deadline_and_attempts_may_name_config_fields(api, vendor):
     assert len(vendor.jobs) == 3
 
 
-def test_max_concurrent_jobs_is_one_budget_per_client(api, vendor):
+@pytest.mark.parametrize("declared", ["report", "client"])
+def test_max_concurrent_jobs_is_one_budget_per_client(api, vendor, declared):
     vendor.scripts = [["QUEUED", "PROCESSING", "PROCESSING", "DONE"]]
     shared = client(api)
-    s = stream(report=report(max_concurrent=2))
+    if declared == "client":  # `RateBudget(report_jobs=2)` of a declared source's `Api`
+        shared.report_jobs = 2
+    s = stream(report=report(max_concurrent=2 if declared == "report" else None))
     results: list[int] = []
     errors: list[BaseException] = []
 
@@ -327,3 +330,15 @@ def test_sdk_calls_stand_in_for_declared_requests():
     ctx = ReadContext(object(), None, None, None, {"account_id": "9"}, Window(None, None))
     (page,) = list(stream(report=sdk).read(ctx))
     assert created == ["run-1", "run-2"] and page.column("run").to_pylist() == ["run-2"]
+
+
+def test_a_declared_apis_report_job_budget_reaches_its_client():
+    from types import SimpleNamespace
+
+    from bosco_connectors.framework.declare import Api, RateBudget
+
+    config = SimpleNamespace(base_url=None, max_workers=4, report_jobs_allowed=3)
+    with Api(base_url="https://api.reports.example/", rate=RateBudget(report_jobs="report_jobs_allowed")).client("x", config) as made:
+        assert made.report_jobs == 3
+    with Api(base_url="https://api.reports.example/").client("x", config) as made:
+        assert made.report_jobs is None

@@ -242,7 +242,8 @@ class AsyncReport:
     name: str | Callable[[ReadContext], str] = "report"
     #: The job id in a handle the `create` function returned (declared: `Job.id`).
     job_id: Callable[[Any], Any] = field(default=lambda handle: handle.id if isinstance(handle, Job) else handle)
-    #: Jobs in flight at once per API client (the vendor's limit); None: no limit.
+    #: Jobs in flight at once per API client (the vendor's limit); None: the client's
+    #: ``report_jobs`` (`RateBudget.report_jobs`), else no limit.
     max_concurrent: int | str | None = None
     #: How long one job may run before it counts as failed (and is started again).
     deadline: Setting = timedelta(minutes=30)
@@ -279,7 +280,7 @@ class AsyncReport:
             job_id=self.job_id,
         )
         try:
-            limit = _setting(self.max_concurrent, config)
+            limit = _setting(self.max_concurrent, config) or getattr(ctx.client, "report_jobs", None)
             with job_slot(ctx.client, int(limit) if limit else None, job.name):
                 handle = flow.run()
             yield from self.download(job, handle)
