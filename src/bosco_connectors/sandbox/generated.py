@@ -207,7 +207,9 @@ class GeneratedApp:
         return path[len(self.root_path):] if path.startswith(self.root_path) else path
 
     def _route(self, request: FakeRequest) -> Route | None:
-        path = self._below_root(request.path)
+        path = request.path
+        if path.startswith(self.root_path):
+            path = path[len(self.root_path):]
         params = {k: v[0] for k, v in request.query.items()}
         if request.method == "POST":
             body = request.json()

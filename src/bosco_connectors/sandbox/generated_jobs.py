@@ -18,6 +18,7 @@ import itertools
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -52,6 +53,7 @@ class JobRoutes:
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
+    @cached_property
     def declared(self) -> list[_Declared]:
         out = []
         for stream in self.app._streams():
@@ -75,7 +77,7 @@ class JobRoutes:
         from .generated import _match_path
 
         params = self._params(request)
-        for item in self.declared():
+        for item in self.declared:
             if item.download.path and request.method == "GET":
                 values = _match_path(item.download.path, path)
                 if values is not None and values.get("job_id") in self.jobs:
@@ -134,7 +136,7 @@ class JobRoutes:
 
     def template_record(self, stream: AsyncReportStream) -> dict[str, Any]:
         """The first record of the documented report file of `stream`."""
-        item = next((d for d in self.declared() if d.stream.name == stream.name), None)
+        item = next((d for d in self.declared if d.stream.name == stream.name), None)
         if item is not None:
             fixtures = self.app.fixtures
             for exchange in fixtures.data(stream.name):
