@@ -193,7 +193,7 @@ class Poll(JobRequest):
         reason = get_path(answer, self.error) if self.error else None
         if reason not in (None, ""):
             text += f", {self.error.rsplit('.', 1)[-1]} {reason}"  # type: ignore[union-attr]
-        state = self.statuses.get(handle.status, self.unknown)
+        state = self.statuses.get(vendor, self.statuses.get(handle.status, self.unknown))  # 3 or "3"
         if state is None:
             raise ResponseFormatError(f"{job.name}: job {handle.id} has a status the declaration does not know: {vendor!r}",
                                       stream=job.stream)
@@ -410,7 +410,9 @@ def _fill(value: Any, values: _Values) -> Any:
     """``"{name}"`` values replaced (keeping the value's type), in nested dicts and lists too."""
     if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1].isidentifier():
         found = values.get(value[1:-1])
-        return value if found is None else found
+        if found is None:
+            raise KeyError(f"{value} has no value: no job id, partition key or config field of that name")
+        return found
     if isinstance(value, dict):
         return {k: _fill(v, values) for k, v in value.items()}
     if isinstance(value, list):
