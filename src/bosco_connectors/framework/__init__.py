@@ -13,6 +13,7 @@ from .errors import (
     RetryableApiError,
     SourceError,
 )
+from .files import ColumnBatch, Csv, FileFormat, Json, JsonLines
 from .ids import Id, to_id
 from .http import ApiClient, ErrorPolicy, RetryPolicy, parse_retry_after
 from .paginators import (
@@ -25,6 +26,7 @@ from .paginators import (
     PageRequest,
     SinglePage,
 )
+from .jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create, Download, Job, JobContext, Poll
 from .ratelimit import RateLimit
 from .reports import JobStatus, ReportJob
 from .spec import (

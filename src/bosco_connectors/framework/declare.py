@@ -49,7 +49,8 @@ class RateBudget:
     per_minute: Limit = None
     #: Requests in flight at once; default: the config's ``max_workers``.
     concurrency: Limit = "max_workers"
-    #: Concurrent report jobs the vendor allows (async report streams).
+    #: Concurrent report jobs the vendor allows (`jobs.AsyncReport` streams without their own
+    #: ``max_concurrent``): one budget for every stream of the source.
     report_jobs: Limit = None
 
     def limit(self, config: Any) -> RateLimit:
@@ -87,7 +88,7 @@ class Api:
                sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None) -> ApiClient:
         errors = self.errors.policy() if isinstance(self.errors, ErrorMap) else self.errors
         headers = self.headers(config) if callable(self.headers) else self.headers
-        return self.client_class(
+        client = self.client_class(
             source,
             getattr(config, "base_url", None) or self.base_url,
             auth=self.auth.build(config) if self.auth else None,
@@ -101,6 +102,9 @@ class Api:
             cross_origin=self.cross_origin,
             **(dict(self.client_options(config)) if self.client_options else {}),
         )
+        jobs = _resolve(self.rate.report_jobs, config)
+        client.report_jobs = int(jobs) if jobs else None
+        return client
 
 
 def declare(

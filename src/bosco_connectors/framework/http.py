@@ -186,6 +186,10 @@ class ApiClient:
     ``base_url`` is always overridable (sandboxes, regions, the local fake API in tests).
     """
 
+    #: Report jobs the vendor lets this client run at once (`RateBudget.report_jobs`);
+    #: an `jobs.AsyncReport` without its own ``max_concurrent`` waits for one of them.
+    report_jobs: int | None = None
+
     def __init__(
         self,
         source: str,

@@ -103,6 +103,14 @@ class Records:
                 below = columns.get(self.rename.get(name, name))
                 values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
                 columns[self.rename.get(name, name)] = values
+        return self._apply(columns, n, ctx)
+
+    def shape_columns(self, columns: Mapping[str, list[Any]], n: int, ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
+        """The same rules on a page already gathered as columns (a CSV report file's batch)."""
+        return self._apply({self.rename.get(name, name): values for name, values in columns.items()}, n, ctx)
+
+    def _apply(self, columns: dict[str, list[Any]], n: int, ctx: "ReadContext | None") -> dict[str, list[Any]]:
+        """Every rule past naming: nulls, formats, units, columns from the partition."""
         if self.nulls:
             markers = set(self.nulls)
             for name, values in columns.items():

@@ -150,12 +150,17 @@ class GeneratedApp:
     def handle(self, request: FakeRequest) -> FakeResponse:
         if request.path.rstrip("/") == "/token":
             return self._token(request)
+        if self._jobs.is_file(request):  # a report job's file: a pre-signed link, no credential
+            return self._jobs.file(request)
         if not self._authorised(request):
             return self._documented("auth_error")
         with self._lock:
             kind = self._injected.pop(0) if self._injected else None
         if kind:
             return self._documented(kind)
+        job = self._jobs.answer(request, self._below_root(request.path))
+        if job is not None:
+            return job
         route = self._route(request)
         if route is None:
             return FakeResponse.json({"error": {"message": f"no declared stream answers {request.method} {request.path}"}}, 404)
@@ -221,6 +226,16 @@ class GeneratedApp:
 
     def _streams(self) -> list[Stream]:
         return self._streams_cached
+
+    @cached_property
+    def _jobs(self) -> Any:
+        """Create, poll and download of declared async report streams (`generated_jobs`)."""
+        from .generated_jobs import JobRoutes
+
+        return JobRoutes(self)
+
+    def _below_root(self, path: str) -> str:
+        return path[len(self.root_path):] if path.startswith(self.root_path) else path
 
     def _route(self, request: FakeRequest) -> Route | None:
         path = request.path
@@ -365,6 +380,8 @@ class GeneratedApp:
                 yield from copy.deepcopy(stream.record_spec.select(body))
 
     def _template_record(self, stream: Stream) -> dict[str, Any]:
+        if getattr(stream, "kind", None) == "async_report":  # the documented report file's first record
+            return self._jobs.template_record(stream)
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)

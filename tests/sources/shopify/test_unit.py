@@ -9,11 +9,10 @@ import httpx
 import orjson
 import pytest
 
-from bosco_connectors.framework import ApiError, AuthError, ResponseFormatError, RetryableApiError
+from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.framework.registry import get_connector
 from bosco_connectors.sandbox.shopify import parse, requested_cost
 from bosco_connectors.sources.shopify import connector, records
-from bosco_connectors.sources.shopify.bulk import BulkExport
 from bosco_connectors.sources.shopify.client import SHOPIFY_ERRORS, TOKEN_HEADER, AdminApiToken
 from bosco_connectors.sources.shopify.queries import CUSTOMERS, ORDERS, PRODUCTS, updated_between
 from bosco_connectors.sources.shopify.streams import wants_bulk
@@ -74,31 +73,6 @@ def test_graphql_error_envelopes():
         401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}))
     assert isinstance(unauthorized, AuthError)
     assert str(unauthorized) == "HTTP 401: [API] Invalid API key or access token (unrecognized login or wrong password)"
-
-
-def _export() -> BulkExport:
-    return BulkExport(SimpleNamespace(), "orders", ORDERS, None)
-
-
-def test_bulk_jsonl_is_reassembled_under_each_parent_in_any_order():
-    lines = [
-        {"id": "gid://shopify/Order/1", "name": "#1001"},
-        {"id": "gid://shopify/Order/2", "name": "#1002"},
-        {"id": "gid://shopify/LineItem/11", "title": "a", "__parentId": "gid://shopify/Order/1"},
-        {"id": "gid://shopify/LineItem/21", "title": "c", "__parentId": "gid://shopify/Order/2"},
-        {"id": "gid://shopify/LineItem/12", "title": "b", "__parentId": "gid://shopify/Order/1"},
-        {"id": "gid://shopify/Order/3", "name": "#1003"},
-    ]
-    nodes = _export().reassemble(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
-    assert [n["id"] for n in nodes] == ["gid://shopify/Order/1", "gid://shopify/Order/2", "gid://shopify/Order/3"]
-    assert [[e["node"]["title"] for e in n["lineItems"]["edges"]] for n in nodes] == [["a", "b"], ["c"], []]
-    assert all("__parentId" not in e["node"] for n in nodes for e in n["lineItems"]["edges"])
-
-
-def test_bulk_jsonl_with_an_orphan_child_is_rejected():
-    orphan = orjson.dumps({"id": "gid://shopify/LineItem/9", "__parentId": "gid://shopify/Order/404"})
-    with pytest.raises(ResponseFormatError, match="unknown parent"):
-        _export().reassemble(orphan)
 
 
 def test_order_row_flattens_money_and_attribution():

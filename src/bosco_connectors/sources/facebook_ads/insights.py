@@ -6,8 +6,9 @@ jobs) and https://developers.facebook.com/docs/marketing-api/reference/ad-report
 1. ``POST act_{id}/insights`` with ``level``, ``fields``, ``time_range`` and
    ``time_increment=1`` starts a job and answers ``{"report_run_id": "..."}``;
 2. ``GET {report_run_id}?fields=async_status,async_percent_completion,...`` is polled
-   with back-off by the framework's `ReportJob`. ``async_status`` is one of
-   ``Job Not Started``, ``Job Started``, ``Job Running`` (keep waiting),
+   with back-off by the framework's declared job (`jobs.AsyncReport`; its three calls
+   are SDK calls here: `start_job`, `poll_job`, `read_rows`). ``async_status`` is one
+   of ``Job Not Started``, ``Job Started``, ``Job Running`` (keep waiting),
    ``Job Completed`` (done, once ``async_percent_completion`` is 100), ``Job Failed``
    or ``Job Skipped`` (that job is over: it is started again, up to ``job_attempts``
    times). A job still running at ``job_deadline_seconds`` counts as failed too. Since
@@ -16,7 +17,7 @@ jobs) and https://developers.facebook.com/docs/marketing-api/reference/ad-report
    cursors like any edge.
 
 Meta keeps insights for 37 months: a window reaching further back is cut at that limit
-(`oldest_day`) instead of failing with error 3018.
+(`oldest_day`, the stream's ``oldest_day``) instead of failing with error 3018.
 
 Meta sends every metric as a string, and conversions inside ``actions`` /
 ``action_values`` lists of ``{"action_type", "value"}``; `shape_row` sums the configured
@@ -29,11 +30,13 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
 
-from ...framework import JobStatus, ReadContext, ReportJob, parse_date
+from ...framework import JobStatus, ReadContext, parse_date
+from ...framework.jobs import AsyncReport, JobContext
 from .contracts import action_column
 
 if TYPE_CHECKING:
@@ -80,71 +83,57 @@ def insights_fields(level: str) -> list[str]:
     return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
 
 
-class InsightsJob:
-    """One level of daily insights for one ad account and date range, as an async job."""
+def insights_params(level: str, since: date, until: date, config: "FacebookAdsConfig") -> dict[str, Any]:
+    """The parameters of ``POST act_{id}/insights`` for one level and range."""
+    params: dict[str, Any] = {
+        "level": level,
+        "fields": insights_fields(level),
+        "time_range": {"since": since.isoformat(), "until": until.isoformat()},
+        "time_increment": "1",  # one row per day
+    }
+    if config.action_attribution_windows:
+        params["action_attribution_windows"] = list(config.action_attribution_windows)
+    return params
 
-    def __init__(self, client: "MetaClient", *, stream: str, account_id: str, level: str,
-                 since: date, until: date, config: "FacebookAdsConfig") -> None:
-        self.client = client
-        self.stream = stream
-        self.account_id = account_id
-        self.level = level
-        self.since = since
-        self.until = until
-        self.config = config
-        self.name = f"insights level={level} act_{account_id} {since}..{until}"
 
-    def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "level": self.level,
-            "fields": insights_fields(self.level),
-            "time_range": {"since": self.since.isoformat(), "until": self.until.isoformat()},
-            "time_increment": "1",  # one row per day
-        }
-        if self.config.action_attribution_windows:
-            params["action_attribution_windows"] = list(self.config.action_attribution_windows)
-        return params
+# -- the three SDK calls the declared job makes ------------------------------------------------
 
-    # -- the three calls ReportJob runs -----------------------------------------------------
 
-    def create(self) -> Any:
-        account = self.client.account(self.account_id)
-        return self.client.call(
-            lambda: account.get_insights_async(params=self.params()),
-            stream=self.stream,
-            what=f"POST act_{self.account_id}/insights ({self.name})",
-        )
+def start_job(level: str, job: JobContext) -> Any:
+    """``POST act_{id}/insights``: the SDK's `AdReportRun` (its id is Meta's ``report_run_id``)."""
+    account_id = job.partition["account_id"]
+    client: "MetaClient" = job.client
+    account = client.account(account_id)
+    params = insights_params(level, job.window.start, job.window.end, job.config)
+    return client.call(lambda: account.get_insights_async(params=params), stream=job.stream,
+                       what=f"POST act_{account_id}/insights ({job.name})")
 
-    def status(self, run: Any) -> tuple[JobStatus, str]:
-        self.client.call(lambda: run.api_get(fields=list(STATUS_FIELDS)), stream=self.stream, what=f"GET {run['id']}")
-        return job_state(run.get("async_status"), run.get("async_percent_completion"), run.get("error_code"), run.get("error_message"))
 
-    @staticmethod
-    def fetch(run: Any) -> Any:
-        return run  # rows are read page by page afterwards, never all at once
+def poll_job(job: JobContext, run: Any) -> tuple[JobStatus, str]:
+    """``GET {report_run_id}?fields=async_status,...``."""
+    job.client.call(lambda: run.api_get(fields=list(STATUS_FIELDS)), stream=job.stream, what=f"GET {run['id']}")
+    return job_state(run.get("async_status"), run.get("async_percent_completion"), run.get("error_code"), run.get("error_message"))
 
-    # -- run ----------------------------------------------------------------------------------
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        job = ReportJob(
-            name=self.name,
-            create=self.create,
-            status=self.status,
-            fetch=self.fetch,
-            deadline_seconds=self.config.job_deadline_seconds,
-            first_poll=FIRST_POLL_SECONDS,
-            max_poll=MAX_POLL_SECONDS,
-            attempts=self.config.job_attempts,
-            sleep=self.client.sleep,
-            clock=self.client.clock,
-            job_id=lambda run: run.get("id") or run.get("report_run_id"),
-        )
-        run = job.run()
-        yield from self.client.pages(
-            lambda: run.get_insights(params={"limit": self.config.page_size}),
-            stream=self.stream,
-            what=f"GET {run['id']}/insights",
-        )
+def read_rows(job: JobContext, run: Any) -> Iterator[list[dict[str, Any]]]:
+    """``GET {report_run_id}/insights``, page by page (``after`` cursors), never all at once."""
+    yield from job.client.pages(lambda: run.get_insights(params={"limit": job.config.page_size}),
+                                stream=job.stream, what=f"GET {run['id']}/insights")
+
+
+def report(level: str) -> AsyncReport:
+    """Daily insights at one level as a declared async job, through the SDK's calls."""
+    return AsyncReport(
+        name=lambda ctx: f"insights level={level} act_{ctx.partition['account_id']} {ctx.window.start}..{ctx.window.end}",
+        create=partial(start_job, level),
+        poll=poll_job,
+        download=read_rows,
+        job_id=lambda run: run.get("id") or run.get("report_run_id"),
+        deadline="job_deadline_seconds",
+        attempts="job_attempts",
+        first_poll=FIRST_POLL_SECONDS,
+        max_poll=MAX_POLL_SECONDS,
+    )
 
 
 def job_state(status: Any, percent: Any, error_code: Any = None, error_message: Any = None) -> tuple[JobStatus, str]:

@@ -24,12 +24,12 @@ says a further page exists), which the SDK's `Cursor` follows.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator, Mapping
 
 from ...framework import Contract, Cursor, CursorInBody, FullRefresh, ReadContext, Stream, utc_today
+from ...framework.jobs import AsyncReportStream
 from ...framework.unified import Entity, Level, Performance
 from .config import DEFAULT_CONVERSION_ACTION_TYPES, FacebookAdsConfig
 from .contracts import (
@@ -44,9 +44,8 @@ from .contracts import (
     InsightsCampaignDaily,
     with_action_columns,
 )
-from .insights import InsightsJob, oldest_day, shape_row
-
-log = logging.getLogger("bosco_connectors.facebook_ads")
+from . import insights
+from .insights import oldest_day, shape_row
 
 #: A first run of an incremental object stream starts here: every object.
 BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -168,29 +167,9 @@ class EdgeStream(Stream):
             yield self.shape(page, ctx)
 
 
-@dataclass(kw_only=True)
-class InsightsStream(Stream):
-    """Daily insights at one level, as async report jobs per account and window."""
-
-    level: str
-    kind: ClassVar[str] = "async_insights"
-
-    def read(self, ctx: ReadContext) -> Iterator[list[dict[str, Any]]]:
-        oldest = oldest_day(utc_today())
-        if ctx.window.end < oldest:
-            log.warning("%s: skipping %s..%s, older than Meta's 37 months of insights", self.name, ctx.window.start, ctx.window.end)
-            return
-        job = InsightsJob(
-            ctx.client,
-            stream=self.name,
-            account_id=ctx.partition["account_id"],
-            level=self.level,
-            since=max(ctx.window.start, oldest),
-            until=ctx.window.end,
-            config=ctx.config,
-        )
-        for page in job.pages():
-            yield self.shape(page, ctx)
+def insights_history() -> date:
+    """The first day Meta still serves insights for (asked at read time: the run's today)."""
+    return oldest_day(utc_today())
 
 
 def object_stream(name: str, edge: str, fields: tuple[str, ...], contract: type[Contract], *,
@@ -236,13 +215,14 @@ INSIGHTS_LEVELS: dict[str, tuple[Level, dict[str, str]]] = {
 }
 
 
-def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...]) -> InsightsStream:
-    return InsightsStream(
+def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...]) -> AsyncReportStream:
+    return AsyncReportStream(
         name=name,
         description=f"Daily insights at level={level}: one row per {key} and day, via async report jobs.",
-        level=level,
+        report=insights.report(level),
+        oldest_day=insights_history,
         partitions=per_account,
-        paginator=graph_pages,
+        paginator=graph_pages,  # a done job's rows are an edge, paged like the others (`insights.read_rows`)
         transform=shape_row,
         contract=with_action_columns(contract, action_types),
         primary_key=(key, "date_start"),

@@ -1,165 +1,195 @@
 """Backfills through a bulk operation: one export job instead of thousands of pages.
 
-https://shopify.dev/docs/api/usage/bulk-operations/queries
+https://shopify.dev/docs/api/usage/bulk-operations/queries, declared as a framework job
+(`jobs.AsyncReport`):
 
-1. ``bulkOperationRunQuery(query:)`` starts the export; its ``userErrors`` reject a bad
-   query or a second operation while one is running.
-2. ``node(id:) { ... on BulkOperation { status url ... } }`` is polled by the framework's
-   `ReportJob`: CREATED / RUNNING (/ CANCELING) keep waiting, COMPLETED is done, FAILED,
-   CANCELED and EXPIRED fail the attempt (the job is then started once more).
-3. ``url`` is a signed storage URL of a JSONL file (null when nothing matched). It is
-   fetched with `ApiClient.download`; the token is not sent there (see `AdminApiToken`).
-4. Each JSONL line is one object. Nodes of nested connections come on their own lines,
-   after their parent, with ``__parentId``; they are put back under their parent as
-   ``{"edges": [{"node": ...}]}``, the shape the paged query returns.
+1. ``bulkOperationRunQuery(query:)`` starts the export; its ``userErrors`` refuse a bad
+   query or a second operation while one is running (the line carries Shopify's
+   message, with the running operation's id). One operation at a time per client.
+2. ``node(id:) { ... on BulkOperation { status url ... } }`` is polled: CREATED, RUNNING
+   and CANCELING keep waiting, COMPLETED is done, FAILED, CANCELED and EXPIRED fail the
+   attempt (the job is then started once more).
+3. ``url`` is a signed storage URL of a JSONL file (null when nothing matched: no rows).
+   It is downloaded to a temporary file without the token (see `AdminApiToken`).
+4. Each line is one object; nodes of nested connections (an order's line items) come
+   on their own lines with ``__parentId``. `BulkJsonLines` puts them back under their
+   parent as ``{"edges": [{"node": ...}]}``, the shape the paged query returns, and hands
+   out batches of finished parents: neither the file nor every order is held in memory.
 
-The file is held in memory while it is reassembled (`ApiClient.download` returns bytes):
-plan on a few KB per order; split very large backfills with the CLI's backfill range.
-An operation left running by a crashed run makes ``bulkOperationRunQuery`` refuse a new
-one until it ends; the error carries Shopify's message with that operation's id.
+Where children are. Up to API version 2025-10 the output is grouped by default (each
+parent's children follow it); from 2026-01 ``groupObjects`` defaults to false and the
+lines come in no promised order (https://shopify.dev/changelog/bulk-operations-group-objects-default-changed-to-false,
+which advises against grouping for speed). So the file is read twice: a first pass
+checks that every child follows its parent; if so, the second streams each parent
+once the next one starts; if not, every line is spilled to a temporary SQLite file
+on disk and parents are read back with their children from there. A child whose
+parent is nowhere in the file fails the sync with one line naming both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import logging
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
 import orjson
 
-from ...framework import ApiError, JobStatus, ReportJob, ReportJobError, ResponseFormatError
-from ...framework.jsonpath import get_path
-from .queries import BULK_POLL, BULK_RUN, Connection
+from ...framework.errors import ResponseFormatError
+from ...framework.files import JsonLines
+from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, Create, Download, Poll
+from .queries import BULK_POLL, BULK_RUN, Connection, updated_between
 
 if TYPE_CHECKING:
-    from ...framework import ApiClient
+    from ...framework import ReadContext
 
-_RUNNING = {"CREATED", "RUNNING", "CANCELING"}
-_FAILED = {"FAILED", "CANCELED", "EXPIRED"}
+log = logging.getLogger("bosco_connectors.sources.shopify")
+
+STATUSES = {
+    "CREATED": RUNNING, "RUNNING": RUNNING, "CANCELING": RUNNING,
+    "COMPLETED": DONE,
+    "FAILED": FAILED, "CANCELED": FAILED, "EXPIRED": FAILED,
+}
 
 #: A bulk export of years of orders can take hours; poll no slower than every 2 minutes.
 DEADLINE_SECONDS = 6 * 3600.0
 MAX_POLL_SECONDS = 120.0
+#: Reassembled records handed out per batch.
+BULK_PAGE = 500
+
+PARENT_KEY = "__parentId"
 
 
-@dataclass
-class Operation:
-    """One started bulk operation and what its last poll said."""
+def bulk_export(connection: Connection) -> AsyncReport:
+    """The bulk operation that exports one root connection for a read's range."""
 
-    id: str
-    status: str = "CREATED"
-    error_code: str | None = None
-    url: str | None = None
-    object_count: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    def body(ctx: "ReadContext") -> dict[str, Any]:
+        search = updated_between(connection.search_field, ctx.since, ctx.until)
+        return {"query": BULK_RUN, "variables": {"query": connection.bulk_query(search)}}
 
-    def describe(self) -> str:
-        text = f"status {self.status}"
-        if self.error_code:
-            text += f", errorCode {self.error_code}"
-        return text
+    return AsyncReport(
+        name=lambda ctx: "bulk operation",  # one per stream and run: its stream names it enough
+        create=Create("graphql.json", body=body, job_id="data.bulkOperationRunQuery.bulkOperation.id",
+                      refused="data.bulkOperationRunQuery.userErrors"),
+        poll=Poll("graphql.json", method="POST", body={"query": BULK_POLL, "variables": {"id": "{job_id}"}},
+                  status="data.node.status", statuses=STATUSES, url="data.node.url", error="data.node.errorCode"),
+        download=Download(BulkJsonLines(connection=connection), no_url="empty", batch_rows=BULK_PAGE),
+        max_concurrent=1,  # one bulk query operation at a time per shop and app
+        deadline=DEADLINE_SECONDS,
+        attempts=2,
+        first_poll="bulk_poll_seconds",
+        max_poll=lambda config: max(config.bulk_poll_seconds, MAX_POLL_SECONDS),
+    )
 
 
-class BulkExport:
-    """Run one bulk query for a connection and return its nodes, nested lists reassembled."""
+@dataclass(frozen=True)
+class BulkJsonLines(JsonLines):
+    """A bulk operation's JSONL, its nested nodes put back under their parents."""
 
-    def __init__(
-        self,
-        client: "ApiClient",
-        stream: str,
-        connection: Connection,
-        search: str | None,
-        *,
-        poll_seconds: float = 5.0,
-        attempts: int = 2,
-    ) -> None:
-        self.client = client
-        self.stream = stream
-        self.connection = connection
-        self.document = connection.bulk_query(search)
-        self.job = ReportJob(
-            name="bulk operation",
-            create=self.create,
-            status=self.status,
-            fetch=self.fetch,
-            deadline_seconds=DEADLINE_SECONDS,
-            first_poll=poll_seconds,
-            max_poll=max(poll_seconds, MAX_POLL_SECONDS),
-            attempts=attempts,
-        )
+    connection: Connection | None = None
 
-    def run(self) -> list[dict[str, Any]]:
-        try:
-            return self.job.run()
-        except ReportJobError as exc:
-            raise exc.located(source="shopify", stream=self.stream) from None
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        if self._grouped(file):
+            yield from self._streamed(file)
+        else:
+            log.info("shopify: the bulk result is not grouped by parent; reassembling it through a file on disk")
+            yield from self._spilled(file)
 
-    # -- the three calls ReportJob drives ---------------------------------------------
+    # -- the first pass ------------------------------------------------------------------------
 
-    def create(self) -> Operation:
-        _, body = self.client.post(
-            "graphql.json", stream=self.stream,
-            json={"query": BULK_RUN, "variables": {"query": self.document}},
-            on_response=getattr(self.client, "on_graphql_response", None),
-        )
-        payload = get_path(body, "data.bulkOperationRunQuery") or {}
-        errors = [e.get("message", "") for e in payload.get("userErrors") or [] if isinstance(e, dict)]
-        if errors:
-            raise ApiError(f"bulkOperationRunQuery refused: {'; '.join(errors)}", stream=self.stream)
-        operation = payload.get("bulkOperation") or {}
-        if not operation.get("id"):
-            raise ResponseFormatError("bulkOperationRunQuery returned no bulkOperation id", stream=self.stream)
-        return Operation(id=operation["id"], status=operation.get("status") or "CREATED")
-
-    def status(self, op: Operation) -> tuple[JobStatus, str]:
-        _, body = self.client.post(
-            "graphql.json", stream=self.stream,
-            json={"query": BULK_POLL, "variables": {"id": op.id}},
-            on_response=getattr(self.client, "on_graphql_response", None),
-        )
-        node = get_path(body, "data.node")
-        if not isinstance(node, dict):
-            raise ResponseFormatError(f"bulk operation {op.id} not found when polling", stream=self.stream)
-        op.status = node.get("status") or "UNKNOWN"
-        op.error_code = node.get("errorCode")
-        op.url = node.get("url")
-        op.object_count = node.get("objectCount")
-        if op.status == "COMPLETED":
-            return JobStatus.DONE, op.describe()
-        if op.status in _FAILED:
-            return JobStatus.FAILED, op.describe()
-        if op.status in _RUNNING:
-            return JobStatus.RUNNING, op.describe()
-        raise ResponseFormatError(f"bulk operation {op.id} has unknown status {op.status!r}", stream=self.stream)
-
-    def fetch(self, op: Operation) -> list[dict[str, Any]]:
-        if not op.url:  # Shopify leaves url null when the query matched nothing
-            return []
-        return self.reassemble(self.client.download(op.url, stream=self.stream))
-
-    # -- JSONL ------------------------------------------------------------------------
-
-    def reassemble(self, content: bytes) -> list[dict[str, Any]]:
-        roots: dict[str, dict[str, Any]] = {}
-        children: list[tuple[str, dict[str, Any]]] = []
-        for number, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                raise ResponseFormatError(f"bulk result line {number} is not JSON", stream=self.stream) from None
-            parent = obj.pop("__parentId", None)
+    def _grouped(self, file: BinaryIO) -> bool:
+        """Does every child line come after its parent, before the next parent?"""
+        current = None
+        for number, obj in self._lines(file):
+            parent = obj.get(PARENT_KEY)
             if parent is None:
-                for nested in self.connection.nested:
-                    obj[nested.field] = {"edges": []}
-                roots[obj["id"]] = obj
+                current = obj.get("id")
+            elif parent != current:
+                return False
+        return True
+
+    # -- grouped: one parent in hand at a time -----------------------------------------------------
+
+    def _streamed(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        current: dict[str, Any] | None = None
+        for number, obj in self._lines(file):
+            parent = obj.pop(PARENT_KEY, None)
+            if parent is None:
+                if current is not None:
+                    yield current
+                current = self._root(obj)
             else:
-                children.append((parent, obj))
-        for parent, obj in children:
-            nested = self.connection.nested_for(str(obj.get("id", "")))
-            if nested is None or parent not in roots:
-                raise ResponseFormatError(
-                    f"bulk result has a child {obj.get('id')!r} of unknown parent {parent!r}", stream=self.stream
-                )
-            roots[parent][nested.field]["edges"].append({"node": obj})
-        return list(roots.values())
+                self._attach(current, obj, parent, number)  # the first pass saw `parent` is `current`
+        if current is not None:
+            yield current
+
+    # -- not grouped: every line through SQLite on disk ----------------------------------------------
+
+    def _spilled(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        with tempfile.TemporaryDirectory(prefix="bosco-bulk-") as folder:
+            db = sqlite3.connect(Path(folder) / "lines.sqlite")
+            try:
+                db.executescript("""
+                    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                    CREATE TABLE roots (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, line BLOB NOT NULL);
+                    CREATE TABLE children (seq INTEGER PRIMARY KEY, parent TEXT NOT NULL, line BLOB NOT NULL);
+                """)
+                for number, obj in self._lines(file):
+                    parent = obj.get(PARENT_KEY)
+                    if parent is None:
+                        db.execute("INSERT INTO roots VALUES (?, ?, ?)", (number, str(obj.get("id")), orjson.dumps(obj)))
+                    else:
+                        db.execute("INSERT INTO children VALUES (?, ?, ?)", (number, str(parent), orjson.dumps(obj)))
+                db.execute("CREATE INDEX roots_by_id ON roots (id)")
+                db.execute("CREATE INDEX children_by_parent ON children (parent, seq)")
+                orphan = db.execute("SELECT seq, parent, line FROM children c WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM roots r WHERE r.id = c.parent) ORDER BY seq LIMIT 1").fetchone()
+                if orphan is not None:
+                    self._orphan(orjson.loads(orphan[2]), orphan[1], orphan[0])
+                for _, root_id, line in _rows(db, "SELECT seq, id, line FROM roots ORDER BY seq"):
+                    root = self._root(orjson.loads(line))
+                    for number, child in _rows(db, "SELECT seq, line FROM children WHERE parent = ? ORDER BY seq", (root_id,)):
+                        obj = orjson.loads(child)
+                        obj.pop(PARENT_KEY, None)
+                        self._attach(root, obj, root_id, number)
+                    yield root
+            finally:
+                db.close()
+
+    # -- pieces --------------------------------------------------------------------------------------
+
+    def _lines(self, file: BinaryIO) -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, obj in enumerate(super().records(file), start=1):
+            yield number, obj
+
+    def _root(self, obj: dict[str, Any]) -> dict[str, Any]:
+        for nested in self.connection.nested if self.connection else ():
+            obj[nested.field] = {"edges": []}
+        return obj
+
+    def _attach(self, root: dict[str, Any] | None, child: dict[str, Any], parent: str, number: int) -> None:
+        nested = self.connection.nested_for(str(child.get("id", ""))) if self.connection else None
+        if root is None:
+            self._orphan(child, parent, number)
+        if nested is None:
+            raise ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of {parent!r} is of no "
+                                      "nested connection the query asked for")
+        root[nested.field]["edges"].append({"node": child})  # type: ignore[index]
+
+    @staticmethod
+    def _orphan(child: dict[str, Any], parent: str, number: int) -> None:
+        raise ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of unknown parent {parent!r} "
+                                  "(no line of the file has that id)")
+
+
+def _rows(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """A query's rows from a cursor of their own, fetched in small batches."""
+    cursor = db.cursor()
+    try:
+        cursor.execute(sql, args)
+        while rows := cursor.fetchmany(256):
+            yield from rows
+    finally:
+        cursor.close()

@@ -174,7 +174,10 @@ class ShopifyClient(ApiClient):
         self.throttle = Throttle()
 
     def on_graphql_response(self, response: httpx.Response, body: Any) -> None:
-        """Called by `GraphQLStream` after each successful response (framework hook)."""
+        """Called by `GraphQLStream` after each successful response (framework hook).
+
+        Also `on_response`: the declared bulk-operation calls (`jobs.JobRequest`) report
+        their cost data through that hook."""
         cost = query_cost(body)
         if cost is None:
             return
@@ -194,6 +197,8 @@ class ShopifyClient(ApiClient):
                 status.get("currentlyAvailable"), status.get("maximumAvailable"), requested, wait,
             )
             self.limiter.pause_for(wait)
+
+    on_response = on_graphql_response
 
 
 SHOPIFY_ERRORS = ShopifyErrorPolicy()

@@ -19,14 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from ...framework import Cursor, GraphQLPageInfo, GraphQLStream, ReadContext
+from ...framework.jobs import AsyncReport
 from ...framework.jsonpath import get_path
 from . import contracts, records
-from .bulk import BulkExport
+from .bulk import bulk_export
 from .queries import CUSTOMERS, ORDERS, PRODUCTS, Connection, Nested, updated_between
-
-#: Bulk results are handed to dlt in pages of this many records.
-BULK_PAGE = 500
-
 
 def wants_bulk(config: Any, since: datetime | None, until: datetime | None) -> bool:
     """``bulk: true`` always, ``false`` never, ``auto`` when the range is long (or open)."""
@@ -44,6 +41,8 @@ class ShopifyStream(GraphQLStream):
     connection: Connection
     row: Callable[[dict[str, Any]], dict[str, Any]]
     query: str = ""
+    #: The bulk operation that reads long ranges (built from the connection).
+    bulk: AsyncReport | None = None
 
     def __post_init__(self) -> None:
         name = self.connection.field
@@ -51,6 +50,7 @@ class ShopifyStream(GraphQLStream):
         self.records = f"data.{name}.edges"
         self.paginator = lambda: GraphQLPageInfo(f"data.{name}.pageInfo", cursor_variable="cursor")
         self.variables = self._variables
+        self.bulk = bulk_export(self.connection)
 
     def search(self, ctx: ReadContext) -> str | None:
         return updated_between(self.connection.search_field, ctx.since, ctx.until)
@@ -62,13 +62,8 @@ class ShopifyStream(GraphQLStream):
         if not wants_bulk(ctx.config, ctx.since, ctx.until):
             yield from super().read(ctx)
             return
-        export = BulkExport(
-            ctx.client, self.name, self.connection, self.search(ctx),
-            poll_seconds=ctx.config.bulk_poll_seconds,
-        )
-        nodes = export.run()
-        for start in range(0, len(nodes), BULK_PAGE):
-            yield [self.row(node) for node in nodes[start : start + BULK_PAGE]]
+        for nodes in self.bulk.run(ctx, self.name):  # batches of reassembled nodes, the file never whole
+            yield [self.row(node) for node in nodes]
 
     def shape(self, raw: list[Any], ctx: ReadContext) -> list[dict[str, Any]]:
         nodes = [edge["node"] for edge in raw if isinstance(edge, dict) and edge.get("node")]

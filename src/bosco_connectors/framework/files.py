@@ -1,0 +1,320 @@
+"""Report files read as a stream of bounded record batches, never whole in memory.
+
+Vendors deliver large reports as files: JSON Lines (Shopify bulk operations, Amazon Ads),
+CSV (Microsoft Ads, Pinterest), a JSON document holding an array of records, each perhaps
+gzip- or zip-compressed. `ApiClient.download_file` writes one to a temporary file (its
+size capped); a format here reads it back batch by batch, inflating and parsing as it
+goes, so memory follows the batch, not the file:
+
+- `JsonLines()`: one JSON object per line (blank lines skipped);
+- `Csv(delimiter=",", skip_rows=0, footer_rows=0)`: a header row, then one record per
+  row; rows of a preamble before the header and of a footer (a copyright line) dropped;
+  a UTF-8 byte-order mark ignored; values stay text (the contract's Arrow cast types them);
+- `Json("data.rows")`: the array of records at a dotted path (``None``: the document is
+  the array), parsed incrementally (ijson);
+
+each with ``compression="auto"`` (gzip and zip recognised by their first bytes), ``"gzip"``,
+``"zip"`` (the first file of the archive, or ``member=``) or ``"none"``. ``batches(file)``
+yields lists of dicts; ``Csv.column_batches`` yields `ColumnBatch` (one list per column,
+what `arrow.columns_to_arrow` takes) without a dict per row. ``dump(records)`` writes
+the format (fake APIs and tests).
+
+The inflated size is capped like a download (``BOSCO_MAX_DOWNLOAD_MB``): a small archive
+that inflates without end is refused, not read for ever.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zipfile
+import zlib
+from collections import deque
+from dataclasses import KW_ONLY, dataclass
+from itertools import islice
+from typing import Any, BinaryIO, Iterable, Iterator, Literal
+
+import orjson
+
+from .errors import ResponseFormatError
+
+Compression = Literal["auto", "none", "gzip", "zip"]
+
+#: Records per batch: enough to amortise the per-batch work (an Arrow table, a dlt item),
+#: few enough that a batch of wide records stays a few MB.
+DEFAULT_BATCH_ROWS = 10_000
+#: The longest line (JSONL) or field (CSV) accepted: a record, not a file.
+MAX_LINE_BYTES = 64 * 2**20
+#: Bytes read from the inflated stream at a time.
+READ_BUFFER = 1 << 20
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class ColumnBatch:
+    """One batch as one list of values per column (every list `num_rows` long)."""
+
+    columns: dict[str, list[Any]]
+    num_rows: int
+
+    def rows(self) -> list[dict[str, Any]]:
+        names = list(self.columns)
+        return [dict(zip(names, values)) for values in zip(*self.columns.values())] if names else [{} for _ in range(self.num_rows)]
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How a report file is written: its format (the subclass) and compression."""
+
+    _: KW_ONLY
+    compression: Compression = "auto"
+    #: zip: the archive member to read (default: its first file).
+    member: str | None = None
+
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        """Every record of the file, one at a time."""
+        raise NotImplementedError
+
+    def batches(self, file: BinaryIO, rows: int = DEFAULT_BATCH_ROWS) -> Iterator[list[dict[str, Any]]]:
+        """The records in lists of at most `rows`."""
+        records = self.records(file)
+        while batch := list(islice(records, rows)):
+            yield batch
+
+    def dump(self, records: Iterable[dict[str, Any]]) -> bytes:
+        """The records written in this format and compression (for fake APIs and tests)."""
+        return compress(self.encode(records), self.compression, self.member or f"report{self.suffix}")
+
+    def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
+        raise NotImplementedError
+
+    suffix = ""
+
+    def open(self, file: BinaryIO) -> BinaryIO:
+        """The file's content, inflated, as a buffered binary stream (a UTF-8 BOM skipped)."""
+        return open_inflated(file, self.compression, self.member)
+
+
+@dataclass(frozen=True)
+class JsonLines(FileFormat):
+    """One JSON object per line."""
+
+    suffix = ".jsonl"
+
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        stream = self.open(file)
+        number = 0
+        while True:
+            line = _read_line(stream)
+            if not line:
+                return
+            number += 1
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise ResponseFormatError(f"report file: line {number} is not JSON (starts {line[:40]!r})") from None
+            if not isinstance(record, dict):
+                raise ResponseFormatError(f"report file: line {number} is not a JSON object")
+            yield record
+
+    def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
+        return b"".join(orjson.dumps(r, default=str) + b"\n" for r in records)
+
+
+@dataclass(frozen=True)
+class Csv(FileFormat):
+    """A header row, then one record per row (values as text; an empty field is ``""``).
+
+    ``skip_rows``: rows before the header (a report's title block); ``footer_rows``: rows
+    after the last record (a copyright line, a totals row), dropped.
+    """
+
+    delimiter: str = ","
+    skip_rows: int = 0
+    footer_rows: int = 0
+    encoding: str = "utf-8-sig"
+
+    @property
+    def suffix(self) -> str:  # type: ignore[override]
+        return ".tsv" if self.delimiter == "\t" else ".csv"
+
+    def _rows(self, file: BinaryIO) -> tuple[list[str], Iterator[list[str]]]:
+        text = io.TextIOWrapper(self.open(file), encoding=self.encoding, newline="")
+        reader = csv.reader(text, delimiter=self.delimiter)
+        try:
+            for _ in range(self.skip_rows):
+                next(reader)
+            header = next(reader)
+        except StopIteration:
+            return [], iter(())
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ResponseFormatError(f"report file: the CSV header does not read ({exc})") from None
+        return header, self._body(reader, len(header))
+
+    def _body(self, reader: Any, width: int) -> Iterator[list[str]]:
+        held: deque[list[str]] = deque()
+        try:
+            for row in reader:
+                if not row:
+                    continue  # a blank line
+                if self.footer_rows:
+                    held.append(row)
+                    if len(held) <= self.footer_rows:
+                        continue
+                    row = held.popleft()
+                if len(row) != width:
+                    raise ResponseFormatError(
+                        f"report file: CSV line {reader.line_num - len(held)} has {len(row)} fields, the header {width}")
+                yield row
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ResponseFormatError(f"report file: CSV line {reader.line_num} does not read ({exc})") from None
+
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        header, rows = self._rows(file)
+        for row in rows:
+            yield dict(zip(header, row))
+
+    def column_batches(self, file: BinaryIO, rows: int = DEFAULT_BATCH_ROWS) -> Iterator[ColumnBatch]:
+        """Batches as columns: ``zip(*rows)`` per batch, no dict per record."""
+        header, body = self._rows(file)
+        while batch := list(islice(body, rows)):
+            yield ColumnBatch({name: list(values) for name, values in zip(header, zip(*batch))}, len(batch))
+
+    def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
+        out = io.StringIO()
+        writer: csv.DictWriter[str] | None = None
+        for record in records:
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(record), delimiter=self.delimiter, lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        return out.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Json(FileFormat):
+    """A JSON document whose records are the array at ``path`` (``None``: the document is the array)."""
+
+    path: str | None = None
+
+    suffix = ".json"
+
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        import ijson  # the only streaming reader of plain JSON; JSONL and CSV need nothing
+
+        prefix = f"{self.path}.item" if self.path else "item"
+        try:
+            for number, record in enumerate(ijson.items(self.open(file), prefix, use_float=True), start=1):
+                if not isinstance(record, dict):
+                    raise ResponseFormatError(f"report file: record {number} at '{self.path or '(top level)'}' is not a JSON object")
+                yield record
+        except ijson.JSONError as exc:
+            raise ResponseFormatError(f"report file: the JSON does not parse ({exc})") from None
+
+    def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
+        rows: Any = list(records)
+        for key in reversed(self.path.split(".") if self.path else []):
+            rows = {key: rows}
+        return orjson.dumps(rows, default=str)
+
+
+# -- compression ------------------------------------------------------------------------------
+
+
+def open_inflated(file: BinaryIO, compression: Compression = "auto", member: str | None = None,
+                  max_bytes: int | None = None) -> BinaryIO:
+    """`file` inflated as it is read, capped at `max_bytes` (default: the download cap)."""
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    kind = compression
+    if kind == "auto":
+        kind = "gzip" if head.startswith(_GZIP_MAGIC) else "zip" if head.startswith(_ZIP_MAGIC) else "none"
+    raw: Any
+    if kind == "gzip":
+        raw = gzip.GzipFile(fileobj=file, mode="rb")
+    elif kind == "zip":
+        raw = _zip_member(file, member)
+    else:
+        raw = file
+    stream = io.BufferedReader(_Checked(raw, kind, max_bytes or _download_cap()), buffer_size=READ_BUFFER)  # type: ignore[arg-type]
+    if stream.peek(3)[:3] == _BOM:
+        stream.read(3)
+    return stream  # type: ignore[return-value]
+
+
+def compress(content: bytes, compression: Compression, member: str = "report") -> bytes:
+    """`content` gzip- or zip-compressed (``auto`` and ``none`` leave it as is)."""
+    if compression == "gzip":
+        return gzip.compress(content, compresslevel=5)
+    if compression == "zip":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(member, content)
+        return out.getvalue()
+    return content
+
+
+def _zip_member(file: BinaryIO, member: str | None) -> BinaryIO:
+    try:
+        archive = zipfile.ZipFile(file)
+    except zipfile.BadZipFile as exc:
+        raise ResponseFormatError(f"report file: not a readable zip archive ({exc})") from None
+    names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    if member is None:
+        if not names:
+            raise ResponseFormatError("report file: the zip archive holds no file")
+        member = names[0]
+    elif member not in names:
+        raise ResponseFormatError(f"report file: the zip archive has no member {member!r} (it holds {', '.join(names[:5]) or 'nothing'})")
+    return archive.open(member)  # type: ignore[return-value]
+
+
+class _Checked(io.RawIOBase):
+    """A raw stream over a decompressor: counts inflated bytes, turns codec errors into one line."""
+
+    def __init__(self, inner: Any, kind: str, limit: int) -> None:
+        self.inner, self.kind, self.limit, self.size = inner, kind, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.inner.read(len(buffer))
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            what = f"{self.kind} data" if self.kind != "none" else "the file"
+            raise ResponseFormatError(f"report file: {what} is truncated or corrupt ({type(exc).__name__}: {exc})") from None
+        n = len(data)
+        self.size += n
+        if self.size > self.limit:
+            from .http import ResponseTooLarge
+
+            raise ResponseTooLarge(f"report file: passed {self.limit / 2**20:.0f} MB once inflated; refused "
+                                   "(raise BOSCO_MAX_DOWNLOAD_MB if this is expected)")
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        if self.inner is not None and hasattr(self.inner, "close") and self.kind != "none":
+            self.inner.close()  # the downloaded file itself belongs to the caller
+        super().close()
+
+
+def _read_line(stream: BinaryIO) -> bytes:
+    line = stream.readline(MAX_LINE_BYTES + 1)
+    if len(line) > MAX_LINE_BYTES:
+        raise ResponseFormatError(f"report file: a line longer than {MAX_LINE_BYTES // 2**20} MB; not a record")
+    return line
+
+
+def _download_cap() -> int:
+    from .http import MAX_DOWNLOAD_BYTES, _env_bytes
+
+    return _env_bytes("BOSCO_MAX_DOWNLOAD_MB", MAX_DOWNLOAD_BYTES)

@@ -1,0 +1,224 @@
+"""The generated fake's answers for declared asynchronous report streams (`jobs.AsyncReportStream`).
+
+A creation request (the stream's `Create`) starts a job: it is answered with the
+documented creation body, a new job id at the declared place. A poll (`Poll`) is
+answered with the documented poll body, a status that the declaration maps to done and,
+where the poll carries the URL, a link to the file on this server (served without any
+credential, like a vendor's pre-signed storage link). The file holds the world's records
+for the job's partition and window, each shaped after the documented file's first record,
+in the declared format and compression. Only declared calls are served: a report whose
+calls are functions (an SDK) needs its own fake.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import itertools
+import re
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ..framework.jobs import AsyncReportStream, Create, Download, Poll
+from ..framework.jsonpath import get_path
+from ..framework.reports import JobStatus
+from .server import FakeRequest, FakeResponse
+
+if TYPE_CHECKING:
+    from .generated import GeneratedApp, Route
+
+#: Where job files are served, below the app's prefix.
+FILES = "_jobs"
+_FILE = re.compile(rf"^/{FILES}/(?P<id>[^/]+)/report")
+
+
+@dataclass
+class _Declared:
+    stream: AsyncReportStream
+    create: Create
+    poll: Poll
+    download: Download
+
+
+class JobRoutes:
+    """Create, poll and download for every declared `AsyncReportStream` of one generated app."""
+
+    def __init__(self, app: "GeneratedApp") -> None:
+        self.app = app
+        self.jobs: dict[str, "Route"] = {}
+        self._numbers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    @cached_property
+    def declared(self) -> list[_Declared]:
+        out = []
+        for stream in self.app._streams():
+            report = getattr(stream, "report", None)
+            if isinstance(stream, AsyncReportStream) and report is not None and isinstance(report.create, Create) \
+                    and isinstance(report.poll, Poll) and isinstance(report.download, Download):
+                out.append(_Declared(stream, report.create, report.poll, report.download))
+        return out
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def is_file(self, request: FakeRequest) -> bool:
+        return request.method == "GET" and _FILE.match(request.path) is not None
+
+    def file(self, request: FakeRequest) -> FakeResponse:
+        match = _FILE.match(request.path)
+        return self._file(match.group("id") if match else "")
+
+    def answer(self, request: FakeRequest, path: str) -> FakeResponse | None:
+        """The answer to a create, poll or download request of a declared job; None if it is none of those."""
+        from .generated import _match_path
+
+        params = self._params(request)
+        for item in self.declared:
+            if item.download.path and request.method == "GET":
+                values = _match_path(item.download.path, path)
+                if values is not None and values.get("job_id") in self.jobs:
+                    return self._file(values["job_id"])
+            job_id = self._polled_id(item.poll, request, path, params)
+            if job_id is not None:
+                return self._poll(item, job_id, request)
+            if request.method == item.create.method:
+                values = _match_path(item.create.path, path)
+                if values is not None:
+                    return self._create(item, request, params, values)
+        return None
+
+    # -- the three answers -------------------------------------------------------------------
+
+    def _create(self, item: _Declared, request: FakeRequest, params: dict[str, Any], values: dict[str, str]) -> FakeResponse:
+        from .generated import Route, _put_path
+
+        for header, template in item.create.headers.items():  # a partition sent in a header (Amazon's profile scope)
+            name = _placeholder(template)
+            if name and request.header(header):
+                params.setdefault(name, request.header(header))
+        body = self._documented(item, item.create.path, item.create.method) or {}
+        example = get_path(body, item.create.job_id)
+        with self._lock:
+            number = next(self._numbers)
+        job_id = str(700_000 + number)
+        self.jobs[job_id] = Route(item.stream, params, values)
+        _put_path(body, item.create.job_id, int(job_id) if isinstance(example, int) else job_id)
+        return FakeResponse.json(body)
+
+    def _poll(self, item: _Declared, job_id: str, request: FakeRequest) -> FakeResponse:
+        from .generated import _put_path
+
+        if job_id not in self.jobs:
+            return FakeResponse.json({"error": {"message": f"no job {job_id}"}}, 404)
+        body = self._documented(item, item.poll.path, item.poll.method) or {}
+        done = next(vendor for vendor, state in item.poll.statuses.items() if state is JobStatus.DONE)
+        _put_path(body, item.poll.status, done)
+        if item.poll.url:
+            url = f"http://{request.header('host')}/{self.app.prefix}/{FILES}/{job_id}/report{item.download.format.suffix}"
+            _put_path(body, item.poll.url, url)
+        if item.poll.error:
+            _put_path(body, item.poll.error, None)
+        return FakeResponse.json(body)
+
+    def _file(self, job_id: str) -> FakeResponse:
+        route = self.jobs.get(job_id)
+        if route is None:
+            return FakeResponse.text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml")
+        fmt = route.stream.report.download.format  # type: ignore[attr-defined]
+        content = fmt.dump(self.app._records(route))
+        return FakeResponse(200, content, {"Content-Type": "application/octet-stream"})
+
+    # -- documented shapes ---------------------------------------------------------------------
+
+    def template_record(self, stream: AsyncReportStream) -> dict[str, Any]:
+        """The first record of the documented report file of `stream`."""
+        item = next((d for d in self.declared if d.stream.name == stream.name), None)
+        if item is not None:
+            fixtures = self.app.fixtures
+            for exchange in fixtures.data(stream.name):
+                if self._is_call(item, exchange.request):
+                    continue
+                for record in item.download.format.records(io.BytesIO(fixtures.raw_body(exchange))):
+                    return record
+        raise LookupError(f"{self.app.prefix}/{stream.name}: no documented report file to shape answers after "
+                          f"(cassettes/{self.app.prefix}/)")
+
+    def _documented(self, item: _Declared, template: str, method: str) -> Any:
+        from .generated import _match_path
+
+        for exchange in self.app.fixtures.data(item.stream.name):
+            want = exchange.request
+            if want.get("method", "GET").upper() == method and _match_path(template, want.get("path", "")) is not None:
+                body = self.app.fixtures.body(exchange)
+                if body is not None:
+                    return copy.deepcopy(body)
+        return None
+
+    def _is_call(self, item: _Declared, want: dict[str, Any]) -> bool:
+        from .generated import _match_path
+
+        path = want.get("path", "")
+        return any(_match_path(t, path) is not None for t in (item.create.path, item.poll.path)) and not (
+            item.download.path and _match_path(item.download.path, path) is not None)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _polled_id(self, poll: Poll, request: FakeRequest, path: str, params: dict[str, Any]) -> str | None:
+        """The known job id a request polls for (in the poll's path, or where its body puts ``{job_id}``)."""
+        from .generated import _match_path
+
+        if request.method != poll.method:
+            return None
+        values = _match_path(poll.path, path)
+        if values is None:
+            return None
+        if "job_id" in values:
+            return values["job_id"]
+        body = poll.body if isinstance(poll.body, dict) else {}
+        for where in _places(body, "{job_id}"):
+            found = get_path(params, where)
+            if found is not None and str(found) in self.jobs:
+                return str(found)
+        for where in _places(poll.params if isinstance(poll.params, dict) else {}, "{job_id}"):
+            found = params.get(where)
+            if found is not None and str(found) in self.jobs:
+                return str(found)
+        return None
+
+    @staticmethod
+    def _params(request: FakeRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {k: v[0] for k, v in request.query.items()}
+        if request.method == "POST" and request.body:
+            try:
+                body = request.json()
+            except orjson.JSONDecodeError:
+                from urllib.parse import parse_qs
+
+                body = {k: v[0] for k, v in parse_qs(request.body.decode(errors="replace")).items()}
+            if isinstance(body, dict):
+                params.update(body)
+        return params
+
+
+def _placeholder(value: Any) -> str | None:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1].isidentifier():
+        return value[1:-1]
+    return None
+
+
+def _places(obj: Any, marker: str, path: str = "") -> list[str]:
+    """Dotted paths where `obj` holds exactly `marker`."""
+    if obj == marker:
+        return [path]
+    found: list[str] = []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _places(value, marker, f"{path}.{key}" if path else str(key))
+    elif isinstance(obj, list):
+        for index, value in enumerate(obj):
+            found += _places(value, marker, f"{path}.{index}" if path else str(index))
+    return found
