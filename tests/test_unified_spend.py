@@ -4,9 +4,10 @@ For every source whose campaign-level daily report declares a unified mapping an
 documented bodies say where the records are: replay its documented fixtures
 (cassettes/<source>/) into DuckDB, build the unified recipes, and compare the spend per day
 in ``analytics.fct_campaign_performance`` and ``analytics.daily_campaign_summary`` with the
-documented bodies' own spend values, converted by the unit the source declares (micros,
-cents). The expected values are read from the JSON bodies directly (the vendor's field, in
-the vendor's nesting), never through the source's code.
+documented bodies' own spend values, converted by the unit the vendor documents (stated in
+the fixtures' ``facts``: currency, cents or micros). The expected values are read from the
+JSON bodies directly (the vendor's field, in the vendor's nesting), never through the
+source's code, so a source that declares the wrong unit fails here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Iterator
 import duckdb
 import pytest
 
-from bosco_connectors.framework.records import Records
+from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
 from bosco_connectors.framework.registry import all_connectors
 from bosco_connectors.framework.unified import Performance
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
@@ -34,6 +35,9 @@ def _campaign_daily(connector: Any) -> Any:
     return None
 
 
+#: The units a vendor may document for money; the documented one comes from the fixtures' facts,
+#: never from the source's declaration, so a wrong declaration fails here.
+UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
 CASES = [c for c in all_connectors() if _campaign_daily(c) is not None and has_fixtures(c)]
 
 
@@ -65,8 +69,13 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
     records: Records = stream.records
     vendor = {v for v, column in records.rename.items() if column == spec.spend} | {spec.spend}
     days = {v for v, column in records.rename.items() if column == spec.date} | {spec.date}
-    unit = records.units.get(spec.spend) or spec.spend_unit
     fixtures = Fixtures.load(fixture_folder(connector))
+    documented = fixtures.facts.get("spend_unit")
+    assert documented in UNITS, (
+        f"{connector.name}: fixtures.json must state the documented unit of the campaign report's spend "
+        f"(\"facts\": {{\"spend_unit\": \"currency\" | \"cents\" | \"micros\"}}), from the vendor's reference"
+    )
+    unit = UNITS[documented]
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
         for record in records.select(fixtures.body(exchange)):
