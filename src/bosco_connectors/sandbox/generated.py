@@ -341,8 +341,8 @@ class GeneratedApp:
                     continue  # never invent a field the documented record lacks
                 path, example = where
                 unit = records.units.get(column)
-                if unit is not None and isinstance(value, (int, float)):
-                    value = round(value * 10**unit.exponent)
+                if unit is not None and unit.exponent and isinstance(value, (int, float)):
+                    value = round(value * 10**unit.exponent)  # micros, cents: integers; currency units stay as they are
                 _put(record, path, _as_documented(value, example, records.formats.get(column)))
             return record
 
