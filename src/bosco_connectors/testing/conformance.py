@@ -354,7 +354,7 @@ class SourceConformance:
         counts = _table_counts(pipeline, self.connector, active)
         for stream in active:
             table = self.connector.table_name(stream)
-            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
+            expected = fixtures.expected_rows(stream.name, stream.record_spec.select_rows)
             assert counts.get(table, 0) == expected, f"{stream.name}: loaded {counts.get(table, 0)} rows, its documented bodies hold {expected}"
             if not isinstance(stream.paginator(), SinglePage):
                 pages = [e for e in fixtures.data(stream.name) if e.uses]
