@@ -204,7 +204,7 @@ class SourceConformance:
         for stream in active:
             table = c.table_name(stream)
             loaded = result.rows.get(table, 0)
-            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
+            expected = fixtures.expected_rows(stream.name, stream.record_spec.select_rows)
             assert loaded == expected, f"{stream.name}: loaded {loaded} rows, its documented bodies hold {expected}"
             paginator = stream.paginator()
             if isinstance(paginator, SinglePage) or stream.name in fixtures.expect:
