@@ -45,7 +45,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
-from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach
+from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
@@ -271,8 +271,34 @@ class GeneratedApp:
         elif isinstance(partitions, Batches):
             value = route.params.get(partitions.param)
             ids = [str(v) for v in (orjson.loads(value) if isinstance(value, str) and value.startswith("[") else value or [])]
+        elif isinstance(partitions, FromParent):
+            scope = self._parent_scope(route, partitions)
+            if "account" in scope:
+                ids = [scope["account"]]
         accounts = self.world.accounts
         return [a for a in accounts if ids is None or a.id in ids]
+
+    def _parent_scope(self, route: Route, partitions: FromParent) -> dict[str, str]:
+        """``{level: id}`` a request partitioned by a parent stream's records names (one campaign's ad groups).
+
+        The parent's unified `Entity` says which of its columns hold which level's id.
+        """
+        parent = partitions.parent.unified
+        if not isinstance(parent, Entity):
+            return {}
+        columns = {parent.id: parent.level, parent.account: "account", parent.campaign: "campaign", parent.ad_group: "ad_group"}
+        scope = {}
+        for param, column in partitions.fields.items():
+            value = route.params.get(param) or route.path_values.get(param)
+            if value is not None and columns.get(column):
+                scope[columns[column]] = str(value)
+        return scope
+
+    def _in_scope(self, route: Route, path: dict[str, Any]) -> bool:
+        partitions = route.stream.partitions
+        if not isinstance(partitions, FromParent):
+            return True
+        return all(level not in path or path[level].id == wanted for level, wanted in self._parent_scope(route, partitions).items())
 
     def _days(self, route: Route) -> list[date]:
         window = getattr(route.stream, "window", None)
@@ -324,6 +350,8 @@ class GeneratedApp:
         for account in self._accounts(route):
             for day in self._days(route):
                 for entity, path in _entities_at(account, spec.level):
+                    if not self._in_scope(route, path):
+                        continue
                     metrics = self.world.sum_metrics(_ads_under(entity, spec.level, account), day)
                     if metrics.impressions == 0:
                         continue  # platforms leave out rows without delivery
@@ -344,6 +372,8 @@ class GeneratedApp:
     def _entities(self, spec: Entity, route: Route) -> Iterator[dict[str, Any]]:
         for account in self._accounts(route):
             for entity, path in _entities_at(account, spec.level):
+                if not self._in_scope(route, path):
+                    continue
                 row: dict[str, Any] = {spec.id: entity.id}
                 if spec.name:
                     row[spec.name] = entity.name

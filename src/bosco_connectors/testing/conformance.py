@@ -226,6 +226,11 @@ class SourceConformance:
         secrets = [str(v) for k, v in fixtures.config.items() if is_secret(c, k)]
         for path in sorted((fixtures.folder / "bodies").iterdir()):
             assert not find_secrets(path.read_text(errors="replace"), secrets), f"secret found in {path.name}"
+        # The manifest's config holds placeholder credentials: none may look like a real one
+        # (a token shape is what the repository-wide secret scan hunts for).
+        for path in sorted(fixtures.folder.glob("fixtures*.json")):
+            shaped = find_secrets(path.read_text(errors="replace"), [])
+            assert not shaped, f"{path.name}: a credential placeholder looks like a real secret ({shaped[0][:24]}...): use a short fake value"
 
     # -- against the fake API -------------------------------------------------------------
 
