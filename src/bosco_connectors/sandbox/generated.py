@@ -588,9 +588,9 @@ def _untoken(token: Any) -> int:
 
 # -- large reports: a metrics hook, rows rendered slice by slice, a page cache ----------------------
 #
-# A benchmark must measure the client, not this fake: a 10M-row report through `_records`
-# (the world's seeded RNG per ad and day, a deep copy per record, the whole window per
-# page) would cost the server minutes per million rows. With ``GeneratedApp(metrics=...)``
+# A benchmark must measure the client, not this fake: through `_records` (the world's
+# seeded RNG per ad and day, a deep copy per record, the whole window rendered for every
+# page) a 1,000-row page of a large report costs the server seconds. With ``GeneratedApp(metrics=...)``
 # performance streams are served by `LazyReport` instead: every (entity, day) has a row
 # (so a report's row count is exactly accounts x entities x days), only the requested
 # slice is rendered, and each row is joined from bytes pre-rendered per entity, per day

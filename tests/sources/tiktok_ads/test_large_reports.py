@@ -87,7 +87,7 @@ def test_the_page_cache_renders_each_page_once(monkeypatch):
     renders = _count_renders(app, monkeypatch)
     first = app.handle(_request(app, 2))
     again = app.handle(_request(app, 2))
-    assert len(renders) == 1 and again.body == first.body
+    assert len(renders) == 1 and again.body == first.body and len(app.page_cache) == 1
     body = orjson.loads(first.body)
     assert body["code"] == 0 and len(body["data"]["list"]) == 50
     assert body["data"]["page_info"] == {"page": 2, "page_size": 50, "total_number": 12 * 20, "total_page": 5}  # 12 ads x 20 days
