@@ -270,8 +270,8 @@ class SourceConformance:
 
         example = self.connector.error_example
         assert example, f"{self.connector.name}: set Connector.error_example to the vendor's documented error body"
-        messages = error_messages(example)
-        assert messages, "error_example has no 'message' text to look for"
+        messages = error_messages(example, getattr(self.connector, "api", None))
+        assert messages, "error_example has no 'message' text (nor one where the source's ErrorMap reads messages) to look for"
         api = fake_api_factory(self.connector, **self.world)
         # Every answer but a token grant (the credential is fine; the data request fails).
         api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
@@ -372,13 +372,26 @@ class SourceConformance:
         return sandbox_config(api, self.connector)
 
 
-def error_messages(body: Any) -> list[str]:
-    """Every ``message`` text in a vendor's error body, however deep."""
+def error_messages(body: Any, api: Any = None) -> list[str]:
+    """Every ``message`` text in a vendor's error body, however deep, and the texts at the
+    paths where a declared source's `ErrorMap` reads its messages (Snapchat's
+    ``display_message``), since that is what the failure line quotes."""
+    from ..framework.errormap import ErrorMap
+    from ..framework.jsonpath import get_path
+
+    found = _message_keys(body)
+    errors = getattr(api, "errors", None)
+    if isinstance(errors, ErrorMap) and isinstance(body, (dict, list)):
+        found += [text for path in errors.message if isinstance(text := get_path(body, path), str) and text and text not in found]
+    return found
+
+
+def _message_keys(body: Any) -> list[str]:
     if isinstance(body, dict):
         found = [body["message"]] if isinstance(body.get("message"), str) else []
-        return found + [m for value in body.values() for m in error_messages(value)]
+        return found + [m for value in body.values() for m in _message_keys(value)]
     if isinstance(body, list):
-        return [m for value in body for m in error_messages(value)]
+        return [m for value in body for m in _message_keys(value)]
     return []
 
 
