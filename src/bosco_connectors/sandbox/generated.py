@@ -312,7 +312,7 @@ class GeneratedApp:
                     row[spec.name] = entity.name
                 for level in ("account", "campaign", "ad_group"):
                     column = getattr(spec, level, None)
-                    if column and level in path:
+                    if isinstance(column, str) and level in path:  # a Lookup parent lives in its own stream's records
                         row[column] = path[level].id
                 if spec.currency:
                     row[spec.currency] = account.currency
