@@ -61,7 +61,7 @@ def test_campaign_groups_are_the_unified_campaigns(built):
 
 
 def test_ads_carry_their_campaign_group_through_their_campaign(built):
-    """A creative names only its campaign: the hand-written staging joins the campaign group."""
+    """A creative names only its campaign: the the ads staging joins the campaign group."""
     world, conn = built
     expected = {(ad.id, ad.ad_group_id, ad.campaign_id) for account in world.accounts for ad in world.ads(account.id)}
     assert set(conn.execute("select ad_id, ad_group_id, campaign_id from analytics.dim_ads where platform = 'linkedin_ads'").fetchall()) == expected

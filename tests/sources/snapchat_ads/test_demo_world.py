@@ -69,7 +69,7 @@ def test_campaign_and_account_facts_match_the_world(built):
 
 
 def test_ads_carry_their_campaign_through_their_ad_squad(built):
-    """An ad names only its ad squad: the hand-written staging joins the squad's campaign."""
+    """An ad names only its ad squad: the generated staging joins the squad's campaign (Entity campaign=Lookup)."""
     world, conn = built
     expected = {(ad.id, ad.ad_group_id, ad.campaign_id) for account in world.accounts for ad in world.ads(account.id)}
     assert set(conn.execute("select ad_id, ad_group_id, campaign_id from analytics.dim_ads where platform = 'snapchat_ads'").fetchall()) == expected

@@ -307,8 +307,9 @@ def streams(config: LinkedInAdsConfig | None) -> list[Stream]:
         entities("creatives", "adAccounts/{account_id}/creatives", {"q": "criteria"}, Creative,
                  {"id": "id", account: "account_id", campaign: "campaign_id", "intendedStatus": "intended_status",
                   "isServing": "is_serving", "isTest": "is_test", "createdAt": "created_at", "lastModifiedAt": "last_modified_at"}, size,
-                 # the creative names no campaign group: recipes/staging/stg_linkedin_ads__ads.sql joins it from campaigns
-                 Entity("ad", id="id", name="name", account="account_id", ad_group="campaign_id", status="intended_status",
+                 # a creative names its campaign, not the campaign's group: joined from the campaigns
+                 Entity("ad", id="id", name="name", account="account_id", ad_group="campaign_id",
+                        campaign=Lookup("campaigns", "id", "campaign_group_id", on="ad_group"), status="intended_status",
                         active_status=ACTIVE),
                  dates=("created_at", "last_modified_at")),
         *(report(name) for name in REPORTS),

@@ -264,8 +264,9 @@ def streams(config: SnapchatAdsConfig | None) -> list[Stream]:
     squads = objects("ad_squads", "adsquad", AdSquad, size,
                      Entity("ad_group", id="id", name="name", account="ad_account_id", campaign="campaign_id", status="status",
                             active_status=ACTIVE), money=("bid", "daily_budget"))
-    # an ad names only its ad squad: recipes/staging/stg_snapchat_ads__ads.sql joins the campaign from the ad squads
+    # an ad names only its ad squad: its campaign is joined from the ad squads
     ads = objects("ads", "ad", Ad, size, Entity("ad", id="id", name="name", account="ad_account_id", ad_group="ad_squad_id",
+                                              campaign=Lookup("ad_squads", "id", "campaign_id", on="ad_group"),
                                               status="status", active_status=ACTIVE))
     names = dict(campaign_name=Lookup("campaigns", "id", "name", on="campaign"))
     return [
