@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bosco_connectors.framework import ApiError, AuthError, ConfigError, RetryableApiError, RetryPolicy
-from bosco_connectors.sandbox import FakeApi
+from bosco_connectors.sandbox import FakeApi, FakeRequest, FakeResponse
 from bosco_connectors.sources.linkedin_ads import API, LATEST_VERSION, connector, source
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
@@ -107,13 +107,24 @@ def ranges(request: httpx.Request) -> list[tuple[date, date]]:
     return [(date(*map(int, f[:3])), date(*map(int, f[3:]))) for f in found]
 
 
+class TokenEndpoint:
+    """LinkedIn's token endpoint on the loopback fake server (the token exchange has a client of its own)."""
+
+    prefix = "oauth"
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        return FakeResponse.json({"access_token": "AQX-minted-token-123456", "expires_in": 5183999})
+
+
 def run_report(tmp_path, monkeypatch, recorder: Recorder, end: str = "2026-11-03") -> None:
     fast = RetryPolicy(max_attempts=2, initial_wait=0.0, max_wait=0.0, jitter=0.0)
     monkeypatch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None,
                                                              transport=httpx.MockTransport(recorder)))
-    config = {"access_token": "member-token-123456", "account_ids": f"urn:li:sponsoredAccount:{ACCOUNT}",
-              "start_date": "2026-11-01", "end_date": end}
-    make_pipeline(tmp_path).run(source(**config, streams=["report_campaign_daily"]))
+    with FakeApi([TokenEndpoint()]) as api:
+        config = {"client_id": "app", "client_secret": "app-secret-0123456789", "refresh_token": "refresh-0123456789abcdef",
+                  "token_url": api.url("oauth") + "/token", "account_ids": f"urn:li:sponsoredAccount:{ACCOUNT}",
+                  "start_date": "2026-11-01", "end_date": end}
+        make_pipeline(tmp_path).run(source(**config, streams=["report_campaign_daily"]))
 
 
 def test_the_query_is_written_in_rest_li_2_form(tmp_path, monkeypatch):
@@ -128,7 +139,7 @@ def test_the_query_is_written_in_rest_li_2_form(tmp_path, monkeypatch):
     fields = dict(p.split("=", 1) for p in raw.split("&"))["fields"]
     assert {"dateRange", "pivotValues", "costInLocalCurrency", "externalWebsiteConversions"} <= set(fields.split(","))
     assert request.headers["LinkedIn-Version"] == LATEST_VERSION and request.headers["X-Restli-Protocol-Version"] == "2.0.0"
-    assert request.headers["Authorization"] == "Bearer member-token-123456"
+    assert request.headers["Authorization"] == "Bearer AQX-minted-token-123456"
     assert query(tmp_path, "select count(*), sum(cost_in_local_currency) from raw.linkedin_ads_report_campaign_daily") == [(3, 4.5)]
 
 
@@ -184,8 +195,11 @@ def test_a_full_answer_is_no_error():
     assert API.errors.policy().for_status(httpx.Response(200), {"paging": {"start": 0}, "elements": []}) is None
 
 
-def test_config_accepts_urns_and_one_credential():
-    config = connector.validate({"access_token": "t" * 20, "account_ids": "urn:li:sponsoredAccount:507404993, 507404993,12"})
+CREDENTIALS = {"client_id": "app", "client_secret": "s" * 20, "refresh_token": "r" * 20}
+
+
+def test_config_accepts_account_urns():
+    config = connector.validate({**CREDENTIALS, "account_ids": "urn:li:sponsoredAccount:507404993, 507404993,12"})
     assert config.account_ids == ["507404993", "12"]
     assert config.linkedin_version == LATEST_VERSION
 
@@ -195,12 +209,11 @@ def test_config_accepts_urns_and_one_credential():
     [
         ({"linkedin_version": "2026-07"}, "linkedin_version"),
         ({"account_ids": "urn:li:sponsoredCampaign:1"}, "ad account ids"),
-        ({"client_id": "app", "client_secret": "s", "refresh_token": "r"}, "not several"),
-        ({"access_token": None}, "no credential"),
+        ({"refresh_token": None}, "refresh_token"),
     ],
 )
 def test_config_errors_say_what_is_wrong(change, says):
     with pytest.raises(ConfigError) as info:
-        connector.validate({"access_token": "t" * 20, "account_ids": "1", **change})
+        connector.validate({**CREDENTIALS, "account_ids": "1", **change})
     assert says in str(info.value)
 

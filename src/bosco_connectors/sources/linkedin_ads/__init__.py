@@ -7,7 +7,7 @@ https://learn.microsoft.com/en-us/linkedin/marketing/versioning). Base
 default `LATEST_VERSION`) and ``X-Restli-Protocol-Version: 2.0.0``; query parameters in
 Rest.li 2.0 form (`restli`). OAuth 2.0: a programmatic refresh token (approved Marketing
 partners; access tokens live 60 days, refresh tokens a year) exchanged at
-``https://www.linkedin.com/oauth/v2/accessToken``, or a member's access token as is;
+``https://www.linkedin.com/oauth/v2/accessToken`` with the app's client id and secret;
 scopes ``r_ads`` and ``r_ads_reporting``.
 
 Per ad account: the account (``GET adAccounts/{id}``: name, currency), its campaign groups,
@@ -52,10 +52,10 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Iterator
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
 from ...framework import IdList, SourceConfig
-from ...framework.auth import Bearer, OneOf, RefreshToken
+from ...framework.auth import RefreshToken
 from ...framework.declare import Api, declare, source_function
 from ...framework.errormap import Action, ErrorMap, TooMuchData
 from ...framework.http import RetryPolicy
@@ -70,8 +70,7 @@ from .restli import DateRange, Raw, date_object, day_of, query_string, rest_li, 
 #: The newest monthly version this source was checked against (July 2026; supported until July 2027).
 LATEST_VERSION = "202607"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
-#: A partner's programmatic refresh token, or a member's 60-day access token: exactly one.
-CREDENTIAL = OneOf(RefreshToken(TOKEN_URL), Bearer("access_token"))
+CREDENTIAL = RefreshToken(TOKEN_URL)
 MAX_PAGE_SIZE = 1000
 #: adAnalytics answers at most this many elements, cutting the rest silently.
 MAX_ELEMENTS = 15_000
@@ -81,10 +80,9 @@ _ACCOUNT = re.compile(r"^(?:urn:li:sponsoredAccount:)?([0-9]{1,20})$")
 class LinkedInAdsConfig(SourceConfig):
     """Config of the ``linkedin_ads`` source (plus the fields every source accepts)."""
 
-    client_id: str | None = Field(default=None, description="OAuth client id of your LinkedIn app (refresh-token auth).")
-    client_secret: SecretStr | None = Field(default=None, description="OAuth client secret (refresh-token auth).")
-    refresh_token: SecretStr | None = Field(default=None, description="Programmatic refresh token (approved Marketing partners).")
-    access_token: SecretStr | None = Field(default=None, description="A member's access token (valid 60 days), instead of a refresh token.")
+    client_id: str = Field(description="OAuth client id of your LinkedIn app.")
+    client_secret: SecretStr = Field(description="OAuth client secret of the app.")
+    refresh_token: SecretStr = Field(description="Programmatic refresh token (approved Marketing partners; valid a year).")
     token_url: str | None = Field(default=None, description="Override the OAuth token endpoint.")
     account_ids: IdList = Field(min_length=1, description="Sponsored ad account ids (or urn:li:sponsoredAccount URNs).")
     linkedin_version: str = Field(default=LATEST_VERSION, pattern=r"^20[0-9]{2}(0[1-9]|1[0-2])$",
@@ -98,12 +96,6 @@ class LinkedInAdsConfig(SourceConfig):
         if bad := [v for m, v in matches if m is None]:
             raise ValueError(f"ad account ids are numbers (or urn:li:sponsoredAccount:<number>); not valid: {', '.join(bad[:5])}")
         return list(dict.fromkeys(m.group(1) for m, _ in matches if m))
-
-    @model_validator(mode="after")
-    def _one_credential(self) -> "LinkedInAdsConfig":
-        if problem := CREDENTIAL.problem(self):
-            raise ValueError(problem)
-        return self
 
 
 def _headers(config: Any) -> dict[str, str]:
