@@ -77,3 +77,13 @@ def test_documented_records_are_served_and_paged_by_their_keys(fixtures: Path, m
             sent = [r.query.get("starting_after", [None])[0] for r in api.requests_to("partnerships")]
     assert [[r["key"] for r in page] for page in pages] == [["par_a", "par_b"], ["par_c"]]
     assert sent == [None, "par_b"]
+
+
+def test_put_path_follows_list_indexes():
+    """X's poll answer keeps the job in a list: the fake writes ``data.0.status`` into it."""
+    from bosco_connectors.sandbox.generated import _put_path
+
+    body = {"data": [{"status": "PROCESSING", "url": None}], "next_cursor": None}
+    _put_path(body, "data.0.status", "SUCCESS")
+    _put_path(body, "data.0.url", "http://x/file")
+    assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}

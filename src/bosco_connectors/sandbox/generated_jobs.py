@@ -6,9 +6,11 @@ answered with the documented poll body, a status that the declaration maps to do
 where the poll carries the URL, a link to the file on this server (served without any
 credential, like a vendor's pre-signed storage link). The file holds the world's records
 for the job's partition and window, each shaped after the documented file's first record,
-in the declared format and compression. Only declared calls are served: a report whose
-calls are functions (an SDK) needs its own fake. Several reports created at one path (Pinterest's levels) are told apart by the
-fixed values each declares in its creation request.
+in the declared format and compression (a stream's ``fake_encode(app, route, None, rows)``
+writes the file itself, as bytes, where the format cannot say how: X's time series). Only
+declared calls are served: a report whose calls are functions (an SDK) needs its own fake.
+Several reports created at one path (Pinterest's levels) are told apart by the fixed
+values each declares in its creation request.
 """
 
 from __future__ import annotations
@@ -136,7 +138,11 @@ class JobRoutes:
         if route is None:
             return FakeResponse.text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml")
         fmt = route.stream.report.download.format  # type: ignore[attr-defined]
-        content = fmt.dump(self.app._records(route))
+        encode = getattr(route.stream, "fake_encode", None)
+        # A file the unified mapping cannot describe (X's time series per entity): the
+        # stream writes the world's rows into its documented file itself.
+        content = encode(self.app, route, None, list(self.app._records(route))) if encode is not None \
+            else fmt.dump(self.app._records(route))
         return FakeResponse(200, content, {"Content-Type": "application/octet-stream"})
 
     # -- documented shapes ---------------------------------------------------------------------
