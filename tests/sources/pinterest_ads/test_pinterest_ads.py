@@ -161,7 +161,7 @@ def test_generated_fake_reports_reach_the_unified_campaign_facts(tmp_path, monke
     analytics.fct_campaign_performance in the account's currency."""
     from bosco_connectors.destinations import get_destination
     from bosco_connectors.framework.registry import registered
-    from bosco_connectors.recipes import build
+    from bosco_connectors.recipes import build, run_tests
     from bosco_connectors.sync import SyncJob, run_sync
 
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
@@ -171,8 +171,9 @@ def test_generated_fake_reports_reach_the_unified_campaign_facts(tmp_path, monke
                           destination=get_destination("duckdb", path=str(tmp_path / "x.duckdb")), pipelines_dir=tmp_path / "p")
         assert result.ok, result.failure_line
         with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
-            built = build(con, select=["fct_campaign_performance"])
+            built = build(con)  # every model: the generated staging of every level, dims, facts, metrics
             assert built.ok, [m.line() for m in built.failed]
+            assert [str(f) for f in run_tests(con, today=END)] == []  # the data-quality tests (not_null, checks, grain)
             rows = con.execute("select campaign_id, date, spend, impressions, currency from analytics.fct_campaign_performance "
                                "where platform = 'pinterest_ads'").fetchall()
 

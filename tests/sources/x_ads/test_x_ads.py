@@ -183,7 +183,7 @@ def test_generated_fake_stats_reach_the_unified_campaign_facts(tmp_path, monkeyp
     the world's spend reaches analytics.fct_campaign_performance in the campaign's currency."""
     from bosco_connectors.destinations import get_destination
     from bosco_connectors.framework.registry import registered
-    from bosco_connectors.recipes import build
+    from bosco_connectors.recipes import build, run_tests
     from bosco_connectors.sync import SyncJob, run_sync
 
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
@@ -194,8 +194,9 @@ def test_generated_fake_stats_reach_the_unified_campaign_facts(tmp_path, monkeyp
         assert result.ok, result.failure_line
         files = [r for r in api.requests if "/_jobs/" in r.path]
         with duckdb.connect(str(tmp_path / "x.duckdb")) as con:
-            built = build(con, select=["fct_campaign_performance"])
+            built = build(con)  # every model: the generated staging of every level, dims, facts, metrics
             assert built.ok, [m.line() for m in built.failed]
+            assert [str(f) for f in run_tests(con, today=END)] == []  # the data-quality tests (not_null, checks, grain)
             rows = con.execute("select campaign_id, date, spend, impressions, clicks, currency from analytics.fct_campaign_performance "
                                "where platform = 'x_ads'").fetchall()
     assert files and len(files) == len([r for r in api.requests if r.method == "POST"])

@@ -63,6 +63,7 @@ class AdGroup(Contract):
     bid: Decimal | None = Field(default=None, description="bid_in_micro_currency / 1e6, in the account currency.")
     budget_type: str | None = None
     billable_event: str | None = None
+    conversion_learning_mode_type: str | None = Field(default=None, description="oCPM learn mode: ACTIVE, NOT_ACTIVE or null.")
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
     created_time: dt.datetime | None = None

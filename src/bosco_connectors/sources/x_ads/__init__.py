@@ -123,7 +123,7 @@ SPEND_AND_SALES = {"spend": MICROS, **{f"conversion_{t}_sale_amount": MICROS
 JOB_STATUSES = {"PROCESSING": RUNNING, "SUCCESS": DONE, "FAILED": FAILED, "CANCELLED": FAILED}
 
 
-def objects(name: str, path: str, contract: type[Contract], size: int, unified: Entity) -> RestStream:
+def objects(name: str, path: str, contract: type[Contract], size: int, unified: Entity | None) -> RestStream:
     return RestStream(
         name=name, description=f"Every {name.replace('_', ' ')[:-1]} of each ads account, deleted ones included, from GET {path}.",
         path=path, params={"count": size, "with_deleted": "true"}, partitions=PER_ACCOUNT,
@@ -165,9 +165,8 @@ def streams(config: XAdsConfig | None) -> list[Stream]:
     line_items = objects("line_items", "accounts/{account_id}/line_items", LineItem, size,
                          Entity("ad_group", id="id", name="name", account="account_id", campaign="campaign_id",
                                 status="entity_status", active_status=ACTIVE, currency="currency"))
-    promoted_tweets = objects("promoted_tweets", "accounts/{account_id}/promoted_tweets", PromotedTweet, size,
-                              Entity("ad", id="id", account="account_id", ad_group="line_item_id", status="entity_status",
-                                     active_status=ACTIVE))
+    # Promoted posts name their line item, not their campaign: the unified ad level needs both.
+    promoted_tweets = objects("promoted_tweets", "accounts/{account_id}/promoted_tweets", PromotedTweet, size, None)
     metrics = dict(date="date", account="account_id", spend="spend", impressions="impressions", clicks="clicks",
                    conversions="conversion_purchases_metric", conversion_value="conversion_purchases_sale_amount",
                    account_name=Lookup("accounts", "id", "name"), **MEANINGS)
@@ -180,8 +179,9 @@ def streams(config: XAdsConfig | None) -> list[Stream]:
         ),
         campaigns, line_items, promoted_tweets,
         report("campaign_daily", "CAMPAIGN", campaigns, "campaign_id", {}, CampaignDaily,
+               # No account level: X's accounts carry no currency (campaigns do), so one cannot be summed into.
                Performance("campaign", campaign="campaign_id", campaign_name=Lookup("campaigns", "id", "name", on="campaign"),
-                           currency=Lookup("campaigns", "id", "currency", on="campaign"), sums_into=("account",), **metrics)),
+                           currency=Lookup("campaigns", "id", "currency", on="campaign"), **metrics)),
         report("line_item_daily", "LINE_ITEM", line_items, "line_item_id", {"campaign_id": "campaign_id"}, LineItemDaily,
                Performance("ad_group", campaign="campaign_id", ad_group="line_item_id",
                            ad_group_name=Lookup("line_items", "id", "name", on="ad_group"),
