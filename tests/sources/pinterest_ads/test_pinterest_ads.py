@@ -109,7 +109,7 @@ def test_report_jobs_ask_for_the_documented_request_and_poll_by_token(replayed):
     polls = sorted(r.arg("token") for e, r in app.answered if r.method == "GET" and r.path.endswith("/reports"))
     assert polls == ["fixture-report-token-ad", "fixture-report-token-ad_group", "fixture-report-token-campaign"]
     (token,) = [r for e, r in app.answered if r.path.endswith("/token")]
-    assert token.header("authorization") == "Basic " + base64.b64encode(b"1484362:fixture-client-secret").decode()  # basic client auth
+    assert token.header("authorization") == "Basic " + base64.b64encode(b"1484362:fixture-secret").decode()  # basic client auth
     assert "client_secret" not in token.body.decode()
 
 
