@@ -28,6 +28,10 @@ represented in micros"); X's accounts carry no currency, campaigns and line item
 by 1e6 as exact decimals; so are the conversions' ``sale_amount`` (micros in X's own
 example of the WEB_CONVERSION group).
 
+Unified model: campaigns (their currency) and line items as ad groups; no account level
+(accounts carry no currency) and no ad level (promoted posts name their line item, not
+their campaign); the promoted posts' daily stats load as a raw table.
+
 Look-back: 30 days. X: "Do not repeatedly query for data that is older than 30 days. This
 data will not change"; spend is final within 3 days but billing data is processed for up
 to 14 days (https://docs.x.com/x-ads-api/analytics, best practices and FAQ).
