@@ -251,7 +251,7 @@ class GeneratedApp:
             if isinstance(stream, RestStream) and stream.method == request.method:
                 values = _match_path(stream.path, path)
                 if values is not None:
-                    candidates.append(Route(stream, params, values))
+                    candidates.append(Route(stream, {**params, **_from_headers(stream.headers, request)}, values))
         if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
             candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
         return candidates[0] if candidates else None
@@ -476,6 +476,16 @@ def _match_path(template: str, path: str) -> dict[str, str] | None:
         pattern = pattern.replace(rf"\{{{name}\}}", f"(?P<{name}>[^/]+?)")
     match = re.fullmatch(pattern, path.strip("/"))
     return match.groupdict() if match else None
+
+
+def _from_headers(headers: Any, request: FakeRequest) -> dict[str, str]:
+    """Partition values a request carries in its declared headers (``Scope: {profile_id}``)."""
+    found = {}
+    for header, template in (headers or {}).items():
+        text = str(template)
+        if text.startswith("{") and text.endswith("}") and text[1:-1].isidentifier() and request.header(header):
+            found[text[1:-1]] = request.header(header)
+    return found
 
 
 def _fixed(stream: RestStream) -> dict[str, Any]:
