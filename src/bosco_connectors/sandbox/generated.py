@@ -45,7 +45,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
-from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach
+from ..framework.params import Batches, ForEach
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
@@ -503,16 +503,12 @@ def _same(sent: Any, declared: Any) -> bool:
     return sent == declared or str(sent) == str(declared)
 
 
-def _bound(value: Any, fmt: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if fmt == DATE:
-        return date.fromisoformat(str(value)[:10])
-    if fmt == DATETIME:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
-    if fmt in (EPOCH, EPOCH_MS):
-        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc).date()
-    return datetime.strptime(str(value), fmt).date()
+def _bound(value: Any, fmt: Any) -> date | None:
+    """A window bound a request carried, as a day (`params.parse_bound` reads every declared format)."""
+    from ..framework.params import parse_bound
+
+    bound = parse_bound(value, fmt)
+    return bound.date() if isinstance(bound, datetime) else bound
 
 
 def _entities_at(account: Any, level: str) -> Iterator[tuple[Any, dict[str, Any]]]:
