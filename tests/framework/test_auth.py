@@ -225,3 +225,12 @@ def test_unreachable_token_endpoint() -> None:
     flow = OAuth2RefreshToken(TOKEN_URL, "c", "client-secret-xyz", "refresh-secret-abc", transport=httpx.MockTransport(down))
     with pytest.raises(AuthError, match="token endpoint unreachable: ConnectError"):
         flow.access_token()
+
+
+def test_client_credentials_use_the_configured_token_url() -> None:
+    """A sandbox or test server's token endpoint is reachable by config, as for refresh tokens:
+    without it a client-credentials source always called the vendor's host."""
+    credential = auth_module.ClientCredentials(TOKEN_URL)
+    config = SimpleNamespace(client_id="cid", client_secret=SecretStr("s3cret"), token_url="http://127.0.0.1:9/token")
+    assert credential.build(config).token_url == "http://127.0.0.1:9/token"
+    assert credential.build(SimpleNamespace(client_id="cid", client_secret="s3cret")).token_url == TOKEN_URL

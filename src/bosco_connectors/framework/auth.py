@@ -337,13 +337,17 @@ class RefreshToken(Credential):
 
 
 class ClientCredentials(Credential):
+    """OAuth2 client credentials (the app itself); the token endpoint may be overridden by the
+    config's ``token_url_field`` (a sandbox, a test server), as for `RefreshToken`."""
+
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
-                 scope: str | None = None, client_auth: str = "body") -> None:
+                 scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url") -> None:
         self.fields = (client_id, client_secret)
-        self.token_url, self.scope, self.client_auth = token_url, scope, client_auth
+        self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
 
     def build(self, config: object) -> httpx.Auth:
-        return OAuth2ClientCredentials(self.token_url, _value(config, self.fields[0]), _value(config, self.fields[1]),
+        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
+        return OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
                                        scope=self.scope, client_auth=self.client_auth)
 
 
