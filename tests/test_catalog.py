@@ -39,3 +39,17 @@ def test_listing_sources_imports_no_source_and_not_dlt():
     assert json.loads(proc.stdout), proc.stderr[-500:]
     assert not {m for m in modules if m == "dlt" or m.startswith("dlt.")}, "listing sources imported dlt"
     assert not {m for m in modules if m.startswith("bosco_connectors.sources.")}, "listing sources imported a source module"
+
+
+@pytest.mark.parametrize("connector", all_connectors(), ids=lambda c: c.name)
+def test_every_option_is_a_parameter_of_the_python_source(connector):
+    """What bosco.toml accepts, Python's `source(...)` accepts too (and nothing it does not)."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"bosco_connectors.sources.{connector.name}")
+    parameters = set(inspect.signature(module.source).parameters)
+    assert parameters == set(connector.config_model.model_fields) | {"tenant_id", "streams"}, (
+        f"{connector.name}: source() and the config model differ: "
+        f"{sorted(parameters ^ (set(connector.config_model.model_fields) | {'tenant_id', 'streams'}))}"
+    )

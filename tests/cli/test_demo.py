@@ -77,3 +77,17 @@ def test_a_previous_demo_database_is_replaced_and_nothing_else_is(tmp_path):
     before = other.read_bytes()
     assert "is not a database made by bosco-sync demo" in claim_database(other)
     assert other.read_bytes() == before
+
+
+def test_demo_sources_picks_what_it_syncs(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "--size", "tiny", "--sources", "tiktok_ads", "--json", "--state-dir", str(tmp_path / "h")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert {s["source"] for s in summary["sync"]["syncs"]} == {"tiktok_ads"}
+    unknown = CliRunner().invoke(app, ["demo", "--sources", "no_such_source", "--state-dir", str(tmp_path / "h")])
+    assert unknown.exit_code == 2 and "unknown source 'no_such_source'" in unknown.stderr

@@ -126,3 +126,71 @@ def test_a_partition_sent_in_a_header_picks_that_accounts_records(tmp_path: Path
                                             for r in page) for p in stream.partitions_for(config)}
     world = {a.id: sorted(c.id for c in a.campaigns) for a in app.world.accounts}
     assert len(world) == 2 and read == world
+
+
+# -- a stream partitioned by its parent's records (one campaign's ad groups) -----------------
+
+class GroupsConfig(SourceConfig):
+    api_key: SecretStr
+    account_ids: list[str]
+
+
+class Camp(Contract):
+    id: str
+    account_id: str
+
+
+class Group(Contract):
+    id: str
+    campaign_id: str
+
+
+def _groups_connector():
+    from bosco_connectors.framework.params import ForEach, FromParent
+    from bosco_connectors.framework.unified import Entity
+
+    campaigns = RestStream(
+        name="campaigns", path="accounts/{account_id}/campaigns", partitions=ForEach("account_ids", "account_id"),
+        records=Records("data"), contract=Camp, primary_key=("id",), cursor=FullRefresh("no filter"),
+        unified=Entity("campaign", id="id", account="account_id"),
+    )
+    groups = RestStream(
+        name="ad_groups", path="campaigns/{campaign_id}/ad_groups", partitions=FromParent(campaigns, {"campaign_id": "id"}),
+        records=Records("data"), contract=Group, primary_key=("id",), cursor=FullRefresh("no filter"),
+        unified=Entity("ad_group", id="id", campaign="campaign_id"),
+    )
+    return declare("parent_toy", title="Parent toy", api=Api(base_url="https://api.example.com/v1/", auth=Bearer("api_key")),
+                   config=GroupsConfig, api_version="v1", docs_url="https://api.example.com/docs", category="ads",
+                   streams=[campaigns, groups])
+
+
+def test_a_stream_partitioned_by_its_parent_gets_only_that_parents_children(tmp_path, monkeypatch):
+    import duckdb
+    import dlt
+
+    from bosco_connectors.sync import build_source
+
+    folder = tmp_path / "cassettes" / "parent_toy"
+    (folder / "bodies").mkdir(parents=True)
+    (folder / "bodies" / "campaigns.json").write_text(json.dumps({"data": [{"id": "c1", "account_id": "a1"}]}))
+    (folder / "bodies" / "ad_groups.json").write_text(json.dumps({"data": [{"id": "g1", "campaign_id": "c1"}]}))
+    (folder / "fixtures.json").write_text(json.dumps({"config": {"api_key": "k", "account_ids": ["a1"]}, "exchanges": [
+        {"stream": "campaigns", "request": {"path": "accounts/a1/campaigns"}, "response": {"body": "campaigns.json"}},
+        {"stream": "ad_groups", "request": {"path": "campaigns/c1/ad_groups"}, "response": {"body": "ad_groups.json"}},
+    ]}))
+    monkeypatch.setenv("BOSCO_CASSETTES", str(tmp_path / "cassettes"))
+    connector = _groups_connector()
+    with provisional(connector):
+        app = app_for(connector, seed=3, size="tiny")
+        with FakeApi([app]) as api:
+            config = app.source_config(api.url(app.prefix))
+            pipeline = dlt.pipeline("parent_toy", destination=dlt.destinations.duckdb(str(tmp_path / "p.duckdb")),
+                                    dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+            source, _ = build_source(connector, config, tenant_id="t")
+            pipeline.run(source)
+    expected = sorted((g.id, c.id) for a in app.world.accounts for c in a.campaigns for g in c.ad_groups)
+    served = pipeline.last_trace.last_normalize_info.row_counts["parent_toy_ad_groups"]
+    assert served == len(expected), f"{served} rows served for {len(expected)} ad groups: each campaign got others' too"
+    with duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True) as con:
+        loaded = con.execute("select id, campaign_id from raw.parent_toy_ad_groups order by 1").fetchall()
+    assert loaded == expected, "each campaign's request answers that campaign's ad groups only"

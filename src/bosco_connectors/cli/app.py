@@ -370,10 +370,13 @@ def demo(
     ),
     size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
     seed: int = typer.Option(7, "--seed", help="Fake data seed."),
+    sources: Optional[str] = typer.Option(
+        None, "--sources", help="Comma-separated sources to include, or 'all' (default: Google, Meta, TikTok, GA4, Shopify).",
+    ),
     as_json: bool = typer.Option(False, "--json"),
     state_dir: Optional[Path] = typer.Option(None, "--state-dir"),
 ) -> None:
-    """Start the local fake APIs, sync every source into DuckDB, build the recipes, print a summary.
+    """Start the local fake APIs, sync sources into DuckDB, build the recipes, print a summary.
 
     The demo writes only to a database it made: an existing --duckdb-path that is not an
     earlier demo's database is refused (exit 2) and left untouched.
@@ -381,7 +384,7 @@ def demo(
     _setup_logging(0)
     from .demo import run_demo
 
-    raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr()))
+    raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr(), sources=sources))
 
 
 @app.command("new-source")

@@ -22,8 +22,29 @@ from ..project import TenantSource
 MARKER = "_bosco_demo"
 
 
-def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path, out: Any, err: Any) -> int:
-    from ..framework.registry import all_connectors
+#: What ``bosco-sync demo`` syncs unless ``--sources`` says otherwise: three ad platforms,
+#: web analytics and a store, enough for every unified table in a few seconds.
+DEFAULT_SOURCES = ("facebook_ads", "ga4", "google_ads", "shopify", "tiktok_ads")
+
+
+def chosen_sources(names: str | None) -> list[Any]:
+    """The connectors ``--sources`` names (``all``: every source with a fake API), or the default five."""
+    from ..framework.errors import ConfigError
+    from ..framework.registry import all_connectors, get_connector
+
+    if names and names.strip().lower() == "all":
+        return [c for c in all_connectors() if c.sandbox]
+    wanted = [n.strip() for n in names.split(",") if n.strip()] if names else list(DEFAULT_SOURCES)
+    connectors = [get_connector(n) for n in wanted]
+    without = [c.name for c in connectors if not c.sandbox]
+    if without:
+        raise ConfigError(f"no fake API for {', '.join(without)}: the demo cannot serve it")
+    return connectors
+
+
+def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path, out: Any, err: Any,
+             sources: str | None = None) -> int:
+    from ..framework.errors import ConfigError
     from ..sandbox import sandbox_config, serve
     from ..sandbox.world import SIZES
     from .recipes_cmd import build_and_test
@@ -37,7 +58,11 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
         err.print(f"error: {problem}", markup=False)
         return 2
 
-    connectors = [c for c in all_connectors() if c.sandbox]
+    try:
+        connectors = chosen_sources(sources)
+    except ConfigError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
     api = serve(connectors, seed=seed, size=size)
     home.mkdir(parents=True, exist_ok=True)
     try:

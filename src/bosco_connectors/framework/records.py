@@ -4,6 +4,9 @@ Declared once per stream and applied column by column (a 1,000-row report page b
 one list per field, which Arrow reads directly):
 
 - ``path``: the records in the body (``data.list``); a single object counts as one record;
+- ``explode``: a list inside each record whose items are the rows, the record's other fields
+  repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); the
+  paginator still counts the records, the rows are the items;
 - ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
 - ``rename``: vendor name -> column name;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
@@ -58,6 +61,7 @@ class Records:
     """A declaration of the records of one stream's pages (see the module docstring)."""
 
     path: str | None = None
+    explode: str | None = None
     flatten: tuple[str, ...] = ()
     rename: Mapping[str, str] = field(default_factory=dict)
     nulls: tuple[Any, ...] = ()
@@ -68,7 +72,7 @@ class Records:
     @property
     def shapes(self) -> bool:
         """True when the declaration says more than where the records are."""
-        return bool(self.flatten or self.rename or self.nulls or self.formats or self.units or self.from_partition)
+        return bool(self.explode or self.flatten or self.rename or self.nulls or self.formats or self.units or self.from_partition)
 
     # -- selecting ------------------------------------------------------------------------
 
@@ -81,10 +85,36 @@ class Records:
             return [raw]
         return raw if isinstance(raw, list) else []
 
+    def expand(self, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows of a page's records: the ``explode`` list's items, each with its record's other
+        fields (an item's own field wins); without ``explode``, the records themselves."""
+        if not self.explode:
+            return raw
+        rows: list[dict[str, Any]] = []
+        for record in raw:
+            items = record.get(self.explode) if isinstance(record, dict) else None
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                from .errors import ResponseFormatError
+
+                raise ResponseFormatError(f"'{self.explode}' of a record is not a list: {items!r:.60}")
+            base = {k: v for k, v in record.items() if k != self.explode}
+            rows += [{**base, **item} if isinstance(item, dict) else item for item in items]
+        return rows
+
+    def select_rows(self, body: Any) -> list[dict[str, Any]]:
+        """The rows one body holds (what a sync loads from it)."""
+        return self.expand(self.select(body))
+
     # -- shaping ----------------------------------------------------------------------------
 
     def columns(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
-        """The page as one list of values per column, every declared rule applied."""
+        """The page as one list of values per column, every declared rule applied (rows expanded first)."""
+        return self.columns_of(self.expand(raw), ctx)
+
+    def columns_of(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
+        """`columns` of rows already expanded."""
         n = len(raw)
         columns: dict[str, list[Any]] = {}
         top = [r for r in raw if isinstance(r, dict)]
@@ -131,9 +161,10 @@ class Records:
 
     def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:
         """The same rules, as one dict per record (for streams that keep dicts)."""
-        columns = self.columns(raw, ctx)
+        rows = self.expand(raw)
+        columns = self.columns_of(rows, ctx)
         names = list(columns)
-        return [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))] if names else [{} for _ in raw]
+        return [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))] if names else [{} for _ in rows]
 
 
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -194,7 +194,10 @@ class Stream:
         if self.transform is None and self.arrow and spec.shapes:
             from .arrow import columns_to_arrow  # pyarrow: not on `bosco-sync sources`'s path
 
-            page: Any = columns_to_arrow(spec.columns(raw, ctx), len(raw), self.contract, self.name)
+            rows = spec.expand(raw)
+            if not rows:
+                return []
+            page: Any = columns_to_arrow(spec.columns_of(rows, ctx), len(rows), self.contract, self.name)
         else:
             page = spec.rows(raw, ctx) if spec.shapes else raw
             if self.transform is not None:

@@ -1,5 +1,10 @@
 """A fake Meta Marketing API (Graph API v25.0-v27.0), served from a deterministic `World`.
 
+Why hand-written, not generated (`sandbox.generated`): the source speaks to Meta through
+the facebook-business SDK (fields lists, edges, `paging.next` URLs that repeat the token,
+usage headers the SDK client paces on), not through declared REST streams, so there are no
+declarations to generate from. It stays while the source keeps the SDK transport.
+
 It answers what the ``facebook_ads`` source reads, under ``/{version}/``, in Meta's
 documented shapes: ``act_{id}`` nodes and their ``campaigns``, ``adsets``, ``ads`` and
 ``adcreatives`` edges with ``limit`` / ``after`` cursor paging (``paging.cursors.before``

@@ -45,7 +45,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
-from ..framework.params import Batches, ForEach
+from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
@@ -271,8 +271,34 @@ class GeneratedApp:
         elif isinstance(partitions, Batches):
             value = route.params.get(partitions.param)
             ids = [str(v) for v in (orjson.loads(value) if isinstance(value, str) and value.startswith("[") else value or [])]
+        elif isinstance(partitions, FromParent):
+            scope = self._parent_scope(route, partitions)
+            if "account" in scope:
+                ids = [scope["account"]]
         accounts = self.world.accounts
         return [a for a in accounts if ids is None or a.id in ids]
+
+    def _parent_scope(self, route: Route, partitions: FromParent) -> dict[str, str]:
+        """``{level: id}`` a request partitioned by a parent stream's records names (one campaign's ad groups).
+
+        The parent's unified `Entity` says which of its columns hold which level's id.
+        """
+        parent = partitions.parent.unified
+        if not isinstance(parent, Entity):
+            return {}
+        columns = {parent.id: parent.level, parent.account: "account", parent.campaign: "campaign", parent.ad_group: "ad_group"}
+        scope = {}
+        for param, column in partitions.fields.items():
+            value = route.params.get(param) or route.path_values.get(param)
+            if value is not None and columns.get(column):
+                scope[columns[column]] = str(value)
+        return scope
+
+    def _in_scope(self, route: Route, path: dict[str, Any]) -> bool:
+        partitions = route.stream.partitions
+        if not isinstance(partitions, FromParent):
+            return True
+        return all(level not in path or path[level].id == wanted for level, wanted in self._parent_scope(route, partitions).items())
 
     def _days(self, route: Route) -> list[date]:
         window = getattr(route.stream, "window", None)
@@ -305,13 +331,27 @@ class GeneratedApp:
             yield from rows  # the stream writes its records into the body itself
             return
         render = self._renderer(stream)
+        rendered = (render(row) for row in rows)
+        yield from (self._nested(stream, list(rendered)) if stream.record_spec.explode else rendered)
+
+    def _nested(self, stream: Stream, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rendered rows back into the documented nesting of an ``explode`` stream: the fields of the
+        documented item go into the list, rows with the same other fields share one record."""
+        explode = stream.record_spec.explode
+        item_keys = set(self._documented_parent(stream)[explode][0])
+        records: dict[bytes, dict[str, Any]] = {}
         for row in rows:
-            yield render(row)
+            parent = {k: v for k, v in row.items() if k not in item_keys}
+            record = records.setdefault(orjson.dumps(parent, default=str, option=orjson.OPT_SORT_KEYS), {**parent, explode: []})
+            record[explode].append({k: v for k, v in row.items() if k in item_keys})
+        return list(records.values())
 
     def _performance(self, spec: Performance, route: Route) -> Iterator[dict[str, Any]]:
         for account in self._accounts(route):
             for day in self._days(route):
                 for entity, path in _entities_at(account, spec.level):
+                    if not self._in_scope(route, path):
+                        continue
                     metrics = self.world.sum_metrics(_ads_under(entity, spec.level, account), day)
                     if metrics.impressions == 0:
                         continue  # platforms leave out rows without delivery
@@ -332,6 +372,8 @@ class GeneratedApp:
     def _entities(self, spec: Entity, route: Route) -> Iterator[dict[str, Any]]:
         for account in self._accounts(route):
             for entity, path in _entities_at(account, spec.level):
+                if not self._in_scope(route, path):
+                    continue
                 row: dict[str, Any] = {spec.id: entity.id}
                 if spec.name:
                     row[spec.name] = entity.name
@@ -366,8 +408,8 @@ class GeneratedApp:
                     continue  # never invent a field the documented record lacks
                 path, example = where
                 unit = records.units.get(column)
-                if unit is not None and isinstance(value, (int, float)):
-                    value = round(value * 10**unit.exponent)
+                if unit is not None and unit.exponent and isinstance(value, (int, float)):
+                    value = round(value * 10**unit.exponent)  # micros, cents: integers; currency units stay as they are
                 _put(record, path, _as_documented(value, example, records.formats.get(column)))
             return record
 
@@ -380,13 +422,27 @@ class GeneratedApp:
                 yield from copy.deepcopy(stream.record_spec.select(body))
 
     def _template_record(self, stream: Stream) -> dict[str, Any]:
+        """One documented row: a record, or for an ``explode`` stream a record's first item with its other fields."""
         if getattr(stream, "kind", None) == "async_report":  # the documented report file's first record
             return self._jobs.template_record(stream)
+        explode = stream.record_spec.explode
+        if explode:
+            parent = self._documented_parent(stream)
+            return {**{k: v for k, v in parent.items() if k != explode}, **parent[explode][0]}
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)
             if found:
                 return found[0]
+        raise LookupError(f"{self.prefix}/{stream.name}: no documented record to shape answers after (cassettes/{self.prefix}/)")
+
+    def _documented_parent(self, stream: Stream) -> dict[str, Any]:
+        """The first documented record whose ``explode`` list has an item."""
+        explode = stream.record_spec.explode
+        for exchange in self.fixtures.data(stream.name):
+            for record in stream.record_spec.select(self.fixtures.body(exchange)):
+                if isinstance(record.get(explode), list) and record[explode]:
+                    return record
         raise LookupError(f"{self.prefix}/{stream.name}: no documented record to shape answers after (cassettes/{self.prefix}/)")
 
     def _template_body(self, stream: Stream) -> Any:

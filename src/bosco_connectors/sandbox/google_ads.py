@@ -1,5 +1,11 @@
 """A fake Google Ads API v26 (REST), served from a deterministic `World`.
 
+Why hand-written, not generated (`sandbox.generated`): every Google Ads request is a GAQL
+query whose SELECT decides the fields of the answer, and the source walks a manager
+account's client tree; the generated fake routes by paths and fixed parameters and renders
+documented records, so it cannot answer a query language. It stays until `google_ads` is
+declared (a GAQL stream type with a projecting fake would let it go).
+
 What it answers, in Google's documented shapes:
 
 - ``POST /token``: Google's OAuth 2.0 token endpoint for the refresh-token grant

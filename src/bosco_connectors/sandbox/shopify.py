@@ -1,5 +1,10 @@
 """Fake Shopify GraphQL Admin API: a deterministic shop served the way Shopify serves it.
 
+Why hand-written, not generated (`sandbox.generated`): the answer of a GraphQL document is
+projected on its selection, and bulk operations run the same documents as an export; the
+generated fake routes REST paths and renders documented records, so it cannot answer
+arbitrary selections. It stays until GraphQL sources are declared with a projecting fake.
+
 ``POST /shopify/admin/api/<version>/graphql.json`` answers GraphQL documents from a shop
 derived from the seed (products with variants, customers, orders with line items, some
 orders attributed by UTM to campaigns of the fake ad platforms). There is no real

@@ -204,7 +204,7 @@ class SourceConformance:
         for stream in active:
             table = c.table_name(stream)
             loaded = result.rows.get(table, 0)
-            expected = fixtures.expected_rows(stream.name, stream.record_spec.select)
+            expected = fixtures.expected_rows(stream.name, stream.record_spec.select_rows)
             assert loaded == expected, f"{stream.name}: loaded {loaded} rows, its documented bodies hold {expected}"
             paginator = stream.paginator()
             if isinstance(paginator, SinglePage) or stream.name in fixtures.expect:
@@ -226,6 +226,11 @@ class SourceConformance:
         secrets = [str(v) for k, v in fixtures.config.items() if is_secret(c, k)]
         for path in sorted((fixtures.folder / "bodies").iterdir()):
             assert not find_secrets(path.read_text(errors="replace"), secrets), f"secret found in {path.name}"
+        # The manifest's config holds placeholder credentials: none may look like a real one
+        # (a token shape is what the repository-wide secret scan hunts for).
+        for path in sorted(fixtures.folder.glob("fixtures*.json")):
+            shaped = find_secrets(path.read_text(errors="replace"), [])
+            assert not shaped, f"{path.name}: a credential placeholder looks like a real secret ({shaped[0][:24]}...): use a short fake value"
 
     # -- against the fake API -------------------------------------------------------------
 

@@ -20,7 +20,8 @@ A source's ``cassettes/<source>/`` folder holds:
       }
 
   ``path`` is relative to the source's base URL; ``query`` (and ``json``, for a POST body)
-  list the parameters that pick this answer (any others may be present). In ``config``,
+  list the parameters that pick this answer (any others may be present). ``facts`` states
+  what the docs say that tests check the source against (``{"spend_unit": "micros"}``). In ``config``,
   ``{root}`` stands for the replay server's root URL (token URLs, for instance).
 - ``SOURCES.md``: for every body, the documentation page (URL and API version) it
   follows, or the reference table it was built from where the docs show no example.
@@ -101,13 +102,16 @@ class Fixtures:
     exchanges: list[Exchange]
     #: Rows per stream where the bodies alone do not say (a JSONL export, an async job).
     expect: dict[str, int] = field(default_factory=dict)
+    #: Facts the vendor documents that tests check the source against, independently of its
+    #: declarations: ``{"spend_unit": "micros"}`` (currency, cents or micros).
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path, manifest_name: str = MANIFEST) -> "Fixtures":
         manifest = json.loads((folder / manifest_name).read_text())
         exchanges = [Exchange(**{k: v for k, v in item.items() if k in ("response", "stream", "request", "kind")})
                      for item in manifest["exchanges"]]
-        return cls(folder, manifest.get("config", {}), exchanges, manifest.get("expect", {}))
+        return cls(folder, manifest.get("config", {}), exchanges, manifest.get("expect", {}), manifest.get("facts", {}))
 
     def body(self, exchange: Exchange) -> Any:
         """The decoded JSON body of an exchange (None for a file body: see `raw_body`)."""

@@ -16,11 +16,9 @@ Meta's usage headers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
-
-import dlt
 
 from ...framework import Connector
+from ...framework.declare import source_function
 from .client import API_VERSION, make_client
 from .config import FacebookAdsConfig
 from .streams import build_streams, streams_for
@@ -54,24 +52,8 @@ connector = Connector(
 )
 
 
-@dlt.source(name="facebook_ads")
-def source(
-    access_token: str = dlt.secrets.value,
-    account_ids: Any = dlt.config.value,
-    app_secret: Optional[str] = None,
-    conversion_action_types: Optional[list[str]] = None,
-    action_attribution_windows: Optional[list[str]] = None,
-    start_date: Optional[date] = None,
-    end_date: Optional[date] = None,
-    lookback_days: Optional[int] = None,
-    base_url: Optional[str] = None,
-    page_size: Optional[int] = None,
-    max_workers: Optional[int] = None,
-    tenant_id: str = "default",
-    streams: Optional[list[str]] = None,
-) -> Any:
-    """Facebook Ads streams for one tenant; config is validated before any request."""
-    return connector.source_resources(locals())
+#: The dlt source: one parameter per config field (Python, bosco.toml and dlt secrets take the same options).
+source = source_function(connector)
 
 
 __all__ = ["connector", "source", "FacebookAdsConfig"]

@@ -25,11 +25,9 @@ Transport: REST through httpx by default; ``transport = "grpc"`` uses the offici
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Optional
-
-import dlt
 
 from ...framework import Connector
+from ...framework.declare import source_function
 from .client import API_VERSION, make_client
 from .config import GoogleAdsConfig
 from .streams import build_streams, streams_for
@@ -72,28 +70,8 @@ connector = Connector(
 )
 
 
-@dlt.source(name="google_ads")
-def source(
-    developer_token: str = dlt.secrets.value,
-    client_id: str = dlt.secrets.value,
-    client_secret: str = dlt.secrets.value,
-    refresh_token: str = dlt.secrets.value,
-    login_customer_id: Optional[str] = None,
-    customer_ids: Any = None,
-    transport: Optional[str] = None,
-    token_url: Optional[str] = None,
-    grpc_endpoint: Optional[str] = None,
-    window_days: Optional[int] = None,
-    start_date: Optional[date] = None,
-    end_date: Optional[date] = None,
-    lookback_days: Optional[int] = None,
-    base_url: Optional[str] = None,
-    max_workers: Optional[int] = None,
-    tenant_id: str = "default",
-    streams: Optional[list[str]] = None,
-) -> Any:
-    """Google Ads streams for one tenant; config is validated before any request."""
-    return connector.source_resources(locals())
+#: The dlt source: one parameter per config field (Python, bosco.toml and dlt secrets take the same options).
+source = source_function(connector)
 
 
 __all__ = ["connector", "source", "GoogleAdsConfig"]

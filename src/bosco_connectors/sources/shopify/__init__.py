@@ -30,9 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import dlt
-
 from ...framework import Connector
+from ...framework.declare import source_function
 from .client import make_client
 from .config import DEFAULT_API_VERSION, ShopifyConfig
 from .streams import STREAMS
@@ -63,23 +62,8 @@ connector = Connector(
 )
 
 
-@dlt.source(name="shopify")
-def source(
-    shop: str = dlt.config.value,
-    access_token: str = dlt.secrets.value,
-    api_version: str | None = None,
-    bulk: Any = None,
-    bulk_threshold_days: int | None = None,
-    bulk_poll_seconds: float | None = None,
-    start_date: Any = None,
-    end_date: Any = None,
-    lookback_days: int | None = None,
-    base_url: str | None = None,
-    tenant_id: str = "default",
-    streams: list[str] | None = None,
-) -> Any:
-    """The Shopify dlt source: ``shop`` and ``access_token`` from dlt config/secrets."""
-    return connector.source_resources(locals())
+#: The dlt source: one parameter per config field (Python, bosco.toml and dlt secrets take the same options).
+source = source_function(connector)
 
 
 __all__ = ["connector", "source"]

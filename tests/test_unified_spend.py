@@ -1,0 +1,116 @@
+"""Each ad platform's documented spend reaches the unified tables, in currency units.
+
+For every source whose campaign-level daily report declares a unified mapping and whose
+documented bodies say where the records are: replay its documented fixtures
+(cassettes/<source>/) into DuckDB, build the unified recipes, and compare the spend per day
+in ``analytics.fct_campaign_performance`` and ``analytics.daily_campaign_summary`` with the
+documented bodies' own spend values, converted by the unit the vendor documents (stated in
+the fixtures' ``facts``: currency, cents or micros). The expected values are read from the
+JSON bodies directly (the vendor's field, in the vendor's nesting), never through the
+source's code, so a source that declares the wrong unit fails here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pytest
+
+from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
+from bosco_connectors.framework.registry import all_connectors
+from bosco_connectors.framework.unified import Performance
+from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
+
+
+def _campaign_daily(connector: Any) -> Any:
+    for stream in connector.streams:
+        spec = getattr(stream, "unified", None)
+        if isinstance(spec, Performance) and spec.level == "campaign" and isinstance(stream.records, Records) and stream.records.path:
+            return stream
+    return None
+
+
+#: The units a vendor may document for money; the documented one comes from the fixtures' facts,
+#: never from the source's declaration, so a wrong declaration fails here.
+UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
+CASES = [c for c in all_connectors() if _campaign_daily(c) is not None and has_fixtures(c)]
+
+
+def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _leaves(value, (*path, key))
+    else:
+        yield path[-1] if path else "", obj
+
+
+def _value(record: dict[str, Any], names: set[str]) -> Any:
+    found = [v for k, v in _leaves(record) if k in names]
+    assert len(found) == 1, f"expected one of {names} in the documented record, found {found}"
+    return found[0]
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) > 8):
+        return datetime.fromtimestamp(float(value) / (1000 if float(value) > 1e11 else 1)).date()
+    text = str(value)
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 and text.isdigit() else date.fromisoformat(text[:10])
+
+
+def documented_spend(connector: Any) -> dict[date, Decimal]:
+    """Spend per day as the documented bodies give it, converted by the declared unit."""
+    stream = _campaign_daily(connector)
+    spec: Performance = stream.unified
+    records: Records = stream.records
+    vendor = {v for v, column in records.rename.items() if column == spec.spend} | {spec.spend}
+    days = {v for v, column in records.rename.items() if column == spec.date} | {spec.date}
+    fixtures = Fixtures.load(fixture_folder(connector))
+    documented = fixtures.facts.get("spend_unit")
+    assert documented in UNITS, (
+        f"{connector.name}: fixtures.json must state the documented unit of the campaign report's spend "
+        f"(\"facts\": {{\"spend_unit\": \"currency\" | \"cents\" | \"micros\"}}), from the vendor's reference"
+    )
+    unit = UNITS[documented]
+    out: dict[date, Decimal] = defaultdict(Decimal)
+    for exchange in fixtures.data(stream.name):
+        for record in records.select(fixtures.body(exchange)):
+            spend = _value(record, vendor)
+            if spend in (None, "", "-"):
+                continue
+            out[_day(_value(record, days))] += Decimal(str(spend)).scaleb(-unit.exponent)
+    return dict(out)
+
+
+@pytest.mark.parametrize("connector", CASES, ids=lambda c: c.name)
+def test_documented_spend_reaches_the_unified_facts_in_currency_units(connector, tmp_path: Path):
+    import dlt
+
+    from bosco_connectors.recipes.runner import build
+    from bosco_connectors.sandbox.server import FakeApi
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    fixtures = Fixtures.load(fixture_folder(connector))
+    app = FixtureApp(fixtures)
+    db = tmp_path / "u.duckdb"
+    with FakeApi([app]) as api:
+        result = run_sync(SyncJob("t", connector.name, app.source_config(api.url(app.prefix))),
+                          destination=dlt.destinations.duckdb(str(db)), pipelines_dir=tmp_path / "p", connector=connector)
+    assert result.ok, result.failure_line
+    expected = documented_spend(connector)
+    assert expected and any(expected.values()), f"{connector.name}: its documented campaign report holds no spend"
+    con = duckdb.connect(str(db))
+    try:
+        built = build(con, select=["fct_campaign_performance", "daily_campaign_summary"])
+        assert built.ok, [m.reason for m in built.models if m.status == "failed"]
+        for table in ("fct_campaign_performance", "daily_campaign_summary"):
+            loaded = dict(con.execute(
+                f"select date, sum(spend) from analytics.{table} where platform = ? group by date", [connector.name]
+            ).fetchall())
+            assert {d: round(Decimal(str(v)), 6) for d, v in loaded.items()} == {d: round(v, 6) for d, v in expected.items()}, table
+    finally:
+        con.close()
