@@ -387,9 +387,11 @@ MESSAGE_KEYS = ("message", "error_description", "errors", "error", "detail")
 
 
 def error_messages(body: Any) -> list[str]:
-    """Every message text in a vendor's error body (see `MESSAGE_KEYS`), however deep."""
+    """Every message text in a vendor's error body (see `MESSAGE_KEYS`, in any case: Microsoft
+    writes ``Message``), however deep."""
     if isinstance(body, dict):
-        found = [body[k] for k in MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]]
+        keys = {str(k).lower(): k for k in body}
+        found = [body[keys[k]] for k in MESSAGE_KEYS if k in keys and isinstance(body[keys[k]], str) and body[keys[k]]]
         return found + [m for value in body.values() for m in error_messages(value)]
     if isinstance(body, list):
         return [m for value in body for m in error_messages(value)]
