@@ -42,12 +42,14 @@ def renamed(name: str) -> str | None:
     return None
 
 
-def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None) -> None:
+def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None,
+                    declared: frozenset[str] = frozenset()) -> None:
     """Rename reserved keys in `record` and in every dict nested in it, in place; stamp
     `tenant_id` on every dict inside a list (dlt makes those child-table rows, and a child
     row without its tenant could be read, or deleted, with another tenant's). A list of
     plain values (a list of URLs) becomes the rows dlt would make of it, ``{"value": ...}``,
-    with the tenant.
+    with the tenant, unless the contract `declared` that field (a typed ``list[str]`` loads
+    as one JSON column, no child table).
 
     Each (old, new) pair is added to `seen`, so the caller can report it once.
     """
@@ -67,7 +69,7 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_i
                     rename_reserved(item, seen, tenant_id)
                     if tenant_id is not None:
                         item["tenant_id"] = tenant_id
-                elif tenant_id is not None and item is not None and not isinstance(item, list):
+                elif tenant_id is not None and key not in declared and item is not None and not isinstance(item, list):
                     value[index] = {"value": item, "tenant_id": tenant_id}
 
 
