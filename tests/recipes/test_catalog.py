@@ -276,3 +276,18 @@ def test_a_recipes_folder_without_derived_sql_uses_the_shipped_definitions(tmp_p
     write(tmp_path, "staging/s.sql", "-- derived: cpm\nselect cpm from raw.t")
     recipe = {r.name: r for r in load_catalog(tmp_path)}["s"]
     assert recipe.ast.sql(dialect="duckdb") == "SELECT spend * 1000 / NULLIF(impressions, 0) AS cpm FROM raw.t"
+
+
+def test_a_source_registered_after_a_first_load_adds_its_generated_staging():
+    """The catalog is memoised; a source made known later (``registered``, an install) still joins the facts."""
+    from bosco_connectors.framework.registry import registered
+    from bosco_connectors.recipes.catalog import load_catalog
+    from bosco_connectors.sources.microsoft_ads import connector
+
+    before = {r.name for r in load_catalog()}
+    with registered(connector):
+        during = {r.name for r in load_catalog()}
+    assert "stg_microsoft_ads__campaign_daily" not in before
+    assert "stg_microsoft_ads__campaign_daily" in during
+    fct = next(r for r in load_catalog() if r.name == "fct_campaign_performance")
+    assert fct is not None

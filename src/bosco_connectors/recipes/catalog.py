@@ -206,7 +206,8 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     ``generated``: add the staging recipes written from the sources' unified mappings
     (default: for the bundled recipes and copies of them, which union staging into the facts).
     The result is memoised per process on the files' paths, sizes and modification
-    times (recipes are immutable values), so repeated builds do not re-parse the SQL.
+    times (recipes are immutable values), and on the registered sources whose mappings
+    write staging, so repeated builds do not re-parse the SQL.
     """
     root = Path(root) if root is not None else recipes_root()
     if not root.is_dir():
@@ -216,7 +217,8 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     seeds = seed_files(root, seeds_dir)
     definitions = definitions_file(root)
     files = [*seeds.values(), *sorted(root.rglob("*.sql")), *([definitions] if definitions else [])]
-    signature = (generated, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    sources = _source_signature() if generated else ()
+    signature = (generated, sources, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
         cached = _load(root, seeds, generated, read_definitions(definitions) if definitions else None)
@@ -268,6 +270,20 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
             add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
+
+
+def _source_signature() -> tuple[tuple[str, int], ...]:
+    """The registered sources, by name and object: a source registered or installed later
+    (``registry.registered``) changes the generated staging, so the memo must not hide it."""
+    from ..framework.registry import get_connector, source_names
+
+    out = []
+    for name in source_names():
+        try:
+            out.append((name, id(get_connector(name))))
+        except Exception:  # noqa: BLE001 - a broken plugin is reported by load_connectors, not here
+            out.append((name, 0))
+    return tuple(out)
 
 
 def generated_staging() -> dict[str, tuple[str, str]]:
