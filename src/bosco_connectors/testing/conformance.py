@@ -303,7 +303,7 @@ class SourceConformance:
             assert "exchange failed" in (result.error or ""), f"the auth failure should name the token exchange: {result.error}"
             return
         body = self._documented_error("auth_error")
-        messages = error_messages(body) if body else []
+        messages = error_messages(body, getattr(self.connector, "api", None)) if body else []
         if messages and sandbox.serves_documented_errors:
             assert any(m in (result.error or "") for m in messages), \
                 f"the auth failure should carry the vendor's documented message ({messages}): {result.error}"
@@ -341,7 +341,7 @@ class SourceConformance:
         example = self._documented_error("auth_error") or self.connector.error_example
         assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
                          "(or set Connector.error_example to the vendor's documented error body)")
-        messages = error_messages(example)
+        messages = error_messages(example, getattr(self.connector, "api", None))
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
@@ -386,15 +386,28 @@ class SourceConformance:
 MESSAGE_KEYS = ("message", "error_description", "errors", "error", "detail")
 
 
-def error_messages(body: Any) -> list[str]:
-    """Every message text in a vendor's error body (see `MESSAGE_KEYS`, in any case: Microsoft
-    writes ``Message``), however deep."""
+def error_messages(body: Any, api: Any = None) -> list[str]:
+    """Every message text in a vendor's error body (see `MESSAGE_KEYS`), however deep, and the
+    texts at the paths where a declared source's `ErrorMap` reads its messages (Snapchat's
+    ``display_message``), since that is what the failure line quotes."""
+    from ..framework.errormap import ErrorMap
+    from ..framework.jsonpath import get_path
+
+    found = _message_keys(body)
+    errors = getattr(api, "errors", None)
+    if isinstance(errors, ErrorMap) and isinstance(body, (dict, list)):
+        found += [text for path in errors.message if isinstance(text := get_path(body, path), str) and text and text not in found]
+    return found
+
+
+def _message_keys(body: Any) -> list[str]:
+    """The texts under `MESSAGE_KEYS`, in any case (Microsoft writes ``Message``), however deep."""
     if isinstance(body, dict):
         keys = {str(k).lower(): k for k in body}
         found = [body[keys[k]] for k in MESSAGE_KEYS if k in keys and isinstance(body[keys[k]], str) and body[keys[k]]]
-        return found + [m for value in body.values() for m in error_messages(value)]
+        return found + [m for value in body.values() for m in _message_keys(value)]
     if isinstance(body, list):
-        return [m for value in body for m in error_messages(value)]
+        return [m for value in body for m in _message_keys(value)]
     return []
 
 

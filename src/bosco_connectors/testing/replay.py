@@ -21,7 +21,8 @@ A source's ``cassettes/<source>/`` folder holds:
 
   ``path`` is relative to the source's base URL; ``query`` (and ``json``, for a POST body)
   list the parameters that pick this answer (any others may be present). ``facts`` states
-  what the docs say that tests check the source against (``{"spend_unit": "micros"}``). In ``config``,
+  what the docs say that tests check the source against (``{"spend_unit": "micros"}``, and
+``"day_field": "dateRange.start"`` where the report's day is not a field of its own). In ``config``,
   ``{root}`` stands for the replay server's root URL (token URLs, for instance).
 - ``SOURCES.md``: for every body, the documentation page (URL and API version) it
   follows, or the reference table it was built from where the docs show no example.
