@@ -145,3 +145,13 @@ def test_a_stream_partitioned_by_its_parent_gets_only_that_parents_children(tmp_
     with duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True) as con:
         loaded = con.execute("select id, campaign_id from raw.parent_toy_ad_groups order by 1").fetchall()
     assert loaded == expected, "each campaign's request answers that campaign's ad groups only"
+
+
+def test_a_text_status_is_written_as_the_documented_boolean():
+    """An ``Entity(status="enabled", active_status="true")`` over a JSON boolean (Outbrain's ``enabled``):
+    the fake writes True/False where the vendor documents a boolean, never the text."""
+    from bosco_connectors.sandbox.generated import _as_documented, _inactive
+
+    assert _as_documented("true", True, None) is True
+    assert _as_documented(_inactive("true"), True, None) is False
+    assert _inactive("ENABLED") == "PAUSED"

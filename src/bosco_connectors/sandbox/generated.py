@@ -44,7 +44,7 @@ from urllib.parse import urlencode, urlsplit
 import orjson
 
 from ..framework.jsonpath import get_path
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
+from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
 from ..framework.spec import RestStream, Stream
@@ -476,6 +476,10 @@ class GeneratedApp:
             chunk = records[offset:offset + limit]
             if paginator.total_path:
                 _put_path(body, paginator.total_path, n)
+        elif isinstance(paginator, OffsetPerRecord):
+            offset = int(params.get(paginator.offset_param) or 0)
+            limit = int(params.get(paginator.limit_param) or paginator.limit)
+            chunk = _slice_each(records, stream.record_spec.explode, paginator.total_field, offset, limit)
         elif isinstance(paginator, (CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)):
             size = getattr(paginator, "limit", None) or DEFAULT_PAGE
             token = (request.json() or {}).get("variables", {}).get(paginator.cursor_variable) if isinstance(paginator, GraphQLPageInfo) \
@@ -588,7 +592,25 @@ def _ads_under(entity: Any, level: str, account: Any) -> list[Any]:
     return [ad for c in account.campaigns for g in c.ad_groups for ad in g.ads]
 
 
+def _slice_each(records: list[dict[str, Any]], explode: str | None, total_field: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One page of `OffsetPerRecord` paging: each record with its list's slice and the list's full length
+    (where the documented record has that total); records with nothing left are not sent."""
+    if not explode:
+        return records[offset:offset + limit]
+    page = []
+    for record in records:
+        items = record.get(explode) or []
+        if items[offset:offset + limit]:
+            sliced = {**record, explode: items[offset:offset + limit]}
+            if total_field in record:
+                sliced[total_field] = len(items)
+            page.append(sliced)
+    return page
+
+
 def _inactive(active: str) -> str:
+    if active in ("true", "false"):  # a boolean status (Outbrain's ``enabled``)
+        return "false" if active == "true" else "true"
     for on, off in (("ENABLE", "DISABLE"), ("ACTIVE", "PAUSED"), ("active", "paused"), ("ENABLED", "PAUSED")):
         if active.endswith(on):
             return active[: -len(on)] + off
@@ -635,6 +657,8 @@ def _as_documented(value: Any, example: Any, fmt: str | None) -> Any:
         if fmt:
             return value.strftime(fmt)
         return value.isoformat()
+    if isinstance(example, bool) and value in ("true", "false"):
+        return value == "true"  # a status declared as text ("true") where the vendor sends a JSON boolean
     if isinstance(example, bool) or example is None:
         return value
     if isinstance(example, str):

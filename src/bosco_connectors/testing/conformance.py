@@ -341,7 +341,7 @@ class SourceConformance:
         example = self._documented_error("auth_error") or self.connector.error_example
         assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
                          "(or set Connector.error_example to the vendor's documented error body)")
-        messages = error_messages(example)
+        messages = error_messages(example) + declared_messages(self.connector, example)
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
@@ -394,6 +394,17 @@ def error_messages(body: Any) -> list[str]:
     if isinstance(body, list):
         return [m for value in body for m in error_messages(value)]
     return []
+
+
+def declared_messages(connector: Connector, body: Any) -> list[str]:
+    """The message texts where the source's `ErrorMap` says its vendor puts them (Outbrain's ``errorMessage``)."""
+    from ..framework.errormap import ErrorMap
+    from ..framework.jsonpath import get_path
+
+    errors = getattr(getattr(connector, "api", None), "errors", None)
+    if not isinstance(errors, ErrorMap) or not isinstance(body, (dict, list)):
+        return []
+    return [text for text in (get_path(body, path) for path in errors.message) if isinstance(text, str) and text]
 
 
 def _ok(run: Any, which: str) -> Any:

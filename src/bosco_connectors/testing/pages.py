@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, PageNumber, Paginator
+from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, OffsetPerRecord, PageNumber, Paginator
 from ..framework.params import Batches, ForEach, FromParent
 from ..framework.spec import Stream
 from ..sandbox.server import FakeRequest
@@ -52,7 +52,7 @@ def page_parameter(paginator: Paginator) -> str:
     """How an error names the parameter that moves from page to page."""
     if isinstance(paginator, PageNumber):
         return f"'{paginator.page_param}'"
-    if isinstance(paginator, OffsetLimit):
+    if isinstance(paginator, (OffsetLimit, OffsetPerRecord)):
         return f"'{paginator.offset_param}'"
     if isinstance(paginator, CursorInBody):
         return f"'{paginator.param}'"
@@ -67,7 +67,7 @@ def _page_of(paginator: Paginator, request: FakeRequest) -> tuple[Any, Any]:
     name = None
     if isinstance(paginator, PageNumber):
         name = paginator.page_param
-    elif isinstance(paginator, OffsetLimit):
+    elif isinstance(paginator, (OffsetLimit, OffsetPerRecord)):
         name = paginator.offset_param
     elif isinstance(paginator, CursorInBody):
         name = paginator.param
