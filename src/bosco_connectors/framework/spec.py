@@ -131,6 +131,13 @@ class Stream:
     #: Two rows of one page with the same primary key: "warn" keeps the page's last one
     #: and logs the key and count; "fail" fails the sync (`page_checks.PageChecks`).
     on_duplicate_key: Literal["warn", "fail"] = "warn"
+    #: The first day the vendor still keeps reports for (Meta: 37 months back), asked at
+    #: read time: a window before it is skipped with a warning, one across it is cut.
+    oldest_day: Callable[[], date] | None = None
+    #: How far back from the last day asked for the vendor answers (Apple's daily reports:
+    #: a start within the last 90 days): the same skip and cut, counted from the run's end,
+    #: which is today on a normal run.
+    history: timedelta | None = None
 
     kind: ClassVar[str] = "custom"
 
@@ -167,8 +174,34 @@ class Stream:
             start = end + unit
         return windows
 
+    def within_history(self, ctx: ReadContext) -> ReadContext | None:
+        """`ctx` with its window cut to the days the vendor still answers for, or None if none is."""
+        oldest = self.oldest_day() if self.oldest_day is not None else None
+        if self.history is not None and ctx.until is not None:
+            last = ctx.until.date() if isinstance(ctx.until, datetime) else ctx.until
+            oldest = max(oldest or date.min, last - self.history)
+        if oldest is None or ctx.window.start is None:
+            return ctx
+        if isinstance(ctx.window.start, datetime):
+            oldest = datetime.combine(oldest, datetime.min.time(), tzinfo=ctx.window.start.tzinfo)  # type: ignore[assignment]
+        if ctx.window.end is not None and ctx.window.end < oldest:
+            import logging
+
+            logging.getLogger("bosco_connectors").warning(
+                "%s: skipping %s..%s: the vendor answers from %s on", self.name, ctx.window.start, ctx.window.end, oldest)
+            return None
+        if ctx.window.start >= oldest:
+            return ctx
+        from dataclasses import replace
+
+        return replace(ctx, window=Window(oldest, ctx.window.end))
+
     def read(self, ctx: ReadContext) -> Iterator[Any]:
-        """Yield pages of records for one partition and window."""
+        """Yield pages of records for one partition and window (the part of it the vendor still answers for)."""
+        within = self.within_history(ctx)
+        if within is None:
+            return
+        ctx = within
         paginator = self.paginator()
         page = paginator.first()
         seen = PageTrail(self.name)
@@ -225,45 +258,76 @@ class RestStream(Stream):
     payload: Literal["json", "form"] = "json"
     #: Partition keys that only fill the path (not sent again as parameters).
     path_only: tuple[str, ...] = ()
+    #: Headers of this endpoint; ``{name}`` is filled like the path (Apple's per-account
+    #: ``X-AP-Context: adAccountId={ad_account_id};``). A partition key used in a header, the
+    #: path or a parameter's ``{name}`` is not sent again as a parameter of its own.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     kind: ClassVar[str] = "rest"
 
     def request_params(self, ctx: ReadContext, page: PageRequest) -> dict[str, Any]:
+        from . import placeholders
+
         base = self.params(ctx) if callable(self.params) else self.params
-        params = {**_copy(base), **{k: v for k, v in ctx.partition.items() if k not in self.path_keys}}
+        params = placeholders.fill(_copy(base), _lookup(ctx))
+        params.update({k: v for k, v in ctx.partition.items() if k not in self.path_keys})
         if self.window_params is not None:
             params.update(self.window_params(ctx.window))
         if self.window is not None:
             self.window.apply(params, ctx.window)
-        params.update(page.params)
+        if self.method == "POST" and self.payload == "json":
+            from .params import _set_path
+
+            for name, value in page.params.items():  # ``pagination.offset``: a place in the JSON body
+                _set_path(params, name, value)
+        else:
+            params.update(page.params)
         return params
 
     @property
     def path_keys(self) -> frozenset[str]:
         import string
 
-        return frozenset(name for _, name, _, _ in string.Formatter().parse(self.path) if name) | frozenset(self.path_only)
+        from . import placeholders
+
+        in_path = frozenset(name for _, name, _, _ in string.Formatter().parse(self.path) if name)
+        elsewhere = placeholders.names(dict(self.headers)) | (placeholders.names(dict(self.params)) if not callable(self.params) else set())
+        return in_path | frozenset(self.path_only) | frozenset(elsewhere)
+
+    def request_headers(self, ctx: ReadContext) -> dict[str, str]:
+        from . import placeholders
+
+        return {name: str(placeholders.fill(value, _lookup(ctx))) for name, value in self.headers.items()}
 
     def request_path(self, ctx: ReadContext) -> str:
         if "{" not in self.path:
             return self.path
-        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in self.path_keys}
+        import string
+
+        in_path = {name for _, name, _, _ in string.Formatter().parse(self.path) if name}
+        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in in_path}
         missing = [name for name, value in values.items() if value is None]
         if missing:
             raise KeyError(f"stream {self.name}: path {self.path} needs {', '.join(missing)}")
         return self.path.format(**{k: str(v) for k, v in values.items()})
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
+        headers = {"headers": self.request_headers(ctx)} if self.headers else {}
         if page.url:
-            return ctx.client.request_json(self.method, page.url, stream=self.name)
+            return ctx.client.request_json(self.method, page.url, stream=self.name, **headers)
         params = self.request_params(ctx, page)
         path = self.request_path(ctx)
         hook = getattr(ctx.client, "on_response", None)  # a vendor's throttle headers, cost info
-        extra = {"on_response": hook} if hook is not None else {}
+        extra = {"on_response": hook, **headers} if hook is not None else dict(headers)
         if self.method == "POST":
             payload = {"data": params} if self.payload == "form" else {"json": params}
             return ctx.client.post(path, stream=self.name, **payload, **extra)
         return ctx.client.get(path, stream=self.name, params=params, **extra)
+
+
+def _lookup(ctx: ReadContext) -> Callable[[str], Any]:
+    """A placeholder's value: the partition's, else the config field's."""
+    return lambda name: ctx.partition[name] if name in ctx.partition else getattr(ctx.config, name, None)
 
 
 def _copy(params: Mapping[str, Any]) -> dict[str, Any]:

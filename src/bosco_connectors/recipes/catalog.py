@@ -216,7 +216,9 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     seeds = seed_files(root, seeds_dir)
     definitions = definitions_file(root)
     files = [*seeds.values(), *sorted(root.rglob("*.sql")), *([definitions] if definitions else [])]
-    signature = (generated, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    # the generated staging depends on which sources are known (a source registered later gets its own)
+    sources = tuple(_source_names()) if generated else ()
+    signature = (generated, sources, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
         cached = _load(root, seeds, generated, read_definitions(definitions) if definitions else None)
@@ -227,6 +229,12 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
 
 
 _CATALOGS: dict[tuple, list[Recipe]] = {}
+
+
+def _source_names() -> list[str]:
+    from ..framework.registry import source_names
+
+    return source_names()
 
 
 def definitions_file(root: Path) -> Path | None:

@@ -105,10 +105,16 @@ class GeneratedApp:
         """A sandbox value for every secret config field (what this fake accepts)."""
         from pydantic import SecretStr  # noqa: F401 - the annotation is read as text
 
+        from ..framework.auth import OneOf
+
+        auth = self.api.auth
+        made: dict[str, str] = {}
+        for credential in (auth.choices if isinstance(auth, OneOf) else (auth,) if auth is not None else ()):
+            made.update(credential.sandbox_values())  # a value of a shape the credential checks (a PEM key)
         out = {}
         for name, info in self.connector.config_model.model_fields.items():
             if "SecretStr" in str(info.annotation):
-                out[name] = f"{self.prefix}-sandbox-{name.replace('_', '-')}-{_digest(self.prefix, name)}"
+                out[name] = made.get(name) or f"{self.prefix}-sandbox-{name.replace('_', '-')}-{_digest(self.prefix, name)}"
         return out
 
     def source_config(self, root_url: str) -> dict[str, Any]:
@@ -205,8 +211,9 @@ class GeneratedApp:
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
             good = form.get("refresh_token") in self.credentials.values()
-        elif grant == "client_credentials":
-            good = form.get("client_secret") in self.credentials.values() or bool(request.header("authorization"))
+        elif grant == "client_credentials":  # a sandbox secret, basic auth, or a client secret signed as a JWT (Apple's)
+            good = (form.get("client_secret") in self.credentials.values() or bool(request.header("authorization"))
+                    or _well_formed_jwt(form.get("client_secret") or ""))
         if not good:
             return FakeResponse.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
         token = "ya29.sandbox-" + secrets.token_hex(12)
@@ -251,7 +258,7 @@ class GeneratedApp:
             if isinstance(stream, RestStream) and stream.method == request.method:
                 values = _match_path(stream.path, path)
                 if values is not None:
-                    candidates.append(Route(stream, params, values))
+                    candidates.append(Route(stream, params, {**_placeholder_values(stream, request, params), **values}))
         if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
             candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
         return candidates[0] if candidates else None
@@ -356,7 +363,9 @@ class GeneratedApp:
                     if metrics.impressions == 0:
                         continue  # platforms leave out rows without delivery
                     row = {spec.date: day, spec.account: account.id, spec.spend: metrics.spend, spec.impressions: metrics.impressions,
-                           spec.clicks: metrics.clicks, spec.conversions: metrics.conversions, spec.conversion_value: metrics.conversion_value}
+                           spec.clicks: metrics.clicks, spec.conversions: metrics.conversions}
+                    if spec.conversion_value:  # a platform without conversion value (Apple Ads) sends none
+                        row[spec.conversion_value] = metrics.conversion_value
                     for level, obj in path.items():
                         if getattr(spec, level, None):
                             row[getattr(spec, level)] = obj.id
@@ -426,9 +435,10 @@ class GeneratedApp:
         if getattr(stream, "kind", None) == "async_report":  # the documented report file's first record
             return self._jobs.template_record(stream)
         explode = stream.record_spec.explode
-        if explode:
+        if explode:  # the item's fields first: a name the record also uses deeper down (Apple's totalMetrics) is the item's
             parent = self._documented_parent(stream)
-            return {**{k: v for k, v in parent.items() if k != explode}, **parent[explode][0]}
+            item = parent[explode][0]
+            return {**item, **{k: v for k, v in parent.items() if k != explode and k not in item}}
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)
@@ -462,8 +472,8 @@ class GeneratedApp:
         n = len(records)
         params = route.params
         if isinstance(paginator, PageNumber):
-            page = int(params.get(paginator.page_param) or paginator.first_page)
-            size = int(params.get(paginator.size_param) or paginator.page_size)
+            page = int(get_path(params, paginator.page_param) or paginator.first_page)
+            size = int(get_path(params, paginator.size_param) or paginator.page_size)
             index = page - paginator.first_page
             chunk = records[index * size:(index + 1) * size]
             if paginator.total_pages_path:
@@ -471,14 +481,14 @@ class GeneratedApp:
                 _put_path(body, paginator.total_pages_path, pages)
                 _fill_siblings(body, paginator.total_pages_path, page=page, page_size=size, total_number=n)
         elif isinstance(paginator, OffsetLimit):
-            offset = int(params.get(paginator.offset_param) or 0)
-            limit = int(params.get(paginator.limit_param) or paginator.limit)
+            offset = int(get_path(params, paginator.offset_param) or 0)
+            limit = int(get_path(params, paginator.limit_param) or paginator.limit)
             chunk = records[offset:offset + limit]
             if paginator.total_path:
                 _put_path(body, paginator.total_path, n)
         elif isinstance(paginator, OffsetPerRecord):
-            offset = int(params.get(paginator.offset_param) or 0)
-            limit = int(params.get(paginator.limit_param) or paginator.limit)
+            offset = int(get_path(params, paginator.offset_param) or 0)
+            limit = int(get_path(params, paginator.limit_param) or paginator.limit)
             chunk = _slice_each(records, stream.record_spec.explode, paginator.total_field, offset, limit)
         elif isinstance(paginator, (CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)):
             size = getattr(paginator, "limit", None) or DEFAULT_PAGE
@@ -536,6 +546,19 @@ def _match_path(template: str, path: str) -> dict[str, str] | None:
         pattern = pattern.replace(rf"\{{{name}\}}", f"(?P<{name}>[^/]+?)")
     match = re.fullmatch(pattern, path.strip("/"))
     return match.groupdict() if match else None
+
+
+def _placeholder_values(stream: RestStream, request: FakeRequest, params: dict[str, Any]) -> dict[str, str]:
+    """The partition values a request carries in its declared headers and parameters (an account id in
+    ``X-AP-Context: adAccountId={ad_account_id};``, a campaign id in a report's filter), as text."""
+    from ..framework import placeholders
+
+    found: dict[str, Any] = {}
+    for header, template in stream.headers.items():
+        found.update(placeholders.extract(template, request.header(header)))
+    if not callable(stream.params):
+        found.update(placeholders.extract(dict(stream.params), params))
+    return {name: str(value[0] if isinstance(value, list) and len(value) == 1 else value) for name, value in found.items()}
 
 
 def _fixed(stream: RestStream) -> dict[str, Any]:

@@ -96,10 +96,11 @@ class JobRoutes:
     def _create(self, item: _Declared, request: FakeRequest, params: dict[str, Any], values: dict[str, str]) -> FakeResponse:
         from .generated import Route, _put_path
 
+        from ..framework import placeholders
+
         for header, template in item.create.headers.items():  # a partition sent in a header (Amazon's profile scope)
-            name = _placeholder(template)
-            if name and request.header(header):
-                params.setdefault(name, request.header(header))
+            for name, value in placeholders.extract(template, request.header(header)).items():
+                params.setdefault(name, value)
         body = self._documented(item, item.create.path, item.create.method) or {}
         example = get_path(body, item.create.job_id)
         with self._lock:
@@ -202,12 +203,6 @@ class JobRoutes:
             if isinstance(body, dict):
                 params.update(body)
         return params
-
-
-def _placeholder(value: Any) -> str | None:
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1].isidentifier():
-        return value[1:-1]
-    return None
 
 
 def _places(obj: Any, marker: str, path: str = "") -> list[str]:
