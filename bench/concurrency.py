@@ -24,10 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bosco_connectors.sandbox.tiktok import TikTokApp
+from bosco_connectors.sandbox.generated import GeneratedApp, arithmetic_metrics
 
 from .common import BENCH_ENV, END_DATE, ROOT, Row, say
 
+SOURCE = "tiktok_ads"
 TOKEN_ENV = "BENCH_TIKTOK_TOKEN"
 
 
@@ -43,7 +44,7 @@ def rate_limited(accounts: int, pages: int, latency: float, limit: int) -> list[
 
     page_size = 10
     # ads per advertiser = campaigns x ad_groups x ads = pages x page_size
-    app = _Clocked(seed=7, size="tiny", end_date=END_DATE, accounts=accounts, campaigns=pages, ad_groups=1, ads=page_size, days=1)
+    app = _Clocked(SOURCE, seed=7, size="tiny", end_date=END_DATE, accounts=accounts, campaigns=pages, ad_groups=1, ads=page_size, days=1)
     requests = accounts * pages
     ideal = requests * latency / limit
     say(f"concurrency: {accounts} advertisers x {pages} pages, {latency * 1000:.0f} ms each, at most {limit} in flight (ideal {ideal:.1f}s)")
@@ -72,8 +73,8 @@ def rate_limited(accounts: int, pages: int, latency: float, limit: int) -> list[
     ]
 
 
-class _Clocked(TikTokApp):
-    """The TikTok fake, noting when it first and last handled a request."""
+class _Clocked(GeneratedApp):
+    """The generated TikTok fake, noting when it first and last handled a request."""
 
     first = last = 0.0
 
@@ -115,7 +116,8 @@ def sync_child(opts: dict[str, Any]) -> None:
 def many_tenants(tenants: int, workers: int, latency: float = 0.1) -> list[Row]:
     from bosco_connectors.sandbox import FakeApi
 
-    app = TikTokApp(seed=7, size="tiny", end_date=END_DATE, accounts=2, campaigns=20, ad_groups=1, ads=1, days=60)
+    # Cheap metrics: each report page is rendered alone (not the whole 30-day window per page).
+    app = GeneratedApp(SOURCE, seed=7, size="tiny", end_date=END_DATE, metrics=arithmetic_metrics, accounts=2, campaigns=20, ad_groups=1, ads=1, days=60)
     say(f"concurrency: {tenants} tenants in one `bosco-sync run`, --workers 1 then --workers {workers} ({latency * 1000:.0f} ms per request)")
     runs: dict[int, dict[str, Any]] = {}
     with FakeApi([app], latency=latency) as api, tempfile.TemporaryDirectory(prefix="bench-tenants-") as workdir:

@@ -74,7 +74,7 @@ FACT = "fct_campaign_performance"
 
 
 def fact_recipes(target: Path) -> Path:
-    """Copy `FACT` and every recipe it reads (and the seeds) into `target`, as they are."""
+    """Copy `FACT` and every recipe file it reads (and the seeds) into `target`, as they are."""
     from bosco_connectors.recipes import load_catalog, recipes_root
     from bosco_connectors.recipes.catalog import upstream_of
 
@@ -88,9 +88,8 @@ def fact_recipes(target: Path) -> Path:
         found = upstream_of(catalog, todo) | {rel.target for name in todo for rel in by_name[name].relationships}
         todo = found - wanted
     for recipe in catalog:
-        if not recipe.path.is_relative_to(root):
-            continue  # staging generated from a source's unified mapping: the copy generates it too
-        if recipe.name in wanted or recipe.layer == "seeds":
+        # Staging written from a source's unified mapping has no file: the build writes it again.
+        if (recipe.name in wanted or recipe.layer == "seeds") and recipe.path.is_relative_to(root):
             dest = target / recipe.path.relative_to(root)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(recipe.path, dest)

@@ -1,4 +1,4 @@
-"""Run the benchmark's fake TikTok API in its own process.
+"""Run the benchmark's fake TikTok API (`fakeapp.bench_app`) in its own process.
 
 The server gets its own interpreter (and so its own core and GIL): what a contender
 measures is its own client work. ``python -m bench.serve '<json options>'`` prints one
@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from bosco_connectors.sandbox import FakeApi, FakeRequest, FakeResponse
 
-from .fakeapp import BenchTikTokApp
+from .fakeapp import bench_app
 
 
 class _Stats:
@@ -39,7 +39,7 @@ class _Stats:
 
 
 def main(options: dict[str, Any]) -> None:
-    app = BenchTikTokApp(date.fromisoformat(options["end_date"]), options["world"], cache=options.get("cache", False))
+    app = bench_app(date.fromisoformat(options["end_date"]), options["world"], cache=options.get("cache", False))
     stats = _Stats()
     api = FakeApi([app, stats], latency=options.get("latency", 0.0))
     stats.api = api
@@ -78,7 +78,7 @@ def fake_server(world: dict[str, int], end_date: date, *, cache: bool = False, l
         if not line:
             raise RuntimeError("the benchmark fake API did not start")
         info = json.loads(line)
-        app = BenchTikTokApp(end_date, world)  # same world, only to build the source config
+        app = bench_app(end_date, world)  # same world, only to build the source config
         info["config"] = _jsonable(app.source_config(info["root"]))
         yield info
     finally:

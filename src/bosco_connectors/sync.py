@@ -65,10 +65,17 @@ class SyncResult:
     #: The class of the failure behind `error` (an `AuthError` needs a new credential, a
     #: `RetryableApiError` may pass on the next run); None when the sync succeeded.
     error_type: type[BaseException] | None = None
+    #: Partitions the vendor refused and the sync skipped (an account the credential may
+    #: not read): the others loaded, and the sync is partial.
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def failure_line(self) -> str:
         return f"FAILED tenant={self.tenant_id} source={self.source} stream={self.stream or '-'}: {self.error}"
+
+    @property
+    def partial_lines(self) -> list[str]:
+        return [f"PARTIAL tenant={self.tenant_id} source={self.source}: {line}" for line in self.skipped]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +90,7 @@ class SyncResult:
             "stream": self.stream,
             "error": self.error,
             "interrupted": self.interrupted,
+            "skipped": list(self.skipped),
         }
 
 
@@ -189,6 +197,7 @@ def run_sync(
         result.seconds = time.monotonic() - started
         if client is not None:
             result.requests, result.retries = client.stats.requests, client.stats.retries
+            result.skipped = list(getattr(client.stats, "skipped", []))
     return result
 
 

@@ -8,6 +8,8 @@ machines), and exit codes that say what happened:
     2  bad usage or configuration (nothing was synced)
     3  another bosco-sync run holds the lock (nothing was synced)
     4  data-quality tests failed (recipes)
+    5  every sync loaded, but some skipped an account the vendor refused (one PARTIAL
+       line each: tenant, source, stream, the account and why)
   130  interrupted by SIGINT (Ctrl-C) or SIGTERM: no further sync started, and one
        line says which sync was stopped and which never started; the next run
        completes what the stopped one left
@@ -29,6 +31,7 @@ from typing import Any, Optional
 import typer
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED, EXIT_TESTS = 0, 1, 2, 3, 4
+EXIT_PARTIAL = 5
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 app = typer.Typer(
@@ -37,6 +40,7 @@ app = typer.Typer(
     epilog=(
         "Exit codes: 0 every sync succeeded; 1 a sync failed (one line per failure on stderr); "
         "2 bad usage or configuration; 3 another run holds the lock; 4 data-quality tests failed; "
+        "5 partial: an account the vendor refused was skipped (one PARTIAL line each), the rest loaded; "
         "130 interrupted by SIGINT/SIGTERM (the next run completes what was stopped)."
     ),
     no_args_is_help=True,
@@ -199,7 +203,7 @@ def _exit_code(summary: dict[str, Any]) -> int:
     if summary["interrupted"]:
         return EXIT_INTERRUPTED
     if summary["ok"]:
-        return EXIT_OK
+        return EXIT_PARTIAL if summary.get("partial") else EXIT_OK
     return max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED
 
 
@@ -211,7 +215,7 @@ def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
 
         render_summary(summary, _stdout())
     err = _stderr()
-    for line in summary["failures"]:
+    for line in [*summary["failures"], *summary.get("partial", [])]:
         err.print(line, markup=False)
     if summary["interrupted"]:
         err.print(summary["interrupted"]["line"], markup=False)

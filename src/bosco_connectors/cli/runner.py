@@ -238,6 +238,8 @@ def run_jobs(
         "syncs": [dict(r.as_dict(), exit_code=r.exit_code) for r in results],
         "tables": dict(sorted(tables.items())),
         "failures": [r.failure_line for r in results if not r.ok and not r.interrupted],
+        #: Syncs that loaded, but without some partitions the vendor refused (exit code 5).
+        "partial": [line for r in results if r.ok for line in r.partial_lines],
         "interrupted": _interruption(signum, stopped, not_started) if signum else None,
     }
 

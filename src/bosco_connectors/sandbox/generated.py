@@ -31,14 +31,16 @@ the signature: it has no key to check it with.
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import math
 import secrets
 import threading
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from functools import cache, cached_property, partial
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from urllib.parse import urlencode, urlsplit
 
 import orjson
@@ -50,7 +52,7 @@ from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
 from .server import FakeRequest, FakeResponse
-from .world import World
+from .world import DailyMetrics, World
 
 if TYPE_CHECKING:
     from ..framework.connector import Connector
@@ -79,9 +81,11 @@ class GeneratedApp:
     """The fake API of one declared source (see the module docstring)."""
 
     def __init__(self, source: str | None = None, seed: int = 7, size: str = "small", end_date: date | None = None, *,
-                 connector: Connector | None = None, **overrides: int) -> None:
-        """The fake of `source` (looked up by name), or of the `connector` object given
-        (a source under test that is not registered, or a broken variant's correct original)."""
+                 connector: Connector | None = None, metrics: Callable[[str, date], DailyMetrics] | None = None,
+                 page_cache: bool = False, **overrides: int) -> None:
+        """The fake of `source` (looked up by name), or of the `connector` object given (a source
+        under test that is not registered, or a broken variant's correct original). `metrics` and
+        `page_cache` serve large reports cheaply (see `arithmetic_metrics`, `PageCache`)."""
         from ..framework.registry import get_connector
         from ..testing.replay import Fixtures, fixture_folder
 
@@ -92,7 +96,10 @@ class GeneratedApp:
         base = urlsplit(self.api.base_url)
         self.root_path = "/" + base.path.strip("/") + "/" if base.path.strip("/") else "/"
         self.real_root = f"{base.scheme}://{base.netloc}"
-        self.world = World(seed, size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
+        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
+        self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
+        self.page_cache = PageCache(enabled=page_cache)
+        self._report_templates: dict[str, _ReportTemplate] = {}
         self.fixtures = Fixtures.load(fixture_folder(self.connector))
         self._lock = threading.Lock()
         self._injected: list[str] = []
@@ -165,14 +172,18 @@ class GeneratedApp:
         if kind:
             return self._documented(kind)
         job = self._jobs.answer(request, self._below_root(request.path))
-        if job is not None:
+        if job is not None:  # before the cache: a job's status changes between polls
             return job
+        cached = self.page_cache.get(request)
+        if cached is not None:
+            return cached
         route = self._route(request)
         if route is None:
             return FakeResponse.json({"error": {"message": f"no declared stream answers {request.method} {request.path}"}}, 404)
-        records = list(self._records(route))
+        records = self._rows(route)
         body, headers = self._page(route, request, records)
-        return FakeResponse(200, orjson.dumps(body, default=str), {"Content-Type": "application/json", **headers})
+        response = FakeResponse(200, orjson.dumps(body, default=str), {"Content-Type": "application/json", **headers})
+        return self.page_cache.put(request, response)
 
     def _documented(self, kind: str) -> FakeResponse:
         exchange = self.fixtures.error(kind)
@@ -362,21 +373,7 @@ class GeneratedApp:
                     metrics = self.world.sum_metrics(_ads_under(entity, spec.level, account), day)
                     if metrics.impressions == 0:
                         continue  # platforms leave out rows without delivery
-                    row = {spec.date: day, spec.account: account.id, spec.spend: metrics.spend, spec.impressions: metrics.impressions,
-                           spec.clicks: metrics.clicks, spec.conversions: metrics.conversions}
-                    if spec.conversion_value:  # a platform without conversion value (Apple Ads) sends none
-                        row[spec.conversion_value] = metrics.conversion_value
-                    for level, obj in path.items():
-                        if getattr(spec, level, None):
-                            row[getattr(spec, level)] = obj.id
-                        name = getattr(spec, f"{level}_name", None)
-                        if isinstance(name, str):  # a Lookup's name lives in another stream's records
-                            row[name] = obj.name
-                    if isinstance(spec.currency, str):
-                        row[spec.currency] = account.currency
-                    if isinstance(spec.account_name, str):
-                        row[spec.account_name] = account.name
-                    yield row
+                    yield {spec.date: day, **_metric_columns(spec, metrics), **_entity_columns(spec, account, path)}
 
     def _entities(self, spec: Entity, route: Route) -> Iterator[dict[str, Any]]:
         for account in self._accounts(route):
@@ -403,23 +400,16 @@ class GeneratedApp:
         """World values (by column) -> the documented record, each value in its documented type."""
         template = self._template_record(stream)
         records = stream.record_spec
-        vendor_of = {column: vendor for vendor, column in records.rename.items()}
-        places: dict[str, tuple[tuple[str, ...], Any]] = {}
-        for path, value in _leaves(template):
-            column = records.rename.get(path[-1], path[-1])
-            places.setdefault(column, (path, value))
+        where_is = _places(template, records)
 
         def render(row: dict[str, Any]) -> dict[str, Any]:
             record = copy.deepcopy(template)
             for column, value in row.items():
-                where = places.get(column) or places.get(vendor_of.get(column, column))
+                where = where_is(column)
                 if where is None:
                     continue  # never invent a field the documented record lacks
                 path, example = where
-                unit = records.units.get(column)
-                if unit is not None and unit.exponent and isinstance(value, (int, float)):
-                    value = round(value * 10**unit.exponent)  # micros, cents: integers; currency units stay as they are
-                _put(record, path, _as_documented(value, example, records.formats.get(column)))
+                _put(record, path, _documented_value(column, value, example, records))
             return record
 
         return render
@@ -454,6 +444,18 @@ class GeneratedApp:
                 if isinstance(record.get(explode), list) and record[explode]:
                     return record
         raise LookupError(f"{self.prefix}/{stream.name}: no documented record to shape answers after (cassettes/{self.prefix}/)")
+
+    def _rows(self, route: Route) -> Sequence[Any]:
+        """The route's records: a dense report rendered slice by slice (with a `metrics` hook), else every record."""
+        stream = route.stream
+        if isinstance(self.world, _HookedWorld) and isinstance(stream.unified, Performance) and getattr(stream, "fake_records", None) is None:
+            template = self._report_templates.get(stream.name)
+            if template is None:
+                template = self._report_templates.setdefault(
+                    stream.name, _ReportTemplate(stream.unified, self._template_record(stream), stream.record_spec, self.world))
+            rows = LazyReport(template, self._accounts(route), self._days(route))
+            return rows if isinstance(stream.paginator(), SLICED_PAGING) else rows[:]
+        return list(self._records(route))
 
     def _template_body(self, stream: Stream) -> Any:
         for exchange in self.fixtures.data(stream.name):
@@ -631,6 +633,31 @@ def _slice_each(records: list[dict[str, Any]], explode: str | None, total_field:
     return page
 
 
+def _metric_columns(spec: Performance, metrics: DailyMetrics) -> dict[str, Any]:
+    """A performance row's metrics, by the stream's column names."""
+    columns = {spec.spend: metrics.spend, spec.impressions: metrics.impressions, spec.clicks: metrics.clicks,
+               spec.conversions: metrics.conversions}
+    if spec.conversion_value:  # a platform without conversion value (Apple Ads) sends none
+        columns[spec.conversion_value] = metrics.conversion_value
+    return columns
+
+
+def _entity_columns(spec: Performance, account: Any, path: dict[str, Any]) -> dict[str, Any]:
+    """A performance row's account and entity columns (ids, names, currency): fixed per entity."""
+    row: dict[str, Any] = {spec.account: account.id}
+    for level, obj in path.items():
+        if getattr(spec, level, None):
+            row[getattr(spec, level)] = obj.id
+        name = getattr(spec, f"{level}_name", None)
+        if isinstance(name, str):  # a Lookup's name lives in another stream's records
+            row[name] = obj.name
+    if isinstance(spec.currency, str):
+        row[spec.currency] = account.currency
+    if isinstance(spec.account_name, str):
+        row[spec.account_name] = account.name
+    return row
+
+
 def _inactive(active: str) -> str:
     if active in ("true", "false"):  # a boolean status (Outbrain's ``enabled``)
         return "false" if active == "true" else "true"
@@ -647,6 +674,24 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
                 yield from _leaves(value, (*path, key))
             else:
                 yield (*path, key), value
+
+
+def _places(template: dict[str, Any], records: Any) -> Callable[[str], tuple[tuple[str, ...], Any] | None]:
+    """Where a column goes in the documented record: ``column -> (path, documented example)``, or None."""
+    vendor_of = {column: vendor for vendor, column in records.rename.items()}
+    places: dict[str, tuple[tuple[str, ...], Any]] = {}
+    for path, value in _leaves(template):
+        column = records.rename.get(path[-1], path[-1])
+        places.setdefault(column, (path, value))
+    return lambda column: places.get(column) or places.get(vendor_of.get(column, column))
+
+
+def _documented_value(column: str, value: Any, example: Any, records: Any) -> Any:
+    """A world value for `column`, in its declared unit and written as the documented example writes it."""
+    unit = records.units.get(column)
+    if unit is not None and unit.exponent and isinstance(value, (int, float)):
+        value = round(value * 10**unit.exponent)  # micros, cents: integers; currency units stay as they are
+    return _as_documented(value, example, records.formats.get(column))
 
 
 def _put(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -736,3 +781,192 @@ def _untoken(token: Any) -> int:
         return int(base64.urlsafe_b64decode(padded).decode().split(":", 1)[1])
     except (ValueError, IndexError):
         return 0
+
+
+# -- large reports: a metrics hook, rows rendered slice by slice, a page cache ----------------------
+#
+# A benchmark must measure the client, not this fake: through `_records` (the world's
+# seeded RNG per ad and day, a deep copy per record, the whole window rendered for every
+# page) a 1,000-row page of a large report costs the server seconds. With ``GeneratedApp(metrics=...)``
+# performance streams are served by `LazyReport` instead: every (entity, day) has a row
+# (so a report's row count is exactly accounts x entities x days), only the requested
+# slice is rendered, and each row is joined from bytes pre-rendered per entity, per day
+# and per distinct metrics (`_ReportTemplate`). ``page_cache=True`` keeps every page
+# answered (`PageCache`): a warm-up pass renders each page once.
+
+#: Paginators whose pages `GeneratedApp._page` cuts from the records by slicing.
+SLICED_PAGING = (PageNumber, OffsetLimit, CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)
+
+
+def arithmetic_metrics(ad_id: str, day: date) -> DailyMetrics:
+    """A `metrics` hook for large reports: every ad delivers every day, from cheap arithmetic.
+
+    One of 4,096 plausible metric sets, picked by a hash of the ad id and the day:
+    deterministic across processes, and microseconds where the world's seeded RNG per
+    (ad, day) costs tens of them.
+    """
+    pool = _metric_pool()
+    return pool[(zlib.crc32(ad_id.encode()) * 2654435761 + day.toordinal() * 40503) % len(pool)]
+
+
+@cache
+def _metric_pool(size: int = 4096) -> tuple[DailyMetrics, ...]:
+    def one(k: int) -> DailyMetrics:
+        h = (k * 2654435761 + 12345) & 0xFFFFFFFF
+        impressions = 200 + h % 19800
+        clicks = impressions * ((h >> 8) % 40) // 1000  # zero sometimes, as small ads have
+        conversions = clicks * ((h >> 16) % 12) // 100
+        spend = round(impressions * (2 + (h >> 4) % 12) / 1000, 2)
+        return DailyMetrics(spend, impressions, clicks, conversions, float(conversions * (15 + (h >> 12) % 100)))
+
+    return tuple(one(k) for k in range(size))
+
+
+@dataclass
+class _HookedWorld(World):
+    """The world with its daily metrics from a hook (`GeneratedApp(metrics=...)`); entities unchanged."""
+
+    hook: Callable[[str, date], DailyMetrics] | None = None
+
+    def ad_metrics(self, ad_id: str, day: date) -> DailyMetrics:
+        assert self.hook is not None
+        return self.hook(ad_id, day)
+
+
+class PageCache:
+    """Every data page answered, kept by request (method, path, query, body): a page is rendered once.
+
+    Consulted after the credential check and injected errors, so those still answer as
+    they would; only successful data pages are kept. Off unless enabled.
+    """
+
+    def __init__(self, enabled: bool = False) -> None:
+        self.enabled = enabled
+        self._pages: dict[tuple[Any, ...], FakeResponse] = {}
+
+    def get(self, request: FakeRequest) -> FakeResponse | None:
+        return self._pages.get(self._key(request)) if self.enabled else None
+
+    def put(self, request: FakeRequest, response: FakeResponse) -> FakeResponse:
+        if self.enabled and response.status == 200:
+            self._pages[self._key(request)] = response
+        return response
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    @staticmethod
+    def _key(request: FakeRequest) -> tuple[Any, ...]:
+        return request.method, request.path, tuple(sorted((k, tuple(v)) for k, v in request.query.items())), request.body
+
+
+#: The three kinds of value in a performance row, by what they change with.
+_DAY, _METRICS, _ENTITY = 0, 1, 2
+
+
+class _ReportTemplate:
+    """A performance stream's documented record as bytes with holes, filled from pre-rendered parts.
+
+    The holes are the columns the unified mapping fills (`_performance`'s row). Each run
+    of holes of one kind (the day's, the metrics', the entity's: ids, names, account),
+    with the documented text between and after them, is rendered once per day, per
+    distinct metrics and per entity; a row is the head and its runs joined.
+    """
+
+    METRICS_KEPT = 65_536  # distinct metric sets kept rendered (a pooled hook has 4,096)
+
+    def __init__(self, spec: Performance, template: dict[str, Any], records: Any, world: World) -> None:
+        self.spec, self.records, self.world = spec, records, world
+        account = world.accounts[0]
+        entity_columns = _entity_columns(spec, account, next(_entities_at(account, spec.level))[1])
+        kinds = {spec.date: _DAY, **dict.fromkeys(_metric_columns(spec, DailyMetrics(0, 0, 0, 0, 0)), _METRICS),
+                 **dict.fromkeys(entity_columns, _ENTITY)}
+        where_is = _places(template, records)
+        record, markers = copy.deepcopy(template), {}
+        for column, kind in kinds.items():
+            where = where_is(column)
+            if where is not None:
+                markers[column] = (f"\x00hole{len(markers)}", kind, where[1])
+                _put(record, where[0], markers[column][0])
+        text = orjson.dumps(record)
+        holes = sorted((text.find(orjson.dumps(m)), len(orjson.dumps(m)), column, kind, example)
+                       for column, (m, kind, example) in markers.items() if text.find(orjson.dumps(m)) >= 0)
+        self.head = text[: holes[0][0]] if holes else text
+        #: Runs of holes of one kind, in record order: (kind, [(column, example, the text after it)]).
+        self.runs: list[tuple[int, list[tuple[str, Any, bytes]]]] = []
+        for i, (at, size, column, kind, example) in enumerate(holes):
+            after = text[at + size: holes[i + 1][0] if i + 1 < len(holes) else len(text)]
+            if not self.runs or self.runs[-1][0] != kind:
+                self.runs.append((kind, []))
+            self.runs[-1][1].append((column, example, after))
+        #: Where each run's bytes are found: (kind, index among that kind's runs).
+        self.order = [(kind, sum(1 for k, _ in self.runs[:i] if k == kind)) for i, (kind, _) in enumerate(self.runs)]
+        self._days: dict[date, tuple[bytes, ...]] = {}
+        self._metrics: dict[DailyMetrics, tuple[bytes, ...]] = {}
+        self._entities: dict[str, list[tuple[list[Any], tuple[bytes, ...]]]] = {}
+
+    def render(self, kind: int, values: dict[str, Any]) -> tuple[bytes, ...]:
+        """The bytes of every run of `kind`, its holes filled from `values` (by column)."""
+        return tuple(
+            b"".join(orjson.dumps(_documented_value(column, values[column], example, self.records), default=str) + after
+                     for column, example, after in holes)
+            for k, holes in self.runs if k == kind
+        )
+
+    def entities(self, account: Any) -> list[tuple[list[Any], tuple[bytes, ...]]]:
+        """The account's entities at the stream's level, in `_performance`'s order: (ads under it, rendered parts)."""
+        found = self._entities.get(account.id)
+        if found is None:
+            level = self.spec.level
+            found = self._entities.setdefault(account.id, [
+                (_ads_under(entity, level, account), self.render(_ENTITY, _entity_columns(self.spec, account, path)))
+                for entity, path in _entities_at(account, level)
+            ])
+        return found
+
+    def row(self, entity: tuple[list[Any], tuple[bytes, ...]], day: date) -> bytes:
+        ads, entity_parts = entity
+        metrics = self.world.ad_metrics(ads[0].id, day) if len(ads) == 1 else self.world.sum_metrics(ads, day)
+        metric_parts = self._metrics.get(metrics)
+        if metric_parts is None:
+            if len(self._metrics) >= self.METRICS_KEPT:
+                self._metrics.clear()
+            metric_parts = self._metrics[metrics] = self.render(_METRICS, _metric_columns(self.spec, metrics))
+        day_parts = self._days.get(day)
+        if day_parts is None:
+            day_parts = self._days[day] = self.render(_DAY, {self.spec.date: day})
+        parts = (day_parts, metric_parts, entity_parts)
+        return self.head + b"".join([parts[kind][i] for kind, i in self.order])
+
+
+class LazyReport:
+    """One request's performance rows: ``len()`` exact, a slice rendered on demand as one JSON list.
+
+    Rows come in `_performance`'s order (account, day, entity), one for every (entity,
+    day): a dense report, whose size is known without rendering it. A slice is an
+    `orjson.Fragment`, which the page's body embeds as it is.
+    """
+
+    def __init__(self, template: _ReportTemplate, accounts: list[Any], days: list[date]) -> None:
+        self.template, self.days = template, days
+        self.blocks = [template.entities(account) for account in accounts]
+        self.starts = [0]
+        for entities in self.blocks:
+            self.starts.append(self.starts[-1] + len(entities) * len(days))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            raise TypeError("a LazyReport is read by slices (pages)")
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            raise ValueError("a LazyReport is read by contiguous slices")
+        rows, days, row = [], self.days, self.template.row
+        for i in range(start, stop):
+            block = bisect.bisect_right(self.starts, i) - 1
+            entities = self.blocks[block]
+            day, entity = divmod(i - self.starts[block], len(entities))
+            rows.append(row(entities[entity], days[day]))
+        return orjson.Fragment(b"[" + b",".join(rows) + b"]")

@@ -28,8 +28,7 @@ is selected, and refuses metrics on a manager account (``REQUESTED_METRICS_FOR_M
 
 It enforces the headers: a bearer token it minted (else ``401 UNAUTHENTICATED``,
 ``AUTHENTICATION_ERROR.OAUTH_TOKEN_INVALID``/``OAUTH_TOKEN_EXPIRED``), the developer
-token (missing: ``REQUEST_ERROR.DEVELOPER_TOKEN_PARAMETER_MISSING``; wrong:
-``AUTHENTICATION_ERROR.DEVELOPER_TOKEN_INVALID``), and access: the OAuth user reaches
+token header is ignored (sunset on 2026-09-09), and access: the OAuth user reaches
 the client accounts only through the manager, so ``login-customer-id`` must name it
 (else ``403 PERMISSION_DENIED``, ``AUTHORIZATION_ERROR.USER_PERMISSION_DENIED``). Errors
 use Google's body, ``{"error": {"code", "message", "status", "details": [GoogleAdsFailure]}}``,
@@ -680,6 +679,8 @@ class _Scripted:
     fault: GoogleAdsFault
     remaining: int
     mid_stream: bool
+    #: Only calls for this customer (None: any).
+    customer: str | None = None
 
 
 class GoogleAdsApp:
@@ -712,7 +713,6 @@ class GoogleAdsApp:
         """Config pointing the ``google_ads`` source at this app under ``root_url`` (REST)."""
         root = root_url.rstrip("/")
         return {
-            "developer_token": self.developer_token,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "refresh_token": self.refresh_token,
@@ -728,14 +728,14 @@ class GoogleAdsApp:
 
     def fail_next(
         self, category: str, code: str, message: str, *, http: int = 400, status: str = "INVALID_ARGUMENT",
-        times: int = 1, retry_delay: str | None = None, mid_stream: bool = False,
+        times: int = 1, retry_delay: str | None = None, mid_stream: bool = False, customer: str | None = None,
     ) -> None:
         """Answer the next ``times`` searchStream calls with this GoogleAdsFailure.
 
         ``mid_stream``: send the first batch, then the error, in a 200 array (a stream that
         broke after it started)."""
         with self._lock:
-            self._scripted.append(_Scripted(GoogleAdsFault(http, status, category, code, message, retry_delay=retry_delay), times, mid_stream))
+            self._scripted.append(_Scripted(GoogleAdsFault(http, status, category, code, message, retry_delay=retry_delay), times, mid_stream, customer))
 
     def revoke_access_tokens(self) -> None:
         """Every access token minted so far now fails with OAUTH_TOKEN_EXPIRED."""
@@ -802,7 +802,7 @@ class GoogleAdsApp:
     def _answer(self, customer_id: str, query: Any, headers: dict[str, str], request_id: str) -> list[dict[str, Any]]:
         self._authenticate(headers)
         customer = self._authorize(customer_id, headers)
-        scripted = self._next_scripted()
+        scripted = self._next_scripted(customer_id)
         if scripted is not None and not scripted.mid_stream:
             raise scripted.fault
         if not isinstance(query, str) or not query.strip():
@@ -825,10 +825,10 @@ class GoogleAdsApp:
             return [batches[0], scripted.fault.body(request_id)]
         return batches
 
-    def _next_scripted(self) -> _Scripted | None:
+    def _next_scripted(self, customer_id: str) -> _Scripted | None:
         with self._lock:
             for item in self._scripted:
-                if item.remaining > 0:
+                if item.remaining > 0 and item.customer in (None, customer_id):
                     item.remaining -= 1
                     return item
         return None
@@ -842,12 +842,8 @@ class GoogleAdsApp:
             raise GoogleAdsFault(401, "UNAUTHENTICATED", "authenticationError", "OAUTH_TOKEN_INVALID", "OAuth token in the header is not valid.")
         if valid is False:
             raise GoogleAdsFault(401, "UNAUTHENTICATED", "authenticationError", "OAUTH_TOKEN_EXPIRED", "OAuth token in the header has expired.")
-        developer_token = headers.get("developer-token")
-        if not developer_token:
-            raise GoogleAdsFault(400, "INVALID_ARGUMENT", "requestError", "DEVELOPER_TOKEN_PARAMETER_MISSING", "developer-token parameter is missing.")
-        if developer_token != self.developer_token:
-            # Google no longer echoes the token in this message.
-            raise GoogleAdsFault(401, "UNAUTHENTICATED", "authenticationError", "DEVELOPER_TOKEN_INVALID", "The developer token is not valid.")
+        # Developer tokens were sunset on 2026-09-09: the header is optional and ignored
+        # (https://developers.google.com/google-ads/api/docs/api-policy/developer-token).
 
     def _authorize(self, customer_id: str, headers: dict[str, str]) -> Customer:
         if not re.fullmatch(r"\d+", customer_id):

@@ -91,14 +91,6 @@ def test_a_bad_refresh_token_is_an_auth_error_without_the_secret(sandbox):
     assert not sandbox.app.calls  # nothing reached the API
 
 
-def test_a_wrong_developer_token_is_an_auth_error(sandbox):
-    config = {**sandbox.config, "developer_token": "not-the-developer-token"}
-    with pytest.raises(AuthError) as info:
-        read(client_for(config))
-    assert "AUTHENTICATION_ERROR.DEVELOPER_TOKEN_INVALID" in str(info.value)
-    assert "not-the-developer-token" not in str(info.value)
-
-
 def test_clients_need_the_manager_in_login_customer_id(sandbox):
     account = world_of().accounts[0]
     config = {k: v for k, v in sandbox.config.items() if k != "login_customer_id"} | {"customer_ids": [account.id]}
@@ -180,3 +172,90 @@ def test_a_flaky_token_endpoint_is_retried_not_reported_as_bad_credentials(sandb
     rows = read(client)
     assert len(rows) == len(world_of().accounts[0].campaigns)
     assert sandbox.app.token_requests >= 1 and client.stats.retries >= 1
+
+
+# -- the flagship issue: a manager walk that meets a customer it may not read ------------------
+
+
+def test_a_customer_the_user_may_not_read_is_skipped_and_the_sync_is_partial(transport, tmp_path, monkeypatch):
+    import dlt
+    from contextlib import ExitStack
+
+    from .conftest import fast_client_factory, start_sandbox
+
+    with ExitStack() as stack:
+        box = start_sandbox(stack, transport, accounts=3)
+        monkeypatch.setattr(connector, "client_factory", fast_client_factory(box.sleeps))
+        accounts = [a.id for a in box.app.world.accounts]
+        refused = accounts[1]
+        box.app.fail_next("authorizationError", "USER_PERMISSION_DENIED", "User doesn't have permission to access customer.",
+                          http=403, status="PERMISSION_DENIED", times=1000, customer=refused)
+        result = run_sync(SyncJob("t", "google_ads", box.config, ["campaigns"]),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "g.duckdb")), pipelines_dir=tmp_path / "p")
+    assert result.ok, result.failure_line
+    assert result.skipped == [f"google_ads/campaigns: skipped customer {refused}: AUTHORIZATION_ERROR.USER_PERMISSION_DENIED"]
+    assert result.partial_lines == [f"PARTIAL tenant=t source=google_ads: {result.skipped[0]}"]
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "g.duckdb"), read_only=True) as con:
+        loaded = {r[0] for r in con.execute("select distinct customer_id from raw.google_ads_campaigns").fetchall()}
+    assert loaded == set(accounts) - {refused}, "the other customers load"
+
+
+def test_a_partial_run_exits_5_with_one_line_per_skipped_customer(tmp_path, monkeypatch):
+    from contextlib import ExitStack
+
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+
+    from .conftest import fast_client_factory, start_sandbox
+
+    with ExitStack() as stack:
+        box = start_sandbox(stack, "rest", accounts=2)
+        monkeypatch.setattr(connector, "client_factory", fast_client_factory(box.sleeps))
+        refused = box.app.world.accounts[0].id
+        box.app.fail_next("authorizationError", "CUSTOMER_NOT_ENABLED", "The customer account can't be accessed because it is not yet enabled or has been deactivated.",
+                          http=403, status="PERMISSION_DENIED", times=1000, customer=refused)
+        lines = ['[destination]', 'name = "duckdb"', f'path = "{tmp_path / "w.duckdb"}"', "[[tenants]]", 'id = "acme"', "  [tenants.sources.google_ads]"]
+        for key, value in box.config.items():
+            if key in ("client_secret", "refresh_token"):
+                monkeypatch.setenv(f"GADS_{key.upper()}", str(value))
+                lines.append(f'  {key} = {{ env = "GADS_{key.upper()}" }}')
+            else:
+                lines.append(f'  {key} = "{value}"')
+        lines.append('  streams = ["campaigns"]')
+        (tmp_path / "bosco.toml").write_text("\n".join(lines) + "\n")
+        result = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "bosco.toml"), "--state-dir", str(tmp_path / "h")])
+    assert result.exit_code == 5, result.output
+    partial = [line for line in result.stderr.splitlines() if line.startswith("PARTIAL")]
+    assert partial == [f"PARTIAL tenant=acme source=google_ads: google_ads/campaigns: skipped customer {refused}: AUTHORIZATION_ERROR.CUSTOMER_NOT_ENABLED"]
+
+
+# -- stale facts: developer tokens are gone; Cloud projects need approval ----------------------
+
+
+def test_the_developer_token_is_optional_and_a_configured_one_is_called_deprecated(sandbox, caplog):
+    import logging
+
+    from bosco_connectors.sources.google_ads import client as google_client
+
+    assert "developer_token" not in sandbox.config
+    rows = read(client_for(sandbox.config))
+    assert rows, "a sync needs no developer token"
+    if sandbox.transport == "rest":
+        assert all("developer-token" not in r.headers for r in sandbox.api.requests), "no header when none is configured"
+    google_client._warned.clear()
+    with caplog.at_level(logging.WARNING):
+        read(client_for({**sandbox.config, "developer_token": "legacy-token-123"}))
+    assert "developer_token is deprecated since 2026-09-09 and ignored by Google" in caplog.text
+
+
+def test_a_cloud_project_not_approved_for_production_says_what_to_do(sandbox):
+    sandbox.app.fail_next(
+        "authorizationError", "CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION",
+        "The Google Cloud project is not approved to access production accounts.", http=403, status="PERMISSION_DENIED",
+    )
+    with pytest.raises(AuthError) as info:
+        read(client_for(sandbox.config))
+    assert "apply for access on the project's Google Ads API page" in str(info.value)

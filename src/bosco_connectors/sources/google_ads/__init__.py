@@ -48,19 +48,16 @@ connector = Connector(
     sandbox="bosco_connectors.sandbox.google_ads:GoogleAdsApp",
     #: Google's error model with a GoogleAdsFailure detail
     #: (https://developers.google.com/google-ads/api/docs/get-started/handle-errors).
-    error_example={
+    error_example={  # documented as cassettes/google_ads/bodies/error.auth.json
         "error": {
-            "code": 403,
-            "message": "The caller does not have permission",
-            "status": "PERMISSION_DENIED",
+            "code": 401,
+            "message": "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie "
+                       "or other valid authentication credential.",
+            "status": "UNAUTHENTICATED",
             "details": [{
                 "@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
-                "errors": [{
-                    "errorCode": {"authorizationError": "USER_PERMISSION_DENIED"},
-                    "message": "User doesn't have permission to access customer. Note: If you're accessing a client "
-                               "customer, the manager's customer id must be set in the 'login-customer-id' header.",
-                }],
-                "requestId": "gE3kD1uSgYzGhE2hd0A0Jw",
+                "errors": [{"errorCode": {"authenticationError": "OAUTH_TOKEN_INVALID"}, "message": "OAuth token in the header is not valid."}],
+                "requestId": "Pq8wE1rT5yU9iO3pA6sD0f",
             }],
         }
     },

@@ -27,6 +27,7 @@ The gRPC transport (`grpc_transport`) builds the same failure dict from the SDK'
 from __future__ import annotations
 
 import re
+import logging
 import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
@@ -48,6 +49,7 @@ from ...framework import (
 from .config import GoogleAdsConfig
 
 SOURCE = "google_ads"
+log = logging.getLogger("bosco_connectors.sources.google_ads")
 #: The Google Ads API version this source speaks (current as of its release: v26, 2026-10-14).
 API_VERSION = "v26"
 API_ROOT = "https://googleads.googleapis.com"
@@ -60,6 +62,13 @@ AUTH_STATUS = frozenset({"UNAUTHENTICATED", "PERMISSION_DENIED"})
 AUTH_CATEGORIES = frozenset({"AUTHENTICATION_ERROR", "AUTHORIZATION_ERROR"})
 #: Codes outside the auth categories that still mean "fix the credentials".
 AUTH_CODES = frozenset({"REQUEST_ERROR.DEVELOPER_TOKEN_PARAMETER_MISSING"})
+#: What to do when the OAuth client's Cloud project may not call production accounts (since v25).
+NOT_APPROVED_HINT = (
+    "the Google Cloud project of this OAuth client is not approved for production accounts: apply for access on the "
+    "project's Google Ads API page (https://console.cloud.google.com/apis/api/googleads.googleapis.com)"
+)
+#: A customer the user may not read, or that is closed: skipped, the others load (a partial sync).
+SKIPPED_CUSTOMER_CODES = frozenset({"AUTHORIZATION_ERROR.USER_PERMISSION_DENIED", "AUTHORIZATION_ERROR.CUSTOMER_NOT_ENABLED"})
 RETRYABLE_CODES = frozenset({
     "QUOTA_ERROR.RESOURCE_EXHAUSTED",
     "QUOTA_ERROR.RESOURCE_TEMPORARILY_EXHAUSTED",
@@ -154,6 +163,8 @@ def google_ads_error(
     retry_after = max(delays) if delays else retry_delay
     vendor_code = codes[0] if codes else status
 
+    if any(c.endswith(".CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION") for c in codes):
+        return AuthError(f"{text}: {NOT_APPROVED_HINT}", status=http_status, vendor_code=vendor_code)
     if (
         status in AUTH_STATUS
         or http_status in (401, 403)
@@ -190,6 +201,17 @@ ERRORS = GoogleAdsErrorPolicy()
 
 
 # -- clients -------------------------------------------------------------------------------
+
+_warned = threading.Event()
+
+
+def warn_developer_token() -> None:
+    """Once per process: the developer token is sunset (https://developers.google.com/google-ads/api/docs/api-policy/developer-token)."""
+    if not _warned.is_set():
+        _warned.set()
+        log.warning("google_ads: developer_token is deprecated since 2026-09-09 and ignored by Google; remove it from "
+                    "the config (access belongs to the OAuth client's Google Cloud project)")
+
 
 
 class CustomerDirectory:
@@ -254,7 +276,10 @@ class GoogleAdsRestClient(ApiClient):
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        headers = {"developer-token": config.developer_token.get_secret_value()}
+        headers = {}
+        if config.developer_token is not None:  # sunset on 2026-09-09: optional, ignored by Google
+            warn_developer_token()
+            headers["developer-token"] = config.developer_token.get_secret_value()
         if config.login_customer_id:
             headers["login-customer-id"] = config.login_customer_id
         super().__init__(

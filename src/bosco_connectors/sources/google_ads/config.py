@@ -35,7 +35,11 @@ def _customer_id(value: Any) -> str:
 class GoogleAdsConfig(SourceConfig):
     """Config of the ``google_ads`` source (plus the fields every source accepts)."""
 
-    developer_token: SecretStr = Field(description="Google Ads API developer token, sent as the developer-token header.")
+    developer_token: SecretStr | None = Field(
+        default=None,
+        description="Deprecated: Google sunset developer tokens on 2026-09-09 (API access now belongs to the OAuth "
+        "client's Google Cloud project); sent as the developer-token header only when set, which Google ignores.",
+    )
     client_id: str = Field(min_length=1, description="OAuth 2.0 client id of your Google Cloud project.")
     client_secret: SecretStr = Field(description="OAuth 2.0 client secret.")
     refresh_token: SecretStr = Field(description="OAuth 2.0 refresh token with the https://www.googleapis.com/auth/adwords scope.")

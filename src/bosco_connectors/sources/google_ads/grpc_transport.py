@@ -114,7 +114,12 @@ class GoogleAdsGrpcClient:
     def _build_service(self) -> Any:
         from google.ads.googleads.client import GoogleAdsClient
 
-        developer_token = self.config.developer_token.get_secret_value()
+        developer_token = None
+        if self.config.developer_token is not None:  # sunset on 2026-09-09: optional, ignored by Google
+            from .client import warn_developer_token
+
+            warn_developer_token()
+            developer_token = self.config.developer_token.get_secret_value()
         if not is_loopback(self.endpoint):
             client = GoogleAdsClient(
                 self.credentials,

@@ -20,13 +20,15 @@ split into ``max_workers`` shards and shard *i* reads every *n*-th customer of t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterator, Mapping, Sequence
 
-from ...framework import Contract, Cursor, FullRefresh, ReadContext, Stream
+from ...framework import AuthError, Contract, Cursor, FullRefresh, ReadContext, Stream
 from ...framework.records import MICROS
 from ...framework.unified import Entity, Lookup, Performance
+from .client import SKIPPED_CUSTOMER_CODES
 from .config import GoogleAdsConfig
 from .contracts import (
     Ad,
@@ -41,6 +43,8 @@ from .contracts import (
     SearchTermDaily,
 )
 from .gaql import F, Field, build_query, flatten
+
+log = logging.getLogger("bosco_connectors.sources.google_ads")
 
 DEFAULT_LOOKBACK_DAYS = 14
 
@@ -154,10 +158,19 @@ class GaqlStream(Stream):
     def read(self, ctx: ReadContext) -> Iterator[Any]:
         query = self.query(ctx)
         for customer_id in self.customers(ctx):
-            for batch in ctx.client.search_stream(customer_id, query, stream=self.name):
-                rows = [self.shape_row(row) for row in batch.get("results") or []]
-                if rows:
-                    yield rows
+            try:
+                for batch in ctx.client.search_stream(customer_id, query, stream=self.name):
+                    rows = [self.shape_row(row) for row in batch.get("results") or []]
+                    if rows:
+                        yield rows
+            except AuthError as exc:
+                if exc.vendor_code not in SKIPPED_CUSTOMER_CODES:
+                    raise
+                # One customer under the manager the user may not read (or a closed one): the
+                # others load, and the run says it was partial.
+                line = f"google_ads/{self.name}: skipped customer {customer_id}: {exc.vendor_code}"
+                log.warning("%s (the other customers load; the run is reported partial)", line)
+                ctx.client.stats.skip(line)
 
     def shape_row(self, row: Mapping[str, Any]) -> dict[str, Any]:
         record = flatten(row, self.fields)
