@@ -5,7 +5,8 @@ documented bodies say where the records are: replay its documented fixtures
 (cassettes/<source>/) into DuckDB, build the unified recipes, and compare the spend per day
 in ``analytics.fct_campaign_performance`` and ``analytics.daily_campaign_summary`` with the
 documented bodies' own spend values, converted by the unit the vendor documents (stated in
-the fixtures' ``facts``: currency, cents or micros). The expected values are read from the
+the fixtures' ``facts``: currency, cents or micros; ``day_field`` names the day's path when
+the source derives its ``date`` from a vendor object). The expected values are read from the
 JSON bodies directly (the vendor's field, in the vendor's nesting), never through the
 source's code, so a source that declares the wrong unit fails here.
 """
@@ -21,6 +22,7 @@ from typing import Any, Iterator
 import duckdb
 import pytest
 
+from bosco_connectors.framework.jsonpath import get_path
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
 from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
 from bosco_connectors.framework.unified import Performance
@@ -63,6 +65,8 @@ def _value(record: dict[str, Any], names: set[str], nested: tuple[str, ...]) -> 
 
 
 def _day(value: Any) -> date:
+    if isinstance(value, dict):  # a Rest.li date object (LinkedIn's dateRange.start)
+        return date(int(value["year"]), int(value["month"]), int(value["day"]))
     if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) > 8):
         return datetime.fromtimestamp(float(value) / (1000 if float(value) > 1e11 else 1)).date()
     text = str(value)
@@ -83,13 +87,16 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
         f"(\"facts\": {{\"spend_unit\": \"currency\" | \"cents\" | \"micros\"}}), from the vendor's reference"
     )
     unit = UNITS[documented]
+    # Where the day is not a field of its own (LinkedIn's dateRange.start), the facts name its path.
+    day_field = fixtures.facts.get("day_field")
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
         for record in records.select_rows(fixtures.body(exchange)):  # a report nesting days in a list: its rows
             spend = _value(record, vendor, records.flatten)
             if spend in (None, "", "-"):
                 continue
-            out[_day(_value(record, days, records.flatten))] += Decimal(str(spend)).scaleb(-unit.exponent)
+            day = get_path(record, day_field) if day_field else _value(record, days, records.flatten)
+            out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent)
     return dict(out)
 
 

@@ -84,3 +84,27 @@ def test_a_platform_without_conversion_value_stages_zero() -> None:
     sql = performance_sql(connector, "daily", spec)  # type: ignore[arg-type]
     assert "cast(0 as double) as conversion_value" in sql
     assert "(none: 0) -> conversion_value" in sql
+
+
+def test_an_entity_parent_is_joined_from_the_parent_stream(raw) -> None:
+    """An ad that names only its ad group gets its campaign from the ad groups (LinkedIn, Snapchat)."""
+    from bosco_connectors.framework.unified import Entity, entity_sql
+
+    raw.execute("""create table raw.toy_ad_groups as select * from (values ('t', 'g1', 'c1'), ('t', 'g2', 'c2'), ('u', 'g1', 'c9'))
+                   as r(tenant_id, id, campaign_id)""")
+    raw.execute("""create table raw.toy_ad_list as select * from (values ('t', 'x', 'g1', 'a1', 'Ad x', 'ACTIVE'),
+                   ('t', 'y', 'g2', 'a1', 'Ad y', 'PAUSED'), ('t', 'z', 'g3', 'a1', 'Ad z', 'ACTIVE'))
+                   as r(tenant_id, id, grp, acct, name, status)""")
+    spec = Entity("ad", id="id", name="name", account="acct", ad_group="grp", status="status", active_status="ACTIVE",
+                  campaign=Lookup("ad_groups", "id", "campaign_id", on="ad_group"))
+    rows = raw.execute(f"select account_id, campaign_id, ad_group_id, ad_id, ad_name, is_active from ({entity_sql(connector(), 'ad_list', spec)}) "
+                       "order by ad_id").fetchall()
+    assert rows == [("a1", "c1", "g1", "x", "Ad x", True), ("a1", "c2", "g2", "y", "Ad y", False), ("a1", None, "g3", "z", "Ad z", True)]
+
+
+def test_an_entity_lookup_must_join_on_an_id_the_entity_names() -> None:
+    from bosco_connectors.framework.unified import Entity
+
+    spec = Entity("ad_group", id="id", account="acct", campaign=Lookup("ads", "ad_group_id", "campaign_id", on="ad"))
+    with pytest.raises(ValueError, match="joins on the ad id"):
+        staging_models(connector(stream("groups", spec)))

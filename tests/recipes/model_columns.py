@@ -26,14 +26,16 @@ RATES = "date,from_currency,to_currency,rate\n2026-10-01,EUR,USD,1.10\n"
 
 
 def build_everything(conn: Any, seeds_dir: Path) -> None:
-    """Every source's raw fixtures, a raw exchange-rate table and a rates seed: no model is skipped."""
+    """Every source's raw fixtures, a raw exchange-rate table and a rates seed: no model is skipped
+    but the staging of sources these rows do not cover (`rawdata.breadth_staging`)."""
     execute = as_executor(conn)
     rawdata.load_raw(execute, google=True, facebook=True)
     execute("create table raw.exchange_rates as select '2026-11-02' as date, 'EUR' as from_currency, 'USD' as to_currency, '1.2' as rate")
     seeds_dir.mkdir(parents=True, exist_ok=True)
     (seeds_dir / "exchange_rates.csv").write_text(RATES)
     result = build(conn, seeds_dir=seeds_dir)
-    assert result.ok and not result.skipped, [m.line() for m in result.models if m.status != "built"]
+    unexpected = [m.line() for m in result.models if m.status != "built" and m.name not in rawdata.breadth_staging()]
+    assert result.ok and not unexpected, unexpected
 
 
 def model_columns(conn: Any) -> dict[str, list[list[str]]]:

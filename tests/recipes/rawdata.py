@@ -15,6 +15,18 @@ from typing import Any, Callable
 
 from sqlglot import exp
 
+#: The sources whose raw rows this module writes (every flag of `load_raw`).
+SOURCES = ("tiktok_ads", "google_ads", "facebook_ads", "shopify", "ga4")
+
+
+def breadth_staging() -> set[str]:
+    """Staging generated for every other registered source: these rows do not feed it, so a
+    build here skips it (its numbers are checked from documented fixtures in
+    ``tests/test_unified_spend.py``, its columns by the unions that read it)."""
+    from bosco_connectors.recipes.catalog import generated_staging
+
+    return {name for name, (source, _sql) in generated_staging().items() if source not in SOURCES}
+
 UTC = timezone.utc
 NY = timezone(timedelta(hours=-5))
 D1, D2, D3 = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)

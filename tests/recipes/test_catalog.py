@@ -8,7 +8,11 @@ import pytest
 
 from bosco_connectors.recipes import RecipeError, list_recipes, load_catalog, recipes_root, select_recipes
 
+from . import rawdata
+
 REPO_RECIPES = Path(__file__).resolve().parents[2] / "recipes"
+#: Staging generated for the registered breadth sources (it appears once their entry point is installed).
+BREADTH = rawdata.breadth_staging()
 
 
 def write(root: Path, rel: str, sql: str) -> None:
@@ -28,6 +32,7 @@ SHIPPED = {
         )),
         "stg_shopify__orders", "stg_shopify__order_lines", "stg_shopify__products",
         "stg_shopify__customers", "stg_ga4__traffic_daily", "stg_ga4__landing_pages_daily", "stg_user__exchange_rates",
+        *BREADTH,
     },
     "intermediate": {
         "int_numbers", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
@@ -54,10 +59,11 @@ def test_the_shipped_recipes_and_what_they_read() -> None:
     assert tiktok.raw_tables == ("tiktok_ads_advertisers", "tiktok_ads_report_campaign_daily")
     assert tiktok.depends_on == ()
     assert tiktok.incremental == "date"
-    assert recipes["fct_campaign_performance"].depends_on == (
+    assert recipes["fct_campaign_performance"].depends_on == tuple(sorted((
         "int_fx_rates", "int_reporting_currency",
         "stg_facebook_ads__campaign_daily", "stg_google_ads__campaign_daily", "stg_tiktok_ads__campaign_daily",
-    )
+        *(m for m in BREADTH if m.endswith("__campaign_daily")),
+    )))
     assert recipes["daily_campaign_summary"].depends_on == ("fct_campaign_performance",)
     assert recipes["shopify_daily_revenue"].depends_on == ("stg_shopify__orders",)
     assert recipes["int_fx_rates"].union.members == ("exchange_rates", "stg_user__exchange_rates")

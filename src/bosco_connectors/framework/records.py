@@ -12,7 +12,8 @@ one list per field, which Arrow reads directly):
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
   prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, a
-  ``strptime`` pattern;
+  ``strptime`` pattern, or a URN whose last part is the id (LinkedIn's
+  ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
   advertiser id a report row does not repeat).
@@ -36,6 +37,7 @@ DATE_PREFIX = "date-prefix"       # the first 10 characters are an ISO date
 EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 1970, UTC
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
+URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
 
 
 @dataclass(frozen=True)
@@ -186,13 +188,22 @@ def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def parse_column(values: list[Any], fmt: str) -> list[Any]:
-    """Parse one column's vendor text into dates or datetimes (None stays None)."""
+    """Parse one column's vendor text into dates, datetimes or URN ids (None stays None)."""
+    if fmt == URN_ID:
+        return [urn_id(v) for v in values]
     if fmt == DATE_PREFIX:
         return [_date_prefix(v) if isinstance(v, str) else v for v in values]
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
     return [_strptime(v, fmt) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
+
+
+def urn_id(value: Any) -> Any:
+    """The id a URN names (its last ``:``-separated part); anything else is kept as sent."""
+    if isinstance(value, str) and value.startswith("urn:"):
+        return value.rsplit(":", 1)[1]
+    return value
 
 
 @lru_cache(maxsize=8192)

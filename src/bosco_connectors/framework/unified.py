@@ -87,14 +87,19 @@ class Performance:
 
 @dataclass(frozen=True)
 class Entity:
-    """An object stream (accounts, campaigns, ad groups, ads) in the unified object columns."""
+    """An object stream (accounts, campaigns, ad groups, ads) in the unified object columns.
+
+    A parent the object does not name is a `Lookup` into the parent's stream, joined on
+    the object's own ids (`on` names its levels): an ad that names only its ad group gets
+    its campaign with ``campaign=Lookup("ad_groups", "id", "campaign_id", on="ad_group")``.
+    """
 
     level: Level
     id: str
     name: str | None = None
-    account: str | None = None
-    campaign: str | None = None
-    ad_group: str | None = None
+    account: str | Lookup | None = None
+    campaign: str | Lookup | None = None
+    ad_group: str | Lookup | None = None
     status: str | None = None
     #: The status value that means "running" (``is_active``).
     active_status: str | None = None
@@ -230,26 +235,33 @@ def _joins(connector: "Connector", joins: dict[str, Lookup]) -> list[str]:
 
 
 def entity_sql(connector: "Connector", stream: str, spec: Entity) -> str:
-    """The staging recipe of one object stream (``stg_<source>__<level>s``)."""
+    """The staging recipe of one object stream (``stg_<source>__<level>s``); parents given as
+    `Lookup` are joined from their streams (the object's table is then aliased ``entity``)."""
     level = spec.level
-    columns = ["tenant_id", f"'{connector.name}' as platform"]
+    lookups = {parent: getattr(spec, parent) for parent in ("account", "campaign", "ad_group")
+               if isinstance(getattr(spec, parent), Lookup)}
+    own = (lambda column: f"entity.{column}") if lookups else (lambda column: column)
+    opt = lambda column, null="cast(null as varchar)": own(column) if column else null  # noqa: E731
+    columns = [own("tenant_id"), f"'{connector.name}' as platform"]
     if level == "account":
         columns += [
-            f"{_text(spec.id)} as account_id",
-            f"{spec.name or 'cast(null as varchar)'} as account_name",
-            f"{spec.currency or 'cast(null as varchar)'} as currency",
-            f"{spec.timezone or 'cast(null as varchar)'} as timezone",
+            f"{_text(own(spec.id))} as account_id",
+            f"{opt(spec.name)} as account_name",
+            f"{opt(spec.currency)} as currency",
+            f"{opt(spec.timezone)} as timezone",
         ]
     else:
-        columns.append(f"{_text(spec.account)} as account_id" if spec.account else "cast(null as varchar) as account_id")
-        for parent in _id_columns(level)[:-1]:
+        for parent in ("account", *_id_columns(level)[:-1]):
             column = getattr(spec, parent)
-            columns.append(f"{_text(column)} as {parent}_id" if column else f"cast(null as varchar) as {parent}_id")
-        columns += [f"{_text(spec.id)} as {level}_id", f"{spec.name or 'cast(null as varchar)'} as {level}_name"]
+            if isinstance(column, Lookup):
+                columns.append(f"{_text(f'lookup_{column.stream}.{column.column}')} as {parent}_id")
+            else:
+                columns.append(f"{_text(own(column))} as {parent}_id" if column else f"cast(null as varchar) as {parent}_id")
+        columns += [f"{_text(own(spec.id))} as {level}_id", f"{opt(spec.name)} as {level}_name"]
         if level == "campaign":
-            columns.append(f"{spec.objective or 'cast(null as varchar)'} as objective")
+            columns.append(f"{opt(spec.objective)} as objective")
     # status is text in the unified columns, whatever the platform sends (Meta: account_status 1)
-    status = _text(spec.status) if spec.status else "cast(null as varchar)"
+    status = _text(own(spec.status)) if spec.status else "cast(null as varchar)"
     active = f"coalesce({status} = '{spec.active_status}', false)" if spec.status and spec.active_status else "cast(null as boolean)"
     columns += [f"{status} as status", f"{active} as is_active"]
     grain = {"account": "tenant_id, account_id", "campaign": "tenant_id, campaign_id",
@@ -264,8 +276,29 @@ def entity_sql(connector: "Connector", stream: str, spec: Entity) -> str:
         f"-- Generated from the unified mapping declared on {connector.name}.{stream}"
         + (f"; is_active means {spec.status} = '{spec.active_status}'." if spec.status and spec.active_status else "."),
     ]
-    body = ["select", ",\n".join(f"    {c}" for c in columns), f"from {_raw(connector, stream)}"]
+    source = f"from {_raw(connector, stream)}" + (" as entity" if lookups else "")
+    body = ["select", ",\n".join(f"    {c}" for c in columns), source, *_entity_joins(connector, spec, lookups)]
     return "\n".join(header + body) + "\n"
+
+
+def _entity_joins(connector: "Connector", spec: Entity, lookups: dict[str, Lookup]) -> list[str]:
+    """``left join`` each parent's table on the object's own ids (those its `on` levels name)."""
+    lines: list[str] = []
+    joined: dict[str, Lookup] = {}
+    for parent, lookup in lookups.items():
+        table = f"lookup_{lookup.stream}"
+        if table in joined:
+            if joined[table].pairs != lookup.pairs:
+                raise ValueError(f"lookups into {lookup.stream} must join on the same ids ({joined[table].pairs} vs {lookup.pairs})")
+            continue
+        joined[table] = lookup
+        lines += [f"left join {_raw(connector, lookup.stream)} as {table}", f"    on {table}.tenant_id = entity.tenant_id"]
+        for key, level in lookup.pairs:
+            column = spec.id if level == spec.level else getattr(spec, level, None)
+            if not isinstance(column, str) or LEVELS.index(level) > LEVELS.index(spec.level):
+                raise ValueError(f"{parent}=Lookup({lookup.stream!r}) joins on the {level} id, which this {spec.level} does not name")
+            lines.append(f"    and {_text(f'{table}.{key}')} = {_text(f'entity.{column}')}")
+    return lines
 
 
 def staging_models(connector: "Connector") -> dict[str, str]:

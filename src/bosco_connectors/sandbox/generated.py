@@ -48,7 +48,7 @@ import orjson
 from ..framework.jsonpath import get_path
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
-from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS
+from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance
 from .server import FakeRequest, FakeResponse
@@ -385,7 +385,7 @@ class GeneratedApp:
                     row[spec.name] = entity.name
                 for level in ("account", "campaign", "ad_group"):
                     column = getattr(spec, level, None)
-                    if column and level in path:
+                    if isinstance(column, str) and level in path:  # a Lookup parent lives in its own stream's records
                         row[column] = path[level].id
                 if spec.currency:
                     row[spec.currency] = account.currency
@@ -716,6 +716,8 @@ def _fill_siblings(body: Any, dotted: str, **values: Any) -> None:
 
 def _as_documented(value: Any, example: Any, fmt: str | None) -> Any:
     """`value` written the way the documented example writes its field."""
+    if fmt == URN_ID and isinstance(example, str) and example.startswith("urn:"):
+        return f"{example.rsplit(':', 1)[0]}:{value}"  # the documented URN, naming the world's id
     if isinstance(value, date) and not isinstance(value, datetime):
         if fmt == DATE_PREFIX and isinstance(example, str):
             return value.isoformat() + example[10:]

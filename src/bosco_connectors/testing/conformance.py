@@ -303,7 +303,7 @@ class SourceConformance:
             assert "exchange failed" in (result.error or ""), f"the auth failure should name the token exchange: {result.error}"
             return
         body = self._documented_error("auth_error")
-        messages = error_messages(body) if body else []
+        messages = error_messages(body, getattr(self.connector, "api", None)) if body else []
         if messages and sandbox.serves_documented_errors:
             assert any(m in (result.error or "") for m in messages), \
                 f"the auth failure should carry the vendor's documented message ({messages}): {result.error}"
@@ -341,7 +341,7 @@ class SourceConformance:
         example = self._documented_error("auth_error") or self.connector.error_example
         assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
                          "(or set Connector.error_example to the vendor's documented error body)")
-        messages = error_messages(example) + declared_messages(self.connector, example)
+        messages = error_messages(example, getattr(self.connector, "api", None))
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
@@ -386,25 +386,27 @@ class SourceConformance:
 MESSAGE_KEYS = ("message", "error_description", "errors", "error", "detail")
 
 
-def error_messages(body: Any) -> list[str]:
-    """Every message text in a vendor's error body (see `MESSAGE_KEYS`), however deep."""
-    if isinstance(body, dict):
-        found = [body[k] for k in MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]]
-        return found + [m for value in body.values() for m in error_messages(value)]
-    if isinstance(body, list):
-        return [m for value in body for m in error_messages(value)]
-    return []
-
-
-def declared_messages(connector: Connector, body: Any) -> list[str]:
-    """The message texts where the source's `ErrorMap` says its vendor puts them (Outbrain's ``errorMessage``)."""
+def error_messages(body: Any, api: Any = None) -> list[str]:
+    """Every message text in a vendor's error body (see `MESSAGE_KEYS`), however deep, and the
+    texts at the paths where a declared source's `ErrorMap` reads its messages (Snapchat's
+    ``display_message``), since that is what the failure line quotes."""
     from ..framework.errormap import ErrorMap
     from ..framework.jsonpath import get_path
 
-    errors = getattr(getattr(connector, "api", None), "errors", None)
-    if not isinstance(errors, ErrorMap) or not isinstance(body, (dict, list)):
-        return []
-    return [text for text in (get_path(body, path) for path in errors.message) if isinstance(text, str) and text]
+    found = _message_keys(body)
+    errors = getattr(api, "errors", None)
+    if isinstance(errors, ErrorMap) and isinstance(body, (dict, list)):
+        found += [text for path in errors.message if isinstance(text := get_path(body, path), str) and text and text not in found]
+    return found
+
+
+def _message_keys(body: Any) -> list[str]:
+    if isinstance(body, dict):
+        found = [body[k] for k in MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]]
+        return found + [m for value in body.values() for m in _message_keys(value)]
+    if isinstance(body, list):
+        return [m for value in body for m in _message_keys(value)]
+    return []
 
 
 def _ok(run: Any, which: str) -> Any:

@@ -21,7 +21,8 @@ A source's ``cassettes/<source>/`` folder holds:
 
   ``path`` is relative to the source's base URL; ``query`` (and ``json``, for a POST body)
   list the parameters that pick this answer (any others may be present). ``facts`` states
-  what the docs say that tests check the source against (``{"spend_unit": "micros"}``). In ``config``,
+  what the docs say that tests check the source against (``{"spend_unit": "micros"}``, and
+  ``"day_field": "dateRange.start"`` where the report's day is not a field of its own). In ``config``,
   ``{root}`` stands for the replay server's root URL (token URLs, for instance), and a value
   ``"{throwaway_ec_private_key}"`` for a P-256 private key made for this replay (a credential
   that signs with the user's key: no key is ever stored in the fixtures).
