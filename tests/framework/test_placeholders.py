@@ -25,3 +25,13 @@ def test_extract_reads_back_what_fill_put():
 def test_a_missing_value_names_the_placeholder():
     with pytest.raises(KeyError, match="ad_account_id"):
         placeholders.fill(TEMPLATE, {}.get)
+
+
+def test_text_without_a_placeholder_is_passed_as_given():
+    """A str subclass marking pre-encoded text (LinkedIn's Rest.li ``Raw``) must keep its type."""
+
+    class Raw(str):
+        pass
+
+    value = Raw("List(CAMPAIGN_GROUP,CAMPAIGN)")
+    assert type(placeholders.fill({"pivots": value}, {}.get)["pivots"]) is Raw

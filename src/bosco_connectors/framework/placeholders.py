@@ -35,6 +35,8 @@ def fill(template: Any, lookup: Callable[[str], Any]) -> Any:
         whole = _WHOLE.match(template)
         if whole:
             return _value(lookup, whole.group(1))
+        if not _ANY.search(template):
+            return template  # as given: a str subclass (LinkedIn's pre-encoded Rest.li text) keeps its type
         return _ANY.sub(lambda m: str(_value(lookup, m.group(1))), template)
     if isinstance(template, dict):
         return {key: fill(value, lookup) for key, value in template.items()}
