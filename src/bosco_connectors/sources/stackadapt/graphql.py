@@ -19,7 +19,7 @@ Two things only this API needs:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from ...framework.errors import ApiError
 from ...framework.jsonpath import get_path
@@ -100,4 +100,4 @@ def query_text(operation: str, signature: str, selection: str) -> str:
     return " ".join(f"query {operation}({signature}) {{ {selection} }}".split())
 
 
-__all__ = ["Query", "query_text", "ENDPOINT", "PROGRESS_WAITS", "Callable"]
+__all__ = ["Query", "query_text", "ENDPOINT", "PROGRESS_WAITS"]
