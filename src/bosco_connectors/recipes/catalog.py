@@ -266,6 +266,9 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
     for name, (source, sql) in (generated_staging() if generated else {}).items():
         if name not in drafts:  # a hand-written staging file of the same name wins
             add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
+    for name, sql in (generated_marts([r.name for r in drafts.values() if str(r.path).startswith("<generated")]) if generated else {}).items():
+        if name not in drafts:  # so does a hand-written fact (recipes/marts/fct_orders.sql)
+            add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
 
@@ -281,6 +284,14 @@ def generated_staging() -> dict[str, tuple[str, str]]:
         for name, sql in staging_models(connector).items():
             models[name] = (connector.name, sql)
     return models
+
+
+def generated_marts(staging: list[str]) -> dict[str, str]:
+    """``{fct_<fact>: SQL}`` for every unified fact (framework/facts.py) some generated staging maps into."""
+    from ..framework.facts import FACTS, fact_mart_sql
+
+    return {f"fct_{name}": fact_mart_sql(fact) for name, fact in FACTS.items()
+            if any(r.startswith("stg_") and r.endswith(f"__{name}") for r in staging)}
 
 
 def read_seed(path: Path) -> Recipe:

@@ -50,7 +50,7 @@ from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, Ne
 from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
-from ..framework.unified import Entity, Performance
+from ..framework.unified import Entity, Performance, ad_spec
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
 
@@ -294,7 +294,7 @@ class GeneratedApp:
 
         The parent's unified `Entity` says which of its columns hold which level's id.
         """
-        parent = partitions.parent.unified
+        parent = ad_spec(partitions.parent)
         if not isinstance(parent, Entity):
             return {}
         columns = {parent.id: parent.level, parent.account: "account", parent.campaign: "campaign", parent.ad_group: "ad_group"}
@@ -328,7 +328,7 @@ class GeneratedApp:
     def _records(self, route: Route) -> Iterator[dict[str, Any]]:
         stream = route.stream
         custom = getattr(stream, "fake_records", None)
-        spec = stream.unified
+        spec = ad_spec(stream)
         if custom is not None:
             rows: Iterator[dict[str, Any]] = custom(self, route)
         elif isinstance(spec, Performance):
@@ -440,11 +440,12 @@ class GeneratedApp:
     def _rows(self, route: Route) -> Sequence[Any]:
         """The route's records: a dense report rendered slice by slice (with a `metrics` hook), else every record."""
         stream = route.stream
-        if isinstance(self.world, _HookedWorld) and isinstance(stream.unified, Performance) and getattr(stream, "fake_records", None) is None:
+        spec = ad_spec(stream)
+        if isinstance(self.world, _HookedWorld) and isinstance(spec, Performance) and getattr(stream, "fake_records", None) is None:
             template = self._report_templates.get(stream.name)
             if template is None:
                 template = self._report_templates.setdefault(
-                    stream.name, _ReportTemplate(stream.unified, self._template_record(stream), stream.record_spec, self.world))
+                    stream.name, _ReportTemplate(spec, self._template_record(stream), stream.record_spec, self.world))
             rows = LazyReport(template, self._accounts(route), self._days(route))
             return rows if isinstance(stream.paginator(), SLICED_PAGING) else rows[:]
         return list(self._records(route))
