@@ -94,10 +94,11 @@ COUNT = Const(1)
 
 @dataclass(frozen=True)
 class DayOf:
-    """The calendar day of a timestamp in a time zone: a column of the row, a `Lookup`
-    (the store's zone on its shop record) or a `Const` zone name; UTC when the zone is unknown."""
+    """The calendar day of a timestamp (a column of the row, or a `Lookup`: an order line's
+    order time) in a time zone (a column, a `Lookup`: the store's zone on its shop record, or
+    a `Const` zone name); UTC when the zone is unknown."""
 
-    timestamp: str
+    timestamp: str | Lookup
     timezone: str | Lookup | Const = Const("UTC")
 
 
@@ -119,6 +120,8 @@ class Maps:
     """A stream's rows as rows of the fact `fact`: ``Maps("orders", order_id="id", ...)``.
 
     `where` keeps only some rows (a SQL condition over the stream's columns: ``"is_won"``);
+    `table` names the raw table when it is not the stream's own (a dlt child table of the
+    stream's records: ``"orders__line_items"``);
     `units` says a money column arrives in minor units (``{"gross": CENTS}``); `meanings`
     says what the platform's value is (``{"opens": "opens incl. machine opens"}``).
     A `Lookup`'s `on` names fact columns whose values its `key` columns match.
@@ -129,12 +132,14 @@ class Maps:
     where: str | None
     units: Mapping[str, Unit]
     meanings: Mapping[str, str]
+    table: str | None
 
     def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit] | None = None,
-                 meanings: Mapping[str, str] | None = None, **columns: Value) -> None:
+                 meanings: Mapping[str, str] | None = None, table: str | None = None, **columns: Value) -> None:
         object.__setattr__(self, "fact", fact)
         object.__setattr__(self, "columns", dict(columns))
         object.__setattr__(self, "where", where)
+        object.__setattr__(self, "table", table)
         object.__setattr__(self, "units", dict(units or {}))
         object.__setattr__(self, "meanings", dict(meanings or {}))
 
@@ -467,7 +472,8 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
     if isinstance(value, DayOf):
         zone = value.timezone
         zone_sql = _value_sql(connector, zone, joins) if not isinstance(zone, str) else f"row_.{zone}"
-        return f"cast(row_.{value.timestamp} at time zone coalesce({zone_sql}, 'UTC') as date)"
+        when = _value_sql(connector, value.timestamp, joins)
+        return f"cast({when} at time zone coalesce({zone_sql}, 'UTC') as date)"
     return f"row_.{value}"
 
 
@@ -490,8 +496,10 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
         if value is None:
             columns.append(f"cast(null as {_SQL_TYPE[column.kind]}) as {column.name}")
         else:
-            columns.append(f"{_typed(column, _value_sql(connector, value, joins), mapping.units.get(column.name))} as {column.name}")
-    lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(stream)} as row_"]
+            sql = _value_sql(connector, value, joins)
+            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name))
+            columns.append(f"{typed} as {column.name}")
+    lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(mapping.table or stream)} as row_"]
     for table, lookup in joins.items():
         lines.append(f"    left join raw.{connector.table_name(lookup.stream)} as {table}")
         conditions = [f"{table}.tenant_id = row_.tenant_id"]
@@ -507,18 +515,21 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
 
 
 def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
-    lines = [f"--   from {connector.name}.{stream}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
+    where = f"{connector.name}.{stream}" + (f" (its table {connector.table_name(mapping.table)})" if mapping.table else "")
+    lines = [f"--   from {where}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
     for name, value in mapping.columns.items():
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
         elif isinstance(value, Lookup):
-            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs)})"
+            joined = ", ".join(f"{k} = {on}" for k, on in value.pairs) or "the tenant: one such record per tenant"
+            shown = f"{value.stream}.{value.column} (joined on {joined})"
         elif isinstance(value, Expr):
             shown = value.sql
         elif isinstance(value, DayOf):
-            zone = value.timezone
+            zone, when = value.timezone, value.timestamp
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
-            shown = f"the day of {value.timestamp} in the time zone {zone_text}"
+            when_text = when if isinstance(when, str) else f"{when.stream}.{when.column}"
+            shown = f"the day of {when_text} in the time zone {zone_text}"
         else:
             shown = value
         unit = mapping.units.get(name)
