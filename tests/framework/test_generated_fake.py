@@ -157,3 +157,13 @@ def test_a_declared_json_body_is_matched_by_a_sent_body_that_holds_it():
     assert _same(sent, declared)
     assert not _same({"data": {"breakdowns": ["AD_ID", "AD_GROUP_ID", "DATE"], "fields": ["SPEND"]}}, declared)
     assert not _same({"data": {"fields": ["SPEND"]}}, declared)
+
+
+def test_put_path_follows_list_indexes():
+    """X's poll answer keeps the job in a list: the fake writes ``data.0.status`` into it."""
+    from bosco_connectors.sandbox.generated import _put_path
+
+    body = {"data": [{"status": "PROCESSING", "url": None}], "next_cursor": None}
+    _put_path(body, "data.0.status", "SUCCESS")
+    _put_path(body, "data.0.url", "http://x/file")
+    assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}
