@@ -34,7 +34,8 @@ look-back is 28 days, the longest and default click-through attribution window R
 offers (1, 7 or 28 days; view-through 1 day by default, never longer than the click
 window), from Reddit's "Web Attribution" help page, stored here only as a copy:
 https://papaya-kheer-4b8a70.netlify.app/signals/signal-measurement/attribution ; a day's
-conversions settle within it. Reports use the ad account's own attribution settings (the
+conversions settle within it (Fivetran's connector re-reads 30 days a day for the same reason:
+https://fivetran.com/docs/applications/reddit-ads/api-config). Reports use the ad account's own attribution settings (the
 request has no parameter to pin others). Money: ``spend`` in micro-currency,
 ``conversion_purchase_total_value`` in cents, both of the account's currency; loaded in
 currency units as exact decimals.
