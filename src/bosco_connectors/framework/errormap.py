@@ -59,9 +59,9 @@ class ErrorMap:
     """A vendor's error reference, declared (see the module docstring).
 
     ``code``: path of the vendor's error code in a body (``"code"``, ``"error.code"``,
-    ``"errors.0.extensions.code"``), or several paths, the first that holds a number or a
-    text wins (Reddit: ``("error.code", "error")``, its objects and its platform envelope);
-    ``ok``: the codes that mean success (TikTok: 0).
+    ``"errors.0.extensions.code"``), or several paths, the first that holds a code wins
+    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``; Reddit's ``error.code``
+    or ``error``, where an object there is no code); ``ok``: the codes that mean success (TikTok: 0).
     ``codes``: code -> action; a key may be a ``range`` (TikTok's 5xxxx). ``statuses``:
     HTTP status -> action, over the defaults (401/403 auth, 408/429/5xx retry).
     ``envelope``: every answer must carry ``code`` (a 200 without it is an error too).
@@ -93,15 +93,14 @@ class ErrorMap:
                 return action
         return None
 
-    def code_of(self, body: Any) -> Any:
-        """The vendor's code in `body`: the first of the ``code`` paths that holds a number or a text."""
+    def code_in(self, body: Any) -> Any:
+        """The vendor's error code in `body`: at the first declared path that holds one (a number or a text)."""
         if not self.code or not isinstance(body, (dict, list)):
             return None
-        paths = (self.code,) if isinstance(self.code, str) else self.code
-        for path in paths:
-            value = get_path(body, path)
-            if value is not None and not isinstance(value, (dict, list)):
-                return value
+        for path in (self.code,) if isinstance(self.code, str) else self.code:
+            found = get_path(body, path)
+            if found is not None and not isinstance(found, (dict, list)):
+                return found
         return None
 
     def policy(self) -> "MappedErrors":
@@ -127,14 +126,14 @@ class MappedErrors:
 
         spec = self.spec
         status = response.status_code
-        code = spec.code_of(body)
+        code = spec.code_in(body)
         if code is not None and isinstance(code, str) and code.lstrip("-").isdigit():
             code = int(code)
         vendor_error = code is not None and code not in spec.ok and str(code) not in {str(c) for c in spec.ok}
         if status < 400 and not vendor_error:
             if spec.envelope and code is None:
-                paths = "' or '".join((spec.code,) if isinstance(spec.code, str) else spec.code or ())
-                return ApiError(f"the answer has no {spec.vendor} envelope (no '{paths}' field)", status=status)
+                where = spec.code if isinstance(spec.code, str) else "' or '".join(spec.code or ())
+                return ApiError(f"the answer has no {spec.vendor} envelope (no '{where}' field)", status=status)
             return None
         action = spec.action_for(code) if vendor_error else None
         if action is None:
