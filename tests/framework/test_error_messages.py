@@ -39,3 +39,5 @@ def test_an_error_code_may_be_read_from_several_paths():
     bad = error({"error": {"code": 400, "message": "invalid field: campaign_name"}})
     assert type(bad) is ApiError and bad.vendor_code == 400 and "invalid field: campaign_name" in str(bad)
     assert error({"data": {"id": "a2_x"}}) is None
+    # an object where a code could be is still an error under HTTP 200, never data
+    assert type(error({"error": {"message": "no code here"}})) is ApiError

@@ -108,8 +108,9 @@ API = Api(
     auth=RefreshToken(TOKEN_URL, client_auth="basic", token_headers=user_agent),
     headers=user_agent,
     errors=ErrorMap(
-        # ``error.code`` repeats the HTTP status; Reddit's platform envelope puts the status in ``error`` itself
-        "Reddit", code=("error.code", "error"), message=("error.message", "error.explanation", "message", "error_description"),
+        # ``error.code`` repeats the HTTP status, ``error.reason`` names it (UNAUTHORIZED, BAD_REQUEST);
+        # Reddit's platform envelope puts the status in ``error`` itself
+        "Reddit", code=("error.code", "error.reason", "error"), message=("error.message", "error.explanation", "message", "error_description"),
         codes={401: Action.AUTH, 403: Action.SKIP, 429: Action.RETRY, range(500, 600): Action.RETRY},
         statuses={403: Action.SKIP},
         hints={Action.AUTH: "check the app's client id and secret, the refresh token and its adsread scope",
