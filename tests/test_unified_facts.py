@@ -57,6 +57,11 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
 
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
+    """The record's own field of that name, else the one nested object holding it (``flatten``):
+    Adobe Commerce's order has a ``shipping_amount`` of its own and one in its ``payment``."""
+    own = [record[k] for k in names if k in record]
+    if own:
+        return own[0]
     found = [v for k, v in _leaves(record) if k in names]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
