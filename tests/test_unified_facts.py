@@ -7,7 +7,8 @@ in the fact with the total of that field over the documented bodies, converted b
 the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
 money fields must be stated). A measure mapped to `COUNT` is compared with the number of
 documented records; a fact of one row per record (orders, reviews) must hold exactly one
-row per documented record. Expected values come from the JSON bodies, never from the
+row per documented record. A stream's records are where its ``Records`` declaration says
+(without a path, the body is the list of records: BigCommerce's Orders v2). Expected values come from the JSON bodies, never from the
 source's code, so a wrong field or unit fails here.
 """
 
@@ -30,7 +31,8 @@ UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
 
 
 def _checkable(stream: Any) -> bool:
-    return isinstance(getattr(stream, "records", None), Records) and bool(stream.records.path) and bool(mappings_of(stream))
+    """A `Records` declaration says where the records are (no path: the body is the list of them)."""
+    return isinstance(getattr(stream, "records", None), Records) and bool(mappings_of(stream))
 
 
 def _cases() -> list[tuple[Any, str]]:
@@ -55,6 +57,11 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
 
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
+    """The record's own field of that name, else the one nested object holding it (``flatten``):
+    Adobe Commerce's order has a ``shipping_amount`` of its own and one in its ``payment``."""
+    own = [record[k] for k in names if k in record]
+    if own:
+        return own[0]
     found = [v for k, v in _leaves(record) if k in names]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None

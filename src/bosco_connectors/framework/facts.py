@@ -579,11 +579,13 @@ def fact_staging_models(connector: "Connector") -> dict[str, str]:
     return {f"stg_{connector.name}__{name}": fact_staging_sql(connector, FACTS[name], mapped) for name, mapped in by_fact.items()}
 
 
-def fact_mart_sql(fact: Fact) -> str:
-    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks."""
+def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
+    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks. `members`
+    names the staging models generated from the sources' mappings (a hand-written staging
+    model of another shape, Shopify's ``stg_shopify__orders``, may match ``stg_*__orders``)."""
     header = [
         f"-- description: {fact.description} Every synced source side by side (platform names the source that reported the row).",
-        f"-- union: rows_ = stg_*__{fact.name}",
+        f"-- union: rows_ = {', '.join(members) if members else f'stg_*__{fact.name}'}",
         f"-- incremental: {fact.date}",
         f"-- grain: {', '.join(['tenant_id', 'platform', *fact.grain])}",
         "-- not_null: " + ", ".join(["platform"] + [c.name for c in fact.columns if c.required]),

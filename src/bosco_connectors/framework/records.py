@@ -6,7 +6,10 @@ one list per field, which Arrow reads directly):
 - ``path``: the records in the body (``data.list``); a single object counts as one record;
 - ``explode``: a list inside each record whose items are the rows, the record's other fields
   repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); the
-  paginator still counts the records, the rows are the items;
+  paginator still counts the records, the rows are the items; ``parent_prefix`` names the
+  record's fields on each item with a prefix (an order's ``id`` as ``order_id`` beside its
+  line's own ``id``: WooCommerce's ``line_items``), so neither hides the other;
+- ``drop``: fields never loaded (personal data: a customer's email, a billing address);
 - ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
 - ``rename``: vendor name -> column name;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
@@ -73,6 +76,8 @@ class Records:
 
     path: str | None = None
     explode: str | None = None
+    parent_prefix: str = ""
+    drop: tuple[str, ...] = ()
     flatten: tuple[str, ...] = ()
     rename: Mapping[str, str] = field(default_factory=dict)
     nulls: tuple[Any, ...] = ()
@@ -83,7 +88,8 @@ class Records:
     @property
     def shapes(self) -> bool:
         """True when the declaration says more than where the records are."""
-        return bool(self.explode or self.flatten or self.rename or self.nulls or self.formats or self.units or self.from_partition)
+        return bool(self.explode or self.drop or self.flatten or self.rename or self.nulls or self.formats or self.units
+                    or self.from_partition)
 
     # -- selecting ------------------------------------------------------------------------
 
@@ -98,7 +104,8 @@ class Records:
 
     def expand(self, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows of a page's records: the ``explode`` list's items, each with its record's other
-        fields (an item's own field wins); without ``explode``, the records themselves."""
+        fields (an item's own field wins, unless ``parent_prefix`` renames the record's fields);
+        without ``explode``, the records themselves."""
         if not self.explode:
             return raw
         rows: list[dict[str, Any]] = []
@@ -110,7 +117,7 @@ class Records:
                 from .errors import ResponseFormatError
 
                 raise ResponseFormatError(f"'{self.explode}' of a record is not a list: {items!r:.60}")
-            base = {k: v for k, v in record.items() if k != self.explode}
+            base = {f"{self.parent_prefix}{k}": v for k, v in record.items() if k != self.explode}
             rows += [{**base, **item} if isinstance(item, dict) else item for item in items]
         return rows
 
@@ -134,8 +141,9 @@ class Records:
 
             raise ResponseFormatError(f"a record is not a JSON object: {next(r for r in raw if not isinstance(r, dict))!r:.60}")
         nested_names = set(self.flatten)
+        dropped = set(self.drop)
         for name in _keys(top):
-            if name in nested_names:
+            if name in nested_names or name in dropped:
                 continue
             columns[self.rename.get(name, name)] = [r.get(name) for r in top]
         for nested in self.flatten:  # nested fields win over a top-level field of the same name

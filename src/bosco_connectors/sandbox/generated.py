@@ -145,6 +145,11 @@ class GeneratedApp:
         config["start_date"], config["end_date"] = self.world.start_date, self.world.end_date
         return config
 
+    @cached_property
+    def _plain_config(self) -> dict[str, str]:
+        """The documented config's values as text (a credential's user name that is not a secret)."""
+        return {k: str(v) for k, v in self.fixtures.config.items() if isinstance(v, (str, int))}
+
     def _credential_fields(self, documented: dict[str, Any]) -> tuple[str, ...]:
         from ..framework.auth import OneOf
 
@@ -210,8 +215,10 @@ class GeneratedApp:
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
                 return header.startswith("Bearer ") and header[7:] in self._issued
-            if isinstance(credential, a.Basic):
-                return bool(request.header("authorization"))
+            if isinstance(credential, a.Basic):  # user and password as this fake issued them (a config value if not secret)
+                user, password = (self.credentials.get(name, self._plain_config.get(name, "")) for name in credential.fields)
+                expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+                return request.header("authorization") == expected
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -288,8 +295,10 @@ class GeneratedApp:
                 if values is not None:
                     carried = _placeholder_values(stream, request, params)
                     candidates.append(Route(stream, {**carried, **params}, {**carried, **values}))
-        if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
+        if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide,
+            # the stream that fixes the most of them first (order lines asked with a field list, the orders without)
             candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
+            candidates.sort(key=lambda c: len(_fixed(c.stream)), reverse=True)
         return candidates[0] if candidates else None
 
     def _account_fields(self) -> list[str]:
@@ -497,6 +506,8 @@ class GeneratedApp:
             size = int(get_path(params, paginator.size_param) or paginator.page_size)
             index = page - paginator.first_page
             chunk = records[index * size:(index + 1) * size]
+            if paginator.total_items_path:
+                _put_path(body, paginator.total_items_path, n)
             if paginator.total_pages_path:
                 pages = max(1, math.ceil(n / size))
                 _put_path(body, paginator.total_pages_path, pages)
