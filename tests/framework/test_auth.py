@@ -234,3 +234,15 @@ def test_client_credentials_use_the_configured_token_url() -> None:
     config = SimpleNamespace(client_id="cid", client_secret=SecretStr("s3cret"), token_url="http://127.0.0.1:9/token")
     assert credential.build(config).token_url == "http://127.0.0.1:9/token"
     assert credential.build(SimpleNamespace(client_id="cid", client_secret="s3cret")).token_url == TOKEN_URL
+
+
+def test_basic_with_a_fixed_user_name_sends_the_key_as_the_password() -> None:
+    from bosco_connectors.framework.auth import Basic
+
+    class Config:
+        api_key = SecretStr("mc-key-005-us21")
+
+    credential = Basic("anystring", "api_key", fixed_username=True)
+    request = sent(credential.build(Config()))
+    assert credential.fields == ("api_key",)
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"anystring:mc-key-005-us21").decode()

@@ -204,8 +204,12 @@ class GeneratedApp:
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
                 return header.startswith("Bearer ") and header[7:] in self._issued
-            if isinstance(credential, a.Basic):
-                return bool(request.header("authorization"))
+            if isinstance(credential, a.Basic):  # each secret part must be this fake's sandbox value
+                sent = _basic_parts(request.header("authorization") or "")
+                fields = ((None,) if credential.fixed_username is not None else ()) + credential.fields
+                return sent is not None and all(
+                    name is None or name not in self.credentials or self.credentials[name] == part
+                    for name, part in zip(fields, sent))
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -539,6 +543,17 @@ class GeneratedApp:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _basic_parts(header: str) -> tuple[str, str] | None:
+    """``(user, password)`` of an ``Authorization: Basic ...`` header, or None."""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user, password
 
 
 def _digest(*parts: str) -> str:
