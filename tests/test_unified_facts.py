@@ -23,7 +23,7 @@ import pytest
 
 from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, mappings_of
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
-from bosco_connectors.framework.registry import all_connectors
+from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
 
 UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
@@ -33,9 +33,14 @@ def _checkable(stream: Any) -> bool:
     return isinstance(getattr(stream, "records", None), Records) and bool(stream.records.path) and bool(mappings_of(stream))
 
 
+#: Sources of this repository whose entry point is not installed yet (a new source before
+#: ``pip install -e .``): registered for their test, so the recipes generate their staging.
+_UNINSTALLED = uninstalled_builtins()
+
+
 def _cases() -> list[tuple[Any, str]]:
     cases = []
-    for connector in all_connectors():
+    for connector in all_connectors() + _UNINSTALLED:
         if not has_fixtures(connector):
             continue
         facts = sorted({m.fact for s in connector.streams if _checkable(s) for m in mappings_of(s)})
@@ -105,6 +110,14 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
 
 @pytest.mark.parametrize(("connector", "fact"), CASES, ids=lambda v: getattr(v, "name", v))
 def test_documented_records_reach_the_unified_fact(connector, fact: str, tmp_path: Path) -> None:
+    if connector in _UNINSTALLED:
+        with registered(connector):
+            _check_fact(connector, fact, tmp_path)
+    else:
+        _check_fact(connector, fact, tmp_path)
+
+
+def _check_fact(connector: Any, fact: str, tmp_path: Path) -> None:
     import dlt
 
     from bosco_connectors.recipes.runner import build
