@@ -5,7 +5,8 @@ records are: replay its documented fixtures (cassettes/<source>/) into DuckDB, b
 ``fct_<fact>``, and compare, per measure the source maps from one vendor field, the total
 in the fact with the total of that field over the documented bodies, converted by the unit
 the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
-money fields must be stated). A measure mapped to `COUNT` is compared with the number of
+money fields must be stated; a field sent as a series, one value per day, totals its values).
+A measure mapped to `COUNT` is compared with the number of
 documented records; a fact of one row per record (orders, reviews) must hold exactly one
 row per documented record. Expected values come from the JSON bodies, never from the
 source's code, so a wrong field or unit fails here.
@@ -101,8 +102,10 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
                         unit = UNITS[stated]
                     for record in records:
                         found = _field(record, vendor)
-                        if found not in (None, "", "-"):
-                            totals[column] += Decimal(str(found)).scaleb(-unit.exponent)
+                        # A series (Klaviyo's flow-series reports: one value per day) totals its values.
+                        for item in (found if isinstance(found, list) else [found]):
+                            if item not in (None, "", "-"):
+                                totals[column] += Decimal(str(item)).scaleb(-unit.exponent)
                 else:
                     unreadable.add(column)
     return {c: v for c, v in totals.items() if c not in unreadable}, count

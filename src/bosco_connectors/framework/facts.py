@@ -516,7 +516,7 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
         elif isinstance(value, Lookup):
-            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs)})"
+            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs) or 'the tenant'})"
         elif isinstance(value, Expr):
             shown = value.sql
         elif isinstance(value, DayOf):
