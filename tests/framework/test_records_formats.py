@@ -22,3 +22,15 @@ def test_iso_datetimes_with_fractions_zones_and_empty_text() -> None:
         datetime(2026, 11, 18, 2, 30, tzinfo=timezone.utc),
         None, None,
     ]
+
+
+def test_a_dotted_flatten_moves_up_the_fields_of_an_object_two_levels_down() -> None:
+    """Brevo's campaign totals are in ``statistics.globalStats``; the list-wise ``campaignStats`` stays where it is."""
+    records = Records(flatten=("statistics.globalStats",), rename={"uniqueViews": "unique_views"})
+    rows = records.rows([
+        {"id": 12, "statistics": {"globalStats": {"sent": 100, "uniqueViews": 40}, "campaignStats": [{"listId": 5, "sent": 100}]}},
+        {"id": 13, "statistics": {"globalStats": None, "campaignStats": []}},
+        {"id": 14},
+    ])
+    assert [(r["id"], r.get("sent"), r.get("unique_views")) for r in rows] == [(12, 100, 40), (13, None, None), (14, None, None)]
+    assert rows[0]["statistics"]["campaignStats"] == [{"listId": 5, "sent": 100}]

@@ -7,7 +7,8 @@ one list per field, which Arrow reads directly):
 - ``explode``: a list inside each record whose items are the rows, the record's other fields
   repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); the
   paginator still counts the records, the rows are the items;
-- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
+- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``); a
+  dotted path reaches deeper (Brevo's ``statistics.globalStats``), its parent object stays;
 - ``rename``: vendor name -> column name;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
@@ -133,7 +134,8 @@ class Records:
                 continue
             columns[self.rename.get(name, name)] = [r.get(name) for r in top]
         for nested in self.flatten:  # nested fields win over a top-level field of the same name
-            parts = [r.get(nested) or {} for r in top]
+            found = [get_path(r, nested) if "." in nested else r.get(nested) for r in top]
+            parts = [p if isinstance(p, dict) else {} for p in found]
             for name in _keys(parts):
                 below = columns.get(self.rename.get(name, name))
                 values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
