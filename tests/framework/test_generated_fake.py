@@ -248,3 +248,13 @@ def test_basic_auth_is_checked_against_the_sandbox_password(basic_fixtures: Path
     assert right.status_code == 200 and right.json() == {"lists": [{"key": "l1"}]}
     assert wrong.status_code == 401 and wrong.json()["title"] == "API Key Invalid"
     assert none.status_code == 401
+
+
+def test_a_text_status_is_written_as_the_documented_boolean():
+    """An ``Entity(status="enabled", active_status="true")`` over a JSON boolean (Outbrain's ``enabled``):
+    the fake writes True/False where the vendor documents a boolean, never the text."""
+    from bosco_connectors.sandbox.generated import _as_documented, _inactive
+
+    assert _as_documented("true", True, None) is True
+    assert _as_documented(_inactive("true"), True, None) is False
+    assert _inactive("ENABLED") == "PAUSED"

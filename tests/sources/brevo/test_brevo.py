@@ -97,5 +97,6 @@ def test_documented_errors():
     error = API.errors.policy().for_status(httpx.Response(401), unauthorized)
     assert isinstance(error, AuthError) and "Key not found" in str(error)
     assert isinstance(API.errors.policy().for_status(httpx.Response(200), unauthorized), AuthError)  # the body decides
-    assert isinstance(API.errors.policy().for_status(httpx.Response(429), body("error.rate_limit.json")), RetryableApiError)
+    limited = API.errors.policy().for_status(httpx.Response(429, headers={"x-sib-ratelimit-reset": "45"}), body("error.rate_limit.json"))
+    assert isinstance(limited, RetryableApiError) and limited.retry_after == 45  # the documented reset header
     assert API.errors.policy().for_status(httpx.Response(200), body("email_campaigns.page1.json")) is None

@@ -10,7 +10,8 @@ Brevo's changelog.
   (https://developers.brevo.com/changelog/2022/6/2) and 50 lists.
 - Errors: ``{"code", "message"}`` with the HTTP status; ``unauthorized`` (401) and
   ``permission_denied`` are credential problems; 429 (rate limits per endpoint and plan,
-  https://developers.brevo.com/docs/api-limits) and 5xx are retried.
+  https://developers.brevo.com/docs/api-limits) waits the ``x-sib-ratelimit-reset`` seconds
+  (https://developers.brevo.com/docs/limit-headers); 5xx are retried.
 
 Streams: ``contact_lists`` in full (no date filter) and ``email_campaigns``: sent
 campaigns with their totals to date (``statistics=globalStats``), read by
@@ -37,7 +38,7 @@ from ...framework.facts import Const, DayOf, Expr, Maps
 from ...framework.http import RetryPolicy
 from ...framework.paginators import OffsetLimit
 from ...framework.params import WindowParams
-from ...framework.records import ISO_DATETIME, Records
+from ...framework.records import ISO_DATETIME, Records, snake_case
 from ...framework.spec import Cursor, FullRefresh, RestStream, Stream
 from .contracts import ContactList, EmailCampaign
 
@@ -45,16 +46,9 @@ CAMPAIGNS_PER_PAGE = 100
 LISTS_PER_PAGE = 50
 #: startDate/endDate as Brevo writes them: "YYYY-MM-DDTHH:mm:ss.SSSZ" (UTC).
 BREVO_INSTANT = "%Y-%m-%dT%H:%M:%S.000Z"
-#: camelCase names -> the snake-case columns dlt gives them.
-CAMEL = ("totalBlacklisted", "totalSubscribers", "uniqueSubscribers", "folderId", "createdAt", "modifiedAt", "scheduledAt",
-         "sentDate", "uniqueViews", "trackableViews", "uniqueClicks", "softBounces", "hardBounces")
-
-
-def snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-
-
-RENAME = {name: snake(name) for name in CAMEL}
+#: camelCase names -> the snake-case columns they land as.
+RENAME = snake_case("totalBlacklisted", "totalSubscribers", "uniqueSubscribers", "folderId", "createdAt", "modifiedAt",
+                    "scheduledAt", "sentDate", "uniqueViews", "trackableViews", "uniqueClicks", "softBounces", "hardBounces")
 
 
 class BrevoConfig(SourceConfig):
@@ -68,7 +62,7 @@ API = Api(
     auth=ApiKey("api_key", header="api-key"),
     errors=ErrorMap(
         # The ErrorModel of Brevo's OpenAPI definition; the body decides, whatever the status.
-        "Brevo", code="code", message=("message",),
+        "Brevo", code="code", message=("message",), retry_after_header="x-sib-ratelimit-reset",
         codes={"unauthorized": Action.AUTH, "permission_denied": Action.AUTH, "account_under_validation": Action.AUTH},
         hints={Action.AUTH: "check the API key (and that its IP is authorised)"},
     ),
@@ -93,7 +87,7 @@ def streams(config: BrevoConfig | None) -> list[Stream]:
             params={"status": "sent", "statistics": "globalStats", "excludeHtmlContent": "true"},
             window=WindowParams("startDate", "endDate", format=BREVO_INSTANT), paginator=pages(CAMPAIGNS_PER_PAGE),
             records=Records("campaigns", flatten=("statistics.globalStats",), rename=RENAME,
-                            formats={snake(t): ISO_DATETIME for t in ("createdAt", "modifiedAt", "scheduledAt", "sentDate")}),
+                            formats={RENAME[t]: ISO_DATETIME for t in ("createdAt", "modifiedAt", "scheduledAt", "sentDate")}),
             contract=EmailCampaign, primary_key=("id",),
             cursor=Cursor("sent_date", kind="datetime", lookback=timedelta(days=7)),
             unified=Maps(
