@@ -5,7 +5,8 @@ records are: replay its documented fixtures (cassettes/<source>/) into DuckDB, b
 ``fct_<fact>``, and compare, per measure the source maps from one vendor field, the total
 in the fact with the total of that field over the documented bodies, converted by the unit
 the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
-money fields must be stated). A measure mapped to `COUNT` is compared with the number of
+money fields must be stated; a field sent as a series, one value per day, totals its values).
+A measure mapped to `COUNT` is compared with the number of
 documented records; a fact of one row per record (orders, reviews) must hold exactly one
 row per documented record. A stream's records are where its ``Records`` declaration says
 (without a path, the body is the list of records: BigCommerce's Orders v2). Expected values come from the JSON bodies, never from the
@@ -24,7 +25,7 @@ import pytest
 
 from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, mappings_of
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
-from bosco_connectors.framework.registry import all_connectors
+from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
 
 UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
@@ -35,9 +36,14 @@ def _checkable(stream: Any) -> bool:
     return isinstance(getattr(stream, "records", None), Records) and bool(mappings_of(stream))
 
 
+#: Sources of this repository whose entry point is not installed yet (a new source before
+#: ``pip install -e .``): registered for their test, so the recipes generate their staging.
+_UNINSTALLED = uninstalled_builtins()
+
+
 def _cases() -> list[tuple[Any, str]]:
     cases = []
-    for connector in all_connectors():
+    for connector in all_connectors() + _UNINSTALLED:
         if not has_fixtures(connector):
             continue
         facts = sorted({m.fact for s in connector.streams if _checkable(s) for m in mappings_of(s)})
@@ -103,8 +109,10 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
                         unit = UNITS[stated]
                     for record in records:
                         found = _field(record, vendor)
-                        if found not in (None, "", "-"):
-                            totals[column] += Decimal(str(found)).scaleb(-unit.exponent)
+                        # A series (Klaviyo's flow-series reports: one value per day) totals its values.
+                        for item in (found if isinstance(found, list) else [found]):
+                            if item not in (None, "", "-"):
+                                totals[column] += Decimal(str(item)).scaleb(-unit.exponent)
                 else:
                     unreadable.add(column)
     return {c: v for c, v in totals.items() if c not in unreadable}, count
@@ -112,6 +120,14 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
 
 @pytest.mark.parametrize(("connector", "fact"), CASES, ids=lambda v: getattr(v, "name", v))
 def test_documented_records_reach_the_unified_fact(connector, fact: str, tmp_path: Path) -> None:
+    if connector in _UNINSTALLED:
+        with registered(connector):
+            _check_fact(connector, fact, tmp_path)
+    else:
+        _check_fact(connector, fact, tmp_path)
+
+
+def _check_fact(connector: Any, fact: str, tmp_path: Path) -> None:
     import dlt
 
     from bosco_connectors.recipes.runner import build

@@ -366,11 +366,21 @@ class Bearer(ApiKey):
 
 
 class Basic(Credential):
-    def __init__(self, username: str, password: str) -> None:
-        self.fields = (username, password)
+    """HTTP basic auth from two config fields, or with a fixed user name where the vendor
+    ignores it and takes the key as the password (Mailchimp: ``Basic(password="api_key",
+    username="anystring", fixed_username=True)``)."""
+
+    def __init__(self, username: str, password: str, *, fixed_username: bool = False) -> None:
+        self.fixed_username = username if fixed_username else None
+        self.fields = (password,) if fixed_username else (username, password)
+
+    @property
+    def password_field(self) -> str:
+        return self.fields[-1]
 
     def build(self, config: object) -> httpx.Auth:
-        return basic(_value(config, self.fields[0]), _value(config, self.fields[1]))
+        user = self.fixed_username if self.fixed_username is not None else _value(config, self.fields[0])
+        return basic(user, _value(config, self.password_field))
 
 
 class RefreshToken(Credential):

@@ -10,12 +10,14 @@ one list per field, which Arrow reads directly):
   record's fields on each item with a prefix (an order's ``id`` as ``order_id`` beside its
   line's own ``id``: WooCommerce's ``line_items``), so neither hides the other;
 - ``drop``: fields never loaded (personal data: a customer's email, a billing address);
-- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
+- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``); a
+  dotted path reaches deeper (Brevo's ``statistics.globalStats``), its parent object stays;
 - ``rename``: vendor name -> column name;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
-  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, a
-  ``strptime`` pattern, or a URN whose last part is the id (LinkedIn's
+  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an ISO
+  8601 instant with or without fractions (``ISO_DATETIME``), a ``strptime`` pattern, or a
+  URN whose last part is the id (LinkedIn's
   ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
@@ -42,6 +44,7 @@ EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
+ISO_DATETIME = "iso-datetime"     # ISO 8601 with or without fractions, Z or an offset (Klaviyo)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,8 @@ class Records:
                 continue
             columns[self.rename.get(name, name)] = [r.get(name) for r in top]
         for nested in self.flatten:  # nested fields win over a top-level field of the same name
-            parts = [r.get(nested) or {} for r in top]
+            found = [get_path(r, nested) if "." in nested else r.get(nested) for r in top]
+            parts = [p if isinstance(p, dict) else {} for p in found]
             for name in _keys(parts):
                 below = columns.get(self.rename.get(name, name))
                 values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
@@ -202,6 +206,8 @@ def parse_column(values: list[Any], fmt: str) -> list[Any]:
         return [urn_id(v) for v in values]
     if fmt == DATE_PREFIX:
         return [_date_prefix(v) if isinstance(v, str) else v for v in values]
+    if fmt == ISO_DATETIME:
+        return [_iso(v) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
@@ -219,6 +225,13 @@ def urn_id(value: Any) -> Any:
 def _date_prefix(text: str) -> date | None:
     """A report has few distinct days and very many rows: each day string is parsed once."""
     return date.fromisoformat(text[:10]) if text else None
+
+
+@lru_cache(maxsize=8192)
+def _iso(text: str) -> datetime:
+    """An ISO 8601 instant however the vendor writes its fraction and zone (``Z``, ``+00:00``); UTC if it names none."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _epoch(value: Any, scale: float) -> datetime | None:

@@ -215,10 +215,13 @@ class GeneratedApp:
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
                 return header.startswith("Bearer ") and header[7:] in self._issued
-            if isinstance(credential, a.Basic):  # user and password as this fake issued them (a config value if not secret)
-                user, password = (self.credentials.get(name, self._plain_config.get(name, "")) for name in credential.fields)
-                expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-                return request.header("authorization") == expected
+            if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
+                sent = _basic_parts(request.header("authorization") or "")
+                fields = ((None,) if credential.fixed_username is not None else ()) + credential.fields
+                issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
+                return sent is not None and all(
+                    name is None or issued[name] in (None, "") or issued[name] == part
+                    for name, part in zip(fields, sent))
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -563,6 +566,17 @@ class GeneratedApp:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _basic_parts(header: str) -> tuple[str, str] | None:
+    """``(user, password)`` of an ``Authorization: Basic ...`` header, or None."""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user, password
 
 
 def _digest(*parts: str) -> str:
