@@ -74,6 +74,12 @@ def markdown(entries: list[dict[str, Any]]) -> str:
         "| source | API version | supported until | where the vendor says so |",
         "| --- | --- | --- | --- |",
     ]
+    categories: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        categories.setdefault(entry.get("category") or "other", []).append(entry)
+    lines[5:5] = ["", "## By category", "", f"{len(entries)} sources.", "", "| category | sources |", "| --- | --- |",
+                  *[f"| {category} ({len(found)}) | {', '.join('`' + e['name'] + '`' for e in found)} |"
+                    for category, found in sorted(categories.items())]]
     for entry in entries:
         until = entry.get("supported_until") or "no sunset announced"
         lines.append(f"| `{entry['name']}` | {entry['api_version']} | {until} | {entry.get('support_policy') or entry['docs_url']} |")
@@ -84,13 +90,15 @@ def markdown(entries: list[dict[str, Any]]) -> str:
         meanings: list[str] = []
         for stream in entry["streams"]:
             unified = stream.get("unified") or {}
-            model = f"{unified['kind']} ({unified['level']})" if unified else "-"
+            model = ", ".join(([f"{unified['kind']} ({unified['level']})"] if unified.get("kind") else [])
+                              + [f"fct_{f}" for f in unified.get("facts", [])]) or "-"
             lines.append(f"| `{stream['name']}` | {', '.join(stream['primary_key'])} | {stream['cursor'] or 'full refresh'} | "
                          f"{stream['lookback'] or '-'} | {stream['window'] or '-'} | {model} |")
             if unified.get("clicks") and not meanings:
                 meanings = [f"- clicks: {unified['clicks']}", f"- conversions: {unified['conversions']}",
                             f"- conversion value: {unified['conversion_value']}", f"- date: {unified['date']}",
                             f"- spend sent in {unified['spend_unit']}"]
+            meanings += [f"- {k}: {v}" for k, v in unified.get("meanings", {}).items() if f"- {k}: {v}" not in meanings]
         if meanings:
             lines += ["", "In the unified model:", "", *meanings]
     return "\n".join(lines) + "\n"

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from bosco_connectors.framework.errors import ResponseFormatError
-from bosco_connectors.framework.files import ColumnBatch, Csv, Json, JsonLines, open_inflated
+from bosco_connectors.framework.files import ColumnBatch, Csv, Json, JsonGroups, JsonLines, open_inflated
 from bosco_connectors.framework.http import ResponseTooLarge
 
 RECORDS = [{"day": "2026-11-01", "spend": "1.5", "name": "a, \"quoted\"\nname"}, {"day": "2026-11-02", "spend": "2", "name": "b"}]
@@ -69,6 +69,34 @@ def test_json_records_path_and_top_level_array():
     assert read(Json(), b'[{"a": 1}]') == [{"a": 1}]
     with pytest.raises(ResponseFormatError, match="does not parse"):
         read(Json("data.rows"), b'{"data": {"rows": [{"a": 1}, ')
+
+
+def test_json_groups_reads_every_group_in_order_and_keeps_ids_exact():
+    """Pinterest's JSON report: an object keyed by entity id, each value that entity's rows."""
+    body = (b'{"626736533506": [{"CAMPAIGN_ID": 626736533506, "DATE": "2026-11-01", "SPEND_IN_MICRO_DOLLAR": 12450000},'
+            b' {"CAMPAIGN_ID": 626736533506, "DATE": "2026-11-02", "CTR": 0.0127}],'
+            b' "549755885175123456": [{"CAMPAIGN_ID": 549755885175123456, "DATE": "2026-11-01"}], "1": []}')
+    assert read(JsonGroups(), body, rows=2) == [
+        {"CAMPAIGN_ID": 626736533506, "DATE": "2026-11-01", "SPEND_IN_MICRO_DOLLAR": 12450000},
+        {"CAMPAIGN_ID": 626736533506, "DATE": "2026-11-02", "CTR": 0.0127},
+        {"CAMPAIGN_ID": 549755885175123456, "DATE": "2026-11-01"},  # 18 digits, not through a float
+    ]
+    fmt = JsonGroups(group_by="CAMPAIGN_ID", compression="gzip")
+    written = fmt.dump([{"CAMPAIGN_ID": "7", "n": 1}, {"CAMPAIGN_ID": "8", "n": 2}, {"CAMPAIGN_ID": "7", "n": 3}])
+    assert orjson.loads(gzip.decompress(written)) == {"7": [{"CAMPAIGN_ID": "7", "n": 1}, {"CAMPAIGN_ID": "7", "n": 3}],
+                                                      "8": [{"CAMPAIGN_ID": "8", "n": 2}]}
+    assert read(JsonGroups(), b"{}") == [] and read(JsonGroups(), b"") == []
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b'[{"a": 1}]', "expected a JSON object of record arrays"),
+    (b'{"1": {"a": 1}}', "the value of '1' is not an array"),
+    (b'{"1": [{"a": 1}, 2]}', "record 2 of '1' is not a JSON object"),
+    (b'{"1": [{"a": 1}', "does not parse"),
+])
+def test_json_groups_refuses_other_shapes_in_one_line(body, message):
+    with pytest.raises(ResponseFormatError, match=message):
+        read(JsonGroups(), body)
 
 
 def test_zip_member_by_name_and_a_missing_one():

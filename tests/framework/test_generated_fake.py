@@ -145,3 +145,13 @@ def test_a_stream_partitioned_by_its_parent_gets_only_that_parents_children(tmp_
     with duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True) as con:
         loaded = con.execute("select id, campaign_id from raw.parent_toy_ad_groups order by 1").fetchall()
     assert loaded == expected, "each campaign's request answers that campaign's ad groups only"
+
+
+def test_put_path_follows_list_indexes():
+    """X's poll answer keeps the job in a list: the fake writes ``data.0.status`` into it."""
+    from bosco_connectors.sandbox.generated import _put_path
+
+    body = {"data": [{"status": "PROCESSING", "url": None}], "next_cursor": None}
+    _put_path(body, "data.0.status", "SUCCESS")
+    _put_path(body, "data.0.url", "http://x/file")
+    assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}

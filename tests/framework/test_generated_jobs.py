@@ -9,6 +9,7 @@ world, loaded through dlt. Expected values come from `World`, not from the fake.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from collections import defaultdict
 from datetime import date, timedelta
@@ -149,3 +150,70 @@ def test_generated_fake_serves_a_declared_report_job(tmp_path, app):
     assert all(sorted(w)[0][0] == days[0].isoformat() and sorted(w)[-1][1] == days[-1].isoformat() and len(w) == 3
                for w in windows.values()), windows  # 10 days in windows of 4: three jobs per account
     assert len(files) == len(creates)
+
+
+# -- two reports created at one path, told apart by the level each declares ------------------
+
+
+class AdDaily(Contract):
+    account_id: Id
+    ad_id: Id
+    day: date
+    spend: float
+    impressions: int
+    clicks: int
+    conversions: float
+    revenue: float
+
+
+AD_STREAM = AsyncReportStream(
+    name="ad_daily", partitions=ForEach("account_ids", "account_id"),
+    report=AsyncReport(name="ad report", create=Create("accounts/{account_id}/reports", body={"level": "ad"}, job_id="report.id",
+                                                       window=WindowParams("range.from", "range.to", in_body=True)),
+                       poll=REPORT.poll, download=REPORT.download, first_poll=0.01, max_poll=0.05),
+    records=Records(from_partition=("account_id",)), contract=AdDaily, primary_key=("ad_id", "day"),
+    cursor=Cursor("day", lookback=timedelta(days=3), window=timedelta(days=4)), arrow=True,
+    unified=Performance("ad", date="day", account="account_id", campaign="campaign_id", ad_group="ad_group_id", ad="ad_id",
+                        spend="spend", impressions="impressions", clicks="clicks", conversions="conversions",
+                        conversion_value="revenue", currency="currency"),
+)
+two_levels = declare("reports_two", title="Reports, two levels", api=connector.api, config=ReportsConfig,  # type: ignore[attr-defined]
+                     streams=[STREAM, AD_STREAM], api_version="v2", docs_url="https://reports.example/docs", category="ads")
+
+
+def test_reports_created_at_one_path_are_told_apart_by_their_declared_level(tmp_path, monkeypatch):
+    """Pinterest creates every level's report at POST ad_accounts/{id}/reports: the fake must
+    answer an ad-level job with ad rows, not with the first declared (campaign) report's."""
+    import httpx
+
+    from bosco_connectors.framework.files import Csv
+    from bosco_connectors.sandbox.generated import GeneratedApp
+
+    folder = tmp_path / "cassettes"
+    write_fixtures(folder)
+    (folder / "reports_demo").rename(folder / "reports_two")
+    bodies = folder / "reports_two" / "bodies"
+    (bodies / "ad.csv.gz").write_bytes(gzip.compress(b"account_id,campaign_id,ad_group_id,ad_id,day,spend,impressions,clicks,"
+                                                     b"conversions,revenue,currency\n5550001,8880001,7770001,6660001,2026-11-01,"
+                                                     b"1.5,100,2,0,0,USD\n"))
+    manifest = json.loads((folder / "reports_two" / "fixtures.json").read_text())
+    manifest["exchanges"] += [
+        {"stream": "ad_daily", "request": {"method": "POST", "path": "accounts/5550001/reports", "json": {"level": "ad"}},
+         "response": {"status": 200, "body": "create.json"}},
+        {"stream": "ad_daily", "request": {"method": "GET", "path": "reports/9002"}, "response": {"status": 200, "body": "poll.json"}},
+        {"stream": "ad_daily", "request": {"method": "GET", "path": "files/9002.csv.gz"}, "response": {"status": 200, "body": "ad.csv.gz"}},
+    ]
+    (folder / "reports_two" / "fixtures.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("BOSCO_CASSETTES", str(folder))
+    app = GeneratedApp(connector=two_levels, seed=5, size="tiny", end_date=END, accounts=1)
+    account = app.world.accounts[0]
+    with FakeApi([app]) as api, httpx.Client(base_url=api.url(app.prefix), headers={
+            "Authorization": f"Bearer {app.credentials['access_token']}"}) as http:
+        created = http.post(f"v2/accounts/{account.id}/reports", json={"level": "ad", "range": {"from": END.isoformat(), "to": END.isoformat()}})
+        job = created.json()["report"]["id"]
+        url = http.get(f"v2/reports/{job}").json()["report"]["download_url"]
+        rows = [r for batch in Csv().batches(io.BytesIO(http.get(url).content)) for r in batch]
+
+    delivered = {ad.id for ad in app.world.ads(account.id) if app.world.sum_metrics([ad], END).impressions}
+    assert rows and {r["ad_id"] for r in rows} == delivered  # ad rows: the campaign report's rows have no ad_id
+    assert {r["day"] for r in rows} == {END.isoformat()}

@@ -282,3 +282,19 @@ def test_a_recipes_folder_without_derived_sql_uses_the_shipped_definitions(tmp_p
     write(tmp_path, "staging/s.sql", "-- derived: cpm\nselect cpm from raw.t")
     recipe = {r.name: r for r in load_catalog(tmp_path)}["s"]
     assert recipe.ast.sql(dialect="duckdb") == "SELECT spend * 1000 / NULLIF(impressions, 0) AS cpm FROM raw.t"
+
+
+def test_a_source_registered_later_gets_its_generated_staging() -> None:
+    """The catalog is memoised per process: a source registered after a first read (a plugin,
+    a source under test) must still find its generated staging models in the next one."""
+    from dataclasses import replace
+
+    from bosco_connectors.framework.registry import registered
+    from bosco_connectors.sources.tiktok_ads import connector as tiktok
+
+    late = replace(tiktok, name="late_ads")  # the same declarations under a name no catalog has seen
+    assert "stg_late_ads__campaign_daily" not in {r.name for r in load_catalog()}
+    with registered(late):
+        names = {r.name for r in load_catalog()}
+    assert {"stg_late_ads__campaign_daily", "stg_late_ads__campaigns"} <= names
+    assert "stg_late_ads__campaign_daily" not in {r.name for r in load_catalog()}

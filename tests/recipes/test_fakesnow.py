@@ -116,7 +116,8 @@ def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> 
     assert "CAST(CONVERT_TIMEZONE('UTC', created_at) AS DATE) AS order_date" in flat["stg_shopify__orders"]
     assert "FROM raw.shopify_orders" in flat["stg_shopify__orders"]
     # the union over the built staging models, qualified with the target schema
-    assert "FROM BOSCO.analytics.stg_tiktok_ads__campaign_daily ) AS u" in flat["fct_campaign_performance"]
+    assert "FROM BOSCO.analytics.stg_tiktok_ads__campaign_daily UNION ALL" in flat["fct_campaign_performance"]
+    assert ") AS u CROSS JOIN BOSCO.analytics.int_reporting_currency" in flat["fct_campaign_performance"]
     summary = flat["daily_campaign_summary"]
     for fragment in (  # the derived columns (derived.sql), written into the recipe
         "conversion_value AS revenue",

@@ -13,7 +13,7 @@ from .errors import (
     RetryableApiError,
     SourceError,
 )
-from .files import ColumnBatch, Csv, FileFormat, Json, JsonLines
+from .files import ColumnBatch, Csv, FileFormat, Json, JsonGroups, JsonLines
 from .ids import Id, to_id
 from .http import ApiClient, ErrorPolicy, RetryPolicy, parse_retry_after
 from .paginators import (

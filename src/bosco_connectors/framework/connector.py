@@ -244,17 +244,26 @@ def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
 
 
 def _describe_unified(stream: Stream) -> dict[str, Any] | None:
-    """What the stream is in the unified model, with the platform's meaning of its metrics."""
-    spec = getattr(stream, "unified", None)
-    if spec is None:
+    """What the stream is in the unified model (the ad model's level with the platform's
+    meaning of its metrics, and the unified facts it maps into)."""
+    from .facts import mappings_of
+    from .unified import ad_spec
+
+    spec, facts = ad_spec(stream), mappings_of(stream)
+    if spec is None and not facts:
         return None
-    out: dict[str, Any] = {"kind": type(spec).__name__.lower(), "level": spec.level}
-    meanings = {"date": "date_is", "clicks": "clicks_are", "conversions": "conversions_are", "conversion_value": "conversion_value_is"}
-    for key, attribute in meanings.items():
-        if hasattr(spec, attribute):
-            out[key] = getattr(spec, attribute)
-    if hasattr(spec, "spend_unit"):
-        out["spend_unit"] = spec.spend_unit.name
+    out: dict[str, Any] = {}
+    if spec is not None:
+        out.update({"kind": type(spec).__name__.lower(), "level": spec.level})
+        meanings = {"date": "date_is", "clicks": "clicks_are", "conversions": "conversions_are", "conversion_value": "conversion_value_is"}
+        for key, attribute in meanings.items():
+            if hasattr(spec, attribute):
+                out[key] = getattr(spec, attribute)
+        if hasattr(spec, "spend_unit"):
+            out["spend_unit"] = spec.spend_unit.name
+    if facts:
+        out["facts"] = sorted({m.fact for m in facts})
+        out["meanings"] = {f"{m.fact}.{k}": v for m in facts for k, v in sorted(m.meanings.items())}
     return out
 
 

@@ -12,6 +12,8 @@ goes, so memory follows the batch, not the file:
   a UTF-8 byte-order mark ignored; values stay text (the contract's Arrow cast types them);
 - `Json("data.rows")`: the array of records at a dotted path (``None``: the document is
   the array), parsed incrementally (ijson);
+- `JsonGroups()`: an object whose every value is an array of records (Pinterest's JSON
+  reports, keyed by entity id or by date), read one group at a time;
 
 each with ``compression="auto"`` (gzip and zip recognised by their first bytes), ``"gzip"``,
 ``"zip"`` (the first file of the archive, or ``member=``) or ``"none"``. ``batches(file)``
@@ -222,6 +224,48 @@ class Json(FileFormat):
         for key in reversed(self.path.split(".") if self.path else []):
             rows = {key: rows}
         return orjson.dumps(rows, default=str)
+
+
+@dataclass(frozen=True)
+class JsonGroups(FileFormat):
+    """A JSON object whose every value is an array of records: ``{"<key>": [{...}, ...], ...}``.
+
+    Pinterest's JSON reports are keyed by entity id (or by date); each record repeats the
+    fields it is grouped by, so the keys are not kept. Groups are parsed one at a time
+    (ijson ``kvitems``): memory follows the largest group, not the file. ``group_by``
+    names the field `dump` groups records by (fake APIs and tests).
+    """
+
+    group_by: str | None = None
+
+    suffix = ".json"
+
+    def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
+        import ijson
+
+        stream = self.open(file)
+        first = stream.peek(256).lstrip()[:1]  # type: ignore[attr-defined]
+        if not first:
+            return  # an empty file: no group, no record
+        if first != b"{":
+            raise ResponseFormatError(f"report file: expected a JSON object of record arrays, found {first!r} first")
+        try:
+            for key, group in ijson.kvitems(stream, "", use_float=True):
+                if not isinstance(group, list):
+                    raise ResponseFormatError(f"report file: the value of '{key}' is not an array of records")
+                for number, record in enumerate(group, start=1):
+                    if not isinstance(record, dict):
+                        raise ResponseFormatError(f"report file: record {number} of '{key}' is not a JSON object")
+                    yield record
+        except ijson.JSONError as exc:
+            raise ResponseFormatError(f"report file: the JSON does not parse ({exc})") from None
+
+    def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            key = str(record.get(self.group_by)) if self.group_by else "records"
+            groups.setdefault(key, []).append(record)
+        return orjson.dumps(groups, default=str)
 
 
 # -- compression ------------------------------------------------------------------------------

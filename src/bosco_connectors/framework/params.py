@@ -4,7 +4,8 @@
   (``start_date=2026-11-01``, ``since=1793000000``, ``dateRanges`` in a JSON body...);
 - `json_list`: list parameters some vendors take as JSON text in the query string;
 - partitions: one read per value of a config list (`ForEach`), per batch of values
-  (`Batches`), or per record of a parent stream (`FromParent`: campaigns per account).
+  (`Batches`), per record of a parent stream (`FromParent`: campaigns per account), or
+  per batch of a parent stream's ids (`ParentBatches`: X's stats jobs, 20 ids of one account).
 """
 
 from __future__ import annotations
@@ -167,6 +168,46 @@ class FromParent(Partitions):
             if all(v is not None for v in part.values()):
                 seen.setdefault(tuple(part.values()), part)
         return list(seen.values())
+
+
+@dataclass(frozen=True)
+class ParentBatches(Partitions):
+    """A parent stream's ids in batches of ``size``, one batch per group of other fields.
+
+    ``ids`` is ``(parameter, parent column)``; ``group`` maps more parameters to parent
+    columns, and a batch never mixes two groups (X's stats jobs take up to 20 entity ids
+    of one account: ``{"account_id": "18ce54d4x5t", "entity_ids": "8wku2,8wku3"}``). The
+    group values also fill rows the report does not (``Records(from_partition=...)``).
+    ``encode`` turns a batch into the parameter's value (default: comma-separated). The
+    parent is read as for `FromParent`; ids repeat in no batch.
+    """
+
+    parent: "Stream"
+    ids: tuple[str, str]
+    group: Mapping[str, str] = field(default_factory=dict)
+    size: int = 20
+    encode: Callable[[list[Any]], Any] = ",".join
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return (*self.group, self.ids[0])
+
+    def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
+        if client is None:
+            raise ValueError(f"partitions from the {self.parent.name} stream need an API client")
+        param, column = self.ids
+        groups: dict[tuple[Any, ...], dict[str, None]] = {}
+        for record in _records_of(self.parent, config, client):
+            key = tuple(record.get(c) for c in self.group.values())
+            value = record.get(column)
+            if value is not None and all(v is not None for v in key):
+                groups.setdefault(key, {})[str(value)] = None
+        out: list[Mapping[str, Any]] = []
+        for key, values in groups.items():
+            ids = list(values)
+            for i in range(0, len(ids), self.size):
+                out.append({**dict(zip(self.group, key)), param: self.encode(ids[i:i + self.size])})
+        return out
 
 
 def _records_of(stream: "Stream", config: Any, client: "ApiClient") -> Iterator[dict[str, Any]]:

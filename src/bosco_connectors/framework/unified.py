@@ -299,11 +299,24 @@ def _entity_joins(connector: "Connector", spec: Entity, lookups: dict[str, Looku
     return lines
 
 
+def ad_spec(stream: object) -> Performance | Entity | None:
+    """The stream's mapping into the ad model: ``unified`` is one mapping or a tuple of them
+    (an affiliate report is a `Performance` and a `facts.Maps` at once)."""
+    unified = getattr(stream, "unified", None)
+    for spec in unified if isinstance(unified, tuple) else (unified,):
+        if isinstance(spec, (Performance, Entity)):
+            return spec
+    return None
+
+
 def staging_models(connector: "Connector") -> dict[str, str]:
-    """``{recipe name: SQL}`` for every stream of `connector` that declares a unified mapping."""
+    """``{recipe name: SQL}`` for every stream of `connector` that declares a unified mapping:
+    the ad model's levels, and one model per unified fact (`facts.Maps`) it maps into."""
+    from .facts import fact_staging_models
+
     models: dict[str, str] = {}
     for stream in connector.streams:
-        spec = getattr(stream, "unified", None)
+        spec = ad_spec(stream)
         if isinstance(spec, Performance):
             models[f"stg_{connector.name}__{spec.level}_daily"] = performance_sql(connector, stream.name, spec)
             for level in spec.sums_into:
@@ -312,4 +325,5 @@ def staging_models(connector: "Connector") -> dict[str, str]:
                 )
         elif isinstance(spec, Entity):
             models[f"stg_{connector.name}__{_PLURAL[spec.level]}"] = entity_sql(connector, stream.name, spec)
+    models.update(fact_staging_models(connector))
     return models

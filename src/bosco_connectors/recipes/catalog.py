@@ -206,7 +206,8 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     ``generated``: add the staging recipes written from the sources' unified mappings
     (default: for the bundled recipes and copies of them, which union staging into the facts).
     The result is memoised per process on the files' paths, sizes and modification
-    times (recipes are immutable values), so repeated builds do not re-parse the SQL.
+    times and on the registered sources' names (recipes are immutable values), so
+    repeated builds do not re-parse the SQL.
     """
     root = Path(root) if root is not None else recipes_root()
     if not root.is_dir():
@@ -216,7 +217,10 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     seeds = seed_files(root, seeds_dir)
     definitions = definitions_file(root)
     files = [*seeds.values(), *sorted(root.rglob("*.sql")), *([definitions] if definitions else [])]
-    signature = (generated, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    # Generated staging follows the registered sources: one registered later (a plugin, a
+    # source under test) must not be served the catalog read before it.
+    sources = tuple(_source_names()) if generated else ()
+    signature = (generated, sources, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
         cached = _load(root, seeds, generated, read_definitions(definitions) if definitions else None)
@@ -227,6 +231,12 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
 
 
 _CATALOGS: dict[tuple, list[Recipe]] = {}
+
+
+def _source_names() -> list[str]:
+    from ..framework.registry import source_names
+
+    return source_names()
 
 
 def definitions_file(root: Path) -> Path | None:
@@ -266,6 +276,9 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
     for name, (source, sql) in (generated_staging() if generated else {}).items():
         if name not in drafts:  # a hand-written staging file of the same name wins
             add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
+    for name, sql in (generated_marts([r.name for r in drafts.values() if str(r.path).startswith("<generated")]) if generated else {}).items():
+        if name not in drafts:  # so does a hand-written fact (recipes/marts/fct_orders.sql)
+            add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
 
@@ -281,6 +294,14 @@ def generated_staging() -> dict[str, tuple[str, str]]:
         for name, sql in staging_models(connector).items():
             models[name] = (connector.name, sql)
     return models
+
+
+def generated_marts(staging: list[str]) -> dict[str, str]:
+    """``{fct_<fact>: SQL}`` for every unified fact (framework/facts.py) some generated staging maps into."""
+    from ..framework.facts import FACTS, fact_mart_sql
+
+    return {f"fct_{name}": fact_mart_sql(fact) for name, fact in FACTS.items()
+            if any(r.startswith("stg_") and r.endswith(f"__{name}") for r in staging)}
 
 
 def read_seed(path: Path) -> Recipe:

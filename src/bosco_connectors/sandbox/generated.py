@@ -22,7 +22,8 @@ A stream whose records the unified mapping cannot describe brings two hooks:
 ``fake_records(app, route)`` yields its records (from the world, or a world of its own
 such as `traffic.Traffic`), and ``fake_encode(app, route, body, records)`` writes one page
 of them into the documented body (GA4's positional rows and request-dependent headers);
-paging (offsets, totals) stays the generated fake's. The token endpoint serves the
+paging (offsets, totals) stays the generated fake's. OAuth 1.0a requests (X) are checked
+against this fake's own sandbox secrets, signature and all. The token endpoint serves the
 refresh-token, client-credentials and JWT-bearer grants; for the last it accepts any
 well-formed JWT (three base64url parts, a JSON header naming its ``alg``) without checking
 the signature: it has no key to check it with.
@@ -46,11 +47,12 @@ from urllib.parse import urlencode, urlsplit
 import orjson
 
 from ..framework.jsonpath import get_path
+from ..framework.oauth1 import OAuth1
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
 from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
-from ..framework.unified import Entity, Performance
+from ..framework.unified import Entity, Performance, ad_spec
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
 
@@ -204,9 +206,24 @@ class GeneratedApp:
                 return header.startswith("Bearer ") and header[7:] in self._issued
             if isinstance(credential, a.Basic):
                 return bool(request.header("authorization"))
+            if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
+                return self._signed(request, credential)
             return True
 
         return self.api.auth is None or ok(self.api.auth)
+
+    def _signed(self, request: FakeRequest, credential: Any) -> bool:
+        from ..framework.oauth1 import verify
+
+        consumer_key, consumer_secret, token, token_secret = (self.credentials.get(name, "") for name in credential.fields)
+        url = f"http://{request.header('host')}/{self.prefix}{request.path}"
+        params = [(k, v) for k, values in request.query.items() for v in values]
+        if (request.header("content-type") or "").startswith("application/x-www-form-urlencoded"):
+            from urllib.parse import parse_qsl
+
+            params += parse_qsl(request.body.decode(errors="replace"), keep_blank_values=True)
+        return verify(request.method, url, params, request.header("authorization"), consumer_key=consumer_key,
+                      consumer_secret=consumer_secret, token=token, token_secret=token_secret)
 
     def _token(self, request: FakeRequest) -> FakeResponse:
         from urllib.parse import parse_qs
@@ -295,7 +312,7 @@ class GeneratedApp:
 
         The parent's unified `Entity` says which of its columns hold which level's id.
         """
-        parent = partitions.parent.unified
+        parent = ad_spec(partitions.parent)
         if not isinstance(parent, Entity):
             return {}
         columns = {parent.id: parent.level, parent.account: "account", parent.campaign: "campaign", parent.ad_group: "ad_group"}
@@ -329,7 +346,7 @@ class GeneratedApp:
     def _records(self, route: Route) -> Iterator[dict[str, Any]]:
         stream = route.stream
         custom = getattr(stream, "fake_records", None)
-        spec = stream.unified
+        spec = ad_spec(stream)
         if custom is not None:
             rows: Iterator[dict[str, Any]] = custom(self, route)
         elif isinstance(spec, Performance):
@@ -441,11 +458,12 @@ class GeneratedApp:
     def _rows(self, route: Route) -> Sequence[Any]:
         """The route's records: a dense report rendered slice by slice (with a `metrics` hook), else every record."""
         stream = route.stream
-        if isinstance(self.world, _HookedWorld) and isinstance(stream.unified, Performance) and getattr(stream, "fake_records", None) is None:
+        spec = ad_spec(stream)
+        if isinstance(self.world, _HookedWorld) and isinstance(spec, Performance) and getattr(stream, "fake_records", None) is None:
             template = self._report_templates.get(stream.name)
             if template is None:
                 template = self._report_templates.setdefault(
-                    stream.name, _ReportTemplate(stream.unified, self._template_record(stream), stream.record_spec, self.world))
+                    stream.name, _ReportTemplate(spec, self._template_record(stream), stream.record_spec, self.world))
             rows = LazyReport(template, self._accounts(route), self._days(route))
             return rows if isinstance(stream.paginator(), SLICED_PAGING) else rows[:]
         return list(self._records(route))
@@ -510,12 +528,14 @@ class GeneratedApp:
             chunk = records
         path = stream.record_spec.path
         encode = getattr(stream, "fake_encode", None)
+        # An endpoint documented as answering one object (GET accounts/:id) answers one object.
+        one = isinstance(get_path(body, path) if path else body, dict) and len(chunk) == 1
         if encode is not None:
             body = encode(self, route, body, chunk)
         elif path:
-            _put_path(body, path, chunk)
+            _put_path(body, path, chunk[0] if one else chunk)
         else:
-            body = chunk
+            body = chunk[0] if one else chunk
         return body, headers
 
 
@@ -657,10 +677,14 @@ def _documented_value(column: str, value: Any, example: Any, records: Any) -> An
     return _as_documented(value, example, records.formats.get(column))
 
 
-def _put(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+def _put(record: Any, path: tuple[str, ...], value: Any) -> None:
+    """Set `value` at `path`, through dicts and, by index, through lists (X's ``data.0.status``)."""
     for key in path[:-1]:
-        record = record.setdefault(key, {})
-    record[path[-1]] = value
+        record = record[int(key)] if isinstance(record, list) else record.setdefault(key, {})
+    if isinstance(record, list):
+        record[int(path[-1])] = value
+    else:
+        record[path[-1]] = value
 
 
 def _put_path(body: Any, dotted: str, value: Any) -> None:

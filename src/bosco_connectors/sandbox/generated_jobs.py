@@ -6,8 +6,11 @@ answered with the documented poll body, a status that the declaration maps to do
 where the poll carries the URL, a link to the file on this server (served without any
 credential, like a vendor's pre-signed storage link). The file holds the world's records
 for the job's partition and window, each shaped after the documented file's first record,
-in the declared format and compression. Only declared calls are served: a report whose
-calls are functions (an SDK) needs its own fake.
+in the declared format and compression (a stream's ``fake_encode(app, route, None, rows)``
+writes the file itself, as bytes, where the format cannot say how: X's time series). Only
+declared calls are served: a report whose calls are functions (an SDK) needs its own fake.
+Several reports created at one path (Pinterest's levels) are told apart by the fixed
+values each declares in its creation request.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class JobRoutes:
         from .generated import _match_path
 
         params = self._params(request)
+        creates: list[tuple[_Declared, dict[str, str]]] = []
         for item in self.declared:
             if item.download.path and request.method == "GET":
                 values = _match_path(item.download.path, path)
@@ -88,8 +92,13 @@ class JobRoutes:
             if request.method == item.create.method:
                 values = _match_path(item.create.path, path)
                 if values is not None:
-                    return self._create(item, request, params, values)
-        return None
+                    creates.append((item, values))
+        if not creates:
+            return None
+        # Several reports created at one path (Pinterest's levels, X's entities): the fixed
+        # values each declares in its creation request say which one this is.
+        item, values = next(((i, v) for i, v in creates if _declares_same(i.create, params)), creates[0])
+        return self._create(item, request, params, values)
 
     # -- the three answers -------------------------------------------------------------------
 
@@ -129,7 +138,11 @@ class JobRoutes:
         if route is None:
             return FakeResponse.text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml")
         fmt = route.stream.report.download.format  # type: ignore[attr-defined]
-        content = fmt.dump(self.app._records(route))
+        encode = getattr(route.stream, "fake_encode", None)
+        # A file the unified mapping cannot describe (X's time series per entity): the
+        # stream writes the world's rows into its documented file itself.
+        content = encode(self.app, route, None, list(self.app._records(route))) if encode is not None \
+            else fmt.dump(self.app._records(route))
         return FakeResponse(200, content, {"Content-Type": "application/octet-stream"})
 
     # -- documented shapes ---------------------------------------------------------------------
@@ -202,6 +215,23 @@ class JobRoutes:
             if isinstance(body, dict):
                 params.update(body)
         return params
+
+
+def _declares_same(create: Create, params: dict[str, Any]) -> bool:
+    """True when the request carries every fixed value `create` declares (its params and body,
+    placeholders aside), wherever the request put them (query or JSON body)."""
+    from .generated import _same
+
+    declared = {**(create.params if isinstance(create.params, dict) else {}),
+                **(create.body if isinstance(create.body, dict) else {})}
+    return all(_same(get_path(params, where), value) for where, value in _fixed_leaves(declared))
+
+
+def _fixed_leaves(obj: Any, path: str = "") -> list[tuple[str, Any]]:
+    """``(dotted path, value)`` of every declared value that is not a ``{name}`` placeholder (lists are values)."""
+    if isinstance(obj, dict):
+        return [leaf for key, value in obj.items() for leaf in _fixed_leaves(value, f"{path}.{key}" if path else str(key))]
+    return [] if _placeholder(obj) else [(path, obj)]
 
 
 def _placeholder(value: Any) -> str | None:

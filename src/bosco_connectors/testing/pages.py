@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import orjson
 
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, PageNumber, Paginator
-from ..framework.params import Batches, ForEach, FromParent
+from ..framework.params import Batches, ForEach, FromParent, ParentBatches
 from ..framework.spec import Stream
 from ..sandbox.server import FakeRequest
 from .replay import Exchange
@@ -104,6 +104,8 @@ def _partition_params(stream: Stream) -> set[str]:
         return {partitions.param}
     if isinstance(partitions, FromParent):
         return set(partitions.fields)
+    if isinstance(partitions, ParentBatches):
+        return set(partitions.params)
     return set()
 
 

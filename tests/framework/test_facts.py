@@ -1,0 +1,135 @@
+"""Unified facts beyond ads: a stream's `Maps` written as staging SQL, and the facts they feed.
+
+Expected rows are worked out by hand from the raw rows below, never by the code under test.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from bosco_connectors.framework.facts import (
+    COUNT, FACTS, Const, DayOf, Expr, FactError, Maps, fact_mart_sql, fact_staging_models,
+)
+from bosco_connectors.framework.records import CENTS
+from bosco_connectors.framework.unified import Lookup, staging_models
+
+
+def connector(*streams):
+    return SimpleNamespace(name="toy", title="Toy", streams=list(streams), table_name=lambda s: f"toy_{s}")
+
+
+def stream(name, *specs):
+    return SimpleNamespace(name=name, unified=specs[0] if len(specs) == 1 else tuple(specs))
+
+
+@pytest.fixture
+def raw():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    # two orders of one shop in New York: 03:30 UTC on Nov 2 is still Nov 1 there
+    con.execute("""create table raw.toy_orders as select * from (values
+        ('t', 'o1', 's1', TIMESTAMPTZ '2026-11-02 03:30:00+00', 'USD', 12345, 500, 0, false),
+        ('t', 'o2', 's1', TIMESTAMPTZ '2026-11-02 15:00:00+00', 'USD', 1000, 0, 250, true)
+    ) as r(tenant_id, id, shop, created, cur, subtotal_cents, discount_cents, refunded_cents, test)""")
+    con.execute("""create table raw.toy_shops as select * from (values
+        ('t', 's1', 'America/New_York', 'Toy Shop')) as r(tenant_id, id, iana_timezone, name)""")
+    # web visits by device: two rows of one (day, source, medium, campaign) are summed
+    con.execute("""create table raw.toy_visits as select * from (values
+        ('t', DATE '2026-11-01', 'p1', 'google', 'cpc', 'spring', 'mobile', 10, 7, 3.0),
+        ('t', DATE '2026-11-01', 'p1', 'google', 'cpc', 'spring', 'desktop', 5, 4, 1.5)
+    ) as r(tenant_id, day, property, src, med, camp, device, visits, visitors, revenue)""")
+    con.execute("""create table raw.toy_search as select * from (values
+        ('t', DATE '2026-11-01', 'site', 'shoes', 100, 10, 2.0),
+        ('t', DATE '2026-11-01', 'site', 'shoes', 300, 5, 6.0)
+    ) as r(tenant_id, day, site, q, imps, clicks, pos)""")
+    con.execute("""create table raw.toy_deals as select * from (values
+        ('t', DATE '2026-11-01', DATE '2026-11-03', 'web', true, 100.5),
+        ('t', DATE '2026-11-01', DATE '2026-11-04', 'web', false, 50.0),
+        ('t', DATE '2026-11-02', DATE '2026-11-03', 'web', true, 20.0)
+    ) as r(tenant_id, created, closed, lead_source, is_won, amount)""")
+    yield con
+    con.close()
+
+
+ORDERS = Maps(
+    "orders", order_id="id", store_id="shop", currency="cur", is_test="test",
+    order_date=DayOf("created", Lookup("shops", "id", "iana_timezone", on="store_id")),
+    store_name=Lookup("shops", "id", "name", on="store_id"),
+    gross=Expr("subtotal_cents + discount_cents"), discounts="discount_cents", refunds="refunded_cents",
+    units={"gross": CENTS, "discounts": CENTS, "refunds": CENTS},
+)
+
+
+def test_orders_one_row_each_on_the_stores_day_in_exact_decimals(raw) -> None:
+    sql = fact_staging_models(connector(stream("orders", ORDERS)))["stg_toy__orders"]
+    rows = raw.execute(f"select order_id, order_date, store_name, gross, discounts, refunds, is_test, platform from ({sql}) order by 1").fetchall()
+    from datetime import date
+    assert rows == [
+        ("o1", date(2026, 11, 1), "Toy Shop", Decimal("128.450000000"), Decimal("5.000000000"), Decimal("0E-9"), False, "toy"),
+        ("o2", date(2026, 11, 2), "Toy Shop", Decimal("10.000000000"), Decimal("0E-9"), Decimal("2.500000000"), True, "toy"),
+    ]
+    # every column of the fact, in its order; the ones not mapped are NULL
+    names = [d[0] for d in raw.execute(f"select * from ({sql}) limit 0").description]
+    assert names == ["tenant_id", "platform", *FACTS["orders"].names]
+    assert raw.execute(f"select count(*) from ({sql}) where tax is null and utm_source is null").fetchone() == (2,)
+    assert "--     the day of created in the time zone shops.iana_timezone -> order_date" in sql
+    assert "(sent in cents)" in sql
+
+
+def test_a_daily_fact_sums_rows_of_its_grain(raw) -> None:
+    spec = Maps("web_traffic_daily", date="day", property_id="property", source="src", medium="med", campaign="camp",
+                sessions="visits", users="visitors", revenue="revenue", currency=Const("EUR"))
+    sql = fact_staging_models(connector(stream("visits", spec)))["stg_toy__web_traffic_daily"]
+    rows = raw.execute(f"select source, sessions, users, revenue, currency, new_users from ({sql})").fetchall()
+    assert rows == [("google", 15, 11, Decimal("4.500000000"), "EUR", None)]
+
+
+def test_a_position_is_averaged_by_impressions(raw) -> None:
+    spec = Maps("organic_search_daily", date="day", property_id="site", query="q", impressions="imps", clicks="clicks", position="pos")
+    sql = fact_staging_models(connector(stream("search", spec)))["stg_toy__organic_search_daily"]
+    # (2 * 100 + 6 * 300) / 400 = 5.0, not the plain mean 4.0
+    assert raw.execute(f"select impressions, clicks, position from ({sql})").fetchall() == [(400, 15, 5.0)]
+
+
+def test_several_mappings_of_one_source_are_one_model(raw) -> None:
+    created = Maps("crm_funnel_daily", date="created", lead_source="lead_source", opportunities_created=COUNT)
+    won = Maps("crm_funnel_daily", date="closed", lead_source="lead_source", won=COUNT, won_amount="amount",
+               currency=Const("USD"), where="is_won")
+    models = staging_models(connector(stream("deals", created, won)))
+    sql = models["stg_toy__crm_funnel_daily"]
+    rows = raw.execute(f"select cast(date as varchar), opportunities_created, won, won_amount from ({sql}) order by 1").fetchall()
+    assert rows == [
+        ("2026-11-01", 2, None, None),
+        ("2026-11-02", 1, None, None),
+        ("2026-11-03", None, 2, Decimal("120.500000000")),
+    ]
+
+
+def test_the_fact_unions_sources_with_its_checks() -> None:
+    sql = fact_mart_sql(FACTS["organic_search_daily"])
+    assert "-- union: rows_ = stg_*__organic_search_daily" in sql
+    assert "-- grain: tenant_id, platform, date, property_id, query, page, country, device" in sql
+    assert "-- check: position is null or position >= 1" in sql
+    assert "-- derived: ctr" in sql
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        (Maps("ordres", order_id="id"), "no unified fact named 'ordres'"),
+        (Maps("reviews", review_date="d", review_id="id", stars="s"), "stars not a column of fact reviews"),
+        (Maps("reviews", review_date="d"), "maps no review_id"),
+        (Maps("reviews", review_date="d", review_id="id", units={"rating": CENTS}), "not a mapped money column"),
+        (Maps("reviews", review_date="d", review_id=DayOf("x")), "DayOf gives a date"),
+        (Maps("reviews", review_date="d", review_id="id", title=Expr("(select 1)")), "not a query"),
+        (Maps("reviews", review_date="d", review_id="id", title=Expr("a +")), "does not parse"),
+        (Maps("reviews", review_date="d", review_id="id", title=Expr("other.a")), "names a table"),
+    ],
+)
+def test_a_wrong_mapping_says_what_is_wrong(spec, match) -> None:
+    with pytest.raises(FactError, match=match):
+        fact_staging_models(connector(stream("s", spec)))
