@@ -61,7 +61,8 @@ class Performance:
     impressions: str
     clicks: str
     conversions: str
-    conversion_value: str
+    #: None for a platform that reports no conversion value (Apple Ads): the unified value is 0.
+    conversion_value: str | None
     currency: str | Lookup
     account_name: str | Lookup | None = None
     campaign: str | None = None
@@ -156,7 +157,8 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"coalesce(sum(cast({spec.impressions} as bigint)), 0) as impressions",
         f"coalesce(sum(cast({spec.clicks} as bigint)), 0) as clicks",
         f"coalesce(sum(cast({spec.conversions} as double)), 0) as conversions",
-        f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value",
+        (f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value" if spec.conversion_value
+         else "cast(0 as double) as conversion_value"),
     ]
     grain = ["tenant_id", "date", "account_id"] + [f"{k}_id" for k in keys]
     source = f"summed from {stream}, the {summed_from.replace('_', ' ')} report" if summed_from else stream
@@ -175,7 +177,7 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"--   {spec.spend} -> spend (sent in {spec.spend_unit.name})",
         f"--   {spec.clicks} -> clicks ({spec.clicks_are})",
         f"--   {spec.conversions} -> conversions ({spec.conversions_are})",
-        f"--   {spec.conversion_value} -> conversion_value ({spec.conversion_value_is})",
+        f"--   {spec.conversion_value or '(none: 0)'} -> conversion_value ({spec.conversion_value_is})",
         *_lookup_notes(connector, spec),
         "-- Missing metrics count as 0.",
     ]
