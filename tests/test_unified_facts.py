@@ -1,0 +1,136 @@
+"""Each source's documented records reach the unified facts it maps into (orders, email, ...).
+
+For every source whose streams declare a `Maps` and whose documented bodies say where the
+records are: replay its documented fixtures (cassettes/<source>/) into DuckDB, build
+``fct_<fact>``, and compare, per measure the source maps from one vendor field, the total
+in the fact with the total of that field over the documented bodies, converted by the unit
+the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
+money fields must be stated). A measure mapped to `COUNT` is compared with the number of
+documented records; a fact of one row per record (orders, reviews) must hold exactly one
+row per documented record. Expected values come from the JSON bodies, never from the
+source's code, so a wrong field or unit fails here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pytest
+
+from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, mappings_of
+from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
+from bosco_connectors.framework.registry import all_connectors
+from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
+
+UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
+
+
+def _checkable(stream: Any) -> bool:
+    return isinstance(getattr(stream, "records", None), Records) and bool(stream.records.path) and bool(mappings_of(stream))
+
+
+def _cases() -> list[tuple[Any, str]]:
+    cases = []
+    for connector in all_connectors():
+        if not has_fixtures(connector):
+            continue
+        facts = sorted({m.fact for s in connector.streams if _checkable(s) for m in mappings_of(s)})
+        cases += [(connector, fact) for fact in facts]
+    return cases
+
+
+CASES = _cases()
+
+
+def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _leaves(value, (*path, key))
+    else:
+        yield path[-1] if path else "", obj
+
+
+def _field(record: dict[str, Any], names: set[str]) -> Any:
+    found = [v for k, v in _leaves(record) if k in names]
+    assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
+    return found[0] if found else None
+
+
+def documented_records(fixtures: Fixtures, stream: Any) -> list[dict[str, Any]]:
+    records: Records = stream.records
+    return [r for exchange in fixtures.data(stream.name) for r in records.expand(records.select(fixtures.body(exchange)))]
+
+
+def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict[str, Decimal], int]:
+    """``({fact column: documented total}, documented records)`` over the mappings a test can read."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    unreadable: set[str] = set()
+    count = 0
+    units = fixtures.facts.get("units", {})
+    for stream in connector.streams:
+        for mapping in (m for m in mappings_of(stream) if m.fact == fact):
+            if not _checkable(stream) or mapping.where is not None:
+                unreadable.update(mapping.columns)
+                continue
+            records = documented_records(fixtures, stream)
+            count += len(records)
+            for column, value in mapping.columns.items():
+                kind = FACTS[fact].column(column).kind
+                if kind not in MEASURES:
+                    continue
+                if value == COUNT:
+                    totals[column] += len(records)
+                elif isinstance(value, str):
+                    vendor = {v for v, c in stream.records.rename.items() if c == value} | {value}
+                    unit = CURRENCY
+                    if kind == "money":
+                        stated = next((units[v] for v in vendor if v in units), None)
+                        assert stated in UNITS, (
+                            f"{connector.name}: fixtures.json must state the documented unit of {sorted(vendor)} "
+                            f"(\"facts\": {{\"units\": {{\"{sorted(vendor)[0]}\": \"currency\" | \"cents\" | \"micros\"}}}})"
+                        )
+                        unit = UNITS[stated]
+                    for record in records:
+                        found = _field(record, vendor)
+                        if found not in (None, "", "-"):
+                            totals[column] += Decimal(str(found)).scaleb(-unit.exponent)
+                else:
+                    unreadable.add(column)
+    return {c: v for c, v in totals.items() if c not in unreadable}, count
+
+
+@pytest.mark.parametrize(("connector", "fact"), CASES, ids=lambda v: getattr(v, "name", v))
+def test_documented_records_reach_the_unified_fact(connector, fact: str, tmp_path: Path) -> None:
+    import dlt
+
+    from bosco_connectors.recipes.runner import build
+    from bosco_connectors.sandbox.server import FakeApi
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    fixtures = Fixtures.load(fixture_folder(connector))
+    app = FixtureApp(fixtures)
+    db = tmp_path / "f.duckdb"
+    with FakeApi([app]) as api:
+        result = run_sync(SyncJob("t", connector.name, app.source_config(api.url(app.prefix))),
+                          destination=dlt.destinations.duckdb(str(db)), pipelines_dir=tmp_path / "p", connector=connector)
+    assert result.ok, result.failure_line
+    expected, documented = expected_totals(connector, fact, fixtures)
+    con = duckdb.connect(str(db))
+    try:
+        built = build(con, select=[f"fct_{fact}"])
+        assert built.ok, [m.line() for m in built.models if m.status == "failed"]
+        assert built.get(f"fct_{fact}").status == "built", [m.line() for m in built.models if m.status != "built"]
+        rows = con.execute(f"select count(*) from analytics.fct_{fact} where platform = ?", [connector.name]).fetchone()[0]
+        assert rows > 0, f"no row of {connector.name} reached fct_{fact}"
+        if not FACTS[fact].sums and not any(m.where for s in connector.streams for m in mappings_of(s) if m.fact == fact):
+            assert rows == documented, f"fct_{fact} holds {rows} rows of {connector.name} for {documented} documented records"
+        for column, total in expected.items():
+            loaded = con.execute(f"select sum({column}) from analytics.fct_{fact} where platform = ?", [connector.name]).fetchone()[0]
+            assert loaded is not None and Decimal(str(loaded)) == total, (
+                f"fct_{fact}.{column}: {loaded} loaded, the documented records total {total}")
+    finally:
+        con.close()
