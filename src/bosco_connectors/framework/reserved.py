@@ -42,10 +42,14 @@ def renamed(name: str) -> str | None:
     return None
 
 
-def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None) -> None:
+def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None,
+                    declared: frozenset[str] = frozenset()) -> None:
     """Rename reserved keys in `record` and in every dict nested in it, in place; stamp
     `tenant_id` on every dict inside a list (dlt makes those child-table rows, and a child
-    row without its tenant could be read, or deleted, with another tenant's).
+    row without its tenant could be read, or deleted, with another tenant's). A list of
+    plain values (a list of URLs) becomes the rows dlt would make of it, ``{"value": ...}``,
+    with the tenant, unless the contract `declared` that field (a typed ``list[str]`` loads
+    as one JSON column, no child table).
 
     Each (old, new) pair is added to `seen`, so the caller can report it once.
     """
@@ -60,11 +64,13 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_i
         if isinstance(value, dict):
             rename_reserved(value, seen, tenant_id)
         elif isinstance(value, list):
-            for item in value:
+            for index, item in enumerate(value):
                 if isinstance(item, dict):
                     rename_reserved(item, seen, tenant_id)
                     if tenant_id is not None:
                         item["tenant_id"] = tenant_id
+                elif tenant_id is not None and key not in declared and item is not None and not isinstance(item, list):
+                    value[index] = {"value": item, "tenant_id": tenant_id}
 
 
 def reserved_columns(names: list[str], keep: tuple[str, ...] = ()) -> dict[str, str]:

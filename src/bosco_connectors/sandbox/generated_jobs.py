@@ -133,12 +133,10 @@ class JobRoutes:
         return FakeResponse.json(body)
 
     def _create(self, item: _Declared, request: FakeRequest, params: dict[str, Any], values: dict[str, str]) -> FakeResponse:
-        from .generated import Route, _put_path
+        from .generated import Route, _from_headers, _put_path
 
-        for header, template in item.create.headers.items():  # a partition sent in a header (Amazon's profile scope)
-            name = _placeholder(template)
-            if name and request.header(header):
-                params.setdefault(name, request.header(header))
+        for name, value in _from_headers(item.create.headers, request).items():  # Amazon's profile scope
+            params.setdefault(name, value)
         for value in values.values():  # the partition a preparation named, the job run from it
             for name, carried in self.prepared.get(str(value), {}).items():
                 params.setdefault(name, carried)
