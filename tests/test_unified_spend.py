@@ -46,16 +46,20 @@ _UNINSTALLED = uninstalled_builtins()
 CASES = [c for c in all_connectors() + _UNINSTALLED if _campaign_daily(c) is not None and has_fixtures(c)]
 
 
-def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     if isinstance(obj, dict):
         for key, value in obj.items():
             yield from _leaves(value, (*path, key))
     else:
-        yield path[-1] if path else "", obj
+        yield path, obj
 
 
-def _value(record: dict[str, Any], names: set[str]) -> Any:
-    found = [v for k, v in _leaves(record) if k in names]
+def _value(record: dict[str, Any], names: set[str], nested: tuple[str, ...]) -> Any:
+    """The documented value named one of `names`, at the top of the row or one level down in an object
+    the stream declares it flattens (``metrics.spend``), where the vendor puts the field: a name deeper
+    down (Apple's ``totalMetrics.localSpend.amount`` beside the day's ``localSpend.amount``) is another field."""
+    found = [v for path, v in _leaves(record)
+             if path and path[-1] in names and (len(path) == 1 or (len(path) == 2 and path[0] in nested))]
     assert len(found) == 1, f"expected one of {names} in the documented record, found {found}"
     return found[0]
 
@@ -87,11 +91,11 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
     day_field = fixtures.facts.get("day_field")
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
-        for record in records.select(fixtures.body(exchange)):
-            spend = _value(record, vendor)
+        for record in records.select_rows(fixtures.body(exchange)):  # a report nesting days in a list: its rows
+            spend = _value(record, vendor, records.flatten)
             if spend in (None, "", "-"):
                 continue
-            day = get_path(record, day_field) if day_field else _value(record, days)
+            day = get_path(record, day_field) if day_field else _value(record, days, records.flatten)
             out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent)
     return dict(out)
 

@@ -204,3 +204,13 @@ def test_put_path_follows_list_indexes():
     _put_path(body, "data.0.status", "SUCCESS")
     _put_path(body, "data.0.url", "http://x/file")
     assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}
+
+
+def test_a_text_status_is_written_as_the_documented_boolean():
+    """An ``Entity(status="enabled", active_status="true")`` over a JSON boolean (Outbrain's ``enabled``):
+    the fake writes True/False where the vendor documents a boolean, never the text."""
+    from bosco_connectors.sandbox.generated import _as_documented, _inactive
+
+    assert _as_documented("true", True, None) is True
+    assert _as_documented(_inactive("true"), True, None) is False
+    assert _inactive("ENABLED") == "PAUSED"

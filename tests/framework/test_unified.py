@@ -72,6 +72,20 @@ def test_a_mapping_that_cannot_be_written_says_why(spec, match) -> None:
         staging_models(connector(stream("s", spec)))
 
 
+def test_a_platform_without_conversion_value_stages_zero() -> None:
+    """Apple Ads reports no conversion value: ``conversion_value=None`` stages 0, not a missing column."""
+    from types import SimpleNamespace
+
+    from bosco_connectors.framework.unified import Performance, performance_sql
+
+    spec = Performance("campaign", date="date", account="acct", campaign="cid", spend="spend", impressions="imp", clicks="taps",
+                       conversions="installs", conversion_value=None, currency="currency")
+    connector = SimpleNamespace(name="x", title="X", table_name=lambda stream: f"x_{stream}")
+    sql = performance_sql(connector, "daily", spec)  # type: ignore[arg-type]
+    assert "cast(0 as double) as conversion_value" in sql
+    assert "(none: 0) -> conversion_value" in sql
+
+
 def test_an_entity_parent_is_joined_from_the_parent_stream(raw) -> None:
     """An ad that names only its ad group gets its campaign from the ad groups (LinkedIn, Snapchat)."""
     from bosco_connectors.framework.unified import Entity, entity_sql

@@ -191,7 +191,8 @@ class FromParent(Partitions):
 
     The parent is read first with the same client (its own partitions included); its
     records are not loaded from here (the parent stream loads them). ``fields`` maps
-    the partition's parameter names to the parent record's columns.
+    the partition's parameter names to the parent record's columns; a column its
+    contract types `Id` gives the id's exact text, as it lands (Apple's numeric ids).
     """
 
     parent: "Stream"
@@ -200,9 +201,12 @@ class FromParent(Partitions):
     def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
         if client is None:
             raise ValueError(f"partitions from the {self.parent.name} stream need an API client")
+        from .ids import is_id_field, to_id
+
+        ids = {info.alias or name for name, info in self.parent.contract.model_fields.items() if is_id_field(info)}
         seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
         for record in _records_of(self.parent, config, client):
-            part = {param: record.get(column) for param, column in self.fields.items()}
+            part = {param: to_id(record.get(column)) if column in ids else record.get(column) for param, column in self.fields.items()}
             if all(v is not None for v in part.values()):
                 seen.setdefault(tuple(part.values()), part)
         return list(seen.values())
