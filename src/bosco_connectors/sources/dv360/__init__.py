@@ -41,9 +41,9 @@ project, 300 per minute per advertiser; over them, 429 RESOURCE_EXHAUSTED.
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Mapping
 
 from pydantic import Field, SecretStr, field_validator
 
@@ -56,7 +56,7 @@ from ...framework.hosts import ServiceHosts, hosts_unless_base_url
 from ...framework.http import RetryPolicy
 from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create, Download, JobRequest, Poll, Prepare
 from ...framework.paginators import CursorInBody, SinglePage
-from ...framework.params import ForEach, WindowParams
+from ...framework.params import DateParts, ForEach, WindowParams
 from ...framework.records import CURRENCY, Records
 from ...framework.spec import Cursor, FullRefresh, RestStream, Stream
 from ...framework.unified import Entity, Lookup, Performance
@@ -227,27 +227,8 @@ def entities(size: int) -> list[Stream]:
 # -- the report --------------------------------------------------------------------------------
 
 
-class DateObject(WindowParams):
-    """A window bound as Google's ``Date`` message, ``{"year", "month", "day"}`` (Bid Manager's
-    ``dataRange.customStartDate``); read back as ``YYYY-MM-DD`` for the fake and the kit."""
-
-    def apply(self, params: dict[str, Any], window: Any) -> None:
-        from ...framework.params import _set_path
-
-        for path, bound in ((self.start, window.start), (self.end, window.end)):
-            if path and bound is not None:
-                day = bound.date() if isinstance(bound, datetime) else bound
-                _set_path(params, path, {"year": day.year, "month": day.month, "day": day.day})
-
-    def parse(self, params: Mapping[str, Any]) -> tuple[Any, Any]:
-        from ...framework.jsonpath import get_path
-
-        def iso(value: Any) -> str | None:
-            if not isinstance(value, Mapping) or not all(k in value for k in ("year", "month", "day")):
-                return None
-            return date(int(value["year"]), int(value["month"]), int(value["day"])).isoformat()
-
-        return iso(get_path(params, self.start)), iso(get_path(params, self.end)) if self.end else None
+#: A day as Google's ``Date`` message, ``{"year", "month", "day"}`` (Bid Manager's ``dataRange.customStartDate``).
+GOOGLE_DATE = DateParts()
 
 
 #: Bid Manager filter -> the report builder name its CSV column carries -> our column
@@ -274,9 +255,10 @@ LINE_ITEM_REPORT = AsyncReport(
     name="line item report",
     create=Create(
         "v2/queries/{query_id}:run", body={"dataRange": CUSTOM_DATES}, job_id="key.reportId",
-        window=DateObject("dataRange.customStartDate", "dataRange.customEndDate", in_body=True),
+        window=WindowParams("dataRange.customStartDate", "dataRange.customEndDate", format=GOOGLE_DATE, in_body=True),
         prepare=Prepare("v2/queries", body=QUERY, keep={"query_id": "queryId"},
-                        window=DateObject("metadata.dataRange.customStartDate", "metadata.dataRange.customEndDate", in_body=True),
+                        window=WindowParams("metadata.dataRange.customStartDate", "metadata.dataRange.customEndDate",
+                                           format=GOOGLE_DATE, in_body=True),
                         cleanup=JobRequest("v2/queries/{query_id}", method="DELETE")),
     ),
     poll=Poll("v2/queries/{query_id}/reports/{job_id}", status="metadata.status.state", url="metadata.googleCloudStoragePath",
