@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Generator
+from typing import Any, Callable, Generator, Mapping
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -79,6 +79,8 @@ class TokenExchangeAuth(httpx.Auth):
 
     #: How failures are introduced in messages ("refresh-token exchange", ...).
     grant_name = "token exchange"
+    #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
+    headers: Mapping[str, str] = {}
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -99,7 +101,7 @@ class TokenExchangeAuth(httpx.Auth):
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form, auth=self.token_request_auth())
+                response = client.post(self.token_url, data=form, auth=self.token_request_auth(), headers=dict(self.headers))
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -372,13 +374,18 @@ class Basic(Credential):
 
 
 class RefreshToken(Credential):
-    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth."""
+    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
+
+    ``token_headers``: headers the token request carries, or a function of config that
+    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
-                 token_url_field: str | None = "token_url") -> None:
+                 token_url_field: str | None = "token_url",
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        self.token_headers = token_headers
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
@@ -386,6 +393,8 @@ class RefreshToken(Credential):
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
         if self.client_auth == "basic":
             flow.client_auth = "basic"
+        if self.token_headers is not None:
+            flow.headers = dict(self.token_headers(config) if callable(self.token_headers) else self.token_headers)
         return flow
 
 

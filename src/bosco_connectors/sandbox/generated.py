@@ -608,8 +608,12 @@ def _without_window(stream: Stream, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same(sent: Any, declared: Any) -> bool:
+    """A fixed parameter as sent matches its declaration; a declared JSON object is matched by
+    a sent one that holds it (a report body with its fixed ``breakdowns`` and a window added)."""
     if sent is None:
         return False
+    if isinstance(declared, dict) and isinstance(sent, dict):
+        return all(key in sent and _same(sent[key], value) for key, value in declared.items())
     if isinstance(declared, (list, dict)) and isinstance(sent, str):
         try:
             return orjson.loads(sent) == declared
@@ -682,7 +686,7 @@ def _entity_columns(spec: Performance, account: Any, path: dict[str, Any]) -> di
     """A performance row's account and entity columns (ids, names, currency): fixed per entity."""
     row: dict[str, Any] = {spec.account: account.id}
     for level, obj in path.items():
-        if getattr(spec, level, None):
+        if isinstance(getattr(spec, level, None), str):  # a looked-up parent id lives in its own stream's records
             row[getattr(spec, level)] = obj.id
         name = getattr(spec, f"{level}_name", None)
         if isinstance(name, str):  # a Lookup's name lives in another stream's records
