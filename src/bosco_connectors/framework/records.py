@@ -12,7 +12,10 @@ one list per field, which Arrow reads directly):
 - ``drop``: fields never loaded (personal data: a customer's email, a billing address);
 - ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``); a
   dotted path reaches deeper (Brevo's ``statistics.globalStats``), its parent object stays;
-- ``rename``: vendor name -> column name;
+- ``rename``: vendor name -> column name; a dotted name picks a field of a nested object
+  (Google's query rows: ``{"campaign.id": "campaign_id", "adGroup.id": "ad_group_id"}``,
+  two ``id`` fields that ``flatten`` would merge into one). An object some of whose fields
+  are picked so is not loaded itself: only its picked fields are;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
   prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an ISO
@@ -89,6 +92,11 @@ class Records:
     from_partition: tuple[str, ...] = ()
 
     @property
+    def picked_objects(self) -> tuple[str, ...]:
+        """The nested objects whose fields dotted ``rename`` names pick (not loaded themselves)."""
+        return tuple(dict.fromkeys(name.split(".", 1)[0] for name in self.rename if "." in name))
+
+    @property
     def shapes(self) -> bool:
         """True when the declaration says more than where the records are."""
         return bool(self.explode or self.drop or self.flatten or self.rename or self.nulls or self.formats or self.units
@@ -143,12 +151,15 @@ class Records:
             from .errors import ResponseFormatError
 
             raise ResponseFormatError(f"a record is not a JSON object: {next(r for r in raw if not isinstance(r, dict))!r:.60}")
-        nested_names = set(self.flatten)
+        nested_names = set(self.flatten) | set(self.picked_objects)
         dropped = set(self.drop)
         for name in _keys(top):
             if name in nested_names or name in dropped:
                 continue
             columns[self.rename.get(name, name)] = [r.get(name) for r in top]
+        for path, column in self.rename.items():  # dotted names: a field of a nested object
+            if "." in path:
+                columns[column] = [get_path(r, path) for r in top]
         for nested in self.flatten:  # nested fields win over a top-level field of the same name
             found = [get_path(r, nested) if "." in nested else r.get(nested) for r in top]
             parts = [p if isinstance(p, dict) else {} for p in found]

@@ -300,7 +300,8 @@ class GeneratedApp:
                     candidates.append(Route(stream, {**carried, **params}, {**carried, **values}))
         if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide,
             # the stream that fixes the most of them first (order lines asked with a field list, the orders without)
-            candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
+            candidates = [c for c in candidates if all(_same(_without_window(c.stream, params).get(k), v)
+                                                       for k, v in _fixed(c.stream).items())]
             candidates.sort(key=lambda c: len(_fixed(c.stream)), reverse=True)
         return candidates[0] if candidates else None
 
@@ -623,6 +624,14 @@ def _fixed(stream: RestStream) -> dict[str, Any]:
     return dict(stream.params) if isinstance(stream.params, dict) else {}
 
 
+def _without_window(stream: Stream, params: dict[str, Any]) -> dict[str, Any]:
+    """The request's parameters as the stream declares them, before its window was written in
+    (a window inside a fixed parameter: Google's query text with its date range)."""
+    window = getattr(stream, "window", None)
+    without = getattr(window, "without", None)
+    return without(params) if callable(without) else params
+
+
 def _same(sent: Any, declared: Any) -> bool:
     """A fixed parameter as sent matches its declaration; a declared JSON object is matched by
     a sent one that holds it (a report body with its fixed ``breakdowns`` and a window added)."""
@@ -737,7 +746,7 @@ def _places(template: dict[str, Any], records: Any) -> Callable[[str], tuple[tup
     vendor_of = {column: vendor for vendor, column in records.rename.items()}
     places: dict[str, tuple[tuple[str, ...], Any]] = {}
     for path, value in _leaves(template):
-        column = records.rename.get(path[-1], path[-1])
+        column = records.rename.get(".".join(path)) or records.rename.get(path[-1], path[-1])  # a dotted name first
         places.setdefault(column, (path, value))
     return lambda column: places.get(column) or places.get(vendor_of.get(column, column))
 
