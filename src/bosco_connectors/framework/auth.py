@@ -559,6 +559,35 @@ class Signed(Credential):
         return SignedRequests(lambda request: self.sign(config, request))
 
 
+class AllOf(Credential):
+    """Several credentials on every request (AdRoll: a personal access token in ``Authorization``
+    and the application's key in the ``apikey`` query parameter). Each part sets the request once:
+    keys and fixed tokens, not grants that answer a 401 with a refresh."""
+
+    def __init__(self, *parts: Credential) -> None:
+        self.parts = parts
+        self.fields = tuple(name for part in parts for name in part.fields)
+
+    def problem(self, config: object) -> str | None:
+        return next((p for p in (part.problem(config) for part in self.parts) if p), None)
+
+    def build(self, config: object) -> httpx.Auth:
+        return _AllAuths([part.build(config) for part in self.parts])
+
+    def sandbox_values(self) -> dict[str, str]:
+        return {k: v for part in self.parts for k, v in part.sandbox_values().items()}
+
+
+class _AllAuths(httpx.Auth):
+    def __init__(self, auths: list[httpx.Auth]) -> None:
+        self.auths = auths
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self.auths:
+            request = next(auth.sync_auth_flow(request))
+        yield request
+
+
 class OneOf(Credential):
     """The first credential whose fields are all set (GA4: a service account, or a user's refresh token)."""
 

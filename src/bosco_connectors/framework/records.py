@@ -5,8 +5,9 @@ one list per field, which Arrow reads directly):
 
 - ``path``: the records in the body (``data.list``); a single object counts as one record;
 - ``explode``: a list inside each record whose items are the rows, the record's other fields
-  repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); the
-  paginator still counts the records, the rows are the items; ``parent_prefix`` names the
+  repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); a
+  dotted path reaches a list inside a nested object (AdRoll's ``metrics.byDate``: the object
+  holding it is left out of the row); the paginator still counts the records, the rows are the items; ``parent_prefix`` names the
   record's fields on each item with a prefix (an order's ``id`` as ``order_id`` beside its
   line's own ``id``: WooCommerce's ``line_items``), so neither hides the other;
 - ``drop``: fields never loaded (personal data: a customer's email, a billing address);
@@ -121,16 +122,35 @@ class Records:
             return raw
         rows: list[dict[str, Any]] = []
         for record in raw:
-            items = record.get(self.explode) if isinstance(record, dict) else None
+            items = self.items_of(record)
             if items is None:
                 continue
             if not isinstance(items, list):
                 from .errors import ResponseFormatError
 
                 raise ResponseFormatError(f"'{self.explode}' of a record is not a list: {items!r:.60}")
-            base = {f"{self.parent_prefix}{k}": v for k, v in record.items() if k != self.explode}
+            base = {f"{self.parent_prefix}{k}": v for k, v in self.parent_of(record).items()}
             rows += [{**base, **item} if isinstance(item, dict) else item for item in items]
         return rows
+
+    def items_of(self, record: Any) -> Any:
+        """The ``explode`` list of one record (None when it has none)."""
+        return get_path(record, self.explode) if isinstance(record, dict) and self.explode else None
+
+    def parent_of(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record's fields repeated on each of its rows: all but the one holding the ``explode`` list."""
+        top = (self.explode or "").split(".", 1)[0]
+        return {k: v for k, v in record.items() if k != top}
+
+    def nest(self, parent: dict[str, Any], items: list[Any]) -> dict[str, Any]:
+        """`parent` with `items` put back at the ``explode`` path (the inverse of `expand`, for fakes)."""
+        record: dict[str, Any] = dict(parent)
+        *outer, last = (self.explode or "").split(".")
+        holder = record
+        for key in outer:
+            holder = holder.setdefault(key, {})
+        holder[last] = items
+        return record
 
     def select_rows(self, body: Any) -> list[dict[str, Any]]:
         """The rows one body holds (what a sync loads from it)."""

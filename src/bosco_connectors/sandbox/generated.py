@@ -114,11 +114,11 @@ class GeneratedApp:
         """A sandbox value for every secret config field (what this fake accepts)."""
         from pydantic import SecretStr  # noqa: F401 - the annotation is read as text
 
-        from ..framework.auth import OneOf
+        from ..framework.auth import AllOf, OneOf
 
         auth = self.api.auth
         made: dict[str, str] = {}
-        for credential in (auth.choices if isinstance(auth, OneOf) else (auth,) if auth is not None else ()):
+        for credential in (auth.choices if isinstance(auth, OneOf) else auth.parts if isinstance(auth, AllOf) else (auth,) if auth is not None else ()):
             made.update(credential.sandbox_values())  # a value of a shape the credential checks (a PEM key)
         out = {}
         for name, info in self.connector.config_model.model_fields.items():
@@ -207,6 +207,8 @@ class GeneratedApp:
         def ok(credential: Any) -> bool:
             if isinstance(credential, a.OneOf):
                 return any(ok(c) for c in credential.choices)
+            if isinstance(credential, a.AllOf):
+                return all(ok(c) for c in credential.parts)
             if isinstance(credential, a.ApiKey):
                 value = self.credentials.get(credential.fields[0], "")
                 if credential.query:
@@ -386,13 +388,13 @@ class GeneratedApp:
     def _nested(self, stream: Stream, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rendered rows back into the documented nesting of an ``explode`` stream: the fields of the
         documented item go into the list, rows with the same other fields share one record."""
-        explode = stream.record_spec.explode
-        item_keys = set(self._documented_parent(stream)[explode][0])
+        spec = stream.record_spec
+        item_keys = set(spec.items_of(self._documented_parent(stream))[0])
         records: dict[bytes, dict[str, Any]] = {}
         for row in rows:
             parent = {k: v for k, v in row.items() if k not in item_keys}
-            record = records.setdefault(orjson.dumps(parent, default=str, option=orjson.OPT_SORT_KEYS), {**parent, explode: []})
-            record[explode].append({k: v for k, v in row.items() if k in item_keys})
+            record = records.setdefault(orjson.dumps(parent, default=str, option=orjson.OPT_SORT_KEYS), spec.nest(parent, []))
+            spec.items_of(record).append({k: v for k, v in row.items() if k in item_keys})
         return list(records.values())
 
     def _performance(self, spec: Performance, route: Route) -> Iterator[dict[str, Any]]:
@@ -458,8 +460,8 @@ class GeneratedApp:
         explode = stream.record_spec.explode
         if explode:  # the item's fields first: a name the record also uses deeper down (Apple's totalMetrics) is the item's
             parent = self._documented_parent(stream)
-            item = parent[explode][0]
-            return {**item, **{k: v for k, v in parent.items() if k != explode and k not in item}}
+            item = stream.record_spec.items_of(parent)[0]
+            return {**item, **{k: v for k, v in stream.record_spec.parent_of(parent).items() if k not in item}}
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)
@@ -469,10 +471,10 @@ class GeneratedApp:
 
     def _documented_parent(self, stream: Stream) -> dict[str, Any]:
         """The first documented record whose ``explode`` list has an item."""
-        explode = stream.record_spec.explode
         for exchange in self.fixtures.data(stream.name):
             for record in stream.record_spec.select(self.fixtures.body(exchange)):
-                if isinstance(record.get(explode), list) and record[explode]:
+                items = stream.record_spec.items_of(record)
+                if isinstance(items, list) and items:
                     return record
         raise LookupError(f"{self.prefix}/{stream.name}: no documented record to shape answers after (cassettes/{self.prefix}/)")
 
@@ -621,7 +623,11 @@ def _from_headers(headers: Any, request: FakeRequest) -> dict[str, Any]:
 
 
 def _fixed(stream: RestStream) -> dict[str, Any]:
-    return dict(stream.params) if isinstance(stream.params, dict) else {}
+    """The parameters a stream always sends as declared: not those filled from a partition or config."""
+    from ..framework import placeholders
+
+    params = stream.params if isinstance(stream.params, dict) else {}
+    return {k: v for k, v in params.items() if not placeholders.names(v)}
 
 
 def _without_window(stream: Stream, params: dict[str, Any]) -> dict[str, Any]:
