@@ -22,8 +22,9 @@ one list per field, which Arrow reads directly):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -39,6 +40,7 @@ EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
+MS_JSON_DAY = "ms-json-day"       # "/Date(1316156400000-0700)/" -> 2011-09-16, the day in its offset (Bing Webmaster)
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ def parse_column(values: list[Any], fmt: str) -> list[Any]:
         return [urn_id(v) for v in values]
     if fmt == DATE_PREFIX:
         return [_date_prefix(v) if isinstance(v, str) else v for v in values]
+    if fmt == MS_JSON_DAY:
+        return [_ms_json_day(v) for v in values]
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
@@ -211,6 +215,24 @@ def urn_id(value: Any) -> Any:
 def _date_prefix(text: str) -> date | None:
     """A report has few distinct days and very many rows: each day string is parsed once."""
     return date.fromisoformat(text[:10]) if text else None
+
+
+_MS_JSON_DATE = re.compile(r"^/Date\((-?\d+)(?:([+-])(\d{2})(\d{2}))?\)/$")
+
+
+def _ms_json_day(value: Any) -> Any:
+    """The calendar day of a .NET JSON date (``/Date(<ms since 1970, UTC>[+-hhmm])/``) in the
+    offset it carries (UTC without one): ``/Date(1316156400000-0700)/`` is 2011-09-16."""
+    if not isinstance(value, str) or not value:
+        return None if value == "" else value
+    match = _MS_JSON_DATE.match(value)
+    if match is None:
+        from .errors import ResponseFormatError
+
+        raise ResponseFormatError(f"not a .NET JSON date: {value!r:.60}")
+    millis, sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+    return datetime.fromtimestamp(int(millis) / 1000, tz=timezone(offset)).date()
 
 
 def _epoch(value: Any, scale: float) -> datetime | None:
