@@ -31,8 +31,9 @@ one list per field, which Arrow reads directly):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -49,6 +50,7 @@ EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
 ISO_DATETIME = "iso-datetime"     # ISO 8601 with or without fractions, Z or an offset (Klaviyo)
+MS_JSON_DAY = "ms-json-day"       # "/Date(1316156400000-0700)/" -> 2011-09-16, the day in its offset (Bing Webmaster)
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ def parse_column(values: list[Any], fmt: str) -> list[Any]:
         return [_date_prefix(v) if isinstance(v, str) else v for v in values]
     if fmt == ISO_DATETIME:
         return [_iso(v) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
+    if fmt == MS_JSON_DAY:
+        return [_ms_json_day(v) for v in values]
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
@@ -263,6 +267,24 @@ def _iso(text: str) -> datetime:
     """An ISO 8601 instant however the vendor writes its fraction and zone (``Z``, ``+00:00``); UTC if it names none."""
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_MS_JSON_DATE = re.compile(r"^/Date\((-?\d+)(?:([+-])(\d{2})(\d{2}))?\)/$")
+
+
+def _ms_json_day(value: Any) -> Any:
+    """The calendar day of a .NET JSON date (``/Date(<ms since 1970, UTC>[+-hhmm])/``) in the
+    offset it carries (UTC without one): ``/Date(1316156400000-0700)/`` is 2011-09-16."""
+    if not isinstance(value, str) or not value:
+        return None if value == "" else value
+    match = _MS_JSON_DATE.match(value)
+    if match is None:
+        from .errors import ResponseFormatError
+
+        raise ResponseFormatError(f"not a .NET JSON date: {value!r:.60}")
+    millis, sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+    return datetime.fromtimestamp(int(millis) / 1000, tz=timezone(offset)).date()
 
 
 def _epoch(value: Any, scale: float) -> datetime | None:
