@@ -5,9 +5,11 @@ records are: replay its documented fixtures (cassettes/<source>/) into DuckDB, b
 ``fct_<fact>``, and compare, per measure the source maps from one vendor field, the total
 in the fact with the total of that field over the documented bodies, converted by the unit
 the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
-money fields must be stated). A measure mapped to `COUNT` is compared with the number of
+money fields must be stated; a field sent as a series, one value per day, totals its values).
+A measure mapped to `COUNT` is compared with the number of
 documented records; a fact of one row per record (orders, reviews) must hold exactly one
-row per documented record. Expected values come from the JSON bodies, never from the
+row per documented record. A stream's records are where its ``Records`` declaration says
+(without a path, the body is the list of records: BigCommerce's Orders v2). Expected values come from the JSON bodies, never from the
 source's code, so a wrong field or unit fails here.
 """
 
@@ -23,19 +25,25 @@ import pytest
 
 from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, mappings_of
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
-from bosco_connectors.framework.registry import all_connectors
+from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
 
 UNITS = {"currency": CURRENCY, "cents": CENTS, "micros": MICROS}
 
 
 def _checkable(stream: Any) -> bool:
-    return isinstance(getattr(stream, "records", None), Records) and bool(stream.records.path) and bool(mappings_of(stream))
+    """A `Records` declaration says where the records are (no path: the body is the list of them)."""
+    return isinstance(getattr(stream, "records", None), Records) and bool(mappings_of(stream))
+
+
+#: Sources of this repository whose entry point is not installed yet (a new source before
+#: ``pip install -e .``): registered for their test, so the recipes generate their staging.
+_UNINSTALLED = uninstalled_builtins()
 
 
 def _cases() -> list[tuple[Any, str]]:
     cases = []
-    for connector in all_connectors():
+    for connector in all_connectors() + _UNINSTALLED:
         if not has_fixtures(connector):
             continue
         facts = sorted({m.fact for s in connector.streams if _checkable(s) for m in mappings_of(s)})
@@ -55,6 +63,11 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
 
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
+    """The record's own field of that name, else the one nested object holding it (``flatten``):
+    Adobe Commerce's order has a ``shipping_amount`` of its own and one in its ``payment``."""
+    own = [record[k] for k in names if k in record]
+    if own:
+        return own[0]
     found = [v for k, v in _leaves(record) if k in names]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
@@ -96,8 +109,10 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
                         unit = UNITS[stated]
                     for record in records:
                         found = _field(record, vendor)
-                        if found not in (None, "", "-"):
-                            totals[column] += Decimal(str(found)).scaleb(-unit.exponent)
+                        # A series (Klaviyo's flow-series reports: one value per day) totals its values.
+                        for item in (found if isinstance(found, list) else [found]):
+                            if item not in (None, "", "-"):
+                                totals[column] += Decimal(str(item)).scaleb(-unit.exponent)
                 else:
                     unreadable.add(column)
     return {c: v for c, v in totals.items() if c not in unreadable}, count
@@ -105,6 +120,14 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
 
 @pytest.mark.parametrize(("connector", "fact"), CASES, ids=lambda v: getattr(v, "name", v))
 def test_documented_records_reach_the_unified_fact(connector, fact: str, tmp_path: Path) -> None:
+    if connector in _UNINSTALLED:
+        with registered(connector):
+            _check_fact(connector, fact, tmp_path)
+    else:
+        _check_fact(connector, fact, tmp_path)
+
+
+def _check_fact(connector: Any, fact: str, tmp_path: Path) -> None:
     import dlt
 
     from bosco_connectors.recipes.runner import build

@@ -236,6 +236,35 @@ def test_client_credentials_use_the_configured_token_url() -> None:
     assert credential.build(SimpleNamespace(client_id="cid", client_secret="s3cret")).token_url == TOKEN_URL
 
 
+def test_refresh_token_sends_the_headers_its_config_gives_the_token_endpoint() -> None:
+    """Reddit limits default User-Agents, on its token endpoint as on its API: the app's own one
+    goes with the grant (a plain httpx client would send ``python-httpx/...``)."""
+    endpoint = TokenEndpoint()
+    credential = auth_module.RefreshToken(TOKEN_URL, client_auth="basic",
+                                          token_headers=lambda config: {"User-Agent": config.user_agent})
+    config = SimpleNamespace(client_id="client-id-1", client_secret=SecretStr("client-secret-xyz"),
+                             refresh_token=SecretStr("refresh-secret-abc"), token_url=None, user_agent="web:acme-sync:1.0 (by /u/acme)")
+    flow = credential.build(config)
+    flow._transport = httpx.MockTransport(endpoint)
+    sent(flow)
+    token_request = endpoint.requests[0]
+    assert token_request.headers["User-Agent"] == "web:acme-sync:1.0 (by /u/acme)"
+    assert token_request.headers["Authorization"] == "Basic " + base64.b64encode(b"client-id-1:client-secret-xyz").decode()
+    assert endpoint.forms == [{"grant_type": ["refresh_token"], "refresh_token": ["refresh-secret-abc"]}]
+
+
+def test_basic_with_a_fixed_user_name_sends_the_key_as_the_password() -> None:
+    from bosco_connectors.framework.auth import Basic
+
+    class Config:
+        api_key = SecretStr("mc-key-005-us21")
+
+    credential = Basic("anystring", "api_key", fixed_username=True)
+    request = sent(credential.build(Config()))
+    assert credential.fields == ("api_key",)
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"anystring:mc-key-005-us21").decode()
+
+
 # -- a client secret the client signs (Apple Ads) --------------------------------------------
 
 

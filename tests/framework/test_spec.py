@@ -142,6 +142,19 @@ def test_post_stream_sends_params_as_json() -> None:
     assert client.calls == [("POST", "reports", {"stream": "r", "json": {"metrics": ["spend"]}})]
 
 
+def test_post_stream_sends_its_body_again_to_the_next_page_url() -> None:
+    """A POST query paged by a next-page URL (Klaviyo's reports: ``links.next`` with ``page_cursor``)."""
+    from bosco_connectors.framework import NextUrlInBody
+
+    nxt = "https://a.example.com/api/reports?page_cursor=abc"
+    client = FakeClient([{"rows": [{"id": 1}], "links": {"next": nxt}}, {"rows": [{"id": 2}], "links": {"next": None}}])
+    s = RestStream(name="r", path="reports", method="POST", records="rows", params={"data": {"type": "report"}},
+                   paginator=lambda: NextUrlInBody("links.next"), contract=Row, primary_key=("id",), cursor=FullRefresh())
+    assert list(s.read(ReadContext(client, None, None, None))) == [[{"id": 1}], [{"id": 2}]]  # type: ignore[arg-type]
+    assert client.calls == [("POST", "reports", {"stream": "r", "json": {"data": {"type": "report"}}}),
+                            ("POST", nxt, {"stream": "r", "json": {"data": {"type": "report"}}})]
+
+
 def test_declared_headers_are_filled_from_the_partition_then_config() -> None:
     """Amazon's profile scope and Microsoft's account id travel in headers, not as parameters."""
     from types import SimpleNamespace
@@ -210,6 +223,31 @@ def test_parse_datetime() -> None:
     assert parse_datetime("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
     assert parse_datetime("2024-05-01 10:00:00").tzinfo is timezone.utc
     assert parse_datetime(datetime(2024, 5, 1, 10)) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+
+
+def test_a_parent_partition_the_vendor_refuses_gives_no_child_partitions_and_is_reported() -> None:
+    """Reddit's reports are partitioned by the ad accounts: an account answering 403 (SKIP) must not fail
+    the report stream; the other accounts' partitions remain and the run is reported partial."""
+    from types import SimpleNamespace
+
+    import httpx
+
+    from bosco_connectors.framework import ApiClient
+    from bosco_connectors.framework.errormap import Action, ErrorMap
+    from bosco_connectors.framework.params import ForEach, FromParent
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/a2"):
+            return httpx.Response(403, json={"error": {"message": "no access"}})
+        return httpx.Response(200, json={"data": {"id": request.url.path.rsplit("/", 1)[1], "zone": "UTC"}})
+
+    client = ApiClient("toy", "https://api.toy.test/", transport=httpx.MockTransport(api),
+                       errors=ErrorMap("Toy", statuses={403: Action.SKIP}).policy())
+    accounts = RestStream(name="accounts", path="accounts/{account_id}", partitions=ForEach("account_ids", "account_id"),
+                          records="data", contract=Contract, primary_key=("id",), cursor=FullRefresh("one object"))
+    parts = FromParent(accounts, {"account_id": "id", "zone": "zone"}).for_read(SimpleNamespace(account_ids=["a1", "a2", "a3"]), client)
+    assert parts == [{"account_id": "a1", "zone": "UTC"}, {"account_id": "a3", "zone": "UTC"}]
+    assert client.stats.skipped == ["toy/accounts: skipped account_id=a2 for the streams partitioned by it: HTTP 403: no access"]
 
 
 # -- placeholders in headers and parameters, page parameters in a JSON body, history -----------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Generator
+from typing import Any, Callable, Generator, Mapping
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -79,6 +79,8 @@ class TokenExchangeAuth(httpx.Auth):
 
     #: How failures are introduced in messages ("refresh-token exchange", ...).
     grant_name = "token exchange"
+    #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
+    headers: Mapping[str, str] = {}
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -99,7 +101,7 @@ class TokenExchangeAuth(httpx.Auth):
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form, auth=self.token_request_auth())
+                response = client.post(self.token_url, data=form, auth=self.token_request_auth(), headers=dict(self.headers))
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -364,21 +366,36 @@ class Bearer(ApiKey):
 
 
 class Basic(Credential):
-    def __init__(self, username: str, password: str) -> None:
-        self.fields = (username, password)
+    """HTTP basic auth from two config fields, or with a fixed user name where the vendor
+    ignores it and takes the key as the password (Mailchimp: ``Basic(password="api_key",
+    username="anystring", fixed_username=True)``)."""
+
+    def __init__(self, username: str, password: str, *, fixed_username: bool = False) -> None:
+        self.fixed_username = username if fixed_username else None
+        self.fields = (password,) if fixed_username else (username, password)
+
+    @property
+    def password_field(self) -> str:
+        return self.fields[-1]
 
     def build(self, config: object) -> httpx.Auth:
-        return basic(_value(config, self.fields[0]), _value(config, self.fields[1]))
+        user = self.fixed_username if self.fixed_username is not None else _value(config, self.fields[0])
+        return basic(user, _value(config, self.password_field))
 
 
 class RefreshToken(Credential):
-    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth."""
+    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
+
+    ``token_headers``: headers the token request carries, or a function of config that
+    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
-                 token_url_field: str | None = "token_url") -> None:
+                 token_url_field: str | None = "token_url",
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        self.token_headers = token_headers
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
@@ -386,6 +403,8 @@ class RefreshToken(Credential):
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
         if self.client_auth == "basic":
             flow.client_auth = "basic"
+        if self.token_headers is not None:
+            flow.headers = dict(self.token_headers(config) if callable(self.token_headers) else self.token_headers)
         return flow
 
 
@@ -538,6 +557,35 @@ class Signed(Credential):
 
     def build(self, config: object) -> httpx.Auth:
         return SignedRequests(lambda request: self.sign(config, request))
+
+
+class AllOf(Credential):
+    """Several credentials on every request (AdRoll: a personal access token in ``Authorization``
+    and the application's key in the ``apikey`` query parameter). Each part sets the request once:
+    keys and fixed tokens, not grants that answer a 401 with a refresh."""
+
+    def __init__(self, *parts: Credential) -> None:
+        self.parts = parts
+        self.fields = tuple(name for part in parts for name in part.fields)
+
+    def problem(self, config: object) -> str | None:
+        return next((p for p in (part.problem(config) for part in self.parts) if p), None)
+
+    def build(self, config: object) -> httpx.Auth:
+        return _AllAuths([part.build(config) for part in self.parts])
+
+    def sandbox_values(self) -> dict[str, str]:
+        return {k: v for part in self.parts for k, v in part.sandbox_values().items()}
+
+
+class _AllAuths(httpx.Auth):
+    def __init__(self, auths: list[httpx.Auth]) -> None:
+        self.auths = auths
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self.auths:
+            request = next(auth.sync_auth_flow(request))
+        yield request
 
 
 class OneOf(Credential):

@@ -60,8 +60,8 @@ class ErrorMap:
 
     ``code``: path of the vendor's error code in a body (``"code"``, ``"error.code"``,
     ``"errors.0.extensions.code"``), or several paths, the first that holds a code wins
-    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``); ``ok``: the codes that
-    mean success (TikTok: 0).
+    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``; Reddit's ``error.code``,
+    ``error.reason`` or ``error``); ``ok``: the codes that mean success (TikTok: 0).
     ``codes``: code -> action; a key may be a ``range`` (TikTok's 5xxxx). ``statuses``:
     HTTP status -> action, over the defaults (401/403 auth, 408/429/5xx retry).
     ``envelope``: every answer must carry ``code`` (a 200 without it is an error too).

@@ -94,9 +94,10 @@ COUNT = Const(1)
 
 @dataclass(frozen=True)
 class DayOf:
-    """The calendar day of a timestamp (a column of the row, or a `Lookup`: an order line's
-    order time) in a time zone (a column, a `Lookup`: the store's zone on its shop record, or
-    a `Const` zone name); UTC when the zone is unknown."""
+    """The calendar day of a timestamp in a time zone: a column of the row, a `Lookup`
+    (the store's zone on its shop record) or a `Const` zone name; UTC when the zone is unknown.
+    The timestamp is a column of the row, or a `Lookup` where the row lacks it (a campaign
+    report row whose send time is on the campaign: Klaviyo's campaign values)."""
 
     timestamp: str | Lookup
     timezone: str | Lookup | Const = Const("UTC")
@@ -472,8 +473,9 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
     if isinstance(value, DayOf):
         zone = value.timezone
         zone_sql = _value_sql(connector, zone, joins) if not isinstance(zone, str) else f"row_.{zone}"
-        when = _value_sql(connector, value.timestamp, joins)
-        return f"cast({when} at time zone coalesce({zone_sql}, 'UTC') as date)"
+        stamp = value.timestamp
+        stamp_sql = _value_sql(connector, stamp, joins) if isinstance(stamp, Lookup) else f"row_.{stamp}"
+        return f"cast({stamp_sql} at time zone coalesce({zone_sql}, 'UTC') as date)"
     return f"row_.{value}"
 
 
@@ -521,15 +523,15 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
         elif isinstance(value, Lookup):
-            joined = ", ".join(f"{k} = {on}" for k, on in value.pairs) or "the tenant: one such record per tenant"
-            shown = f"{value.stream}.{value.column} (joined on {joined})"
+            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs) or 'the tenant'})"
         elif isinstance(value, Expr):
             shown = value.sql
         elif isinstance(value, DayOf):
             zone, when = value.timezone, value.timestamp
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
-            when_text = when if isinstance(when, str) else f"{when.stream}.{when.column}"
-            shown = f"the day of {when_text} in the time zone {zone_text}"
+            stamp = value.timestamp
+            stamp_text = f"{stamp.stream}.{stamp.column}" if isinstance(stamp, Lookup) else stamp
+            shown = f"the day of {stamp_text} in the time zone {zone_text}"
         else:
             shown = value
         unit = mapping.units.get(name)
@@ -590,11 +592,13 @@ def fact_staging_models(connector: "Connector") -> dict[str, str]:
     return {f"stg_{connector.name}__{name}": fact_staging_sql(connector, FACTS[name], mapped) for name, mapped in by_fact.items()}
 
 
-def fact_mart_sql(fact: Fact) -> str:
-    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks."""
+def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
+    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks. `members`
+    names the staging models generated from the sources' mappings (a hand-written staging
+    model of another shape, Shopify's ``stg_shopify__orders``, may match ``stg_*__orders``)."""
     header = [
         f"-- description: {fact.description} Every synced source side by side (platform names the source that reported the row).",
-        f"-- union: rows_ = stg_*__{fact.name}",
+        f"-- union: rows_ = {', '.join(members) if members else f'stg_*__{fact.name}'}",
         f"-- incremental: {fact.date}",
         f"-- grain: {', '.join(['tenant_id', 'platform', *fact.grain])}",
         "-- not_null: " + ", ".join(["platform"] + [c.name for c in fact.columns if c.required]),

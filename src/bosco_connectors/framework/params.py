@@ -253,12 +253,26 @@ class ParentBatches(Partitions):
 
 
 def _records_of(stream: "Stream", config: Any, client: "ApiClient") -> Iterator[dict[str, Any]]:
+    """The parent's records, partition by partition; a partition the vendor refuses (`SkipPartition`:
+    an account the credential may not read) gives no child partitions, with a warning, as the
+    parent's own read skips it, instead of failing the child stream."""
+    import logging
+
+    from .errormap import SkipPartition
     from .spec import ReadContext, Window
 
     for partition in stream.partitions_for(config, client):
         ctx = ReadContext(client, config, None, None, partition, Window(None, None))
-        for page in stream.read(ctx):
-            if hasattr(page, "to_pylist"):
-                yield from page.to_pylist()
-            else:
-                yield from page
+        try:
+            for page in stream.read(ctx):
+                if hasattr(page, "to_pylist"):
+                    yield from page.to_pylist()
+                else:
+                    yield from page
+        except SkipPartition as exc:
+            where = ", ".join(f"{k}={v}" for k, v in partition.items()) or "the only partition"
+            line = f"{getattr(client, 'source', '?')}/{stream.name}: skipped {where} for the streams partitioned by it: {exc.reason}"
+            logging.getLogger("bosco_connectors.read").warning("%s", line)
+            stats = getattr(client, "stats", None)
+            if stats is not None:
+                stats.skip(line)
