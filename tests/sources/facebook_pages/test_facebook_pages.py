@@ -9,18 +9,17 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-import dlt
-import duckdb
 import httpx
 
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
-from bosco_connectors.framework.facts import FACTS, fact_staging_sql, mappings_of
-from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sandbox.server import FakeResponse
 from bosco_connectors.sources.facebook_pages import API, connector, source
-from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from bosco_connectors.testing.replay import Fixtures, fixture_folder
+from ..meta_organic import params, query, social_rows
+from ..meta_organic import run as replay
 
-FIXTURES = Fixtures.load(fixture_folder("facebook_pages"))
+NAME = "facebook_pages"
+FIXTURES = Fixtures.load(fixture_folder(NAME))
 PAGE = FIXTURES.config["page_ids"][0]
 
 
@@ -29,33 +28,7 @@ def bodies(stream: str) -> list[dict]:
 
 
 def run(tmp_path, answer_first=None, streams=None):
-    """Replay the documented fixtures into DuckDB; `answer_first(request)` may answer a request instead."""
-    app = FixtureApp(Fixtures.load(fixture_folder("facebook_pages")))
-    seen: list = []
-    handle = app.handle
-
-    def spy(request):
-        seen.append(request)
-        early = answer_first(request) if answer_first else None
-        return early if early is not None else handle(request)
-
-    app.handle = spy
-    pipeline = dlt.pipeline(pipeline_name="fbp_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
-                            pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
-    with FakeApi([app]) as api:
-        pipeline.run(source(**app.source_config(api.url(app.prefix)), streams=streams))
-    assert not app.unmatched, app.unmatched
-    return seen
-
-
-def params(request) -> dict:
-    """A request's query parameters, one value each."""
-    return {k: v[0] if isinstance(v, list) else v for k, v in dict(request.query).items()}
-
-
-def query(tmp_path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return replay(NAME, source, tmp_path, answer_first, streams)
 
 
 def test_daily_values_land_on_the_pacific_day_their_end_time_closes(tmp_path):
@@ -91,17 +64,9 @@ def test_posts_page_with_the_after_cursor_and_each_post_gets_its_lifetime_insigh
     assert sorted(loaded) == sorted(expected)
 
 
-def _fact_rows(tmp_path) -> list[tuple]:
-    streams = [s for s in connector.streams if mappings_of(s)]
-    sql = fact_staging_sql(connector, FACTS["social_content_daily"], [(s.name, m) for s in streams for m in mappings_of(s)])
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(f"select date, account_id, content_id, content_type, impressions, reach, engagements, "
-                           f"video_views, followers_gained from ({sql}) order by date, content_id").fetchall()
-
-
 def test_the_unified_fact_has_a_page_row_per_day_and_post_rows_on_their_pacific_publication_day(tmp_path):
     run(tmp_path)
-    rows = _fact_rows(tmp_path)
+    rows = social_rows(connector, tmp_path)
     metrics = {m["name"]: [v["value"] for v in m["values"]] for m in bodies("page_insights_daily")[0]["data"]}
     page_rows = [r for r in rows if r[2] == ""]
     assert page_rows == [
