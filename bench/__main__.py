@@ -30,7 +30,7 @@ QUICK = {
     "throughput": dict(rows=100_000, repeats=1),
     "memory": dict(small=100_000, large=1_000_000),
     "concurrency": dict(accounts=10, pages=10, tenants=3),
-    "startup": dict(repeats=2),
+    "startup": dict(repeats=2, plugins=100),
     "recipes": dict(rows=1_000_000),
 }
 
