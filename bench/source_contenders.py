@@ -71,19 +71,31 @@ def run_raw(opts: dict[str, Any]) -> int:
     pending: list[Any] = []
     columns: dict[str, str] = {}
 
-    def flush() -> None:
-        nonlocal pending
-        if not pending:
-            return
-        batch = pa.concat_tables(pending, promote_options="permissive")  # noqa: F841 - read by DuckDB
+    def insert(batch: Any) -> None:
         if not columns:
             con.execute("CREATE TABLE records AS SELECT * FROM batch")
         else:
             for name in batch.column_names:
                 if name not in columns:
                     con.execute(f'ALTER TABLE records ADD COLUMN "{name}" VARCHAR')
-            con.execute("INSERT INTO records BY NAME SELECT * FROM batch")
+            try:
+                con.execute("INSERT INTO records BY NAME SELECT * FROM batch")
+            except duckdb.Error:  # a column's type differs between answers: keep it as text
+                for name in batch.column_names:
+                    con.execute(f'ALTER TABLE records ALTER "{name}" TYPE VARCHAR')
+                con.execute("INSERT INTO records BY NAME SELECT * FROM batch")
         columns.update({c[0]: c[1] for c in con.execute("DESCRIBE records").fetchall()})
+
+    def flush() -> None:
+        nonlocal pending
+        if not pending:
+            return
+        try:
+            batches = [pa.concat_tables(pending, promote_options="permissive")]
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # answers whose columns' types differ
+            batches = pending
+        for batch in batches:
+            insert(batch)
         pending = []
 
     with httpx.Client(base_url=opts["root"], timeout=300) as http:

@@ -30,13 +30,15 @@ def _cells(result: dict[str, Any] | None, source: str) -> tuple[str, ...]:
     if "one_x" not in result:
         return (f"`{source}`", f"`{result['stream']}`", result.get("fake", ""), size, "", "", "", "", "", "", "",
                 result.get("note", ""))
-    one, ten = result["one_x"], result["ten_x"]
+    one, ten = result["one_x"], result["ten_x"] or {"rows": 0, "ours_rss_mb": "-"}
     ratio = f"**{result['ours_over_raw']:.2f}**" if result["ours_over_raw"] < 0.8 else f"{result['ours_over_raw']:.2f}"
+    if "raw_note" in result:
+        ratio = "n/a (raw incomplete)"
     scaled = "note" not in result
     return (f"`{source}`", f"`{result['stream']}`", result["fake"], size, f"{one['rows']:,}",
             f"{one['ours_seconds']:.1f} / {one['raw_seconds']:.1f}", ratio, f"{one['ours_rss_mb']} / {one['raw_rss_mb']} MB",
-            f"{ten['rows']:,}", f"{ten['ours_rss_mb']} MB", f"{result['rss_10x_over_1x']:.2f}" if scaled else "n/a",
-            result.get("note", ""))
+            f"{ten['rows']:,}" if ten["rows"] else "-", f"{ten['ours_rss_mb']} MB" if ten["rows"] else "-", f"{result['rss_10x_over_1x']:.2f}" if scaled else "n/a",
+            "; ".join(filter(None, [result.get("note"), result.get("raw_note")])))
 
 
 def table(results: list[dict[str, Any]], sources: list[str]) -> str:
