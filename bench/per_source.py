@@ -147,7 +147,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
                     "rounds": [round(r["seconds"], 2) for r in ours]}
     out["ours_over_raw"] = round(raw["seconds"] / best["seconds"], 2)
     # 10x our 1x time, and then some: past it the fake, not the sync, is what does not scale
-    limit = max(120.0, 30 * best["seconds"])
+    limit = max(120.0, min(600.0, 30 * best["seconds"]))
     with fake_api(source, world_for(source, one_x * 10)) as info:
         _bench_call(info, "forget")
         try:
@@ -209,7 +209,10 @@ def run(seconds: float = 15.0, rounds: int = 2, sources: list[str] | None = None
         try:
             result = measure(source, seconds, rounds)
         except Exception as exc:  # noqa: BLE001 - one source's failure must not hide the others
-            result = {"source": source, "stream": "?", "note": f"failed: {str(exc).splitlines()[0][:200]}"}
+            from bosco_connectors.framework.registry import get_connector
+
+            result = {"source": source, "stream": largest_stream(get_connector(source)), "target_seconds": seconds,
+                      "note": f"failed: {str(exc).splitlines()[0][:200]}"}
             say(f"  {source}: FAILED {exc}")
         result["load"] = conditions()
         say(f"  ({time.perf_counter() - started:.0f}s)")
