@@ -28,7 +28,7 @@ from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
 from .page_checks import PageChecks, check_saved_cursor, row_limit
-from .reserved import rename_reserved, reserved_columns
+from .reserved import json_fields, rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, Window, utc_today
 
 if TYPE_CHECKING:
@@ -158,6 +158,7 @@ class _StreamReader:
         self.config = config
         self.tenant_id = tenant_id
         self._renamed: set[tuple[str, str]] = set()
+        self._json_fields = json_fields(stream.contract)
 
     def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
         """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
@@ -219,7 +220,7 @@ class _StreamReader:
             seen: set[tuple[str, str]] = set()
             for record in page:
                 # Before tenant_id: a vendor's own is kept, renamed; child rows get ours too.
-                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id)
+                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id, keep=self._json_fields)
             self._report_renames(seen)
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
