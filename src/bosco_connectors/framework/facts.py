@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from .currencies import MinorUnits
 from .records import CURRENCY, Unit
 from .unified import Lookup
 
@@ -119,18 +120,20 @@ class Maps:
     """A stream's rows as rows of the fact `fact`: ``Maps("orders", order_id="id", ...)``.
 
     `where` keeps only some rows (a SQL condition over the stream's columns: ``"is_won"``);
-    `units` says a money column arrives in minor units (``{"gross": CENTS}``); `meanings`
-    says what the platform's value is (``{"opens": "opens incl. machine opens"}``).
+    `units` says a money column arrives in minor units (``{"gross": CENTS}``), or in the minor
+    unit of each row's own currency (a `currencies.MinorUnits` table, read with the mapped
+    ``currency``: JPY whole, USD in cents); `meanings` says what the platform's value is
+    (``{"opens": "opens incl. machine opens"}``).
     A `Lookup`'s `on` names fact columns whose values its `key` columns match.
     """
 
     fact: str
     columns: Mapping[str, Value]
     where: str | None
-    units: Mapping[str, Unit]
+    units: Mapping[str, Unit | MinorUnits]
     meanings: Mapping[str, str]
 
-    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit] | None = None,
+    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit | MinorUnits] | None = None,
                  meanings: Mapping[str, str] | None = None, **columns: Value) -> None:
         object.__setattr__(self, "fact", fact)
         object.__setattr__(self, "columns", dict(columns))
@@ -471,7 +474,9 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
     return f"row_.{value}"
 
 
-def _typed(column: Column, sql: str, unit: Unit | None) -> str:
+def _typed(column: Column, sql: str, unit: Unit | MinorUnits | None, currency: str | None = None) -> str:
+    if column.kind == "money" and isinstance(unit, MinorUnits):
+        return unit.sql(sql, currency or "null")
     if column.kind == "money":
         money = f"cast({sql} as decimal(38, 9))"
         if unit is not None and unit.exponent:
@@ -485,12 +490,15 @@ def _typed(column: Column, sql: str, unit: Unit | None) -> str:
 def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
     joins: dict[str, Lookup] = {}
     columns = ["row_.tenant_id"]
+    currency = mapping.columns.get("currency")
+    currency_sql = _value_sql(connector, currency, joins) if currency is not None else None
     for column in fact.columns:
         value = mapping.columns.get(column.name)
         if value is None:
             columns.append(f"cast(null as {_SQL_TYPE[column.kind]}) as {column.name}")
         else:
-            columns.append(f"{_typed(column, _value_sql(connector, value, joins), mapping.units.get(column.name))} as {column.name}")
+            typed = _typed(column, _value_sql(connector, value, joins), mapping.units.get(column.name), currency_sql)
+            columns.append(f"{typed} as {column.name}")
     lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(stream)} as row_"]
     for table, lookup in joins.items():
         lines.append(f"    left join raw.{connector.table_name(lookup.stream)} as {table}")
@@ -579,11 +587,13 @@ def fact_staging_models(connector: "Connector") -> dict[str, str]:
     return {f"stg_{connector.name}__{name}": fact_staging_sql(connector, FACTS[name], mapped) for name, mapped in by_fact.items()}
 
 
-def fact_mart_sql(fact: Fact) -> str:
-    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks."""
+def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
+    """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks. `members`
+    names the staging models generated from the sources' mappings (a hand-written staging
+    model of another shape, Shopify's ``stg_shopify__orders``, may match ``stg_*__orders``)."""
     header = [
         f"-- description: {fact.description} Every synced source side by side (platform names the source that reported the row).",
-        f"-- union: rows_ = stg_*__{fact.name}",
+        f"-- union: rows_ = {', '.join(members) if members else f'stg_*__{fact.name}'}",
         f"-- incremental: {fact.date}",
         f"-- grain: {', '.join(['tenant_id', 'platform', *fact.grain])}",
         "-- not_null: " + ", ".join(["platform"] + [c.name for c in fact.columns if c.required]),

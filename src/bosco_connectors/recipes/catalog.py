@@ -52,7 +52,7 @@ _KNOWN_DIRECTIVES = (
     "description", "grain", "not_null", "check", "warn_if", "union", "incremental", "relationship", "freshness",
     "finite", "derived",
 )
-_UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+)(\s+\(optional\))?$")
+_UNION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z0-9_*?\[\]]+(?:\s*,\s*[A-Za-z0-9_*?\[\]]+)*)(\s+\(optional\))?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RELATIONSHIP = re.compile(r"^([a-z0-9_,\s]+?)\s*->\s*([a-z][a-z0-9_]*)\s*(?:\(([a-z0-9_,\s]+)\))?$")
 _FRESHNESS = re.compile(r"^([a-z][a-z0-9_]*)\s+within\s+(\d+)\s+days?$")
@@ -65,7 +65,9 @@ class RecipeError(ConfigError):
 @dataclass(frozen=True)
 class UnionSpec:
     """``-- union: <alias> = <pattern>``: the body reads `alias`, the union of all models
-    whose name matches `pattern` (a glob) and that are available in this run.
+    whose name matches `pattern` (a glob, or several separated by commas: a generated fact
+    names its members, so a hand-written staging model of another shape that happens to
+    match ``stg_*__orders`` stays out) and that are available in this run.
 
     Members must select the same columns (checked when the catalog loads); the runner
     renders ``(SELECT <cols> FROM m1 UNION ALL SELECT <cols> FROM m2 ...) AS alias``
@@ -273,10 +275,11 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
         if layer not in LAYERS or layer == "seeds":
             raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS[1:])})")
         add(read_recipe(path, layer, definitions=definitions), rel)
-    for name, (source, sql) in (generated_staging() if generated else {}).items():
+    staging = generated_staging() if generated else {}
+    for name, (source, sql) in staging.items():
         if name not in drafts:  # a hand-written staging file of the same name wins
             add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
-    for name, sql in (generated_marts([r.name for r in drafts.values() if str(r.path).startswith("<generated")]) if generated else {}).items():
+    for name, sql in (generated_marts(list(staging)) if generated else {}).items():
         if name not in drafts:  # so does a hand-written fact (recipes/marts/fct_orders.sql)
             add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
@@ -300,8 +303,8 @@ def generated_marts(staging: list[str]) -> dict[str, str]:
     """``{fct_<fact>: SQL}`` for every unified fact (framework/facts.py) some generated staging maps into."""
     from ..framework.facts import FACTS, fact_mart_sql
 
-    return {f"fct_{name}": fact_mart_sql(fact) for name, fact in FACTS.items()
-            if any(r.startswith("stg_") and r.endswith(f"__{name}") for r in staging)}
+    members = {name: sorted(r for r in staging if r.startswith("stg_") and r.endswith(f"__{name}")) for name in FACTS}
+    return {f"fct_{name}": fact_mart_sql(fact, members[name]) for name, fact in FACTS.items() if members[name]}
 
 
 def read_seed(path: Path) -> Recipe:
@@ -516,7 +519,8 @@ def _resolve(recipe: Recipe, catalog: dict[str, Recipe]) -> Recipe:
     union = recipe.union
     if union is not None:
         members = tuple(
-            sorted(n for n in catalog if n != recipe.name and fnmatch.fnmatchcase(n, union.pattern))
+            sorted(n for n in catalog if n != recipe.name
+                   and any(fnmatch.fnmatchcase(n, p.strip()) for p in union.pattern.split(",")))
         )
         columns = _union_columns(where, members, catalog)
         if union.optional and not columns:
