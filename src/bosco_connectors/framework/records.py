@@ -11,8 +11,10 @@ one list per field, which Arrow reads directly):
 - ``rename``: vendor name -> column name;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
-  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, a
-  ``strptime`` pattern, or a URN whose last part is the id (LinkedIn's
+  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an
+  RFC 3339 timestamp whose fraction of a second comes and goes (``ISO_DATETIME``: Square's
+  ``"2026-11-14T03:30:00.123Z"`` and ``"2026-11-14T03:30:00Z"``), a ``strptime`` pattern,
+  or a URN whose last part is the id (LinkedIn's
   ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
@@ -38,6 +40,7 @@ EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
+ISO_DATETIME = "iso-datetime"     # RFC 3339 / ISO 8601, any fraction of a second, Z or an offset (UTC if none)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ def parse_column(values: list[Any], fmt: str) -> list[Any]:
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
+    if fmt == ISO_DATETIME:
+        return [_iso_datetime(v) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
     return [_strptime(v, fmt) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
 
 
@@ -202,6 +207,12 @@ def urn_id(value: Any) -> Any:
 def _date_prefix(text: str) -> date | None:
     """A report has few distinct days and very many rows: each day string is parsed once."""
     return date.fromisoformat(text[:10]) if text else None
+
+
+@lru_cache(maxsize=8192)
+def _iso_datetime(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _epoch(value: Any, scale: float) -> datetime | None:
