@@ -17,9 +17,11 @@ from bosco_connectors.framework import Contract, SourceConfig
 from bosco_connectors.framework.auth import Bearer
 from bosco_connectors.framework.declare import Api, declare
 from bosco_connectors.framework.paginators import CursorInBody
+from bosco_connectors.framework.params import ForEach
 from bosco_connectors.framework.records import Records
 from bosco_connectors.framework.registry import provisional
 from bosco_connectors.framework.spec import FullRefresh, RestStream
+from bosco_connectors.framework.unified import Entity
 from bosco_connectors.sandbox import FakeApi, app_for
 
 PAGES = [
@@ -77,6 +79,53 @@ def test_documented_records_are_served_and_paged_by_their_keys(fixtures: Path, m
             sent = [r.query.get("starting_after", [None])[0] for r in api.requests_to("partnerships")]
     assert [[r["key"] for r in page] for page in pages] == [["par_a", "par_b"], ["par_c"]]
     assert sent == [None, "par_b"]
+
+
+# -- a partition that travels in a header (Amazon's profile scope) ---------------------------------
+
+
+class ScopedConfig(SourceConfig):
+    access_token: SecretStr
+    profile_ids: list[str]
+
+
+class Campaign(Contract):
+    campaignId: str
+    name: str | None = None
+    profile_id: str | None = None
+
+
+scoped = declare(
+    "scoped_toy", title="Scoped toy", api=Api(base_url="https://api.example.com/", auth=Bearer()),
+    config=ScopedConfig, api_version="v3", docs_url="https://api.example.com/docs", category="ads",
+    streams=[RestStream(
+        name="campaigns", path="sp/campaigns/list", method="POST", headers={"Amazon-Advertising-API-Scope": "{profile_id}"},
+        partitions=ForEach("profile_ids", "profile_id"), records=Records("campaigns", from_partition=("profile_id",)),
+        contract=Campaign, primary_key=("campaignId",), cursor=FullRefresh("no filter"),
+        unified=Entity("campaign", id="campaignId", name="name", account="profile_id"),
+    )],
+)
+
+
+def test_a_partition_sent_in_a_header_picks_that_accounts_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bosco_connectors.framework.spec import ReadContext
+
+    folder = tmp_path / "cassettes" / "scoped_toy"
+    (folder / "bodies").mkdir(parents=True)
+    (folder / "bodies" / "campaigns.json").write_text(json.dumps({"campaigns": [{"campaignId": "1", "name": "Doc"}]}))
+    (folder / "fixtures.json").write_text(json.dumps({"config": {"access_token": "t", "profile_ids": ["1"]}, "exchanges": [
+        {"stream": "campaigns", "request": {"method": "POST", "path": "sp/campaigns/list"}, "response": {"body": "campaigns.json"}}]}))
+    monkeypatch.setenv("BOSCO_CASSETTES", str(tmp_path / "cassettes"))
+    with provisional(scoped):
+        app = app_for(scoped, size="tiny", accounts=2)
+        with FakeApi([app]) as api:
+            config = scoped.validate(app.source_config(api.url(app.prefix)))
+            client = scoped.client_factory(config)
+            stream = scoped.active_streams(config)[0]
+            read = {p["profile_id"]: sorted(r["campaignId"] for page in stream.read(ReadContext(client, config, None, None, p))
+                                            for r in page) for p in stream.partitions_for(config)}
+    world = {a.id: sorted(c.id for c in a.campaigns) for a in app.world.accounts}
+    assert len(world) == 2 and read == world
 
 
 # -- a stream partitioned by its parent's records (one campaign's ad groups) -----------------

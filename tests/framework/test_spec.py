@@ -11,6 +11,7 @@ from bosco_connectors.framework import (
     Contract,
     Cursor,
     FullRefresh,
+    CursorInBody,
     GraphQLPageInfo,
     GraphQLStream,
     PageNumber,
@@ -139,6 +140,34 @@ def test_post_stream_sends_params_as_json() -> None:
     s = RestStream(name="r", path="reports", method="POST", records="rows", params={"metrics": ["spend"]}, contract=Row, primary_key=("id",), cursor=FullRefresh())
     list(s.read(ReadContext(client, None, None, None)))  # type: ignore[arg-type]
     assert client.calls == [("POST", "reports", {"stream": "r", "json": {"metrics": ["spend"]}})]
+
+
+def test_declared_headers_are_filled_from_the_partition_then_config() -> None:
+    """Amazon's profile scope and Microsoft's account id travel in headers, not as parameters."""
+    from types import SimpleNamespace
+
+    client = FakeClient([{"rows": [{"id": 1}], "next": "token-2"}, {"rows": [{"id": 2}]}])
+    s = RestStream(name="r", path="sp/campaigns/list", method="POST", records="rows", contract=Row, primary_key=("id",),
+                   cursor=FullRefresh(), params={"maxResults": 10},
+                   headers={"Amazon-Advertising-API-Scope": "{profile_id}", "Amazon-Advertising-API-ClientId": "{client_id}",
+                            "Content-Type": "application/vnd.spCampaign.v3+json"},
+                   paginator=lambda: CursorInBody("next", "nextToken"))
+    config = SimpleNamespace(client_id="amzn1.application-oa2-client.abc")
+    list(s.read(ReadContext(client, config, None, None, {"profile_id": "3386516771"})))  # type: ignore[arg-type]
+
+    headers = {"Amazon-Advertising-API-Scope": "3386516771", "Amazon-Advertising-API-ClientId": "amzn1.application-oa2-client.abc",
+               "Content-Type": "application/vnd.spCampaign.v3+json"}
+    assert client.calls == [
+        ("POST", "sp/campaigns/list", {"stream": "r", "json": {"maxResults": 10}, "headers": headers}),
+        ("POST", "sp/campaigns/list", {"stream": "r", "json": {"maxResults": 10, "nextToken": "token-2"}, "headers": headers}),
+    ]  # the partition key named by a header is not sent again in the body
+
+
+def test_a_header_without_a_value_names_what_it_needs() -> None:
+    s = RestStream(name="r", path="x", records="rows", contract=Row, primary_key=("id",), cursor=FullRefresh(),
+                   headers={"CustomerAccountId": "{account_id}"})
+    with pytest.raises(KeyError, match="CustomerAccountId.*account_id"):
+        list(s.read(ReadContext(FakeClient([{"rows": []}]), None, None, None)))  # type: ignore[arg-type]
 
 
 def test_graphql_stream_sends_query_and_cursor_variables() -> None:

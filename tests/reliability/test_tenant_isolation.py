@@ -155,10 +155,48 @@ def test_child_rows_of_fields_no_contract_declares_carry_their_tenant(tmp_path):
         assert con.execute("select tenant_id, count(*) from raw.offers_offers__terms group by 1 order by 1").fetchall() == [("acme", 2), ("globex", 2)]
 
 
-def test_child_rows_of_lists_of_plain_values_carry_their_tenant(tmp_path):
-    """A list of plain values (Stripe's ``preferred_locales: ["en"]``, a list nested in an object)
-    is a dlt child table of ``value`` rows: each names its tenant too. A field the contract
-    declares a dict or a list is one JSON column: it stays as the vendor sent it."""
+def test_child_rows_of_a_list_of_plain_values_carry_their_tenant(tmp_path):
+    """A list of strings (Microsoft's FinalUrls) is a dlt child table of ``value`` rows: each names its tenant too."""
+    import dlt
+    import duckdb
+    from pydantic import SecretStr
+
+    from bosco_connectors.framework import ApiClient, Connector, Contract, FullRefresh, RestStream, RetryPolicy, SourceConfig, bearer
+    from bosco_connectors.sandbox import FakeApi, FakeResponse
+    from bosco_connectors.sync import build_source
+
+    class Ads:
+        prefix = "ads"
+
+        def handle(self, request):
+            return FakeResponse.json({"Ads": [{"Id": "1", "FinalUrls": ["https://www.contoso.com/a", "https://www.contoso.com/b"]}]})
+
+    class Ad(Contract):
+        Id: str
+
+    class Config(SourceConfig):
+        token: SecretStr
+
+    connector = Connector(
+        name="urls", title="Urls", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
+        client_factory=lambda c: ApiClient("urls", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
+        streams=[RestStream(name="ads", path="ads", records="Ads", contract=Ad, primary_key=("Id",), cursor=FullRefresh("test"))],
+    )
+    db = tmp_path / "u.duckdb"
+    with FakeApi([Ads()]) as api:
+        for tenant in ("acme", "globex"):
+            pipeline = dlt.pipeline(f"u_{tenant}", destination=dlt.destinations.duckdb(str(db)), dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+            source, _ = build_source(connector, {"token": "t" * 12, "base_url": api.url("ads")}, tenant_id=tenant)
+            pipeline.run(source)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select tenant_id, value from raw.urls_ads__final_urls order by 1, 2").fetchall()
+    assert rows == [(t, f"https://www.contoso.com/{x}") for t in ("acme", "globex") for x in "ab"]
+
+
+def test_lists_nested_in_objects_carry_their_tenant_and_declared_json_stays_as_sent(tmp_path):
+    """A list of plain values nested in an object (Stripe's ``settings.invoices.default_account_tax_ids``)
+    is a dlt child table of ``value`` rows: each names its tenant too. An object the contract
+    declares (``metadata: dict``) is one JSON column: it stays as the vendor sent it."""
     from typing import Any
 
     import dlt

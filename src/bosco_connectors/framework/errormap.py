@@ -59,7 +59,9 @@ class ErrorMap:
     """A vendor's error reference, declared (see the module docstring).
 
     ``code``: path of the vendor's error code in a body (``"code"``, ``"error.code"``,
-    ``"errors.0.extensions.code"``); ``ok``: the codes that mean success (TikTok: 0).
+    ``"errors.0.extensions.code"``), or several paths, the first that holds a code wins
+    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``); ``ok``: the codes that
+    mean success (TikTok: 0).
     ``codes``: code -> action; a key may be a ``range`` (TikTok's 5xxxx). ``statuses``:
     HTTP status -> action, over the defaults (401/403 auth, 408/429/5xx retry).
     ``envelope``: every answer must carry ``code`` (a 200 without it is an error too).
@@ -69,7 +71,7 @@ class ErrorMap:
     """
 
     vendor: str
-    code: str | None = None
+    code: str | tuple[str, ...] | None = None
     ok: tuple[Any, ...] = ()
     message: tuple[str, ...] = ("message", "error.message", "error_description", "errors.0.message", "error", "detail")
     codes: Mapping[Any, Action] = field(default_factory=dict)
@@ -89,6 +91,16 @@ class ErrorMap:
                     return action
             elif key == code or str(key) == str(code):
                 return action
+        return None
+
+    def code_in(self, body: Any) -> Any:
+        """The vendor's error code in `body`: at the first declared path that holds one."""
+        if not self.code or not isinstance(body, (dict, list)):
+            return None
+        for path in (self.code,) if isinstance(self.code, str) else self.code:
+            found = get_path(body, path)
+            if found is not None:
+                return found
         return None
 
     def policy(self) -> "MappedErrors":
@@ -114,13 +126,14 @@ class MappedErrors:
 
         spec = self.spec
         status = response.status_code
-        code = get_path(body, spec.code) if spec.code and isinstance(body, (dict, list)) else None
+        code = spec.code_in(body)
         if code is not None and isinstance(code, str) and code.lstrip("-").isdigit():
             code = int(code)
         vendor_error = code is not None and code not in spec.ok and str(code) not in {str(c) for c in spec.ok}
         if status < 400 and not vendor_error:
             if spec.envelope and code is None:
-                return ApiError(f"the answer has no {spec.vendor} envelope (no '{spec.code}' field)", status=status)
+                where = spec.code if isinstance(spec.code, str) else "' or '".join(spec.code or ())
+                return ApiError(f"the answer has no {spec.vendor} envelope (no '{where}' field)", status=status)
             return None
         action = spec.action_for(code) if vendor_error else None
         if action is None:

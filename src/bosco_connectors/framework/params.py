@@ -31,12 +31,33 @@ def json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-def render_bound(value: date | datetime, fmt: str, *, end: bool = False) -> Any:
-    """One window bound in the vendor's format (`DATE`, `DATETIME`, `EPOCH`, or a strftime)."""
+@dataclass(frozen=True)
+class DateParts:
+    """A day sent as an object of its parts, under the vendor's names: Microsoft Advertising's
+    ``{"Year": 2026, "Month": 11, "Day": 20}``, Google's ``{"year", "month", "day"}``."""
+
+    year: str = "year"
+    month: str = "month"
+    day: str = "day"
+
+    def render(self, day: date) -> dict[str, int]:
+        return {self.year: day.year, self.month: day.month, self.day: day.day}
+
+    def parse(self, value: Mapping[str, Any]) -> date:
+        missing = [name for name in (self.year, self.month, self.day) if name not in value]
+        if missing:
+            raise ValueError(f"a date object without {', '.join(missing)}: {dict(value)!r:.80}")
+        return date(int(value[self.year]), int(value[self.month]), int(value[self.day]))
+
+
+def render_bound(value: date | datetime, fmt: str | DateParts, *, end: bool = False) -> Any:
+    """One window bound in the vendor's format (`DATE`, `DATETIME`, `EPOCH`, a strftime, `DateParts`)."""
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     else:
         moment = datetime.combine(value, time.max.replace(microsecond=0) if end else time.min, tzinfo=timezone.utc)
+    if isinstance(fmt, DateParts):
+        return fmt.render(moment.date())
     if fmt == DATE:
         return moment.date().isoformat()
     if fmt == DATETIME:
@@ -59,7 +80,7 @@ class WindowParams:
 
     start: str
     end: str | None = None
-    format: str = DATE
+    format: str | DateParts = DATE
     end_exclusive: bool = False
     in_body: bool = False
 
@@ -84,6 +105,23 @@ class WindowParams:
         from .jsonpath import get_path
 
         return get_path(params, self.start), get_path(params, self.end) if self.end else None
+
+
+def parse_bound(value: Any, fmt: str | DateParts) -> date | datetime | None:
+    """A bound as a request carried it, read back (the generated fakes and the kit read windows so)."""
+    if value in (None, ""):
+        return None
+    if isinstance(fmt, DateParts):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"expected a date object of {fmt.year}/{fmt.month}/{fmt.day}, got {value!r:.60}")
+        return fmt.parse(value)
+    if fmt == DATE:
+        return date.fromisoformat(str(value)[:10])
+    if fmt == DATETIME:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if fmt in (EPOCH, EPOCH_MS):
+        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc)
+    return datetime.strptime(str(value), fmt)
 
 
 def _set_path(target: dict[str, Any], path: str, value: Any) -> None:

@@ -18,7 +18,8 @@ one list per field, which Arrow reads directly):
   ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
-  advertiser id a report row does not repeat).
+  advertiser id a report row does not repeat), renamed by ``rename`` like any vendor name
+  (the request's ``CampaignId`` becomes ``campaign_id``).
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ class Records:
             for name in self.from_partition:
                 value = ctx.partition.get(name)
                 if value is not None:
-                    columns[name] = [str(value)] * n
+                    columns[self.rename.get(name, name)] = [str(value)] * n
         return columns
 
     def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:

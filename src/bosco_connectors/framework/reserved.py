@@ -43,20 +43,18 @@ def renamed(name: str) -> str | None:
 
 
 def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_id: str | None = None,
-                    keep: frozenset[str] = frozenset()) -> None:
+                    declared: frozenset[str] = frozenset()) -> None:
     """Rename reserved keys in `record` and in every dict nested in it, in place; stamp
     `tenant_id` on every dict inside a list (dlt makes those child-table rows, and a child
     row without its tenant could be read, or deleted, with another tenant's). A list of
-    plain values (``["en", "fr"]``) becomes the rows dlt would make of it (``value``), each
-    with its tenant: ``[{"value": "en", "tenant_id": ...}, ...]``, the same child table.
+    plain values (a list of URLs) becomes the rows dlt would make of it, ``{"value": ...}``,
+    with the tenant, unless the contract `declared` that field (a typed ``list[str]`` loads
+    as one JSON column, no child table). A declared object (``metadata: dict``) is one JSON
+    column too: it is left as the vendor sent it.
 
-    `keep` names top-level fields loaded as one JSON column (the contract declares them a
-    dict or a list): dlt makes no table of them, so they are left as the vendor sent them.
     Each (old, new) pair is added to `seen`, so the caller can report it once.
     """
     for key in list(record):
-        if key in keep:
-            continue
         value = record[key]
         new = renamed(key) if isinstance(key, str) else None
         if new is not None:
@@ -64,42 +62,18 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_i
                 new = "vendor_" + new
             record[new] = record.pop(key)
             seen.add((key, new))
+        if isinstance(value, dict) and key in declared:
+            continue
         if isinstance(value, dict):
             rename_reserved(value, seen, tenant_id)
         elif isinstance(value, list):
-            if tenant_id is not None and value and not any(isinstance(item, (dict, list)) for item in value):
-                record[new or key] = [{"value": item, "tenant_id": tenant_id} for item in value]
-                continue
-            for item in value:
+            for index, item in enumerate(value):
                 if isinstance(item, dict):
                     rename_reserved(item, seen, tenant_id)
                     if tenant_id is not None:
                         item["tenant_id"] = tenant_id
-
-
-def json_fields(contract: type) -> frozenset[str]:
-    """The contract fields declared as a dict or a list of plain values: dlt loads each as one
-    JSON column (a list of pydantic models is a child table instead)."""
-    import typing
-
-    from pydantic import BaseModel
-
-    found = set()
-    for name, info in getattr(contract, "model_fields", {}).items():
-        annotation = info.annotation
-        options = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, _union_type()) else (annotation,)
-        for option in options:
-            origin = typing.get_origin(option) or option
-            models = [a for a in typing.get_args(option) if isinstance(a, type) and issubclass(a, BaseModel)]
-            if isinstance(origin, type) and issubclass(origin, (dict, list, tuple, set)) and not models:
-                found.add(info.alias or name)
-    return frozenset(found)
-
-
-def _union_type() -> Any:
-    import types
-
-    return types.UnionType
+                elif tenant_id is not None and key not in declared and item is not None and not isinstance(item, list):
+                    value[index] = {"value": item, "tenant_id": tenant_id}
 
 
 def reserved_columns(names: list[str], keep: tuple[str, ...] = ()) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from functools import lru_cache
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta, timezone
@@ -28,7 +29,7 @@ from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
 from .page_checks import PageChecks, check_saved_cursor, row_limit
-from .reserved import json_fields, rename_reserved, reserved_columns
+from .reserved import rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, Window, utc_today
 
 if TYPE_CHECKING:
@@ -158,7 +159,6 @@ class _StreamReader:
         self.config = config
         self.tenant_id = tenant_id
         self._renamed: set[tuple[str, str]] = set()
-        self._json_fields = json_fields(stream.contract)
 
     def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
         """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
@@ -218,9 +218,10 @@ class _StreamReader:
     def _stamp(self, page: Any) -> Any:
         if not isinstance(page, pa.Table):
             seen: set[tuple[str, str]] = set()
+            declared = _declared_fields(self.stream.contract)
             for record in page:
                 # Before tenant_id: a vendor's own is kept, renamed; child rows get ours too.
-                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id, keep=self._json_fields)
+                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id, declared)
             self._report_renames(seen)
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
@@ -248,6 +249,12 @@ class _StreamReader:
 
 
 _TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
+
+
+@lru_cache(maxsize=None)
+def _declared_fields(contract: Any) -> frozenset[str]:
+    """The field names (and aliases) a contract types: their values are not child rows."""
+    return frozenset(name for n, f in contract.model_fields.items() for name in (n, f.alias) if name)
 
 
 def split_read(ctx: ReadContext) -> list[ReadContext]:

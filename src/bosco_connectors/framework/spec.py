@@ -225,12 +225,17 @@ class RestStream(Stream):
     payload: Literal["json", "form"] = "json"
     #: Partition keys that only fill the path (not sent again as parameters).
     path_only: tuple[str, ...] = ()
+    #: Headers of every request; ``{name}`` is filled from the partition, then config (Amazon's
+    #: ``Amazon-Advertising-API-Scope: {profile_id}``, a vendor media type). A partition key a
+    #: header names is not sent again as a parameter.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     kind: ClassVar[str] = "rest"
 
     def request_params(self, ctx: ReadContext, page: PageRequest) -> dict[str, Any]:
         base = self.params(ctx) if callable(self.params) else self.params
-        params = {**_copy(base), **{k: v for k, v in ctx.partition.items() if k not in self.path_keys}}
+        elsewhere = self.path_keys | self.header_keys
+        params = {**_copy(base), **{k: v for k, v in ctx.partition.items() if k not in elsewhere}}
         if self.window_params is not None:
             params.update(self.window_params(ctx.window))
         if self.window is not None:
@@ -240,30 +245,61 @@ class RestStream(Stream):
 
     @property
     def path_keys(self) -> frozenset[str]:
-        import string
+        return frozenset(_placeholders(self.path)) | frozenset(self.path_only)
 
-        return frozenset(name for _, name, _, _ in string.Formatter().parse(self.path) if name) | frozenset(self.path_only)
+    @property
+    def header_keys(self) -> frozenset[str]:
+        return frozenset(name for template in self.headers.values() for name in _placeholders(template))
 
     def request_path(self, ctx: ReadContext) -> str:
-        if "{" not in self.path:
-            return self.path
-        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in self.path_keys}
+        return self._filled(self.path, ctx, f"path {self.path}")
+
+    def request_headers(self, ctx: ReadContext) -> dict[str, str]:
+        return {name: self._filled(template, ctx, f"header {name}") for name, template in self.headers.items()}
+
+    def _filled(self, template: str, ctx: ReadContext, what: str) -> str:
+        """`template` with each ``{name}`` from the partition, then config; a missing one names itself."""
+        names = _placeholders(template)
+        if not names:
+            return template
+        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in names}
         missing = [name for name, value in values.items() if value is None]
         if missing:
-            raise KeyError(f"stream {self.name}: path {self.path} needs {', '.join(missing)}")
-        return self.path.format(**{k: str(v) for k, v in values.items()})
+            raise KeyError(f"stream {self.name}: {what} needs {', '.join(missing)}")
+        return template.format(**{k: _plain_text(v) for k, v in values.items()})
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
+        extra: dict[str, Any] = {"headers": self.request_headers(ctx)} if self.headers else {}
         if page.url:
-            return ctx.client.request_json(self.method, page.url, stream=self.name)
+            return ctx.client.request_json(self.method, page.url, stream=self.name, **extra)
         params = self.request_params(ctx, page)
         path = self.request_path(ctx)
         hook = getattr(ctx.client, "on_response", None)  # a vendor's throttle headers, cost info
-        extra = {"on_response": hook} if hook is not None else {}
+        if hook is not None:
+            extra["on_response"] = hook
         if self.method == "POST":
             payload = {"data": params} if self.payload == "form" else {"json": params}
             return ctx.client.post(path, stream=self.name, **payload, **extra)
         return ctx.client.get(path, stream=self.name, params=params, **extra)
+
+
+def _placeholders(template: str) -> list[str]:
+    """The ``{name}`` fields of a template, in order."""
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name] if "{" in template else []
+
+
+def _plain_text(value: Any) -> str:
+    """A value as it goes into a path or header (a secret config field: its value, masked in logs)."""
+    reveal = getattr(value, "get_secret_value", None)
+    if not callable(reveal):
+        return str(value)
+    from .redaction import register_secret
+
+    text = str(reveal())
+    register_secret(text)
+    return text
 
 
 def _copy(params: Mapping[str, Any]) -> dict[str, Any]:

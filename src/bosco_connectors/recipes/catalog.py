@@ -221,7 +221,7 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
     files = [*seeds.values(), *sorted(root.rglob("*.sql")), *([definitions] if definitions else [])]
     # Generated staging follows the registered sources: one registered later (a plugin, a
     # source under test) must not be served the catalog read before it.
-    sources = tuple(_source_names()) if generated else ()
+    sources = _source_signature() if generated else ()
     signature = (generated, sources, *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
     cached = _CATALOGS.get(signature)
     if cached is None:
@@ -233,12 +233,6 @@ def load_catalog(root: Path | str | None = None, *, seeds_dir: Path | str | None
 
 
 _CATALOGS: dict[tuple, list[Recipe]] = {}
-
-
-def _source_names() -> list[str]:
-    from ..framework.registry import source_names
-
-    return source_names()
 
 
 def definitions_file(root: Path) -> Path | None:
@@ -284,6 +278,20 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
             add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
+
+
+def _source_signature() -> tuple[tuple[str, int], ...]:
+    """The registered sources, by name and object: a source registered or installed later
+    (``registry.registered``) changes the generated staging, so the memo must not hide it."""
+    from ..framework.registry import get_connector, source_names
+
+    out = []
+    for name in source_names():
+        try:
+            out.append((name, id(get_connector(name))))
+        except Exception:  # noqa: BLE001 - a broken plugin is reported by load_connectors, not here
+            out.append((name, 0))
+    return tuple(out)
 
 
 def generated_staging() -> dict[str, tuple[str, str]]:

@@ -49,7 +49,7 @@ import orjson
 from ..framework.jsonpath import get_path
 from ..framework.oauth1 import OAuth1
 from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
-from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, Batches, ForEach, FromParent
+from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance, ad_spec
@@ -279,7 +279,7 @@ class GeneratedApp:
             if isinstance(stream, RestStream) and stream.method == request.method:
                 values = _match_path(stream.path, path)
                 if values is not None:
-                    candidates.append(Route(stream, params, values))
+                    candidates.append(Route(stream, {**params, **_from_headers(stream.headers, request)}, values))
         if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
             candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
         return candidates[0] if candidates else None
@@ -558,6 +558,16 @@ def _match_path(template: str, path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
+def _from_headers(headers: Any, request: FakeRequest) -> dict[str, str]:
+    """Partition values a request carries in its declared headers (``Scope: {profile_id}``)."""
+    found = {}
+    for header, template in (headers or {}).items():
+        text = str(template)
+        if text.startswith("{") and text.endswith("}") and text[1:-1].isidentifier() and request.header(header):
+            found[text[1:-1]] = request.header(header)
+    return found
+
+
 def _fixed(stream: RestStream) -> dict[str, Any]:
     return dict(stream.params) if isinstance(stream.params, dict) else {}
 
@@ -573,16 +583,12 @@ def _same(sent: Any, declared: Any) -> bool:
     return sent == declared or str(sent) == str(declared)
 
 
-def _bound(value: Any, fmt: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if fmt == DATE:
-        return date.fromisoformat(str(value)[:10])
-    if fmt == DATETIME:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
-    if fmt in (EPOCH, EPOCH_MS):
-        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc).date()
-    return datetime.strptime(str(value), fmt).date()
+def _bound(value: Any, fmt: Any) -> date | None:
+    """A window bound a request carried, as a day (`params.parse_bound` reads every declared format)."""
+    from ..framework.params import parse_bound
+
+    bound = parse_bound(value, fmt)
+    return bound.date() if isinstance(bound, datetime) else bound
 
 
 def _entities_at(account: Any, level: str) -> Iterator[tuple[Any, dict[str, Any]]]:

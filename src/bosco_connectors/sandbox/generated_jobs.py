@@ -103,12 +103,10 @@ class JobRoutes:
     # -- the three answers -------------------------------------------------------------------
 
     def _create(self, item: _Declared, request: FakeRequest, params: dict[str, Any], values: dict[str, str]) -> FakeResponse:
-        from .generated import Route, _put_path
+        from .generated import Route, _from_headers, _put_path
 
-        for header, template in item.create.headers.items():  # a partition sent in a header (Amazon's profile scope)
-            name = _placeholder(template)
-            if name and request.header(header):
-                params.setdefault(name, request.header(header))
+        for name, value in _from_headers(item.create.headers, request).items():  # Amazon's profile scope
+            params.setdefault(name, value)
         body = self._documented(item, item.create.path, item.create.method) or {}
         example = get_path(body, item.create.job_id)
         with self._lock:

@@ -47,7 +47,7 @@ from ..framework import hooks
 from ..framework.connector import Connector
 from ..framework.errors import AuthError, ConfigError
 from ..framework.paginators import SinglePage
-from ..framework.params import DATE, DATETIME, EPOCH, EPOCH_MS, WindowParams
+from ..framework.params import WindowParams, parse_bound
 from ..framework.redaction import REDACTED
 from ..framework.spec import Contract, Cursor, FullRefresh, Stream
 from ..sandbox.server import VendorApp
@@ -401,8 +401,10 @@ def error_messages(body: Any, api: Any = None) -> list[str]:
 
 
 def _message_keys(body: Any) -> list[str]:
+    """The texts under `MESSAGE_KEYS`, in any case (Microsoft writes ``Message``), however deep."""
     if isinstance(body, dict):
-        found = [body[k] for k in MESSAGE_KEYS if isinstance(body.get(k), str) and body[k]]
+        keys = {str(k).lower(): k for k in body}
+        found = [body[keys[k]] for k in MESSAGE_KEYS if k in keys and isinstance(body[keys[k]], str) and body[keys[k]]]
         return found + [m for value in body.values() for m in _message_keys(value)]
     if isinstance(body, list):
         return [m for value in body for m in _message_keys(value)]
@@ -421,7 +423,7 @@ def _check_requests_start(stream: Stream, sent: list[hooks.RequestSent], expecte
     cursor = stream.cursor
     window = getattr(stream, "window", None)
     if isinstance(window, WindowParams):
-        starts = [_parse_bound(window.parse({**r.query, **(r.body if isinstance(r.body, dict) else {})})[0], window.format)
+        starts = [parse_bound(window.parse({**r.query, **(r.body if isinstance(r.body, dict) else {})})[0], window.format)
                   for r in sent]
         starts = [s for s in starts if s is not None]
         assert starts, (f"{stream.name}: cursor ignored: none of the second run's {len(sent)} requests carries "
@@ -446,18 +448,6 @@ def _rendered(value: Any) -> list[str]:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     day = moment.date()
     return [day.isoformat(), day.strftime("%Y%m%d"), str(int(moment.timestamp())), str(int(moment.timestamp() * 1000))]
-
-
-def _parse_bound(value: Any, fmt: str) -> date | datetime | None:
-    if value in (None, ""):
-        return None
-    if fmt == DATE:
-        return date.fromisoformat(str(value)[:10])
-    if fmt == DATETIME:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if fmt in (EPOCH, EPOCH_MS):
-        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc)
-    return datetime.strptime(str(value), fmt)
 
 
 def _as_instant(value: Any) -> datetime:

@@ -26,7 +26,13 @@ from .replay import Exchange
 
 
 def documented_pages(stream: Stream, exchanges: Iterable[Exchange]) -> list[list[Exchange]]:
-    """Groups of two or more exchanges that document one endpoint of `stream` page by page."""
+    """Groups of two or more exchanges that document one endpoint of `stream` page by page.
+
+    A report job's exchanges are never pages: several creations of one stream are several
+    jobs (one per partition, ad product or window), each answered by its own file.
+    """
+    if getattr(stream, "kind", None) == "async_report":
+        return []
     fixed = _partition_params(stream) | _window_params(stream)
     groups: dict[Any, list[Exchange]] = defaultdict(list)
     for exchange in exchanges:
