@@ -166,11 +166,22 @@ class Records:
         return columns
 
     def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:
-        """The same rules, as one dict per record (for streams that keep dicts)."""
+        """The same rules, as one dict per record (for streams that keep dicts).
+
+        A field one record of the page lacks stays absent from its row (it is not written as
+        null): where another record holds an object there (Square's ``tip_money``), a null would
+        be a column of its own beside the object's ``tip_money__amount``, one that never holds a value.
+        """
         rows = self.expand(raw)
         columns = self.columns_of(rows, ctx)
         names = list(columns)
-        return [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))] if names else [{} for _ in rows]
+        if not names:
+            return [{} for _ in rows]
+        source = {new: old for old, new in self.rename.items()}
+        out = []
+        for record, values in zip(rows, zip(*(columns[n] for n in names))):
+            out.append({n: v for n, v in zip(names, values) if v is not None or n in record or source.get(n) in record})
+        return out
 
 
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
