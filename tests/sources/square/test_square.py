@@ -199,3 +199,24 @@ def test_documented_errors(status, code, kind):
     error = API.errors.policy().for_status(httpx.Response(status), {"errors": [{"category": "X", "code": code, "detail": detail}]})
     assert type(error) is kind
     assert detail in str(error) and code in str(error)
+
+
+def test_the_orders_fact_builds_before_any_tip_or_refund(tmp_path, fast):
+    """A seller whose payments never had a tip, a refund or application details: the columns the
+    unified orders read exist all the same (declared), and are NULL."""
+    location = body("locations.json")["locations"][1]
+    payment = {k: v for k, v in body("payments.ny.page1.json")["payments"][0].items()
+               if k not in ("refunded_money", "refund_ids", "application_details")}
+
+    class Plain:
+        prefix = "square"
+
+        def handle(self, request):
+            if request.path.strip("/") == "locations":
+                return FakeResponse.json({"locations": [location]})
+            return FakeResponse.json({"payments": [payment]})
+
+    with FakeApi([Plain()]) as api:
+        run(tmp_path, {"access_token": "t", "base_url": api.url("square"), "start_date": "2026-11-11", "end_date": "2026-11-20"},
+            streams=["locations", "payments"])
+    assert [(r[0], r[6], r[8], r[11]) for r in orders(tmp_path)] == [(PAY_D, Decimal("12.99"), None, None)]

@@ -221,3 +221,23 @@ def test_documented_errors(status, body, kind):
     error = API.errors.policy().for_status(httpx.Response(status), body)
     assert type(error) is kind
     assert body["error"]["message"] in str(error)
+
+
+def test_the_orders_fact_builds_when_the_account_has_no_business_name(tmp_path, fast):
+    """Stripe sends null for an account without a business profile name: the orders still build (the
+    columns the mapping reads are declared), the store's name NULL."""
+    account = {**body("account.json"), "business_profile": {**body("account.json")["business_profile"], "name": None}}
+    charges = body("charges.page2.json")
+
+    class NoName:
+        prefix = "stripe"
+
+        def handle(self, request):
+            if request.path.strip("/") == "account":
+                return FakeResponse.json(account)
+            return FakeResponse.json({**charges, "has_more": False})
+
+    with FakeApi([NoName()]) as api:
+        run(tmp_path, {"api_key": "fixture-key", "base_url": api.url("stripe"), "start_date": "2026-11-11", "end_date": "2026-11-20"},
+            streams=["account", "charges"])
+    assert [(r[0], r[1], r[3]) for r in orders(tmp_path)] == [(CH_A, date(2026, 11, 12), None), (CH_B, date(2026, 11, 13), None)]

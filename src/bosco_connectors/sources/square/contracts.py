@@ -33,10 +33,19 @@ class Location(Contract):
 
 
 class Payment(Contract):
-    """A payment (GET /v2/payments, per location), with ``refunded_money`` so far."""
+    """A payment (GET /v2/payments, per location), with ``refunded_money`` so far. The Money
+    fields the unified orders read are declared, so their columns exist before the first
+    refund or tip."""
 
     id: Id
     location_id: str
+    amount_money__amount: int | None = Field(default=None, description="amount_money.amount: without the tip, smallest denomination.")
+    amount_money__currency: str | None = None
+    total_money__amount: int | None = Field(default=None, description="total_money.amount: with the tip.")
+    total_money__currency: str | None = None
+    tip_money__amount: int | None = None
+    refunded_money__amount: int | None = Field(default=None, description="refunded_money.amount: refunded to date.")
+    application_details__square_product: str | None = None
     order_id: str | None = None
     customer_id: str | None = None
     status: str | None = Field(default=None, description="APPROVED, PENDING, COMPLETED, CANCELED or FAILED.")

@@ -27,6 +27,8 @@ class Account(Contract):
 
     id: Id
     object: str | None = None
+    business_profile__name: str | None = Field(default=None, description="business_profile.name: the customer-facing business name.")
+    settings__dashboard__timezone: str | None = Field(default=None, description="settings.dashboard.timezone (IANA).")
     business_type: str | None = None
     charges_enabled: bool | None = None
     country: str | None = None
