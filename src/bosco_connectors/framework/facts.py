@@ -112,7 +112,23 @@ class Expr:
     sql: str
 
 
-Value = str | Lookup | Const | DayOf | Expr
+@dataclass(frozen=True)
+class Total:
+    """The sum of `value` over the rows of another stream that point at this row, for changes a
+    vendor records as rows of their own: PayPal's refunds are transactions (event code T1107)
+    that name their sale in ``paypal_reference_id``, so the sale's ``refunds`` is
+    ``Total("transactions", key="paypal_reference_id", on="order_id", value="-amount", where=...)``.
+    `value` and `where` are SQL over that stream's columns; `on` names the fact column (mapped
+    from a column of this row) that `key` matches. No matching row: 0."""
+
+    stream: str
+    key: str
+    on: str
+    value: str
+    where: str | None = None
+
+
+Value = str | Lookup | Const | DayOf | Expr | Total
 
 
 @dataclass(frozen=True, init=False)
@@ -414,14 +430,20 @@ def check_mapping(source: str, stream: str, mapping: Maps) -> Fact:
             raise FactError(f"{where}: {name}=DayOf(...) on a {kind} column (DayOf gives a date)")
         if isinstance(value, Expr):
             _qualified(value, f"{where}: {name}")
+        if isinstance(value, Total):
+            if not isinstance(mapping.columns.get(value.on), str):
+                raise FactError(f"{where}: {name}=Total(...) matches {value.on!r}, which this mapping does not take from a column")
+            _qualified(Expr(value.value), f"{where}: {name}")
+            if value.where is not None:
+                _qualified(Expr(value.where), f"{where}: {name}")
     if mapping.where is not None:
         _qualified(Expr(mapping.where), f"{where}: where")
     return fact
 
 
-def _qualified(expr: Expr, where: str) -> str:
-    """`expr` with every column read from the stream's row (``row_.<column>``); a `FactError`
-    when it does not parse or is more than an expression (a subquery, a statement)."""
+def _qualified(expr: Expr, where: str, table: str = "row_") -> str:
+    """`expr` with every column read from the stream's row (``row_.<column>``, or `table`'s); a
+    `FactError` when it does not parse or is more than an expression (a subquery, a statement)."""
     import sqlglot
     from sqlglot import exp
 
@@ -434,7 +456,7 @@ def _qualified(expr: Expr, where: str) -> str:
     for column in tree.find_all(exp.Column):
         if column.table:
             raise FactError(f"{where}: Expr({expr.sql!r}) names a table ({column.sql()}): name the stream's columns only")
-        column.set("table", exp.to_identifier("row_"))
+        column.set("table", exp.to_identifier(table))
     return tree.sql(dialect="duckdb")
 
 
@@ -455,10 +477,14 @@ def _lookup_table(lookup: Lookup) -> str:
     return f"lookup_{lookup.stream}"
 
 
-def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -> str:
+def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup | Total]) -> str:
     """The SQL of one mapped value, over the stream's table aliased ``row_``."""
     if isinstance(value, Const):
         return _literal(value.value)
+    if isinstance(value, Total):
+        table = f"total_{sum(isinstance(j, Total) for j in joins.values()) + 1}"
+        joins[table] = value
+        return f"coalesce({table}.total_, 0)"
     if isinstance(value, Lookup):
         table = _lookup_table(value)
         if table in joins and joins[table].pairs != value.pairs:
@@ -488,7 +514,7 @@ def _typed(column: Column, sql: str, unit: Unit | MinorUnits | None, currency: s
 
 
 def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
-    joins: dict[str, Lookup] = {}
+    joins: dict[str, Lookup | Total] = {}
     columns = ["row_.tenant_id"]
     currency = mapping.columns.get("currency")
     currency_sql = _value_sql(connector, currency, joins) if currency is not None else None
@@ -501,6 +527,9 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
             columns.append(f"{typed} as {column.name}")
     lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(stream)} as row_"]
     for table, lookup in joins.items():
+        if isinstance(lookup, Total):
+            lines += _total_join(connector, stream, mapping, table, lookup)
+            continue
         lines.append(f"    left join raw.{connector.table_name(lookup.stream)} as {table}")
         conditions = [f"{table}.tenant_id = row_.tenant_id"]
         for key, on in lookup.pairs:
@@ -514,6 +543,20 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
     return lines
 
 
+def _total_join(connector: "Connector", stream: str, mapping: Maps, table: str, total: Total) -> list[str]:
+    """``left join`` the sums of `total` per tenant and key, on the row's own column."""
+    target = mapping.columns.get(total.on)
+    if not isinstance(target, str):
+        raise FactError(f"{connector.name}.{stream}: Total({total.stream!r}) matches {total.on!r}, which this mapping does not take from a column")
+    rows = [f"        select t_.tenant_id, cast(t_.{total.key} as varchar) as key_, sum({_qualified(Expr(total.value), 'Total', 't_')}) as total_",
+            f"        from raw.{connector.table_name(total.stream)} as t_"]
+    if total.where:
+        rows.append(f"        where {_qualified(Expr(total.where), 'Total', 't_')}")
+    rows.append("        group by 1, 2")
+    return ["    left join (", *rows, f"    ) as {table}",
+            f"        on {table}.tenant_id = row_.tenant_id", f"        and {table}.key_ = cast(row_.{target} as varchar)"]
+
+
 def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
     lines = [f"--   from {connector.name}.{stream}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
     for name, value in mapping.columns.items():
@@ -523,6 +566,9 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
             shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs)})"
         elif isinstance(value, Expr):
             shown = value.sql
+        elif isinstance(value, Total):
+            shown = (f"the sum of {value.value} over {value.stream} rows whose {value.key} is the {value.on}"
+                     + (f" where {value.where}" if value.where else ""))
         elif isinstance(value, DayOf):
             zone = value.timezone
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
@@ -613,5 +659,5 @@ def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
     return "\n".join(header + body) + "\n"
 
 
-__all__ = ["COUNT", "Column", "Const", "DayOf", "Expr", "FACTS", "Fact", "FactError", "Maps", "check_mapping",
+__all__ = ["COUNT", "Column", "Const", "DayOf", "Expr", "FACTS", "Fact", "FactError", "Maps", "Total", "check_mapping",
            "fact_mart_sql", "fact_staging_models", "fact_staging_sql", "mappings_of"]
