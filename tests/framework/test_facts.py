@@ -119,6 +119,17 @@ def test_refunds_recorded_as_transactions_of_their_own_land_in_their_sales_row(r
     assert "the sum of -cast(amount as decimal(38, 9)) over transactions rows whose paypal_reference_id is the order_id" in sql
 
 
+def test_a_staging_with_a_total_is_rebuilt_whole_not_day_by_day() -> None:
+    """A refund dated the 22nd changes the row of its sale dated the 13th: such a staging is not
+    date-local, so it must not promise ``-- incremental`` (the runner would rebuild only the 22nd)."""
+    plain = Maps("orders", order_id="transaction_id", store_id=Const("acct"), currency=Const("USD"), order_date=DayOf("created"),
+                 gross="amount")
+    totalled = Maps("orders", order_id="transaction_id", store_id=Const("acct"), currency=Const("USD"), order_date=DayOf("created"),
+                    gross="amount", refunds=Total("transactions", key="paypal_reference_id", on="order_id", value="-amount"))
+    assert "-- incremental: order_date" in fact_staging_models(connector(stream("transactions", plain)))["stg_toy__orders"]
+    assert "-- incremental" not in fact_staging_models(connector(stream("transactions", totalled)))["stg_toy__orders"]
+
+
 def test_a_total_matches_a_column_of_the_row() -> None:
     spec = Maps("orders", order_id=Expr("upper(id)"), store_id="s", currency="c", order_date="d", gross="g",
                 refunds=Total("transactions", key="ref", on="order_id", value="amount"))

@@ -586,9 +586,12 @@ def fact_staging_sql(connector: "Connector", fact: Fact, mapped: list[tuple[str,
     """``stg_<source>__<fact>``: the rows of every stream mapped into `fact`, UNION ALL,
     summed to the fact's grain when it is a daily aggregate."""
     grain = ["tenant_id", "platform", *fact.grain]
+    # A Total sums rows of other days into a row (a refund on the 22nd into the sale of the 13th):
+    # the staging is not date-local, so it is rebuilt in full, never day by day.
+    local = not any(isinstance(v, Total) for _, m in mapped for v in m.columns.values())
     header = [
         f"-- description: {connector.title} in the unified {fact.name.replace('_', ' ')} columns: {fact.description}",
-        f"-- incremental: {fact.date}",
+        *([f"-- incremental: {fact.date}"] if local else []),
         f"-- grain: {', '.join(grain)}",
         "-- not_null: " + ", ".join(c.name for c in fact.columns if c.required),
         "--",
