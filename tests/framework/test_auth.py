@@ -234,3 +234,56 @@ def test_client_credentials_use_the_configured_token_url() -> None:
     config = SimpleNamespace(client_id="cid", client_secret=SecretStr("s3cret"), token_url="http://127.0.0.1:9/token")
     assert credential.build(config).token_url == "http://127.0.0.1:9/token"
     assert credential.build(SimpleNamespace(client_id="cid", client_secret="s3cret")).token_url == TOKEN_URL
+
+
+def test_refresh_token_sends_the_headers_its_config_gives_the_token_endpoint() -> None:
+    """Reddit limits default User-Agents, on its token endpoint as on its API: the app's own one
+    goes with the grant (a plain httpx client would send ``python-httpx/...``)."""
+    endpoint = TokenEndpoint()
+    credential = auth_module.RefreshToken(TOKEN_URL, client_auth="basic",
+                                          token_headers=lambda config: {"User-Agent": config.user_agent})
+    config = SimpleNamespace(client_id="client-id-1", client_secret=SecretStr("client-secret-xyz"),
+                             refresh_token=SecretStr("refresh-secret-abc"), token_url=None, user_agent="web:acme-sync:1.0 (by /u/acme)")
+    flow = credential.build(config)
+    flow._transport = httpx.MockTransport(endpoint)
+    sent(flow)
+    token_request = endpoint.requests[0]
+    assert token_request.headers["User-Agent"] == "web:acme-sync:1.0 (by /u/acme)"
+    assert token_request.headers["Authorization"] == "Basic " + base64.b64encode(b"client-id-1:client-secret-xyz").decode()
+    assert endpoint.forms == [{"grant_type": ["refresh_token"], "refresh_token": ["refresh-secret-abc"]}]
+
+
+# -- a client secret the client signs (Apple Ads) --------------------------------------------
+
+
+def test_a_signed_client_secret_is_a_fresh_jwt_per_exchange_and_redacted() -> None:
+    import jwt
+
+    from bosco_connectors.framework.auth import SignedClientSecret, throwaway_private_key
+
+    credential = SignedClientSecret("https://token.test/t", audience="https://aud.test", extra="x", scope="s")
+    config = SimpleNamespace(client_id="cid", team_id="team", key_id="kid-1", private_key=SecretStr(throwaway_private_key()), token_url=None)
+    assert credential.problem(config) is None
+    flow = credential.build(config)
+    clock = iter([1000.0, 2000.0])
+    flow._clock = lambda: next(clock)
+    first, second = flow.grant_form(), flow.grant_form()
+    assert first["client_secret"] != second["client_secret"]
+    claims = jwt.decode(first["client_secret"], options={"verify_signature": False})
+    assert claims == {"iss": "team", "sub": "cid", "aud": "https://aud.test", "iat": 1000, "exp": 4600}
+    assert (first["grant_type"], first["client_id"], first["scope"]) == ("client_credentials", "cid", "s")
+    assert redact(f"secret={second['client_secret']}") != f"secret={second['client_secret']}"
+
+
+@pytest.mark.parametrize(("key", "problem"), [
+    ("nope", "private_key is not a PEM private key"),
+    ("rsa", "private_key is not an EC key, which ES256 signs with"),
+    ("", "missing private_key"),
+])
+def test_a_signed_client_secret_says_what_is_wrong_with_the_key(key: str, problem: str) -> None:
+    from bosco_connectors.framework.auth import SignedClientSecret, throwaway_private_key
+
+    credential = SignedClientSecret("https://token.test/t", audience="a", extra="x")
+    pem = throwaway_private_key("RS256") if key == "rsa" else key
+    config = SimpleNamespace(client_id="cid", team_id="team", key_id="k", private_key=pem, token_url=None)
+    assert credential.problem(config).startswith(problem)  # type: ignore[union-attr]

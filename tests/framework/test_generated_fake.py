@@ -196,6 +196,18 @@ def test_a_stream_partitioned_by_its_parent_gets_only_that_parents_children(tmp_
     assert loaded == expected, "each campaign's request answers that campaign's ad groups only"
 
 
+def test_a_declared_json_body_is_matched_by_a_sent_body_that_holds_it():
+    """Two report streams on one POST path (Reddit's reports) differ by their fixed body; the body
+    sent adds the window, so the declared object is matched when the sent one contains it."""
+    from bosco_connectors.sandbox.generated import _same
+
+    declared = {"data": {"breakdowns": ["CAMPAIGN_ID", "DATE"], "fields": ["SPEND"]}}
+    sent = {"data": {"breakdowns": ["CAMPAIGN_ID", "DATE"], "fields": ["SPEND"], "starts_at": "2026-11-01T07:00:00Z"}}
+    assert _same(sent, declared)
+    assert not _same({"data": {"breakdowns": ["AD_ID", "AD_GROUP_ID", "DATE"], "fields": ["SPEND"]}}, declared)
+    assert not _same({"data": {"fields": ["SPEND"]}}, declared)
+
+
 def test_put_path_follows_list_indexes():
     """X's poll answer keeps the job in a list: the fake writes ``data.0.status`` into it."""
     from bosco_connectors.sandbox.generated import _put_path
@@ -204,3 +216,13 @@ def test_put_path_follows_list_indexes():
     _put_path(body, "data.0.status", "SUCCESS")
     _put_path(body, "data.0.url", "http://x/file")
     assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}
+
+
+def test_a_text_status_is_written_as_the_documented_boolean():
+    """An ``Entity(status="enabled", active_status="true")`` over a JSON boolean (Outbrain's ``enabled``):
+    the fake writes True/False where the vendor documents a boolean, never the text."""
+    from bosco_connectors.sandbox.generated import _as_documented, _inactive
+
+    assert _as_documented("true", True, None) is True
+    assert _as_documented(_inactive("true"), True, None) is False
+    assert _inactive("ENABLED") == "PAUSED"

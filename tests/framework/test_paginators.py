@@ -194,3 +194,33 @@ def test_graphql_page_info() -> None:
 def test_graphql_page_info_missing_stops() -> None:
     body = {"data": None, "errors": [{"message": "x"}]}
     assert GraphQLPageInfo("data.orders.pageInfo").next(json_response(body), body, []) is None
+
+
+# -- OffsetPerRecord: each record's own list is paged, not the records -----------------------
+
+
+def test_offset_per_record_pages_each_records_list_until_every_total_is_read() -> None:
+    """Outbrain's periodic report: every campaign comes on every page with up to `limit` of its days;
+    pages follow while one campaign has days left (its ``totalResults``)."""
+    from bosco_connectors.framework.paginators import OffsetPerRecord
+
+    days = {"a": 5, "b": 2}  # campaign a has 5 days, b has 2
+
+    def serve(page: PageRequest):
+        offset, limit = page.params["offset"], page.params["limit"]
+        records = [{"campaignId": c, "results": list(range(n))[offset:offset + limit], "totalResults": n}
+                   for c, n in days.items() if list(range(n))[offset:offset + limit]]
+        return httpx.Response(200), {"campaignResults": records}, records
+
+    requests = crawl(OffsetPerRecord(limit=2), serve)
+    assert [r.params for r in requests] == [{"offset": 0, "limit": 2}, {"offset": 2, "limit": 2}, {"offset": 4, "limit": 2}]
+
+
+def test_offset_per_record_stops_on_an_empty_page_or_totals_without_a_number() -> None:
+    from bosco_connectors.framework.paginators import OffsetPerRecord
+
+    paginator = OffsetPerRecord(limit=2)
+    paginator.first()
+    assert paginator.next(httpx.Response(200), {}, []) is None
+    paginator.first()
+    assert paginator.next(httpx.Response(200), {}, [{"totalResults": None}, {"totalResults": "x"}]) is None

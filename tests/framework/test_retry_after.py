@@ -41,3 +41,17 @@ def test_http_date_against_the_real_clock() -> None:
 @pytest.mark.parametrize("value", [None, "", "soon", "Wed, 99 Foo 2015", "12 seconds"])
 def test_garbage_or_missing_is_none(value: str | None) -> None:
     assert parse_retry_after(value) is None
+
+
+def test_a_vendor_header_in_milliseconds_sets_the_wait() -> None:
+    """`ErrorMap.retry_after_header`: Outbrain's ``rate-limit-msec-left`` is milliseconds; Retry-After wins if both."""
+    import httpx
+
+    from bosco_connectors.framework.errormap import ErrorMap
+
+    policy = ErrorMap("V", retry_after_header="rate-limit-msec-left", retry_after_unit=0.001).policy()
+    assert policy.for_status(httpx.Response(429, headers={"rate-limit-msec-left": "35024"}), {}).retry_after == pytest.approx(35.024)
+    both = httpx.Response(429, headers={"rate-limit-msec-left": "35024", "Retry-After": "3"})
+    assert policy.for_status(both, {}).retry_after == 3.0
+    for garbage in ("soon", "-5", "nan"):
+        assert policy.for_status(httpx.Response(429, headers={"rate-limit-msec-left": garbage}), {}).retry_after is None

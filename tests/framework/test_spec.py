@@ -210,3 +210,86 @@ def test_parse_datetime() -> None:
     assert parse_datetime("2024-05-01T12:00:00+02:00") == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
     assert parse_datetime("2024-05-01 10:00:00").tzinfo is timezone.utc
     assert parse_datetime(datetime(2024, 5, 1, 10)) == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)
+
+
+def test_a_parent_partition_the_vendor_refuses_gives_no_child_partitions_and_is_reported() -> None:
+    """Reddit's reports are partitioned by the ad accounts: an account answering 403 (SKIP) must not fail
+    the report stream; the other accounts' partitions remain and the run is reported partial."""
+    from types import SimpleNamespace
+
+    import httpx
+
+    from bosco_connectors.framework import ApiClient
+    from bosco_connectors.framework.errormap import Action, ErrorMap
+    from bosco_connectors.framework.params import ForEach, FromParent
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/a2"):
+            return httpx.Response(403, json={"error": {"message": "no access"}})
+        return httpx.Response(200, json={"data": {"id": request.url.path.rsplit("/", 1)[1], "zone": "UTC"}})
+
+    client = ApiClient("toy", "https://api.toy.test/", transport=httpx.MockTransport(api),
+                       errors=ErrorMap("Toy", statuses={403: Action.SKIP}).policy())
+    accounts = RestStream(name="accounts", path="accounts/{account_id}", partitions=ForEach("account_ids", "account_id"),
+                          records="data", contract=Contract, primary_key=("id",), cursor=FullRefresh("one object"))
+    parts = FromParent(accounts, {"account_id": "id", "zone": "zone"}).for_read(SimpleNamespace(account_ids=["a1", "a2", "a3"]), client)
+    assert parts == [{"account_id": "a1", "zone": "UTC"}, {"account_id": "a3", "zone": "UTC"}]
+    assert client.stats.skipped == ["toy/accounts: skipped account_id=a2 for the streams partitioned by it: HTTP 403: no access"]
+
+
+# -- placeholders in headers and parameters, page parameters in a JSON body, history -----------
+
+
+def test_headers_and_parameters_take_the_partition_and_page_params_go_inside_the_json_body() -> None:
+    """Apple: ``X-AP-Context: adAccountId={ad_account_id};``, the campaign in the report's filter, and
+    ``pagination.offset`` inside the body; the partition keys are not sent again as parameters."""
+    from bosco_connectors.framework import OffsetLimit
+
+    client = FakeClient([{"rows": [{"id": 1}], "pagination": {"totalCount": 2}}, {"rows": [{"id": 2}], "pagination": {"totalCount": 2}}])
+    s = RestStream(name="r", path="reports", method="POST", records="rows", contract=Row, primary_key=("id",), cursor=FullRefresh(),
+                   headers={"X-AP-Context": "adAccountId={ad_account_id};"},
+                   params={"filters": [{"field": "campaignId", "operator": "EQUALS", "value": "{campaign_id}"}], "pagination": {"fetchTotalCount": True}},
+                   paginator=lambda: OffsetLimit(limit=1, offset_param="pagination.offset", limit_param="pagination.pageSize",
+                                                 total_path="pagination.totalCount"))
+    ctx = ReadContext(client, None, None, None, {"ad_account_id": "123", "campaign_id": 77})  # type: ignore[arg-type]
+    assert list(s.read(ctx)) == [[{"id": 1}], [{"id": 2}]]
+    first, second = (call[2] for call in client.calls)
+    assert first["headers"] == {"X-AP-Context": "adAccountId=123;"}
+    assert first["json"] == {"filters": [{"field": "campaignId", "operator": "EQUALS", "value": 77}],
+                             "pagination": {"fetchTotalCount": True, "offset": 0, "pageSize": 1}}
+    assert second["json"]["pagination"] == {"fetchTotalCount": True, "offset": 1, "pageSize": 1}
+
+
+def test_a_placeholder_without_a_value_says_which() -> None:
+    s = RestStream(name="r", path="x", params={"value": "{campaign_id}"}, contract=Row, primary_key=("id",), cursor=FullRefresh())
+    with pytest.raises(KeyError, match="campaign_id"):
+        list(s.read(ReadContext(FakeClient([{}]), None, None, None)))  # type: ignore[arg-type]
+
+
+def test_history_skips_windows_the_vendor_no_longer_answers_and_cuts_the_one_across() -> None:
+    """Apple's DAILY reports start within the last 90 days: counted from the run's last day."""
+    s = RestStream(name="r", path="x", records="rows", contract=Row, primary_key=("id",), cursor=FullRefresh(), history=timedelta(days=88))
+    until = date(2026, 11, 20)
+    old = ReadContext(FakeClient([]), None, date(2026, 1, 1), until, {}, Window(date(2026, 1, 1), date(2026, 1, 30)))  # type: ignore[arg-type]
+    assert s.within_history(old) is None
+    across = ReadContext(FakeClient([]), None, date(2026, 1, 1), until, {}, Window(date(2026, 8, 1), date(2026, 9, 30)))  # type: ignore[arg-type]
+    assert s.within_history(across).window == Window(date(2026, 8, 24), date(2026, 9, 30))  # type: ignore[union-attr]
+    client = FakeClient([{"rows": [{"id": 1}]}])
+    assert list(s.read(ReadContext(client, None, date(2026, 1, 1), until, {}, Window(date(2026, 1, 1), date(2026, 1, 30))))) == []  # type: ignore[arg-type]
+    assert client.calls == []
+
+
+def test_partitions_from_a_parents_id_columns_are_the_ids_text() -> None:
+    """Apple's campaign ids are JSON numbers; an `Id` column gives its exact text, as it lands (a report filter
+    then sends "555666777", the same id the campaigns table holds)."""
+    from bosco_connectors.framework import Id
+    from bosco_connectors.framework.params import FromParent
+
+    class Campaign(Contract):
+        id: Id
+        budget: int | None = None
+
+    parent = RestStream(name="campaigns", path="campaigns", records="result", contract=Campaign, primary_key=("id",), cursor=FullRefresh())
+    client = FakeClient([{"result": [{"id": 555666777, "budget": 5}, {"id": 555666778, "budget": 7}]}])
+    parts = FromParent(parent, {"campaign_id": "id", "budget": "budget"}).for_read(None, client)  # type: ignore[arg-type]
+    assert parts == [{"campaign_id": "555666777", "budget": 5}, {"campaign_id": "555666778", "budget": 7}]

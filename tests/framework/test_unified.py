@@ -72,6 +72,20 @@ def test_a_mapping_that_cannot_be_written_says_why(spec, match) -> None:
         staging_models(connector(stream("s", spec)))
 
 
+def test_a_platform_without_conversion_value_stages_zero() -> None:
+    """Apple Ads reports no conversion value: ``conversion_value=None`` stages 0, not a missing column."""
+    from types import SimpleNamespace
+
+    from bosco_connectors.framework.unified import Performance, performance_sql
+
+    spec = Performance("campaign", date="date", account="acct", campaign="cid", spend="spend", impressions="imp", clicks="taps",
+                       conversions="installs", conversion_value=None, currency="currency")
+    connector = SimpleNamespace(name="x", title="X", table_name=lambda stream: f"x_{stream}")
+    sql = performance_sql(connector, "daily", spec)  # type: ignore[arg-type]
+    assert "cast(0 as double) as conversion_value" in sql
+    assert "(none: 0) -> conversion_value" in sql
+
+
 def test_an_entity_parent_is_joined_from_the_parent_stream(raw) -> None:
     """An ad that names only its ad group gets its campaign from the ad groups (LinkedIn, Snapchat)."""
     from bosco_connectors.framework.unified import Entity, entity_sql
@@ -94,3 +108,31 @@ def test_an_entity_lookup_must_join_on_an_id_the_entity_names() -> None:
     spec = Entity("ad_group", id="id", account="acct", campaign=Lookup("ads", "ad_group_id", "campaign_id", on="ad"))
     with pytest.raises(ValueError, match="joins on the ad id"):
         staging_models(connector(stream("groups", spec)))
+
+
+def test_a_parent_id_the_report_lacks_is_looked_up_on_the_ids_it_has(raw) -> None:
+    """Reddit's ad report names the ad and its ad group; the campaign comes from the ad groups,
+    its name from the campaigns (joined on the looked-up campaign id), and the ad-group level
+    is the same report summed."""
+    raw.execute("""create table raw.toy_ad_groups as select * from (values ('t', 'g1', 'c1', 'G one'), ('t', 'g2', 'c2', 'G two'),
+                   ('u', 'g1', 'c9', 'other tenant')) as r(tenant_id, id, campaign_id, name)""")
+    raw.execute("""create table raw.toy_campaigns as select * from (values ('t', 'c1', 'C one'), ('t', 'c2', 'C two'))
+                   as r(tenant_id, id, name)""")
+    spec = Performance("ad", **{**BASE}, ad_group="grp", ad="ad", grain=("ad_group", "ad"),
+                       campaign=Lookup("ad_groups", "id", "campaign_id", on="ad_group"),
+                       campaign_name=Lookup("campaigns", "id", "name", on="campaign"),
+                       ad_group_name=Lookup("ad_groups", "id", "name", on="ad_group"), sums_into=("ad_group",))
+    models = staging_models(connector(stream("ads_daily", spec)))
+    rows = raw.execute(f"select campaign_id, campaign_name, ad_group_id, ad_group_name, ad_id, spend from ({models['stg_toy__ad_daily']}) "
+                       "order by all").fetchall()
+    assert rows == [("c1", "C one", "g1", "G one", "x", 1.0), ("c2", "C two", "g2", "G two", "x", 2.0)]
+    groups = raw.execute(f"select campaign_id, ad_group_id, spend from ({models['stg_toy__ad_group_daily']}) order by all").fetchall()
+    assert groups == [("c1", "g1", 1.0), ("c2", "g2", 2.0)]
+    assert "raw.toy_ad_groups.campaign_id -> campaign_id (joined on ad_group_id" in models["stg_toy__ad_daily"]
+
+
+def test_a_looked_up_parent_id_cannot_identify_rows() -> None:
+    spec = Performance("ad", **BASE, ad_group="grp", ad="ad", campaign=Lookup("ad_groups", "id", "campaign_id", on="ad_group"),
+                       sums_into=("campaign",))
+    with pytest.raises(ValueError, match="campaign id is looked up in ad_groups"):
+        staging_models(connector(stream("ads_daily", spec)))

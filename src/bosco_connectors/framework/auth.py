@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Generator
+from typing import Any, Callable, Generator, Mapping
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -79,6 +79,8 @@ class TokenExchangeAuth(httpx.Auth):
 
     #: How failures are introduced in messages ("refresh-token exchange", ...).
     grant_name = "token exchange"
+    #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
+    headers: Mapping[str, str] = {}
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -99,7 +101,7 @@ class TokenExchangeAuth(httpx.Auth):
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form, auth=self.token_request_auth())
+                response = client.post(self.token_url, data=form, auth=self.token_request_auth(), headers=dict(self.headers))
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -252,6 +254,54 @@ class ServiceAccountJwt(TokenExchangeAuth):
         return {"grant_type": self.GRANT, "assertion": self.assertion()}
 
 
+class SignedSecretClientCredentials(OAuth2ClientCredentials):
+    """Client credentials whose client secret is a JWT the client signs with its private key, made
+    fresh for each token exchange (Apple Ads: ES256, ``iss`` the team id, ``sub`` the client id,
+    ``aud`` the token service, ``kid`` the key id). Each signed secret is redacted like any secret.
+    """
+
+    grant_name = "signed client-secret exchange"
+
+    def __init__(self, token_url: str, client_id: str, *, issuer: str, key_id: str, private_key: str | SecretStr,
+                 audience: str, algorithm: str = "ES256", lifetime: float = 3600, scope: str | None = None,
+                 extra: str = "", timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 clock: "Callable[[], float]" = time.time) -> None:
+        super().__init__(token_url, client_id, "", scope=scope, timeout=timeout, transport=transport)
+        self.issuer, self.key_id, self.audience, self.algorithm, self.lifetime = issuer, key_id, audience, algorithm, lifetime
+        self.extra = extra
+        self._key = _plain(private_key)
+        self._clock = clock
+
+    def client_secret(self) -> str:
+        try:
+            import jwt  # PyJWT, with cryptography for EC keys
+        except ImportError:  # pragma: no cover - only without the extra installed
+            from .errors import ConfigError
+
+            raise ConfigError(f"signing the client secret needs PyJWT with cryptography: pip install 'bosco-connectors[{self.extra}]'") from None
+
+        if problem := key_problem(self._key, self.algorithm):
+            raise AuthError(f"{self.grant_name} failed: the private key {problem}")
+        issued = int(self._clock())
+        claims = {"iss": self.issuer, "sub": self.client_id, "aud": self.audience, "iat": issued, "exp": issued + int(self.lifetime)}
+        try:
+            secret = jwt.encode(claims, self._key, algorithm=self.algorithm, headers={"kid": self.key_id})
+        except Exception as exc:  # noqa: BLE001 - never echo the key; name the kind of failure only
+            raise AuthError(f"{self.grant_name} failed: could not sign the client secret with the private key "
+                            f"({type(exc).__name__})") from None
+        register_secret(secret)
+        return secret
+
+    def grant_form(self) -> dict[str, str]:
+        form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret()}
+        if self.scope:
+            form["scope"] = self.scope
+        return form
+
+    def token_request_auth(self) -> httpx.Auth | None:
+        return None
+
+
 class SignedRequests(httpx.Auth):
     """For APIs that sign each request (an HMAC of the method, path and time): the source's
     `sign(request)` sets whatever headers or parameters its vendor documents."""
@@ -284,6 +334,11 @@ class Credential:
 
     def build(self, config: object) -> httpx.Auth:
         raise NotImplementedError
+
+    def sandbox_values(self) -> dict[str, str]:
+        """Values of a shape this credential checks (a PEM private key), for fake APIs' configs:
+        ``{config field: value}``; other secret fields get any text."""
+        return {}
 
 
 def _value(config: object, name: str) -> str:
@@ -319,13 +374,18 @@ class Basic(Credential):
 
 
 class RefreshToken(Credential):
-    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth."""
+    """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
+
+    ``token_headers``: headers the token request carries, or a function of config that
+    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
-                 token_url_field: str | None = "token_url") -> None:
+                 token_url_field: str | None = "token_url",
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        self.token_headers = token_headers
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
@@ -333,6 +393,8 @@ class RefreshToken(Credential):
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
         if self.client_auth == "basic":
             flow.client_auth = "basic"
+        if self.token_headers is not None:
+            flow.headers = dict(self.token_headers(config) if callable(self.token_headers) else self.token_headers)
         return flow
 
 
@@ -349,6 +411,67 @@ class ClientCredentials(Credential):
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
         return OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
                                        scope=self.scope, client_auth=self.client_auth)
+
+
+class SignedClientSecret(ClientCredentials):
+    """OAuth2 client credentials whose secret the client signs itself: a JWT made from config fields
+    (the client id, the issuer, the key id and a PEM private key) for each exchange
+    (`SignedSecretClientCredentials`). Apple Ads: ES256 with a P-256 key, ``aud`` https://appleid.apple.com.
+    Validate the key in the config model (`problem`) so that a bad key fails before any request.
+    """
+
+    def __init__(self, token_url: str, *, audience: str, extra: str, client_id: str = "client_id", issuer: str = "team_id",
+                 key_id: str = "key_id", private_key: str = "private_key", algorithm: str = "ES256",
+                 lifetime: float = 3600, scope: str | None = None, token_url_field: str | None = "token_url") -> None:
+        super().__init__(token_url, client_id=client_id, scope=scope, token_url_field=token_url_field)
+        self.fields = (client_id, issuer, key_id, private_key)
+        self.audience, self.algorithm, self.lifetime, self.extra = audience, algorithm, lifetime, extra
+
+    def problem(self, config: object) -> str | None:
+        """Missing fields, or a private key that cannot sign (for a config model that wants it checked early;
+        otherwise the token exchange, the first request, fails with the same words as an auth error)."""
+        if missing := super().problem(config):
+            return missing
+        problem = key_problem(_value(config, self.fields[3]), self.algorithm)
+        return f"{self.fields[3]} {problem}" if problem else None
+
+    def build(self, config: object) -> httpx.Auth:
+        url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
+        client_id, issuer, key_id, private_key = (_value(config, f) for f in self.fields)
+        return SignedSecretClientCredentials(url, client_id, issuer=issuer, key_id=key_id, private_key=private_key.strip(),
+                                             audience=self.audience, algorithm=self.algorithm, lifetime=self.lifetime,
+                                             scope=self.scope, extra=self.extra)
+
+    def sandbox_values(self) -> dict[str, str]:
+        return {self.fields[3]: throwaway_private_key(self.algorithm)}
+
+
+def key_problem(pem: str, algorithm: str) -> str | None:
+    """Why `pem` cannot sign `algorithm` JWTs (not a PEM private key, the wrong kind of key), or None;
+    never echoes the key."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:  # pragma: no cover - cryptography comes with PyJWT[crypto]
+        return None
+    try:
+        key = load_pem_private_key(pem.strip().encode(), password=None)
+    except Exception:  # noqa: BLE001 - never echo the key
+        return "is not a PEM private key (-----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)"
+    wanted, kind = (ec.EllipticCurvePrivateKey, "EC") if algorithm.startswith("ES") else (rsa.RSAPrivateKey, "RSA")
+    if not isinstance(key, wanted):
+        return f"is not an {kind} key, which {algorithm} signs with"
+    return None
+
+
+def throwaway_private_key(algorithm: str = "ES256") -> str:
+    """A new PEM private key for `algorithm`, made on the spot: for fakes and replays, so no key is stored."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = ec.generate_private_key(ec.SECP256R1()) if algorithm.startswith("ES") else rsa.generate_private_key(65537, 2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
 
 
 class ServiceAccountKey(BaseModel):

@@ -60,8 +60,8 @@ class ErrorMap:
 
     ``code``: path of the vendor's error code in a body (``"code"``, ``"error.code"``,
     ``"errors.0.extensions.code"``), or several paths, the first that holds a code wins
-    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``); ``ok``: the codes that
-    mean success (TikTok: 0).
+    (Microsoft's ``Errors.0.Code`` or ``OperationErrors.0.Code``; Reddit's ``error.code``,
+    ``error.reason`` or ``error``); ``ok``: the codes that mean success (TikTok: 0).
     ``codes``: code -> action; a key may be a ``range`` (TikTok's 5xxxx). ``statuses``:
     HTTP status -> action, over the defaults (401/403 auth, 408/429/5xx retry).
     ``envelope``: every answer must carry ``code`` (a 200 without it is an error too).
@@ -80,6 +80,11 @@ class ErrorMap:
     request_id: str | None = None
     #: Where a vendor says how long to wait, in seconds, besides the Retry-After header.
     retry_after: str | None = None
+    #: A header of the vendor's own that says how long to wait (Outbrain's ``rate-limit-msec-left``,
+    #: the IETF draft's ``RateLimit-Reset``), read when there is no Retry-After, in units of
+    #: `retry_after_unit` seconds (0.001 for milliseconds).
+    retry_after_header: str | None = None
+    retry_after_unit: float = 1.0
     hints: Mapping[Action, str] = field(default_factory=dict)
 
     def action_for(self, code: Any) -> Action | None:
@@ -147,7 +152,18 @@ class MappedErrors:
         rid = get_path(body, spec.request_id) if spec.request_id and isinstance(body, dict) else None
         line = prefix + text + (f" (request_id {rid})" if rid else "") + (f" ({spec.hints[action]})" if action in spec.hints else "")
         wait = parse_retry_after(response.headers.get("Retry-After"))
+        if wait is None and spec.retry_after_header:
+            wait = _number(response.headers.get(spec.retry_after_header), spec.retry_after_unit)
         if wait is None and spec.retry_after and isinstance(body, dict):
             hinted = get_path(body, spec.retry_after)
             wait = float(hinted) if isinstance(hinted, (int, float)) or (isinstance(hinted, str) and hinted.replace(".", "", 1).isdigit()) else None
         return _KINDS[action](line, status=status, vendor_code=code, retry_after=wait)
+
+
+def _number(text: str | None, unit: float) -> float | None:
+    """A header's count of `unit`-second steps, in seconds (None if absent or not a number)."""
+    try:
+        value = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return value * unit if value is not None and value >= 0 else None

@@ -48,7 +48,7 @@ import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import KW_ONLY, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Literal, Mapping
 
 from . import interrupt
@@ -293,9 +293,6 @@ class AsyncReportStream(Stream):
     """A stream read as one asynchronous report job per partition and window."""
 
     report: AsyncReport
-    #: The first day the vendor still keeps reports for (Meta: 37 months back), asked at
-    #: read time: a window before it is skipped with a warning, one across it is cut.
-    oldest_day: Callable[[], date] | None = None
 
     kind: ClassVar[str] = "async_report"
 
@@ -312,21 +309,6 @@ class AsyncReportStream(Stream):
             page = self.shape_batch(batch, ctx)
             if page is not None and len(page):
                 yield page
-
-    def within_history(self, ctx: ReadContext) -> ReadContext | None:
-        if self.oldest_day is None or ctx.window.start is None:
-            return ctx
-        oldest = self.oldest_day()
-        if isinstance(ctx.window.start, datetime):
-            oldest = datetime.combine(oldest, datetime.min.time(), tzinfo=ctx.window.start.tzinfo)  # type: ignore[assignment]
-        if ctx.window.end is not None and ctx.window.end < oldest:
-            log.warning("%s: skipping %s..%s: the vendor keeps reports from %s on", self.name, ctx.window.start, ctx.window.end, oldest)
-            return None
-        if ctx.window.start >= oldest:
-            return ctx
-        from dataclasses import replace
-
-        return replace(ctx, window=Window(oldest, ctx.window.end))
 
     def shape_batch(self, batch: Batch, ctx: ReadContext) -> Any:
         """A file's batch -> rows of the contract; CSV columns go to Arrow without a dict per row."""
@@ -407,17 +389,10 @@ class _Values:
 
 
 def _fill(value: Any, values: _Values) -> Any:
-    """``"{name}"`` values replaced (keeping the value's type), in nested dicts and lists too."""
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1].isidentifier():
-        found = values.get(value[1:-1])
-        if found is None:
-            raise KeyError(f"{value} has no value: no job id, partition key or config field of that name")
-        return found
-    if isinstance(value, dict):
-        return {k: _fill(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, values) for v in value]
-    return value
+    """``{name}`` placeholders replaced (a whole ``"{name}"`` keeping the value's type), in nested dicts and lists too."""
+    from . import placeholders
+
+    return placeholders.fill(value, values.get)
 
 
 def _resolve_mapping(value: Any, ctx: ReadContext) -> dict[str, Any]:

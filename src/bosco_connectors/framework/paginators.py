@@ -123,6 +123,40 @@ class OffsetLimit:
 
 
 @dataclass
+class OffsetPerRecord:
+    """``offset``/``limit`` that page each record's own list, not the records.
+
+    Outbrain's periodic reports answer every campaign at once, each with at most ``limit`` of
+    its days and its ``totalResults``; the next page asks for the next days of every campaign.
+    Pages follow while a record's ``total_field`` is past the results read so far.
+    """
+
+    limit: int = 100
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    total_field: str = "totalResults"
+    _offset: int = 0
+
+    def first(self) -> PageRequest:
+        self._offset = 0
+        return PageRequest(params={self.offset_param: 0, self.limit_param: self.limit})
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        self._offset += self.limit
+        totals = [_count(r.get(self.total_field)) for r in records if isinstance(r, dict)]
+        if not any(total > self._offset for total in totals):
+            return None
+        return PageRequest(params={self.offset_param: self._offset, self.limit_param: self.limit})
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@dataclass
 class PageNumber:
     """``page``/``page_size`` parameters; stops at the reported page count or a short page."""
 

@@ -191,7 +191,8 @@ class FromParent(Partitions):
 
     The parent is read first with the same client (its own partitions included); its
     records are not loaded from here (the parent stream loads them). ``fields`` maps
-    the partition's parameter names to the parent record's columns.
+    the partition's parameter names to the parent record's columns; a column its
+    contract types `Id` gives the id's exact text, as it lands (Apple's numeric ids).
     """
 
     parent: "Stream"
@@ -200,9 +201,12 @@ class FromParent(Partitions):
     def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
         if client is None:
             raise ValueError(f"partitions from the {self.parent.name} stream need an API client")
+        from .ids import is_id_field, to_id
+
+        ids = {info.alias or name for name, info in self.parent.contract.model_fields.items() if is_id_field(info)}
         seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
         for record in _records_of(self.parent, config, client):
-            part = {param: record.get(column) for param, column in self.fields.items()}
+            part = {param: to_id(record.get(column)) if column in ids else record.get(column) for param, column in self.fields.items()}
             if all(v is not None for v in part.values()):
                 seen.setdefault(tuple(part.values()), part)
         return list(seen.values())
@@ -249,12 +253,26 @@ class ParentBatches(Partitions):
 
 
 def _records_of(stream: "Stream", config: Any, client: "ApiClient") -> Iterator[dict[str, Any]]:
+    """The parent's records, partition by partition; a partition the vendor refuses (`SkipPartition`:
+    an account the credential may not read) gives no child partitions, with a warning, as the
+    parent's own read skips it, instead of failing the child stream."""
+    import logging
+
+    from .errormap import SkipPartition
     from .spec import ReadContext, Window
 
     for partition in stream.partitions_for(config, client):
         ctx = ReadContext(client, config, None, None, partition, Window(None, None))
-        for page in stream.read(ctx):
-            if hasattr(page, "to_pylist"):
-                yield from page.to_pylist()
-            else:
-                yield from page
+        try:
+            for page in stream.read(ctx):
+                if hasattr(page, "to_pylist"):
+                    yield from page.to_pylist()
+                else:
+                    yield from page
+        except SkipPartition as exc:
+            where = ", ".join(f"{k}={v}" for k, v in partition.items()) or "the only partition"
+            line = f"{getattr(client, 'source', '?')}/{stream.name}: skipped {where} for the streams partitioned by it: {exc.reason}"
+            logging.getLogger("bosco_connectors.read").warning("%s", line)
+            stats = getattr(client, "stats", None)
+            if stats is not None:
+                stats.skip(line)

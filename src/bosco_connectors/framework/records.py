@@ -62,6 +62,14 @@ CENTS = Unit("cents", 2)
 CURRENCY = Unit("currency units", 0)
 
 
+def snake_case(*names: str) -> dict[str, str]:
+    """``{"campaignId": "campaign_id", ...}``: a ``rename`` for vendors that name fields in camelCase
+    (the destination's columns are snake_case; a contract names them as they land)."""
+    import re
+
+    return {name: re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])", r"_\1\2", name).lower() for name in names}
+
+
 @dataclass(frozen=True)
 class Records:
     """A declaration of the records of one stream's pages (see the module docstring)."""

@@ -131,6 +131,13 @@ class Stream:
     #: Two rows of one page with the same primary key: "warn" keeps the page's last one
     #: and logs the key and count; "fail" fails the sync (`page_checks.PageChecks`).
     on_duplicate_key: Literal["warn", "fail"] = "warn"
+    #: The first day the vendor still keeps reports for (Meta: 37 months back), asked at
+    #: read time: a window before it is skipped with a warning, one across it is cut.
+    oldest_day: Callable[[], date] | None = None
+    #: How far back from the last day asked for the vendor answers (Apple's daily reports:
+    #: a start within the last 90 days): the same skip and cut, counted from the run's end,
+    #: which is today on a normal run.
+    history: timedelta | None = None
 
     kind: ClassVar[str] = "custom"
 
@@ -167,8 +174,34 @@ class Stream:
             start = end + unit
         return windows
 
+    def within_history(self, ctx: ReadContext) -> ReadContext | None:
+        """`ctx` with its window cut to the days the vendor still answers for, or None if none is."""
+        oldest = self.oldest_day() if self.oldest_day is not None else None
+        if self.history is not None and ctx.until is not None:
+            last = ctx.until.date() if isinstance(ctx.until, datetime) else ctx.until
+            oldest = max(oldest or date.min, last - self.history)
+        if oldest is None or ctx.window.start is None:
+            return ctx
+        if isinstance(ctx.window.start, datetime):
+            oldest = datetime.combine(oldest, datetime.min.time(), tzinfo=ctx.window.start.tzinfo)  # type: ignore[assignment]
+        if ctx.window.end is not None and ctx.window.end < oldest:
+            import logging
+
+            logging.getLogger("bosco_connectors").warning(
+                "%s: skipping %s..%s: the vendor answers from %s on", self.name, ctx.window.start, ctx.window.end, oldest)
+            return None
+        if ctx.window.start >= oldest:
+            return ctx
+        from dataclasses import replace
+
+        return replace(ctx, window=Window(oldest, ctx.window.end))
+
     def read(self, ctx: ReadContext) -> Iterator[Any]:
-        """Yield pages of records for one partition and window."""
+        """Yield pages of records for one partition and window (the part of it the vendor still answers for)."""
+        within = self.within_history(ctx)
+        if within is None:
+            return
+        ctx = within
         paginator = self.paginator()
         page = paginator.first()
         seen = PageTrail(self.name)
@@ -225,48 +258,53 @@ class RestStream(Stream):
     payload: Literal["json", "form"] = "json"
     #: Partition keys that only fill the path (not sent again as parameters).
     path_only: tuple[str, ...] = ()
-    #: Headers of every request; ``{name}`` is filled from the partition, then config (Amazon's
-    #: ``Amazon-Advertising-API-Scope: {profile_id}``, a vendor media type). A partition key a
-    #: header names is not sent again as a parameter.
+    #: Headers of every request; ``{name}`` is filled like the path, from the partition, then
+    #: config (Amazon's ``Amazon-Advertising-API-Scope: {profile_id}``, Apple's per-account
+    #: ``X-AP-Context: adAccountId={ad_account_id};``). A partition key used in a header, the
+    #: path or a parameter's ``{name}`` is not sent again as a parameter of its own.
     headers: Mapping[str, str] = field(default_factory=dict)
 
     kind: ClassVar[str] = "rest"
 
     def request_params(self, ctx: ReadContext, page: PageRequest) -> dict[str, Any]:
         base = self.params(ctx) if callable(self.params) else self.params
-        elsewhere = self.path_keys | self.header_keys
-        params = {**_copy(base), **{k: v for k, v in ctx.partition.items() if k not in elsewhere}}
+        params = self._fill(_copy(base), ctx, "parameters")
+        params.update({k: v for k, v in ctx.partition.items() if k not in self.path_keys})
         if self.window_params is not None:
             params.update(self.window_params(ctx.window))
         if self.window is not None:
             self.window.apply(params, ctx.window)
-        params.update(page.params)
+        if self.method == "POST" and self.payload == "json":
+            from .params import _set_path
+
+            for name, value in page.params.items():  # ``pagination.offset``: a place in the JSON body
+                _set_path(params, name, value)
+        else:
+            params.update(page.params)
         return params
 
     @property
     def path_keys(self) -> frozenset[str]:
-        return frozenset(_placeholders(self.path)) | frozenset(self.path_only)
+        """Partition keys that go into the path, a header or a parameter's ``{name}`` (not sent on their own)."""
+        from . import placeholders
 
-    @property
-    def header_keys(self) -> frozenset[str]:
-        return frozenset(name for template in self.headers.values() for name in _placeholders(template))
+        elsewhere = placeholders.names(dict(self.headers)) | (placeholders.names(dict(self.params)) if not callable(self.params) else set())
+        return frozenset(placeholders.names(self.path)) | frozenset(self.path_only) | frozenset(elsewhere)
 
     def request_path(self, ctx: ReadContext) -> str:
-        return self._filled(self.path, ctx, f"path {self.path}")
+        return str(self._fill(self.path, ctx, f"path {self.path}"))
 
     def request_headers(self, ctx: ReadContext) -> dict[str, str]:
-        return {name: self._filled(template, ctx, f"header {name}") for name, template in self.headers.items()}
+        return {name: str(self._fill(template, ctx, f"header {name}")) for name, template in self.headers.items()}
 
-    def _filled(self, template: str, ctx: ReadContext, what: str) -> str:
+    def _fill(self, template: Any, ctx: ReadContext, what: str) -> Any:
         """`template` with each ``{name}`` from the partition, then config; a missing one names itself."""
-        names = _placeholders(template)
-        if not names:
-            return template
-        values = {name: ctx.partition.get(name, getattr(ctx.config, name, None)) for name in names}
-        missing = [name for name, value in values.items() if value is None]
-        if missing:
-            raise KeyError(f"stream {self.name}: {what} needs {', '.join(missing)}")
-        return template.format(**{k: _plain_text(v) for k, v in values.items()})
+        from . import placeholders
+
+        try:
+            return placeholders.fill(template, _lookup(ctx))
+        except KeyError as exc:
+            raise KeyError(f"stream {self.name}: {what}: {exc.args[0]}") from None
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
         extra: dict[str, Any] = {"headers": self.request_headers(ctx)} if self.headers else {}
@@ -283,23 +321,21 @@ class RestStream(Stream):
         return ctx.client.get(path, stream=self.name, params=params, **extra)
 
 
-def _placeholders(template: str) -> list[str]:
-    """The ``{name}`` fields of a template, in order."""
-    import string
+def _lookup(ctx: ReadContext) -> Callable[[str], Any]:
+    """A placeholder's value: the partition's, else the config field's (a secret field: its value,
+    registered so logs mask it)."""
+    def lookup(name: str) -> Any:
+        value = ctx.partition[name] if name in ctx.partition else getattr(ctx.config, name, None)
+        reveal = getattr(value, "get_secret_value", None)
+        if not callable(reveal):
+            return value
+        from .redaction import register_secret
 
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name] if "{" in template else []
+        text = str(reveal())
+        register_secret(text)
+        return text
 
-
-def _plain_text(value: Any) -> str:
-    """A value as it goes into a path or header (a secret config field: its value, masked in logs)."""
-    reveal = getattr(value, "get_secret_value", None)
-    if not callable(reveal):
-        return str(value)
-    from .redaction import register_secret
-
-    text = str(reveal())
-    register_secret(text)
-    return text
+    return lookup
 
 
 def _copy(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -61,12 +61,16 @@ class Performance:
     impressions: str
     clicks: str
     conversions: str
-    conversion_value: str
+    #: None for a platform that reports no conversion value (Apple Ads): the unified value is 0.
+    conversion_value: str | None
     currency: str | Lookup
     account_name: str | Lookup | None = None
-    campaign: str | None = None
+    #: A parent id the report row lacks is a `Lookup` joined on ids the row has (Reddit's ad
+    #: report names the ad and its ad group; the campaign comes from the ad groups). Such an id
+    #: cannot be part of the grain, nor a level the report `sums_into`.
+    campaign: str | Lookup | None = None
     campaign_name: str | Lookup | None = None
-    ad_group: str | None = None
+    ad_group: str | Lookup | None = None
     ad_group_name: str | Lookup | None = None
     ad: str | None = None
     ad_name: str | Lookup | None = None
@@ -141,13 +145,23 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
     select, outer = [f"cast({spec.date} as date) as date", f"{_text(spec.account)} as account_id"], []
     group = ["tenant_id", f"cast({spec.date} as date)", _text(spec.account)]
     joins: dict[str, Lookup] = {}
+    looked_up: dict[str, str] = {}  # level -> the table alias its id is read from
     for level in _id_columns(spec.level):
-        if level in keys:
-            select.append(f"{_text(getattr(spec, level))} as {level}_id")
-            group.append(_text(getattr(spec, level)))
+        column = getattr(spec, level)
+        if isinstance(column, Lookup):
+            if level in keys:
+                raise ValueError(f"{connector.name}.{stream}: the {level} id is looked up in {column.stream}, "
+                                 "so it cannot identify the rows (grain, or a level the report sums into)")
+            looked_up[level] = _lookup_table(column, joins)
+            outer.append(f"{_text(f'{looked_up[level]}.{column.column}')} as {level}_id")
         else:
-            select.append(f"cast(max({getattr(spec, level)}) as varchar) as {level}_id")
-        outer += [f"report.{level}_id", _column_or_lookup(getattr(spec, f"{level}_name"), f"{level}_name", joins, select)]
+            if level in keys:
+                select.append(f"{_text(column)} as {level}_id")
+                group.append(_text(column))
+            else:
+                select.append(f"cast(max({column}) as varchar) as {level}_id")
+            outer.append(f"report.{level}_id")
+        outer.append(_column_or_lookup(getattr(spec, f"{level}_name"), f"{level}_name", joins, select))
     account_name = _column_or_lookup(spec.account_name, "account_name", joins, select)
     currency = _column_or_lookup(spec.currency, "currency", joins, select)
     divisor = f" / {10 ** spec.spend_unit.exponent}" if spec.spend_unit.exponent else ""
@@ -156,7 +170,8 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"coalesce(sum(cast({spec.impressions} as bigint)), 0) as impressions",
         f"coalesce(sum(cast({spec.clicks} as bigint)), 0) as clicks",
         f"coalesce(sum(cast({spec.conversions} as double)), 0) as conversions",
-        f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value",
+        (f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value" if spec.conversion_value
+         else "cast(0 as double) as conversion_value"),
     ]
     grain = ["tenant_id", "date", "account_id"] + [f"{k}_id" for k in keys]
     source = f"summed from {stream}, the {summed_from.replace('_', ' ')} report" if summed_from else stream
@@ -175,7 +190,7 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"--   {spec.spend} -> spend (sent in {spec.spend_unit.name})",
         f"--   {spec.clicks} -> clicks ({spec.clicks_are})",
         f"--   {spec.conversions} -> conversions ({spec.conversions_are})",
-        f"--   {spec.conversion_value} -> conversion_value ({spec.conversion_value_is})",
+        f"--   {spec.conversion_value or '(none: 0)'} -> conversion_value ({spec.conversion_value_is})",
         *_lookup_notes(connector, spec),
         "-- Missing metrics count as 0.",
     ]
@@ -195,7 +210,7 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
             "report.spend", "report.impressions", "report.clicks", "report.conversions", "report.conversion_value",
         ]),
         "from report",
-        *_joins(connector, joins),
+        *_joins(connector, joins, {lv: (getattr(spec, lv).column, t) for lv, t in looked_up.items()}),
     ]
     return "\n".join(header + body) + "\n"
 
@@ -203,32 +218,48 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
 def _lookup_notes(connector: "Connector", spec: Performance) -> list[str]:
     """One comment line per column read from another table (a change there rebuilds the model in full)."""
     lines = []
-    for alias in ("account_name", "currency", "campaign_name", "ad_group_name", "ad_name"):
-        value = getattr(spec, alias)
+    for field_name in ("campaign", "ad_group", "account_name", "currency", "campaign_name", "ad_group_name", "ad_name"):
+        value = getattr(spec, field_name)
         if isinstance(value, Lookup):
             on = ", ".join(f"{level}_id" for _key, level in value.pairs)
+            alias = f"{field_name}_id" if field_name in ("campaign", "ad_group") else field_name
             lines.append(f"--   {_raw(connector, value.stream)}.{value.column} -> {alias} (joined on {on}; a change there rebuilds this model in full)")
     return lines
+
+
+def _lookup_table(value: Lookup, joins: dict[str, Lookup]) -> str:
+    """The alias of `value`'s table, registered for a join (one join per table)."""
+    table = f"lookup_{value.stream}"
+    if table in joins and joins[table].pairs != value.pairs:
+        raise ValueError(f"lookups into {value.stream} must join on the same ids ({joins[table].pairs} vs {value.pairs})")
+    joins[table] = value
+    return table
 
 
 def _column_or_lookup(value: str | Lookup | None, alias: str, joins: dict[str, Lookup], select: list[str]) -> str:
     if value is None:
         return f"cast(null as varchar) as {alias}"
     if isinstance(value, Lookup):
-        table = f"lookup_{value.stream}"
-        if table in joins and joins[table].pairs != value.pairs:
-            raise ValueError(f"lookups into {value.stream} must join on the same ids ({joins[table].pairs} vs {value.pairs})")
-        joins[table] = value
-        return f"{table}.{value.column} as {alias}"
+        return f"{_lookup_table(value, joins)}.{value.column} as {alias}"
     select.append(f"max({value}) as {alias}")
     return f"report.{alias}"
 
 
-def _joins(connector: "Connector", joins: dict[str, Lookup]) -> list[str]:
-    lines = []
+def _joins(connector: "Connector", joins: dict[str, Lookup], looked_up: dict[str, tuple[str, str]] | None = None) -> list[str]:
+    """``left join`` each looked-up table on the ids of the report row; a level whose id is itself
+    looked up (`looked_up`: level -> (column, table)) is matched on that table, joined before."""
+    looked_up = looked_up or {}
+    lines: list[str] = []
     for table, lookup in joins.items():
         lines += [f"left join {_raw(connector, lookup.stream)} as {table}", f"    on {table}.tenant_id = report.tenant_id"]
-        lines += [f"    and {_text(f'{table}.{key}')} = report.{level}_id" for key, level in lookup.pairs]
+        for key, level in lookup.pairs:
+            target = f"report.{level}_id"
+            if level in looked_up:
+                column, source = looked_up[level]
+                if source == table or source not in list(joins)[:list(joins).index(table)]:
+                    raise ValueError(f"lookup into {lookup.stream} joins on the {level} id, which is looked up in a table joined later")
+                target = _text(f"{source}.{column}")
+            lines.append(f"    and {_text(f'{table}.{key}')} = {target}")
     return lines
 
 

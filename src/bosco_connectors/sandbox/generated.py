@@ -48,7 +48,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.oauth1 import OAuth1
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, PageNumber
+from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
@@ -114,10 +114,16 @@ class GeneratedApp:
         """A sandbox value for every secret config field (what this fake accepts)."""
         from pydantic import SecretStr  # noqa: F401 - the annotation is read as text
 
+        from ..framework.auth import OneOf
+
+        auth = self.api.auth
+        made: dict[str, str] = {}
+        for credential in (auth.choices if isinstance(auth, OneOf) else (auth,) if auth is not None else ()):
+            made.update(credential.sandbox_values())  # a value of a shape the credential checks (a PEM key)
         out = {}
         for name, info in self.connector.config_model.model_fields.items():
             if "SecretStr" in str(info.annotation):
-                out[name] = f"{self.prefix}-sandbox-{name.replace('_', '-')}-{_digest(self.prefix, name)}"
+                out[name] = made.get(name) or f"{self.prefix}-sandbox-{name.replace('_', '-')}-{_digest(self.prefix, name)}"
         return out
 
     def source_config(self, root_url: str) -> dict[str, Any]:
@@ -233,8 +239,9 @@ class GeneratedApp:
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
             good = form.get("refresh_token") in self.credentials.values()
-        elif grant == "client_credentials":  # the secret in the form, or in HTTP basic auth (PayPal's)
-            good = form.get("client_secret") in self.credentials.values() or _basic_secret(request) in self.credentials.values()
+        elif grant == "client_credentials":  # a sandbox secret in the form or in HTTP basic auth (PayPal's), or signed as a JWT (Apple's)
+            good = (form.get("client_secret") in self.credentials.values() or _basic_secret(request) in self.credentials.values()
+                    or _well_formed_jwt(form.get("client_secret") or ""))
         if not good:
             return FakeResponse.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
         token = "ya29.sandbox-" + secrets.token_hex(12)
@@ -279,7 +286,8 @@ class GeneratedApp:
             if isinstance(stream, RestStream) and stream.method == request.method:
                 values = _match_path(stream.path, path)
                 if values is not None:
-                    candidates.append(Route(stream, {**params, **_from_headers(stream.headers, request)}, values))
+                    carried = _placeholder_values(stream, request, params)
+                    candidates.append(Route(stream, {**carried, **params}, {**carried, **values}))
         if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
             candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
         return candidates[0] if candidates else None
@@ -435,9 +443,10 @@ class GeneratedApp:
         if getattr(stream, "kind", None) == "async_report":  # the documented report file's first record
             return self._jobs.template_record(stream)
         explode = stream.record_spec.explode
-        if explode:
+        if explode:  # the item's fields first: a name the record also uses deeper down (Apple's totalMetrics) is the item's
             parent = self._documented_parent(stream)
-            return {**{k: v for k, v in parent.items() if k != explode}, **parent[explode][0]}
+            item = parent[explode][0]
+            return {**item, **{k: v for k, v in parent.items() if k != explode and k not in item}}
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)
@@ -484,8 +493,8 @@ class GeneratedApp:
         n = len(records)
         params = route.params
         if isinstance(paginator, PageNumber):
-            page = int(params.get(paginator.page_param) or paginator.first_page)
-            size = int(params.get(paginator.size_param) or paginator.page_size)
+            page = int(get_path(params, paginator.page_param) or paginator.first_page)
+            size = int(get_path(params, paginator.size_param) or paginator.page_size)
             index = page - paginator.first_page
             chunk = records[index * size:(index + 1) * size]
             if paginator.total_pages_path:
@@ -493,11 +502,15 @@ class GeneratedApp:
                 _put_path(body, paginator.total_pages_path, pages)
                 _fill_siblings(body, paginator.total_pages_path, page=page, page_size=size, total_number=n)
         elif isinstance(paginator, OffsetLimit):
-            offset = int(params.get(paginator.offset_param) or 0)
-            limit = int(params.get(paginator.limit_param) or paginator.limit)
+            offset = int(get_path(params, paginator.offset_param) or 0)
+            limit = int(get_path(params, paginator.limit_param) or paginator.limit)
             chunk = records[offset:offset + limit]
             if paginator.total_path:
                 _put_path(body, paginator.total_path, n)
+        elif isinstance(paginator, OffsetPerRecord):
+            offset = int(get_path(params, paginator.offset_param) or 0)
+            limit = int(get_path(params, paginator.limit_param) or paginator.limit)
+            chunk = _slice_each(records, stream.record_spec.explode, paginator.total_field, offset, limit)
         elif isinstance(paginator, (CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)):
             size = getattr(paginator, "limit", None) or DEFAULT_PAGE
             token = (request.json() or {}).get("variables", {}).get(paginator.cursor_variable) if isinstance(paginator, GraphQLPageInfo) \
@@ -558,13 +571,26 @@ def _match_path(template: str, path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
-def _from_headers(headers: Any, request: FakeRequest) -> dict[str, str]:
+def _placeholder_values(stream: RestStream, request: FakeRequest, params: dict[str, Any]) -> dict[str, str]:
+    """The partition values a request carries in its declared headers and parameters (an account id in
+    ``X-AP-Context: adAccountId={ad_account_id};``, a campaign id in a report's filter), as text."""
+    from ..framework import placeholders
+
+    found: dict[str, Any] = {}
+    for header, template in stream.headers.items():
+        found.update(placeholders.extract(template, request.header(header)))
+    if not callable(stream.params):
+        found.update(placeholders.extract(dict(stream.params), params))
+    return {name: str(value[0] if isinstance(value, list) and len(value) == 1 else value) for name, value in found.items()}
+
+
+def _from_headers(headers: Any, request: FakeRequest) -> dict[str, Any]:
     """Partition values a request carries in its declared headers (``Scope: {profile_id}``)."""
-    found = {}
+    from ..framework import placeholders
+
+    found: dict[str, Any] = {}
     for header, template in (headers or {}).items():
-        text = str(template)
-        if text.startswith("{") and text.endswith("}") and text[1:-1].isidentifier() and request.header(header):
-            found[text[1:-1]] = request.header(header)
+        found.update(placeholders.extract(template, request.header(header)))
     return found
 
 
@@ -573,8 +599,12 @@ def _fixed(stream: RestStream) -> dict[str, Any]:
 
 
 def _same(sent: Any, declared: Any) -> bool:
+    """A fixed parameter as sent matches its declaration; a declared JSON object is matched by
+    a sent one that holds it (a report body with its fixed ``breakdowns`` and a window added)."""
     if sent is None:
         return False
+    if isinstance(declared, dict) and isinstance(sent, dict):
+        return all(key in sent and _same(sent[key], value) for key, value in declared.items())
     if isinstance(declared, (list, dict)) and isinstance(sent, str):
         try:
             return orjson.loads(sent) == declared
@@ -618,17 +648,36 @@ def _ads_under(entity: Any, level: str, account: Any) -> list[Any]:
     return [ad for c in account.campaigns for g in c.ad_groups for ad in g.ads]
 
 
+def _slice_each(records: list[dict[str, Any]], explode: str | None, total_field: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One page of `OffsetPerRecord` paging: each record with its list's slice and the list's full length
+    (where the documented record has that total); records with nothing left are not sent."""
+    if not explode:
+        return records[offset:offset + limit]
+    page = []
+    for record in records:
+        items = record.get(explode) or []
+        if items[offset:offset + limit]:
+            sliced = {**record, explode: items[offset:offset + limit]}
+            if total_field in record:
+                sliced[total_field] = len(items)
+            page.append(sliced)
+    return page
+
+
 def _metric_columns(spec: Performance, metrics: DailyMetrics) -> dict[str, Any]:
     """A performance row's metrics, by the stream's column names."""
-    return {spec.spend: metrics.spend, spec.impressions: metrics.impressions, spec.clicks: metrics.clicks,
-            spec.conversions: metrics.conversions, spec.conversion_value: metrics.conversion_value}
+    columns = {spec.spend: metrics.spend, spec.impressions: metrics.impressions, spec.clicks: metrics.clicks,
+               spec.conversions: metrics.conversions}
+    if spec.conversion_value:  # a platform without conversion value (Apple Ads) sends none
+        columns[spec.conversion_value] = metrics.conversion_value
+    return columns
 
 
 def _entity_columns(spec: Performance, account: Any, path: dict[str, Any]) -> dict[str, Any]:
     """A performance row's account and entity columns (ids, names, currency): fixed per entity."""
     row: dict[str, Any] = {spec.account: account.id}
     for level, obj in path.items():
-        if getattr(spec, level, None):
+        if isinstance(getattr(spec, level, None), str):  # a looked-up parent id lives in its own stream's records
             row[getattr(spec, level)] = obj.id
         name = getattr(spec, f"{level}_name", None)
         if isinstance(name, str):  # a Lookup's name lives in another stream's records
@@ -641,6 +690,8 @@ def _entity_columns(spec: Performance, account: Any, path: dict[str, Any]) -> di
 
 
 def _inactive(active: str) -> str:
+    if active in ("true", "false"):  # a boolean status (Outbrain's ``enabled``)
+        return "false" if active == "true" else "true"
     for on, off in (("ENABLE", "DISABLE"), ("ACTIVE", "PAUSED"), ("active", "paused"), ("ENABLED", "PAUSED")):
         if active.endswith(on):
             return active[: -len(on)] + off
@@ -711,6 +762,8 @@ def _as_documented(value: Any, example: Any, fmt: str | None) -> Any:
         if fmt:
             return value.strftime(fmt)
         return value.isoformat()
+    if isinstance(example, bool) and value in ("true", "false"):
+        return value == "true"  # a status declared as text ("true") where the vendor sends a JSON boolean
     if isinstance(example, bool) or example is None:
         return value
     if isinstance(example, str):

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, PageNumber, Paginator
+from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, OffsetPerRecord, PageNumber, Paginator
 from ..framework.params import Batches, ForEach, FromParent, ParentBatches
 from ..framework.spec import Stream
 from ..sandbox.server import FakeRequest
@@ -33,14 +33,19 @@ def documented_pages(stream: Stream, exchanges: Iterable[Exchange]) -> list[list
     """
     if getattr(stream, "kind", None) == "async_report":
         return []
+    from ..framework import placeholders
+
     fixed = _partition_params(stream) | _window_params(stream)
+    template = getattr(stream, "params", None)
     groups: dict[Any, list[Exchange]] = defaultdict(list)
     for exchange in exchanges:
         if not exchange.request:
             continue
         params = _spec_params(exchange.request)
+        # a partition sent inside a parameter (a campaign id in a report's filter) tells requests apart too
+        sent = placeholders.extract(dict(template), params) if isinstance(template, dict) else {}
         key = (exchange.request.get("method", "GET").upper(), exchange.request.get("path", "").strip("/"),
-               _frozen({k: v for k, v in params.items() if k in fixed}))
+               _frozen({k: v for k, v in params.items() if k in fixed}), _frozen(sent))
         groups[key].append(exchange)
     return [group for group in groups.values() if len(group) >= 2]
 
@@ -58,7 +63,7 @@ def page_parameter(paginator: Paginator) -> str:
     """How an error names the parameter that moves from page to page."""
     if isinstance(paginator, PageNumber):
         return f"'{paginator.page_param}'"
-    if isinstance(paginator, OffsetLimit):
+    if isinstance(paginator, (OffsetLimit, OffsetPerRecord)):
         return f"'{paginator.offset_param}'"
     if isinstance(paginator, CursorInBody):
         return f"'{paginator.param}'"
@@ -73,18 +78,29 @@ def _page_of(paginator: Paginator, request: FakeRequest) -> tuple[Any, Any]:
     name = None
     if isinstance(paginator, PageNumber):
         name = paginator.page_param
-    elif isinstance(paginator, OffsetLimit):
+    elif isinstance(paginator, (OffsetLimit, OffsetPerRecord)):
         name = paginator.offset_param
     elif isinstance(paginator, CursorInBody):
         name = paginator.param
     if name is not None:
-        marker = params.pop(name, None)
+        marker = _pop(params, name)
         return (request.method, request.path, _frozen(params)), _text(marker)
     if isinstance(paginator, GraphQLPageInfo):
         variables = dict(params.pop("variables", None) or {})
         marker = variables.pop(paginator.cursor_variable, None)
         return (request.method, request.path, _frozen({**params, "variables": variables})), _text(marker)
     return (request.method, request.path), _frozen(params)  # next-page URLs: any change of query is a page
+
+
+def _pop(params: dict[str, Any], name: str) -> Any:
+    """Take the page parameter out, also from inside a JSON body (``pagination.offset``)."""
+    if name in params or "." not in name:
+        return params.pop(name, None)
+    *parents, last = name.split(".")
+    inner: Any = params
+    for part in parents:
+        inner = inner.get(part) if isinstance(inner, dict) else None
+    return inner.pop(last, None) if isinstance(inner, dict) else None
 
 
 def _request_params(request: FakeRequest) -> dict[str, Any]:

@@ -22,8 +22,10 @@ A source's ``cassettes/<source>/`` folder holds:
   ``path`` is relative to the source's base URL; ``query`` (and ``json``, for a POST body)
   list the parameters that pick this answer (any others may be present). ``facts`` states
   what the docs say that tests check the source against (``{"spend_unit": "micros"}``, and
-``"day_field": "dateRange.start"`` where the report's day is not a field of its own). In ``config``,
-  ``{root}`` stands for the replay server's root URL (token URLs, for instance).
+  ``"day_field": "dateRange.start"`` where the report's day is not a field of its own). In ``config``,
+  ``{root}`` stands for the replay server's root URL (token URLs, for instance), and a value
+  ``"{throwaway_ec_private_key}"`` for a P-256 private key made for this replay (a credential
+  that signs with the user's key: no key is ever stored in the fixtures).
 - ``SOURCES.md``: for every body, the documentation page (URL and API version) it
   follows, or the reference table it was built from where the docs show no example.
 
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
 MANIFEST = "fixtures.json"
 SOURCES = "SOURCES.md"
 ERROR_KINDS = ("rate_limit", "auth_error")
+#: A config value standing for a private key made for the replay (see the module docstring).
+THROWAWAY_KEY = "{throwaway_ec_private_key}"
 
 
 @dataclass
@@ -144,6 +148,11 @@ class Fixtures:
     def config_for(self, root: str) -> dict[str, Any]:
         """The replay config, ``{root}`` filled in and the base URL pointing at the replay server."""
         config = json.loads(json.dumps(self.config).replace("{root}", root.rstrip("/")))
+        for name, value in config.items():
+            if value == THROWAWAY_KEY:
+                from ..framework.auth import throwaway_private_key
+
+                config[name] = self._throwaway_key = getattr(self, "_throwaway_key", None) or throwaway_private_key("ES256")
         config["base_url"] = root.rstrip("/") + "/"
         return config
 
