@@ -32,3 +32,14 @@ def test_a_field_a_record_lacks_stays_absent_from_its_row():
     ])
     assert rows == [{"id": "a", "amount_money": {"amount": 2500}, "payment_note": None},
                     {"id": "b", "amount_money": {"amount": 1000}, "tip_money": {"amount": 100}, "payment_note": "x"}]
+
+
+def test_a_nested_field_a_record_sends_stays_in_its_row_even_as_a_null():
+    """A field sent inside a flattened object (TikTok's metrics.cpc of "-", a null marker) is sent:
+    its row keeps the null; one the record's object lacks stays absent."""
+    rows = Records(flatten=("metrics",), nulls=("-",), rename={"spend": "cost"}).rows([
+        {"id": "a", "metrics": {"cpc": "-", "spend": "-"}},
+        {"id": "b", "metrics": {"cpc": "0.20", "spend": "3.00", "ctr": "1.5"}},
+    ])
+    assert rows == [{"id": "a", "cpc": None, "cost": None},
+                    {"id": "b", "cpc": "0.20", "cost": "3.00", "ctr": "1.5"}]

@@ -185,11 +185,20 @@ class Records:
         names = list(columns)
         if not names:
             return [{} for _ in rows]
-        source = {new: old for old, new in self.rename.items()}
         out = []
         for record, values in zip(rows, zip(*(columns[n] for n in names))):
-            out.append({n: v for n, v in zip(names, values) if v is not None or n in record or source.get(n) in record})
+            present = self._present(record)
+            out.append({n: v for n, v in zip(names, values) if v is not None or n in present})
         return out
+
+    def _present(self, record: Mapping[str, Any]) -> set[str]:
+        """The columns a record sends a field for, nested ``flatten`` fields and partition columns
+        included (TikTok's ``metrics.cpc`` of "-" is sent, and stays a null of its row)."""
+        keys = [k for k in record if k not in self.flatten]
+        for nested in self.flatten:
+            inner = record.get(nested)
+            keys += list(inner) if isinstance(inner, Mapping) else []
+        return {self.rename.get(k, k) for k in keys} | set(self.from_partition)
 
 
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
