@@ -5,7 +5,8 @@ records are: replay its documented fixtures (cassettes/<source>/) into DuckDB, b
 ``fct_<fact>``, and compare, per measure the source maps from one vendor field, the total
 in the fact with the total of that field over the documented bodies, converted by the unit
 the vendor documents (the fixtures' ``facts.units``: ``{"<vendor field>": "cents"}``;
-money fields must be stated). A measure mapped to `COUNT` is compared with the number of
+money fields must be stated; a field sent as a series, one value per day, totals its values).
+A measure mapped to `COUNT` is compared with the number of
 documented records; a fact of one row per record (orders, reviews) must hold exactly one
 row per documented record. A stream's records are where its ``Records`` declaration says
 (without a path, the body is the list of records: BigCommerce's Orders v2). Expected values come from the JSON bodies, never from the
@@ -68,6 +69,12 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
+    """The record's own field of that name, else the one nested object holding it (``flatten``,
+    or dlt's ``parent__child`` name): Adobe Commerce's order has a ``shipping_amount`` of its own
+    and one in its ``payment``."""
+    own = [record[k] for k in names if k in record]
+    if own:
+        return own[0]
     found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names)]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
@@ -110,17 +117,19 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
                     currency = {n for c in _columns_named(mapping.columns.get("currency")) for n in _vendor_names(stream, c)}
                     for record in records:
                         found = _field(record, vendor)
-                        if found in (None, "", "-"):
-                            continue
-                        if stated == "minor":
-                            code = _field(record, currency) if currency else None
-                            assert isinstance(code, str) and code.upper() in exponents, (
-                                f"{connector.name}: {sorted(vendor)} is in the minor unit of the record's currency "
-                                f"({code!r}): state its exponent in fixtures.json (\"facts\": {{\"exponents\": {{...}}}})")
-                            exponent = exponents[code.upper()]
-                        else:
-                            exponent = UNITS[stated].exponent
-                        totals[column] += Decimal(str(found)).scaleb(-exponent)
+                        # A series (Klaviyo's flow-series reports: one value per day) totals its values.
+                        for item in (found if isinstance(found, list) else [found]):
+                            if item in (None, "", "-"):
+                                continue
+                            if stated == "minor":
+                                code = _field(record, currency) if currency else None
+                                assert isinstance(code, str) and code.upper() in exponents, (
+                                    f"{connector.name}: {sorted(vendor)} is in the minor unit of the record's currency "
+                                    f"({code!r}): state its exponent in fixtures.json (\"facts\": {{\"exponents\": {{...}}}})")
+                                exponent = exponents[code.upper()]
+                            else:
+                                exponent = UNITS[stated].exponent
+                            totals[column] += Decimal(str(item)).scaleb(-exponent)
                 else:
                     unreadable.add(column)
     return {c: v for c, v in totals.items() if c not in unreadable}, count

@@ -253,6 +253,18 @@ def test_refresh_token_sends_the_headers_its_config_gives_the_token_endpoint() -
     assert endpoint.forms == [{"grant_type": ["refresh_token"], "refresh_token": ["refresh-secret-abc"]}]
 
 
+def test_basic_with_a_fixed_user_name_sends_the_key_as_the_password() -> None:
+    from bosco_connectors.framework.auth import Basic
+
+    class Config:
+        api_key = SecretStr("mc-key-005-us21")
+
+    credential = Basic("anystring", "api_key", fixed_username=True)
+    request = sent(credential.build(Config()))
+    assert credential.fields == ("api_key",)
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"anystring:mc-key-005-us21").decode()
+
+
 # -- a client secret the client signs (Apple Ads) --------------------------------------------
 
 

@@ -65,6 +65,23 @@ ORDERS = Maps(
 )
 
 
+def test_a_report_row_takes_its_day_from_the_campaigns_send_time_in_the_accounts_zone(raw) -> None:
+    """Campaign totals reported without a day (Klaviyo's campaign values): the send day of the campaign, local."""
+    raw.execute("""create table raw.toy_campaign_values as select * from (values
+        ('t', 'c1', 'email', 120), ('t', 'c2', 'sms', 40)) as r(tenant_id, campaign_id, send_channel, recipients)""")
+    raw.execute("""create table raw.toy_campaigns as select * from (values
+        ('t', 'c1', TIMESTAMPTZ '2026-11-18 02:30:00+00'), ('t', 'c2', TIMESTAMPTZ '2026-11-18 15:00:00+00')
+    ) as r(tenant_id, id, send_time)""")
+    raw.execute("create table raw.toy_accounts as select 't' as tenant_id, 'America/New_York' as timezone")
+    spec = Maps("email_campaign_performance", campaign_id="campaign_id", channel="send_channel", sends="recipients",
+                date=DayOf(Lookup("campaigns", "id", "send_time", on="campaign_id"), Lookup("accounts", (), "timezone", on=())))
+    sql = fact_staging_models(connector(stream("campaign_values", spec)))["stg_toy__email_campaign_performance"]
+    from datetime import date
+    assert raw.execute(f"select campaign_id, date, sends from ({sql}) order by 1").fetchall() == [
+        ("c1", date(2026, 11, 17), 120), ("c2", date(2026, 11, 18), 40)]
+    assert "the day of campaigns.send_time in the time zone accounts.timezone -> date" in sql
+
+
 def test_orders_one_row_each_on_the_stores_day_in_exact_decimals(raw) -> None:
     sql = fact_staging_models(connector(stream("orders", ORDERS)))["stg_toy__orders"]
     rows = raw.execute(f"select order_id, order_date, store_name, gross, discounts, refunds, is_test, platform from ({sql}) order by 1").fetchall()

@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from bosco_connectors.framework import Contract, SourceConfig
-from bosco_connectors.framework.auth import Bearer
+from bosco_connectors.framework.auth import Basic, Bearer
 from bosco_connectors.framework.declare import Api, declare
 from bosco_connectors.framework.paginators import CursorInBody
 from bosco_connectors.framework.params import ForEach
@@ -216,6 +216,50 @@ def test_put_path_follows_list_indexes():
     _put_path(body, "data.0.status", "SUCCESS")
     _put_path(body, "data.0.url", "http://x/file")
     assert body == {"data": [{"status": "SUCCESS", "url": "http://x/file"}], "next_cursor": None}
+
+
+# -- HTTP basic auth: the fake checks the password, not just that a header was sent ---------
+
+
+class BasicConfig(SourceConfig):
+    api_key: SecretStr
+
+
+basic_connector = declare(
+    "basic_toy", title="Basic toy",
+    api=Api(base_url="https://us21.api.example.com/3.0/", auth=Basic("anystring", "api_key", fixed_username=True)),
+    config=BasicConfig, api_version="3.0", docs_url="https://api.example.com/docs", category="email",
+    streams=[RestStream(name="lists", path="lists", records=Records("lists"), contract=Partnership, primary_key=("key",),
+                        cursor=FullRefresh("no filter"))],
+)
+
+
+@pytest.fixture
+def basic_fixtures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cassettes" / "basic_toy"
+    (folder / "bodies").mkdir(parents=True)
+    (folder / "bodies" / "lists.json").write_text(json.dumps({"lists": [{"key": "l1"}]}))
+    (folder / "bodies" / "auth.json").write_text(json.dumps({"title": "API Key Invalid", "status": 401}))
+    exchanges = [{"stream": "lists", "request": {"path": "lists"}, "response": {"body": "lists.json"}},
+                 {"kind": "auth_error", "response": {"status": 401, "body": "auth.json"}}]
+    (folder / "fixtures.json").write_text(json.dumps({"config": {"api_key": "k-us21"}, "exchanges": exchanges}))
+    monkeypatch.setenv("BOSCO_CASSETTES", str(tmp_path / "cassettes"))
+    return folder
+
+
+def test_basic_auth_is_checked_against_the_sandbox_password(basic_fixtures: Path) -> None:
+    import httpx
+
+    with provisional(basic_connector):
+        app = app_for(basic_connector)
+        with FakeApi([app]) as api:
+            url = api.url(app.prefix) + "/3.0/lists"
+            right = httpx.get(url, auth=("anystring", app.credentials["api_key"]))
+            wrong = httpx.get(url, auth=("anystring", "canary-not-the-key"))
+            none = httpx.get(url)
+    assert right.status_code == 200 and right.json() == {"lists": [{"key": "l1"}]}
+    assert wrong.status_code == 401 and wrong.json()["title"] == "API Key Invalid"
+    assert none.status_code == 401
 
 
 def test_a_text_status_is_written_as_the_documented_boolean():

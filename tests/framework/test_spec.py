@@ -142,6 +142,19 @@ def test_post_stream_sends_params_as_json() -> None:
     assert client.calls == [("POST", "reports", {"stream": "r", "json": {"metrics": ["spend"]}})]
 
 
+def test_post_stream_sends_its_body_again_to_the_next_page_url() -> None:
+    """A POST query paged by a next-page URL (Klaviyo's reports: ``links.next`` with ``page_cursor``)."""
+    from bosco_connectors.framework import NextUrlInBody
+
+    nxt = "https://a.example.com/api/reports?page_cursor=abc"
+    client = FakeClient([{"rows": [{"id": 1}], "links": {"next": nxt}}, {"rows": [{"id": 2}], "links": {"next": None}}])
+    s = RestStream(name="r", path="reports", method="POST", records="rows", params={"data": {"type": "report"}},
+                   paginator=lambda: NextUrlInBody("links.next"), contract=Row, primary_key=("id",), cursor=FullRefresh())
+    assert list(s.read(ReadContext(client, None, None, None))) == [[{"id": 1}], [{"id": 2}]]  # type: ignore[arg-type]
+    assert client.calls == [("POST", "reports", {"stream": "r", "json": {"data": {"type": "report"}}}),
+                            ("POST", nxt, {"stream": "r", "json": {"data": {"type": "report"}}})]
+
+
 def test_declared_headers_are_filled_from_the_partition_then_config() -> None:
     """Amazon's profile scope and Microsoft's account id travel in headers, not as parameters."""
     from types import SimpleNamespace

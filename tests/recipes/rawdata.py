@@ -22,10 +22,22 @@ SOURCES = ("tiktok_ads", "google_ads", "facebook_ads", "shopify", "ga4")
 def breadth_staging() -> set[str]:
     """Staging generated for every other registered source: these rows do not feed it, so a
     build here skips it (its numbers are checked from documented fixtures in
-    ``tests/test_unified_spend.py``, its columns by the unions that read it)."""
+    ``tests/test_unified_spend.py`` and ``tests/test_unified_facts.py``, its columns by the
+    unions that read it)."""
     from bosco_connectors.recipes.catalog import generated_staging
 
     return {name for name, (source, _sql) in generated_staging().items() if source not in SOURCES}
+
+
+def breadth_facts() -> set[str]:
+    """Facts generated from those sources' mappings alone (``fct_orders`` of the commerce
+    sources): a build here skips them too, none of their members being built."""
+    from bosco_connectors.framework.facts import FACTS
+    from bosco_connectors.recipes.catalog import generated_staging
+
+    staging, skipped = generated_staging(), breadth_staging()
+    facts = {f"fct_{fact}": [name for name in staging if name.endswith(f"__{fact}")] for fact in FACTS}
+    return {fct for fct, members in facts.items() if members and set(members) <= skipped}
 
 UTC = timezone.utc
 NY = timezone(timedelta(hours=-5))

@@ -366,11 +366,21 @@ class Bearer(ApiKey):
 
 
 class Basic(Credential):
-    def __init__(self, username: str, password: str) -> None:
-        self.fields = (username, password)
+    """HTTP basic auth from two config fields, or with a fixed user name where the vendor
+    ignores it and takes the key as the password (Mailchimp: ``Basic(password="api_key",
+    username="anystring", fixed_username=True)``)."""
+
+    def __init__(self, username: str, password: str, *, fixed_username: bool = False) -> None:
+        self.fixed_username = username if fixed_username else None
+        self.fields = (password,) if fixed_username else (username, password)
+
+    @property
+    def password_field(self) -> str:
+        return self.fields[-1]
 
     def build(self, config: object) -> httpx.Auth:
-        return basic(_value(config, self.fields[0]), _value(config, self.fields[1]))
+        user = self.fixed_username if self.fixed_username is not None else _value(config, self.fields[0])
+        return basic(user, _value(config, self.password_field))
 
 
 class RefreshToken(Credential):
@@ -547,6 +557,35 @@ class Signed(Credential):
 
     def build(self, config: object) -> httpx.Auth:
         return SignedRequests(lambda request: self.sign(config, request))
+
+
+class AllOf(Credential):
+    """Several credentials on every request (AdRoll: a personal access token in ``Authorization``
+    and the application's key in the ``apikey`` query parameter). Each part sets the request once:
+    keys and fixed tokens, not grants that answer a 401 with a refresh."""
+
+    def __init__(self, *parts: Credential) -> None:
+        self.parts = parts
+        self.fields = tuple(name for part in parts for name in part.fields)
+
+    def problem(self, config: object) -> str | None:
+        return next((p for p in (part.problem(config) for part in self.parts) if p), None)
+
+    def build(self, config: object) -> httpx.Auth:
+        return _AllAuths([part.build(config) for part in self.parts])
+
+    def sandbox_values(self) -> dict[str, str]:
+        return {k: v for part in self.parts for k, v in part.sandbox_values().items()}
+
+
+class _AllAuths(httpx.Auth):
+    def __init__(self, auths: list[httpx.Auth]) -> None:
+        self.auths = auths
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self.auths:
+            request = next(auth.sync_auth_flow(request))
+        yield request
 
 
 class OneOf(Credential):

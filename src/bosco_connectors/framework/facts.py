@@ -96,9 +96,11 @@ COUNT = Const(1)
 @dataclass(frozen=True)
 class DayOf:
     """The calendar day of a timestamp in a time zone: a column of the row, a `Lookup`
-    (the store's zone on its shop record) or a `Const` zone name; UTC when the zone is unknown."""
+    (the store's zone on its shop record) or a `Const` zone name; UTC when the zone is unknown.
+    The timestamp is a column of the row, or a `Lookup` where the row lacks it (a campaign
+    report row whose send time is on the campaign: Klaviyo's campaign values)."""
 
-    timestamp: str
+    timestamp: str | Lookup
     timezone: str | Lookup | Const = Const("UTC")
 
 
@@ -496,7 +498,9 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup | T
     if isinstance(value, DayOf):
         zone = value.timezone
         zone_sql = _value_sql(connector, zone, joins) if not isinstance(zone, str) else f"row_.{zone}"
-        return f"cast(row_.{value.timestamp} at time zone coalesce({zone_sql}, 'UTC') as date)"
+        stamp = value.timestamp
+        stamp_sql = _value_sql(connector, stamp, joins) if isinstance(stamp, Lookup) else f"row_.{stamp}"
+        return f"cast({stamp_sql} at time zone coalesce({zone_sql}, 'UTC') as date)"
     return f"row_.{value}"
 
 
@@ -563,7 +567,7 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
         elif isinstance(value, Lookup):
-            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs)})"
+            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs) or 'the tenant'})"
         elif isinstance(value, Expr):
             shown = value.sql
         elif isinstance(value, Total):
@@ -572,7 +576,9 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
         elif isinstance(value, DayOf):
             zone = value.timezone
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
-            shown = f"the day of {value.timestamp} in the time zone {zone_text}"
+            stamp = value.timestamp
+            stamp_text = f"{stamp.stream}.{stamp.column}" if isinstance(stamp, Lookup) else stamp
+            shown = f"the day of {stamp_text} in the time zone {zone_text}"
         else:
             shown = value
         unit = mapping.units.get(name)

@@ -9,7 +9,12 @@ goes, so memory follows the batch, not the file:
 - `JsonLines()`: one JSON object per line (blank lines skipped);
 - `Csv(delimiter=",", skip_rows=0, footer_rows=0)`: a header row, then one record per
   row; rows of a preamble before the header and of a footer (a copyright line) dropped;
-  a UTF-8 byte-order mark ignored; values stay text (the contract's Arrow cast types them);
+  a UTF-8 byte-order mark ignored; values stay text (the contract's Arrow cast types them).
+  Reports whose preamble and summary vary in length say where they start and end:
+  ``header_after="Report Fields"`` (the header follows that row: Campaign Manager 360),
+  ``end_at=("Grand Total:",)`` (the records end at a row whose first field is one of these;
+  ``""`` is a row that starts empty, a totals row without dimensions or a blank line:
+  Display & Video 360's totals and report-time summary);
 - `Json("data.rows")`: the array of records at a dotted path (``None``: the document is
   the array), parsed incrementally (ijson);
 - `JsonGroups()`: an object whose every value is an array of records (Pinterest's JSON
@@ -141,6 +146,10 @@ class Csv(FileFormat):
     skip_rows: int = 0
     footer_rows: int = 0
     encoding: str = "utf-8-sig"
+    #: The header is the row after the first row whose first field is this text (a preamble of any length before it).
+    header_after: str | None = None
+    #: The records end at the first row whose first field is one of these (``""``: empty, or a blank line).
+    end_at: tuple[str, ...] = ()
 
     @property
     def suffix(self) -> str:  # type: ignore[override]
@@ -152,6 +161,11 @@ class Csv(FileFormat):
         try:
             for _ in range(self.skip_rows):
                 next(reader)
+            if self.header_after is not None:
+                while (row := next(reader, None)) is not None and (row[0].strip() if row else "") != self.header_after:
+                    pass
+                if row is None:
+                    raise ResponseFormatError(f"report file: no '{self.header_after}' row before the CSV header")
             header = next(reader)
         except StopIteration:
             return [], iter(())
@@ -163,6 +177,8 @@ class Csv(FileFormat):
         held: deque[list[str]] = deque()
         try:
             for row in reader:
+                if self.end_at and (row[0].strip() if row else "") in self.end_at:
+                    return  # a summary (totals, the report's time and filters) follows: no more records
                 if not row:
                     continue  # a blank line
                 if self.footer_rows:
@@ -190,12 +206,16 @@ class Csv(FileFormat):
 
     def encode(self, records: Iterable[dict[str, Any]]) -> bytes:
         out = io.StringIO()
+        if self.header_after is not None:
+            out.write(self.header_after + "\n")
         writer: csv.DictWriter[str] | None = None
         for record in records:
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(record), delimiter=self.delimiter, lineterminator="\n")
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        if self.end_at and writer is not None:
+            out.write(self.end_at[0] + self.delimiter * (len(writer.fieldnames) - 1) + "\n")  # the summary's first row
         return out.getvalue().encode("utf-8")
 
 

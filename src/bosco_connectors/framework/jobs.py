@@ -17,7 +17,11 @@ produced. An `AsyncReport` declares the three calls::
 
 - `Create`: the request that starts a job and where the job id is in its answer (an
   answer without one fails at once); ``refused`` points at a list of user errors that
-  refuse the job (Shopify's ``userErrors``).
+  refuse the job (Shopify's ``userErrors``). Where a job is run from a definition made
+  first (Bid Manager's query, Campaign Manager 360's report), ``prepare=Prepare(...)``
+  makes it: its answer names values (``keep={"query_id": "queryId"}``) that the job's
+  calls use as ``{query_id}``, and its ``cleanup`` request removes the definition once
+  the file is read.
 - `Poll`: the request that reads the job, where its status is, the vendor's statuses
   mapped to ``RUNNING`` / ``DONE`` / ``FAILED`` (list expired and cancelled ones as failed:
   the job is started again), where the download URL and the failure reason are. A status
@@ -27,8 +31,8 @@ produced. An `AsyncReport` declares the three calls::
   of the API. Records come in bounded batches; the file is never whole in memory.
 
 ``{name}`` in a path, and a params or body value that is exactly ``"{name}"``, is filled
-from the job id (``{job_id}``), the partition, then config. Each of the three may instead
-be a function, for vendors reached through an SDK: ``create(job) -> handle``,
+from the job id (``{job_id}``), what a `Prepare` kept, the partition, then config. Each
+of the three may instead be a function, for vendors reached through an SDK: ``create(job) -> handle``,
 ``poll(job, handle) -> (JobStatus, text)``, ``download(job, handle) -> batches``, where
 ``job`` is the `JobContext`.
 
@@ -104,6 +108,8 @@ class Job:
     status: str = ""
     url: str | None = None
     polled: Any = None
+    #: Values the job's requests fill placeholders with besides its id (what a `Prepare` kept).
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 # -- the three declared calls --------------------------------------------------------------
@@ -115,7 +121,7 @@ class JobRequest:
 
     path: str
     _: KW_ONLY
-    method: Literal["GET", "POST"] = "GET"
+    method: Literal["GET", "POST", "DELETE"] = "GET"
     params: Mapping[str, Any] | Callable[[ReadContext], Mapping[str, Any]] = field(default_factory=dict)
     body: Mapping[str, Any] | Callable[[ReadContext], Mapping[str, Any]] | None = None
     #: A POST body as JSON or as a form.
@@ -124,9 +130,10 @@ class JobRequest:
     #: Where the read's window goes: query params, or the body when ``in_body``.
     window: "WindowParams | None" = None
 
-    def send(self, job: JobContext, job_id: Any = None) -> Any:
-        """Send it (with the client's retries) and return the decoded answer."""
-        values = _Values(job.read, job_id)
+    def send(self, job: JobContext, job_id: Any = None, kept: Mapping[str, Any] | None = None) -> Any:
+        """Send it (with the client's retries) and return the decoded answer; `kept`: values a
+        `Prepare` kept, for placeholders."""
+        values = _Values(job.read, job_id, kept)
         params = _fill(_resolve_mapping(self.params, job.read), values)
         body = _fill(_resolve_mapping(self.body, job.read), values) if self.body is not None else None
         if self.window is not None:
@@ -147,22 +154,55 @@ class JobRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Prepare(JobRequest):
+    """A request made before a job is created, whose answer names what the job runs from
+    (Bid Manager's query, Campaign Manager 360's report definition)."""
+
+    method: Literal["GET", "POST", "DELETE"] = "POST"
+    #: Placeholder name -> where its value is in the answer (``{"query_id": "queryId"}``).
+    keep: Mapping[str, str] = field(default_factory=dict)
+    #: Removes what was prepared once the job's file is read (``DELETE queries/{query_id}``);
+    #: a failure there is a warning, the data is loaded.
+    cleanup: JobRequest | None = None
+
+    def __call__(self, job: JobContext) -> dict[str, Any]:
+        answer = self.send(job)
+        kept = {name: get_path(answer, path) for name, path in self.keep.items()}
+        if missing := [f"{name} ('{self.keep[name]}')" for name, value in kept.items() if value in (None, "")]:
+            raise ResponseFormatError(f"{job.name}: the answer to {self.method} {self.path} names no {', '.join(missing)}",
+                                      stream=job.stream)
+        return kept
+
+    def clean(self, job: JobContext, handle: Job) -> None:
+        if self.cleanup is None:
+            return
+        try:
+            self.cleanup.send(job, handle.id, handle.values)
+        except SourceError as exc:
+            log.warning("%s: could not remove what the job ran from (%s %s): %s", job.name, self.cleanup.method,
+                        _Values(job.read, handle.id, handle.values).path(self.cleanup.path), exc)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Create(JobRequest):
     """The request that starts a job."""
 
-    method: Literal["GET", "POST"] = "POST"
+    method: Literal["GET", "POST", "DELETE"] = "POST"
     #: Where the job id is in the answer.
     job_id: str = "id"
     #: Where a list of user errors is that refuses the job (each a message or ``{"message": ...}``).
     refused: str | None = None
+    #: A request made first, whose kept values the job's requests use (see `Prepare`).
+    prepare: Prepare | None = None
 
     def __call__(self, job: JobContext) -> Job:
-        answer = self.send(job)
+        kept = self.prepare(job) if self.prepare is not None else {}
+        answer = self.send(job, kept=kept)
         errors = get_path(answer, self.refused) if self.refused else None
         if errors:
             lines = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
             raise ApiError(f"{job.name}: the job was refused: {'; '.join(lines)}", stream=job.stream)
-        return Job(id=get_path(answer, self.job_id), answer=answer)
+        return Job(id=get_path(answer, self.job_id), answer=answer, values=kept)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,7 +221,7 @@ class Poll(JobRequest):
     unknown: JobStatus | None = None
 
     def __call__(self, job: JobContext, handle: Job) -> tuple[JobStatus, str]:
-        answer = self.send(job, handle.id)
+        answer = self.send(job, handle.id, handle.values)
         handle.polled = answer
         vendor = get_path(answer, self.status)
         if vendor is None:
@@ -215,7 +255,7 @@ class Download:
     batch_rows: int = DEFAULT_BATCH_ROWS
 
     def __call__(self, job: JobContext, handle: Job) -> Iterator[list[dict[str, Any]] | ColumnBatch]:
-        url = _Values(job.read, handle.id).path(self.path) if self.path else handle.url
+        url = _Values(job.read, handle.id, handle.values).path(self.path) if self.path else handle.url
         if not url:
             if self.no_url == "empty":
                 return
@@ -283,7 +323,12 @@ class AsyncReport:
             limit = _setting(self.max_concurrent, config) or getattr(ctx.client, "report_jobs", None)
             with job_slot(ctx.client, int(limit) if limit else None, job.name):
                 handle = flow.run()
-            yield from self.download(job, handle)
+            try:
+                yield from self.download(job, handle)
+            finally:
+                prepare = getattr(self.create, "prepare", None)
+                if prepare is not None and isinstance(handle, Job):
+                    prepare.clean(job, handle)
         except SourceError as exc:
             raise exc.located(source=getattr(ctx.client, "source", None), stream=stream) from None
 
@@ -367,12 +412,14 @@ def job_slot(client: Any, limit: int | None, name: str = "report job") -> Iterat
 class _Values:
     """Placeholder values of one request: the job id, the partition, then config."""
 
-    def __init__(self, ctx: ReadContext, job_id: Any) -> None:
-        self.ctx, self.job_id = ctx, job_id
+    def __init__(self, ctx: ReadContext, job_id: Any, kept: Mapping[str, Any] | None = None) -> None:
+        self.ctx, self.job_id, self.kept = ctx, job_id, kept or {}
 
     def get(self, name: str) -> Any:
         if name == "job_id" and self.job_id is not None:
             return self.job_id
+        if name in self.kept:
+            return self.kept[name]
         if name in self.ctx.partition:
             return self.ctx.partition[name]
         return getattr(self.ctx.config, name, None)
@@ -429,6 +476,6 @@ def _timing(client: Any) -> tuple[Callable[[float], None], Callable[[], float]]:
 
 
 __all__ = [
-    "AsyncReport", "AsyncReportStream", "Create", "Download", "Job", "JobContext", "JobRequest", "Poll",
+    "AsyncReport", "AsyncReportStream", "Create", "Download", "Job", "JobContext", "JobRequest", "Poll", "Prepare",
     "RUNNING", "DONE", "FAILED", "job_slot",
 ]

@@ -158,13 +158,16 @@ def _count(value: Any) -> int:
 
 @dataclass
 class PageNumber:
-    """``page``/``page_size`` parameters; stops at the reported page count or a short page."""
+    """``page``/``page_size`` parameters; stops at the reported page count (or the reported
+    number of records: ``total_items_path``), else at a short page. Magento answers a page past
+    the last with the last page again, so only its ``total_count`` can end the read."""
 
     page_size: int = 100
     page_param: str = "page"
     size_param: str = "page_size"
     total_pages_path: str | None = None
     first_page: int = 1
+    total_items_path: str | None = None
     _page: int = 1
 
     def first(self) -> PageRequest:
@@ -173,6 +176,9 @@ class PageNumber:
 
     def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
         total_pages = get_path(body, self.total_pages_path) if self.total_pages_path else None
+        if total_pages is None and self.total_items_path:
+            total_items = get_path(body, self.total_items_path)
+            total_pages = -(-int(total_items) // self.page_size) if total_items is not None else None
         if not records:
             return None
         if total_pages is not None:

@@ -5,16 +5,24 @@ one list per field, which Arrow reads directly):
 
 - ``path``: the records in the body (``data.list``); a single object counts as one record;
 - ``explode``: a list inside each record whose items are the rows, the record's other fields
-  repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); the
-  paginator still counts the records, the rows are the items;
-- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``);
-- ``rename``: vendor name -> column name;
+  repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); a
+  dotted path reaches a list inside a nested object (AdRoll's ``metrics.byDate``: the object
+  holding it is left out of the row); the paginator still counts the records, the rows are the items; ``parent_prefix`` names the
+  record's fields on each item with a prefix (an order's ``id`` as ``order_id`` beside its
+  line's own ``id``: WooCommerce's ``line_items``), so neither hides the other;
+- ``drop``: fields never loaded (personal data: a customer's email, a billing address);
+- ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``); a
+  dotted path reaches deeper (Brevo's ``statistics.globalStats``), its parent object stays;
+- ``rename``: vendor name -> column name; a dotted name picks a field of a nested object
+  (Google's query rows: ``{"campaign.id": "campaign_id", "adGroup.id": "ad_group_id"}``,
+  two ``id`` fields that ``flatten`` would merge into one). An object some of whose fields
+  are picked so is not loaded itself: only its picked fields are;
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
-  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an
-  RFC 3339 timestamp whose fraction of a second comes and goes (``ISO_DATETIME``: Square's
-  ``"2026-11-14T03:30:00.123Z"`` and ``"2026-11-14T03:30:00Z"``), a ``strptime`` pattern,
-  or a URN whose last part is the id (LinkedIn's
+  prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an ISO
+  8601 instant with or without fractions (``ISO_DATETIME``: Square's ``"...:00.123Z"`` and
+  ``"...:00Z"``, PayPal's ``"...:00-0800"``), a ``strptime`` pattern, or a
+  URN whose last part is the id (LinkedIn's
   ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
@@ -24,8 +32,9 @@ one list per field, which Arrow reads directly):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -41,7 +50,8 @@ EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
-ISO_DATETIME = "iso-datetime"     # RFC 3339 / ISO 8601, any fraction of a second, Z or an offset (UTC if none)
+ISO_DATETIME = "iso-datetime"     # ISO 8601 with or without fractions, Z or an offset, UTC if none (Klaviyo, Square, PayPal)
+MS_JSON_DAY = "ms-json-day"       # "/Date(1316156400000-0700)/" -> 2011-09-16, the day in its offset (Bing Webmaster)
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,8 @@ class Records:
 
     path: str | None = None
     explode: str | None = None
+    parent_prefix: str = ""
+    drop: tuple[str, ...] = ()
     flatten: tuple[str, ...] = ()
     rename: Mapping[str, str] = field(default_factory=dict)
     nulls: tuple[Any, ...] = ()
@@ -84,9 +96,15 @@ class Records:
     from_partition: tuple[str, ...] = ()
 
     @property
+    def picked_objects(self) -> tuple[str, ...]:
+        """The nested objects whose fields dotted ``rename`` names pick (not loaded themselves)."""
+        return tuple(dict.fromkeys(name.split(".", 1)[0] for name in self.rename if "." in name))
+
+    @property
     def shapes(self) -> bool:
         """True when the declaration says more than where the records are."""
-        return bool(self.explode or self.flatten or self.rename or self.nulls or self.formats or self.units or self.from_partition)
+        return bool(self.explode or self.drop or self.flatten or self.rename or self.nulls or self.formats or self.units
+                    or self.from_partition)
 
     # -- selecting ------------------------------------------------------------------------
 
@@ -101,21 +119,41 @@ class Records:
 
     def expand(self, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows of a page's records: the ``explode`` list's items, each with its record's other
-        fields (an item's own field wins); without ``explode``, the records themselves."""
+        fields (an item's own field wins, unless ``parent_prefix`` renames the record's fields);
+        without ``explode``, the records themselves."""
         if not self.explode:
             return raw
         rows: list[dict[str, Any]] = []
         for record in raw:
-            items = record.get(self.explode) if isinstance(record, dict) else None
+            items = self.items_of(record)
             if items is None:
                 continue
             if not isinstance(items, list):
                 from .errors import ResponseFormatError
 
                 raise ResponseFormatError(f"'{self.explode}' of a record is not a list: {items!r:.60}")
-            base = {k: v for k, v in record.items() if k != self.explode}
+            base = {f"{self.parent_prefix}{k}": v for k, v in self.parent_of(record).items()}
             rows += [{**base, **item} if isinstance(item, dict) else item for item in items]
         return rows
+
+    def items_of(self, record: Any) -> Any:
+        """The ``explode`` list of one record (None when it has none)."""
+        return get_path(record, self.explode) if isinstance(record, dict) and self.explode else None
+
+    def parent_of(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record's fields repeated on each of its rows: all but the one holding the ``explode`` list."""
+        top = (self.explode or "").split(".", 1)[0]
+        return {k: v for k, v in record.items() if k != top}
+
+    def nest(self, parent: dict[str, Any], items: list[Any]) -> dict[str, Any]:
+        """`parent` with `items` put back at the ``explode`` path (the inverse of `expand`, for fakes)."""
+        record: dict[str, Any] = dict(parent)
+        *outer, last = (self.explode or "").split(".")
+        holder = record
+        for key in outer:
+            holder = holder.setdefault(key, {})
+        holder[last] = items
+        return record
 
     def select_rows(self, body: Any) -> list[dict[str, Any]]:
         """The rows one body holds (what a sync loads from it)."""
@@ -136,13 +174,18 @@ class Records:
             from .errors import ResponseFormatError
 
             raise ResponseFormatError(f"a record is not a JSON object: {next(r for r in raw if not isinstance(r, dict))!r:.60}")
-        nested_names = set(self.flatten)
+        nested_names = set(self.flatten) | set(self.picked_objects)
+        dropped = set(self.drop)
         for name in _keys(top):
-            if name in nested_names:
+            if name in nested_names or name in dropped:
                 continue
             columns[self.rename.get(name, name)] = [r.get(name) for r in top]
+        for path, column in self.rename.items():  # dotted names: a field of a nested object
+            if "." in path:
+                columns[column] = [get_path(r, path) for r in top]
         for nested in self.flatten:  # nested fields win over a top-level field of the same name
-            parts = [r.get(nested) or {} for r in top]
+            found = [get_path(r, nested) if "." in nested else r.get(nested) for r in top]
+            parts = [p if isinstance(p, dict) else {} for p in found]
             for name in _keys(parts):
                 below = columns.get(self.rename.get(name, name))
                 values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
@@ -217,11 +260,13 @@ def parse_column(values: list[Any], fmt: str) -> list[Any]:
         return [urn_id(v) for v in values]
     if fmt == DATE_PREFIX:
         return [_date_prefix(v) if isinstance(v, str) else v for v in values]
+    if fmt == ISO_DATETIME:
+        return [_iso(v) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
+    if fmt == MS_JSON_DAY:
+        return [_ms_json_day(v) for v in values]
     if fmt in (EPOCH_SECONDS, EPOCH_MILLIS):
         scale = 1000.0 if fmt == EPOCH_MILLIS else 1.0
         return [_epoch(v, scale) for v in values]
-    if fmt == ISO_DATETIME:
-        return [_iso_datetime(v) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
     return [_strptime(v, fmt) if isinstance(v, str) and v else (None if v == "" else v) for v in values]
 
 
@@ -239,9 +284,28 @@ def _date_prefix(text: str) -> date | None:
 
 
 @lru_cache(maxsize=8192)
-def _iso_datetime(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
+def _iso(text: str) -> datetime:
+    """An ISO 8601 instant however the vendor writes its fraction and zone (``Z``, ``+00:00``); UTC if it names none."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_MS_JSON_DATE = re.compile(r"^/Date\((-?\d+)(?:([+-])(\d{2})(\d{2}))?\)/$")
+
+
+def _ms_json_day(value: Any) -> Any:
+    """The calendar day of a .NET JSON date (``/Date(<ms since 1970, UTC>[+-hhmm])/``) in the
+    offset it carries (UTC without one): ``/Date(1316156400000-0700)/`` is 2011-09-16."""
+    if not isinstance(value, str) or not value:
+        return None if value == "" else value
+    match = _MS_JSON_DATE.match(value)
+    if match is None:
+        from .errors import ResponseFormatError
+
+        raise ResponseFormatError(f"not a .NET JSON date: {value!r:.60}")
+    millis, sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+    return datetime.fromtimestamp(int(millis) / 1000, tz=timezone(offset)).date()
 
 
 def _epoch(value: Any, scale: float) -> datetime | None:

@@ -308,17 +308,17 @@ class RestStream(Stream):
 
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
         extra: dict[str, Any] = {"headers": self.request_headers(ctx)} if self.headers else {}
-        if page.url:
+        if page.url and self.method != "POST":
             return ctx.client.request_json(self.method, page.url, stream=self.name, **extra)
         params = self.request_params(ctx, page)
-        path = self.request_path(ctx)
         hook = getattr(ctx.client, "on_response", None)  # a vendor's throttle headers, cost info
         if hook is not None:
             extra["on_response"] = hook
         if self.method == "POST":
+            # A next-page URL carries the cursor; the query itself stays in the body (Klaviyo's reports).
             payload = {"data": params} if self.payload == "form" else {"json": params}
-            return ctx.client.post(path, stream=self.name, **payload, **extra)
-        return ctx.client.get(path, stream=self.name, params=params, **extra)
+            return ctx.client.post(page.url or self.request_path(ctx), stream=self.name, **payload, **extra)
+        return ctx.client.get(self.request_path(ctx), stream=self.name, params=params, **extra)
 
 
 def _lookup(ctx: ReadContext) -> Callable[[str], Any]:

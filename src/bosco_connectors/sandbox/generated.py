@@ -114,11 +114,11 @@ class GeneratedApp:
         """A sandbox value for every secret config field (what this fake accepts)."""
         from pydantic import SecretStr  # noqa: F401 - the annotation is read as text
 
-        from ..framework.auth import OneOf
+        from ..framework.auth import AllOf, OneOf
 
         auth = self.api.auth
         made: dict[str, str] = {}
-        for credential in (auth.choices if isinstance(auth, OneOf) else (auth,) if auth is not None else ()):
+        for credential in (auth.choices if isinstance(auth, OneOf) else auth.parts if isinstance(auth, AllOf) else (auth,) if auth is not None else ()):
             made.update(credential.sandbox_values())  # a value of a shape the credential checks (a PEM key)
         out = {}
         for name, info in self.connector.config_model.model_fields.items():
@@ -144,6 +144,11 @@ class GeneratedApp:
             config[field_name] = [a.id for a in self.world.accounts]
         config["start_date"], config["end_date"] = self.world.start_date, self.world.end_date
         return config
+
+    @cached_property
+    def _plain_config(self) -> dict[str, str]:
+        """The documented config's values as text (a credential's user name that is not a secret)."""
+        return {k: str(v) for k, v in self.fixtures.config.items() if isinstance(v, (str, int))}
 
     def _credential_fields(self, documented: dict[str, Any]) -> tuple[str, ...]:
         from ..framework.auth import OneOf
@@ -202,6 +207,8 @@ class GeneratedApp:
         def ok(credential: Any) -> bool:
             if isinstance(credential, a.OneOf):
                 return any(ok(c) for c in credential.choices)
+            if isinstance(credential, a.AllOf):
+                return all(ok(c) for c in credential.parts)
             if isinstance(credential, a.ApiKey):
                 value = self.credentials.get(credential.fields[0], "")
                 if credential.query:
@@ -210,8 +217,13 @@ class GeneratedApp:
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
                 return header.startswith("Bearer ") and header[7:] in self._issued
-            if isinstance(credential, a.Basic):
-                return bool(request.header("authorization"))
+            if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
+                sent = _basic_parts(request.header("authorization") or "")
+                fields = ((None,) if credential.fixed_username is not None else ()) + credential.fields
+                issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
+                return sent is not None and all(
+                    name is None or issued[name] in (None, "") or issued[name] == part
+                    for name, part in zip(fields, sent))
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -288,8 +300,11 @@ class GeneratedApp:
                 if values is not None:
                     carried = _placeholder_values(stream, request, params)
                     candidates.append(Route(stream, {**carried, **params}, {**carried, **values}))
-        if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide
-            candidates = [c for c in candidates if all(_same(params.get(k), v) for k, v in _fixed(c.stream).items())]
+        if len(candidates) > 1:  # one path, several streams (TikTok's report levels): the fixed parameters decide,
+            # the stream that fixes the most of them first (order lines asked with a field list, the orders without)
+            candidates = [c for c in candidates if all(_same(_without_window(c.stream, params).get(k), v)
+                                                       for k, v in _fixed(c.stream).items())]
+            candidates.sort(key=lambda c: len(_fixed(c.stream)), reverse=True)
         return candidates[0] if candidates else None
 
     def _account_fields(self) -> list[str]:
@@ -373,13 +388,13 @@ class GeneratedApp:
     def _nested(self, stream: Stream, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rendered rows back into the documented nesting of an ``explode`` stream: the fields of the
         documented item go into the list, rows with the same other fields share one record."""
-        explode = stream.record_spec.explode
-        item_keys = set(self._documented_parent(stream)[explode][0])
+        spec = stream.record_spec
+        item_keys = set(spec.items_of(self._documented_parent(stream))[0])
         records: dict[bytes, dict[str, Any]] = {}
         for row in rows:
             parent = {k: v for k, v in row.items() if k not in item_keys}
-            record = records.setdefault(orjson.dumps(parent, default=str, option=orjson.OPT_SORT_KEYS), {**parent, explode: []})
-            record[explode].append({k: v for k, v in row.items() if k in item_keys})
+            record = records.setdefault(orjson.dumps(parent, default=str, option=orjson.OPT_SORT_KEYS), spec.nest(parent, []))
+            spec.items_of(record).append({k: v for k, v in row.items() if k in item_keys})
         return list(records.values())
 
     def _performance(self, spec: Performance, route: Route) -> Iterator[dict[str, Any]]:
@@ -445,8 +460,8 @@ class GeneratedApp:
         explode = stream.record_spec.explode
         if explode:  # the item's fields first: a name the record also uses deeper down (Apple's totalMetrics) is the item's
             parent = self._documented_parent(stream)
-            item = parent[explode][0]
-            return {**item, **{k: v for k, v in parent.items() if k != explode and k not in item}}
+            item = stream.record_spec.items_of(parent)[0]
+            return {**item, **{k: v for k, v in stream.record_spec.parent_of(parent).items() if k not in item}}
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             found = stream.record_spec.select(body)
@@ -456,10 +471,10 @@ class GeneratedApp:
 
     def _documented_parent(self, stream: Stream) -> dict[str, Any]:
         """The first documented record whose ``explode`` list has an item."""
-        explode = stream.record_spec.explode
         for exchange in self.fixtures.data(stream.name):
             for record in stream.record_spec.select(self.fixtures.body(exchange)):
-                if isinstance(record.get(explode), list) and record[explode]:
+                items = stream.record_spec.items_of(record)
+                if isinstance(items, list) and items:
                     return record
         raise LookupError(f"{self.prefix}/{stream.name}: no documented record to shape answers after (cassettes/{self.prefix}/)")
 
@@ -497,6 +512,8 @@ class GeneratedApp:
             size = int(get_path(params, paginator.size_param) or paginator.page_size)
             index = page - paginator.first_page
             chunk = records[index * size:(index + 1) * size]
+            if paginator.total_items_path:
+                _put_path(body, paginator.total_items_path, n)
             if paginator.total_pages_path:
                 pages = max(1, math.ceil(n / size))
                 _put_path(body, paginator.total_pages_path, pages)
@@ -554,6 +571,17 @@ class GeneratedApp:
 # -- helpers ------------------------------------------------------------------------------------
 
 
+def _basic_parts(header: str) -> tuple[str, str] | None:
+    """``(user, password)`` of an ``Authorization: Basic ...`` header, or None."""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user, password
+
+
 def _digest(*parts: str) -> str:
     import hashlib
 
@@ -595,7 +623,19 @@ def _from_headers(headers: Any, request: FakeRequest) -> dict[str, Any]:
 
 
 def _fixed(stream: RestStream) -> dict[str, Any]:
-    return dict(stream.params) if isinstance(stream.params, dict) else {}
+    """The parameters a stream always sends as declared: not those filled from a partition or config."""
+    from ..framework import placeholders
+
+    params = stream.params if isinstance(stream.params, dict) else {}
+    return {k: v for k, v in params.items() if not placeholders.names(v)}
+
+
+def _without_window(stream: Stream, params: dict[str, Any]) -> dict[str, Any]:
+    """The request's parameters as the stream declares them, before its window was written in
+    (a window inside a fixed parameter: Google's query text with its date range)."""
+    window = getattr(stream, "window", None)
+    without = getattr(window, "without", None)
+    return without(params) if callable(without) else params
 
 
 def _same(sent: Any, declared: Any) -> bool:
@@ -712,7 +752,7 @@ def _places(template: dict[str, Any], records: Any) -> Callable[[str], tuple[tup
     vendor_of = {column: vendor for vendor, column in records.rename.items()}
     places: dict[str, tuple[tuple[str, ...], Any]] = {}
     for path, value in _leaves(template):
-        column = records.rename.get(path[-1], path[-1])
+        column = records.rename.get(".".join(path)) or records.rename.get(path[-1], path[-1])  # a dotted name first
         places.setdefault(column, (path, value))
     return lambda column: places.get(column) or places.get(vendor_of.get(column, column))
 

@@ -7,10 +7,14 @@ where the poll carries the URL, a link to the file on this server (served withou
 credential, like a vendor's pre-signed storage link). The file holds the world's records
 for the job's partition and window, each shaped after the documented file's first record,
 in the declared format and compression (a stream's ``fake_encode(app, route, None, rows)``
-writes the file itself, as bytes, where the format cannot say how: X's time series). Only
-declared calls are served: a report whose calls are functions (an SDK) needs its own fake.
-Several reports created at one path (Pinterest's levels) are told apart by the fixed
-values each declares in its creation request.
+writes the file itself, as bytes, where the format cannot say how: X's time series). Several
+reports created at one path (Pinterest's levels) are told apart by the fixed values each
+declares in its creation request. A job run from a definition made first (a `Prepare`:
+Bid Manager's query) has that request answered with the documented body and a new id
+where it keeps one; the job's creation then carries that id in its path, and the
+partition values the preparation carried (``"{advertiser_id}"`` in its body) scope the
+file. Its cleanup request is answered with its documented body. Only declared calls are
+served: a report whose calls are functions (an SDK) needs its own fake.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..framework.jobs import AsyncReportStream, Create, Download, Poll
+from ..framework.jobs import AsyncReportStream, Create, Download, JobRequest, Poll, Prepare
 from ..framework.jsonpath import get_path
 from ..framework.reports import JobStatus
 from .server import FakeRequest, FakeResponse
@@ -53,6 +57,8 @@ class JobRoutes:
     def __init__(self, app: "GeneratedApp") -> None:
         self.app = app
         self.jobs: dict[str, "Route"] = {}
+        #: What each preparation carried, by the id it was answered with: {kept id: {partition key: value}}.
+        self.prepared: dict[str, dict[str, Any]] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -82,8 +88,15 @@ class JobRoutes:
         params = self._params(request)
         creates: list[tuple[_Declared, dict[str, str]]] = []
         for item in self.declared:
+            prepare = item.create.prepare
+            if prepare is not None:
+                if request.method == prepare.method and _match_path(prepare.path, path) is not None:
+                    return self._prepare(item, prepare, request, params)
+                cleanup = prepare.cleanup
+                if cleanup is not None and request.method == cleanup.method and _match_path(_no_query(cleanup.path), path) is not None:
+                    return FakeResponse.json(self._documented(item, cleanup.path, cleanup.method) or {})
             if item.download.path and request.method == "GET":
-                values = _match_path(item.download.path, path)
+                values = _match_path(_no_query(item.download.path), path)
                 if values is not None and values.get("job_id") in self.jobs:
                     return self._file(values["job_id"])
             job_id = self._polled_id(item.poll, request, path, params)
@@ -102,11 +115,31 @@ class JobRoutes:
 
     # -- the three answers -------------------------------------------------------------------
 
+    def _prepare(self, item: _Declared, prepare: Prepare, request: FakeRequest, params: dict[str, Any]) -> FakeResponse:
+        """The documented answer to a preparation, a new id where each kept value is; remembers the
+        partition values its body carried (``"{advertiser_id}"``) under that id."""
+        from .generated import _put_path
+
+        body = self._documented(item, prepare.path, prepare.method) or {}
+        declared = prepare.body if isinstance(prepare.body, dict) else {}
+        carried = {name: get_path(params, where) for name in _partition_keys(item.stream)
+                   for where in _places(declared, "{" + name + "}") if get_path(params, where) is not None}
+        with self._lock:
+            number = next(self._numbers)
+        for name, where in prepare.keep.items():
+            kept = str(800_000 + number)
+            self.prepared[kept] = carried
+            _put_path(body, where, int(kept) if isinstance(get_path(body, where), int) else kept)
+        return FakeResponse.json(body)
+
     def _create(self, item: _Declared, request: FakeRequest, params: dict[str, Any], values: dict[str, str]) -> FakeResponse:
         from .generated import Route, _from_headers, _put_path
 
         for name, value in _from_headers(item.create.headers, request).items():  # Amazon's profile scope
             params.setdefault(name, value)
+        for value in values.values():  # the partition a preparation named, the job run from it
+            for name, carried in self.prepared.get(str(value), {}).items():
+                params.setdefault(name, carried)
         body = self._documented(item, item.create.path, item.create.method) or {}
         example = get_path(body, item.create.job_id)
         with self._lock:
@@ -173,8 +206,13 @@ class JobRoutes:
         from .generated import _match_path
 
         path = want.get("path", "")
-        return any(_match_path(t, path) is not None for t in (item.create.path, item.poll.path)) and not (
-            item.download.path and _match_path(item.download.path, path) is not None)
+        prepare = item.create.prepare
+        calls: list[JobRequest] = [item.create, item.poll, *([prepare] if prepare else []),
+                                   *([prepare.cleanup] if prepare and prepare.cleanup else [])]
+        return any(_match_path(_no_query(c.path), path) is not None and want.get("method", "GET").upper() == c.method
+                   for c in calls) and not (
+            item.download.path and _match_path(_no_query(item.download.path), path) is not None
+            and want.get("method", "GET").upper() == "GET" and _has_query(want, item.download.path))
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -230,6 +268,27 @@ def _fixed_leaves(obj: Any, path: str = "") -> list[tuple[str, Any]]:
     if isinstance(obj, dict):
         return [leaf for key, value in obj.items() for leaf in _fixed_leaves(value, f"{path}.{key}" if path else str(key))]
     return [] if _placeholder(obj) else [(path, obj)]
+
+
+def _no_query(path: str) -> str:
+    """A declared path without its fixed query (``reports/{id}/files/{job_id}?alt=media``)."""
+    return path.split("?", 1)[0]
+
+
+def _has_query(want: dict[str, Any], declared: str) -> bool:
+    """A documented request asks for what the declared path's fixed query asks (``alt=media``)."""
+    from urllib.parse import parse_qsl
+
+    fixed = dict(parse_qsl(declared.split("?", 1)[1])) if "?" in declared else {}
+    asked = {k: str(v) for k, v in (want.get("query") or {}).items()}
+    return all(asked.get(k) == v for k, v in fixed.items())
+
+
+def _partition_keys(stream: AsyncReportStream) -> list[str]:
+    from ..framework.params import Batches, ForEach
+
+    partitions = stream.partitions
+    return [partitions.param] if isinstance(partitions, (ForEach, Batches)) else []
 
 
 def _placeholder(value: Any) -> str | None:

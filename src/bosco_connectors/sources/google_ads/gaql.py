@@ -14,61 +14,18 @@ SDK message with ``json_format.MessageToDict`` so both share this module.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import orjson
 
+from ...framework.gaql import METRIC_PREFIX, F, Field, build_query, camel
+
 #: Metrics are additive counters: a row that omits one (proto3 leaves an unset field out
-#: of the JSON) means zero, never "unknown".
-METRIC_PREFIX = "metrics."
-
+#: of the JSON) means zero, never "unknown". Fields and queries are the framework's
+#: (`framework.gaql`, shared with Search Ads 360); this module turns rows into dicts.
 MICROS = Decimal(1_000_000)
-
-
-def camel(name: str) -> str:
-    """``cost_micros`` -> ``costMicros`` (the JSON name protobuf derives from a field name)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One selected GAQL field and the column it fills."""
-
-    path: str
-    column: str
-    kind: type = str
-
-    @property
-    def json_path(self) -> tuple[str, ...]:
-        return tuple(camel(part) for part in self.path.split("."))
-
-    @property
-    def is_metric(self) -> bool:
-        return self.path.startswith(METRIC_PREFIX)
-
-
-def F(path: str, column: str | None = None, kind: type = str) -> Field:
-    """A field whose column is, by default, the GAQL name without ``metrics.``/``segments.``
-    and with dots as underscores (``campaign.id`` -> ``campaign_id``)."""
-    if column is None:
-        column = re.sub(r"^(metrics|segments)\.", "", path).replace(".", "_")
-    return Field(path, column, kind)
-
-
-def build_query(resource: str, fields: Sequence[Field], where: Iterable[str] = (), start: date | None = None, end: date | None = None) -> str:
-    """``SELECT ... FROM resource WHERE ...`` with an optional ``segments.date`` range."""
-    conditions = list(where)
-    if start is not None and end is not None:
-        conditions.append(f"segments.date BETWEEN '{start.isoformat()}' AND '{end.isoformat()}'")
-    query = f"SELECT {', '.join(f.path for f in fields)} FROM {resource}"
-    if conditions:
-        query += " WHERE " + " AND ".join(conditions)
-    return query
 
 
 def _lookup(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
@@ -113,3 +70,6 @@ def flatten(row: Mapping[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
         micros = record["cost_micros"]
         record["cost"] = None if micros is None else Decimal(micros) / MICROS
     return record
+
+
+__all__ = ["F", "Field", "METRIC_PREFIX", "MICROS", "build_query", "camel", "flatten"]

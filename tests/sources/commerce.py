@@ -1,0 +1,81 @@
+"""Shared by the commerce sources' tests: replay documented (or edited) fixtures into DuckDB,
+then build the unified facts from what loaded.
+
+A source still being written is not an installed entry point: `registered` makes it one for
+the recipes catalog (which generates staging from the registry) and for name look-ups.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import dlt
+import duckdb
+
+from bosco_connectors.framework import registry
+from bosco_connectors.sandbox.server import FakeApi
+from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+
+
+@contextmanager
+def registered(connector: Any) -> Iterator[None]:
+    names = registry.source_names
+    registry.source_names = lambda: sorted({*names(), connector.name})  # type: ignore[assignment]
+    try:
+        with registry.provisional(connector):
+            yield
+    finally:
+        registry.source_names = names  # type: ignore[assignment]
+
+
+def documented(connector: Any) -> Fixtures:
+    return Fixtures.load(fixture_folder(connector))
+
+
+def edited(connector: Any, tmp: Path, change: Callable[[dict[str, Any]], None], unpinned: tuple[str, ...] = ()) -> Fixtures:
+    """The documented fixtures with their bodies changed by `change({body name: JSON})`: a later sync,
+    whose requests start from the saved cursor (the `unpinned` parameters are not matched)."""
+    fixtures = documented(connector)
+    folder = tmp / "edited"
+    (folder / "bodies").mkdir(parents=True)
+    bodies = {p.name: json.loads(p.read_text()) for p in (fixtures.folder / "bodies").glob("*.json")}
+    change(bodies)
+    for name, body in bodies.items():
+        (folder / "bodies" / name).write_text(json.dumps(body))
+    manifest = json.loads((fixtures.folder / "fixtures.json").read_text())
+    for exchange in manifest["exchanges"]:
+        query = exchange.get("request", {}).get("query") or {}
+        for name in unpinned:
+            query.pop(name, None)
+    (folder / "fixtures.json").write_text(json.dumps(manifest))
+    return Fixtures.load(folder)
+
+
+def sync(connector: Any, fixtures: Fixtures, tmp: Path, tenant: str = "t") -> Any:
+    """One sync of `fixtures` into ``tmp/x.duckdb`` (state kept in ``tmp/p`` between calls)."""
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    app = FixtureApp(copy.deepcopy(fixtures))
+    with FakeApi([app]) as api, registered(connector):
+        result = run_sync(SyncJob(tenant, connector.name, app.source_config(api.url(app.prefix))),
+                          destination=dlt.destinations.duckdb(str(tmp / "x.duckdb")), pipelines_dir=tmp / "p", connector=connector)
+    assert result.ok, result.failure_line
+    assert not app.unmatched, app.unmatched
+    return result
+
+
+def build_facts(connector: Any, tmp: Path, *facts: str) -> None:
+    from bosco_connectors.recipes.runner import build
+
+    with registered(connector), duckdb.connect(str(tmp / "x.duckdb")) as con:
+        built = build(con, select=[f"fct_{f}" for f in facts])
+        assert built.ok, [m.line() for m in built.models if m.status != "built"]
+
+
+def query(tmp: Path, sql: str, *params: Any) -> list[tuple]:
+    with duckdb.connect(str(tmp / "x.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
