@@ -1,7 +1,9 @@
 """``python -m bench [NAME...] [--quick]``: run benchmarks and print one table.
 
 Names: throughput, memory, concurrency, startup, recipes (default: all, in that
-order; about 15 minutes on a 2-core machine). ``--quick`` shrinks every size ~10x
+order; about 15 minutes on a 2-core machine), and per_source (every registered source's
+largest stream against a raw loader; by name only: ``python -m bench.per_source`` runs
+some sources, and ``python -m bench.source_table`` writes the README's table). ``--quick`` shrinks every size ~10x
 for a smoke run whose figures are not the recorded ones; ``--whole-catalog`` makes
 the recipes benchmark build every recipe instead of the fact and its upstream. Progress goes to stderr, the
 table to stdout; the exit code is 1 when a target was missed.
@@ -17,6 +19,8 @@ from importlib import import_module
 from .common import Row, conditions, print_table, say
 
 BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
+#: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour).
+OPTIONAL = ("per_source",)
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
 FULL = {
@@ -25,19 +29,22 @@ FULL = {
     "concurrency": dict(),
     "startup": dict(),
     "recipes": dict(rows=10_000_000),
+    "per_source": dict(seconds=15.0, rounds=2),
 }
 QUICK = {
     "throughput": dict(rows=100_000, repeats=1),
     "memory": dict(small=100_000, large=1_000_000),
     "concurrency": dict(accounts=10, pages=10, tenants=3),
-    "startup": dict(repeats=2),
+    "startup": dict(repeats=2, plugins=100),
     "recipes": dict(rows=1_000_000),
+    "per_source": dict(seconds=2.0, rounds=1),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], metavar="NAME", help=", ".join(BENCHMARKS))
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, *OPTIONAL, []], metavar="NAME",
+                        help=", ".join(BENCHMARKS) + " (default: these); also " + ", ".join(OPTIONAL))
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--whole-catalog", action="store_true", help="recipes: build every recipe, not just the fact and its upstream")
     args = parser.parse_args(argv)

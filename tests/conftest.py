@@ -16,9 +16,10 @@ os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
 
 @pytest.fixture(autouse=True)
 def isolated_dlt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep dlt's pipelines, config and the working directory inside the test's tmp dir."""
+    """Keep dlt's pipelines, config, our caches and the working directory inside the test's tmp dir."""
     monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
     monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("BOSCO_CACHE_DIR", str(tmp_path / "bosco_cache"))  # plugin descriptions (catalog_cache)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -3,8 +3,9 @@
 `bosco-sync sources` (table, ``--json``, ``--markdown``) and ``--help`` must not grow with
 the number of sources: importing 100 source modules (and dlt) costs seconds. So the
 descriptions of the built-in sources are written once into ``catalog.json`` beside this
-module, and read from there; only a plugin that the file does not cover (a third-party
-package) is imported to describe it. ``docs/sources.md`` is the same catalog as
+module, and read from there. A plugin that the file does not cover (a third-party
+package) is imported once to describe it, and its description cached on disk until it
+changes (`catalog_cache`). ``docs/sources.md`` is the same catalog as
 Markdown. Both are regenerated with::
 
     python -m bosco_connectors.catalog --write
@@ -41,22 +42,39 @@ def build() -> list[dict[str, Any]]:
 def described() -> tuple[list[dict[str, Any]], list[str]]:
     """Every registered source's description, and one line per plugin that failed to load.
 
-    Built-in sources come from ``catalog.json``; any other registered source is loaded.
+    Built-in sources come from ``catalog.json``; any other registered source (a plugin)
+    from the on-disk cache (`catalog_cache`), and is imported only when the cache does not
+    have it as installed now. So listing imports neither dlt nor any source, however many
+    are installed, once each plugin has been listed once.
     """
-    names = registered()
+    from .catalog_cache import PluginCatalog, framework_key, plugin_key
+
+    eps = {ep.name: ep for ep in entry_points(group=GROUP)}
     static = {entry["name"]: entry for entry in json.loads(CATALOG.read_text())} if CATALOG.exists() else {}
-    out, problems = [], []
-    for name, target in sorted(names.items()):
-        if name in static and target.startswith(BUILTIN):
+    plugins = PluginCatalog(framework_key(CATALOG))
+    out, problems, not_static = [], [], set()
+    for name, ep in sorted(eps.items()):
+        if name in static and ep.value.startswith(BUILTIN):
             out.append(static[name])
+            continue
+        not_static.add(name)
+        key = plugin_key(ep)
+        cached = plugins.get(name, key)
+        if cached is not None:
+            out.append(cached)
             continue
         from .framework.errors import ConfigError
         from .framework.registry import get_connector
 
         try:
-            out.append(get_connector(name).describe())
+            description = json.loads(json.dumps(get_connector(name).describe(), default=str))
         except ConfigError as exc:
             problems.append(str(exc))
+            continue
+        out.append(description)
+        plugins.put(name, key, description)
+    plugins.keep_only(not_static)
+    plugins.save()
     return out, problems
 
 

@@ -219,3 +219,16 @@ def test_a_failure_inside_dlt_prints_its_root_cause_on_the_same_line(tmp_path, t
     assert result.exit_code == EXIT_FAILED, result.output
     line = next(line for line in result.stderr.splitlines() if line.startswith("FAILED"))
     assert "with exception:" not in line and "lock" in line.lower(), line
+
+
+def test_a_run_of_one_source_imports_that_source_alone(tmp_path, tiktok_api):
+    """Start-up does not grow with the catalogue: syncing TikTok imports no other source."""
+    project = _write_project(tmp_path, tiktok_api)
+    dump = tmp_path / "modules.json"
+    code = ("import atexit, json, sys; out = sys.argv[1]; atexit.register(lambda: open(out, 'w').write(json.dumps(sorted(sys.modules)))); "
+            "from bosco_connectors.cli.app import main; sys.argv = ['bosco-sync', *sys.argv[2:]]; main()")
+    proc = subprocess.run([sys.executable, "-c", code, str(dump), "run", "--config", str(project), "--state-dir", str(tmp_path / "home")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sources = {m.split(".")[2] for m in json.loads(dump.read_text()) if m.startswith("bosco_connectors.sources.")}
+    assert sources == {"tiktok_ads"}

@@ -12,3 +12,27 @@ def test_a_partition_key_is_renamed_like_any_vendor_name() -> None:
     ctx = ReadContext(None, None, None, None, {"CampaignId": "412345678", "account_id": "180001"})  # type: ignore[arg-type]
     rows = records.rows(records.select({"AdGroups": [{"Id": "7001", "Name": "Shoes"}]}), ctx)
     assert rows == [{"id": "7001", "Name": "Shoes", "campaign_id": "412345678", "account_id": "180001"}]
+
+
+def test_money_finer_than_a_billionth_is_rounded_half_even_not_refused() -> None:
+    """Criteo sends ``AdvertiserCost`` with 15 fraction digits; the tables keep 9 (``decimal(38, 9)``)."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from bosco_connectors.framework.arrow import columns_to_arrow
+    from bosco_connectors.framework.records import CURRENCY, MICROS
+    from bosco_connectors.framework.spec import Contract
+
+    class Row(Contract):
+        cost: Decimal
+
+    assert CURRENCY.to_currency("5.363504122262113") == Decimal("5.363504122")
+    assert CURRENCY.to_currency("0.0000000025") == Decimal("0.000000002")  # half-even: the even neighbour
+    assert CURRENCY.to_currency("0.0000000035") == Decimal("0.000000004")
+    assert MICROS.to_currency("1250000") == Decimal("1.25")  # coarser values untouched
+    records = Records(units={"cost": CURRENCY})
+    columns = records.shape_columns({"cost": ["5.363504122262113", "34.30289822374445"]}, 2, ReadContext(None, None, None, None))  # type: ignore[arg-type]
+    table = columns_to_arrow(columns, 2, Row, "report")
+    assert table.column("cost").type == pa.decimal128(38, 9)
+    assert table.column("cost").to_pylist() == [Decimal("5.363504122"), Decimal("34.302898224")]

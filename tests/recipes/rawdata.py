@@ -114,13 +114,13 @@ ORDERS_COLUMNS = {
     "processed_at": "timestamptz",
     "cancelled_at": "timestamptz",
     "currency_code": "varchar",
-    # Shopify sends money as decimal strings.
-    "total_price": "varchar",
-    "subtotal_price": "varchar",
-    "total_discounts": "varchar",
-    "total_tax": "varchar",
-    "total_shipping": "varchar",
-    "total_refunded": "varchar",
+    # Shopify sends money as decimal strings; the source loads them as exact decimals.
+    "total_price": "decimal(38, 9)",
+    "subtotal_price": "decimal(38, 9)",
+    "total_discounts": "decimal(38, 9)",
+    "total_tax": "decimal(38, 9)",
+    "total_shipping": "decimal(38, 9)",
+    "total_refunded": "decimal(38, 9)",
     "financial_status": "varchar",
     "fulfillment_status": "varchar",
     "customer_id": "varchar",
@@ -130,6 +130,7 @@ ORDERS_COLUMNS = {
     "utm_source": "varchar",
     "utm_medium": "varchar",
     "utm_campaign": "varchar",
+    "discount_codes": "varchar",
     "test": "boolean",
     "_dlt_load_id": "varchar",
     "_dlt_id": "varchar",
@@ -162,6 +163,7 @@ def _order(tenant, oid, created, currency, subtotal, discounts, tax, shipping, r
         "utm_source": "tiktok",
         "utm_medium": "paid",
         "utm_campaign": "spring",
+        "discount_codes": "SPRING10" if discounts else None,
         "test": test,
         "_dlt_id": f"order-{tenant}-{oid}",
     }
@@ -169,7 +171,7 @@ def _order(tenant, oid, created, currency, subtotal, discounts, tax, shipping, r
 
 ORDERS = [
     _order("acme", "1001", datetime(2026, 11, 1, 10, 0, tzinfo=UTC), "USD", 90.0, 10.0, 8.0, 12.0, 0.0),
-    # 23:30 in New York is 04:30 UTC the next day: counted on 2026-11-02.
+    # 23:30 in New York is 04:30 UTC on Nov 2: the shop (New York) counts it on 2026-11-01.
     _order("acme", "1002", datetime(2026, 11, 1, 23, 30, tzinfo=NY), "USD", 40.0, 0.0, 3.2, 5.0, 0.0),
     _order("acme", "1003", datetime(2026, 11, 1, 12, 0, tzinfo=UTC), "USD", 60.0, 5.0, 4.8, 0.0, 20.0),
     _order("acme", "1004", datetime(2026, 11, 1, 13, 0, tzinfo=UTC), "USD", 500.0, 0.0, 0.0, 0.0, 0.0, test=True),
@@ -179,6 +181,14 @@ ORDERS = [
     ),
     _order("acme", "1006", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), "EUR", 30.0, 3.0, 0.0, 4.0, 0.0),
     _order("beta", "1001", datetime(2026, 11, 2, 8, 0, tzinfo=UTC), "EUR", 25.0, 0.0, 5.0, 0.0, 0.0),
+]
+#: One shop per tenant: its time zone decides the order days (acme's 1002, 23:30 in New York,
+#: is 04:30 UTC on Nov 2 but an order of Nov 1 on the shop's calendar).
+SHOP_COLUMNS = {"tenant_id": "varchar", "id": "varchar", "name": "varchar", "currency_code": "varchar",
+                "iana_timezone": "varchar", "_dlt_load_id": "varchar", "_dlt_id": "varchar"}
+SHOPS = [
+    {"tenant_id": "acme", "id": "gid://shopify/Shop/1", "name": "Acme", "currency_code": "USD", "iana_timezone": "America/New_York"},
+    {"tenant_id": "beta", "id": "gid://shopify/Shop/2", "name": "Beta", "currency_code": "EUR", "iana_timezone": "Europe/Berlin"},
 ]
 LINE_ITEMS_COLUMNS = {
     "tenant_id": "varchar", "id": "varchar", "order_id": "varchar", "title": "varchar", "quantity": "bigint",
@@ -421,6 +431,7 @@ def load_raw(
     if shopify:
         create_table(execute, dialect, "shopify_orders", ORDERS_COLUMNS, move(ORDERS))
         create_table(execute, dialect, "shopify_orders__line_items", LINE_ITEMS_COLUMNS, LINE_ITEMS)
+        create_table(execute, dialect, "shopify_shop", SHOP_COLUMNS, SHOPS)
         create_table(execute, dialect, "shopify_products", PRODUCTS_COLUMNS, PRODUCTS)
         create_table(execute, dialect, "shopify_customers", CUSTOMERS_COLUMNS, CUSTOMERS)
     for wanted, tables in ((google, GOOGLE), (facebook, FACEBOOK)):
@@ -472,12 +483,15 @@ def expected_campaign_summary(report_rows: list[tuple] | None = None) -> dict[tu
 
 
 def expected_shopify_revenue(orders: list[dict[str, Any]] | None = None) -> dict[tuple, dict[str, Any]]:
-    """Key (tenant, UTC day, currency) -> revenue, test and cancelled orders left out."""
+    """Key (tenant, the shop's day, currency) -> revenue, test and cancelled orders left out."""
+    from zoneinfo import ZoneInfo
+
+    zones = {shop["tenant_id"]: ZoneInfo(shop["iana_timezone"]) for shop in SHOPS}
     out: dict[tuple, dict[str, Any]] = {}
     for o in orders or ORDERS:
         if o["test"] or o["cancelled_at"] is not None:
             continue
-        day = o["created_at"].astimezone(UTC).date()
+        day = o["created_at"].astimezone(zones[o["tenant_id"]]).date()
         key = (o["tenant_id"], day, o["currency_code"])
         acc = out.setdefault(key, dict.fromkeys(["orders", "gross_revenue", "discounts", "refunds", "net_revenue", "total_sales"], 0.0))
         subtotal, discounts, refunded = float(o["subtotal_price"]), float(o["total_discounts"]), float(o["total_refunded"])

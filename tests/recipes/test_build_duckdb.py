@@ -121,9 +121,11 @@ def test_shopify_absent_skips_its_models_and_the_fact_still_builds(conn) -> None
     assert skipped == NOT_LOADED | {
         "stg_shopify__orders", "stg_shopify__order_lines", "stg_shopify__products", "stg_shopify__customers",
         "shopify_daily_revenue", "daily_marketing_efficiency",
+        # no other store's rows either: the unified orders have no member to union
+        "fct_orders", "fct_order_lines", "daily_commerce_revenue",
     }
-    assert result.get("stg_shopify__orders").reason == "missing raw table(s) raw.shopify_orders"
-    assert result.get("shopify_daily_revenue").reason == "upstream model(s) not built: stg_shopify__orders"
+    assert result.get("stg_shopify__orders").reason == "missing raw table(s) raw.shopify_orders, raw.shopify_shop"
+    assert result.get("shopify_daily_revenue").reason == "upstream model(s) not built: fct_orders"
     assert result.get("fct_campaign_performance").inputs == ["stg_tiktok_ads__campaign_daily"]
     assert result.get("fct_campaign_performance").rows == len(rawdata.REPORT)
     assert result.get("daily_channel_summary").status == "built"
@@ -172,7 +174,8 @@ def test_results_follow_dependency_order_and_report_timings(conn) -> None:
     result = build(conn, on_event=events.append)
     names = [m.name for m in result.models]
     assert names.index("stg_tiktok_ads__campaign_daily") < names.index("fct_campaign_performance") < names.index("daily_campaign_summary")
-    assert names.index("stg_shopify__orders") < names.index("shopify_daily_revenue") < names.index("daily_marketing_efficiency")
+    assert names.index("stg_shopify__orders") < names.index("fct_orders") < names.index("shopify_daily_revenue")
+    assert names.index("fct_orders") < names.index("daily_commerce_revenue") < names.index("daily_marketing_efficiency")
     assert names.index("fct_campaign_performance") < names.index("dim_accounts") < names.index("dim_ad_platforms")
     assert names.index("daily_campaign_summary") < names.index("campaign_features")
     assert all(m.seconds > 0 for m in result.built)

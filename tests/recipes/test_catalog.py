@@ -36,15 +36,16 @@ SHIPPED = {
     },
     "intermediate": {
         "int_numbers", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
-        "int_unified_campaigns", "int_unified_ad_groups", "int_unified_ads",
+        "int_unified_campaigns", "int_unified_ad_groups", "int_unified_ads", "int_source_platforms",
     },
     "marts": {
         "fct_account_performance", "fct_campaign_performance", "fct_ad_group_performance", "fct_ad_performance",
-        "dim_accounts", "dim_campaigns", "dim_ad_groups", "dim_ads", "dim_ad_platforms", *rawdata.breadth_facts(),
+        "dim_accounts", "dim_campaigns", "dim_ad_groups", "dim_ads", "dim_ad_platforms",
+        "fct_orders", "fct_order_lines", *rawdata.breadth_facts(),
     },
     "metrics": {
         "daily_campaign_summary", "weekly_performance_rollup", "monthly_performance_rollup", "daily_channel_summary",
-        "daily_marketing_efficiency", "shopify_daily_revenue",
+        "daily_marketing_efficiency", "shopify_daily_revenue", "daily_commerce_revenue",
     },
     "ml": {"campaign_features", "metric_anomalies"},
 }
@@ -65,7 +66,11 @@ def test_the_shipped_recipes_and_what_they_read() -> None:
         *(m for m in BREADTH if m.endswith("__campaign_daily")),
     )))
     assert recipes["daily_campaign_summary"].depends_on == ("fct_campaign_performance",)
-    assert recipes["shopify_daily_revenue"].depends_on == ("stg_shopify__orders",)
+    assert recipes["shopify_daily_revenue"].depends_on == ("fct_orders",)
+    assert recipes["fct_orders"].union.members == tuple(sorted(m for m in recipes if m.startswith("stg_") and m.endswith("__orders")))
+    assert "stg_shopify__orders" in recipes["fct_orders"].union.members
+    assert recipes["stg_shopify__orders"].path.parts[0] == "<generated from shopify>"
+    assert recipes["int_source_platforms"].output_columns == ("platform", "category")
     assert recipes["int_fx_rates"].union.members == ("exchange_rates", "stg_user__exchange_rates")
     assert recipes["fct_campaign_performance"].grain == ("tenant_id", "date", "platform", "campaign_id")
     assert "spend >= 0" in recipes["fct_campaign_performance"].checks
@@ -196,7 +201,9 @@ def test_select_is_a_model_and_what_depends_on_it() -> None:
         "daily_campaign_summary", "monthly_performance_rollup", "weekly_performance_rollup", "campaign_features", "metric_anomalies",
     ]
     shopify = [r.name for r in select_recipes(catalog, ["stg_shopify__orders"])]
-    assert shopify == ["stg_shopify__orders", "shopify_daily_revenue", "daily_marketing_efficiency"]
+    assert shopify[:2] == ["stg_shopify__orders", "fct_orders"]
+    assert set(shopify[2:]) == {"daily_commerce_revenue", "shopify_daily_revenue", "daily_marketing_efficiency"}
+    assert shopify.index("daily_commerce_revenue") < shopify.index("daily_marketing_efficiency")
     assert {r.name for r in select_recipes(catalog, ["ml"])} == {"campaign_features", "metric_anomalies"}
     with pytest.raises(RecipeError, match="matches no recipe"):
         select_recipes(catalog, ["nope"])

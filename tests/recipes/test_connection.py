@@ -13,7 +13,7 @@ from bosco_connectors.recipes import as_executor, build, dialect_of, run_tests
 
 from . import rawdata
 
-DLT_TYPES = {"varchar": "text", "double": "double", "bigint": "bigint", "date": "date", "timestamptz": "timestamp", "boolean": "bool"}
+DLT_TYPES = {"varchar": "text", "double": "double", "bigint": "bigint", "date": "date", "timestamptz": "timestamp", "boolean": "bool", "decimal(38, 9)": "decimal"}
 
 
 def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path) -> None:
@@ -28,6 +28,7 @@ def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path)
         "tiktok_ads_advertisers": (rawdata.ADVERTISERS_COLUMNS, rawdata.as_dicts(rawdata.ADVERTISERS_COLUMNS, rawdata.ADVERTISERS)),
         "tiktok_ads_report_campaign_daily": (rawdata.REPORT_COLUMNS, rawdata.as_dicts(rawdata.REPORT_COLUMNS, rawdata.REPORT)),
         "shopify_orders": (rawdata.ORDERS_COLUMNS, [{k: v for k, v in o.items() if not k.startswith("_dlt")} for o in rawdata.ORDERS]),
+        "shopify_shop": (rawdata.SHOP_COLUMNS, rawdata.SHOPS),
     }
     # Typed columns, as the sources' contracts give dlt (all-NULL columns still exist).
     resources = [

@@ -112,9 +112,9 @@ def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> 
         assert isinstance(statement, sqlglot.exp.Create) and statement.kind == "TABLE", name
         assert sql.startswith(f"CREATE OR REPLACE TABLE BOSCO.analytics.{name} AS"), name
     flat = {name: " ".join(sql.split()) for name, sql in rendered.items()}
-    # DuckDB's `ts AT TIME ZONE 'UTC'` becomes Snowflake's CONVERT_TIMEZONE
-    assert "CAST(CONVERT_TIMEZONE('UTC', created_at) AS DATE) AS order_date" in flat["stg_shopify__orders"]
-    assert "FROM raw.shopify_orders" in flat["stg_shopify__orders"]
+    # DuckDB's `ts AT TIME ZONE <the shop's zone>` becomes Snowflake's CONVERT_TIMEZONE (the day on the shop's calendar)
+    assert "CAST(CONVERT_TIMEZONE(COALESCE(lookup_shop.iana_timezone, 'UTC'), row_.created_at) AS DATE) AS order_date" in flat["stg_shopify__orders"]
+    assert "FROM raw.shopify_orders AS row_ LEFT JOIN raw.shopify_shop AS lookup_shop" in flat["stg_shopify__orders"]
     # the union over the built staging models, qualified with the target schema
     assert "FROM BOSCO.analytics.stg_tiktok_ads__campaign_daily UNION ALL" in flat["fct_campaign_performance"]
     assert ") AS u CROSS JOIN BOSCO.analytics.int_reporting_currency" in flat["fct_campaign_performance"]

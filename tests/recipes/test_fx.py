@@ -100,9 +100,11 @@ def test_blended_efficiency_is_one_row_per_day_in_the_reporting_currency(convert
 def test_without_rates_amounts_stay_in_their_currency(built) -> None:
     conn = built  # built with the shipped seed, which has no rows
     assert conn.execute("select count(*) from analytics.fct_campaign_performance where reporting_currency is not null or spend_reporting is not null").fetchone() == (0,)
-    # no blending across currencies: acme's EUR order is its own row
+    # no blending across currencies: acme's EUR order is its own row; its USD orders of Nov 1 on
+    # the shop's (New York) calendar are 1001 (90), 1003 (60 - 20 refunded) and 1002 (40, placed
+    # 23:30 in New York, 04:30 UTC on Nov 2)
     rows = conn.execute("select currency, ad_spend, net_revenue from analytics.daily_marketing_efficiency where tenant_id = 'acme' and date = DATE '2026-11-01' order by 1").fetchall()
-    assert rows == [("EUR", 0.0, 30.0), ("USD", 100.0, 130.0)]
+    assert rows == [("EUR", 0.0, 30.0), ("USD", 100.0, 170.0)]
     assert run_tests(conn, today=rawdata.LAST_DAY) == []  # no rates configured: no warnings either
 
 

@@ -39,7 +39,7 @@ def test_freshness_counts_the_tenants_whose_latest_day_is_too_old(built) -> None
         "freshness(date within 3 days) failed on analytics.stg_ga4__traffic_daily: 1 row",
     }
     later = messages(run_tests(built, today=rawdata.LAST_DAY + timedelta(days=10)))
-    assert "freshness(order_date within 7 days) failed on analytics.stg_shopify__orders: 2 rows" in later
+    assert "freshness(order_date within 7 days) failed on analytics.fct_orders: 2 rows" in later
     assert "freshness(date within 3 days) failed on analytics.stg_tiktok_ads__campaign_daily: 2 rows" in later
 
 
@@ -76,7 +76,7 @@ def test_every_fact_and_dimension_declares_its_tests() -> None:
         assert {"check(spend >= 0)", "check(roas >= 0 AND roas <= 1000)", "not_null(currency)", "relationship(platform -> dim_ad_platforms)"} <= names
         assert {f"finite({c})" for c in ("spend", "impressions", "clicks", "conversions", "conversion_value", "roas")} <= names
         assert any(n.startswith("unique(tenant_id, date, platform") for n in names)
-    for source in ("stg_tiktok_ads__campaign_daily", "stg_ga4__traffic_daily", "stg_shopify__orders"):
+    for source in ("stg_tiktok_ads__campaign_daily", "stg_ga4__traffic_daily", "fct_orders"):
         assert any(t.name.startswith("freshness(") for t in declared_tests(recipes[source], today=rawdata.LAST_DAY)), source
     warnings = [t for t in declared_tests(recipes["fct_ad_performance"], today=rawdata.LAST_DAY) if t.severity == "warn"]
     assert {t.name for t in warnings} == {"warn_if(clicks > impressions)", "warn_if(NOT reporting_currency IS NULL AND fx_rate IS NULL)"}

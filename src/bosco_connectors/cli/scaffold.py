@@ -56,6 +56,18 @@ def _render(template: str, values: dict[str, str]) -> str:
     return Template(_templates().joinpath(template).read_text()).substitute(**values)
 
 
+def _values(name: str) -> dict[str, str]:
+    return dict(name=name, Class="".join(part.title() for part in name.split("_")),
+                Title=" ".join(part.title() for part in name.split("_")))
+
+
+def source_module(name: str) -> str:
+    """The declarations module `new-source` writes for `name` (also: throwaway plugins in
+    tests and benchmarks, `testing.plugins`)."""
+    check_name(name)
+    return _render("source.py.tmpl", _values(name))
+
+
 def _repo_root() -> Path | None:
     for parent in [Path.cwd(), *Path.cwd().parents]:
         if (parent / "src" / "bosco_connectors" / "sources").is_dir() and (parent / "pyproject.toml").exists():
@@ -80,8 +92,7 @@ def scaffold(name: str, package: Path | None, *, force: bool = False) -> list[Wr
     check_name(name)
     if name in source_names():
         raise ConfigError(f"a source named '{name}' is already registered; choose another name")
-    values = dict(name=name, Class="".join(part.title() for part in name.split("_")),
-                  Title=" ".join(part.title() for part in name.split("_")))
+    values = _values(name)
     if package is None:
         root = _repo_root()
         if root is None:

@@ -138,6 +138,8 @@ class Maps:
     """A stream's rows as rows of the fact `fact`: ``Maps("orders", order_id="id", ...)``.
 
     `where` keeps only some rows (a SQL condition over the stream's columns: ``"is_won"``);
+    `table` names the raw table when it is not the stream's own (a dlt child table of the
+    stream's records: ``"orders__line_items"``);
     `units` says a money column arrives in minor units (``{"gross": CENTS}``), or in the minor
     unit of each row's own currency (a `currencies.MinorUnits` table, read with the mapped
     ``currency``: JPY whole, USD in cents); `meanings` says what the platform's value is
@@ -150,12 +152,14 @@ class Maps:
     where: str | None
     units: Mapping[str, Unit | MinorUnits]
     meanings: Mapping[str, str]
+    table: str | None
 
     def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit | MinorUnits] | None = None,
-                 meanings: Mapping[str, str] | None = None, **columns: Value) -> None:
+                 meanings: Mapping[str, str] | None = None, table: str | None = None, **columns: Value) -> None:
         object.__setattr__(self, "fact", fact)
         object.__setattr__(self, "columns", dict(columns))
         object.__setattr__(self, "where", where)
+        object.__setattr__(self, "table", table)
         object.__setattr__(self, "units", dict(units or {}))
         object.__setattr__(self, "meanings", dict(meanings or {}))
 
@@ -527,9 +531,10 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
         if value is None:
             columns.append(f"cast(null as {_SQL_TYPE[column.kind]}) as {column.name}")
         else:
-            typed = _typed(column, _value_sql(connector, value, joins), mapping.units.get(column.name), currency_sql)
+            sql = _value_sql(connector, value, joins)
+            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name), currency_sql)
             columns.append(f"{typed} as {column.name}")
-    lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(stream)} as row_"]
+    lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(mapping.table or stream)} as row_"]
     for table, lookup in joins.items():
         if isinstance(lookup, Total):
             lines += _total_join(connector, stream, mapping, table, lookup)
@@ -562,7 +567,8 @@ def _total_join(connector: "Connector", stream: str, mapping: Maps, table: str, 
 
 
 def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
-    lines = [f"--   from {connector.name}.{stream}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
+    where = f"{connector.name}.{stream}" + (f" (its table {connector.table_name(mapping.table)})" if mapping.table else "")
+    lines = [f"--   from {where}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
     for name, value in mapping.columns.items():
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
@@ -574,7 +580,7 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
             shown = (f"the sum of {value.value} over {value.stream} rows whose {value.key} is the {value.on}"
                      + (f" where {value.where}" if value.where else ""))
         elif isinstance(value, DayOf):
-            zone = value.timezone
+            zone, when = value.timezone, value.timestamp
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
             stamp = value.timestamp
             stamp_text = f"{stamp.stream}.{stamp.column}" if isinstance(stamp, Lookup) else stamp

@@ -61,6 +61,8 @@ USER_AGENT = "bosco-connectors/0.1 (+https://github.com/bosco-connectors)"
 MAX_RESPONSE_BYTES = 256 * 2**20
 #: The largest decoded report file written to disk (``BOSCO_MAX_DOWNLOAD_MB`` overrides).
 MAX_DOWNLOAD_BYTES = 20 * 2**30
+#: A JSON answer to a report request up to this size is read as a possible error envelope first.
+ERROR_BODY_BYTES = 64 * 2**10
 #: Redirect hops followed for one request before it fails (httpx's own default is 20).
 MAX_REDIRECTS = 5
 #: What a JSON call does when the vendor redirects it to another origin: "refuse" (the
@@ -294,19 +296,26 @@ class ApiClient:
         with self.download_file(url, stream=stream, spool_bytes=self.max_response_bytes) as file:
             return file.read()
 
-    def download_file(self, url: str, *, stream: str | None = None, spool_bytes: int = 16 * 1024 * 1024) -> BinaryIO:
+    def download_file(self, url: str, *, stream: str | None = None, spool_bytes: int = 16 * 1024 * 1024,
+                      method: str = "GET", params: Mapping[str, Any] | None = None, json: Any = None,
+                      data: Any = None, headers: Mapping[str, str] | None = None) -> BinaryIO:
         """Fetch a report export to a temporary file, never whole in memory; the caller closes it.
 
         Same retries as JSON calls; a URL on another origin (a pre-signed storage link) is
         fetched without our credentials. The decoded size is capped (`max_download_bytes`):
         a small compressed body that inflates without end is refused, not written out.
+        A request that asks for the report itself (Criteo's ``POST statistics/report``, whose
+        answer is the CSV or JSON report) passes its ``method``, ``params``, ``json`` or
+        ``data`` and ``headers``; a small JSON answer is checked against the error map, since
+        vendors answer errors with HTTP 200 too.
         """
+        request_args = {"params": params, "json": json, "data": data, "headers": headers}
         try:
             for attempt in self._retrying(stream):
                 with attempt:
                     file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
                     try:
-                        self._download_once(url, stream, file)
+                        self._download_once(url, stream, file, method, request_args)
                     except BaseException:
                         file.close()
                         raise
@@ -316,10 +325,19 @@ class ApiClient:
             raise exc.located(source=self.source, stream=stream) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _download_once(self, url: str, stream: str | None, sink: BinaryIO) -> None:
-        request = self._http.build_request("GET", url)
+    def _download_once(self, url: str, stream: str | None, sink: BinaryIO, method: str = "GET",
+                       request_args: Mapping[str, Any] | None = None) -> None:
+        args = {k: v for k, v in (request_args or {}).items() if v is not None}
+        request = self._http.build_request(method, url, **args)
         bare = origin(request.url) != self._origin
-        if bare:  # a pre-signed storage URL: it carries its own authorisation
+        if bare:
+            if method != "GET" or args:  # only a plain GET of a pre-signed link leaves our origin
+                raise CrossOriginRefused(
+                    f"refused to send a {method} request to {describe_origin(request.url)}: only plain downloads of "
+                    f"pre-signed links leave {describe_origin(self._http.base_url)}, the configured base URL",
+                    request=describe(request),
+                ).located(source=self.source, stream=stream)
+            # a pre-signed storage URL: it carries its own authorisation
             request = self._bare().build_request("GET", strip_known_secrets(str(request.url)))
         hooks.request_sent(self.source, stream, request)
         with self.limiter.slot():
@@ -329,6 +347,29 @@ class ApiClient:
             # Same error text as request_json: the vendor's message and the request.
             error = self.errors.for_status(response, self._decode(response, request, stream))
             error.request = describe(request)
+            raise error.located(source=self.source, stream=stream)
+        if not bare and (method != "GET" or args):  # a report asked for, not a file fetched
+            self._check_answered_error(response, request, stream, sink)
+
+    def _check_answered_error(self, response: httpx.Response, request: httpx.Request, stream: str | None,
+                              sink: BinaryIO) -> None:
+        """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200)."""
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        size = sink.seek(0, 2)
+        sink.seek(0)
+        if not kind.endswith("json") or size > ERROR_BODY_BYTES:
+            return
+        try:
+            body = orjson.loads(sink.read())
+        except orjson.JSONDecodeError:
+            return  # not JSON after all: the file's reader says what is wrong with it
+        finally:
+            sink.seek(0)
+        error = self.errors.for_status(response, body)
+        if error is not None:
+            error.request = describe(request)
+            if error.retry_after is None and isinstance(error, RetryableApiError):
+                error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise error.located(source=self.source, stream=stream)
 
     # -- internals -------------------------------------------------------------------

@@ -355,18 +355,6 @@ class AsyncReportStream(Stream):
             if page is not None and len(page):
                 yield page
 
-    def shape_batch(self, batch: Batch, ctx: ReadContext) -> Any:
-        """A file's batch -> rows of the contract; CSV columns go to Arrow without a dict per row."""
-        if not isinstance(batch, ColumnBatch):
-            return self.shape(batch, ctx)
-        if self.arrow and self.transform is None:
-            from .arrow import columns_to_arrow
-
-            columns = self.record_spec.shape_columns(batch.columns, batch.num_rows, ctx)
-            page = columns_to_arrow(columns, batch.num_rows, self.contract, self.name)
-            return self.keep(page, ctx) if self.keep is not None else page
-        return self.shape(batch.rows(), ctx)
-
 
 # -- one budget of jobs per client ---------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -62,10 +62,21 @@ class Unit:
     exponent: int
 
     def to_currency(self, value: Any) -> Decimal | None:
+        """Currency units, exact to the billionth the tables keep (``decimal(38, 9)``); a vendor that
+        sends finer fractions (Criteo's ``AdvertiserCost`` "5.363504122262113") is rounded half-even
+        there, instead of the whole batch failing the cast."""
         if value is None or value == "":
             return None
-        return Decimal(str(value)).scaleb(-self.exponent)
+        amount = Decimal(str(value)).scaleb(-self.exponent)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MONEY_SCALE:
+            return amount.quantize(_MONEY_STEP, rounding=ROUND_HALF_EVEN)
+        return amount
 
+
+#: Fraction digits money keeps in the tables (`arrow`: ``decimal128(38, 9)``).
+MONEY_SCALE = 9
+_MONEY_STEP = Decimal(1).scaleb(-MONEY_SCALE)
 
 MICROS = Unit("micros", 6)
 CENTS = Unit("cents", 2)

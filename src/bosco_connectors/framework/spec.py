@@ -21,6 +21,7 @@ from .paginators import PageRequest, Paginator, SinglePage
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from .files import FileFormat
     from .http import ApiClient
     from .params import Partitions, WindowParams
     from .records import Records
@@ -237,6 +238,20 @@ class Stream:
                 page = [r for r in (self.transform(r, ctx) for r in page) if r is not None]
         return self.keep(page, ctx) if self.keep is not None else page
 
+    def shape_batch(self, batch: Any, ctx: ReadContext) -> Any:
+        """A report file's batch -> rows of the contract; CSV columns go to Arrow without a dict per row."""
+        from .files import ColumnBatch
+
+        if not isinstance(batch, ColumnBatch):
+            return self.shape(batch, ctx)
+        if self.arrow and self.transform is None:
+            from .arrow import columns_to_arrow
+
+            columns = self.record_spec.shape_columns(batch.columns, batch.num_rows, ctx)
+            page = columns_to_arrow(columns, batch.num_rows, self.contract, self.name)
+            return self.keep(page, ctx) if self.keep is not None else page
+        return self.shape(batch.rows(), ctx)
+
     def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
         raise NotImplementedError(f"stream {self.name} must define how it sends a request")
 
@@ -263,8 +278,41 @@ class RestStream(Stream):
     #: ``X-AP-Context: adAccountId={ad_account_id};``). A partition key used in a header, the
     #: path or a parameter's ``{name}`` is not sent again as a parameter of its own.
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The answer is the report itself, a file in this format (`files.Csv`, `files.Json`...):
+    #: Criteo's ``POST statistics/report`` answers with the CSV or JSON report, no job to run.
+    #: It is read like a job's file, in bounded batches from a temporary file, one request per
+    #: partition and window (no pages).
+    file: "FileFormat | None" = None
 
     kind: ClassVar[str] = "rest"
+
+    def read(self, ctx: ReadContext) -> Iterator[Any]:
+        if self.file is None:
+            yield from super().read(ctx)
+            return
+        within = self.within_history(ctx)
+        if within is None:
+            return
+        yield from self.read_answer_file(within)
+
+    def read_answer_file(self, ctx: ReadContext) -> Iterator[Any]:
+        """One request whose answer is the report file, read batch by batch (see ``file``)."""
+        from .files import DEFAULT_BATCH_ROWS
+
+        params = self.request_params(ctx, PageRequest())
+        extra: dict[str, Any] = {"headers": self.request_headers(ctx)} if self.headers else {}
+        if self.method == "POST":
+            extra["data" if self.payload == "form" else "json"] = params
+        else:
+            extra["params"] = params
+        fmt = self.file
+        assert fmt is not None
+        reader = getattr(fmt, "column_batches", None) or fmt.batches
+        with ctx.client.download_file(self.request_path(ctx), stream=self.name, method=self.method, **extra) as answer:
+            for batch in reader(answer, DEFAULT_BATCH_ROWS):
+                page = self.shape_batch(batch, ctx)
+                if page is not None and len(page):
+                    yield page
 
     def request_params(self, ctx: ReadContext, page: PageRequest) -> dict[str, Any]:
         base = self.params(ctx) if callable(self.params) else self.params

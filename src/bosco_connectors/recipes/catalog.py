@@ -276,6 +276,9 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
     for name, sql in (generated_marts(list(staging)) if generated else {}).items():
         if name not in drafts:  # so does a hand-written fact (recipes/marts/fct_orders.sql)
             add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
+    if generated and SOURCE_PLATFORMS not in drafts:
+        add(read_recipe(Path("<generated from the registered sources>") / "intermediate" / f"{SOURCE_PLATFORMS}.sql",
+                        "intermediate", source_platforms_sql()), SOURCE_PLATFORMS)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
 
@@ -305,6 +308,27 @@ def generated_staging() -> dict[str, tuple[str, str]]:
         for name, sql in staging_models(connector).items():
             models[name] = (connector.name, sql)
     return models
+
+
+SOURCE_PLATFORMS = "int_source_platforms"
+
+
+def source_platforms_sql() -> str:
+    """``int_source_platforms``: every registered source's platform name and category, so a mart
+    can tell a store from a payment processor (both report orders) without a list kept by hand."""
+    from ..framework.registry import load_connectors
+
+    connectors, _ = load_connectors()
+    rows = "\nunion all\n".join(
+        f"select cast('{c.name}' as varchar) as platform, cast('{c.category}' as varchar) as category"
+        for c in sorted(connectors, key=lambda c: c.name)
+    ) or "select cast(null as varchar) as platform, cast(null as varchar) as category where false"
+    return ("-- description: Every registered source (platform) and its category (ads, commerce, payments, email, ...).\n"
+            "-- grain: platform\n"
+            "-- not_null: category\n"
+            "--\n"
+            "-- Generated from the installed sources (`category=` on each connector).\n"
+            f"{rows}\n")
 
 
 def generated_marts(staging: list[str]) -> dict[str, str]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import base64
 import bisect
 import copy
+import io
 import math
 import secrets
 import threading
@@ -187,10 +188,21 @@ class GeneratedApp:
         route = self._route(request)
         if route is None:
             return FakeResponse.json({"error": {"message": f"no declared stream answers {request.method} {request.path}"}}, 404)
+        if getattr(route.stream, "file", None) is not None:  # the answer is the report file itself
+            return self.page_cache.put(request, self._answer_file(route))
         records = self._rows(route)
         body, headers = self._page(route, request, records)
         response = FakeResponse(200, orjson.dumps(body, default=str), {"Content-Type": "application/json", **headers})
         return self.page_cache.put(request, response)
+
+    def _answer_file(self, route: Route) -> FakeResponse:
+        """The world's records for the route, written in the stream's declared file format."""
+        rows = list(self._records(route))
+        encode = getattr(route.stream, "fake_encode", None)
+        fmt = route.stream.file  # type: ignore[attr-defined]
+        content = encode(self, route, None, rows) if encode is not None else fmt.dump(rows)
+        kind = {".json": "application/json", ".jsonl": "application/jsonl", ".csv": "text/csv"}.get(fmt.suffix, "application/octet-stream")
+        return FakeResponse(200, content, {"Content-Type": kind})
 
     def _documented(self, kind: str) -> FakeResponse:
         exchange = self.fixtures.error(kind)
@@ -448,6 +460,11 @@ class GeneratedApp:
         return render
 
     def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
+        fmt = getattr(stream, "file", None)
+        if fmt is not None:  # the documented answers are report files
+            for exchange in self.fixtures.data(stream.name):
+                yield from fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))
+            return
         for exchange in self.fixtures.data(stream.name):
             body = self.fixtures.body(exchange)
             if body is not None:
@@ -457,6 +474,9 @@ class GeneratedApp:
         """One documented row: a record, or for an ``explode`` stream a record's first item with its other fields."""
         if getattr(stream, "kind", None) == "async_report":  # the documented report file's first record
             return self._jobs.template_record(stream)
+        if getattr(stream, "file", None) is not None:  # a report answered as a file: its first record
+            for record in self._documented_records(stream):
+                return record
         explode = stream.record_spec.explode
         if explode:  # the item's fields first: a name the record also uses deeper down (Apple's totalMetrics) is the item's
             parent = self._documented_parent(stream)

@@ -13,7 +13,7 @@ GraphQL engine: a small parser reads the document, the root field picks the reso
 ``bulkOperationRunQuery``), and the answer is *projected on the selection*, so a field
 the fake schema does not define fails as Shopify fails (``undefinedField``).
 
-Shapes follow https://shopify.dev/docs/api/admin-graphql/2025-01 : connections with
+Shapes follow https://shopify.dev/docs/api/admin-graphql/2026-10 : connections with
 ``edges { cursor node }``, ``nodes`` and ``pageInfo``; money as ``MoneyBag { shopMoney {
 amount currencyCode } }`` with Decimal *strings*; ``UnsignedInt64`` as strings.
 
@@ -405,6 +405,8 @@ class Shop:
         self.seed = world.seed
         self.shape = {**SHOP_SIZES[world.size], **world.overrides}
         self.currency = stable_rng(self.seed, "shopify", "currency").choice(("USD", "EUR", "GBP", "CAD"))
+        #: Order days in the unified model are this zone's days.
+        self.timezone = {"USD": "America/New_York", "EUR": "Europe/Berlin", "GBP": "Europe/London", "CAD": "America/Toronto"}[self.currency]
         self.start = datetime.combine(world.start_date, dtime.min, tzinfo=timezone.utc)
         self.end = datetime.combine(world.end_date, dtime(23, 59, 59), tzinfo=timezone.utc)
 
@@ -716,8 +718,23 @@ class Objects:
             "totalTaxSet": _money_bag(o.tax, o.currency),
             "totalShippingPriceSet": _money_bag(o.shipping, o.currency),
             "totalRefundedSet": _money_bag(o.refunded, o.currency),
+            # after refunds: a fully refunded order is worth nothing now
+            "currentTotalPriceSet": _money_bag(max(o.total - o.refunded, Decimal(0)), o.currency),
+            "currentSubtotalPriceSet": _money_bag(max(o.subtotal - o.refunded, Decimal(0)), o.currency),
+            "currentTotalDiscountsSet": _money_bag(o.discounts if o.refunded < o.total else Decimal(0), o.currency),
+            "currentTotalTaxSet": _money_bag(o.tax if o.refunded < o.total else Decimal(0), o.currency),
+            "number": int(o.name.lstrip("#")),
+            "closedAt": iso(o.updated_at) if o.fulfillment_status == "FULFILLED" and o.financial_status == "PAID" else None,
+            "discountCodes": ["WELCOME10"] if o.discounts > 0 else [],
             "customerJourneySummary": journey,
             "lineItems": lambda args, o=o: Connection("LineItem", [self.line_item(li, o.currency) for li in o.line_items]),
+        }
+
+    def shop_object(self) -> dict[str, Any]:
+        return {
+            "__typename": "Shop", "id": "gid://shopify/Shop/72719794454", "name": "Bosco Demo",
+            "myshopifyDomain": f"{SHOP}.myshopify.com", "currencyCode": self.shop.currency,
+            "ianaTimezone": self.shop.timezone, "taxesIncluded": False, "updatedAt": iso(self.shop.start),
         }
 
     def roots(self) -> dict[str, tuple[str, Callable[[], list[Any]], dict[str, str]]]:
@@ -1127,6 +1144,8 @@ class ShopifyApp:
                 data[sel.key] = executor.select(self.run_bulk(args.get("query"), root_url), sel.selections)
             elif sel.name in roots:
                 data[sel.key] = executor.connection(self.listing(sel.name, args), sel)
+            elif sel.name == "shop":
+                data[sel.key] = executor.select(self.objects.shop_object(), sel.selections)
             elif sel.name == "node":
                 found = self.node(str(args.get("id")))
                 data[sel.key] = executor.select(found, sel.selections) if found else None

@@ -82,6 +82,11 @@ def _page_of(paginator: Paginator, request: FakeRequest) -> tuple[Any, Any]:
         name = paginator.offset_param
     elif isinstance(paginator, CursorInBody):
         name = paginator.param
+    if isinstance(paginator, CursorInBody):
+        # A cursor may stand for its first request's query (Recharge sends only ``cursor`` and
+        # ``limit`` after page one), and a cursor only comes from a page answered before: the
+        # pages of a path are told apart by their cursor alone.
+        return (request.method, request.path), _text(_pop(params, name))
     if name is not None:
         marker = _pop(params, name)
         return (request.method, request.path, _frozen(params)), _text(marker)

@@ -132,7 +132,7 @@ def test_cassette_pages_and_stays_on_shopify(synced):
     assert len(orders_pages) >= 2
     assert orders_pages[0]["variables"]["cursor"] is None and orders_pages[1]["variables"]["cursor"]
     assert orders_pages[0]["variables"]["query"] == "updated_at:>='2026-11-09T00:00:00Z' AND updated_at:<='2026-11-20T23:59:59Z'"
-    assert {uri for _, uri, _ in recorded} == {"https://bosco-demo.myshopify.com/admin/api/2025-01/graphql.json"}
+    assert {uri for _, uri, _ in recorded} == {"https://bosco-demo.myshopify.com/admin/api/2026-10/graphql.json"}
 
 
 def test_no_secret_in_the_cassette(synced):

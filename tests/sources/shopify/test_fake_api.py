@@ -196,9 +196,9 @@ def test_shop_accepts_subdomain_or_domain():
     for given in ("bosco-demo", "bosco-demo.myshopify.com", "https://Bosco-Demo.myshopify.com/"):
         config = connector.validate({**base, "shop": given})
         assert config.shop == "bosco-demo"
-        assert config.api_root == "https://bosco-demo.myshopify.com/admin/api/2025-01/"
+        assert config.api_root == "https://bosco-demo.myshopify.com/admin/api/2026-10/"
     assert connector.validate({**base, "shop": "x", "base_url": "http://127.0.0.1:9/shopify"}).api_root == (
-        "http://127.0.0.1:9/shopify/admin/api/2025-01/"
+        "http://127.0.0.1:9/shopify/admin/api/2026-10/"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ from bosco_connectors.sources.shopify.client import SHOPIFY_ERRORS, TOKEN_HEADER
 from bosco_connectors.sources.shopify.queries import CUSTOMERS, ORDERS, PRODUCTS, updated_between
 from bosco_connectors.sources.shopify.streams import wants_bulk
 
-ROOT = "https://bosco-demo.myshopify.com/admin/api/2025-01/"
+ROOT = "https://bosco-demo.myshopify.com/admin/api/2026-10/"
 
 
 def _sent_headers(auth: AdminApiToken, url: str) -> httpx.Headers:
@@ -31,8 +32,8 @@ def test_token_goes_to_the_admin_api_only():
     for elsewhere in (
         "https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1/bulk-operation-outputs/x.jsonl",
         "https://bosco-demo.myshopify.com/bulk-results/1.jsonl",  # same host, outside /admin/api/<version>/
-        "http://bosco-demo.myshopify.com/admin/api/2025-01/graphql.json",  # not over TLS
-        "https://bosco-demo.myshopify.com.evil.example/admin/api/2025-01/graphql.json",
+        "http://bosco-demo.myshopify.com/admin/api/2026-10/graphql.json",  # not over TLS
+        "https://bosco-demo.myshopify.com.evil.example/admin/api/2026-10/graphql.json",
     ):
         assert TOKEN_HEADER not in _sent_headers(auth, elsewhere), elsewhere
 
@@ -87,7 +88,8 @@ def test_order_row_flattens_money_and_attribution():
                                           "originalUnitPriceSet": {"shopMoney": {"amount": "12.5"}}}}]},
     }
     row = records.order_row(node)
-    assert row["total_price"] == 24.99 and row["total_refunded"] == 0.0 and row["total_tax"] is None
+    assert row["total_price"] == Decimal("24.99") and row["total_refunded"] == Decimal("0.0") and row["total_tax"] is None
+    assert isinstance(row["total_price"], Decimal)  # money stays exact, never a float
     assert row["updated_at"] == datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
     assert row["tags"] == "gift, vip" and row["customer_id"] is None
     # one session: Shopify has only firstVisit, which is then also the converting session
@@ -102,7 +104,7 @@ def test_order_row_flattens_money_and_attribution():
 def test_customer_row_reads_unsigned_int64_strings():
     row = records.customer_row({"id": "gid://shopify/Customer/1", "numberOfOrders": "12",
                                 "amountSpent": {"amount": "310.5", "currencyCode": "EUR"}, "updatedAt": "2026-11-02T10:00:00Z"})
-    assert (row["number_of_orders"], row["amount_spent"], row["amount_spent_currency"]) == (12, 310.5, "EUR")
+    assert (row["number_of_orders"], row["amount_spent"], row["amount_spent_currency"]) == (12, Decimal("310.5"), "EUR")
 
 
 def test_search_string_and_bulk_choice():
@@ -129,6 +131,7 @@ def test_paged_queries_stay_under_the_single_query_cost_limit(connection):
 def test_registered_and_described():
     assert get_connector("shopify") is connector
     described = connector.describe()
-    assert [s["name"] for s in described["streams"]] == ["orders", "products", "customers"]
-    assert all(s["primary_key"] == ["tenant_id", "id"] and s["cursor"] == "updated_at" for s in described["streams"])
+    assert [s["name"] for s in described["streams"]] == ["shop", "orders", "products", "customers"]
+    assert all(s["primary_key"] == ["tenant_id", "id"] for s in described["streams"])
+    assert [s["name"] for s in described["streams"] if s["cursor"] == "updated_at"] == ["orders", "products", "customers"]
     assert {c["name"] for c in described["config"] if c["required"]} == {"shop", "access_token"}

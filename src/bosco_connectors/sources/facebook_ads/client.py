@@ -40,6 +40,7 @@ from urllib.parse import urljoin
 import orjson
 
 from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError, interrupt
+from ...framework.meta_graph import AUTH_CODES, THROTTLE_CODES, TRANSIENT_CODES  # shared with the declared Meta sources
 from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
 from ...framework.spec import PageTrail
@@ -59,12 +60,6 @@ API_VERSION = "v26.0"
 
 log = logging.getLogger("bosco_connectors.facebook_ads")
 
-#: Rate limiting: app (4), user (17), page (32), custom/ad account (613), business use case.
-THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-#: Unknown error, service temporarily unavailable: Meta says retry.
-TRANSIENT_CODES = frozenset({1, 2})
-#: Missing, invalid or expired tokens, and permissions the token lacks.
-AUTH_CODES = frozenset({10, 102, 104, 190, *range(200, 300)})
 #: The shortest wait after a throttling error that announced no time to regain access.
 THROTTLE_MIN_WAIT = 60.0
 

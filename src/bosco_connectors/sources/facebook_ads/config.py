@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...framework import IdList, SourceConfig
+#: The Graph API host (one for every Meta source). The SDK appends ``/<version>/<node>/<edge>`` to it.
+from ...framework.meta_graph import GRAPH_URL
 
-#: The Graph API host. The SDK appends ``/<version>/<node>/<edge>`` to it.
-GRAPH_URL = "https://graph.facebook.com"
 
 #: Conversions counted by default (see `conversion_action_types`). ``omni_purchase`` is
 #: Meta's de-duplicated purchase count across website, app and offline events, and

@@ -1,7 +1,7 @@
-"""Shopify: orders, products and customers from the GraphQL Admin API.
+"""Shopify: the shop, orders, products and customers from the GraphQL Admin API.
 
-API: Shopify GraphQL Admin API, version 2025-01 by default (config ``api_version``),
-https://shopify.dev/docs/api/admin-graphql/2025-01 . One endpoint per shop,
+API: Shopify GraphQL Admin API, version 2026-10 by default (config ``api_version``),
+https://shopify.dev/docs/api/admin-graphql/2026-10 . One endpoint per shop,
 ``POST https://{shop}.myshopify.com/admin/api/{version}/graphql.json`` with a JSON body
 ``{"query", "variables"}`` and the ``X-Shopify-Access-Token`` header. Requests go
 through the framework's httpx client (retries, pacing, redaction); `client` adds
@@ -21,13 +21,19 @@ phones, addresses) is requested at all.
 
 Streams (raw tables ``shopify_<stream>``, merged on ``tenant_id`` + ``id``):
 
+- ``shop`` -> ``shopify_shop``: one row, the shop's currency and IANA time zone (every
+  order's day in the unified ``fct_orders`` is the shop's day, not the UTC day);
 - ``orders`` -> ``shopify_orders`` and its child table ``shopify_orders__line_items``;
 - ``products`` -> ``shopify_products``;
 - ``customers`` -> ``shopify_customers``.
+
+Money is an exact decimal (Shopify's Decimal strings, never floats). Orders and their lines
+map into the unified commerce facts ``fct_orders`` and ``fct_order_lines`` (`streams`).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ...framework import Connector
@@ -40,7 +46,9 @@ connector = Connector(
     name="shopify",
     title="Shopify",
     api_version=DEFAULT_API_VERSION,
-    docs_url="https://shopify.dev/docs/api/admin-graphql/2025-01",
+    docs_url="https://shopify.dev/docs/api/admin-graphql/2026-10",
+    supported_until=date(2027, 10, 1),
+    support_policy="https://shopify.dev/docs/api/usage/versioning (each stable version is supported for at least 12 months)",
     category="commerce",
     config_model=ShopifyConfig,
     client_factory=make_client,

@@ -19,7 +19,9 @@ _SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: Stable Admin API versions are quarterly: YYYY-01, -04, -07, -10.
 _VERSION = re.compile(r"^20\d\d-(01|04|07|10)$")
 
-DEFAULT_API_VERSION = "2025-01"
+#: The latest stable version (released 2026-10-01); Shopify supports each for at least 12 months
+#: (https://shopify.dev/docs/api/usage/versioning).
+DEFAULT_API_VERSION = "2026-10"
 
 
 def normalise_shop(value: str) -> str:
@@ -44,7 +46,7 @@ class ShopifyConfig(SourceConfig):
     access_token: SecretStr = Field(
         description="Admin API access token (custom app 'shpat_...' or an OAuth offline token)."
     )
-    api_version: str = Field(default=DEFAULT_API_VERSION, description="Stable Admin API version, e.g. 2025-01.")
+    api_version: str = Field(default=DEFAULT_API_VERSION, description="Stable Admin API version, e.g. 2026-10.")
     bulk: bool | Literal["auto"] = Field(
         default="auto",
         description="Read with a bulk operation: true, false, or 'auto' (when the range is longer than bulk_threshold_days).",
@@ -80,7 +82,7 @@ class ShopifyConfig(SourceConfig):
     @classmethod
     def _version(cls, value: str) -> str:
         if not _VERSION.match(value):
-            raise ValueError("must be a stable quarterly version such as '2025-01'")
+            raise ValueError("must be a stable quarterly version such as '2026-10'")
         return value
 
     @property

@@ -7,6 +7,7 @@ resource types and what every other Admin API call expects back.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from dlt.common.libs.pydantic import DltConfig
@@ -30,9 +31,9 @@ class OrderLineItem(BaseModel):
     variant_id: Id | None = None
     product_id: Id | None = None
     #: Price of one unit before discounts, shop currency.
-    unit_price: float | None = None
+    unit_price: Decimal | None = None
     #: Line total after line-level discounts, shop currency.
-    discounted_total: float | None = None
+    discounted_total: Decimal | None = None
 
 
 class Order(Contract):
@@ -44,17 +45,29 @@ class Order(Contract):
 
     id: Id
     name: str | None = None
+    #: The order number behind ``name`` (not unique across shops).
+    number: int | None = None
     created_at: datetime
     updated_at: datetime
     processed_at: datetime | None = None
+    closed_at: datetime | None = None
     cancelled_at: datetime | None = None
+    #: CUSTOMER, DECLINED, FRAUD, INVENTORY, STAFF or OTHER (OrderCancelReason).
+    cancel_reason: str | None = None
     currency_code: str | None = None
-    total_price: float | None = None
-    subtotal_price: float | None = None
-    total_discounts: float | None = None
-    total_tax: float | None = None
-    total_shipping: float | None = None
-    total_refunded: float | None = None
+    total_price: Decimal | None = None
+    subtotal_price: Decimal | None = None
+    total_discounts: Decimal | None = None
+    total_tax: Decimal | None = None
+    total_shipping: Decimal | None = None
+    total_refunded: Decimal | None = None
+    #: The ``current*`` totals: after returns, refunds and order edits.
+    current_total_price: Decimal | None = None
+    current_subtotal_price: Decimal | None = None
+    current_total_discounts: Decimal | None = None
+    current_total_tax: Decimal | None = None
+    #: Discount codes used, comma-separated.
+    discount_codes: str | None = None
     financial_status: str | None = None
     fulfillment_status: str | None = None
     customer_id: Id | None = None
@@ -75,6 +88,19 @@ class Order(Contract):
     first_utm_medium: str | None = None
     first_utm_campaign: str | None = None
     line_items: list[OrderLineItem] = []
+
+
+class Shop(Contract):
+    """The shop: its currency and IANA time zone (order days are the shop's days)."""
+
+    id: Id
+    name: str | None = None
+    myshopify_domain: str | None = None
+    currency_code: str | None = None
+    iana_timezone: str | None = None
+    #: Prices include tax (then subtotals include tax too).
+    taxes_included: bool | None = None
+    updated_at: datetime | None = None
 
 
 class Product(Contract):
@@ -99,7 +125,7 @@ class Customer(Contract):
     state: str | None = None
     tags: str | None = None
     number_of_orders: int | None = None
-    amount_spent: float | None = None
+    amount_spent: Decimal | None = None
     amount_spent_currency: str | None = None
     created_at: datetime | None = None
     updated_at: datetime

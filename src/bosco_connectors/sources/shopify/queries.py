@@ -5,7 +5,7 @@ its nodes, and its nested connections (``lineItems``). The same selection yields
 paged query, the bulk operation query and the follow-up query for long nested lists,
 so the paged and the bulk path cannot drift apart.
 
-Shapes follow https://shopify.dev/docs/api/admin-graphql/2025-01 : connections with
+Shapes follow https://shopify.dev/docs/api/admin-graphql/2026-10 : connections with
 ``first``/``after``/``query``/``sortKey`` arguments, ``edges { node }`` and
 ``pageInfo { hasNextPage endCursor }``. Search strings use the documented syntax
 (https://shopify.dev/docs/api/usage/search-syntax): ``updated_at:>='2025-01-01T00:00:00Z'``,
@@ -157,15 +157,16 @@ BULK_POLL = compact(
 )
 
 
-# -- selections (every field checked against the 2025-01 reference) -------------------
+# -- selections (checked against the 2025-01 reference; the fields added since against
+#    2026-10: number, closedAt, cancelReason, discountCodes, current*Set) ---------------
 
 MONEY = "shopMoney { amount }"
 
 VISIT = "landingPage referrerUrl source utmParameters { source medium campaign content term }"
 
 ORDER_FIELDS = f"""
-  id name createdAt updatedAt processedAt cancelledAt currencyCode test tags sourceName
-  displayFinancialStatus displayFulfillmentStatus
+  id name number createdAt updatedAt processedAt closedAt cancelledAt cancelReason currencyCode test tags sourceName
+  displayFinancialStatus displayFulfillmentStatus discountCodes
   customer {{ id }}
   totalPriceSet {{ {MONEY} }}
   subtotalPriceSet {{ {MONEY} }}
@@ -173,6 +174,10 @@ ORDER_FIELDS = f"""
   totalTaxSet {{ {MONEY} }}
   totalShippingPriceSet {{ {MONEY} }}
   totalRefundedSet {{ {MONEY} }}
+  currentTotalPriceSet {{ {MONEY} }}
+  currentSubtotalPriceSet {{ {MONEY} }}
+  currentTotalDiscountsSet {{ {MONEY} }}
+  currentTotalTaxSet {{ {MONEY} }}
   customerJourneySummary {{ firstVisit {{ {VISIT} }} lastVisit {{ {VISIT} }} }}
 """
 
@@ -195,6 +200,14 @@ CUSTOMER_FIELDS = "id state tags numberOfOrders amountSpent { amount currencyCod
 ORDERS = Connection(
     "orders", "Order", ORDER_FIELDS, page_size=15,
     nested=(Nested("lineItems", "LineItem", LINE_ITEM_FIELDS, page_size=5),),
+)
+#: The shop itself: its id, name, currency and time zone (an order's day is the shop's day).
+SHOP = compact(
+    """
+    query Shop {
+      shop { id name myshopifyDomain currencyCode ianaTimezone taxesIncluded updatedAt }
+    }
+    """
 )
 PRODUCTS = Connection("products", "Product", PRODUCT_FIELDS, page_size=100)
 CUSTOMERS = Connection("customers", "Customer", CUSTOMER_FIELDS, page_size=100)

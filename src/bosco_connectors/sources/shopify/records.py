@@ -4,13 +4,14 @@ Both read paths (pages and bulk JSONL) hand these functions the same node shape,
 nested connections as ``{"edges": [{"node": ...}]}``, so both load identical rows.
 
 Money: Shopify sends ``MoneyBag.shopMoney.amount`` as a Decimal *string* ("24.99") in
-the shop's currency; it becomes a float here. Tags (a list) become Shopify's classic
+the shop's currency; it stays an exact `Decimal` here. Tags (a list) become Shopify's classic
 comma-separated string rather than a child table per tag.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ...framework import parse_datetime
@@ -18,10 +19,10 @@ from ...framework import parse_datetime
 Node = dict[str, Any]
 
 
-def money(bag: Any) -> float | None:
-    """``{"shopMoney": {"amount": "24.99"}}`` -> 24.99 (None when absent)."""
+def money(bag: Any) -> Decimal | None:
+    """``{"shopMoney": {"amount": "24.99"}}`` -> Decimal("24.99") (None when absent)."""
     amount = ((bag or {}).get("shopMoney") or {}).get("amount") if isinstance(bag, dict) else None
-    return float(amount) if amount not in (None, "") else None
+    return Decimal(str(amount)) if amount not in (None, "") else None
 
 
 def when(value: Any) -> datetime | None:
@@ -73,10 +74,13 @@ def order_row(node: Node) -> dict[str, Any]:
     return {
         "id": order_id,
         "name": node.get("name"),
+        "number": node.get("number"),
         "created_at": when(node.get("createdAt")),
         "updated_at": when(node.get("updatedAt")),
         "processed_at": when(node.get("processedAt")),
+        "closed_at": when(node.get("closedAt")),
         "cancelled_at": when(node.get("cancelledAt")),
+        "cancel_reason": node.get("cancelReason"),
         "currency_code": node.get("currencyCode"),
         "total_price": money(node.get("totalPriceSet")),
         "subtotal_price": money(node.get("subtotalPriceSet")),
@@ -84,6 +88,11 @@ def order_row(node: Node) -> dict[str, Any]:
         "total_tax": money(node.get("totalTaxSet")),
         "total_shipping": money(node.get("totalShippingPriceSet")),
         "total_refunded": money(node.get("totalRefundedSet")),
+        "current_total_price": money(node.get("currentTotalPriceSet")),
+        "current_subtotal_price": money(node.get("currentSubtotalPriceSet")),
+        "current_total_discounts": money(node.get("currentTotalDiscountsSet")),
+        "current_total_tax": money(node.get("currentTotalTaxSet")),
+        "discount_codes": tags(node.get("discountCodes")) or None,
         "financial_status": node.get("displayFinancialStatus"),
         "fulfillment_status": node.get("displayFulfillmentStatus"),
         "customer_id": ref(node.get("customer")),
@@ -116,6 +125,19 @@ def line_item_row(node: Node, order_id: str) -> dict[str, Any]:
     }
 
 
+def shop_row(node: Node) -> dict[str, Any]:
+    """The one ``shopify_shop`` row: the shop's id, name, currency and IANA time zone."""
+    return {
+        "id": node["id"],
+        "name": node.get("name"),
+        "myshopify_domain": node.get("myshopifyDomain"),
+        "currency_code": node.get("currencyCode"),
+        "iana_timezone": node.get("ianaTimezone"),
+        "taxes_included": node.get("taxesIncluded"),
+        "updated_at": when(node.get("updatedAt")),
+    }
+
+
 def product_row(node: Node) -> dict[str, Any]:
     return {
         "id": node["id"],
@@ -139,7 +161,7 @@ def customer_row(node: Node) -> dict[str, Any]:
         "state": node.get("state"),
         "tags": tags(node.get("tags")),
         "number_of_orders": int(count) if count not in (None, "") else None,
-        "amount_spent": float(spent["amount"]) if spent.get("amount") not in (None, "") else None,
+        "amount_spent": Decimal(str(spent["amount"])) if spent.get("amount") not in (None, "") else None,
         "amount_spent_currency": spent.get("currencyCode"),
         "created_at": when(node.get("createdAt")),
         "updated_at": when(node.get("updatedAt")),

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
-from ...framework import Cursor, GraphQLPageInfo, GraphQLStream, ReadContext
+from ...framework import Cursor, FullRefresh, GraphQLPageInfo, GraphQLStream, ReadContext
+from ...framework.facts import DayOf, Expr, Maps
 from ...framework.jobs import AsyncReport
 from ...framework.jsonpath import get_path
+from ...framework.unified import Lookup
 from . import contracts, records
 from .bulk import bulk_export
-from .queries import CUSTOMERS, ORDERS, PRODUCTS, Connection, Nested, updated_between
+from .queries import CUSTOMERS, ORDERS, PRODUCTS, SHOP, Connection, Nested, updated_between
 
 def wants_bulk(config: Any, since: datetime | None, until: datetime | None) -> bool:
     """``bulk: true`` always, ``false`` never, ``auto`` when the range is long (or open)."""
@@ -93,6 +95,29 @@ class ShopifyStream(GraphQLStream):
 
 ONE_DAY = timedelta(days=1)
 
+
+@dataclass(kw_only=True)
+class ShopStream(GraphQLStream):
+    """The ``shop`` query: one record, the shop the token belongs to."""
+
+    def shape(self, raw: list[Any], ctx: ReadContext) -> list[dict[str, Any]]:
+        return [records.shop_row(node) for node in raw if isinstance(node, dict) and node.get("id")]
+
+
+shop = ShopStream(
+    name="shop",
+    query=SHOP,
+    records="data.shop",
+    contract=contracts.Shop,
+    primary_key=("id",),
+    cursor=FullRefresh("one record: the shop's name, currency and time zone, read again every run"),
+    description="The shop: name, currency and IANA time zone (order days in the unified model are the shop's days).",
+)
+
+#: One shop per tenant: the shop's row joins every order of the tenant.
+_SHOP = dict(on=())
+_SHOP_DAY = DayOf("created_at", Lookup("shop", (), "iana_timezone", **_SHOP))
+
 orders = ShopifyStream(
     name="orders",
     connection=ORDERS,
@@ -102,6 +127,29 @@ orders = ShopifyStream(
     cursor=Cursor("updated_at", kind="datetime", lookback=ONE_DAY),
     description="Orders with totals in shop currency, status, session attribution (landing page, "
     "referrer, UTM) and line items (child table shopify_orders__line_items).",
+    unified=(Maps(
+        "orders", order_date=_SHOP_DAY, created_at="created_at", updated_at="updated_at",
+        store_id=Lookup("shop", (), "id", **_SHOP), store_name=Lookup("shop", (), "name", **_SHOP),
+        order_id="id", order_number="name", customer_id="customer_id", currency="currency_code",
+        gross=Expr("subtotal_price + coalesce(total_discounts, 0)"), discounts="total_discounts",
+        refunds="total_refunded", tax="total_tax", shipping="total_shipping", total="total_price",
+        status="financial_status", is_cancelled=Expr("cancelled_at is not null"), is_test="test",
+        source_name="source_name", landing_site="landing_page_url", referring_site="referrer_url",
+        discount_codes="discount_codes", utm_source="utm_source", utm_medium="utm_medium", utm_campaign="utm_campaign",
+        meanings={
+            "gross": "subtotalPriceSet (line items after discounts) + totalDiscountsSet; with tax-inclusive prices it includes tax",
+            "refunds": "totalRefundedSet: every refund, shipping and tax refunds included",
+            "order_date": "createdAt on the shop's calendar (shop.ianaTimezone)",
+        },
+    ), Maps(
+        "order_lines", table="orders__line_items",
+        order_date=DayOf(Lookup("orders", "id", "created_at", on="order_id"), Lookup("shop", (), "iana_timezone", **_SHOP)),
+        store_id=Lookup("shop", (), "id", **_SHOP), order_id="order_id", line_id="id", product_id="product_id",
+        variant_id="variant_id", sku="sku", title="title", quantity="quantity", price="unit_price",
+        discounts=Expr("unit_price * quantity - discounted_total"),
+        currency=Lookup("orders", "id", "currency_code", on="order_id"),
+        meanings={"discounts": "originalUnitPriceSet x quantity - discountedTotalSet (line-level discounts)"},
+    )),
 )
 
 products = ShopifyStream(
@@ -124,4 +172,4 @@ customers = ShopifyStream(
     description="Customers without personal data: state, tags, order count, amount spent.",
 )
 
-STREAMS = [orders, products, customers]
+STREAMS = [shop, orders, products, customers]

@@ -1,0 +1,243 @@
+"""Every registered source's largest stream against its fake: ours next to a raw loader.
+
+For each source (`largest_stream` picks the stream: the finest-level performance report
+its declarations map, or `LARGEST` where no unified level says), the fake API runs in
+its own process (`source_serve`: the hand-written fake of a flagship, the generated one
+of a declared source) and:
+
+1. a probe at a small world (`BASE_WORLD`, the scaling knob at `PROBE`) measures rows and
+   seconds, from which the knob for the 1x size is chosen so that our sync takes about
+   `seconds` (10-60 s for the recorded run, a few for ``--quick``);
+2. at 1x, our sync runs (the server records its requests), then the raw baseline
+   replays those requests (`source_contenders.run_raw`), then ours again (`rounds`): the
+   best of ours against raw, as throughput (raw seconds / our seconds);
+3. at 10x the knob, our sync alone: peak RSS at 10x over peak RSS at 1x.
+
+The scaling knob is the world's campaigns per account (every report and entity row
+is per campaign or below), Shopify's and GA4's the days (orders; a fixed set of landing pages). When the rows do not grow with
+the knob (the fake serves a fixed set for that stream), the table says so instead of a
+ratio at a size that was never reached. Results are merged into `RESULTS` (one entry
+per source, so runs of a few sources accumulate); ``python -m bench.source_table``
+writes the README's table from it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+from .common import BENCH_ENV, END_DATE, ROOT, Row, conditions, fmt_int, run_child, say
+
+RESULTS = ROOT / "bench" / "results" / "per_source.json"
+#: Streams whose declarations rank no unified level: the largest, named.
+LARGEST = {"shopify": "orders", "ga4": "landing_pages_daily"}
+LEVELS = {"ad": 4, "ad_group": 3, "campaign": 2, "account": 1}
+#: The world every probe starts from (Shopify's shop has its own shape: orders per day).
+BASE_WORLD = {"accounts": 2, "ad_groups": 2, "ads": 2, "days": 30}
+KNOB = {"shopify": "days", "ga4": "days"}  # GA4: landing pages are a fixed set, rows grow with days
+PROBE = {"campaigns": 10, "days": 30}
+#: Our fixed cost per sync (pipeline set-up, load, merge), left out of the rate estimate.
+OVERHEAD_S = 1.0
+#: Rows at 10x below this share of 10x the rows at 1x: the fake does not scale the stream.
+SCALES = 0.8
+
+
+def largest_stream(connector: Any) -> str:
+    if connector.name in LARGEST:
+        return LARGEST[connector.name]
+
+    def rank(stream: Any) -> tuple[int, int, int]:
+        unified = getattr(stream, "unified", None)
+        performance = type(unified).__name__ == "Performance"
+        return performance, LEVELS.get(getattr(unified, "level", ""), 0), bool(getattr(stream.cursor, "field", None))
+
+    return max(connector.streams, key=rank).name
+
+
+def knob_of(source: str) -> str:
+    return KNOB.get(source, "campaigns")
+
+
+def world_for(source: str, knob_value: int) -> dict[str, int]:
+    base = {} if source == "shopify" else dict(BASE_WORLD)
+    return {**base, knob_of(source): knob_value}
+
+
+@contextmanager
+def fake_api(source: str, world: dict[str, int]) -> Iterator[dict[str, Any]]:
+    options = {"source": source, "world": world, "end_date": END_DATE.isoformat()}
+    env = {**__import__("os").environ, **BENCH_ENV}
+    proc = subprocess.Popen([sys.executable, "-m", "bench.source_serve", json.dumps(options)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError(f"the fake API of {source} did not start")
+        info = json.loads(line)
+        info["root"] = f"http://127.0.0.1:{info['port']}"
+        yield info
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _bench_call(info: dict[str, Any], what: str) -> Any:
+    import httpx
+
+    return httpx.get(f"{info['root']}/_bench/{what}", timeout=300).json()
+
+
+def contender(name: str, source: str, stream: str, info: dict[str, Any], requests_file: Path | None = None,
+              timeout: float = 3600) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{source}-{name}-") as workdir:
+        opts = {"source": source, "stream": stream, "config": info["config"], "workdir": workdir, "root": info["root"],
+                "requests_file": str(requests_file) if requests_file else None}
+        result = run_child("bench.source_contenders", name, json.dumps(opts), timeout=timeout)
+    say(f"    {name:4s} {fmt_int(result['rows'])} rows in {result['seconds']:.1f}s, peak RSS {result['peak_rss_mb']:.0f} MB, cpu {result['cpu']:.1f}s")
+    return result
+
+
+def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None) -> dict[str, Any]:
+    """One source: probe, 1x (ours and raw), 10x (ours); the figures as a dict (see `RESULTS`).
+
+    `knob_1x` sets the 1x size and skips the probe (the smoke test's tiny run)."""
+    from bosco_connectors.framework.registry import get_connector
+
+    connector = get_connector(source)
+    stream = largest_stream(connector)
+    knob = knob_of(source)
+    out: dict[str, Any] = {"source": source, "stream": stream, "knob": knob, "fake": _fake_kind(connector),
+                           "target_seconds": seconds, "measured_on": date.today().isoformat()}
+    say(f"  {source}: {stream} (fake: {out['fake']}; scaled by {knob})")
+    one_x = knob_1x
+    if one_x is None:
+        probe_knob = PROBE[knob]
+        with fake_api(source, world_for(source, probe_knob)) as info:
+            probe = contender("ours", source, stream, info)
+        out["probe"] = {"knob": probe_knob, "rows": probe["rows"], "seconds": round(probe["seconds"], 2)}
+        if probe["rows"] == 0:
+            out["note"] = "the fake serves no rows for this stream"
+            return out
+        rate = probe["rows"] / max(probe["seconds"] - OVERHEAD_S, 0.2)
+        one_x = max(probe_knob, round(probe_knob * rate * seconds / probe["rows"]))
+    out["knob_1x"], out["knob_10x"] = one_x, one_x * 10
+    with tempfile.TemporaryDirectory(prefix=f"bench-{source}-requests-") as folder:
+        requests_file = Path(folder) / "requests.json"
+        with fake_api(source, world_for(source, one_x)) as info:
+            ours = [contender("ours", source, stream, info)]
+            requests_file.write_text(json.dumps(_bench_call(info, "requests")))
+            _bench_call(info, "forget")
+            raw = contender("raw", source, stream, info, requests_file)
+            for _ in range(rounds - 1):
+                ours.append(contender("ours", source, stream, info))
+    best = min(ours, key=lambda r: r["seconds"])
+    out["one_x"] = {"rows": best["rows"], "ours_seconds": round(best["seconds"], 2), "raw_seconds": round(raw["seconds"], 2),
+                    "raw_rows": raw["rows"], "ours_rss_mb": round(max(r["peak_rss_mb"] for r in ours)), "raw_rss_mb": round(raw["peak_rss_mb"]),
+                    "rounds": [round(r["seconds"], 2) for r in ours]}
+    out["ours_over_raw"] = round(raw["seconds"] / best["seconds"], 2)
+    # 10x our 1x time, and then some: past it the fake, not the sync, is what does not scale
+    limit = max(120.0, min(600.0, 30 * best["seconds"]))
+    with fake_api(source, world_for(source, one_x * 10)) as info:
+        _bench_call(info, "forget")
+        try:
+            ten = contender("ours", source, stream, info, timeout=limit)
+        except subprocess.TimeoutExpired:
+            out["ten_x"] = None
+            out["note"] = (f"the fake cannot serve this stream at 10x: our sync of {fmt_int(best['rows'] * 10)} rows "
+                           f"did not end within {limit:.0f}s, the fake's process using the CPU")
+            return out
+    out["ten_x"] = {"rows": ten["rows"], "ours_seconds": round(ten["seconds"], 2), "ours_rss_mb": round(ten["peak_rss_mb"])}
+    out["rss_10x_over_1x"] = round(ten["peak_rss_mb"] / out["one_x"]["ours_rss_mb"], 2)
+    grew = ten["rows"] / best["rows"] if best["rows"] else 0
+    if grew < 10 * SCALES:
+        out["note"] = (f"the fake does not scale this stream with {knob}: {fmt_int(best['rows'])} rows at 1x, "
+                       f"{fmt_int(ten['rows'])} at 10x")
+    if raw["rows"] < SCALES * best["rows"]:
+        out["raw_note"] = (f"the raw loader found {fmt_int(raw['rows'])} records in the answers where ours loaded "
+                           f"{fmt_int(best['rows'])} rows: its generic parser does not read this API's report format")
+    return out
+
+
+def _fake_kind(connector: Any) -> str:
+    return "generated" if (connector.sandbox or "").split(":")[0].endswith(".generated") else "hand-written"
+
+
+def save(results: list[dict[str, Any]], path: Path = RESULTS) -> None:
+    known = {r["source"]: r for r in json.loads(path.read_text())} if path.exists() else {}
+    known.update({r["source"]: r for r in results})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([known[k] for k in sorted(known)], indent=1) + "\n")
+
+
+def rows_for(result: dict[str, Any]) -> list[Row]:
+    source, stream = result["source"], result["stream"]
+    if "one_x" not in result:
+        return [Row("per_source", f"{source} {stream}", result.get("note", "not measured"), "", None)]
+    one, ten = result["one_x"], result["ten_x"] or {}
+    table = [Row("per_source", f"{source} {stream}: ours / raw at 1x ({fmt_int(one['rows'])} rows)",
+                 f"{result['ours_over_raw']:.2f} ({one['ours_seconds']:.1f}s vs {one['raw_seconds']:.1f}s; "
+                 f"peak RSS {one['ours_rss_mb']} vs {one['raw_rss_mb']} MB)" + (f"; {result['raw_note']}" if "raw_note" in result else ""),
+                 ">= 0.80", None if "raw_note" in result else result["ours_over_raw"] >= 0.8)]
+    if "note" in result:
+        table.append(Row("per_source", f"{source} {stream}: peak RSS at 10x", result["note"], "", None))
+    else:
+        table.append(Row("per_source", f"{source} {stream}: peak RSS 10x / 1x ({fmt_int(ten['rows'])} rows)",
+                         f"{result['rss_10x_over_1x']:.2f} ({ten['ours_rss_mb']} vs {one['ours_rss_mb']} MB)", "<= 1.20",
+                         result["rss_10x_over_1x"] <= 1.2))
+    return table
+
+
+def run(seconds: float = 15.0, rounds: int = 2, sources: list[str] | None = None, save_to: Path | None = RESULTS) -> list[Row]:
+    from bosco_connectors.framework.registry import source_names
+
+    wanted = sources or source_names()
+    say(f"per_source: {len(wanted)} sources, ~{seconds:.0f}s per sync at 1x; {conditions()}")
+    results, table = [], []
+    for source in wanted:
+        started = time.perf_counter()
+        try:
+            result = measure(source, seconds, rounds)
+        except Exception as exc:  # noqa: BLE001 - one source's failure must not hide the others
+            from bosco_connectors.framework.registry import get_connector
+
+            result = {"source": source, "stream": largest_stream(get_connector(source)), "target_seconds": seconds,
+                      "note": f"failed: {str(exc).splitlines()[0][:200]}"}
+            say(f"  {source}: FAILED {exc}")
+        result["load"] = conditions()
+        say(f"  ({time.perf_counter() - started:.0f}s)")
+        results.append(result)
+        table.extend(rows_for(result))
+        if save_to is not None:
+            save([result], save_to)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from .common import print_table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.per_source", description=__doc__.splitlines()[0])
+    parser.add_argument("sources", nargs="*", help="only these sources (default: every registered one)")
+    parser.add_argument("--quick", action="store_true", help="~2 s per sync and one round: a smoke run")
+    parser.add_argument("--seconds", type=float, default=None, help="target seconds of our sync at 1x (default 15)")
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (2.0 if args.quick else 15.0)
+    rows = run(seconds, 1 if args.quick else 2, args.sources or None)
+    print_table(rows)
+    return 1 if any(r.ok is False for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The per-source benchmark harness still runs: one declared source at a tiny size.
+
+Not a benchmark (no figure is checked against a target): it keeps `bench/per_source.py`,
+its fake-API process, both contenders and the README table generator from rotting.
+"""
+
+from __future__ import annotations
+
+from bench import per_source, source_table
+
+SOURCE = "taboola"  # a declared source: its fake is generated from its declarations
+
+
+def test_the_per_source_harness_measures_a_declared_source_at_a_tiny_size():
+    result = per_source.measure(SOURCE, seconds=1.0, rounds=1, knob_1x=1)
+
+    assert result["stream"] == "campaign_day" and result["fake"] == "generated"
+    one, ten = result["one_x"], result["ten_x"]
+    # campaigns=1: 2 accounts x 1 campaign x 30 days; 10x: 10 campaigns
+    assert one["rows"] == 2 * 1 * 30 and ten["rows"] == 2 * 10 * 30
+    assert one["raw_rows"] >= one["rows"], "the raw baseline replayed our requests and loaded their records"
+    assert result["ours_over_raw"] > 0 and result["rss_10x_over_1x"] > 0 and "note" not in result
+    assert [row.ok is not None for row in per_source.rows_for(result)] == [True, True]
+
+    text = source_table.table([result], [SOURCE, "acme_ads"])
+    assert f"| `{SOURCE}` | `campaign_day` | generated | quick | 60 |" in text
+    assert "| `acme_ads` |" in text and "not measured yet" in text  # every registered source has a row
+
+
+def test_the_table_is_written_between_its_markers_only():
+    readme = f"intro\n{source_table.BEGIN}\nold table\n{source_table.END}\nafter\n"
+    assert source_table.render(readme, "new table") == f"intro\n{source_table.BEGIN}\nnew table\n{source_table.END}\nafter\n"
