@@ -263,8 +263,8 @@ class GeneratedApp:
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
             good = form.get("refresh_token") in self.credentials.values()
-        elif grant == "client_credentials":  # a sandbox secret, basic auth, or a client secret signed as a JWT (Apple's)
-            good = (form.get("client_secret") in self.credentials.values() or bool(request.header("authorization"))
+        elif grant == "client_credentials":  # a sandbox secret in the form or in HTTP basic auth (PayPal's), or signed as a JWT (Apple's)
+            good = (form.get("client_secret") in self.credentials.values() or _basic_secret(request) in self.credentials.values()
                     or _well_formed_jwt(form.get("client_secret") or ""))
         if not good:
             return FakeResponse.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
@@ -854,6 +854,17 @@ def _after(records: list[dict[str, Any]], field: str, token: Any) -> int:
         return 0
     found = [i for i, record in enumerate(records) if str(get_path(record, field)) == str(token)]
     return found[0] + 1 if found else len(records)
+
+
+def _basic_secret(request: FakeRequest) -> str | None:
+    """The password half of an HTTP basic ``Authorization`` header, if the request sends one."""
+    header = request.header("authorization") or ""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        return base64.b64decode(header[6:]).decode().partition(":")[2]
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _well_formed_jwt(assertion: str) -> bool:
