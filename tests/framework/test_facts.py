@@ -14,6 +14,7 @@ import pytest
 from bosco_connectors.framework.facts import (
     COUNT, FACTS, Const, DayOf, Expr, FactError, Maps, fact_mart_sql, fact_staging_models,
 )
+from bosco_connectors.framework.currencies import ISO_4217, MinorUnits
 from bosco_connectors.framework.records import CENTS
 from bosco_connectors.framework.unified import Lookup, staging_models
 
@@ -95,6 +96,29 @@ def test_orders_one_row_each_on_the_stores_day_in_exact_decimals(raw) -> None:
     assert raw.execute(f"select count(*) from ({sql}) where tax is null and utm_source is null").fetchone() == (2,)
     assert "--     the day of created in the time zone shops.iana_timezone -> order_date" in sql
     assert "(sent in cents)" in sql
+
+
+def test_minor_units_follow_each_rows_currency(raw) -> None:
+    """A processor's integer amounts: cents for USD, whole yen for JPY, thousandths for KWD."""
+    raw.execute("""create table raw.toy_charges as select * from (values
+        ('t', 'c1', TIMESTAMPTZ '2026-11-02 10:00:00+00', 'usd', 1099, 99),
+        ('t', 'c2', TIMESTAMPTZ '2026-11-02 11:00:00+00', 'jpy', 1099, 0),
+        ('t', 'c3', TIMESTAMPTZ '2026-11-02 12:00:00+00', 'kwd', 1099, 1000)
+    ) as r(tenant_id, id, created, currency, amount, amount_refunded)""")
+    spec = Maps("orders", order_id="id", store_id=Const("acct"), currency="currency", order_date=DayOf("created"),
+                gross="amount", refunds="amount_refunded", units={"gross": ISO_4217, "refunds": ISO_4217})
+    sql = fact_staging_models(connector(stream("charges", spec)))["stg_toy__orders"]
+    rows = raw.execute(f"select order_id, gross, refunds from ({sql}) order by 1").fetchall()
+    assert rows == [("c1", Decimal("10.99"), Decimal("0.99")), ("c2", Decimal("1099"), Decimal("0")),
+                    ("c3", Decimal("1.099"), Decimal("1"))]
+    assert "(sent in the currency's ISO 4217 minor unit)" in sql
+
+
+def test_a_vendor_table_departs_from_iso() -> None:
+    vendor = MinorUnits("a vendor's minor units", exceptions={"jpy": 0, "ISK": 2})
+    assert (vendor.to_currency(500, "isk"), ISO_4217.to_currency(500, "ISK")) == (Decimal("5.00"), Decimal("500"))
+    assert (vendor.to_currency("1099", "JPY"), vendor.to_currency(1099, "eur"), vendor.to_currency(None, "usd")) == (
+        Decimal("1099"), Decimal("10.99"), None)
 
 
 def test_a_daily_fact_sums_rows_of_its_grain(raw) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from .currencies import MinorUnits
 from .records import CURRENCY, Unit
 from .unified import Lookup
 
@@ -123,19 +124,21 @@ class Maps:
     `where` keeps only some rows (a SQL condition over the stream's columns: ``"is_won"``);
     `table` names the raw table when it is not the stream's own (a dlt child table of the
     stream's records: ``"orders__line_items"``);
-    `units` says a money column arrives in minor units (``{"gross": CENTS}``); `meanings`
-    says what the platform's value is (``{"opens": "opens incl. machine opens"}``).
+    `units` says a money column arrives in minor units (``{"gross": CENTS}``), or in the minor
+    unit of each row's own currency (a `currencies.MinorUnits` table, read with the mapped
+    ``currency``: JPY whole, USD in cents); `meanings` says what the platform's value is
+    (``{"opens": "opens incl. machine opens"}``).
     A `Lookup`'s `on` names fact columns whose values its `key` columns match.
     """
 
     fact: str
     columns: Mapping[str, Value]
     where: str | None
-    units: Mapping[str, Unit]
+    units: Mapping[str, Unit | MinorUnits]
     meanings: Mapping[str, str]
     table: str | None
 
-    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit] | None = None,
+    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit | MinorUnits] | None = None,
                  meanings: Mapping[str, str] | None = None, table: str | None = None, **columns: Value) -> None:
         object.__setattr__(self, "fact", fact)
         object.__setattr__(self, "columns", dict(columns))
@@ -479,7 +482,9 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
     return f"row_.{value}"
 
 
-def _typed(column: Column, sql: str, unit: Unit | None) -> str:
+def _typed(column: Column, sql: str, unit: Unit | MinorUnits | None, currency: str | None = None) -> str:
+    if column.kind == "money" and isinstance(unit, MinorUnits):
+        return unit.sql(sql, currency or "null")
     if column.kind == "money":
         money = f"cast({sql} as decimal(38, 9))"
         if unit is not None and unit.exponent:
@@ -493,13 +498,15 @@ def _typed(column: Column, sql: str, unit: Unit | None) -> str:
 def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
     joins: dict[str, Lookup] = {}
     columns = ["row_.tenant_id"]
+    currency = mapping.columns.get("currency")
+    currency_sql = _value_sql(connector, currency, joins) if currency is not None else None
     for column in fact.columns:
         value = mapping.columns.get(column.name)
         if value is None:
             columns.append(f"cast(null as {_SQL_TYPE[column.kind]}) as {column.name}")
         else:
             sql = _value_sql(connector, value, joins)
-            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name))
+            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name), currency_sql)
             columns.append(f"{typed} as {column.name}")
     lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(mapping.table or stream)} as row_"]
     for table, lookup in joins.items():
