@@ -231,11 +231,11 @@ class GeneratedApp:
                 return header.startswith("Bearer ") and header[7:] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
-                fields = ((None,) if credential.fixed_username is not None else ()) + credential.fields
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
-                return sent is not None and all(
-                    name is None or issued[name] in (None, "") or issued[name] == part
-                    for name, part in zip(fields, sent))
+                if sent is None or (credential.empty_password and sent[1] != ""):  # the key as user name, nothing after it
+                    return False
+                return all(name is None or issued[name] in (None, "") or issued[name] == part
+                           for name, part in zip(credential.parts, sent))
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
