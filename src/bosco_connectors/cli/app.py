@@ -200,11 +200,9 @@ def run(
 
 
 def _exit_code(summary: dict[str, Any]) -> int:
-    if summary["interrupted"]:
-        return EXIT_INTERRUPTED
-    if summary["ok"]:
-        return EXIT_PARTIAL if summary.get("partial") else EXIT_OK
-    return max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED
+    from .runner import exit_code
+
+    return exit_code(summary)
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
