@@ -58,8 +58,13 @@ def plan_jobs(
     tenants: list[str],
     destination: str | None,
     duckdb_path: Path | None,
+    *,
+    project: Project | None = None,
 ) -> Plan:
     """Decide which (tenant, source) pairs to run and where to load them.
+
+    `project` is an already parsed project file (a deployment carries its text), used
+    instead of reading `config_path`.
 
     A source or tenant the project does not know (or, without a project, a source that
     is not registered) is a `ConfigError` listing the known names, before anything is
@@ -67,8 +72,7 @@ def plan_jobs(
     """
     for tenant in tenants:
         check_tenant_id(tenant, where="--tenant")
-    project = None
-    if config_path is not None or Path(DEFAULT_PROJECT_FILE).exists():
+    if project is None and (config_path is not None or Path(DEFAULT_PROJECT_FILE).exists()):
         project = load_project(config_path or DEFAULT_PROJECT_FILE)
     if project is not None:
         jobs = project.jobs
