@@ -168,7 +168,7 @@ def sync_one(job: TenantSource, context: RunContext) -> SyncResult:
     return result
 
 
-@task(name="recipes", cache_policy=NO_CACHE)
+@task(name="recipes", task_run_name="recipes", cache_policy=NO_CACHE)
 def build_recipes(plan: Plan) -> dict[str, Any]:
     """Build the recipes incrementally and run their data-quality tests (as `recipes build`)."""
     from ..cli.recipes_cmd import build_and_test
@@ -258,6 +258,8 @@ def bosco_sync(
         results = [_result_of(job, future) for job, future in zip(plan.jobs, futures)]
         summary = summarise(plan, results, started_at=started_at, seconds=time.monotonic() - started)
         summary["recipes"] = _recipes(plan, results) if recipes else None
+        if summary["recipes"]:
+            summary["failures"] += summary["recipes"]["failures"]  # the lines `recipes build` prints
     summary["seconds"] = round(time.monotonic() - started, 3)
     summary["exit_code"] = flow_exit_code(summary)
     create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description="bosco-sync run summary")
