@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 
-prefect = pytest.importorskip("prefect", reason="the [prefect] extra is not installed")
+import prefect  # noqa: E402  (in the test extra: the flow is tested, never skipped)
 
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
