@@ -20,7 +20,6 @@ from time import perf_counter, thread_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import dlt
-import orjson
 import pyarrow as pa
 
 from . import hooks
@@ -28,9 +27,10 @@ from .arrow import to_arrow
 from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
+from .splitting import describe_split, join_parts, split_fields, split_read
 from .page_checks import PageChecks, check_saved_cursor, row_limit
 from .reserved import rename_reserved, reserved_columns
-from .spec import Cursor, ReadContext, Stream, Window, utc_today
+from .spec import Cursor, ReadContext, Stream, utc_today
 
 if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
@@ -201,17 +201,27 @@ class _StreamReader:
     def _read_splitting(self, ctx: ReadContext) -> Iterator[Any]:
         """Read one partition and window; a "too much data" answer reads it in halves.
 
-        Halve the window down to one day, then the batch of ids in the partition; rows
-        a failed half already yielded are merged on their keys, never duplicated.
+        Halve the window down to one day, then the batch of ids in the partition, then
+        the stream's fields (`splitting`); rows a failed half already yielded are merged
+        on their keys, never duplicated.
         """
         try:
             yield from self.stream.read(ctx)
         except TooMuchData as exc:
             halves = split_read(ctx)
+            by_fields = not halves
+            if by_fields:
+                halves = split_fields(ctx, self.stream)
             if not halves:
-                raise TooMuchData(f"{exc.reason}; cannot be split further (one day, one id)", status=exc.status,
+                raise TooMuchData(f"{exc.reason}; cannot be split further (one day, one id, one field)", status=exc.status,
                                   vendor_code=exc.vendor_code, request=exc.request) from None
             log.warning("%s/%s: %s; reading it in two halves (%s)", self.source, self.stream.name, exc.reason, describe_split(ctx, halves))
+            if by_fields:
+                # Each half has every row but only some columns: they are joined before loading.
+                rows = join_parts((self._read_splitting(half) for half in halves), self.stream.primary_key)
+                if rows:
+                    yield rows
+                return
             for half in halves:
                 yield from self._read_splitting(half)
 
@@ -255,44 +265,6 @@ _TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
 def _declared_fields(contract: Any) -> frozenset[str]:
     """The field names (and aliases) a contract types: their values are not child rows."""
     return frozenset(name for n, f in contract.model_fields.items() for name in (n, f.alias) if name)
-
-
-def split_read(ctx: ReadContext) -> list[ReadContext]:
-    """Two halves of one read: its window if longer than a day, else its largest id batch."""
-    from dataclasses import replace
-
-    window = ctx.window
-    if window.start is not None and window.end is not None and window.end > window.start:
-        unit = timedelta(days=1) if not isinstance(window.start, datetime) else timedelta(seconds=1)
-        steps = (window.end - window.start) // unit
-        middle = window.start + unit * (steps // 2)
-        return [replace(ctx, window=Window(window.start, middle)), replace(ctx, window=Window(middle + unit, window.end))]
-    for key, value in ctx.partition.items():
-        items, as_text = _as_list(value)
-        if items is not None and len(items) > 1:
-            mid = len(items) // 2
-            encode = (lambda part: orjson.dumps(part).decode()) if as_text else list
-            return [replace(ctx, partition={**ctx.partition, key: encode(items[:mid])}),
-                    replace(ctx, partition={**ctx.partition, key: encode(items[mid:])})]
-    return []
-
-
-def _as_list(value: Any) -> tuple[list[Any] | None, bool]:
-    if isinstance(value, (list, tuple)):
-        return list(value), False
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            parsed = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return None, False
-        return (parsed, True) if isinstance(parsed, list) else (None, False)
-    return None, False
-
-
-def describe_split(ctx: ReadContext, halves: list[ReadContext]) -> str:
-    if halves[0].window != ctx.window:
-        return " and ".join(f"{h.window.start}..{h.window.end}" for h in halves)
-    return "the id batch split in two"
 
 
 def _coerce(since: Any, stream: Stream) -> Any:

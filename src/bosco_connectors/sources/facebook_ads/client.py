@@ -20,8 +20,12 @@ HTTP 400 with ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_
 - throttling, codes 4 (app), 17 (user), 32 (page), 613 (custom), 80000-80014 (business
   use case): `RetryableApiError`, retried after ``estimated_time_to_regain_access`` or
   a back-off of at least a minute;
-- ``is_transient`` errors and codes 1 (unknown) and 2 (service unavailable), and 5xx
-  without an error body: `RetryableApiError`, retried with back-off;
+- ``is_transient`` errors, codes 1 (unknown, subcode 99 included) and 2 (service
+  unavailable), 100 with subcode 1504018 (request timed out), and 5xx without an error
+  body: `RetryableApiError`, retried with back-off, whether ``is_transient`` is set or not;
+- code 1 "Please reduce the amount of data you're asking for": `TooMuchData`, never
+  resent as is: the framework reads a smaller request (`framework.splitting`: half the
+  days, down to one, then half the fields);
 - 102, 104, 190 (access token missing, invalid or expired), 10 and 200-299 (permission
   denied): `AuthError`, never retried;
 - anything else: `ApiError` with Meta's code, message and fbtrace_id.
@@ -40,6 +44,7 @@ from urllib.parse import urljoin
 import orjson
 
 from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError, interrupt
+from ...framework.errormap import TooMuchData
 from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
 from ...framework.spec import PageTrail
@@ -61,8 +66,13 @@ log = logging.getLogger("bosco_connectors.facebook_ads")
 
 #: Rate limiting: app (4), user (17), page (32), custom/ad account (613), business use case.
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
-#: Unknown error, service temporarily unavailable: Meta says retry.
+#: Unknown error (subcode 99 too), service temporarily unavailable: Meta says retry.
 TRANSIENT_CODES = frozenset({1, 2})
+#: (code, subcode) pairs that are transient although their code is not: 100/1504018 is
+#: "Request timed out" in Meta's error reference.
+TRANSIENT_SUBCODES = frozenset({(100, 1504018)})
+#: Code 1 with this message: the request asks for too much; a smaller one is answered.
+TOO_MUCH_DATA = "reduce the amount of data"
 #: Missing, invalid or expired tokens, and permissions the token lacks.
 AUTH_CODES = frozenset({10, 102, 104, 190, *range(200, 300)})
 #: The shortest wait after a throttling error that announced no time to regain access.
@@ -101,7 +111,10 @@ def meta_error(status: int | None, body: Any, headers: Any = None) -> ApiError:
 
         wait = parse_retry_after((headers or {}).get("Retry-After") or (headers or {}).get("retry-after"))
         return RetryableApiError(f"rate limited: {text}", status=status, vendor_code=code, retry_after=wait)
-    if error.get("is_transient") or code in TRANSIENT_CODES or (status is not None and status >= 500):
+    if code == 1 and TOO_MUCH_DATA in message.lower():
+        return TooMuchData(text, status=status, vendor_code=code)
+    if (error.get("is_transient") or code in TRANSIENT_CODES or (code, subcode) in TRANSIENT_SUBCODES
+            or (status is not None and status >= 500)):
         return RetryableApiError(text, status=status, vendor_code=code)
     return ApiError(text, status=status, vendor_code=code)
 

@@ -79,15 +79,28 @@ def oldest_day(today: date, months: int = HISTORY_MONTHS) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
-def insights_fields(level: str) -> list[str]:
-    return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
+#: Always asked for: the row's ids (with the level's own, `LEVEL_FIELDS`) and its day.
+KEY_FIELDS = ("account_id",)
 
 
-def insights_params(level: str, since: date, until: date, config: "FacebookAdsConfig") -> dict[str, Any]:
-    """The parameters of ``POST act_{id}/insights`` for one level and range."""
+def metric_fields(config: Any = None) -> tuple[str, ...]:
+    """The fields a "too much data" answer may have asked for in parts (all but the ids)."""
+    return tuple(f for f in METRIC_FIELDS if f not in KEY_FIELDS)
+
+
+def insights_fields(level: str, only: tuple[str, ...] | None = None) -> list[str]:
+    """The level's ids and every metric, or only the metrics `only` names (a part of a split read)."""
+    if only is None:
+        return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
+    return [*LEVEL_FIELDS[level], *KEY_FIELDS, *only]
+
+
+def insights_params(level: str, since: date, until: date, config: "FacebookAdsConfig",
+                    fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The parameters of ``POST act_{id}/insights`` for one level and range (and part of the fields)."""
     params: dict[str, Any] = {
         "level": level,
-        "fields": insights_fields(level),
+        "fields": insights_fields(level, fields),
         "time_range": {"since": since.isoformat(), "until": until.isoformat()},
         "time_increment": "1",  # one row per day
     }
@@ -104,7 +117,7 @@ def start_job(level: str, job: JobContext) -> Any:
     account_id = job.partition["account_id"]
     client: "MetaClient" = job.client
     account = client.account(account_id)
-    params = insights_params(level, job.window.start, job.window.end, job.config)
+    params = insights_params(level, job.window.start, job.window.end, job.config, job.read.fields)
     return client.call(lambda: account.get_insights_async(params=params), stream=job.stream,
                        what=f"POST act_{account_id}/insights ({job.name})")
 
@@ -156,17 +169,23 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     if record.get("date_stop"):
         row["date_stop"] = parse_date(record["date_stop"])
     row["account_id"] = record.get("account_id") or ctx.partition["account_id"]  # an Id: the contract renders it
-    actions = record.get("actions") or []
-    values = record.get("action_values") or []
-    counts, amounts = by_action_type(actions), by_action_type(values)
     types = ctx.config.conversion_action_types
-    for action_type in types:
-        row[action_column(action_type)] = counts.get(action_type, 0.0)
-        row[action_column(action_type, "action_values")] = amounts.get(action_type, 0.0)
-    row["conversions"] = sum(counts.get(t, 0.0) for t in types)
-    row["conversion_value"] = round(sum(amounts.get(t, 0.0) for t in types), 6)
-    row["actions"] = orjson.dumps(actions).decode() if actions else None
-    row["action_values"] = orjson.dumps(values).decode() if values else None
+    # Meta leaves out an empty list; a part of a split read that did not ask for it leaves
+    # its columns out, for the other part to fill (`framework.splitting.join_parts`).
+    if ctx.fields is None or "actions" in ctx.fields:
+        actions = record.get("actions") or []
+        counts = by_action_type(actions)
+        for action_type in types:
+            row[action_column(action_type)] = counts.get(action_type, 0.0)
+        row["conversions"] = sum(counts.get(t, 0.0) for t in types)
+        row["actions"] = orjson.dumps(actions).decode() if actions else None
+    if ctx.fields is None or "action_values" in ctx.fields:
+        values = record.get("action_values") or []
+        amounts = by_action_type(values)
+        for action_type in types:
+            row[action_column(action_type, "action_values")] = amounts.get(action_type, 0.0)
+        row["conversion_value"] = round(sum(amounts.get(t, 0.0) for t in types), 6)
+        row["action_values"] = orjson.dumps(values).decode() if values else None
     return row
 
 

@@ -228,6 +228,7 @@ def insights_stream(name: str, level: str, contract: type[Contract], key: str, a
         primary_key=(key, "date_start"),
         cursor=Cursor("date_start", kind="date", lookback=INSIGHTS_LOOKBACK, window=INSIGHTS_WINDOW),
         arrow=True,
+        fields_in_parts=insights.metric_fields,  # Meta's error 1 "reduce the amount of data" on one day
         unified=Performance(INSIGHTS_LEVELS[level][0], **INSIGHTS_LEVELS[level][1], **REPORTED),
     )
 
