@@ -76,14 +76,17 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
         values = columns.get(name)
         if values is None:
             if required and num_rows:
-                raise ContractError(f"field '{name}' is required by the contract but missing from the records", stream=stream)
+                raise missing_required(name, num_rows, num_rows, stream)
             arrays.append(pa.nulls(num_rows, arrow_type))
             continue
         if kind is _ID:
             try:
-                arrays.append(arrow_ids(values))
+                ids = arrow_ids(values)
             except ValueError as exc:
                 raise ContractError(f"field '{name}': {exc}", stream=stream) from None
+            if required and ids.null_count:
+                raise missing_required(name, ids.null_count, num_rows, stream)
+            arrays.append(ids)
             continue
         try:
             column = _column(values, arrow_type)
@@ -95,13 +98,32 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
                 bad = values[pc.index(finite, False).as_py()]
                 raise ContractError(f"field '{name}' is not a finite number: {bad!r}", stream=stream)
         if required and column.null_count:
-            raise ContractError(f"field '{name}' is required by the contract but null in {column.null_count} of {num_rows} "
-                                "records", stream=stream)
+            raise missing_required(name, column.null_count, num_rows, stream)
         arrays.append(column)
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
     return table
+
+
+def missing_required(name: str, nulls: int, rows: int, stream: str = "") -> ContractError:
+    """One line for a required contract field the vendor's rows lack: which, how often, what to do.
+
+    Arrow would take the nulls, and dlt fail later with a bare ``ArrowInvalid: Column ...
+    declared non-nullable`` that names neither the source nor the stream.
+    """
+    where = "missing from all" if nulls == rows else f"missing (null) in {nulls} of {rows}"
+    return ContractError(
+        f"field '{name}' is required by the contract but {where} records the vendor sent; nothing of this batch "
+        f"was loaded: if the vendor may leave '{name}' out, the stream's contract must declare it optional "
+        "(report it to the source's maintainers with this line)", stream=stream)
+
+
+def check_required(table: pa.Table, stream: str = "") -> None:
+    """Refuse a table whose non-nullable columns hold nulls (a stream that built its own table)."""
+    for field, column in zip(table.schema, table.columns):
+        if not field.nullable and column.null_count and field.name not in FILLED_BY_FRAMEWORK:
+            raise missing_required(field.name, column.null_count, table.num_rows, stream)
 
 
 #: Field kinds with a rule beyond the Arrow cast.

@@ -23,7 +23,7 @@ import dlt
 import pyarrow as pa
 
 from . import hooks
-from .arrow import to_arrow
+from .arrow import check_required, to_arrow
 from .deadline import Deadline
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
@@ -236,6 +236,7 @@ class _StreamReader:
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
         if isinstance(page, pa.Table):
+            check_required(page, self.stream.name)  # before tenant_id: the only column stamped later
             renames = reserved_columns(page.column_names, keep=("tenant_id",))
             if renames:
                 page = page.rename_columns([renames.get(n, n) for n in page.column_names])

@@ -137,6 +137,29 @@ def test_a_too_large_query_is_read_in_halves(tmp_path, fast_client):
     assert loaded_totals(tmp_path, "tiktok_ads_report_advertiser_daily") == totals(expected_daily(app.world, "advertiser"))
 
 
+def test_a_row_without_its_required_id_fails_with_one_line_naming_it(tmp_path, fast_client):
+    """Not dlt's bare "ArrowInvalid: Column 'campaign_id' is declared non-nullable but contains nulls"."""
+    import dlt
+
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    def drop_first_id(body):
+        rows = body.get("data", {}).get("list") if isinstance(body, dict) else None
+        if rows:
+            rows[0]["dimensions"].pop("campaign_id", None)
+        return body
+
+    app, api = serve()
+    with api:
+        api.transform(drop_first_id, path_contains="report/integrated/get/")
+        result = run_sync(SyncJob("t", "tiktok_ads", sandbox_config(api, connector), ["report_campaign_daily"]),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")), pipelines_dir=tmp_path / "p")
+    line = result.failure_line
+    assert line.startswith("FAILED tenant=t source=tiktok_ads stream=report_campaign_daily: field 'campaign_id' is required "
+                           "by the contract but missing (null) in 1 of "), line
+    assert "contract must declare it optional" in line and "ArrowInvalid" not in line and "\n" not in line
+
+
 def _error_body(kind: str) -> str:
     return Fixtures.load(fixture_folder("tiktok_ads")).error(kind).response["body"]
 
