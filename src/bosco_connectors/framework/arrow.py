@@ -14,7 +14,7 @@ import math
 import types
 import typing
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
@@ -169,7 +169,21 @@ def _column(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
         as_text = pa.array([None if v is None else str(v) for v in values], pa.string())
     if "" in values:  # "" means no value (checked in Python: each compute call drops the GIL)
         as_text = pc.if_else(pc.equal(as_text, ""), _NULL_TEXT, as_text)
-    return pc.cast(as_text, arrow_type)
+    try:
+        return pc.cast(as_text, arrow_type)
+    except pa.ArrowInvalid:
+        if not pa.types.is_decimal(arrow_type):
+            raise
+    return _rounded_decimals(values, arrow_type)
+
+
+def _rounded_decimals(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    """Money with more decimal places than the column's scale (LinkedIn's ``"400.0200000047684"``,
+    a float's rendering), rounded half to even to that scale: nine places, beyond any currency's
+    minor unit, so what is cut is float noise, never a cent."""
+    step = Decimal(1).scaleb(-arrow_type.scale)
+    return pa.array([None if v is None or v == "" else Decimal(str(v)).quantize(step, rounding=ROUND_HALF_EVEN)
+                     for v in values], arrow_type)
 
 
 def _jsonish(value: Any) -> str | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from .records import CURRENCY, Unit
-from .unified import Lookup
+from .unified import MONEY, Lookup, money_sql
 
 if TYPE_CHECKING:
     from .connector import Connector
@@ -34,7 +34,7 @@ Kind = Literal["date", "timestamp", "text", "count", "money", "number", "bool"]
 MEASURES = ("count", "money", "number")
 _SQL_TYPE = {
     "date": "date", "timestamp": "timestamp with time zone", "text": "varchar", "count": "bigint",
-    "money": "decimal(38, 9)", "number": "double", "bool": "boolean",
+    "money": MONEY, "number": "double", "bool": "boolean",
 }
 
 
@@ -473,10 +473,7 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
 
 def _typed(column: Column, sql: str, unit: Unit | None) -> str:
     if column.kind == "money":
-        money = f"cast({sql} as decimal(38, 9))"
-        if unit is not None and unit.exponent:
-            money = f"cast({money} * {10 ** -unit.exponent:.{unit.exponent}f} as decimal(38, 9))"
-        return money
+        return money_sql(sql, unit or CURRENCY)
     if column.kind == "bool" and sql in ("true", "false"):
         return sql
     return f"cast({sql} as {_SQL_TYPE[column.kind]})"

@@ -7,6 +7,7 @@ documented bodies themselves, never from the connector.
 
 from __future__ import annotations
 
+from decimal import Decimal
 import json
 from datetime import date, timedelta
 
@@ -42,7 +43,7 @@ def test_daily_reports_load_the_worlds_metrics(tmp_path, fast_client, level):
     expected = expected_daily(app.world, level)
     assert loaded_totals(tmp_path, f"tiktok_ads_report_{level}_daily") == totals(expected)
     loaded = {(r[0], r[1]): (r[2], r[3]) for r in query(tmp_path, f"select {level}_id, stat_time_day, spend, impressions from raw.tiktok_ads_report_{level}_daily")}
-    assert loaded == {key: (v[0], v[1]) for key, v in expected.items()}
+    assert loaded == {key: (Decimal(str(v[0])), v[1]) for key, v in expected.items()}  # money: exact
 
 
 def test_objects_and_parent_ids_match_the_world(tmp_path, fast_client):
@@ -179,7 +180,7 @@ def test_documented_bodies_load_as_documented(tmp_path, fast_client):
         key = (row["dimensions"]["campaign_id"], row["dimensions"]["stat_time_day"][:10])
         metrics = row["metrics"]
         cpc = None if metrics.get("cpc") in (None, "-") else float(metrics["cpc"])
-        assert loaded[key] == (float(metrics["spend"]), int(metrics["impressions"]), cpc, advertiser)
+        assert loaded[key] == (Decimal(metrics["spend"]), int(metrics["impressions"]), cpc, advertiser)
     (created,) = [r["create_time"] for e in fixtures.data("advertisers") for r in fixtures.body(e)["data"]["list"]]
     ((loaded_created,),) = query(tmp_path, "select epoch(create_time) from raw.tiktok_ads_advertisers")
     assert int(loaded_created) == int(created)

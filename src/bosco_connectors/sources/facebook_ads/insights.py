@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -181,26 +182,27 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
         row["actions"] = orjson.dumps(actions).decode() if actions else None
     if ctx.fields is None or "action_values" in ctx.fields:
         values = record.get("action_values") or []
-        amounts = by_action_type(values)
+        amounts = by_action_type(values, Decimal)  # money: exact
         for action_type in types:
-            row[action_column(action_type, "action_values")] = amounts.get(action_type, 0.0)
-        row["conversion_value"] = round(sum(amounts.get(t, 0.0) for t in types), 6)
+            row[action_column(action_type, "action_values")] = amounts.get(action_type, Decimal(0))
+        row["conversion_value"] = sum((amounts.get(t, Decimal(0)) for t in types), Decimal(0))
         row["action_values"] = orjson.dumps(values).decode() if values else None
     return row
 
 
-def by_action_type(stats: list[dict[str, Any]]) -> dict[str, float]:
-    """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings)."""
-    out: dict[str, float] = {}
+def by_action_type(stats: list[dict[str, Any]], number: type = float) -> dict[str, Any]:
+    """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings);
+    ``number=Decimal`` for money (action_values), summed exactly."""
+    out: dict[str, Any] = {}
     for stat in stats:
         action_type = stat.get("action_type")
         if action_type:
-            out[action_type] = out.get(action_type, 0.0) + _number(stat.get("value"))
+            out[action_type] = out.get(action_type, number(0)) + _number(stat.get("value"), number)
     return out
 
 
-def _number(value: Any) -> float:
+def _number(value: Any, number: type = float) -> Any:
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
+        return number(str(value))
+    except (TypeError, ValueError, ArithmeticError):
+        return number(0)
