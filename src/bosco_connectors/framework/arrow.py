@@ -90,6 +90,8 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
             continue
         try:
             column = _column(values, arrow_type)
+        except NotFinite as exc:
+            raise ContractError(f"field '{name}' is not a finite number: {exc.value!r}", stream=stream) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise ContractError(f"field '{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
         if kind is _FLOAT and not math.isfinite(pc.sum(column).as_py() or 0.0):  # inf and NaN carry into the sum
@@ -174,16 +176,38 @@ def _column(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
     except pa.ArrowInvalid:
         if not pa.types.is_decimal(arrow_type):
             raise
-    return _rounded_decimals(values, arrow_type)
+        return _rounded_decimals(values, arrow_type)
+
+
+class NotFinite(ValueError):
+    """A money value of ``"Infinity"`` or ``"NaN"``: no decimal column holds it."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(f"not a finite number: {value!r}")
+        self.value = value
 
 
 def _rounded_decimals(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
     """Money with more decimal places than the column's scale (LinkedIn's ``"400.0200000047684"``,
     a float's rendering), rounded half to even to that scale: nine places, beyond any currency's
-    minor unit, so what is cut is float noise, never a cent."""
-    step = Decimal(1).scaleb(-arrow_type.scale)
-    return pa.array([None if v is None or v == "" else Decimal(str(v)).quantize(step, rounding=ROUND_HALF_EVEN)
-                     for v in values], arrow_type)
+    minor unit, so what is cut is float noise, never a cent. Text that is no number raises
+    what Arrow raised; an infinity `NotFinite`."""
+    step, out = Decimal(1).scaleb(-arrow_type.scale), []
+    for v in values:
+        if v is None or v == "":
+            out.append(None)
+            continue
+        try:
+            number = Decimal(str(v))
+        except ArithmeticError:
+            raise pa.ArrowInvalid(f"Failed to parse string: '{v}' as a scalar of type {arrow_type}") from None
+        if not number.is_finite():
+            raise NotFinite(v)
+        try:
+            out.append(number.quantize(step, rounding=ROUND_HALF_EVEN))
+        except ArithmeticError:
+            raise pa.ArrowInvalid(f"'{v}' is out of its range") from None
+    return pa.array(out, arrow_type)
 
 
 def _jsonish(value: Any) -> str | None:
