@@ -361,11 +361,11 @@ CASES: list[Case] = [
          drift("campaign/get", lambda d: d.pop("advertiser_id", None) if "campaign_id" in d else None),
          policy="data_type: freeze (a required contract field)",
          effect="the run fails before loading; earlier rows and cursors unchanged"),
-    Case("drift-optional-field-gone", "schema drift: an optional field disappears",
-         "ok acme/tiktok_ads", 0,
+    Case("drift-optional-field-gone", "schema drift: an optional field the API sent before disappears",
+         f"{T} stream=report_advertiser_daily: field 'spend' is missing from all ", 1,
          drift(REPORTS, _drop("spend")),
-         policy="optional contract field",
-         effect="loaded; re-read rows (the look-back) get NULL `spend`, older rows keep theirs"),
+         policy="fields sent before (the stream's state)",
+         effect="the run fails before loading: re-read rows would get NULL over loaded values; earlier rows and cursors unchanged"),
     # -- hostile data ----------------------------------------------------------------------
     Case("future-row", "one report row dated 2036 (no end_date configured)",
          "tiktok_ads/report_advertiser_daily: dropped 1 row(s) whose stat_time_day is past the requested window, "

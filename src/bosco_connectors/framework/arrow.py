@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel
 
+from .drift import mark_absent
 from .errors import ContractError
 from .ids import arrow_ids, is_id_field
 
@@ -58,9 +59,8 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
     """Build a table from dict records, casting each column to the contract's type."""
     rows = records if isinstance(records, list) else list(records)
-    columns = {name: [r.get(name) for r in rows] for name, *_ in _fields(model)}
-    for name in set().union(*rows) - _names(model) if rows else ():  # any row may bring a new field
-        columns[name] = [r.get(name) for r in rows]
+    present = set().union(*rows) if rows else set()  # a field no record carries stays absent (`drift`)
+    columns = {name: [r.get(name) for r in rows] for name in present}  # any row may bring a new field
     return columns_to_arrow(columns, len(rows), model, stream)
 
 
@@ -68,16 +68,19 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     """Build a table from one list of values per field (what `to_arrow` gathers from records).
 
     For streams that can gather columns straight from the vendor's page, without a dict
-    per row first. A contract field missing from `columns` is all nulls; a field the
-    contract does not know is kept as JSON text (columns: evolve).
+    per row first. A contract field missing from `columns` is all nulls (and named in the
+    table's metadata: `drift.mark_absent`); a field the contract does not know is kept as
+    JSON text (columns: evolve).
     """
-    arrays = []
+    arrays, absent = [], []
     for name, arrow_type, kind, required in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
         if values is None:
             if required and num_rows:
                 raise missing_required(name, num_rows, num_rows, stream)
             arrays.append(pa.nulls(num_rows, arrow_type))
+            if name not in FILLED_BY_FRAMEWORK:
+                absent.append(name)
             continue
         if kind is _ID:
             try:
@@ -105,7 +108,7 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
-    return table
+    return mark_absent(table, absent)
 
 
 def missing_required(name: str, nulls: int, rows: int, stream: str = "") -> ContractError:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from . import hooks
 from .arrow import check_required, to_arrow
 from .deadline import Deadline
+from .drift import SentFields
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
 from .splitting import describe_split, join_parts, split_fields, split_read
@@ -109,12 +110,13 @@ def stream_resource(
             since, until = cursor_state.get_current_range()
             until = _until(until, cursor.kind, end is not None, config.end_date)
             explicit_end = end is not None or config.end_date is not None
-            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None))
+            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None),
+                                   state=dlt.current.resource_state())
 
         return dlt.resource(read_incremental, **hints)
 
     def read_all() -> Iterator[Any]:
-        yield from reader.read(None, None)
+        yield from reader.read(None, None, state=dlt.current.resource_state())
 
     return dlt.resource(read_all, **hints)
 
@@ -160,8 +162,11 @@ class _StreamReader:
         self.tenant_id = tenant_id
         self._renamed: set[tuple[str, str]] = set()
 
-    def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
-        """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
+    def read(self, since: Any, until: Any, limit: Any = None, state: Any = None) -> Iterator[Any]:
+        """Pages of every partition and window of [since, until]; rows past `limit` are dropped.
+
+        `state` (the stream's dlt state) remembers which fields the vendor sent: a run whose
+        records all lack one it sent before fails before loading (`drift`)."""
         since = _coerce(since, self.stream)
         if isinstance(self.stream.cursor, Cursor):
             check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
@@ -175,11 +180,15 @@ class _StreamReader:
         ]
         deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
         checks = PageChecks(self.source, self.stream, limit)
-        pages = _run_concurrently([self._task(ctx, deadline, checks) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        sent = SentFields()
+        pages = _run_concurrently([self._task(ctx, deadline, checks, sent) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
         checks.report()
+        if state is not None and _rereads_days(self.stream):
+            sent.settle(state, set(_declared_fields(self.stream.contract)), tenant=self.tenant_id, source=self.source,
+                        stream=self.stream.name)
 
-    def _task(self, ctx: ReadContext, deadline: Deadline, checks: PageChecks) -> Callable[[], Iterator[Any]]:
+    def _task(self, ctx: ReadContext, deadline: Deadline, checks: PageChecks, sent: SentFields) -> Callable[[], Iterator[Any]]:
         def run() -> Iterator[Any]:
             # Pages are stamped (and turned into Arrow) by the reader threads, not by
             # dlt's thread, which then has only dlt's own work on its critical path.
@@ -187,6 +196,7 @@ class _StreamReader:
                 deadline.check()
                 for page in self._read_splitting(ctx):
                     deadline.check()
+                    sent.add(page)  # before stamping: a renamed Arrow page loses its metadata
                     yield checks(self._stamp(page))
             except SkipPartition as exc:
                 where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
@@ -266,6 +276,14 @@ _TENANT_FIELD = pa.field("tenant_id", pa.string(), nullable=False)
 def _declared_fields(contract: Any) -> frozenset[str]:
     """The field names (and aliases) a contract types: their values are not child rows."""
     return frozenset(name for n, f in contract.model_fields.items() for name in (n, f.alias) if name)
+
+
+def _rereads_days(stream: Stream) -> bool:
+    """A daily report that re-reads its last days (look-back): the rows a dropped field would erase.
+
+    Object streams are left out: vendors leave out fields an object lacks (Meta's ``end_time``
+    of an ad set without one), so a run of a few changed objects may lack one legitimately."""
+    return isinstance(stream.cursor, Cursor) and stream.cursor.kind == "date"
 
 
 def _coerce(since: Any, stream: Stream) -> Any:
