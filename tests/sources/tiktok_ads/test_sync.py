@@ -184,3 +184,17 @@ def test_documented_bodies_load_as_documented(tmp_path, fast_client):
     (created,) = [r["create_time"] for e in fixtures.data("advertisers") for r in fixtures.body(e)["data"]["list"]]
     ((loaded_created,),) = query(tmp_path, "select epoch(create_time) from raw.tiktok_ads_advertisers")
     assert int(loaded_created) == int(created)
+
+
+def test_object_reads_ask_for_deleted_and_reservation_objects(tmp_path, fast_client):
+    """/campaign/get/, /adgroup/get/ and /ad/get/ default to STATUS_NOT_DELETE and to auction objects only:
+    spend on a deleted or a Reach & Frequency campaign would name no campaign (issue 12)."""
+    app, api = serve()
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), streams=["campaigns", "ad_groups", "ads"]),
+                                    loader_file_format="parquet")
+        for path in ("campaign/get/", "adgroup/get/", "ad/get/"):
+            requests = api.requests_to(path)
+            assert requests, path
+            for request in requests:
+                assert json.loads(request.arg("filtering")) == {"primary_status": "STATUS_ALL", "buying_types": ["AUCTION", "RESERVATION_RF"]}
