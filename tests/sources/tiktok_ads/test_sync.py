@@ -198,3 +198,34 @@ def test_object_reads_ask_for_deleted_and_reservation_objects(tmp_path, fast_cli
             assert requests, path
             for request in requests:
                 assert json.loads(request.arg("filtering")) == {"primary_status": "STATUS_ALL", "buying_types": ["AUCTION", "RESERVATION_RF"]}
+
+
+def test_extra_metrics_are_asked_for_and_loaded_as_columns(tmp_path, fast_client):
+    """``extra_metrics`` from Python (the same config model reads bosco.toml): asked for with the base metrics."""
+    from copy import copy
+    from types import SimpleNamespace
+
+    from bosco_connectors.sandbox.generated import GeneratedApp
+    from bosco_connectors.sources.tiktok_ads import streams
+
+    # The fake answers the requests its declarations make: declare it with the extra metric too.
+    variant = copy(connector)
+    variant.streams_for = lambda config: streams(SimpleNamespace(page_size=config.page_size, extra_metrics=["video_play_actions"]))
+    app = GeneratedApp(connector=variant, seed=3, size="tiny", end_date=END)
+    api = FakeApi([app])
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), extra_metrics=["video_play_actions", "spend"],
+                                           streams=["report_campaign_daily"]), loader_file_format="parquet")
+        asked = {json.loads(r.arg("metrics")).count("video_play_actions") for r in report_requests(api)}
+    assert asked == {1}, "asked once per request (spend, already read, not twice)"
+    types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns "
+                                 "where table_name = 'tiktok_ads_report_campaign_daily'"))
+    assert types["video_play_actions"] == "DOUBLE"
+
+
+def test_a_malformed_extra_metric_fails_before_any_request(tmp_path):
+    from bosco_connectors.framework.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        connector.validate({"access_token": "t" * 20, "advertiser_ids": ["123"], "extra_metrics": ["Video Plays"]})
+    assert "extra_metrics" in str(info.value) and "not a TikTok metric name: Video Plays" in str(info.value)

@@ -85,14 +85,24 @@ KEY_FIELDS = ("account_id",)
 
 
 def metric_fields(config: Any = None) -> tuple[str, ...]:
-    """The fields a "too much data" answer may have asked for in parts (all but the ids)."""
-    return tuple(f for f in METRIC_FIELDS if f not in KEY_FIELDS)
+    """The fields a "too much data" answer may have asked for in parts (all but the ids), extras included."""
+    extra = tuple(getattr(config, "extra_metrics", None) or ())
+    return tuple(f for f in (*METRIC_FIELDS, *extra) if f not in KEY_FIELDS)
 
 
-def insights_fields(level: str, only: tuple[str, ...] | None = None) -> list[str]:
-    """The level's ids and every metric, or only the metrics `only` names (a part of a split read)."""
+def published_fields() -> frozenset[str] | None:
+    """Every field the Ads Insights reference lists, as the SDK generates them (None without the SDK)."""
+    try:
+        from facebook_business.adobjects.adsinsights import AdsInsights
+    except ImportError:
+        return None
+    return frozenset(v for k, v in vars(AdsInsights.Field).items() if not k.startswith("_") and isinstance(v, str))
+
+
+def insights_fields(level: str, only: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -> list[str]:
+    """The level's ids and every metric (and the extra ones), or only the metrics `only` names (a part of a split read)."""
     if only is None:
-        return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
+        return [*LEVEL_FIELDS[level], *METRIC_FIELDS, *extra]
     return [*LEVEL_FIELDS[level], *KEY_FIELDS, *only]
 
 
@@ -101,7 +111,7 @@ def insights_params(level: str, since: date, until: date, config: "FacebookAdsCo
     """The parameters of ``POST act_{id}/insights`` for one level and range (and part of the fields)."""
     params: dict[str, Any] = {
         "level": level,
-        "fields": insights_fields(level, fields),
+        "fields": insights_fields(level, fields, tuple(getattr(config, "extra_metrics", None) or ())),
         "time_range": {"since": since.isoformat(), "until": until.isoformat()},
         "time_increment": "1",  # one row per day
     }
@@ -170,6 +180,10 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     if record.get("date_stop"):
         row["date_stop"] = parse_date(record["date_stop"])
     row["account_id"] = record.get("account_id") or ctx.partition["account_id"]  # an Id: the contract renders it
+    for name in getattr(ctx.config, "extra_metrics", None) or ():
+        value = record.get(name)  # extra metrics load as text: lists of action stats as their JSON
+        if value is not None and not isinstance(value, str):
+            row[name] = orjson.dumps(value).decode()
     types = ctx.config.conversion_action_types
     # Meta leaves out an empty list; a part of a split read that did not ask for it leaves
     # its columns out, for the other part to fill (`framework.splitting.join_parts`).

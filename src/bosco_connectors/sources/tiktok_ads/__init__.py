@@ -32,6 +32,7 @@ from ...framework import IdList, SourceConfig
 from ...framework.auth import ApiKey
 from ...framework.declare import Api, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
+from ...framework.extras import check_names, extra_metrics_field, with_columns
 from ...framework.http import RetryPolicy
 from ...framework.paginators import PageNumber, SinglePage
 from ...framework.params import Batches, ForEach, WindowParams, json_list
@@ -53,6 +54,14 @@ class TikTokAdsConfig(SourceConfig):
     requests_per_second: float = Field(
         default=10.0, gt=0, le=50, description="Your developer app's budget (Basic 10, Advanced 20, Premium 30, Ultimate 50 QPS)."
     )
+    extra_metrics: list[str] = extra_metrics_field("TikTok (report/integrated/get/ BASIC, e.g. video_play_actions)")
+
+    @field_validator("extra_metrics")
+    @classmethod
+    def _metric_names(cls, value: list[str]) -> list[str]:
+        # TikTok publishes its metrics as a reference page, not a list an API serves: the
+        # form is checked here, a misspelt name gets TikTok's own error at the first request.
+        return check_names(value, vendor="TikTok", already=BASE_METRICS)
 
     @field_validator("advertiser_ids")
     @classmethod
@@ -130,15 +139,16 @@ def objects(name: str, path: str, contract: type[Contract], key: str, size: int,
     )
 
 
-def report(level: str, size: int) -> RestStream:
+def report(level: str, size: int, extra: tuple[str, ...] = ()) -> RestStream:
     name, key, attributes, contract, unified_level = LEVELS[level]
+    contract = with_columns(contract, extra)  # TikTok's metrics are numbers ("-" when none)
     columns = {"campaign": "campaign_id", "campaign_name": "campaign_name", "ad_group": "adgroup_id",
                "ad_group_name": "adgroup_name", "ad": "ad_id", "ad_name": "ad_name"}
     in_row = {k: v for k, v in columns.items() if v in (key, *attributes)}
     return RestStream(
         name=name, description=f"Daily BASIC report at {level}, one row per {key} and day.", path="report/integrated/get/",
         params={"report_type": "BASIC", "service_type": "AUCTION", "data_level": level,
-                "dimensions": json_list((key, "stat_time_day")), "metrics": json_list(BASE_METRICS + attributes)},
+                "dimensions": json_list((key, "stat_time_day")), "metrics": json_list(BASE_METRICS + extra + attributes)},
         partitions=PER_ADVERTISER, window=WindowParams("start_date", "end_date"), paginator=pages(size),
         records=Records("data.list", flatten=("metrics", "dimensions"), nulls=("-",), formats={"stat_time_day": DATE_PREFIX},
                         from_partition=("advertiser_id",)),
@@ -170,7 +180,7 @@ def streams(config: TikTokAdsConfig | None) -> list[Stream]:
         objects("ads", "ad/get/", Ad, "ad_id", size,
                 Entity("ad", id="ad_id", name="ad_name", account="advertiser_id", campaign="campaign_id", ad_group="adgroup_id",
                        status="operation_status", active_status=ACTIVE)),
-        *(report(level, size) for level in LEVELS),
+        *(report(level, size, tuple(config.extra_metrics) if config is not None else ()) for level in LEVELS),
     ]
 
 
