@@ -6,7 +6,8 @@ documented bodies say where the records are: replay its documented fixtures
 in ``analytics.fct_campaign_performance`` and ``analytics.daily_campaign_summary`` with the
 documented bodies' own spend values, converted by the unit the vendor documents (stated in
 the fixtures' ``facts``: currency, cents or micros; ``day_field`` names the day's path when
-the source derives its ``date`` from a vendor object). The expected values are read from the
+the source derives its ``date`` from a vendor object), exactly: money is a decimal from the raw
+table to the unified facts, never a double. The expected values are read from the
 JSON bodies directly (the vendor's field, in the vendor's nesting), never through the
 source's code, so a source that declares the wrong unit fails here.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -96,7 +97,8 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
             if spend in (None, "", "-"):
                 continue
             day = get_path(record, day_field) if day_field else _value(record, days, records.flatten)
-            out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent)
+            # Money is loaded with nine decimal places, rounded half to even (LinkedIn sends float noise).
+            out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
     return dict(out)
 
 
@@ -126,10 +128,15 @@ def _check_documented_spend(connector: Any, tmp_path: Path) -> None:
     try:
         built = build(con, select=["fct_campaign_performance", "daily_campaign_summary"])
         assert built.ok, [m.reason for m in built.models if m.status == "failed"]
+        # Exact: a double would sum 333.33 and 0.01 into 333.34000000000003 (issue 12, item 5).
+        stream = _campaign_daily(connector)
+        (raw,) = con.execute(f"select sum({stream.unified.spend}) from raw.{connector.table_name(stream)}").fetchone()
+        assert isinstance(raw, (Decimal, int)), f"raw {stream.unified.spend} is summed as {type(raw).__name__}, not exact"
         for table in ("fct_campaign_performance", "daily_campaign_summary"):
             loaded = dict(con.execute(
                 f"select date, sum(spend) from analytics.{table} where platform = ? group by date", [connector.name]
             ).fetchall())
-            assert {d: round(Decimal(str(v)), 6) for d, v in loaded.items()} == {d: round(v, 6) for d, v in expected.items()}, table
+            assert all(isinstance(v, Decimal) for v in loaded.values()), f"{table}.spend is not an exact decimal: {loaded}"
+            assert loaded == expected, table
     finally:
         con.close()

@@ -15,7 +15,7 @@ select
     coalesce(sum(cast(new_users as bigint)), 0) as new_users,
     coalesce(sum(cast(engaged_sessions as bigint)), 0) as engaged_sessions,
     coalesce(sum(cast(key_events as double)), 0) as key_events,
-    coalesce(sum(cast(total_revenue as double)), 0) as revenue,
-    coalesce(sum(cast(purchase_revenue as double)), 0) as purchase_revenue
+    coalesce(sum(cast(total_revenue as decimal(38, 9))), 0) as revenue,
+    coalesce(sum(cast(purchase_revenue as decimal(38, 9))), 0) as purchase_revenue
 from raw.ga4_landing_pages_daily
 group by tenant_id, cast(property_id as varchar), cast(date as date), landing_page

@@ -43,7 +43,7 @@ def test_demo_fills_the_unified_tables(tmp_path):
     tiktok = next(c for c in all_connectors() if c.name == "tiktok_ads")
     world = app_for(tiktok, seed=3, size="tiny").world
     expected = sum(world.ad_metrics(ad.id, day).spend for account in world.accounts for ad in world.ads(account.id) for day in world.days)
-    assert abs(tiktok_spend - expected) < 0.01
+    assert abs(float(tiktok_spend) - expected) < 0.01
     assert orders and orders > 0
     assert {"tiktok_ads", "google_ads", "facebook_ads"} <= platforms
 

@@ -10,7 +10,8 @@ import pytest
 from pydantic import Field
 
 from bosco_connectors.framework import Contract, ContractError
-from bosco_connectors.framework.arrow import arrow_schema, columns_to_arrow, to_arrow
+from bosco_connectors.framework.arrow import arrow_schema, check_required, columns_to_arrow, to_arrow
+from bosco_connectors.framework.ids import Id
 
 
 class Report(Contract):
@@ -109,12 +110,33 @@ def test_no_rows_gives_an_empty_typed_table() -> None:
 def test_a_required_field_the_records_lack_is_named() -> None:
     """Arrow would take the nulls and dlt fail later, naming neither the stream nor the field."""
     columns = {"ad_id": ["1"], "stat_day": ["2024-05-01"], "clicks": ["1"]}  # no spend; tenant_id is stamped later
-    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but missing from the records$"):
+    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but missing from all records "
+                                            r"the vendor sent; .* the stream's contract must declare it optional"):
         columns_to_arrow(columns, 1, Report, "daily")
 
 
 def test_a_required_field_null_in_some_records_is_named() -> None:
     rows = [{"ad_id": "1", "stat_day": "2024-05-01", "spend": "1", "clicks": "1"},
             {"ad_id": "2", "stat_day": "2024-05-01", "spend": None, "clicks": "2"}]
-    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but null in 1 of 2 records$"):
+    with pytest.raises(ContractError, match=r"^daily: field 'spend' is required by the contract but missing \(null\) in 1 of 2 "
+                                            r"records the vendor sent; nothing of this batch was loaded"):
         to_arrow(rows, Report, "daily")
+
+
+def test_a_required_id_null_in_some_records_is_named() -> None:
+    """Ids took another path (`ids.arrow_ids`) that let the null through to dlt's bare ArrowInvalid."""
+    class Daily(Contract):
+        campaign_id: Id
+        spend: float
+
+    with pytest.raises(ContractError, match=r"^daily: field 'campaign_id' is required by the contract but missing \(null\) in 1 of 2"):
+        to_arrow([{"campaign_id": "7", "spend": 1}, {"spend": 2}], Daily, "daily")
+
+
+def test_a_table_a_stream_built_itself_is_checked_too() -> None:
+    table = pa.Table.from_arrays([pa.array([None, None], pa.string()), pa.array(["1", None])],
+                                 schema=pa.schema([pa.field("tenant_id", pa.string(), nullable=False),
+                                                   pa.field("ad_id", pa.string(), nullable=False)]))
+    with pytest.raises(ContractError, match=r"^daily: field 'ad_id' is required by the contract but missing \(null\) in 1 of 2"):
+        check_required(table, "daily")
+    check_required(table.drop_columns(["ad_id"]), "daily")  # tenant_id is stamped after the check

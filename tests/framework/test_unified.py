@@ -82,7 +82,7 @@ def test_a_platform_without_conversion_value_stages_zero() -> None:
                        conversions="installs", conversion_value=None, currency="currency")
     connector = SimpleNamespace(name="x", title="X", table_name=lambda stream: f"x_{stream}")
     sql = performance_sql(connector, "daily", spec)  # type: ignore[arg-type]
-    assert "cast(0 as double) as conversion_value" in sql
+    assert "cast(0 as decimal(38, 9)) as conversion_value" in sql
     assert "(none: 0) -> conversion_value" in sql
 
 

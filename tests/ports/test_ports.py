@@ -5,6 +5,9 @@ before the port in ``<source>.before.json`` by `schema_dump`), and the staging r
 generated from a source's unified mapping return exactly the rows and columns of the
 hand-written ones they replace (kept in ``staging_before/``) and test what they tested;
 a source without unified mappings (GA4) keeps its hand-written staging.
+
+One change is deliberate (issue 12): money (spend, budgets, conversion value, revenue) is
+an exact ``decimal(38, 9)`` from the raw tables on, so the snapshots say so.
 """
 
 from __future__ import annotations

@@ -94,10 +94,10 @@ def test_each_level_fact_totals_equal_the_raw_rows(built) -> None:
     execute = as_executor(built)
     for fact, raw_rows in LEVELS.items():
         got = execute(f"select tenant_id, sum(spend), sum(conversion_value), count(*) from analytics.{fact} group by 1 order by 1")
-        assert [(t, pytest.approx(s), pytest.approx(v), n) for t, s, v, n in got] == _totals(raw_rows), fact
+        assert [(t, pytest.approx(float(s)), pytest.approx(float(v)), n) for t, s, v, n in got] == _totals(raw_rows), fact
         # ROAS = value / spend where spend > 0, NULL where spend = 0 (documented in the fact)
         for spend, value, roas in execute(f"select spend, conversion_value, roas from analytics.{fact}"):
-            assert roas == (pytest.approx(value / spend) if spend > 0 else None), fact
+            assert roas == (pytest.approx(float(value) / float(spend)) if spend > 0 else None), fact
 
 
 def test_zero_denominators_give_null_not_an_error(built) -> None:
@@ -141,7 +141,7 @@ def test_without_ga4_the_channel_summary_still_has_ad_spend(conn) -> None:
     result = build(conn)
     assert result.get("int_ga4_channel_daily").status == "skipped"
     assert result.get("daily_channel_summary").status == "built"  # its GA4 union is optional
-    rows = execute("select channel, sum(spend), sum(sessions) from analytics.daily_channel_summary group by 1")
+    rows = execute("select channel, cast(sum(spend) as double), sum(sessions) from analytics.daily_channel_summary group by 1")
     assert rows == [("tiktok_ads", pytest.approx(sum(r[5] for r in rawdata.REPORT)), 0)]
 
 

@@ -47,7 +47,7 @@ def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path)
         for name in ("stg_tiktok_ads__campaign_daily", "fct_campaign_performance", "daily_campaign_summary", "shopify_daily_revenue", "daily_marketing_efficiency"):
             assert result.get(name).status == "built", name
         assert run_tests(client, build_result=result, today=rawdata.LAST_DAY) == []
-        spend = client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0]
+        spend = float(client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0])
         # the incremental path (fingerprints, DELETE + INSERT in a transaction) through the same client
         client.execute_sql(
             "insert into raw.tiktok_ads_report_campaign_daily (tenant_id, advertiser_id, campaign_id, campaign_name, stat_time_day, spend, _dlt_load_id, _dlt_id)"
@@ -56,7 +56,7 @@ def test_build_through_a_dlt_sql_client_on_tables_dlt_loaded(isolated_dlt: Path)
         again = build(client)
         assert again.get("fct_campaign_performance").mode == "incremental"
         assert again.get("fct_campaign_performance").dates == [rawdata.D3]
-        spend_after = client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0]
+        spend_after = float(client.execute_sql("select sum(spend) from analytics.fct_campaign_performance")[0][0])
     assert spend == pytest.approx(sum(r[5] for r in rawdata.REPORT))
     assert spend_after == pytest.approx(spend + 7.5)
     revenue = {(t, d.isoformat(), c): v["net_revenue"] for (t, d, c), v in rawdata.expected_shopify_revenue().items()}

@@ -93,7 +93,7 @@ RAW_TOTALS = {
 @pytest.mark.parametrize("level", ["account", "campaign", "ad_group", "ad"])
 def test_fact_totals_per_platform_equal_the_raw_tables(conn, level: str) -> None:
     got = {
-        p: (n, pytest.approx(s), i, c, pytest.approx(cv), pytest.approx(v))
+        p: (n, pytest.approx(float(s)), i, c, pytest.approx(cv), pytest.approx(float(v)))
         for p, n, s, i, c, cv, v in conn.execute(
             f"select platform, count(*), sum(spend), sum(impressions), sum(clicks), sum(conversions), sum(conversion_value)"
             f" from analytics.fct_{level}_performance group by 1"
@@ -103,7 +103,7 @@ def test_fact_totals_per_platform_equal_the_raw_tables(conn, level: str) -> None
     for platform, (sums, tables) in RAW_TOTALS.items():
         if level in tables:
             n, s, i, c, cv, v = conn.execute(f"select {sums} from {tables[level]} as t").fetchone()
-            expected[platform] = (n, s, i, c, cv, v)
+            expected[platform] = (n, float(s), i, c, cv, float(v))
     assert set(got) == set(expected) == set(RAW_TOTALS)
     assert got == expected
 
@@ -116,7 +116,7 @@ def test_campaign_spend_equals_the_fake_world(conn) -> None:
             ads = [ad for group in campaign.ad_groups for ad in group.ads]
             for day in world.days:
                 expected[(campaign.id, day)] = world.sum_metrics(ads, day).spend
-    got = dict(((c, d), s) for c, d, s in conn.execute("select campaign_id, date, spend from analytics.fct_campaign_performance where platform = 'tiktok_ads'").fetchall())
+    got = dict(((c, d), float(s)) for c, d, s in conn.execute("select campaign_id, date, spend from analytics.fct_campaign_performance where platform = 'tiktok_ads'").fetchall())
     assert {k: v for k, v in expected.items() if v} == pytest.approx({k: v for k, v in got.items() if v})
 
 
@@ -126,7 +126,7 @@ def test_roas_is_revenue_over_spend_and_null_without_spend(conn) -> None:
     for fact in ("fct_ad_performance", "fct_campaign_performance", "daily_campaign_summary"):
         value = "revenue" if fact == "daily_campaign_summary" else "conversion_value"
         rows = conn.execute(f"select spend, {value}, roas from analytics.{fact}").fetchall()
-        assert rows and all(roas == (pytest.approx(v / s) if s > 0 else None) for s, v, roas in rows), fact
+        assert rows and all(roas == (pytest.approx(float(v) / float(s)) if s > 0 else None) for s, v, roas in rows), fact
 
 
 def test_the_data_quality_tests_pass(conn) -> None:

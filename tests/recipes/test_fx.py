@@ -67,7 +67,7 @@ def test_amounts_are_converted_with_the_rate_of_their_day(converted) -> None:
         want = rate(currency, day, rates)
         assert reporting == "USD"
         assert fx == pytest.approx(want)
-        assert spend_rep == pytest.approx(spend * want) and value_rep == pytest.approx(value * want)
+        assert spend_rep == pytest.approx(float(spend) * want) and value_rep == pytest.approx(float(value) * want)
     # carried forward: every day from the first rate to two days after today, one rate per day
     fx_days = conn.execute("select min(date), max(date), count(*), count(distinct date) from analytics.int_fx_rates").fetchone()
     assert fx_days[0] == date(2026, 10, 1) and fx_days[1] >= date.today() + timedelta(days=2)

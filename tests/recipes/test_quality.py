@@ -55,18 +55,20 @@ def test_roas_out_of_bounds_is_an_error_and_clicks_above_impressions_a_warning()
     assert "warn_if(clicks > impressions) warns on analytics.fct_campaign_performance: 1 row" in messages(found, errors=False)
 
 
-def test_an_infinite_spend_fails_the_finite_test_where_spend_is_non_negative() -> None:
-    """Raw rows loaded before the contract refused infinities: `spend >= 0` holds for inf, and
-    the summary showed spend inf with ROAS 0; the finite tests catch it."""
+def test_an_infinite_spend_in_old_raw_rows_cannot_be_staged() -> None:
+    """Raw rows loaded before the contract refused infinities (a double column): `spend >= 0`
+    holds for inf, and the summary once showed spend inf with ROAS 0. Money is staged as an
+    exact decimal (issue 12), which has no infinity: the staging model fails, naming the value
+    and the column, and no fact is built from it."""
     conn = duckdb.connect()
     one_day = [("acme", "7001", "1701", "Spring Sale", rawdata.D3, 1.0, 100, 10, 1, 100.0)]
     rawdata.load_raw(as_executor(conn), report_rows=[*rawdata.REPORT, *one_day])
     conn.execute("update raw.tiktok_ads_report_campaign_daily set spend = 'inf'::double where spend = 1.0 and campaign_id = '1701'")
-    got = messages(run_tests(conn, build_result=build(conn), today=rawdata.D3))
-    assert "finite(spend) failed on analytics.fct_campaign_performance: 1 row" in got
-    assert "finite(cpc) failed on analytics.fct_campaign_performance: 1 row" in got
-    assert "finite(spend) failed on analytics.daily_campaign_summary: 1 row" in got
-    assert not [m for m in got if m.startswith("check(spend >= 0)")], "the bound alone passes an infinity"
+    result = build(conn)
+    staging = result.get("stg_tiktok_ads__campaign_daily")
+    assert staging.status == "failed" and "Could not cast value inf to DECIMAL(38,9)" in staging.reason
+    assert "spend" in staging.reason
+    assert result.get("fct_campaign_performance").status != "built"
 
 
 def test_every_fact_and_dimension_declares_its_tests() -> None:

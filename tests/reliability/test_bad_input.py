@@ -208,18 +208,6 @@ def _new_field_effect(base: Base, db: Path) -> None:
     assert not diff(base.rows, _without(snapshot(db), "brand_new_metric")), "existing columns changed"
 
 
-def _optional_gone_effect(base: Base, db: Path) -> None:
-    since = _reread_since()
-    table = "raw.tiktok_ads_report_campaign_daily"
-    nulls, kept = _query(db, f"select count(*) filter (where spend is null and stat_time_day >= '{since}'), "
-                             f"count(*) filter (where spend is not null and stat_time_day < '{since}') from {table}")[0]
-    fresh, old = _query(db, f"select count(*) filter (where stat_time_day >= '{since}'), count(*) filter (where stat_time_day < '{since}') from {table}")[0]
-    assert (nulls, kept) == (fresh, old) and fresh and old
-    # Every other column, and spend outside the look-back, is as the good run left it.
-    before = _without(base.rows, "spend")
-    assert not diff(before, _without(snapshot(db), "spend"))
-
-
 def _reserved_field_effect(base: Base, db: Path) -> None:
     renamed = _query(db, "select count(*), count(*) filter (where vendor_dlt_id = 'vendor-1') from raw.tiktok_ads_campaigns")[0]
     assert renamed[0] and renamed[0] == renamed[1], "every campaign keeps the vendor's value, renamed"
@@ -256,7 +244,6 @@ def _long_ids_exact(base: Base, db: Path) -> None:
 
 EFFECTS = {
     "drift-new-field": _new_field_effect,
-    "drift-optional-field-gone": _optional_gone_effect,
     "reserved-field": _reserved_field_effect,
     "future-row": _nothing_changed,
     "duplicate-key-in-page": _last_duplicate_kept,

@@ -14,7 +14,7 @@ import math
 import types
 import typing
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel
 
+from .drift import mark_absent
 from .errors import ContractError
 from .ids import arrow_ids, is_id_field
 
@@ -58,9 +59,8 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
 def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
     """Build a table from dict records, casting each column to the contract's type."""
     rows = records if isinstance(records, list) else list(records)
-    columns = {name: [r.get(name) for r in rows] for name, *_ in _fields(model)}
-    for name in set().union(*rows) - _names(model) if rows else ():  # any row may bring a new field
-        columns[name] = [r.get(name) for r in rows]
+    present = set().union(*rows) if rows else set()  # a field no record carries stays absent (`drift`)
+    columns = {name: [r.get(name) for r in rows] for name in present}  # any row may bring a new field
     return columns_to_arrow(columns, len(rows), model, stream)
 
 
@@ -68,25 +68,33 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     """Build a table from one list of values per field (what `to_arrow` gathers from records).
 
     For streams that can gather columns straight from the vendor's page, without a dict
-    per row first. A contract field missing from `columns` is all nulls; a field the
-    contract does not know is kept as JSON text (columns: evolve).
+    per row first. A contract field missing from `columns` is all nulls (and named in the
+    table's metadata: `drift.mark_absent`); a field the contract does not know is kept as
+    JSON text (columns: evolve).
     """
-    arrays = []
+    arrays, absent = [], []
     for name, arrow_type, kind, required in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
         if values is None:
             if required and num_rows:
-                raise ContractError(f"field '{name}' is required by the contract but missing from the records", stream=stream)
+                raise missing_required(name, num_rows, num_rows, stream)
             arrays.append(pa.nulls(num_rows, arrow_type))
+            if name not in FILLED_BY_FRAMEWORK:
+                absent.append(name)
             continue
         if kind is _ID:
             try:
-                arrays.append(arrow_ids(values))
+                ids = arrow_ids(values)
             except ValueError as exc:
                 raise ContractError(f"field '{name}': {exc}", stream=stream) from None
+            if required and ids.null_count:
+                raise missing_required(name, ids.null_count, num_rows, stream)
+            arrays.append(ids)
             continue
         try:
             column = _column(values, arrow_type)
+        except NotFinite as exc:
+            raise ContractError(f"field '{name}' is not a finite number: {exc.value!r}", stream=stream) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
             raise ContractError(f"field '{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
         if kind is _FLOAT and not math.isfinite(pc.sum(column).as_py() or 0.0):  # inf and NaN carry into the sum
@@ -95,13 +103,32 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
                 bad = values[pc.index(finite, False).as_py()]
                 raise ContractError(f"field '{name}' is not a finite number: {bad!r}", stream=stream)
         if required and column.null_count:
-            raise ContractError(f"field '{name}' is required by the contract but null in {column.null_count} of {num_rows} "
-                                "records", stream=stream)
+            raise missing_required(name, column.null_count, num_rows, stream)
         arrays.append(column)
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
-    return table
+    return mark_absent(table, absent)
+
+
+def missing_required(name: str, nulls: int, rows: int, stream: str = "") -> ContractError:
+    """One line for a required contract field the vendor's rows lack: which, how often, what to do.
+
+    Arrow would take the nulls, and dlt fail later with a bare ``ArrowInvalid: Column ...
+    declared non-nullable`` that names neither the source nor the stream.
+    """
+    where = "missing from all" if nulls == rows else f"missing (null) in {nulls} of {rows}"
+    return ContractError(
+        f"field '{name}' is required by the contract but {where} records the vendor sent; nothing of this batch "
+        f"was loaded: if the vendor may leave '{name}' out, the stream's contract must declare it optional "
+        "(report it to the source's maintainers with this line)", stream=stream)
+
+
+def check_required(table: pa.Table, stream: str = "") -> None:
+    """Refuse a table whose non-nullable columns hold nulls (a stream that built its own table)."""
+    for field, column in zip(table.schema, table.columns):
+        if not field.nullable and column.null_count and field.name not in FILLED_BY_FRAMEWORK:
+            raise missing_required(field.name, column.null_count, table.num_rows, stream)
 
 
 #: Field kinds with a rule beyond the Arrow cast.
@@ -147,7 +174,43 @@ def _column(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
         as_text = pa.array([None if v is None else str(v) for v in values], pa.string())
     if "" in values:  # "" means no value (checked in Python: each compute call drops the GIL)
         as_text = pc.if_else(pc.equal(as_text, ""), _NULL_TEXT, as_text)
-    return pc.cast(as_text, arrow_type)
+    try:
+        return pc.cast(as_text, arrow_type)
+    except pa.ArrowInvalid:
+        if not pa.types.is_decimal(arrow_type):
+            raise
+        return _rounded_decimals(values, arrow_type)
+
+
+class NotFinite(ValueError):
+    """A money value of ``"Infinity"`` or ``"NaN"``: no decimal column holds it."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(f"not a finite number: {value!r}")
+        self.value = value
+
+
+def _rounded_decimals(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    """Money with more decimal places than the column's scale (LinkedIn's ``"400.0200000047684"``,
+    a float's rendering), rounded half to even to that scale: nine places, beyond any currency's
+    minor unit, so what is cut is float noise, never a cent. Text that is no number raises
+    what Arrow raised; an infinity `NotFinite`."""
+    step, out = Decimal(1).scaleb(-arrow_type.scale), []
+    for v in values:
+        if v is None or v == "":
+            out.append(None)
+            continue
+        try:
+            number = Decimal(str(v))
+        except ArithmeticError:
+            raise pa.ArrowInvalid(f"Failed to parse string: '{v}' as a scalar of type {arrow_type}") from None
+        if not number.is_finite():
+            raise NotFinite(v)
+        try:
+            out.append(number.quantize(step, rounding=ROUND_HALF_EVEN))
+        except ArithmeticError:
+            raise pa.ArrowInvalid(f"'{v}' is out of its range") from None
+    return pa.array(out, arrow_type)
 
 
 def _jsonish(value: Any) -> str | None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from .currencies import MinorUnits
 from .records import CURRENCY, Unit
-from .unified import Lookup
+from .unified import MONEY, Lookup, money_sql
 
 if TYPE_CHECKING:
     from .connector import Connector
@@ -35,7 +35,7 @@ Kind = Literal["date", "timestamp", "text", "count", "money", "number", "bool"]
 MEASURES = ("count", "money", "number")
 _SQL_TYPE = {
     "date": "date", "timestamp": "timestamp with time zone", "text": "varchar", "count": "bigint",
-    "money": "decimal(38, 9)", "number": "double", "bool": "boolean",
+    "money": MONEY, "number": "double", "bool": "boolean",
 }
 
 
@@ -512,10 +512,7 @@ def _typed(column: Column, sql: str, unit: Unit | MinorUnits | None, currency: s
     if column.kind == "money" and isinstance(unit, MinorUnits):
         return unit.sql(sql, currency or "null")
     if column.kind == "money":
-        money = f"cast({sql} as decimal(38, 9))"
-        if unit is not None and unit.exponent:
-            money = f"cast({money} * {10 ** -unit.exponent:.{unit.exponent}f} as decimal(38, 9))"
-        return money
+        return money_sql(sql, unit or CURRENCY)
     if column.kind == "bool" and sql in ("true", "false"):
         return sql
     return f"cast({sql} as {_SQL_TYPE[column.kind]})"

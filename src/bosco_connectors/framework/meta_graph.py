@@ -42,6 +42,9 @@ GRAPH_VERSION_UNTIL = dt.date(2028, 11, 4)
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 #: Unknown error, service temporarily unavailable: Meta says retry.
 TRANSIENT_CODES = frozenset({1, 2})
+#: (code, subcode) pairs that are transient although their code is not: 100/1504018 is
+#: "Request timed out" in Meta's error reference.
+TRANSIENT_SUBCODES = frozenset({(100, 1504018)})
 #: Missing, invalid or expired tokens, and permissions the token lacks.
 AUTH_CODES = frozenset({10, 102, 104, 190, *range(200, 300)})
 
@@ -78,5 +81,5 @@ def insight_day(end_time: str | dt.datetime) -> dt.date:
     return moment.astimezone(_PACIFIC).date() - dt.timedelta(days=1)
 
 
-__all__ = ["AUTH_CODES", "GRAPH_URL", "GRAPH_VERSION", "INSIGHTS_ZONE", "THROTTLE_CODES", "TRANSIENT_CODES",
+__all__ = ["AUTH_CODES", "GRAPH_URL", "GRAPH_VERSION", "INSIGHTS_ZONE", "THROTTLE_CODES", "TRANSIENT_CODES", "TRANSIENT_SUBCODES",
            "graph_cursor", "graph_errors", "insight_day"]

@@ -20,17 +20,18 @@ from time import perf_counter, thread_time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import dlt
-import orjson
 import pyarrow as pa
 
 from . import hooks
-from .arrow import to_arrow
+from .arrow import check_required, to_arrow
 from .deadline import Deadline
+from .drift import SentFields
 from .errormap import SkipPartition, TooMuchData
 from .errors import SourceError
+from .splitting import describe_split, join_parts, split_fields, split_read
 from .page_checks import PageChecks, check_saved_cursor, row_limit
 from .reserved import rename_reserved, reserved_columns
-from .spec import Cursor, ReadContext, Stream, Window, utc_today
+from .spec import Cursor, ReadContext, Stream, utc_today
 
 if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
@@ -109,12 +110,13 @@ def stream_resource(
             since, until = cursor_state.get_current_range()
             until = _until(until, cursor.kind, end is not None, config.end_date)
             explicit_end = end is not None or config.end_date is not None
-            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None))
+            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None),
+                                   state=dlt.current.resource_state())
 
         return dlt.resource(read_incremental, **hints)
 
     def read_all() -> Iterator[Any]:
-        yield from reader.read(None, None)
+        yield from reader.read(None, None, state=dlt.current.resource_state())
 
     return dlt.resource(read_all, **hints)
 
@@ -160,8 +162,11 @@ class _StreamReader:
         self.tenant_id = tenant_id
         self._renamed: set[tuple[str, str]] = set()
 
-    def read(self, since: Any, until: Any, limit: Any = None) -> Iterator[Any]:
-        """Pages of every partition and window of [since, until]; rows past `limit` are dropped."""
+    def read(self, since: Any, until: Any, limit: Any = None, state: Any = None) -> Iterator[Any]:
+        """Pages of every partition and window of [since, until]; rows past `limit` are dropped.
+
+        `state` (the stream's dlt state) remembers which fields the vendor sent: a run whose
+        records all lack one it sent before fails before loading (`drift`)."""
         since = _coerce(since, self.stream)
         if isinstance(self.stream.cursor, Cursor):
             check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
@@ -175,11 +180,15 @@ class _StreamReader:
         ]
         deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
         checks = PageChecks(self.source, self.stream, limit)
-        pages = _run_concurrently([self._task(ctx, deadline, checks) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        sent = SentFields()
+        pages = _run_concurrently([self._task(ctx, deadline, checks, sent) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
         yield from _coalesce(pages)
         checks.report()
+        if state is not None and _rereads_days(self.stream):
+            sent.settle(state, set(_declared_fields(self.stream.contract)), tenant=self.tenant_id, source=self.source,
+                        stream=self.stream.name)
 
-    def _task(self, ctx: ReadContext, deadline: Deadline, checks: PageChecks) -> Callable[[], Iterator[Any]]:
+    def _task(self, ctx: ReadContext, deadline: Deadline, checks: PageChecks, sent: SentFields) -> Callable[[], Iterator[Any]]:
         def run() -> Iterator[Any]:
             # Pages are stamped (and turned into Arrow) by the reader threads, not by
             # dlt's thread, which then has only dlt's own work on its critical path.
@@ -187,6 +196,7 @@ class _StreamReader:
                 deadline.check()
                 for page in self._read_splitting(ctx):
                     deadline.check()
+                    sent.add(page)  # before stamping: a renamed Arrow page loses its metadata
                     yield checks(self._stamp(page))
             except SkipPartition as exc:
                 where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
@@ -201,17 +211,27 @@ class _StreamReader:
     def _read_splitting(self, ctx: ReadContext) -> Iterator[Any]:
         """Read one partition and window; a "too much data" answer reads it in halves.
 
-        Halve the window down to one day, then the batch of ids in the partition; rows
-        a failed half already yielded are merged on their keys, never duplicated.
+        Halve the window down to one day, then the batch of ids in the partition, then
+        the stream's fields (`splitting`); rows a failed half already yielded are merged
+        on their keys, never duplicated.
         """
         try:
             yield from self.stream.read(ctx)
         except TooMuchData as exc:
             halves = split_read(ctx)
+            by_fields = not halves
+            if by_fields:
+                halves = split_fields(ctx, self.stream)
             if not halves:
-                raise TooMuchData(f"{exc.reason}; cannot be split further (one day, one id)", status=exc.status,
+                raise TooMuchData(f"{exc.reason}; cannot be split further (one day, one id, one field)", status=exc.status,
                                   vendor_code=exc.vendor_code, request=exc.request) from None
             log.warning("%s/%s: %s; reading it in two halves (%s)", self.source, self.stream.name, exc.reason, describe_split(ctx, halves))
+            if by_fields:
+                # Each half has every row but only some columns: they are joined before loading.
+                rows = join_parts((self._read_splitting(half) for half in halves), self.stream.primary_key)
+                if rows:
+                    yield rows
+                return
             for half in halves:
                 yield from self._read_splitting(half)
 
@@ -226,6 +246,7 @@ class _StreamReader:
         if self.stream.arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
         if isinstance(page, pa.Table):
+            check_required(page, self.stream.name)  # before tenant_id: the only column stamped later
             renames = reserved_columns(page.column_names, keep=("tenant_id",))
             if renames:
                 page = page.rename_columns([renames.get(n, n) for n in page.column_names])
@@ -257,42 +278,12 @@ def _declared_fields(contract: Any) -> frozenset[str]:
     return frozenset(name for n, f in contract.model_fields.items() for name in (n, f.alias) if name)
 
 
-def split_read(ctx: ReadContext) -> list[ReadContext]:
-    """Two halves of one read: its window if longer than a day, else its largest id batch."""
-    from dataclasses import replace
+def _rereads_days(stream: Stream) -> bool:
+    """A daily report that re-reads its last days (look-back): the rows a dropped field would erase.
 
-    window = ctx.window
-    if window.start is not None and window.end is not None and window.end > window.start:
-        unit = timedelta(days=1) if not isinstance(window.start, datetime) else timedelta(seconds=1)
-        steps = (window.end - window.start) // unit
-        middle = window.start + unit * (steps // 2)
-        return [replace(ctx, window=Window(window.start, middle)), replace(ctx, window=Window(middle + unit, window.end))]
-    for key, value in ctx.partition.items():
-        items, as_text = _as_list(value)
-        if items is not None and len(items) > 1:
-            mid = len(items) // 2
-            encode = (lambda part: orjson.dumps(part).decode()) if as_text else list
-            return [replace(ctx, partition={**ctx.partition, key: encode(items[:mid])}),
-                    replace(ctx, partition={**ctx.partition, key: encode(items[mid:])})]
-    return []
-
-
-def _as_list(value: Any) -> tuple[list[Any] | None, bool]:
-    if isinstance(value, (list, tuple)):
-        return list(value), False
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            parsed = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return None, False
-        return (parsed, True) if isinstance(parsed, list) else (None, False)
-    return None, False
-
-
-def describe_split(ctx: ReadContext, halves: list[ReadContext]) -> str:
-    if halves[0].window != ctx.window:
-        return " and ".join(f"{h.window.start}..{h.window.end}" for h in halves)
-    return "the id batch split in two"
+    Object streams are left out: vendors leave out fields an object lacks (Meta's ``end_time``
+    of an ad set without one), so a run of a few changed objects may lack one legitimately."""
+    return isinstance(stream.cursor, Cursor) and stream.cursor.kind == "date"
 
 
 def _coerce(since: Any, stream: Stream) -> Any:

@@ -98,6 +98,9 @@ class ReadContext:
     until: date | datetime | None
     partition: Mapping[str, Any] = field(default_factory=dict)
     window: Window = field(default_factory=lambda: Window(None, None))
+    #: The part of the stream's `Stream.fields_in_parts` this read asks for (None: all of
+    #: them): set when a "too much data" answer on one day and one id is read field by part.
+    fields: tuple[str, ...] | None = None
 
 
 DEFAULT_CONTRACT_POLICY: dict[str, str] = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
@@ -139,6 +142,11 @@ class Stream:
     #: a start within the last 90 days): the same skip and cut, counted from the run's end,
     #: which is today on a normal run.
     history: timedelta | None = None
+    #: The fields (metrics) a request may ask for in parts, a function of config: when
+    #: the vendor refuses one day of one id as too much data (`errormap.TooMuchData`),
+    #: they are asked for in two requests whose rows are joined on the primary key
+    #: (`splitting`). The stream reads `ReadContext.fields` to ask for a part only.
+    fields_in_parts: Callable[[Any], Iterable[str]] | None = None
 
     kind: ClassVar[str] = "custom"
 

@@ -113,6 +113,21 @@ class Entity:
 
 # -- staging SQL ----------------------------------------------------------------------------
 
+#: Money in SQL: exact, with nine decimal places (micros need six; minor units of every
+#: currency fit), from the raw tables to the unified facts. Never a double: a double sum
+#: of 333.33 and 0.01 is 333.34000000000003.
+MONEY = "decimal(38, 9)"
+
+
+def money_sql(sql: str, unit: Unit = CURRENCY) -> str:
+    """`sql` as exact money in currency units; micros or cents are scaled by a decimal
+    literal (a division would turn the value into a double in DuckDB)."""
+    money = f"cast({sql} as {MONEY})"
+    if unit.exponent:
+        money = f"cast({money} * {10 ** -unit.exponent:.{unit.exponent}f} as {MONEY})"
+    return money
+
+
 _CHECKS = ("spend", "impressions", "clicks", "conversions", "conversion_value")
 
 
@@ -164,14 +179,13 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         outer.append(_column_or_lookup(getattr(spec, f"{level}_name"), f"{level}_name", joins, select))
     account_name = _column_or_lookup(spec.account_name, "account_name", joins, select)
     currency = _column_or_lookup(spec.currency, "currency", joins, select)
-    divisor = f" / {10 ** spec.spend_unit.exponent}" if spec.spend_unit.exponent else ""
     select += [
-        f"coalesce(sum(cast({spec.spend} as double)), 0){divisor} as spend",
+        f"coalesce(sum({money_sql(spec.spend, spec.spend_unit)}), 0) as spend",
         f"coalesce(sum(cast({spec.impressions} as bigint)), 0) as impressions",
         f"coalesce(sum(cast({spec.clicks} as bigint)), 0) as clicks",
         f"coalesce(sum(cast({spec.conversions} as double)), 0) as conversions",
-        (f"coalesce(sum(cast({spec.conversion_value} as double)), 0) as conversion_value" if spec.conversion_value
-         else "cast(0 as double) as conversion_value"),
+        (f"coalesce(sum({money_sql(spec.conversion_value)}), 0) as conversion_value" if spec.conversion_value
+         else f"cast(0 as {MONEY}) as conversion_value"),
     ]
     grain = ["tenant_id", "date", "account_id"] + [f"{k}_id" for k in keys]
     source = f"summed from {stream}, the {summed_from.replace('_', ' ')} report" if summed_from else stream
@@ -187,7 +201,7 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"-- Generated from the unified mapping declared on {connector.name}.{stream}:",
         f"--   {spec.date} -> date ({spec.date_is})",
         f"--   {spec.account} -> account_id",
-        f"--   {spec.spend} -> spend (sent in {spec.spend_unit.name})",
+        f"--   {spec.spend} -> spend (sent in {spec.spend_unit.name}; exact: {MONEY})",
         f"--   {spec.clicks} -> clicks ({spec.clicks_are})",
         f"--   {spec.conversions} -> conversions ({spec.conversions_are})",
         f"--   {spec.conversion_value or '(none: 0)'} -> conversion_value ({spec.conversion_value_is})",

@@ -30,10 +30,10 @@ select
     cast(adset_id as varchar) as ad_group_id,
     max(adset_name) as ad_group_name,
     max(account_currency) as currency,
-    coalesce(sum(cast(spend as double)), 0) as spend,
+    coalesce(sum(cast(spend as decimal(38, 9))), 0) as spend,
     coalesce(sum(cast(impressions as bigint)), 0) as impressions,
     coalesce(sum(cast(inline_link_clicks as bigint)), 0) as clicks,
     coalesce(sum(cast(conversions as double)), 0) as conversions,
-    coalesce(sum(cast(conversion_value as double)), 0) as conversion_value
+    coalesce(sum(cast(conversion_value as decimal(38, 9))), 0) as conversion_value
 from raw.facebook_ads_insights_adset_daily
 group by tenant_id, cast(date_start as date), cast(account_id as varchar), cast(adset_id as varchar)

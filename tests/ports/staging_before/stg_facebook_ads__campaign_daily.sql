@@ -29,10 +29,10 @@ select
     cast(campaign_id as varchar) as campaign_id,
     max(campaign_name) as campaign_name,
     max(account_currency) as currency,
-    coalesce(sum(cast(spend as double)), 0) as spend,
+    coalesce(sum(cast(spend as decimal(38, 9))), 0) as spend,
     coalesce(sum(cast(impressions as bigint)), 0) as impressions,
     coalesce(sum(cast(inline_link_clicks as bigint)), 0) as clicks,
     coalesce(sum(cast(conversions as double)), 0) as conversions,
-    coalesce(sum(cast(conversion_value as double)), 0) as conversion_value
+    coalesce(sum(cast(conversion_value as decimal(38, 9))), 0) as conversion_value
 from raw.facebook_ads_insights_campaign_daily
 group by tenant_id, cast(date_start as date), cast(account_id as varchar), cast(campaign_id as varchar)

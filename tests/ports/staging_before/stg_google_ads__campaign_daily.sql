@@ -23,11 +23,11 @@ with report as (
         cast(campaign_id as varchar) as campaign_id,
         max(campaign_name) as campaign_name,
         max(currency_code) as currency,
-        coalesce(sum(cast(cost_micros as double)), 0) / 1000000 as spend,
+        coalesce(sum(cast(cast(cost_micros as decimal(38, 9)) * 0.000001 as decimal(38, 9))), 0) as spend,
         coalesce(sum(cast(impressions as bigint)), 0) as impressions,
         coalesce(sum(cast(clicks as bigint)), 0) as clicks,
         coalesce(sum(cast(conversions as double)), 0) as conversions,
-        coalesce(sum(cast(conversions_value as double)), 0) as conversion_value
+        coalesce(sum(cast(conversions_value as decimal(38, 9))), 0) as conversion_value
     from raw.google_ads_campaign_daily
     group by tenant_id, cast(date as date), cast(customer_id as varchar), cast(campaign_id as varchar)
 )

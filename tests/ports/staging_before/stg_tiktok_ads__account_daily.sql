@@ -22,11 +22,11 @@ with report as (
         tenant_id,
         cast(stat_time_day as date) as date,
         cast(advertiser_id as varchar) as account_id,
-        coalesce(sum(cast(spend as double)), 0) as spend,
+        coalesce(sum(cast(spend as decimal(38, 9))), 0) as spend,
         coalesce(sum(cast(impressions as bigint)), 0) as impressions,
         coalesce(sum(cast(clicks as bigint)), 0) as clicks,
         coalesce(sum(cast(conversion as double)), 0) as conversions,
-        coalesce(sum(cast(total_complete_payment_rate as double)), 0) as conversion_value
+        coalesce(sum(cast(total_complete_payment_rate as decimal(38, 9))), 0) as conversion_value
     from raw.tiktok_ads_report_advertiser_daily
     group by tenant_id, cast(stat_time_day as date), cast(advertiser_id as varchar)
 )

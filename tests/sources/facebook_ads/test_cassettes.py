@@ -7,6 +7,7 @@ cassette is replayed offline.
 
 from __future__ import annotations
 
+from decimal import Decimal
 import hashlib
 import hmac
 import re
@@ -86,16 +87,17 @@ def test_insights_totals_match_the_world(synced, level):
         f"round(sum(action_values_omni_purchase), 2), sum(actions_lead), sum(conversions), round(sum(conversion_value), 2) "
         f"from raw.facebook_ads_insights_{level}_daily",
     )
-    assert (rows, spend, impressions, clicks) == (want["rows"], want["spend"], want["impressions"], want["clicks"])
-    assert (purchases, value, leads) == (want["purchases"], want["value"], want["leads"])
+    money = lambda x: Decimal(str(x))  # noqa: E731 - loaded exact: the world's amounts as written
+    assert (rows, spend, impressions, clicks) == (want["rows"], money(want["spend"]), want["impressions"], want["clicks"])
+    assert (purchases, value, leads) == (want["purchases"], money(want["value"]), want["leads"])
     # the default conversions are omni_purchase + lead; the value comes from purchases only
-    assert (conversions, conversion_value) == (want["purchases"] + want["leads"], want["value"])
+    assert (conversions, conversion_value) == (want["purchases"] + want["leads"], money(want["value"]))
     key = LEVEL_KEY[level]
     loaded = {
         (r[0], r[1]): (r[2], r[3])
         for r in query(tmp_path, f"select {key}, date_start, spend, impressions from raw.facebook_ads_insights_{level}_daily")
     }
-    assert loaded == {k: (v["spend"], v["impressions"]) for k, v in expected.items()}
+    assert loaded == {k: (money(v["spend"]), v["impressions"]) for k, v in expected.items()}
 
 
 def test_insights_keep_actions_as_json_and_currency(synced):

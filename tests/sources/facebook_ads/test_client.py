@@ -31,9 +31,20 @@ def test_throttling_codes_are_retried(code):
     assert f"Meta error {code}: message {code} (fbtrace_id AbCdEf123)" in error.reason
 
 
-@pytest.mark.parametrize("payload", [body(1), body(2), body(100, is_transient=True), body(1, 99)])
+@pytest.mark.parametrize("payload", [body(1), body(2), body(100, is_transient=True), body(1, 99), body(100, 1504018),
+                                     body(100, 1504018, is_transient=False)])
 def test_transient_errors_are_retried(payload):
+    """Meta's error reference: 1/99 unknown error, 2 service unavailable, 100/1504018 request timed out."""
     assert isinstance(meta_error(400, payload), RetryableApiError)
+
+
+def test_a_request_that_timed_out_is_retried_with_backoff(meta_app, meta_api, fast_client):
+    meta_app.fail_next(100, "(#100) Request timed out", subcode=1504018, times=2, path_contains="/adsets")
+
+    rows = extract(sandbox_config(meta_app, meta_api), ["ad_sets"])
+
+    assert fast_client.sleeps == [1.0, 2.0]
+    assert len(rows["ad_sets"]) == 4
 
 
 @pytest.mark.parametrize("code", [190, 102, 104, 10, 200, 294])

@@ -75,3 +75,22 @@ def test_resources_validate_before_building_a_client(monkeypatch):
     monkeypatch.setattr(connector, "client_factory", no_client)
     with pytest.raises(ConfigError):
         connector.resources({**GOOD, "account_ids": "nope"})
+
+
+def test_extra_metrics_are_checked_against_the_published_insights_fields():
+    """Meta's SDK lists every Ads Insights field: a name outside it fails before any request, one line."""
+    from bosco_connectors.framework import ConfigError
+    from bosco_connectors.sources.facebook_ads import connector
+    from bosco_connectors.sources.facebook_ads.insights import insights_params
+
+    base = {"access_token": "EAAG" + "x" * 30, "account_ids": ["123"], "start_date": "2026-11-01"}
+    config = connector.validate({**base, "extra_metrics": ["purchase_roas", "unique_clicks", "spend"]})
+    assert config.extra_metrics == ["purchase_roas", "unique_clicks"]  # spend is read anyway
+    stream = next(s for s in connector.active_streams(config) if s.name == "insights_campaign_daily")
+    assert {"purchase_roas", "unique_clicks"} <= set(stream.contract.model_fields)
+    fields = insights_params("campaign", config.start_date, config.start_date, config)["fields"]
+    assert fields[-2:] == ["purchase_roas", "unique_clicks"]
+    with pytest.raises(ConfigError) as info:
+        connector.validate({**base, "extra_metrics": ["purchase_roaz"]})
+    assert "not in Meta insights's published field list: purchase_roaz" in str(info.value)
+    assert len(str(info.value).splitlines()) == 1

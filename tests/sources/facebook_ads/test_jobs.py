@@ -5,6 +5,7 @@ Time is a fake clock: every poll interval is recorded, nothing really sleeps.
 
 from __future__ import annotations
 
+from decimal import Decimal
 import json
 from datetime import date
 from urllib.parse import parse_qsl
@@ -35,7 +36,7 @@ def test_running_job_is_waited_for_with_backoff(meta_app, meta_api, fast_client)
     assert job.polls == 5
     assert fast_client.sleeps == [5.0, 7.5, 11.25, 16.875]  # first poll after 5 s, then 1.5 times longer
     expected = expected_daily(meta_app.world, "campaign")
-    assert {(r["campaign_id"], r["date_start"]): r["spend"] for r in rows} == {k: v["spend"] for k, v in expected.items()}
+    assert {(r["campaign_id"], r["date_start"]): r["spend"] for r in rows} == {k: Decimal(str(v["spend"])) for k, v in expected.items()}
 
 
 def test_job_completed_below_100_percent_is_polled_again(meta_app, meta_api, fast_client, monkeypatch):

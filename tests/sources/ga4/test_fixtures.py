@@ -7,6 +7,7 @@ the currency of every row. Expected values are read from the documented bodies h
 
 from __future__ import annotations
 
+from decimal import Decimal
 import copy
 from datetime import date
 
@@ -57,7 +58,7 @@ def test_traffic_rows_load_as_documented(replayed):
     for (day, source_, medium, campaign), metrics, currency in documented:
         sessions, users, _new, _engaged, key_events, total, purchase = metrics
         assert loaded[(_day(day), source_, medium, campaign)] == (
-            int(sessions), int(users), float(key_events), float(total), float(purchase), currency, FIXTURES.config["property_id"])
+            int(sessions), int(users), float(key_events), Decimal(total), Decimal(purchase), currency, FIXTURES.config["property_id"])
 
 
 def test_a_user_report_reads_rates_as_floats(replayed):
@@ -65,7 +66,7 @@ def test_a_user_report_reads_rates_as_floats(replayed):
     documented = _documented_rows("device_daily")
     assert {(_day(d), device): (int(s), float(rate)) for (d, device), (s, rate), _ in documented} == loaded
     types = dict(query(replayed, "select column_name, data_type from information_schema.columns where table_name = 'ga4_traffic_daily'"))
-    assert (types["date"], types["sessions"], types["key_events"], types["total_revenue"]) == ("DATE", "BIGINT", "DOUBLE", "DOUBLE")
+    assert (types["date"], types["sessions"], types["key_events"], types["total_revenue"]) == ("DATE", "BIGINT", "DOUBLE", "DECIMAL(38,9)")
 
 
 # -- the row codec on documented bodies -------------------------------------------------------------

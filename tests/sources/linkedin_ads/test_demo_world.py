@@ -8,6 +8,7 @@ fake `World`, never from the connector or the recipes.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from datetime import date
 
 import duckdb
@@ -53,7 +54,7 @@ def test_campaign_groups_are_the_unified_campaigns(built):
             for day in world.days:
                 metrics = [world.ad_metrics(ad.id, day) for ad in ads]
                 if sum(m.impressions for m in metrics):
-                    expected[(campaign.id, day)] = (round(sum(m.spend for m in metrics), 2), sum(m.impressions for m in metrics),
+                    expected[(campaign.id, day)] = (Decimal(str(round(sum(m.spend for m in metrics), 2))), sum(m.impressions for m in metrics),
                                                     account.currency, campaign.name)
     rows = conn.execute("select campaign_id, date, round(spend, 2), impressions, currency, campaign_name "
                         "from analytics.fct_campaign_performance where platform = 'linkedin_ads'").fetchall()

@@ -6,6 +6,7 @@ fake world itself, never from the connector's own code.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 import json
 import re
 from datetime import date
@@ -51,7 +52,12 @@ def test_report_elements_load_as_rows_of_their_pivots_and_day(replayed):
         start = element["dateRange"]["start"]
         assert loaded[campaign_urn.split(":")[-1]] == (
             group_urn.split(":")[-1], date(start["year"], start["month"], start["day"]), element["impressions"],
-            float(element["costInLocalCurrency"]), float(element["conversionValueInLocalCurrency"]), ACCOUNT)
+            money(element["costInLocalCurrency"]), money(element["conversionValueInLocalCurrency"]), ACCOUNT)
+
+
+def money(text: str) -> Decimal:
+    """Money text as loaded: exact, nine decimal places, half to even (LinkedIn sends float noise)."""
+    return Decimal(text).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
 
 
 def test_the_creative_report_names_all_three_levels(replayed):

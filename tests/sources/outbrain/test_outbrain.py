@@ -88,7 +88,7 @@ def test_unified_staging_takes_currency_and_name_from_the_campaigns(tmp_path):
     rows = con.execute(f"select date, account_id, campaign_id, campaign_name, currency, spend, clicks, conversions, conversion_value "
                        f"from ({sql}) where campaign_id = '08ba87b1aa166a8fdc3400ad6d14789dda' order by date").fetchall()
     assert rows[-1] == (date(2019, 5, 12), MARKETER, "08ba87b1aa166a8fdc3400ad6d14789dda", "Boost 'ABC' Brand", "USD",
-                        85.96, 101, 2.0, 97.98)
+                        Decimal("85.96"), 101, 2.0, Decimal("97.98"))  # money: exact
     assert len(rows) == 3
 
 

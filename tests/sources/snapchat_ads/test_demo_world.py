@@ -8,6 +8,7 @@ fake `World`, never from the connector or the recipes.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from datetime import date
 
 import duckdb
@@ -52,7 +53,7 @@ def world_daily(world, ads_of):
             for day in world.days:
                 metrics = [world.ad_metrics(ad.id, day) for ad in ads]
                 if sum(m.impressions for m in metrics):
-                    out[(key, day)] = (round(sum(m.spend for m in metrics), 2), sum(m.impressions for m in metrics), account.currency)
+                    out[(key, day)] = (Decimal(str(round(sum(m.spend for m in metrics), 2))), sum(m.impressions for m in metrics), account.currency)
     return out
 
 

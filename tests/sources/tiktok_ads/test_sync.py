@@ -7,6 +7,7 @@ documented bodies themselves, never from the connector.
 
 from __future__ import annotations
 
+from decimal import Decimal
 import json
 from datetime import date, timedelta
 
@@ -42,7 +43,7 @@ def test_daily_reports_load_the_worlds_metrics(tmp_path, fast_client, level):
     expected = expected_daily(app.world, level)
     assert loaded_totals(tmp_path, f"tiktok_ads_report_{level}_daily") == totals(expected)
     loaded = {(r[0], r[1]): (r[2], r[3]) for r in query(tmp_path, f"select {level}_id, stat_time_day, spend, impressions from raw.tiktok_ads_report_{level}_daily")}
-    assert loaded == {key: (v[0], v[1]) for key, v in expected.items()}
+    assert loaded == {key: (Decimal(str(v[0])), v[1]) for key, v in expected.items()}  # money: exact
 
 
 def test_objects_and_parent_ids_match_the_world(tmp_path, fast_client):
@@ -137,6 +138,29 @@ def test_a_too_large_query_is_read_in_halves(tmp_path, fast_client):
     assert loaded_totals(tmp_path, "tiktok_ads_report_advertiser_daily") == totals(expected_daily(app.world, "advertiser"))
 
 
+def test_a_row_without_its_required_id_fails_with_one_line_naming_it(tmp_path, fast_client):
+    """Not dlt's bare "ArrowInvalid: Column 'campaign_id' is declared non-nullable but contains nulls"."""
+    import dlt
+
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    def drop_first_id(body):
+        rows = body.get("data", {}).get("list") if isinstance(body, dict) else None
+        if rows:
+            rows[0]["dimensions"].pop("campaign_id", None)
+        return body
+
+    app, api = serve()
+    with api:
+        api.transform(drop_first_id, path_contains="report/integrated/get/")
+        result = run_sync(SyncJob("t", "tiktok_ads", sandbox_config(api, connector), ["report_campaign_daily"]),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")), pipelines_dir=tmp_path / "p")
+    line = result.failure_line
+    assert line.startswith("FAILED tenant=t source=tiktok_ads stream=report_campaign_daily: field 'campaign_id' is required "
+                           "by the contract but missing (null) in 1 of "), line
+    assert "contract must declare it optional" in line and "ArrowInvalid" not in line and "\n" not in line
+
+
 def _error_body(kind: str) -> str:
     return Fixtures.load(fixture_folder("tiktok_ads")).error(kind).response["body"]
 
@@ -156,7 +180,52 @@ def test_documented_bodies_load_as_documented(tmp_path, fast_client):
         key = (row["dimensions"]["campaign_id"], row["dimensions"]["stat_time_day"][:10])
         metrics = row["metrics"]
         cpc = None if metrics.get("cpc") in (None, "-") else float(metrics["cpc"])
-        assert loaded[key] == (float(metrics["spend"]), int(metrics["impressions"]), cpc, advertiser)
+        assert loaded[key] == (Decimal(metrics["spend"]), int(metrics["impressions"]), cpc, advertiser)
     (created,) = [r["create_time"] for e in fixtures.data("advertisers") for r in fixtures.body(e)["data"]["list"]]
     ((loaded_created,),) = query(tmp_path, "select epoch(create_time) from raw.tiktok_ads_advertisers")
     assert int(loaded_created) == int(created)
+
+
+def test_object_reads_ask_for_deleted_and_reservation_objects(tmp_path, fast_client):
+    """/campaign/get/, /adgroup/get/ and /ad/get/ default to STATUS_NOT_DELETE and to auction objects only:
+    spend on a deleted or a Reach & Frequency campaign would name no campaign (issue 12)."""
+    app, api = serve()
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), streams=["campaigns", "ad_groups", "ads"]),
+                                    loader_file_format="parquet")
+        for path in ("campaign/get/", "adgroup/get/", "ad/get/"):
+            requests = api.requests_to(path)
+            assert requests, path
+            for request in requests:
+                assert json.loads(request.arg("filtering")) == {"primary_status": "STATUS_ALL", "buying_types": ["AUCTION", "RESERVATION_RF"]}
+
+
+def test_extra_metrics_are_asked_for_and_loaded_as_columns(tmp_path, fast_client):
+    """``extra_metrics`` from Python (the same config model reads bosco.toml): asked for with the base metrics."""
+    from copy import copy
+    from types import SimpleNamespace
+
+    from bosco_connectors.sandbox.generated import GeneratedApp
+    from bosco_connectors.sources.tiktok_ads import streams
+
+    # The fake answers the requests its declarations make: declare it with the extra metric too.
+    variant = copy(connector)
+    variant.streams_for = lambda config: streams(SimpleNamespace(page_size=config.page_size, extra_metrics=["video_play_actions"]))
+    app = GeneratedApp(connector=variant, seed=3, size="tiny", end_date=END)
+    api = FakeApi([app])
+    with api:
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), extra_metrics=["video_play_actions", "spend"],
+                                           streams=["report_campaign_daily"]), loader_file_format="parquet")
+        asked = {json.loads(r.arg("metrics")).count("video_play_actions") for r in report_requests(api)}
+    assert asked == {1}, "asked once per request (spend, already read, not twice)"
+    types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns "
+                                 "where table_name = 'tiktok_ads_report_campaign_daily'"))
+    assert types["video_play_actions"] == "DOUBLE"
+
+
+def test_a_malformed_extra_metric_fails_before_any_request(tmp_path):
+    from bosco_connectors.framework.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        connector.validate({"access_token": "t" * 20, "advertiser_ids": ["123"], "extra_metrics": ["Video Plays"]})
+    assert "extra_metrics" in str(info.value) and "not a TikTok metric name: Video Plays" in str(info.value)

@@ -20,8 +20,12 @@ HTTP 400 with ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_
 - throttling, codes 4 (app), 17 (user), 32 (page), 613 (custom), 80000-80014 (business
   use case): `RetryableApiError`, retried after ``estimated_time_to_regain_access`` or
   a back-off of at least a minute;
-- ``is_transient`` errors and codes 1 (unknown) and 2 (service unavailable), and 5xx
-  without an error body: `RetryableApiError`, retried with back-off;
+- ``is_transient`` errors, codes 1 (unknown, subcode 99 included) and 2 (service
+  unavailable), 100 with subcode 1504018 (request timed out), and 5xx without an error
+  body: `RetryableApiError`, retried with back-off, whether ``is_transient`` is set or not;
+- code 1 "Please reduce the amount of data you're asking for": `TooMuchData`, never
+  resent as is: the framework reads a smaller request (`framework.splitting`: half the
+  days, down to one, then half the fields);
 - 102, 104, 190 (access token missing, invalid or expired), 10 and 200-299 (permission
   denied): `AuthError`, never retried;
 - anything else: `ApiError` with Meta's code, message and fbtrace_id.
@@ -40,7 +44,10 @@ from urllib.parse import urljoin
 import orjson
 
 from ...framework import ApiError, AuthError, RateLimit, ResponseFormatError, RetryableApiError, RetryPolicy, SourceError, interrupt
-from ...framework.meta_graph import AUTH_CODES, THROTTLE_CODES, TRANSIENT_CODES  # shared with the declared Meta sources
+from ...framework.errormap import TooMuchData
+from ...framework.meta_graph import (  # shared with the declared Meta sources
+    AUTH_CODES, THROTTLE_CODES, TRANSIENT_CODES, TRANSIENT_SUBCODES,
+)
 from ...framework.http import CrossOriginRefused, RequestStats, describe_origin, origin
 from ...framework.ratelimit import RateLimiter
 from ...framework.spec import PageTrail
@@ -60,6 +67,8 @@ API_VERSION = "v26.0"
 
 log = logging.getLogger("bosco_connectors.facebook_ads")
 
+#: Code 1 with this message: the request asks for too much; a smaller one is answered.
+TOO_MUCH_DATA = "reduce the amount of data"
 #: The shortest wait after a throttling error that announced no time to regain access.
 THROTTLE_MIN_WAIT = 60.0
 
@@ -96,7 +105,10 @@ def meta_error(status: int | None, body: Any, headers: Any = None) -> ApiError:
 
         wait = parse_retry_after((headers or {}).get("Retry-After") or (headers or {}).get("retry-after"))
         return RetryableApiError(f"rate limited: {text}", status=status, vendor_code=code, retry_after=wait)
-    if error.get("is_transient") or code in TRANSIENT_CODES or (status is not None and status >= 500):
+    if code == 1 and TOO_MUCH_DATA in message.lower():
+        return TooMuchData(text, status=status, vendor_code=code)
+    if (error.get("is_transient") or code in TRANSIENT_CODES or (code, subcode) in TRANSIENT_SUBCODES
+            or (status is not None and status >= 500)):
         return RetryableApiError(text, status=status, vendor_code=code)
     return ApiError(text, status=status, vendor_code=code)
 

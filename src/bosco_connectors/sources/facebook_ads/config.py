@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...framework import IdList, SourceConfig
+from ...framework.extras import check_names, extra_metrics_field
 #: The Graph API host (one for every Meta source). The SDK appends ``/<version>/<node>/<edge>`` to it.
 from ...framework.meta_graph import GRAPH_URL
 
@@ -64,6 +65,7 @@ class FacebookAdsConfig(SourceConfig):
         default=None,
         description="Attribution windows sent to the Insights API (e.g. ['7d_click', '1d_view']); default: the ad account's setting.",
     )
+    extra_metrics: list[str] = extra_metrics_field("Meta insights (fields of the Ads Insights reference, e.g. purchase_roas)")
     page_size: int = Field(default=500, ge=1, le=5000, description="The 'limit' of each page of objects and insights rows.")
     job_deadline_seconds: float = Field(
         default=3600.0, ge=1, le=6 * 3600, description="How long one async insights job may run before it is started again."
@@ -91,6 +93,14 @@ class FacebookAdsConfig(SourceConfig):
         if bad:
             raise ValueError(f"action types look like 'omni_purchase' or 'offsite_conversion.fb_pixel_lead'; not valid: {', '.join(bad[:5])}")
         return list(dict.fromkeys(value))
+
+    @field_validator("extra_metrics")
+    @classmethod
+    def _extra_metrics(cls, value: list[str]) -> list[str]:
+        from .insights import LEVEL_FIELDS, METRIC_FIELDS, published_fields
+
+        read = {*METRIC_FIELDS, *(f for fields in LEVEL_FIELDS.values() for f in fields), "date_start", "date_stop"}
+        return check_names(value, vendor="Meta insights", known=published_fields(), already=read)
 
     @field_validator("action_attribution_windows")
     @classmethod

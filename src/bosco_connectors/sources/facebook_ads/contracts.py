@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
 
@@ -115,7 +116,7 @@ class InsightsDaily(Contract):
     account_currency: str | None = None
     date_start: date
     date_stop: date | None = None
-    spend: float | None = None
+    spend: Decimal | None = None
     impressions: int | None = None
     clicks: int | None = Field(default=None, description="All clicks; inline_link_clicks counts link clicks only.")
     inline_link_clicks: int | None = None
@@ -127,7 +128,7 @@ class InsightsDaily(Contract):
     actions: str | None = Field(default=None, description="Meta's actions list as JSON text.")
     action_values: str | None = Field(default=None, description="Meta's action_values list as JSON text.")
     conversions: float | None = Field(default=None, description="Sum of the configured conversion action types.")
-    conversion_value: float | None = Field(default=None, description="Sum of their action_values, account currency.")
+    conversion_value: Decimal | None = Field(default=None, description="Sum of their action_values, account currency.")
 
 
 class InsightsAccountDaily(InsightsDaily):
@@ -173,7 +174,7 @@ def with_action_columns(base: type[InsightsDaily], action_types: tuple[str, ...]
     for action_type in action_types:
         extra[action_column(action_type)] = (Optional[float], Field(default=None, description=f"'{action_type}' actions."))
         extra[action_column(action_type, "action_values")] = (
-            Optional[float],
+            Optional[Decimal],
             Field(default=None, description=f"Value of '{action_type}' actions, account currency."),
         )
     return create_model(base.__name__, __base__=base, __module__=base.__module__, __doc__=base.__doc__, **extra)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -79,15 +80,38 @@ def oldest_day(today: date, months: int = HISTORY_MONTHS) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
-def insights_fields(level: str) -> list[str]:
-    return [*LEVEL_FIELDS[level], *METRIC_FIELDS]
+#: Always asked for: the row's ids (with the level's own, `LEVEL_FIELDS`) and its day.
+KEY_FIELDS = ("account_id",)
 
 
-def insights_params(level: str, since: date, until: date, config: "FacebookAdsConfig") -> dict[str, Any]:
-    """The parameters of ``POST act_{id}/insights`` for one level and range."""
+def metric_fields(config: Any = None) -> tuple[str, ...]:
+    """The fields a "too much data" answer may have asked for in parts (all but the ids), extras included."""
+    extra = tuple(getattr(config, "extra_metrics", None) or ())
+    return tuple(f for f in (*METRIC_FIELDS, *extra) if f not in KEY_FIELDS)
+
+
+def published_fields() -> frozenset[str] | None:
+    """Every field the Ads Insights reference lists, as the SDK generates them (None without the SDK)."""
+    try:
+        from facebook_business.adobjects.adsinsights import AdsInsights
+    except ImportError:
+        return None
+    return frozenset(v for k, v in vars(AdsInsights.Field).items() if not k.startswith("_") and isinstance(v, str))
+
+
+def insights_fields(level: str, only: tuple[str, ...] | None = None, extra: tuple[str, ...] = ()) -> list[str]:
+    """The level's ids and every metric (and the extra ones), or only the metrics `only` names (a part of a split read)."""
+    if only is None:
+        return [*LEVEL_FIELDS[level], *METRIC_FIELDS, *extra]
+    return [*LEVEL_FIELDS[level], *KEY_FIELDS, *only]
+
+
+def insights_params(level: str, since: date, until: date, config: "FacebookAdsConfig",
+                    fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The parameters of ``POST act_{id}/insights`` for one level and range (and part of the fields)."""
     params: dict[str, Any] = {
         "level": level,
-        "fields": insights_fields(level),
+        "fields": insights_fields(level, fields, tuple(getattr(config, "extra_metrics", None) or ())),
         "time_range": {"since": since.isoformat(), "until": until.isoformat()},
         "time_increment": "1",  # one row per day
     }
@@ -104,7 +128,7 @@ def start_job(level: str, job: JobContext) -> Any:
     account_id = job.partition["account_id"]
     client: "MetaClient" = job.client
     account = client.account(account_id)
-    params = insights_params(level, job.window.start, job.window.end, job.config)
+    params = insights_params(level, job.window.start, job.window.end, job.config, job.read.fields)
     return client.call(lambda: account.get_insights_async(params=params), stream=job.stream,
                        what=f"POST act_{account_id}/insights ({job.name})")
 
@@ -156,32 +180,43 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     if record.get("date_stop"):
         row["date_stop"] = parse_date(record["date_stop"])
     row["account_id"] = record.get("account_id") or ctx.partition["account_id"]  # an Id: the contract renders it
-    actions = record.get("actions") or []
-    values = record.get("action_values") or []
-    counts, amounts = by_action_type(actions), by_action_type(values)
+    for name in getattr(ctx.config, "extra_metrics", None) or ():
+        value = record.get(name)  # extra metrics load as text: lists of action stats as their JSON
+        if value is not None and not isinstance(value, str):
+            row[name] = orjson.dumps(value).decode()
     types = ctx.config.conversion_action_types
-    for action_type in types:
-        row[action_column(action_type)] = counts.get(action_type, 0.0)
-        row[action_column(action_type, "action_values")] = amounts.get(action_type, 0.0)
-    row["conversions"] = sum(counts.get(t, 0.0) for t in types)
-    row["conversion_value"] = round(sum(amounts.get(t, 0.0) for t in types), 6)
-    row["actions"] = orjson.dumps(actions).decode() if actions else None
-    row["action_values"] = orjson.dumps(values).decode() if values else None
+    # Meta leaves out an empty list; a part of a split read that did not ask for it leaves
+    # its columns out, for the other part to fill (`framework.splitting.join_parts`).
+    if ctx.fields is None or "actions" in ctx.fields:
+        actions = record.get("actions") or []
+        counts = by_action_type(actions)
+        for action_type in types:
+            row[action_column(action_type)] = counts.get(action_type, 0.0)
+        row["conversions"] = sum(counts.get(t, 0.0) for t in types)
+        row["actions"] = orjson.dumps(actions).decode() if actions else None
+    if ctx.fields is None or "action_values" in ctx.fields:
+        values = record.get("action_values") or []
+        amounts = by_action_type(values, Decimal)  # money: exact
+        for action_type in types:
+            row[action_column(action_type, "action_values")] = amounts.get(action_type, Decimal(0))
+        row["conversion_value"] = sum((amounts.get(t, Decimal(0)) for t in types), Decimal(0))
+        row["action_values"] = orjson.dumps(values).decode() if values else None
     return row
 
 
-def by_action_type(stats: list[dict[str, Any]]) -> dict[str, float]:
-    """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings)."""
-    out: dict[str, float] = {}
+def by_action_type(stats: list[dict[str, Any]], number: type = float) -> dict[str, Any]:
+    """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings);
+    ``number=Decimal`` for money (action_values), summed exactly."""
+    out: dict[str, Any] = {}
     for stat in stats:
         action_type = stat.get("action_type")
         if action_type:
-            out[action_type] = out.get(action_type, 0.0) + _number(stat.get("value"))
+            out[action_type] = out.get(action_type, number(0)) + _number(stat.get("value"), number)
     return out
 
 
-def _number(value: Any) -> float:
+def _number(value: Any, number: type = float) -> Any:
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
+        return number(str(value))
+    except (TypeError, ValueError, ArithmeticError):
+        return number(0)

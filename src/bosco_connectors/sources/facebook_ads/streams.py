@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator, Mapping
 
 from ...framework import Contract, Cursor, CursorInBody, FullRefresh, ReadContext, Stream, utc_today
+from ...framework.extras import with_columns
 from ...framework.jobs import AsyncReportStream
 from ...framework.unified import Entity, Level, Performance
 from .config import DEFAULT_CONVERSION_ACTION_TYPES, FacebookAdsConfig
@@ -215,7 +216,8 @@ INSIGHTS_LEVELS: dict[str, tuple[Level, dict[str, str]]] = {
 }
 
 
-def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...]) -> AsyncReportStream:
+def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...],
+                    extra: tuple[str, ...] = ()) -> AsyncReportStream:
     return AsyncReportStream(
         name=name,
         description=f"Daily insights at level={level}: one row per {key} and day, via async report jobs.",
@@ -224,15 +226,16 @@ def insights_stream(name: str, level: str, contract: type[Contract], key: str, a
         partitions=per_account,
         paginator=graph_pages,  # a done job's rows are an edge, paged like the others (`insights.read_rows`)
         transform=shape_row,
-        contract=with_action_columns(contract, action_types),
+        contract=with_columns(with_action_columns(contract, action_types), extra, str),  # extra_metrics: text
         primary_key=(key, "date_start"),
         cursor=Cursor("date_start", kind="date", lookback=INSIGHTS_LOOKBACK, window=INSIGHTS_WINDOW),
         arrow=True,
+        fields_in_parts=insights.metric_fields,  # Meta's error 1 "reduce the amount of data" on one day
         unified=Performance(INSIGHTS_LEVELS[level][0], **INSIGHTS_LEVELS[level][1], **REPORTED),
     )
 
 
-def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPES) -> list[Stream]:
+def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPES, extra: tuple[str, ...] = ()) -> list[Stream]:
     """Every stream of the source; the insights contracts carry one column per action type."""
     changed = Cursor("updated_time", kind="datetime", lookback=OBJECT_LOOKBACK, initial=BEGINNING)
     return [
@@ -273,12 +276,12 @@ def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPE
             cursor=FullRefresh("ad creatives have no updated_time and act_{id}/adcreatives no date filter"),
             description="Ad creatives: title, body, object type, call to action.",
         ),
-        insights_stream("insights_account_daily", "account", InsightsAccountDaily, "account_id", action_types),
-        insights_stream("insights_campaign_daily", "campaign", InsightsCampaignDaily, "campaign_id", action_types),
-        insights_stream("insights_adset_daily", "adset", InsightsAdSetDaily, "adset_id", action_types),
-        insights_stream("insights_ad_daily", "ad", InsightsAdDaily, "ad_id", action_types),
+        insights_stream("insights_account_daily", "account", InsightsAccountDaily, "account_id", action_types, extra),
+        insights_stream("insights_campaign_daily", "campaign", InsightsCampaignDaily, "campaign_id", action_types, extra),
+        insights_stream("insights_adset_daily", "adset", InsightsAdSetDaily, "adset_id", action_types, extra),
+        insights_stream("insights_ad_daily", "ad", InsightsAdDaily, "ad_id", action_types, extra),
     ]
 
 
 def streams_for(config: FacebookAdsConfig) -> list[Stream]:
-    return build_streams(tuple(config.conversion_action_types))
+    return build_streams(tuple(config.conversion_action_types), tuple(config.extra_metrics))

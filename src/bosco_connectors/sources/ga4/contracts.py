@@ -7,6 +7,7 @@ integers; key events (fractional when credit is split), money (``TYPE_CURRENCY``
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
@@ -36,8 +37,8 @@ class Metrics(ReportRow):
     new_users: int | None = None
     engaged_sessions: int | None = None
     key_events: float | None = Field(default=None, description="Key events (formerly 'conversions').")
-    total_revenue: float | None = Field(default=None, description="Purchase, subscription and ad revenue.")
-    purchase_revenue: float | None = None
+    total_revenue: Decimal | None = Field(default=None, description="Purchase, subscription and ad revenue.")
+    purchase_revenue: Decimal | None = None
 
 
 class TrafficDaily(Metrics):

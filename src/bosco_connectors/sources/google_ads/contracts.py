@@ -101,7 +101,7 @@ class DailyMetrics(Contract):
     impressions: int | None = None
     clicks: int | None = None
     conversions: float | None = None
-    conversions_value: float | None = None
+    conversions_value: Decimal | None = Field(default=None, description="Value of the conversions, account currency (Google sends a double; loaded exact from its shortest text).")
 
 
 class CampaignDaily(DailyMetrics):

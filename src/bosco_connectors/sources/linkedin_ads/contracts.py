@@ -12,6 +12,7 @@ their row rather than as child tables.
 from __future__ import annotations
 
 import datetime as dt  # a field named ``date`` must not shadow the type
+from decimal import Decimal
 from pydantic import Field
 
 from ...framework import Contract, Id
@@ -89,12 +90,12 @@ class AnalyticsDaily(Contract):
     clicks: int | None = Field(default=None, description="Chargeable clicks.")
     landing_page_clicks: int | None = None
     total_engagements: int | None = None
-    cost_in_local_currency: float | None = Field(default=None, description="Spend in the account's currency (currency units, sent as text).")
-    cost_in_usd: float | None = None
+    cost_in_local_currency: Decimal | None = Field(default=None, description="Spend in the account's currency (currency units, sent as text).")
+    cost_in_usd: Decimal | None = None
     external_website_conversions: int | None = Field(default=None, description="Conversions, post-click and view-through, per the conversion rules' windows.")
     external_website_post_click_conversions: int | None = None
     external_website_post_view_conversions: int | None = None
-    conversion_value_in_local_currency: float | None = Field(default=None, description="Value of the conversions, in the account's currency.")
+    conversion_value_in_local_currency: Decimal | None = Field(default=None, description="Value of the conversions, in the account's currency.")
     one_click_leads: int | None = Field(default=None, description="Lead Gen Form submissions.")
     video_views: int | None = None
 

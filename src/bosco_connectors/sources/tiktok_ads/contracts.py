@@ -9,6 +9,7 @@ conversion casts the vendor strings column by column.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -27,7 +28,7 @@ class Advertiser(Contract):
     role: str | None = None
     company: str | None = None
     country: str | None = None
-    balance: float | None = None
+    balance: Decimal | None = None
     create_time: datetime | None = Field(default=None, description="Creation time (TikTok sends epoch seconds).")
 
 
@@ -40,7 +41,7 @@ class Campaign(Contract):
     objective_type: str | None = None
     operation_status: str | None = Field(default=None, description="ENABLE or DISABLE, as set by the advertiser.")
     secondary_status: str | None = Field(default=None, description="Delivery status, e.g. CAMPAIGN_STATUS_ENABLE.")
-    budget: float | None = None
+    budget: Decimal | None = None
     budget_mode: str | None = None
     create_time: datetime | None = None
     modify_time: datetime | None = None
@@ -55,7 +56,7 @@ class AdGroup(Contract):
     adgroup_name: str | None = None
     operation_status: str | None = None
     secondary_status: str | None = None
-    budget: float | None = None
+    budget: Decimal | None = None
     budget_mode: str | None = None
     optimization_goal: str | None = None
     billing_event: str | None = None
@@ -91,7 +92,7 @@ class DailyMetrics(Contract):
 
     advertiser_id: Id
     stat_time_day: date
-    spend: float | None = None
+    spend: Decimal | None = Field(default=None, description="In the advertiser's currency, exact (decimal(38, 9)).")
     impressions: int | None = None
     clicks: int | None = None
     reach: int | None = None
@@ -100,7 +101,7 @@ class DailyMetrics(Contract):
     cpm: float | None = None
     conversion: int | None = Field(default=None, description="Conversions of the optimization event.")
     complete_payment: int | None = Field(default=None, description="Complete Payment (purchase) events.")
-    total_complete_payment_rate: float | None = Field(
+    total_complete_payment_rate: Decimal | None = Field(
         default=None, description="Total Complete Payment Value: purchase value, despite the name."
     )
 
