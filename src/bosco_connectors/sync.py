@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .framework import interrupt
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
+from .framework.extras import check_extras
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
 from .framework.tenants import check_tenant_id
@@ -165,6 +166,7 @@ def run_sync(
             connector = get_connector(job.source)
         elif connector.name != job.source:
             raise ConfigError(f"the connector given is '{connector.name}', the job's source is '{job.source}'")
+        check_extras(connector)
         connector.validate(job.config)
         pipeline = make_pipeline(job.tenant_id, job.source, destination, pipelines_dir=pipelines_dir, dataset=dataset)
         with load_lock or nullcontext():

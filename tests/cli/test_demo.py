@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from bosco_connectors.cli.app import app
@@ -91,3 +93,45 @@ def test_demo_sources_picks_what_it_syncs(tmp_path, monkeypatch):
     assert {s["source"] for s in summary["sync"]["syncs"]} == {"tiktok_ads"}
     unknown = CliRunner().invoke(app, ["demo", "--sources", "no_such_source", "--state-dir", str(tmp_path / "h")])
     assert unknown.exit_code == 2 and "unknown source 'no_such_source'" in unknown.stderr
+
+
+def test_a_source_without_its_extra_is_skipped_and_the_demo_still_builds(tmp_path, monkeypatch):
+    """`pip install bosco-connectors` has no facebook-business: the demo runs the rest and says why."""
+    monkeypatch.setitem(sys.modules, "facebook_business", None)  # as if the [facebook] extra were not installed
+    db = tmp_path / "demo.duckdb"
+    result = CliRunner().invoke(app, ["demo", "--duckdb-path", str(db), "--size", "tiny", "--json",
+                                      "--sources", "facebook_ads,tiktok_ads", "--state-dir", str(tmp_path / "home")])
+    assert result.exit_code == 0, result.output
+    line = "facebook_ads needs the [facebook] extra: pip install 'bosco-connectors[facebook]'"
+    assert f"skipped {line}" in result.stderr.splitlines()
+    outcome = json.loads(result.stdout)
+    assert outcome["skipped"] == {"facebook_ads": line}
+    assert [s["source"] for s in outcome["sync"]["syncs"]] == ["tiktok_ads"]
+    assert outcome["recipes"]["ok"] and outcome["recipes"]["built"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        platforms = {r[0] for r in con.execute("SELECT DISTINCT platform FROM analytics.daily_campaign_summary").fetchall()}
+    finally:
+        con.close()
+    assert platforms == {"tiktok_ads"}
+
+
+def test_a_sync_without_its_extra_fails_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "facebook_business", None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES__FACEBOOK_ADS__ACCESS_TOKEN", "t")
+    monkeypatch.setenv("SOURCES__FACEBOOK_ADS__ACCOUNT_IDS", '["1"]')
+    result = CliRunner().invoke(app, ["run", "facebook_ads", "--state-dir", str(tmp_path / "home")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "facebook_ads needs the [facebook] extra: pip install 'bosco-connectors[facebook]'")
+    assert "Traceback" not in result.output
+
+
+def test_the_python_api_names_the_missing_extra(monkeypatch):
+    from bosco_connectors.framework.extras import MissingExtra
+    from bosco_connectors.sources import facebook_ads
+
+    monkeypatch.setitem(sys.modules, "facebook_business", None)
+    with pytest.raises(MissingExtra, match=r"^facebook_ads needs the \[facebook\] extra: pip install 'bosco-connectors\[facebook\]'$"):
+        facebook_ads.source(access_token="t", account_ids=["1"], start_date="2025-01-01")

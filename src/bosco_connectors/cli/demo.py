@@ -2,6 +2,8 @@
 
 Starts the local fake APIs of every source that has one, syncs them as tenant
 ``demo`` into a fresh DuckDB file, builds the recipes and prints what came out.
+A source whose extra is not installed is skipped, with the line that installs it;
+the others run and the recipes are built from what they loaded.
 
 The demo writes only to a file it created itself: a new database carries the table
 ``main._bosco_demo``, and an existing path is replaced only if it holds that table.
@@ -42,6 +44,14 @@ def chosen_sources(names: str | None) -> list[Any]:
     return connectors
 
 
+def runnable(connectors: list[Any]) -> tuple[list[Any], dict[str, str]]:
+    """The connectors whose extras are installed, and why each other one is skipped (one line each)."""
+    from ..framework.extras import MissingExtra, missing_extras
+
+    skipped = {c.name: str(MissingExtra(c.name, missing_extras(c)[0])) for c in connectors if missing_extras(c)}
+    return [c for c in connectors if c.name not in skipped], skipped
+
+
 def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path, out: Any, err: Any,
              sources: str | None = None) -> int:
     from ..framework.errors import ConfigError
@@ -59,16 +69,18 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
         return 2
 
     try:
-        connectors = chosen_sources(sources)
+        connectors, skipped = runnable(chosen_sources(sources))
     except ConfigError as exc:
         err.print(f"error: {exc}", markup=False)
         return 2
+    for line in skipped.values():
+        err.print(f"skipped {line}", markup=False)
     api = serve(connectors, seed=seed, size=size)
     home.mkdir(parents=True, exist_ok=True)
     try:
         # A demo always starts clean: stale local state would otherwise skip the history.
         with tempfile.TemporaryDirectory(prefix="demo-", dir=home) as scratch:
-            err.print(f"fake APIs for {', '.join(c.name for c in connectors)} on {api.url('')}")
+            err.print(f"fake APIs for {', '.join(c.name for c in connectors) or 'no source'} on {api.url('')}")
             jobs = [TenantSource("demo", c.name, sandbox_config(api, c)) for c in connectors]
             plan = Plan(jobs, "duckdb", {"path": str(duckdb_path)}, preresolved=True)
             summary = run_jobs(plan, home=Path(scratch), workers=1, console=err)
@@ -85,7 +97,8 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
     build = build_and_test(plan, select=None, run_tests=True)
     preview = _preview(duckdb_path)
     if as_json:
-        print(json.dumps({"sync": summary, "recipes": build, "daily_campaign_summary": preview}, indent=2, default=str))
+        print(json.dumps({"sync": summary, "skipped": skipped, "recipes": build, "daily_campaign_summary": preview},
+                         indent=2, default=str))
     else:
         from .output import render_summary
 
