@@ -391,6 +391,25 @@ def demo(
     raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr(), sources=sources))
 
 
+@app.command()
+def sandbox(
+    source_names: list[str] = typer.Argument(None, metavar="[SOURCE]...", help="Only these sources (default: every source with a fake API)."),
+    port: int = typer.Option(8765, "--port", "-p", min=0, max=65535, help="Local port to serve on (0: any free port)."),
+    size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
+    seed: int = typer.Option(7, "--seed", help="Fake data seed (the same seed serves the same accounts and numbers)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sources' options as one JSON line instead of a bosco.toml."),
+) -> None:
+    """Serve the fake vendor APIs on 127.0.0.1 until Ctrl-C; print each source's base_url and demo credentials.
+
+    What is printed is a bosco.toml for `bosco-sync run --config`, and the options to pass to
+    `<source>.source(...)` in Python (see the README's example).
+    """
+    _setup_logging(0)
+    from .sandbox_cmd import run_sandbox
+
+    raise typer.Exit(run_sandbox(source_names or [], port=port, seed=seed, size=size, as_json=as_json, out=_stdout(), err=_stderr()))
+
+
 @app.command("new-source")
 def new_source(
     name: str = typer.Argument(..., help="lower_snake_case name of the new source, e.g. pinterest_ads."),
