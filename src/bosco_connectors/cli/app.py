@@ -46,21 +46,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: a flag shows no `<bool>` type (it takes no value), nothing is cut to a box.
+    rich_markup_mode=None,
 )
-state_app = typer.Typer(help="Inspect or reset saved cursors.", no_args_is_help=True)
+state_app = typer.Typer(help="Inspect or reset saved cursors.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(state_app, name="state")
 
 
-def _stderr():
+#: The width of output that is not a terminal (a pipe, a file, cron's mail): wide enough
+#: that no table column is ever cut (``facebook…``); tables take only the width they need.
+UNBOUNDED_WIDTH = 100_000
+
+
+def _console(stderr: bool):
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else UNBOUNDED_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+
+
+def _stderr():
+    return _console(stderr=True)
 
 
 def _stdout():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return _console(stderr=False)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -307,7 +318,7 @@ def state_reset(
 
 # -- recipes ---------------------------------------------------------------------------
 
-recipes_app = typer.Typer(help="Build and test the unified marketing tables.", no_args_is_help=True)
+recipes_app = typer.Typer(help="Build and test the unified marketing tables.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(recipes_app, name="recipes")
 
 
