@@ -135,3 +135,69 @@ def test_the_python_api_names_the_missing_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "facebook_business", None)
     with pytest.raises(MissingExtra, match=r"^facebook_ads needs the \[facebook\] extra: pip install 'bosco-connectors\[facebook\]'$"):
         facebook_ads.source(access_token="t", account_ids=["1"], start_date="2025-01-01")
+
+
+def _next_commands(stdout: str) -> list[list[str]]:
+    """The commands the demo prints after `next:`, as argument lists for the app."""
+    import shlex
+
+    lines = stdout.split("\nnext:\n", 1)[1].splitlines()
+    commands = [shlex.split(line.strip()) for line in lines if line.startswith("  bosco-sync ")]
+    assert commands and all(c[0] == "bosco-sync" for c in commands)
+    return [c[1:] for c in commands]
+
+
+@pytest.mark.parametrize("where", ["default", "elsewhere"])
+def test_the_commands_the_demo_prints_next_find_its_database(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH", raising=False)
+    args = ["demo", "--size", "tiny", "--sources", "tiktok_ads", "--state-dir", str(tmp_path / "home")]
+    db = tmp_path / "bosco_demo.duckdb"
+    if where == "elsewhere":
+        (tmp_path / "out").mkdir()
+        db = tmp_path / "out" / "mine.duckdb"
+        args += ["--duckdb-path", "out/mine.duckdb"]
+    demo = CliRunner().invoke(app, args)
+    assert demo.exit_code == 0, demo.output
+    assert all(line.startswith("  bosco-sync ") for line in demo.stdout.split("\nnext:\n", 1)[1].splitlines()), \
+        "every hint is a bosco-sync command (no duckdb shell, which is not installed)"
+    commands = _next_commands(demo.stdout)
+    assert commands[0][0] == "query" and ["recipes", "test"] in [c[:2] for c in commands]
+    for command in commands:
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, (command, result.output)
+        assert ("--duckdb-path" in command) == (where == "elsewhere")
+    # The query prints each platform's totals, as the database holds them.
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        spend = con.execute("SELECT sum(spend) FROM analytics.daily_campaign_summary WHERE platform = 'tiktok_ads'").fetchone()[0]
+    finally:
+        con.close()
+    printed = CliRunner().invoke(app, commands[0])
+    row = next(line for line in printed.stdout.splitlines() if "tiktok_ads" in line)
+    assert str(round(spend, 6)) in row.split("│")[2]
+
+
+def test_run_never_writes_into_the_demo_database(tmp_path, monkeypatch):
+    """Only readers use the demo's database: `run` with no file named keeps ./bosco.duckdb."""
+    from bosco_connectors.cli.runner import plan_jobs
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH", raising=False)
+    assert claim_database(tmp_path / "bosco_demo.duckdb") is None
+    assert plan_jobs(None, ["tiktok_ads"], [], None, None).duckdb_file == tmp_path / "bosco.duckdb"
+
+
+def test_query_says_what_the_database_refused(tmp_path):
+    db = tmp_path / "q.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t AS SELECT 1 AS a, NULL AS b, 'x' AS c, 2.5::DOUBLE AS d")
+    con.close()
+    ok = CliRunner().invoke(app, ["query", "--duckdb-path", str(db), "select * from t", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout) == [{"a": 1, "b": None, "c": "x", "d": 2.5}]
+    bad = CliRunner().invoke(app, ["query", "--duckdb-path", str(db), "select nope from t"])
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("error: Binder Error: ") and len(bad.stderr.strip().splitlines()) == 1
+    missing = CliRunner().invoke(app, ["query", "--duckdb-path", str(tmp_path / "none.duckdb"), "select 1"])
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr

@@ -24,7 +24,7 @@ def test_piped_tables_are_never_cut():
     assert longest_reads and longest_reads in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["state", "show"], ["recipes", "build"], ["sandbox"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["state", "show"], ["recipes", "build"], ["sandbox"], ["query"]])
 def test_flags_show_no_type_in_help(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output

@@ -380,7 +380,7 @@ def recipes_test(
 @app.command()
 def demo(
     duckdb_path: Path = typer.Option(
-        Path("bosco_demo.duckdb"), "--duckdb-path",
+        Path("bosco_demo.duckdb"), "--duckdb-path",  # demo.DEFAULT_FILE
         help="Where the demo database goes: a new file, or an earlier demo's database (anything else is refused).",
     ),
     size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
@@ -400,6 +400,27 @@ def demo(
     from .demo import run_demo
 
     raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr(), sources=sources))
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., metavar="SQL", help='One query, e.g. "select * from analytics.daily_campaign_summary limit 10".'),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path", help="DuckDB file (default: as `run`, else the demo's database here)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    max_rows: int = typer.Option(1000, "--max-rows", min=1, help="Print at most this many rows."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list of objects."),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait while a run is loading into the DuckDB file."),
+) -> None:
+    """Run one SQL query on the destination (DuckDB read only) and print the rows as a table.
+
+    Exit codes: 0 ok, 1 the database refused the query, 2 configuration error, 3 a load kept the file busy.
+    """
+    _setup_logging(0)
+    from .query_cmd import run_query
+
+    raise typer.Exit(run_query(sql, destination=destination, duckdb_path=duckdb_path, config=config, max_rows=max_rows,
+                               as_json=as_json, wait=wait, out=_stdout(), err=_stderr()))
 
 
 @app.command()

@@ -22,6 +22,9 @@ from ..project import TenantSource
 
 #: The table that marks a database as the demo's own.
 MARKER = "_bosco_demo"
+#: Where the demo writes unless --duckdb-path says otherwise; the commands that read a
+#: database find it there when no other file is named (`demo_database_here`).
+DEFAULT_FILE = "bosco_demo.duckdb"
 
 
 #: What ``bosco-sync demo`` syncs unless ``--sources`` says otherwise: three ad platforms,
@@ -105,10 +108,61 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
         render_summary(summary, out)
         _render_build(build, out)
         _render_preview(preview, out)
-        out.print(f"\nDuckDB file: {duckdb_path.resolve()}  (try: duckdb {duckdb_path} \"from analytics.daily_campaign_summary limit 10\")")
+        out.print(f"\nDuckDB file: {duckdb_path.resolve()}\nnext:", markup=False)
+        for command in next_commands(duckdb_path):
+            out.print(f"  {command}", markup=False)
     for failure in build.get("failures", []):
         err.print(failure, markup=False)
     return 0 if build["ok"] else 4
+
+
+#: The query the demo suggests last: what each platform spent and claims it earned.
+NEXT_QUERY = ("select platform, sum(spend) as spend, sum(revenue) as revenue, round(sum(revenue) / sum(spend), 2) as roas "
+              "from analytics.daily_campaign_summary group by platform order by platform")
+
+
+def next_commands(path: Path) -> list[str]:
+    """What to run after the demo, with the flag that names its database unless the commands find it."""
+    import shlex
+
+    flag = "" if _is_default_place(path) else f" --duckdb-path {shlex.quote(str(path))}"
+    return [
+        f"bosco-sync query{flag} \"{NEXT_QUERY}\"",
+        f"bosco-sync recipes test{flag}",
+        f"bosco-sync recipes build{flag}",
+    ]
+
+
+def _is_default_place(path: Path) -> bool:
+    try:
+        return path.resolve() == (Path.cwd() / DEFAULT_FILE).resolve()
+    except OSError:
+        return False
+
+
+def demo_database_here(chosen: str | None) -> Path | None:
+    """The demo's database, for a command that reads one and was told no file (`chosen`, the
+    flag or bosco.toml's path, is None; ``BOSCO_DUCKDB_PATH`` is unset): ``./bosco_demo.duckdb``
+    when it is a demo's and there is no ``./bosco.duckdb``. `run` never uses it: the next demo
+    replaces that file."""
+    import os
+
+    from ..destinations.duckdb import DEFAULT_FILE as RUN_FILE, ENV_PATH
+
+    if chosen or os.environ.get(ENV_PATH) or Path(RUN_FILE).exists():
+        return None
+    here = Path(DEFAULT_FILE)
+    return here if is_demo_database(here) else None
+
+
+def reading_demo_database(plan: Any, say: Any) -> Any:
+    """`plan`, pointed at the demo's database when `demo_database_here` finds it (said on `say`)."""
+    if plan.destination == "duckdb":
+        here = demo_database_here(plan.destination_options.get("path"))
+        if here is not None:
+            plan.destination_options["path"] = str(here)
+            say(f"note: no bosco.duckdb here; using the demo's database {here} (--duckdb-path names another)")
+    return plan
 
 
 def claim_database(path: Path) -> str | None:
