@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .framework import hooks, interrupt
+from .framework import hooks, interrupt, progress
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.extras import check_extras
 from .framework.redaction import one_line, redact
@@ -199,6 +199,7 @@ def run_sync(
     except interrupt.Interrupted:
         result.interrupted, result.error = True, "interrupted"
     finally:
+        progress.forget(job.tenant_id, job.source)
         result.seconds = time.monotonic() - started
         if client is not None:
             result.requests, result.retries = client.stats.requests, client.stats.retries
@@ -348,6 +349,10 @@ def stored_cursors(destination: Any, tenant_id: str, source: str, *, dataset: st
 
 
 def _cursors_in(state: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Per stream: its cursors (``{field: {last_value, start_value}}``) and, under
+    `READ_AT`, when its last loaded read began (full-refresh streams too)."""
+    from .framework.resources import READ_AT
+
     resources = state.get("sources", {}).get(source, {}).get("resources", {})
     out: dict[str, Any] = {}
     for name, resource_state in resources.items():
@@ -356,6 +361,8 @@ def _cursors_in(state: Mapping[str, Any], source: str) -> dict[str, Any]:
                 "last_value": _jsonable(inc.get("last_value")),
                 "start_value": _jsonable(inc.get("start_value")),
             }
+        if resource_state.get(READ_AT):
+            out.setdefault(name, {})[READ_AT] = resource_state[READ_AT]
     return out
 
 

@@ -92,6 +92,9 @@ def _setup_logging(verbose: int) -> None:
         lg.handlers[:] = [handler]
         lg.propagate = False
         lg.setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
+    # -v is our progress and decisions; the HTTP libraries' own lines (one per request) need -vv.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.NOTSET if verbose > 1 else logging.WARNING)
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
@@ -269,10 +272,12 @@ def state_show(
     from rich.table import Table
 
     table = Table(title="saved cursors")
-    for col in ("tenant", "source", "stream", "cursor", "last value"):
+    for col in ("tenant", "source", "stream", "cursor", "last value", "last synced (UTC)"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", str(r["last_value"]) if r["last_value"] is not None else "never synced")
+        synced = r["last_synced"] or ("never synced" if r["last_value"] is None else "-")
+        value = str(r["last_value"]) if r["last_value"] is not None else ("full refresh" if not r["cursor"] else "-")
+        table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", value, synced)
     _stdout().print(table)
 
 
