@@ -25,6 +25,19 @@ def test_demo_fills_the_unified_tables(tmp_path):
     assert not outcome["recipes"]["failures"]
     assert is_demo_database(db), "the demo's database carries its marker"
 
+    # Numbers an analyst would believe, in one reporting currency (the demo's FX seed).
+    platforms = {row["platform"]: row for row in outcome["daily_campaign_summary"]}
+    assert {row["currency"] for row in platforms.values()} == {"USD"}
+    for row in platforms.values():
+        assert 1 <= row["roas"] <= 6, row
+    cpc_ranges = {"google_ads": (0.8, 3.5), "facebook_ads": (0.4, 2.5), "tiktok_ads": (0.25, 1.2)}
+    for platform, (low, high) in cpc_ranges.items():
+        assert low <= platforms[platform]["cpc"] <= high, platforms[platform]
+    blended = outcome["blended"]
+    assert blended["currency"] == "USD"
+    assert 1.2 <= blended["claimed_over_store"] <= 2.5, blended  # platforms overlap, as in real accounts
+    assert 1 <= blended["mer"] <= 6, blended
+
     con = duckdb.connect(str(db), read_only=True)
     try:
         tiktok_rows, tiktok_spend = con.execute(
@@ -170,12 +183,14 @@ def test_the_commands_the_demo_prints_next_find_its_database(tmp_path, monkeypat
     # The query prints each platform's totals, as the database holds them.
     con = duckdb.connect(str(db), read_only=True)
     try:
-        spend = con.execute("SELECT sum(spend) FROM analytics.daily_campaign_summary WHERE platform = 'tiktok_ads'").fetchone()[0]
+        spend = con.execute(
+            "SELECT round(sum(spend_reporting), 2) FROM analytics.daily_campaign_summary WHERE platform = 'tiktok_ads'"
+        ).fetchone()[0]
     finally:
         con.close()
     printed = CliRunner().invoke(app, commands[0])
     row = next(line for line in printed.stdout.splitlines() if "tiktok_ads" in line)
-    assert str(round(spend, 6)) in row.split("│")[2]
+    assert row.split("│")[2].strip() == "USD" and row.split("│")[3].strip() == str(spend)
 
 
 def test_run_never_writes_into_the_demo_database(tmp_path, monkeypatch):
@@ -201,3 +216,20 @@ def test_query_says_what_the_database_refused(tmp_path):
     assert bad.stderr.startswith("error: Binder Error: ") and len(bad.stderr.strip().splitlines()) == 1
     missing = CliRunner().invoke(app, ["query", "--duckdb-path", str(tmp_path / "none.duckdb"), "select 1"])
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+@pytest.mark.parametrize("size", ["small", "medium"])
+def test_every_platform_of_the_fake_world_returns_what_real_ones_do(size):
+    """From the world itself: each profile's ROAS in 1-6 and its cost per click in its range."""
+    from bosco_connectors.sandbox.world import PROFILES, World
+
+    for namespace, profile in PROFILES.items():
+        world = World(7, size, namespace=namespace, overrides={"days": 20})
+        spend = clicks = value = 0.0
+        for account in world.accounts:
+            for ad in world.ads(account.id):
+                for day in world.days:
+                    m = world.ad_metrics(ad.id, day)
+                    spend, clicks, value = spend + m.spend, clicks + m.clicks, value + m.conversion_value
+        assert 1 <= value / spend <= 6, (namespace, value / spend)
+        assert profile.cpc[0] <= spend / clicks <= profile.cpc[1], (namespace, spend / clicks)

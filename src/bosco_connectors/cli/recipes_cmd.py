@@ -131,9 +131,12 @@ def list_cmd(as_json: bool, out: Any) -> None:
 
 
 def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out, err, *, full_refresh=False, seeds_dir=None) -> int:
+    from .demo import demo_seeds
+
     try:
+        plan = destination_plan(destination, duckdb_path, config, err)
         outcome = build_and_test(
-            destination_plan(destination, duckdb_path, config, err), select=select, run_tests=run_tests, full_refresh=full_refresh, seeds_dir=seeds_dir
+            plan, select=select, run_tests=run_tests, full_refresh=full_refresh, seeds_dir=demo_seeds(plan, seeds_dir)
         )
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
@@ -147,9 +150,12 @@ def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out,
 def test_cmd(select, destination, duckdb_path, config, as_json, out, err) -> int:
     from .. import recipes
 
+    from .demo import demo_seeds
+
     try:
-        with _connection(destination_plan(destination, duckdb_path, config, err)) as (conn, dialect):
-            found = recipes.run_tests(conn, dialect=dialect, select=select)
+        plan = destination_plan(destination, duckdb_path, config, err)
+        with _connection(plan) as (conn, dialect):
+            found = recipes.run_tests(conn, dialect=dialect, select=select, seeds_dir=demo_seeds(plan, None))
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_CONFIG
