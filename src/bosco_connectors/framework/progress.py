@@ -7,6 +7,7 @@ Counting costs one lock per page.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class StreamProgress:
                 f"{self.rows / seconds:,.0f} rows/s")
 
 
+log = logging.getLogger("bosco_connectors.progress")
 _lock = threading.Lock()
 _streams: dict[tuple[str, str, str], StreamProgress] = {}
 
@@ -57,8 +59,10 @@ def page(progress: StreamProgress, item: Any) -> None:
 
 
 def finished(progress: StreamProgress) -> None:
+    """The stream's read ended: its totals are logged (INFO: what ``-v`` shows)."""
     with _lock:
         progress.finished = True
+    log.info("read %s", progress.line())
 
 
 def reading() -> list[StreamProgress]:
