@@ -24,8 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .framework import interrupt
+from .framework import hooks, interrupt, progress
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
+from .framework.extras import check_extras
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
 from .framework.tenants import check_tenant_id
@@ -170,25 +171,29 @@ def run_sync(
             connector = get_connector(job.source)
         elif connector.name != job.source:
             raise ConfigError(f"the connector given is '{connector.name}', the job's source is '{job.source}'")
+        check_extras(connector)
         connector.validate(job.config)
         pipeline = make_pipeline(job.tenant_id, job.source, destination, pipelines_dir=pipelines_dir, dataset=dataset)
         with load_lock or nullcontext():
-            finish_pending(pipeline, say)
+            finish_pending(pipeline, say, lambda: hooks.phase_started(job.tenant_id, job.source, "recover"))
             if full_refresh:
                 reset_state(pipeline, connector.name, job.streams)
         interrupt.check()
         source, client = build_source(connector, job.config, tenant_id=job.tenant_id, streams=job.streams, backfill_start=backfill_start)
         say(f"{job.tenant_id}/{job.source}: extracting")
+        hooks.phase_started(job.tenant_id, job.source, "extract")
         with extract_turn(client) if extract_turn else nullcontext():
             pipeline.extract(source)
         interrupt.check()
         say(f"{job.tenant_id}/{job.source}: normalizing")
+        hooks.phase_started(job.tenant_id, job.source, "normalize")
         # The counts come from this step's own answer, not from the trace in the pipeline
         # folder, which another process may have rewritten in the meantime.
         normalized = pipeline.normalize()
         interrupt.check()  # a load, once begun, runs to its end (see cli/signals.py)
         with load_lock or nullcontext():
             say(f"{job.tenant_id}/{job.source}: loading")
+            hooks.phase_started(job.tenant_id, job.source, "load")
             pipeline.load()
         counts = normalized.row_counts if normalized is not None else {}
         result.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
@@ -200,6 +205,7 @@ def run_sync(
     except interrupt.Interrupted:
         result.interrupted, result.error = True, "interrupted"
     finally:
+        progress.forget(job.tenant_id, job.source)
         result.seconds = time.monotonic() - started
         if client is not None:
             result.requests, result.retries = client.stats.requests, client.stats.retries
@@ -207,7 +213,7 @@ def run_sync(
     return result
 
 
-def finish_pending(pipeline: Any, say: Callable[[str], None]) -> None:
+def finish_pending(pipeline: Any, say: Callable[[str], None], recovering: Callable[[], None] = lambda: None) -> None:
     """Load what a crashed run left behind, or drop it if it cannot be loaded.
 
     Without this, dlt keeps a failed package pending and later runs silently skip
@@ -220,6 +226,7 @@ def finish_pending(pipeline: Any, say: Callable[[str], None]) -> None:
     package started from, so the next extraction reads its data again and the merge
     (delete-insert on the keys) makes the tables exact.
     """
+    _complete_half_made_storages(pipeline)
     # Not `has_pending_data`: it hides a package whose abort a kill interrupted, and the
     # load after our extract would then finish that abort, deleting our new package with it.
     if not (pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages()):
@@ -227,15 +234,39 @@ def finish_pending(pipeline: Any, say: Callable[[str], None]) -> None:
         return
     if _load_began(pipeline):
         say(f"{pipeline.pipeline_name}: dropping a load an earlier run left half done; its data is read again")
+        recovering()
         pipeline.abort_packages()
         return
     say(f"{pipeline.pipeline_name}: finishing a load left by an earlier run")
+    recovering()
     try:
         pipeline.normalize()
         pipeline.load()  # also completes an abort that was requested but not carried out
     except Exception as exc:  # noqa: BLE001
         log.warning("%s: dropping an unloadable package from an earlier run: %s", pipeline.pipeline_name, redact(str(_unwrap(exc))))
         pipeline.abort_packages()
+
+
+def _complete_half_made_storages(pipeline: Any) -> None:
+    """Create the folders of a load or normalize storage that a kill left without them.
+
+    dlt makes a storage's own folder first, then its ``.version``, then its folders
+    (``new``, ``normalized``, ``loaded``; ``extracted``), and a storage whose own folder
+    exists counts as ready (a reader even writes the missing ``.version``): killed
+    before the last step, every later run fails listing ``load/normalized``. The
+    folders are empty when made, so making them is all that was left to do.
+    """
+    from dlt.common.storages import LoadStorage, NormalizeStorage
+
+    root = Path(pipeline.working_dir)
+    storages = {
+        "load": (LoadStorage.NEW_PACKAGES_FOLDER, LoadStorage.NORMALIZED_FOLDER, LoadStorage.LOADED_FOLDER),
+        "normalize": (NormalizeStorage.EXTRACTED_FOLDER,),
+    }
+    for storage, folders in storages.items():
+        if (root / storage).is_dir():
+            for folder in folders:
+                (root / storage / folder).mkdir(exist_ok=True)
 
 
 def _finish_interrupted_abort(pipeline: Any) -> None:
@@ -324,6 +355,10 @@ def stored_cursors(destination: Any, tenant_id: str, source: str, *, dataset: st
 
 
 def _cursors_in(state: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Per stream: its cursors (``{field: {last_value, start_value}}``) and, under
+    `READ_AT`, when its last loaded read began (full-refresh streams too)."""
+    from .framework.resources import READ_AT
+
     resources = state.get("sources", {}).get(source, {}).get("resources", {})
     out: dict[str, Any] = {}
     for name, resource_state in resources.items():
@@ -332,6 +367,8 @@ def _cursors_in(state: Mapping[str, Any], source: str) -> dict[str, Any]:
                 "last_value": _jsonable(inc.get("last_value")),
                 "start_value": _jsonable(inc.get("start_value")),
             }
+        if resource_state.get(READ_AT):
+            out.setdefault(name, {})[READ_AT] = resource_state[READ_AT]
     return out
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from bosco_connectors.cli.app import app
@@ -22,6 +24,19 @@ def test_demo_fills_the_unified_tables(tmp_path):
     assert outcome["sync"]["ok"] and outcome["recipes"]["ok"]
     assert not outcome["recipes"]["failures"]
     assert is_demo_database(db), "the demo's database carries its marker"
+
+    # Numbers an analyst would believe, in one reporting currency (the demo's FX seed).
+    platforms = {row["platform"]: row for row in outcome["daily_campaign_summary"]}
+    assert {row["currency"] for row in platforms.values()} == {"USD"}
+    for row in platforms.values():
+        assert 1 <= row["roas"] <= 6, row
+    cpc_ranges = {"google_ads": (0.8, 3.5), "facebook_ads": (0.4, 2.5), "tiktok_ads": (0.25, 1.2)}
+    for platform, (low, high) in cpc_ranges.items():
+        assert low <= platforms[platform]["cpc"] <= high, platforms[platform]
+    blended = outcome["blended"]
+    assert blended["currency"] == "USD"
+    assert 1.2 <= blended["claimed_over_store"] <= 2.5, blended  # platforms overlap, as in real accounts
+    assert 1 <= blended["mer"] <= 6, blended
 
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -91,3 +106,130 @@ def test_demo_sources_picks_what_it_syncs(tmp_path, monkeypatch):
     assert {s["source"] for s in summary["sync"]["syncs"]} == {"tiktok_ads"}
     unknown = CliRunner().invoke(app, ["demo", "--sources", "no_such_source", "--state-dir", str(tmp_path / "h")])
     assert unknown.exit_code == 2 and "unknown source 'no_such_source'" in unknown.stderr
+
+
+def test_a_source_without_its_extra_is_skipped_and_the_demo_still_builds(tmp_path, monkeypatch):
+    """`pip install bosco-connectors` has no facebook-business: the demo runs the rest and says why."""
+    monkeypatch.setitem(sys.modules, "facebook_business", None)  # as if the [facebook] extra were not installed
+    db = tmp_path / "demo.duckdb"
+    result = CliRunner().invoke(app, ["demo", "--duckdb-path", str(db), "--size", "tiny", "--json",
+                                      "--sources", "facebook_ads,tiktok_ads", "--state-dir", str(tmp_path / "home")])
+    assert result.exit_code == 0, result.output
+    line = "facebook_ads needs the [facebook] extra: pip install 'bosco-connectors[facebook]'"
+    assert f"skipped {line}" in result.stderr.splitlines()
+    outcome = json.loads(result.stdout)
+    assert outcome["skipped"] == {"facebook_ads": line}
+    assert [s["source"] for s in outcome["sync"]["syncs"]] == ["tiktok_ads"]
+    assert outcome["recipes"]["ok"] and outcome["recipes"]["built"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        platforms = {r[0] for r in con.execute("SELECT DISTINCT platform FROM analytics.daily_campaign_summary").fetchall()}
+    finally:
+        con.close()
+    assert platforms == {"tiktok_ads"}
+
+
+def test_a_sync_without_its_extra_fails_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "facebook_business", None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCES__FACEBOOK_ADS__ACCESS_TOKEN", "t")
+    monkeypatch.setenv("SOURCES__FACEBOOK_ADS__ACCOUNT_IDS", '["1"]')
+    result = CliRunner().invoke(app, ["run", "facebook_ads", "--state-dir", str(tmp_path / "home")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "facebook_ads needs the [facebook] extra: pip install 'bosco-connectors[facebook]'")
+    assert "Traceback" not in result.output
+
+
+def test_the_python_api_names_the_missing_extra(monkeypatch):
+    from bosco_connectors.framework.extras import MissingExtra
+    from bosco_connectors.sources import facebook_ads
+
+    monkeypatch.setitem(sys.modules, "facebook_business", None)
+    with pytest.raises(MissingExtra, match=r"^facebook_ads needs the \[facebook\] extra: pip install 'bosco-connectors\[facebook\]'$"):
+        facebook_ads.source(access_token="t", account_ids=["1"], start_date="2025-01-01")
+
+
+def _next_commands(stdout: str) -> list[list[str]]:
+    """The commands the demo prints after `next:`, as argument lists for the app."""
+    import shlex
+
+    lines = stdout.split("\nnext:\n", 1)[1].splitlines()
+    commands = [shlex.split(line.strip()) for line in lines if line.startswith("  bosco-sync ")]
+    assert commands and all(c[0] == "bosco-sync" for c in commands)
+    return [c[1:] for c in commands]
+
+
+@pytest.mark.parametrize("where", ["default", "elsewhere"])
+def test_the_commands_the_demo_prints_next_find_its_database(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH", raising=False)
+    args = ["demo", "--size", "tiny", "--sources", "tiktok_ads", "--state-dir", str(tmp_path / "home")]
+    db = tmp_path / "bosco_demo.duckdb"
+    if where == "elsewhere":
+        (tmp_path / "out").mkdir()
+        db = tmp_path / "out" / "mine.duckdb"
+        args += ["--duckdb-path", "out/mine.duckdb"]
+    demo = CliRunner().invoke(app, args)
+    assert demo.exit_code == 0, demo.output
+    assert all(line.startswith("  bosco-sync ") for line in demo.stdout.split("\nnext:\n", 1)[1].splitlines()), \
+        "every hint is a bosco-sync command (no duckdb shell, which is not installed)"
+    commands = _next_commands(demo.stdout)
+    assert commands[0][0] == "query" and ["recipes", "test"] in [c[:2] for c in commands]
+    for command in commands:
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, (command, result.output)
+        assert ("--duckdb-path" in command) == (where == "elsewhere")
+    # The query prints each platform's totals, as the database holds them.
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        spend = con.execute(
+            "SELECT round(sum(spend_reporting), 2) FROM analytics.daily_campaign_summary WHERE platform = 'tiktok_ads'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    printed = CliRunner().invoke(app, commands[0])
+    row = next(line for line in printed.stdout.splitlines() if "tiktok_ads" in line)
+    assert row.split("│")[2].strip() == "USD" and row.split("│")[3].strip() == str(spend)
+
+
+def test_run_never_writes_into_the_demo_database(tmp_path, monkeypatch):
+    """Only readers use the demo's database: `run` with no file named keeps ./bosco.duckdb."""
+    from bosco_connectors.cli.runner import plan_jobs
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOSCO_DUCKDB_PATH", raising=False)
+    assert claim_database(tmp_path / "bosco_demo.duckdb") is None
+    assert plan_jobs(None, ["tiktok_ads"], [], None, None).duckdb_file == tmp_path / "bosco.duckdb"
+
+
+def test_query_says_what_the_database_refused(tmp_path):
+    db = tmp_path / "q.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE t AS SELECT 1 AS a, NULL AS b, 'x' AS c, 2.5::DOUBLE AS d")
+    con.close()
+    ok = CliRunner().invoke(app, ["query", "--duckdb-path", str(db), "select * from t", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout) == [{"a": 1, "b": None, "c": "x", "d": 2.5}]
+    bad = CliRunner().invoke(app, ["query", "--duckdb-path", str(db), "select nope from t"])
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("error: Binder Error: ") and len(bad.stderr.strip().splitlines()) == 1
+    missing = CliRunner().invoke(app, ["query", "--duckdb-path", str(tmp_path / "none.duckdb"), "select 1"])
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+
+
+@pytest.mark.parametrize("size", ["small", "medium"])
+def test_every_platform_of_the_fake_world_returns_what_real_ones_do(size):
+    """From the world itself: each profile's ROAS in 1-6 and its cost per click in its range."""
+    from bosco_connectors.sandbox.world import PROFILES, World
+
+    for namespace, profile in PROFILES.items():
+        world = World(7, size, namespace=namespace, overrides={"days": 20})
+        spend = clicks = value = 0.0
+        for account in world.accounts:
+            for ad in world.ads(account.id):
+                for day in world.days:
+                    m = world.ad_metrics(ad.id, day)
+                    spend, clicks, value = spend + m.spend, clicks + m.clicks, value + m.conversion_value
+        assert 1 <= value / spend <= 6, (namespace, value / spend)
+        assert profile.cpc[0] <= spend / clicks <= profile.cpc[1], (namespace, spend / clicks)

@@ -232,3 +232,66 @@ def test_a_run_of_one_source_imports_that_source_alone(tmp_path, tiktok_api):
     assert proc.returncode == 0, proc.stderr[-2000:]
     sources = {m.split(".")[2] for m in json.loads(dump.read_text()) if m.startswith("bosco_connectors.sources.")}
     assert sources == {"tiktok_ads"}
+
+
+def test_state_show_says_when_every_stream_last_synced_full_refresh_ones_too(tmp_path, tiktok_api):
+    from datetime import datetime, timezone
+
+    project = _write_project(tmp_path, tiktok_api)
+    home = str(tmp_path / "home")
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    assert _invoke("run", "--config", str(project), "--state-dir", home).exit_code == 0
+    after = datetime.now(timezone.utc)
+    shown = json.loads(_invoke("state", "show", "--config", str(project), "--json", "--state-dir", home).stdout)
+    full_refresh = [r for r in shown if r["cursor"] is None]
+    assert full_refresh, "tiktok_ads has full-refresh streams (advertisers, campaigns...)"
+    for row in shown:
+        assert row["last_synced"], row
+        assert before <= datetime.fromisoformat(row["last_synced"]) <= after, row
+    table = _invoke("state", "show", "--config", str(project), "--state-dir", home).stdout
+    assert "never synced" not in table
+    assert all(r["last_synced"] in table for r in full_refresh)
+
+
+def test_state_show_says_never_synced_before_any_run(tmp_path, tiktok_api):
+    project = _write_project(tmp_path, tiktok_api)
+    table = _invoke("state", "show", "--config", str(project), "--state-dir", str(tmp_path / "home")).stdout
+    rows = [line for line in table.splitlines() if "acme" in line]
+    assert rows and all("never synced" in line for line in rows)
+
+
+def test_a_long_extract_logs_progress_lines_and_v_hides_http_internals(tmp_path, fake_api_factory, monkeypatch):
+    import re
+
+    api = fake_api_factory(get_connector("tiktok_ads"), seed=11, size="tiny", end_date=date(2026, 11, 20), latency=0.1)
+    monkeypatch.setenv(TOKEN_ENV, api.apps["tiktok_ads"].source_config("x")["access_token"])
+    monkeypatch.setenv("BOSCO_PROGRESS_SECONDS", "0.1")
+    project = _write_project(tmp_path, api)
+    result = CliRunner().invoke(app, ["run", "--config", str(project), "--state-dir", str(tmp_path / "home"), "-v"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "progress acme/tiktok_ads/" in line]
+    assert lines, result.stderr
+    for line in lines:
+        assert re.fullmatch(r"   progress acme/tiktok_ads/\w+: [\d,]+ pages?, [\d,]+ rows, [\d,]+ rows/s", line), line
+    assert "HTTP Request:" not in result.stderr, "-v shows our progress, not httpx's line per request"
+
+
+def test_on_a_terminal_each_stream_being_read_has_a_live_line():
+    import io
+    import time
+
+    from rich.console import Console
+
+    from bosco_connectors.cli.progress_lines import ProgressLines
+    from bosco_connectors.framework import progress
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    counts = progress.started("acme", "tiktok_ads", "report_ad_daily")
+    try:
+        progress.page(counts, [{"a": 1}, {"a": 2}])
+        with ProgressLines(console, lambda line: None):
+            time.sleep(0.6)
+    finally:
+        progress.forget("acme", "tiktok_ads")
+    assert "reading acme/tiktok_ads/report_ad_daily: 1 page, 2 rows" in screen.getvalue()

@@ -144,7 +144,7 @@ def test_state_tables_lost_or_table_dropped_means_full(conn) -> None:
     assert (result.get("fct_campaign_performance").mode, result.get("fct_campaign_performance").detail) == ("full", "table does not exist")
     assert result.get("daily_campaign_summary").detail == "fct_campaign_performance was rebuilt in full"
     for table in STATE_TABLES:
-        conn.execute(f"drop table analytics.{table}")
+        conn.execute(f"drop table analytics_internal.{table}")
     again = build(conn)
     assert {m.detail for m in again.built if m.incremental} == {"no build state"}
 
@@ -239,3 +239,16 @@ def test_a_date_that_is_not_passed_through_means_full_rebuilds(tmp_path: Path) -
     assert (result.get("stg_latest").mode, result.get("stg_latest").detail) == ("full", "raw.report changed")
     assert result.rebuilt_dates()["stg_daily"] == [D2]
     assert conn.execute("select date, spend from analytics.stg_latest").fetchall() == [(D2, 3.0)]
+
+
+def test_the_build_state_lives_in_the_internal_schema_not_next_to_the_models(built) -> None:
+    def tables(schema: str) -> set[str]:
+        rows = built.execute("select table_name from information_schema.tables where table_schema = ?", [schema]).fetchall()
+        return {r[0] for r in rows}
+
+    assert set(STATE_TABLES) <= tables("analytics_internal")
+    assert not set(STATE_TABLES) & tables("analytics")
+    # A state left next to the models by an earlier version is dropped by the next build.
+    built.execute("create table analytics._bosco_build_log as select * from analytics_internal._bosco_build_log")
+    build(built)
+    assert not set(STATE_TABLES) & tables("analytics")

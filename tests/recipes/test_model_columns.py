@@ -20,3 +20,21 @@ def test_every_model_keeps_its_columns_in_order_and_their_types(tmp_path) -> Non
     assert sorted(after) == sorted(before)
     changed = {name: {"before": before[name], "after": after[name]} for name in before if after[name] != before[name]}
     assert not changed
+
+
+def test_no_model_stores_a_count_as_hugeint(tmp_path):
+    """DuckDB sums BIGINTs into HUGEINT; the models store counts as BIGINT (pandas, Arrow and BI tools read it)."""
+    conn = duckdb.connect(str(tmp_path / "m.duckdb"))
+    try:
+        build_everything(conn, tmp_path / "seeds")
+        wide = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'analytics' AND data_type = 'HUGEINT'"
+        ).fetchall()
+        clicks = {r[0] for r in conn.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = 'analytics' AND column_name = 'clicks'"
+        ).fetchall()}
+    finally:
+        conn.close()
+    assert wide == []
+    assert clicks == {"BIGINT"}

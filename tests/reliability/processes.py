@@ -53,6 +53,26 @@ class Child:
         except FileNotFoundError:
             return ""
 
+    def points(self) -> dict[str, int]:
+        """The kill points each phase passed (written when the run returns; see zygote.py)."""
+        done = Path(str(self.out) + ".points")
+        return json.loads(done.read_text()) if done.exists() else {}
+
+    def ended(self, timeout: float = 120.0) -> int | None:
+        """Wait for the process to end: its exit code, or None when it was killed."""
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() > deadline:
+                self.kill()
+                raise TimeoutError(f"pid {self.pid} still running after {timeout}s:\n{self.output()}")
+            time.sleep(0.01)
+        for _ in range(50):  # the rc file is written just before the process exits
+            rc = self.returncode()
+            if rc is not None:
+                return rc
+            time.sleep(0.01)
+        return None
+
     def returncode(self) -> int | None:
         rc = Path(str(self.out) + ".rc")
         return int(rc.read_text()) if rc.exists() and rc.read_text() else None
@@ -111,10 +131,13 @@ class Zygote:
             self.close()
             raise RuntimeError(f"zygote did not start: {ready!r}")
 
-    def spawn(self, argv: list[str], env: dict[str, str], cwd: Path) -> Child:
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: Path, kill: tuple[str, int] | None = None) -> Child:
+        """Fork a run; with `kill` (phase, n) it SIGKILLs itself at the phase's n-th kill point."""
         self.count += 1
         out = self.tmp_path / f"run-{self.count}.log"
         request = {"argv": argv, "env": env, "cwd": str(cwd), "out": str(out)}
+        if kill is not None:
+            request["kill"] = {"phase": kill[0], "at": kill[1]}
         self.proc.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
         self.proc.stdin.flush()  # type: ignore[union-attr]
         pid = int(self.proc.stdout.readline())  # type: ignore[union-attr]

@@ -1,9 +1,11 @@
 """Crashes: SIGKILL a `bosco-sync run` anywhere in extract, normalize or load; lose nothing.
 
 A seeded RNG picks, for each run, a phase (extract, normalize, load, or the recovery of
-a package an earlier kill left behind) and a moment inside it, measured on a clean run
-of the same world. The sync process is killed there with SIGKILL (no handler, no
-cleanup), and the next run starts over the same state directory and DuckDB file. A
+a package an earlier kill left behind) and a kill point inside it: the n-th request sent
+or file renamed in that phase (tests/reliability/zygote.py), counted on clean runs of the
+same world, so where kills land does not depend on the machine's speed. The sync process
+kills itself there with SIGKILL (no handler, no cleanup), and the next run starts over
+the same state directory and DuckDB file. A
 run that is not chosen for a kill runs to completion, and then the whole table set
 must equal a clean run's. After every kill:
 
@@ -24,7 +26,6 @@ from __future__ import annotations
 import random
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -62,6 +63,8 @@ TENANT = "acme"
 #: Per-request latency of the fake API: stretches extraction so kills land inside it.
 LATENCY = 0.03
 KILL_PHASES = ("extract", "normalize", "load", "recover")
+#: A kill while recovering lands at one of its first points.
+RECOVER_POINTS = 3
 
 
 def _instant(value: Any) -> datetime | None:
@@ -90,7 +93,8 @@ class Scene:
     home: Path
     reference: dict = field(default_factory=dict)
     reference_cursors: dict = field(default_factory=dict)
-    phase_seconds: dict[str, float] = field(default_factory=dict)
+    #: Kill points per phase: the fewest a clean run passed (a first load or a later one).
+    points: dict[str, int] = field(default_factory=dict)
 
     @property
     def argv(self) -> list[str]:
@@ -130,29 +134,14 @@ def scene_for(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory):
         api.stop()
 
 
-def _timeline(child: Child) -> dict[str, float]:
-    """When each phase line appeared, polling the child's output until it exits."""
-    seen: dict[str, float] = {}
-    while True:
-        text = child.output()
-        now = time.monotonic() - child.started
-        for phase, needle in PHASES.items():
-            if phase not in seen and needle in text:
-                seen[phase] = now
-        if not child.alive():
-            return seen
-        time.sleep(0.005)
-
-
 def _calibrate(zygote: Zygote, scene: Scene) -> None:
-    """One clean CLI run (also the first load) to measure how long each phase lasts."""
-    child = zygote.spawn(scene.argv, scene.env, scene.tmp)
-    seen = _timeline(child)
-    assert child.wait() == EXIT_OK, child.output()
-    order = ["extract", "normalize", "load", "done"]
-    for phase, nxt in zip(order, order[1:]):
-        scene.phase_seconds[phase] = max(0.05, seen[nxt] - seen[phase])
-    scene.phase_seconds["recover"] = scene.phase_seconds["normalize"] + scene.phase_seconds["load"]
+    """Two clean CLI runs (a first load, then an incremental one) count each phase's kill points."""
+    for _ in range(2):
+        child = zygote.spawn(scene.argv, scene.env, scene.tmp)
+        assert child.wait() == EXIT_OK, child.output()
+        for phase, n in child.points().items():
+            scene.points[phase] = min(n, scene.points.get(phase, n))
+    assert all(scene.points.get(p, 0) > 1 for p in ("extract", "normalize", "load")), scene.points
     # Start over from nothing, so that kills hit first loads as well as later ones.
     for path in (scene.db, scene.home):
         if path.is_dir():
@@ -225,7 +214,7 @@ def _crash_many(scene: Scene, zygote: Zygote, seed: int, kills: int) -> dict[str
     runs = 0
     queue: list[str] = []
     last_killed: int | None = None
-    while sum(killed.values()) < kills:
+    while sum(killed.values()) < kills or not set(KILL_PHASES[:-1]) <= set(killed):
         runs += 1
         assert runs < kills * 4, f"too few kills landed: {killed} in {runs} runs"
         if not queue:  # every phase in turn, in a seeded order
@@ -234,9 +223,10 @@ def _crash_many(scene: Scene, zygote: Zygote, seed: int, kills: int) -> dict[str
             phase = "recover"  # kill the run that is finishing what the last kill left behind
         else:
             phase = queue.pop()
-        delay = rng.uniform(0.0, 1.0) * scene.phase_seconds[phase]
-        child = zygote.spawn(scene.argv, scene.env, scene.tmp)
-        note = f"seed {seed} run {runs} ({phase} +{delay:.2f}s)"
+        # Recovering a package passes only a few points (an abort fewer than a load): kill early in it.
+        at = rng.randint(1, RECOVER_POINTS if phase == "recover" else scene.points[phase])
+        child = zygote.spawn(scene.argv, scene.env, scene.tmp, kill=(phase, at))
+        note = f"seed {seed} run {runs} ({phase} point {at})"
         child.wait_for("start")
         if last_killed is not None:  # the lock the killed run held is detected, freed and named
             # (unless the kill came after the sync had finished and released it)
@@ -244,17 +234,16 @@ def _crash_many(scene: Scene, zygote: Zygote, seed: int, kills: int) -> dict[str
                 f"{note}: no clear stale-lock note naming pid {last_killed}:\n{child.output()!r}"
             )
         last_killed = None
-        if child.wait_for(phase):
-            time.sleep(delay)
-            if child.kill():
-                killed[phase] = killed.get(phase, 0) + 1
-                last_killed = None if PHASES["done"] in child.output() else child.pid
-                _check_after_kill(scene, note)
-                continue
+        code = child.ended()
+        if code is None:  # killed at its point
+            killed[phase] = killed.get(phase, 0) + 1
+            last_killed = None if PHASES["done"] in child.output() else child.pid
+            _check_after_kill(scene, note)
+            continue
         if phase != "recover":
-            queue.append(phase)  # the kill came too late; try this phase again
-        # The run finished before the kill: it must have succeeded, and repaired everything.
-        assert child.wait() == EXIT_OK, f"{note}: run failed:\n{child.output()}"
+            queue.append(phase)  # this run passed fewer points than drawn; try this phase again
+        # The run passed fewer points than drawn: it must have succeeded, and repaired everything.
+        assert code == EXIT_OK, f"{note}: run failed:\n{child.output()}"
         problems = diff(scene.reference, snapshot(scene.db))
         assert not problems, f"{note}: a completed run after kills left different rows: {problems}"
     return killed
@@ -488,3 +477,24 @@ def test_an_abort_killed_after_it_was_requested_is_finished_before_the_next_extr
     expected = as_tenant(clean_run(connector.name, tmp_path_factory.getbasetemp()).rows, TENANT)
     assert not diff(expected, snapshot(db)), "the run's own package was dropped with the aborted one"
     assert not pending_packages(pipes, pipeline.pipeline_name)
+
+
+def test_a_load_storage_killed_while_being_made_is_completed_by_the_next_run(tmp_path, tmp_path_factory):
+    """Found by the kills at instrumented points: dlt makes a storage's folder, then its
+    ``.version``, then its folders (``new``, ``normalized``, ``loaded``). A first run
+    killed in between left ``load/`` alone, and every later run failed at once listing
+    ``load/normalized`` (FileNotFoundError), for good."""
+    import shutil
+
+    connector = get_connector("tiktok_ads")
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        config = sandbox_config(api, connector)
+        db, pipes = tmp_path / "w.duckdb", tmp_path / "pipelines"
+        first = sync_into(db, pipes, connector, config, tenant=TENANT)
+        assert first.ok, first.failure_line
+        load = pipes / pipeline_name(TENANT, connector.name) / "load"
+        for made in [p for p in load.iterdir()]:  # as the kill left it: the folder, nothing inside
+            shutil.rmtree(made) if made.is_dir() else made.unlink()
+        second = sync_into(db, pipes, connector, config, tenant=TENANT)
+        assert second.ok, second.failure_line
+    assert not diff(as_tenant(clean_run("tiktok_ads", tmp_path_factory.getbasetemp()).rows, TENANT), snapshot(db))

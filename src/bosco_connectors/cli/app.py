@@ -46,21 +46,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: a flag shows no `<bool>` type (it takes no value), nothing is cut to a box.
+    rich_markup_mode=None,
 )
-state_app = typer.Typer(help="Inspect or reset saved cursors.", no_args_is_help=True)
+state_app = typer.Typer(help="Inspect or reset saved cursors.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(state_app, name="state")
 
 
-def _stderr():
+#: The width of output that is not a terminal (a pipe, a file, cron's mail): wide enough
+#: that no table column is ever cut (``facebook…``); tables take only the width they need.
+UNBOUNDED_WIDTH = 100_000
+
+
+def _console(stderr: bool):
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else UNBOUNDED_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+
+
+def _stderr():
+    return _console(stderr=True)
 
 
 def _stdout():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return _console(stderr=False)
 
 
 def _setup_logging(verbose: int) -> None:
@@ -81,6 +92,9 @@ def _setup_logging(verbose: int) -> None:
         lg.handlers[:] = [handler]
         lg.propagate = False
         lg.setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
+    # -v is our progress and decisions; the HTTP libraries' own lines (one per request) need -vv.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.NOTSET if verbose > 1 else logging.WARNING)
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
@@ -256,10 +270,12 @@ def state_show(
     from rich.table import Table
 
     table = Table(title="saved cursors")
-    for col in ("tenant", "source", "stream", "cursor", "last value"):
+    for col in ("tenant", "source", "stream", "cursor", "last value", "last synced (UTC)"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", str(r["last_value"]) if r["last_value"] is not None else "never synced")
+        synced = r["last_synced"] or ("never synced" if r["last_value"] is None else "-")
+        value = str(r["last_value"]) if r["last_value"] is not None else ("full refresh" if not r["cursor"] else "-")
+        table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", value, synced)
     _stdout().print(table)
 
 
@@ -305,7 +321,7 @@ def state_reset(
 
 # -- recipes ---------------------------------------------------------------------------
 
-recipes_app = typer.Typer(help="Build and test the unified marketing tables.", no_args_is_help=True)
+recipes_app = typer.Typer(help="Build and test the unified marketing tables.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(recipes_app, name="recipes")
 
 
@@ -444,7 +460,7 @@ def prefect_run(
 @app.command()
 def demo(
     duckdb_path: Path = typer.Option(
-        Path("bosco_demo.duckdb"), "--duckdb-path",
+        Path("bosco_demo.duckdb"), "--duckdb-path",  # demo.DEFAULT_FILE
         help="Where the demo database goes: a new file, or an earlier demo's database (anything else is refused).",
     ),
     size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
@@ -464,6 +480,46 @@ def demo(
     from .demo import run_demo
 
     raise typer.Exit(run_demo(duckdb_path, size, seed, as_json, _state_dir(state_dir) / "demo", _stdout(), _stderr(), sources=sources))
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., metavar="SQL", help='One query, e.g. "select * from analytics.daily_campaign_summary limit 10".'),
+    destination: Optional[str] = typer.Option(None, "--destination", "-d"),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb-path", help="DuckDB file (default: as `run`, else the demo's database here)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c"),
+    max_rows: int = typer.Option(1000, "--max-rows", min=1, help="Print at most this many rows."),
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list of objects."),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="Seconds to wait while a run is loading into the DuckDB file."),
+) -> None:
+    """Run one SQL query on the destination (DuckDB read only) and print the rows as a table.
+
+    Exit codes: 0 ok, 1 the database refused the query, 2 configuration error, 3 a load kept the file busy.
+    """
+    _setup_logging(0)
+    from .query_cmd import run_query
+
+    raise typer.Exit(run_query(sql, destination=destination, duckdb_path=duckdb_path, config=config, max_rows=max_rows,
+                               as_json=as_json, wait=wait, out=_stdout(), err=_stderr()))
+
+
+@app.command()
+def sandbox(
+    source_names: list[str] = typer.Argument(None, metavar="[SOURCE]...", help="Only these sources (default: every source with a fake API)."),
+    port: int = typer.Option(8765, "--port", "-p", min=0, max=65535, help="Local port to serve on (0: any free port)."),
+    size: str = typer.Option("small", "--size", help="Fake data size: tiny, small, medium, large."),
+    seed: int = typer.Option(7, "--seed", help="Fake data seed (the same seed serves the same accounts and numbers)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the sources' options as one JSON line instead of a bosco.toml."),
+) -> None:
+    """Serve the fake vendor APIs on 127.0.0.1 until Ctrl-C; print each source's base_url and demo credentials.
+
+    What is printed is a bosco.toml for `bosco-sync run --config`, and the options to pass to
+    `<source>.source(...)` in Python (see the README's example).
+    """
+    _setup_logging(0)
+    from .sandbox_cmd import run_sandbox
+
+    raise typer.Exit(run_sandbox(source_names or [], port=port, seed=seed, size=size, as_json=as_json, out=_stdout(), err=_stderr()))
 
 
 @app.command("new-source")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,7 +23,7 @@ def _connection(plan: Any) -> Iterator[tuple[Any, str]]:
 
         path = duckdb_path(plan.destination_options.get("path"))
         if not path.exists():
-            raise BoscoError(f"DuckDB file {path} does not exist; run `bosco-sync run` first")
+            raise BoscoError(f"DuckDB file {path} does not exist; run `bosco-sync run` (or `bosco-sync demo`) first")
         conn = duckdb.connect(str(path))
         dialect = "duckdb"
     else:
@@ -89,20 +90,27 @@ def _built(model: Any) -> dict[str, Any]:
     return data
 
 
-def _plan(destination: str | None, duckdb_path: Path | None, config: Path | None) -> Any:
-    """Where the recipes run: the project file's destination, or the command line's alone
-    (building recipes needs no tenants or sources, so no project file is required)."""
+def destination_plan(destination: str | None, duckdb_path: Path | None, config: Path | None, err: Any) -> Any:
+    """Where the recipes (or a query) run: the project file's destination, or the command
+    line's alone (no tenants or sources are needed, so no project file is required); with
+    neither naming a DuckDB file, the demo's database when it is the one here."""
     from ..framework.errors import ConfigError
     from ..project import DEFAULT_PROJECT_FILE
+    from .demo import reading_demo_database
     from .runner import DESTINATIONS, Plan, plan_jobs
 
     if config is None and not Path(DEFAULT_PROJECT_FILE).exists():
         name = (destination or "duckdb").lower()
         if name not in DESTINATIONS:
             raise ConfigError(f"unknown destination '{name}' (choose {' or '.join(DESTINATIONS)})")
-        options = {"path": str(duckdb_path)} if name == "duckdb" and duckdb_path is not None else {}
-        return Plan([], name, options)
-    return plan_jobs(config, [], [], destination, duckdb_path)
+        from ..destinations.duckdb import ENV_PATH
+
+        chosen = duckdb_path or os.environ.get(ENV_PATH)
+        options = {"path": str(chosen)} if name == "duckdb" and chosen else {}
+        plan = Plan([], name, options)
+    else:
+        plan = plan_jobs(config, [], [], destination, duckdb_path)
+    return reading_demo_database(plan, lambda line: err.print(line, markup=False))
 
 
 def list_cmd(as_json: bool, out: Any) -> None:
@@ -123,9 +131,12 @@ def list_cmd(as_json: bool, out: Any) -> None:
 
 
 def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out, err, *, full_refresh=False, seeds_dir=None) -> int:
+    from .demo import demo_seeds
+
     try:
+        plan = destination_plan(destination, duckdb_path, config, err)
         outcome = build_and_test(
-            _plan(destination, duckdb_path, config), select=select, run_tests=run_tests, full_refresh=full_refresh, seeds_dir=seeds_dir
+            plan, select=select, run_tests=run_tests, full_refresh=full_refresh, seeds_dir=demo_seeds(plan, seeds_dir)
         )
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
@@ -139,9 +150,12 @@ def build_cmd(select, destination, duckdb_path, config, run_tests, as_json, out,
 def test_cmd(select, destination, duckdb_path, config, as_json, out, err) -> int:
     from .. import recipes
 
+    from .demo import demo_seeds
+
     try:
-        with _connection(_plan(destination, duckdb_path, config)) as (conn, dialect):
-            found = recipes.run_tests(conn, dialect=dialect, select=select)
+        plan = destination_plan(destination, duckdb_path, config, err)
+        with _connection(plan) as (conn, dialect):
+            found = recipes.run_tests(conn, dialect=dialect, select=select, seeds_dir=demo_seeds(plan, None))
     except BoscoError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_CONFIG

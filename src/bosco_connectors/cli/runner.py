@@ -21,6 +21,7 @@ from ..framework.tenants import check_tenant_id
 from ..project import DEFAULT_PROJECT_FILE, Project, TenantSource, load_project, resolve_config
 from ..sync import DEFAULT_DATASET, SyncJob, SyncResult, make_pipeline, reset_state, run_sync, stored_cursors
 from .lock import DatabaseTurns
+from .progress_lines import ProgressLines
 from .signals import StopOnSignal
 from .workdir import pipelines_dir
 
@@ -182,7 +183,7 @@ def run_jobs(
         )
 
     outcomes: dict[int, SyncResult] = {}
-    with stopper:
+    with stopper, ProgressLines(console, say):
         if sequential:
             try:
                 for index, job in enumerate(plan.jobs):
@@ -342,6 +343,7 @@ def show_state(plan: Plan, *, wait: float = 60.0, on_wait: Callable[[], None] = 
     loading, `on_wait` is called and the read waits up to `wait` seconds.
     """
     from ..framework.registry import get_connector
+    from ..framework.resources import READ_AT
     from ..framework.spec import Cursor
 
     database = plan.duckdb_file
@@ -357,7 +359,8 @@ def show_state(plan: Plan, *, wait: float = 60.0, on_wait: Callable[[], None] = 
         for stream in connector.streams:
             cursor = stream.cursor.field if isinstance(stream.cursor, Cursor) else None
             value = saved.get(stream.name, {}).get(cursor, {}).get("last_value") if cursor else None
-            rows.append({"tenant": job.tenant_id, "source": job.source, "stream": stream.name, "cursor": cursor, "last_value": value})
+            rows.append({"tenant": job.tenant_id, "source": job.source, "stream": stream.name, "cursor": cursor, "last_value": value,
+                         "last_synced": saved.get(stream.name, {}).get(READ_AT)})
     return rows
 
 

@@ -114,6 +114,10 @@ class Connector:
     streams_for: Callable[[Any], list[Stream]] | None = None
     description: str = ""
     extras: tuple[str, ...] = field(default_factory=tuple)
+    #: The extras it cannot run without (a vendor SDK it always uses): without them, a sync
+    #: or ``source(...)`` fails at once with the line that installs them (framework/extras.py).
+    #: `extras` also lists those that only some configurations need.
+    required_extras: tuple[str, ...] = field(default_factory=tuple)
     #: The vendor's documented error body (a non-retryable one, copied from its API
     #: reference), for a source without documented fixtures: the conformance kit answers
     #: every request with its fixtures' auth-error body, else with this, under HTTP 200 and
@@ -186,6 +190,9 @@ class Connector:
         """
         from .resources import build_resources
 
+        from .extras import check_extras
+
+        check_extras(self)  # one line naming the extra, not an SDK's ImportError deep in a request
         check_tenant_id(tenant_id, where=f"{self.name}: tenant_id")
         validated = self.validate(config)
         return build_resources(

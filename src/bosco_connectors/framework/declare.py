@@ -122,6 +122,7 @@ def declare(
     category: str,
     description: str = "",
     extras: tuple[str, ...] = (),
+    required_extras: tuple[str, ...] = (),
     sandbox: str | None = "generated",
     error_example: Mapping[str, Any] | None = None,
     supported_until: date | None = None,
@@ -145,7 +146,7 @@ def declare(
         config_model=config, client_factory=client_factory, streams=default_streams,
         streams_for=streams if callable(streams) else None,
         sandbox=f"bosco_connectors.sandbox.generated:app_for_{name}" if sandbox == "generated" else sandbox,
-        description=description, extras=extras, error_example=dict(error_example) if error_example else None,
+        description=description, extras=extras, required_extras=required_extras, error_example=dict(error_example) if error_example else None,
         supported_until=supported_until, support_policy=support_policy,
         fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
     )

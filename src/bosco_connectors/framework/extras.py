@@ -1,49 +1,68 @@
-"""``extra_metrics``: more of a vendor's report fields without code, one column each.
+"""Optional extras: which modules each installs, and the one line a source without its extra fails with.
 
-A report source's config takes ``extra_metrics = ["video_play_actions", ...]`` (in
-``bosco.toml`` and in Python alike): the names are asked for with the source's own metrics
-and loaded as columns of the report tables. Names are checked before any request: against
-the vendor's published field list where there is one (Meta's SDK lists every insights
-field), else for their form only (the vendor's answer names a wrong one at the first request).
+A plain ``pip install bosco-connectors`` installs no vendor SDK. A source that cannot run
+without one names that extra in ``Connector.required_extras``; before it reads anything,
+`check_extras` tells whether the extra's modules are installed (without importing them,
+so the check costs nothing) and raises `MissingExtra` with the command that installs it.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from typing import Any, Iterable, Optional
+import importlib.util
+import sys
+from typing import TYPE_CHECKING
 
-from pydantic import Field, create_model
+from .errors import ConfigError
 
-NAME = re.compile(r"^[a-z][a-z0-9_.]*$")
+if TYPE_CHECKING:
+    from .connector import Connector
 
+PACKAGE = "bosco-connectors"
 
-def extra_metrics_field(vendor: str) -> Any:
-    """The config field: a list of the vendor's metric names, empty by default."""
-    return Field(default_factory=list, description=f"More {vendor} report metrics to load, one column each "
-                                                   "(names as the vendor's reference spells them).")
-
-
-def check_names(names: Iterable[str], *, vendor: str, known: Iterable[str] | None = None,
-                already: Iterable[str] = ()) -> list[str]:
-    """`names` without duplicates and without those the source reads anyway; a bad one raises `ValueError`."""
-    out = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
-    bad = [n for n in out if not NAME.match(n)]
-    if bad:
-        raise ValueError(f"not a {vendor} metric name: {', '.join(bad[:5])} (lower case, digits and _)")
-    if known is not None:
-        valid = set(known)
-        unknown = [n for n in out if n not in valid]
-        if unknown:
-            raise ValueError(f"not in {vendor}'s published field list: {', '.join(unknown[:5])}")
-    read = set(already)
-    return [n for n in out if n not in read]
+#: The import names each extra of ``pyproject.toml`` installs (tests keep the two in step).
+EXTRA_MODULES: dict[str, tuple[str, ...]] = {
+    "facebook": ("facebook_business",),
+    "google-ads": ("google.ads.googleads",),
+    "ga4": ("jwt", "cryptography"),
+    "apple-search-ads": ("jwt", "cryptography"),
+    "google-search-console": ("jwt", "cryptography"),
+    "prefect": ("prefect",),
+    "snowflake": ("snowflake.connector",),
+}
 
 
-@lru_cache(maxsize=None)
-def with_columns(base: type, names: tuple[str, ...], kind: type = float) -> type:
-    """The contract plus one optional column of `kind` per name (the same class when there are none)."""
-    if not names:
-        return base
-    extra = {name: (Optional[kind], Field(default=None, description="An extra_metrics column.")) for name in names}
-    return create_model(base.__name__, __base__=base, __module__=base.__module__, __doc__=base.__doc__, **extra)
+class MissingExtra(ConfigError):
+    """A source's extra is not installed: ``<source> needs the [<extra>] extra: pip install ...``."""
+
+    def __init__(self, source: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{source} needs the [{extra}] extra: pip install '{PACKAGE}[{extra}]'")
+        self.source = source
+
+
+def installed(module: str) -> bool:
+    """True when `module` can be imported; nothing is imported (a blocked ``sys.modules`` entry counts as missing)."""
+    top = module.split(".")[0]
+    for name in (top, module):
+        if name in sys.modules:
+            if sys.modules[name] is None:
+                return False
+            continue
+        try:
+            if importlib.util.find_spec(name) is None:
+                return False
+        except (ImportError, ValueError):
+            return False
+    return True
+
+
+def missing_extras(connector: "Connector") -> list[str]:
+    """The extras `connector` cannot run without that are not installed."""
+    return [extra for extra in connector.required_extras if not all(installed(m) for m in EXTRA_MODULES[extra])]
+
+
+def check_extras(connector: "Connector") -> None:
+    """Raise `MissingExtra` (one line, the install command) when a required extra is missing."""
+    missing = missing_extras(connector)
+    if missing:
+        raise MissingExtra(connector.name, missing[0])

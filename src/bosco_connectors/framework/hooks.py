@@ -12,6 +12,9 @@ with hooks.on_read(reads.append), hooks.on_request(sent.append):
 # sent: RequestSent(source, stream, method, path, query, body), one per request (retries too)
 ```
 
+`on_phase` tells when a sync enters each phase (recover, extract, normalize, load): the
+crash tests kill a run at points inside a phase, whatever the machine's speed.
+
 Callbacks run on the reader threads, synchronously: keep them cheap (appending to a list
 is enough), and what one raises fails the read. With no subscriber the cost is one
 check of an empty tuple.
@@ -58,9 +61,42 @@ class RequestSent:
         return self.body.get(name) if isinstance(self.body, dict) else None
 
 
+@dataclass(frozen=True)
+class PhaseStarted:
+    """One sync enters a phase: ``recover`` (finishing what an earlier run left), ``extract``,
+    ``normalize`` or ``load``."""
+
+    tenant: str
+    source: str
+    phase: str
+
+
 _lock = threading.Lock()
 _read_callbacks: tuple[Callable[[ReadStarted], None], ...] = ()
 _request_callbacks: tuple[Callable[[RequestSent], None], ...] = ()
+_phase_callbacks: tuple[Callable[[PhaseStarted], None], ...] = ()
+
+
+@contextmanager
+def on_phase(callback: Callable[[PhaseStarted], None]) -> Iterator[None]:
+    """Call `callback` each time a sync enters a phase, inside the block (on the sync's thread)."""
+    global _phase_callbacks
+    with _lock:
+        _phase_callbacks = (*_phase_callbacks, callback)
+    try:
+        yield
+    finally:
+        with _lock:
+            _phase_callbacks = tuple(c for c in _phase_callbacks if c is not callback)
+
+
+def phase_started(tenant: str, source: str, phase: str) -> None:
+    """Called by `run_sync` as it enters each phase."""
+    callbacks = _phase_callbacks
+    if callbacks:
+        event = PhaseStarted(tenant, source, phase)
+        for callback in callbacks:
+            callback(event)
 
 
 @contextmanager

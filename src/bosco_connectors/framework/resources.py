@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import dlt
 import pyarrow as pa
 
-from . import hooks
+from . import hooks, progress
 from .arrow import check_required, to_arrow
 from .deadline import Deadline
 from .drift import SentFields
@@ -107,18 +107,48 @@ def stream_resource(
         )
 
         def read_incremental(cursor_state: Any = incremental) -> Iterator[Any]:
+            started = _now()
             since, until = cursor_state.get_current_range()
             until = _until(until, cursor.kind, end is not None, config.end_date)
             explicit_end = end is not None or config.end_date is not None
-            yield from reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None),
-                                   state=dlt.current.resource_state())
+            yield from _counted(reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None),
+                                            state=dlt.current.resource_state()),
+                                tenant_id, connector.name, stream.name)
+            _read_through(started)
 
         return dlt.resource(read_incremental, **hints)
 
     def read_all() -> Iterator[Any]:
-        yield from reader.read(None, None, state=dlt.current.resource_state())
+        started = _now()
+        yield from _counted(reader.read(None, None, state=dlt.current.resource_state()), tenant_id, connector.name, stream.name)
+        _read_through(started)
 
     return dlt.resource(read_all, **hints)
+
+
+def _counted(pages: Iterator[Any], tenant: str, source: str, stream: str) -> Iterator[Any]:
+    """The pages, counted for progress lines (framework/progress.py)."""
+    counts = progress.started(tenant, source, stream)
+    try:
+        for item in pages:
+            progress.page(counts, item)
+            yield item
+    finally:
+        progress.finished(counts)
+
+
+#: The key of a stream's state that holds when its last complete read began (UTC, ISO 8601).
+READ_AT = "read_at"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _read_through(started: str) -> None:
+    """Note in the stream's state when this complete read began. The state is committed with
+    the rows, so once loaded it says when the stream last synced, cursor or not (`state show`)."""
+    dlt.current.resource_state()[READ_AT] = started
 
 
 def _columns(stream: Stream) -> Any:

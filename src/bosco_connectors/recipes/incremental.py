@@ -25,7 +25,8 @@ never at a clock or a hand-set look-back:
 A rebuild is ``DELETE ... WHERE date IN (...)`` then ``INSERT ... SELECT ... WHERE
 date IN (...)`` in one transaction, so "incremental == full rebuild" holds row for
 row whenever the model is date-local. The state lives in three small tables in the
-analytics schema (`STATE_TABLES`); dropping them forces full builds.
+runner's own schema beside the models' (`STATE_TABLES` in ``analytics_internal``, see
+`render.internal_schema`); dropping them forces full builds.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope, traverse_scope
 
 from .catalog import RAW, SOURCE_DIALECT, Recipe
-from .render import qualified, split_schema
+from .render import internal_schema, qualified, split_schema
 
 Execute = Callable[[str], list[tuple[Any, ...]]]
 
@@ -300,12 +301,16 @@ class BuildState:
         self._log: list[tuple[str, int, date | None, bool]] = []
 
     def _table(self, name: str) -> exp.Table:
-        return qualified(name, self.target_schema)
+        return qualified(name, internal_schema(self.target_schema))
 
     def load(self) -> None:
         """Create the state tables if needed and read them."""
         if self._ready:
             return
+        catalog, db = split_schema(internal_schema(self.target_schema))
+        self.execute(exp.Create(this=exp.table_(db, db=catalog), kind="SCHEMA", exists=True).sql(dialect=self.dialect))
+        for name in STATE_TABLES:  # where an earlier version kept them, next to the models
+            self.execute(f"DROP TABLE IF EXISTS {qualified(name, self.target_schema).sql(dialect=self.dialect)}")
         columns = {
             STATE_MODELS: "model VARCHAR, seq BIGINT, sql_hash VARCHAR, mode VARCHAR, built_at TIMESTAMP",
             STATE_INPUTS: "model VARCHAR, input VARCHAR, kind VARCHAR, date DATE, fingerprint VARCHAR",

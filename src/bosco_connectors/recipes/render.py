@@ -29,6 +29,13 @@ def split_schema(schema: str) -> tuple[str | None, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
 
 
+def internal_schema(target_schema: str) -> str:
+    """Where the runner keeps its own tables, away from the models users read:
+    ``analytics`` -> ``analytics_internal`` (``DB.analytics`` -> ``DB.analytics_internal``)."""
+    catalog, db = split_schema(target_schema)
+    return f"{catalog}.{db}_internal" if catalog else f"{db}_internal"
+
+
 def qualified(name: str, schema: str) -> exp.Table:
     catalog, db = split_schema(schema)
     return exp.table_(name, db=db, catalog=catalog)

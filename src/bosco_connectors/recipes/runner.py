@@ -268,6 +268,8 @@ class _Context:
             else:
                 answer = self.execute(create)
                 result.mode = FULL
+            if result.mode == FULL and self.dialect == "duckdb":
+                self._counts_as_bigint(recipe.name)
             self._forget_columns(recipe.name)
             self.present.add(recipe.name)
             rows = self._created_rows(answer) if answer is not None else -1
@@ -330,6 +332,24 @@ class _Context:
         result.dates = list(decision.dates) if decision.mode != FULL else None
         self.state.record(recipe.name, digest, decision)
         return answer
+
+    def _counts_as_bigint(self, name: str) -> None:
+        """Store DuckDB's HUGEINT columns as BIGINT.
+
+        DuckDB sums BIGINTs into 128-bit HUGEINTs, which pandas, Arrow and BI tools read
+        poorly or not at all; no count of impressions, clicks or orders needs them.
+        """
+        catalog, db = split_schema(self.target_schema)
+        query = (exp.select("column_name").from_("information_schema.columns")
+                 .where(exp.column("table_schema").eq(exp.Literal.string(db)))
+                 .where(exp.column("table_name").eq(exp.Literal.string(name)))
+                 .where(exp.column("data_type").eq(exp.Literal.string("HUGEINT"))))
+        if catalog:
+            query = query.where(exp.column("table_catalog").eq(exp.Literal.string(catalog)))
+        table = qualified(name, self.target_schema).sql(dialect=self.dialect)
+        for (column,) in self.execute(query.sql(dialect=self.dialect)):
+            quoted = exp.to_identifier(str(column), quoted=True).sql(dialect=self.dialect)
+            self.execute(f"ALTER TABLE {table} ALTER COLUMN {quoted} SET DATA TYPE BIGINT")
 
     def _in_transaction(self, statements: list[str]) -> None:
         """Readers never see the dates deleted but not yet re-inserted."""

@@ -24,10 +24,11 @@ def app_for(connector: "Connector", **world: Any) -> VendorApp:
     return getattr(import_module(module), attr)(**world)
 
 
-def serve(connectors: Iterable["Connector"], *, faults: FaultPlan | None = None, latency: float = 0.0, **world: Any) -> FakeApi:
-    """Start one fake API serving every given connector's vendor app."""
+def serve(connectors: Iterable["Connector"], *, faults: FaultPlan | None = None, latency: float = 0.0,
+          port: int = 0, record: bool = True, **world: Any) -> FakeApi:
+    """Start one fake API serving every given connector's vendor app (`port` 0: any free port)."""
     apps = [app_for(c, **world) for c in connectors if c.sandbox]
-    return FakeApi(apps, faults=faults, latency=latency).start()
+    return FakeApi(apps, faults=faults, latency=latency, port=port, record=record).start()
 
 
 def sandbox_config(api: FakeApi, connector: "Connector") -> dict[str, Any]:

@@ -205,8 +205,11 @@ class FakeApi:
         latency: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        record: bool = True,
     ) -> None:
         self.apps = {app.prefix: app for app in apps}
+        #: Keep every request in `requests` (tests read them; a long-lived sandbox does not).
+        self.record = record
         self.faults = faults or FaultPlan()
         self.latency = latency
         self.requests: list[RecordedRequest] = []
@@ -347,6 +350,8 @@ class FakeApi:
                 log.exception("fake %s app failed", vendor)
                 response = FakeResponse.json({"error": f"fake app error: {exc}"}, 500)
             response = self._transformed(vendor, path, response)
+        if not self.record:
+            return response, fault, vendor
         with self._lock:
             self.requests.append(
                 RecordedRequest(vendor, method, path, parse_qs(parts.query, keep_blank_values=True), body, response.status, fault.kind if fault else None, headers)

@@ -22,6 +22,45 @@ SIZES: dict[str, dict[str, int]] = {
     "large": dict(accounts=20, campaigns=20, ad_groups=5, ads=10, days=365),
 }
 
+#: What one ad platform spends a day in a world of each size, in each account's currency.
+#: Sized to the fake store's revenue (sandbox/shopify.py: about 1k a day in tiny and small
+#: worlds, 3.6k medium, 14k large), so that three platforms at their usual returns claim
+#: 1.2-2.5 times what the store made: platforms overlap (one order, several claims), as
+#: in real accounts, and a demo's blended numbers look like a real shop's.
+DAILY_SPEND: dict[str, float] = {"tiny": 90.0, "small": 150.0, "medium": 500.0, "large": 1900.0}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one kind of platform converts money into clicks and orders (ranges drawn per ad-day)."""
+
+    cpc: tuple[float, float]  # cost per click
+    ctr: tuple[float, float]  # clicks per impression
+    cvr: tuple[float, float]  # conversions per click
+    order_value: tuple[float, float] = (110.0, 230.0)  # near the fake store's orders
+
+
+#: Per platform (a `World` namespace): cost per click, click-through and conversion rates
+#: in the ranges their advertisers report (search dear with high intent; social and native
+#: cheap with low intent; LinkedIn dear, B2B). ROAS = cvr * order value / cpc comes out
+#: between about 1.5 and 5, as it does in real accounts.
+PROFILES: dict[str, Profile] = {
+    "google_ads": Profile(cpc=(0.8, 3.2), ctr=(0.025, 0.065), cvr=(0.025, 0.06)),
+    "microsoft_ads": Profile(cpc=(0.6, 2.6), ctr=(0.02, 0.05), cvr=(0.02, 0.05)),
+    "apple_search_ads": Profile(cpc=(0.8, 2.5), ctr=(0.04, 0.09), cvr=(0.02, 0.05)),
+    "amazon_ads": Profile(cpc=(0.6, 1.6), ctr=(0.003, 0.008), cvr=(0.015, 0.04)),
+    "facebook_ads": Profile(cpc=(0.5, 1.8), ctr=(0.008, 0.02), cvr=(0.015, 0.035)),
+    "tiktok_ads": Profile(cpc=(0.3, 1.1), ctr=(0.005, 0.015), cvr=(0.008, 0.022)),
+    "snapchat_ads": Profile(cpc=(0.3, 1.0), ctr=(0.004, 0.012), cvr=(0.006, 0.018)),
+    "pinterest_ads": Profile(cpc=(0.4, 1.4), ctr=(0.003, 0.01), cvr=(0.01, 0.025)),
+    "x_ads": Profile(cpc=(0.4, 1.5), ctr=(0.005, 0.015), cvr=(0.008, 0.02)),
+    "linkedin_ads": Profile(cpc=(4.0, 9.0), ctr=(0.004, 0.009), cvr=(0.04, 0.09), order_value=(200.0, 450.0)),
+    "taboola": Profile(cpc=(0.2, 0.8), ctr=(0.001, 0.004), cvr=(0.005, 0.015)),
+    "outbrain": Profile(cpc=(0.2, 0.8), ctr=(0.001, 0.004), cvr=(0.005, 0.015)),
+    "stackadapt": Profile(cpc=(0.8, 3.0), ctr=(0.001, 0.005), cvr=(0.01, 0.03)),
+}
+DEFAULT_PROFILE = Profile(cpc=(0.5, 2.0), ctr=(0.005, 0.02), cvr=(0.01, 0.03))
+
 OBJECTIVES = ("CONVERSIONS", "TRAFFIC", "REACH", "APP_INSTALL", "VIDEO_VIEWS")
 ADJECTIVES = ("Summer", "Evergreen", "Holiday", "Launch", "Retargeting", "Brand", "Prospecting", "Clearance")
 NOUNS = ("Sale", "Awareness", "Bundle", "Promo", "Lookalike", "Catalog", "Search", "Video")
@@ -151,16 +190,31 @@ class World:
             return []
         return [ad for c in account.campaigns for g in c.ad_groups for ad in g.ads]
 
+    @cached_property
+    def profile(self) -> Profile:
+        return PROFILES.get(self.namespace, DEFAULT_PROFILE)
+
+    @cached_property
+    def spend_per_ad(self) -> float:
+        """The average daily spend of one ad: the platform's daily spend shared by its ads."""
+        s = self.shape
+        ads = s["accounts"] * s["campaigns"] * s["ad_groups"] * s["ads"]
+        return DAILY_SPEND.get(self.size, DAILY_SPEND["small"]) / max(1, ads)
+
     def ad_metrics(self, ad_id: str, day: date) -> DailyMetrics:
-        """Metrics of one ad on one day. Spend has cents; value tracks conversions."""
+        """Metrics of one ad on one day. Spend has cents; clicks, impressions and conversions
+        follow from it through the platform's `Profile` (counts rounded up or down at random,
+        so totals keep the expected rates however small each ad's day is)."""
         rng = stable_rng(self.seed, self.namespace, "metrics", ad_id, day.isoformat())
         if day > self.end_date or day < self.start_date or rng.random() < 0.08:
             return DailyMetrics(0.0, 0, 0, 0, 0.0)
-        impressions = rng.randrange(200, 20000)
-        clicks = int(impressions * rng.uniform(0.002, 0.04))
-        conversions = int(clicks * rng.uniform(0.0, 0.12))
-        spend = round(impressions / 1000 * rng.uniform(2.0, 14.0), 2)
-        value = round(conversions * rng.uniform(15.0, 120.0), 2)
+        p = self.profile
+        spend = round(self.spend_per_ad * rng.uniform(0.4, 1.6), 2)
+        expected_clicks = spend / rng.uniform(*p.cpc)
+        clicks = _whole(expected_clicks, rng)
+        impressions = max(clicks, _whole(expected_clicks / rng.uniform(*p.ctr), rng))
+        conversions = _whole(expected_clicks * rng.uniform(*p.cvr), rng)
+        value = round(sum(rng.uniform(*p.order_value) for _ in range(conversions)), 2)
         return DailyMetrics(spend, impressions, clicks, conversions, value)
 
     def sum_metrics(self, ads: list[Ad], day: date) -> DailyMetrics:
@@ -172,3 +226,9 @@ class World:
             sum(p.conversions for p in parts),
             round(sum(p.conversion_value for p in parts), 2),
         )
+
+
+def _whole(expected: float, rng: random.Random) -> int:
+    """`expected` rounded down or up at random, in proportion: the mean stays `expected`."""
+    whole = int(expected)
+    return whole + (1 if rng.random() < expected - whole else 0)

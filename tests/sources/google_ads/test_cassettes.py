@@ -98,5 +98,6 @@ def test_cassette_holds_no_secret(synced):
     secrets = [FAKE_DEVELOPER_TOKEN, FAKE_CLIENT_SECRET, FAKE_REFRESH_TOKEN]
     assert find_secrets(text, secrets) == []
     assert "ya29." not in text  # minted access tokens are masked too
-    headers = [i["request"]["headers"] for i in _interactions() if "developer-token" in i["request"]["headers"]]
-    assert headers and all(h["developer-token"] == [REDACTED] and h["authorization"] == [REDACTED] for h in headers)
+    # (No developer-token header since Google sunset it on 2026-09-09; one sent anyway is masked too.)
+    headers = [i["request"]["headers"] for i in _interactions() if "authorization" in i["request"]["headers"]]
+    assert headers and all(h["authorization"] == [REDACTED] and h.get("developer-token", [REDACTED]) == [REDACTED] for h in headers)

@@ -262,7 +262,7 @@ def streams(config: AppleSearchAdsConfig | None) -> list[Stream]:
 connector = declare(
     "apple_search_ads", title="Apple Search Ads", api=API, config=AppleSearchAdsConfig, streams=streams,
     api_version="Platform API 1.0", docs_url="https://developer.apple.com/documentation/apple-ads-platform-api",
-    category="ads", extras=("apple-search-ads",),
+    category="ads", extras=("apple-search-ads",), required_extras=("apple-search-ads",),  # every token exchange signs a JWT
     support_policy="https://developer.apple.com/documentation/apple-ads-platform-api (current; the Campaign Management "
                    "API v5 it replaces is sunset on 2027-01-26)",
     description="Apple Ads Platform API: ad accounts, campaigns, ad groups and the daily Campaigns Report (App Store).",

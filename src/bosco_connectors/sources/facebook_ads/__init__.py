@@ -49,6 +49,7 @@ connector = Connector(
     },
     description="Meta Marketing API: ad accounts, campaigns, ad sets, ads, creatives and daily insights (async jobs).",
     extras=("facebook",),
+    required_extras=("facebook",),  # every request goes through facebook-business
 )
 
 

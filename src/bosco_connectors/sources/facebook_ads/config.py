@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...framework import IdList, SourceConfig
-from ...framework.extras import check_names, extra_metrics_field
+from ...framework.extra_metrics import check_names, extra_metrics_field
 #: The Graph API host (one for every Meta source). The SDK appends ``/<version>/<node>/<edge>`` to it.
 from ...framework.meta_graph import GRAPH_URL
 

@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar, Iterator, Mapping
 
 from ...framework import Contract, Cursor, CursorInBody, FullRefresh, ReadContext, Stream, utc_today
-from ...framework.extras import with_columns
+from ...framework.extra_metrics import with_columns
 from ...framework.jobs import AsyncReportStream
 from ...framework.unified import Entity, Level, Performance
 from .config import DEFAULT_CONVERSION_ACTION_TYPES, FacebookAdsConfig

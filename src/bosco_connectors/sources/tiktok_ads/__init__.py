@@ -32,7 +32,7 @@ from ...framework import IdList, SourceConfig
 from ...framework.auth import ApiKey
 from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
-from ...framework.extras import check_names, extra_metrics_field, with_columns
+from ...framework.extra_metrics import check_names, extra_metrics_field, with_columns
 from ...framework.http import RetryPolicy
 from ...framework.paginators import PageNumber, SinglePage
 from ...framework.params import Batches, ForEach, WindowParams, json_list
