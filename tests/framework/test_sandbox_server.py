@@ -154,11 +154,13 @@ def test_random_faults_over_the_server_repeat_with_the_seed() -> None:
 
 
 def test_max_in_flight_is_tracked() -> None:
-    barrier = threading.Barrier(4, timeout=5)  # the 4 requests must all be inside the handler at once
+    # the 4 requests must all be inside the handler at once; generous waits, as a loaded 2-core
+    # machine may take seconds to start four clients (the test counts, it does not time)
+    barrier = threading.Barrier(4, timeout=60)
     app = Echo(barrier=barrier)
     with FakeApi([app]) as server:
         with ThreadPoolExecutor(4) as pool:
-            codes = list(pool.map(lambda i: httpx.get(server.url("echo") + f"/p{i}").status_code, range(4)))
+            codes = list(pool.map(lambda i: httpx.get(server.url("echo") + f"/p{i}", timeout=60).status_code, range(4)))
         assert codes == [200] * 4
         assert server.max_in_flight == 4
         assert server.in_flight == 0
