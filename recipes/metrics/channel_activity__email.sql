@@ -1,6 +1,6 @@
 -- description: Email, SMS and push per day (Klaviyo, Mailchimp, Brevo...): sends, opens, clicks and attributed revenue on the email / sms / push channels (read by daily_channel_summary).
 -- incremental: date
--- grain: tenant_id, date, channel, currency
+-- grain: tenant_id, date, channel, currency?
 --
 -- Attributed revenue is the platform's own claim (its attribution window), in the
 -- reporting currency when exchange rates are configured (NULL when that day's rate is

@@ -1,7 +1,7 @@
 -- description: Per day and channel: ad spend and platform results next to GA4 sessions and revenue for the same channel, and the owned and organic channels (organic search, organic social, email, SMS) beside them.
 -- union: activity = channel_activity__* (optional)
 -- incremental: date
--- grain: tenant_id, date, channel, currency
+-- grain: tenant_id, date, channel, currency?
 -- not_null: channel
 -- check: spend >= 0
 -- check: sessions >= 0

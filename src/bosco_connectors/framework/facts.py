@@ -601,7 +601,7 @@ def fact_staging_sql(connector: "Connector", fact: Fact, mapped: list[tuple[str,
     header = [
         f"-- description: {connector.title} in the unified {fact.name.replace('_', ' ')} columns: {fact.description}",
         *([f"-- incremental: {fact.date}"] if local else []),
-        f"-- grain: {', '.join(grain)}",
+        f"-- grain: {grain_header(fact)}",
         "-- not_null: " + ", ".join(c.name for c in fact.columns if c.required),
         "--",
         f"-- Generated from the unified mappings declared on {connector.name}:",
@@ -645,6 +645,12 @@ def fact_staging_models(connector: "Connector") -> dict[str, str]:
     return {f"stg_{connector.name}__{name}": fact_staging_sql(connector, FACTS[name], mapped) for name, mapped in by_fact.items()}
 
 
+def grain_header(fact: Fact) -> str:
+    """The ``-- grain:`` of a fact's models: a grain column the fact does not require is written
+    ``col?`` (NULL is one of its values: a site total has no query, direct traffic no campaign)."""
+    return ", ".join(["tenant_id", "platform", *(c if fact.column(c).required or c == fact.date else f"{c}?" for c in fact.grain)])
+
+
 def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
     """``fct_<fact>``: every source's ``stg_<source>__<fact>``, with the fact's checks. `members`
     names the staging models generated from the sources' mappings (a hand-written staging
@@ -653,7 +659,7 @@ def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
         f"-- description: {fact.description} Every synced source side by side (platform names the source that reported the row).",
         f"-- union: rows_ = {', '.join(members) if members else f'stg_*__{fact.name}'}",
         f"-- incremental: {fact.date}",
-        f"-- grain: {', '.join(['tenant_id', 'platform', *fact.grain])}",
+        f"-- grain: {grain_header(fact)}",
         "-- not_null: " + ", ".join(["platform"] + [c.name for c in fact.columns if c.required]),
         *[f"-- check: {c}" for c in fact.checks],
         *[f"-- warn_if: {w}" for w in fact.warn_if],

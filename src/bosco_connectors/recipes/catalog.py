@@ -118,6 +118,10 @@ class Recipe:
     sql: str
     description: str = ""
     grain: tuple[str, ...] = ()
+    #: Grain columns written ``col?``: part of the key, but NULL is a value of theirs (a site
+    #: total has no query; a channel without money has no currency). Every other grain
+    #: column is tested not NULL.
+    nullable_grain: tuple[str, ...] = ()
     not_null: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
     #: ``-- warn_if:`` conditions: rows where they are TRUE are reported, but do not fail.
@@ -447,7 +451,9 @@ def read_recipe(path: Path, layer: str, text: str | None = None, *, definitions:
         path=path,
         sql=body,
         description=" ".join(directives.get("description", [])),
-        grain=_columns(directives.get("grain", []), path, "grain"),
+        grain=_columns([v.replace("?", "") for v in directives.get("grain", [])], path, "grain"),
+        nullable_grain=_columns([c.strip()[:-1] for v in directives.get("grain", []) for c in v.split(",") if c.strip().endswith("?")],
+                                path, "grain"),
         not_null=_columns(directives.get("not_null", []), path, "not_null"),
         checks=tuple(_check(expr, path) for expr in directives.get("check", [])),
         warnings=tuple(_check(expr, path, "warn_if") for expr in directives.get("warn_if", [])),

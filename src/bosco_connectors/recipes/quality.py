@@ -115,7 +115,7 @@ def _declared_tests(recipe: Recipe, target_schema: str, today: date) -> tuple[Da
     def row_test(name: str, bad: exp.Expression, severity: str = ERROR) -> DataTest:
         return DataTest(recipe.name, name, exp.select(count()).from_(table.copy()).where(bad.copy()), severity, bad)
 
-    for column in dict.fromkeys((*recipe.grain, *recipe.not_null)):
+    for column in dict.fromkeys((*(g for g in recipe.grain if g not in recipe.nullable_grain), *recipe.not_null)):
         tests.append(row_test(f"not_null({column})", exp.column(column).is_(exp.null())))
     for check in recipe.checks:
         condition = sqlglot.parse_one(check, read=SOURCE_DIALECT)

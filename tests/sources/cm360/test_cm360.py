@@ -125,7 +125,7 @@ def test_media_cost_reaches_the_unified_campaign_facts_in_the_accounts_currency(
 
 def test_no_conversion_value_is_read_so_the_unified_value_is_zero():
     sql = staging_models(connector)["stg_cm360__campaign_daily"]
-    assert "cast(0 as double) as conversion_value" in sql and "media_cost -> spend" in sql
+    assert "cast(0 as decimal(38, 9)) as conversion_value" in sql and "media_cost -> spend" in sql
 
 
 @pytest.mark.parametrize(("body", "status", "kind"), [

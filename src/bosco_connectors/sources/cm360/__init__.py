@@ -252,8 +252,9 @@ def entities(size: int) -> list[Stream]:
         entity_list("placements", "placements", Placement, "placement_id", size,
                     Entity("ad_group", id="placement_id", name="name", account="account_id", campaign="campaign_id",
                            status="active_status", active_status="PLACEMENT_STATUS_ACTIVE")),
-        entity_list("ads", "ads", Ad, "ad_id", size,
-                    Entity("ad", id="ad_id", name="name", account="account_id", campaign="campaign_id")),
+        # Not a unified ad: a CM360 ad is assigned to placements (placementAssignments), not to
+        # one ad group, and the report is read at placement level.
+        entity_list("ads", "ads", Ad, "ad_id", size, None),
     ]
 
 
