@@ -31,7 +31,7 @@ SHIPPED = {
             "account_daily", "campaign_daily", "ad_group_daily", "ad_daily", "accounts", "campaigns", "ad_groups", "ads",
         )),
         "stg_shopify__orders", "stg_shopify__order_lines", "stg_shopify__products",
-        "stg_shopify__customers", "stg_ga4__traffic_daily", "stg_ga4__landing_pages_daily", "stg_user__exchange_rates",
+        "stg_shopify__customers", "stg_ga4__traffic_daily", "stg_ga4__landing_pages_daily", "stg_ga4__web_traffic_daily", "stg_user__exchange_rates",
         *BREADTH,
     },
     "intermediate": {
@@ -41,7 +41,7 @@ SHIPPED = {
     "marts": {
         "fct_account_performance", "fct_campaign_performance", "fct_ad_group_performance", "fct_ad_performance",
         "dim_accounts", "dim_campaigns", "dim_ad_groups", "dim_ads", "dim_ad_platforms",
-        "fct_orders", "fct_order_lines", *rawdata.breadth_facts(),
+        "fct_orders", "fct_order_lines", "fct_web_traffic_daily", *rawdata.breadth_facts(),
     },
     "metrics": {
         "daily_campaign_summary", "weekly_performance_rollup", "monthly_performance_rollup", "daily_channel_summary",

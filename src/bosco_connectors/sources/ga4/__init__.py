@@ -27,6 +27,7 @@ from typing import Any, Iterator
 from ...framework import ResponseFormatError
 from ...framework.declare import Api, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
+from ...framework.facts import Maps
 from ...framework.http import RetryPolicy
 from ...framework.paginators import OffsetLimit, PageRequest
 from ...framework.params import WindowParams
@@ -58,6 +59,23 @@ TRAFFIC_DIMENSIONS = ("date", "sessionSource", "sessionMedium", "sessionCampaign
 METRICS = ("sessions", "totalUsers", "newUsers", "engagedSessions", "keyEvents", "totalRevenue", "purchaseRevenue")
 #: ``landingPage`` is the path without the query string (utm parameters would split a page into thousands of rows).
 LANDING_DIMENSIONS = ("date", "landingPage")
+
+#: ``traffic_daily`` in the unified ``web_traffic_daily``, in GA4's own meanings
+#: (https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema).
+TRAFFIC_FACT = Maps(
+    "web_traffic_daily", date="date", property_id="property_id", source="session_source", medium="session_medium",
+    campaign="session_campaign_name", sessions="sessions", users="total_users", new_users="new_users",
+    engaged_sessions="engaged_sessions", conversions="key_events", revenue="total_revenue", currency="currency_code",
+    meanings={"date": "the day in the property's reporting time zone",
+              "source": "sessionSource: the session's utm_source or referrer, as sent (case kept)",
+              "campaign": "sessionCampaignName: utm_campaign or the Google Ads campaign name; '(organic)', '(direct)', ...",
+              "sessions": "GA4 sessions: one starts on a page or screen view with none active, and ends after 30 minutes idle",
+              "users": "totalUsers: distinct users who logged at least one event",
+              "new_users": "newUsers: users on the site or app for the first time (first_visit or first_open)",
+              "engaged_sessions": "sessions longer than 10 seconds, or with a key event, or with 2 or more page or screen views",
+              "conversions": "keyEvents (formerly conversions): key event count, fractional when credit is split",
+              "revenue": "totalRevenue: purchase, subscription and ad revenue, minus refunds, in the property currency"},
+)
 
 #: GA4's API names in the demo's web-traffic world (`sandbox.traffic`), for the generated fake:
 #: dimension -> `Visits` attribute; metric -> (its metricHeaders type, measure, or (numerator, denominator) of a rate).
@@ -177,13 +195,13 @@ def _dated(page: list[dict[str, Any]], ctx: ReadContext) -> list[dict[str, Any]]
 
 
 def report(name: str, dimensions: tuple[str, ...], metrics: tuple[str, ...], contract: type[Contract], description: str,
-           page_size: int, window_days: int) -> RunReport:
+           page_size: int, window_days: int, unified: Maps | None = None) -> RunReport:
     return RunReport(
         name=name, description=description, path="properties/{property_id}:runReport", dimensions=dimensions, metrics=metrics,
         window=WindowParams("dateRanges.0.startDate", "dateRanges.0.endDate", in_body=True),
         paginator=lambda: OffsetLimit(limit=page_size, total_path="rowCount"), records="rows", keep=_dated,
         contract=contract, primary_key=("property_id", *map(column_name, dimensions)), arrow=True,
-        cursor=Cursor("date", lookback=timedelta(days=3), window=timedelta(days=window_days)),
+        cursor=Cursor("date", lookback=timedelta(days=3), window=timedelta(days=window_days)), unified=unified,
     )
 
 
@@ -194,7 +212,8 @@ def streams(config: Ga4Config | None) -> list[Stream]:
                *((r.name, tuple(r.dimensions), tuple(r.metrics), report_contract(r), "(user-defined report)")
                  for r in (config.reports if config else []))]
     size, days = (config.page_size, config.window_days) if config else (100_000, 30)
-    return [report(name, dims, metrics, contract, f"{', '.join(metrics)} {what}, per day.", size, days)
+    return [report(name, dims, metrics, contract, f"{', '.join(metrics)} {what}, per day.", size, days,
+                   TRAFFIC_FACT if name == "traffic_daily" else None)
             for name, dims, metrics, contract, what in reports]
 
 
