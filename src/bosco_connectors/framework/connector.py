@@ -226,6 +226,8 @@ class Connector:
 
 
 def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
+    from .deletions import describe as describe_deletions
+
     cursor = stream.cursor
     return {
         "name": stream.name,
@@ -240,6 +242,7 @@ def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
         "format": "arrow" if stream.arrow else "json",
         "description": stream.description,
         "unified": _describe_unified(stream),
+        "deleted": describe_deletions(stream.deleted),
     }
 
 

@@ -21,6 +21,7 @@ from .paginators import PageRequest, Paginator, SinglePage
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from .deletions import Deletions
     from .files import FileFormat
     from .http import ApiClient
     from .params import Partitions, WindowParams
@@ -139,6 +140,9 @@ class Stream:
     #: a start within the last 90 days): the same skip and cut, counted from the run's end,
     #: which is today on a normal run.
     history: timedelta | None = None
+    #: How the vendor reports a deleted record (`deletions.SoftDelete`, `deletions.DeletedRecords`,
+    #: or both in a tuple): its row then leaves the table on the next sync (dlt's hard delete).
+    deleted: "Deletions | None" = None
 
     kind: ClassVar[str] = "custom"
 

@@ -172,7 +172,10 @@ class SourceConformance:
         active = c.active_streams(validated)
         off = sorted({s.name for s in c.streams} - {s.name for s in active})
         assert not off, f"the fixtures' config turns off {off}: it must turn every stream on"
-        for stream in active:
+        from ..framework.deletions import RESOURCE_SUFFIX, listing_streams
+
+        lists = listing_streams(active)  # deleted-records lists: requests of their own, rows in their stream's table
+        for stream in [*active, *lists]:
             assert fixtures.data(stream.name) or stream.name in fixtures.expect, \
                 f"{stream.name}: no documented fixture answers this stream"
             pages = documented_pages(stream, fixtures.data(stream.name))
@@ -192,7 +195,7 @@ class SourceConformance:
         assert result.ok, f"the documented fixtures do not load: {result.failure_line}{unmatched}"
         assert not app.unmatched, f"requests that no documented fixture answers: {app.unmatched[:5]}"
 
-        for stream in active:
+        for stream in [*active, *lists]:
             for group in documented_pages(stream, fixtures.data(stream.name)):
                 skipped = [e.response.get("body", "?") for e in group if e.uses == 0]
                 assert not skipped, (
@@ -201,10 +204,12 @@ class SourceConformance:
                 )
         unused = [f"{e.stream}: {e.response.get('body')}" for e in fixtures.data() if e.uses == 0]
         assert not unused, f"fixtures the sync never asked for: {unused}"
-        for stream in active:
-            table = c.table_name(stream)
+        listed_in = {s.name: c.table_name(s.name.removesuffix(RESOURCE_SUFFIX)) for s in lists}
+        for stream in [*active, *lists]:
+            table = listed_in.get(stream.name, c.table_name(stream))
             loaded = result.rows.get(table, 0)
-            expected = fixtures.expected_rows(stream.name, stream.record_spec.select_rows)
+            expected = sum(fixtures.expected_rows(s.name, s.record_spec.select_rows) for s in [*active, *lists]
+                           if listed_in.get(s.name, c.table_name(s)) == table)
             assert loaded == expected, f"{stream.name}: loaded {loaded} rows, its documented bodies hold {expected}"
             paginator = stream.paginator()
             if isinstance(paginator, SinglePage) or stream.name in fixtures.expect:
