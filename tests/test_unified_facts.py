@@ -11,6 +11,12 @@ documented records; a fact of one row per record (orders, reviews) must hold exa
 row per documented record. A stream's records are where its ``Records`` declaration says
 (without a path, the body is the list of records: BigCommerce's Orders v2). Expected values come from the JSON bodies, never from the
 source's code, so a wrong field or unit fails here.
+
+Money in ``"minor"`` units is in the minor unit of each record's own currency (a payment
+processor's charges in USD and JPY): the fixtures state each currency's exponent in
+``facts.exponents`` (``{"usd": 2, "jpy": 0}``), and the record's currency is the field the
+mapping's ``currency`` reads. A field named with dlt's ``__`` (``total_money__amount``) is
+read at that nesting of the record (``total_money.amount``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any, Iterator
 import duckdb
 import pytest
 
-from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, mappings_of
+from bosco_connectors.framework.facts import COUNT, FACTS, MEASURES, Expr, mappings_of
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
 from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
@@ -54,21 +60,22 @@ def _cases() -> list[tuple[Any, str]]:
 CASES = _cases()
 
 
-def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     if isinstance(obj, dict):
         for key, value in obj.items():
             yield from _leaves(value, (*path, key))
     else:
-        yield path[-1] if path else "", obj
+        yield path, obj
 
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
-    """The record's own field of that name, else the one nested object holding it (``flatten``):
-    Adobe Commerce's order has a ``shipping_amount`` of its own and one in its ``payment``."""
+    """The record's own field of that name, else the one nested object holding it (``flatten``,
+    or dlt's ``parent__child`` name): Adobe Commerce's order has a ``shipping_amount`` of its own
+    and one in its ``payment``."""
     own = [record[k] for k in names if k in record]
     if own:
         return own[0]
-    found = [v for k, v in _leaves(record) if k in names]
+    found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names)]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
 
@@ -84,6 +91,7 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
     unreadable: set[str] = set()
     count = 0
     units = fixtures.facts.get("units", {})
+    exponents = {code.upper(): int(e) for code, e in fixtures.facts.get("exponents", {}).items()}
     for stream in connector.streams:
         for mapping in (m for m in mappings_of(stream) if m.fact == fact):
             if not _checkable(stream) or mapping.where is not None:
@@ -98,24 +106,50 @@ def expected_totals(connector: Any, fact: str, fixtures: Fixtures) -> tuple[dict
                 if value == COUNT:
                     totals[column] += len(records)
                 elif isinstance(value, str):
-                    vendor = {v for v, c in stream.records.rename.items() if c == value} | {value}
-                    unit = CURRENCY
+                    vendor = _vendor_names(stream, value)
+                    stated = "currency"
                     if kind == "money":
                         stated = next((units[v] for v in vendor if v in units), None)
-                        assert stated in UNITS, (
+                        assert stated in UNITS or stated == "minor", (
                             f"{connector.name}: fixtures.json must state the documented unit of {sorted(vendor)} "
-                            f"(\"facts\": {{\"units\": {{\"{sorted(vendor)[0]}\": \"currency\" | \"cents\" | \"micros\"}}}})"
+                            f"(\"facts\": {{\"units\": {{\"{sorted(vendor)[0]}\": \"currency\" | \"cents\" | \"micros\" | \"minor\"}}}})"
                         )
-                        unit = UNITS[stated]
+                    currency = {n for c in _columns_named(mapping.columns.get("currency")) for n in _vendor_names(stream, c)}
                     for record in records:
                         found = _field(record, vendor)
                         # A series (Klaviyo's flow-series reports: one value per day) totals its values.
                         for item in (found if isinstance(found, list) else [found]):
-                            if item not in (None, "", "-"):
-                                totals[column] += Decimal(str(item)).scaleb(-unit.exponent)
+                            if item in (None, "", "-"):
+                                continue
+                            if stated == "minor":
+                                code = _field(record, currency) if currency else None
+                                assert isinstance(code, str) and code.upper() in exponents, (
+                                    f"{connector.name}: {sorted(vendor)} is in the minor unit of the record's currency "
+                                    f"({code!r}): state its exponent in fixtures.json (\"facts\": {{\"exponents\": {{...}}}})")
+                                exponent = exponents[code.upper()]
+                            else:
+                                exponent = UNITS[stated].exponent
+                            totals[column] += Decimal(str(item)).scaleb(-exponent)
                 else:
                     unreadable.add(column)
     return {c: v for c, v in totals.items() if c not in unreadable}, count
+
+
+def _columns_named(value: Any) -> set[str]:
+    """The stream columns a mapped value reads: a column itself, or those of an `Expr` (``upper(currency)``)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Expr):
+        import sqlglot
+        from sqlglot import exp
+
+        return {c.name for c in sqlglot.parse_one(value.sql, read="duckdb").find_all(exp.Column)}
+    return set()
+
+
+def _vendor_names(stream: Any, column: str) -> set[str]:
+    """The vendor field names a mapped column comes from (itself, and the names renamed to it)."""
+    return {v for v, c in stream.records.rename.items() if c == column} | {column}
 
 
 @pytest.mark.parametrize(("connector", "fact"), CASES, ids=lambda v: getattr(v, "name", v))

@@ -8,6 +8,9 @@ path = "bosco.duckdb"       # duckdb only
 [defaults]                  # merged into every source's config
 start_date = "2025-01-01"
 
+[limits.tiktok_ads]         # optional: your developer app's tier, above the documented
+per_second = 20             # default (framework.ratelimit.AppLimits); used by the Prefect flow
+
 [[tenants]]
 id = "acme"
   [tenants.sources.tiktok_ads]
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .framework.errors import ConfigError
+from .framework.ratelimit import AppLimits
 from .framework.redaction import register_secret
 from .framework.tenants import check_tenant_id
 
@@ -48,6 +52,8 @@ class Project:
     destination: dict[str, Any] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     jobs: list[TenantSource] = field(default_factory=list)
+    #: App-wide vendor limits replacing a source's declared ones (``[limits.<source>]``).
+    limits: dict[str, AppLimits] = field(default_factory=dict)
 
     def tenants(self) -> list[str]:
         return sorted({j.tenant_id for j in self.jobs})
@@ -59,14 +65,25 @@ def load_project(path: str | Path) -> Project:
     if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
     try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        text = path.read_text()
     except UnicodeDecodeError:
         raise ConfigError(f"config file {path} is not a text file") from None
-    unknown = sorted(set(raw) - {"destination", "defaults", "tenants"})
+    return parse_project(text, path)
+
+
+def parse_project(text: str, path: str | Path) -> Project:
+    """Parse and check a project file's text; `path` names it in messages (and in `Project.path`).
+
+    A deployment carries the text itself (no secret is ever in it), so any worker can run it.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(raw) - {"destination", "defaults", "tenants", "limits"})
     if unknown:
-        raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)} (expected destination, defaults, tenants)")
+        raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)} (expected destination, defaults, tenants, limits)")
     tenants = raw.get("tenants", [])
     if not isinstance(tenants, list) or not tenants:
         raise ConfigError(f"{path}: no tenants defined (add a [[tenants]] table with an id and its sources)")
@@ -88,7 +105,36 @@ def load_project(path: str | Path) -> Project:
             config = dict(config)
             streams = config.pop("streams", None)
             project.jobs.append(TenantSource(tid, source, {**defaults, **config}, streams))
+    project.limits = _limits(raw.get("limits", {}), path)
     return project
+
+
+_LIMIT_FIELDS = ("per_second", "per_minute", "in_flight", "report_jobs")
+
+
+def _limits(raw: Any, path: Path) -> dict[str, AppLimits]:
+    """``[limits.<source>]`` tables: a developer app's tier above the documented default."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [limits] must hold one table per source, e.g. [limits.tiktok_ads]")
+    out: dict[str, AppLimits] = {}
+    for source, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [limits.{source}] must be a table ({', '.join(_LIMIT_FIELDS)})")
+        unknown = sorted(set(table) - set(_LIMIT_FIELDS))
+        if unknown:
+            raise ConfigError(f"{path}: [limits.{source}] unknown key(s) {', '.join(unknown)} (known: {', '.join(_LIMIT_FIELDS)})")
+        for key, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"{path}: [limits.{source}] {key} must be a positive number")
+            if key in ("in_flight", "report_jobs") and value != int(value):
+                raise ConfigError(f"{path}: [limits.{source}] {key} must be a whole number")
+        out[source] = AppLimits(
+            per_second=table.get("per_second"), per_minute=table.get("per_minute"),
+            in_flight=int(table["in_flight"]) if "in_flight" in table else None,
+            report_jobs=int(table["report_jobs"]) if "report_jobs" in table else None,
+            docs=f"{path} [limits.{source}]",
+        )
+    return out
 
 
 def resolve_config(config: dict[str, Any], *, where: str) -> dict[str, Any]:

@@ -143,6 +143,7 @@ def run_sync(
     load_lock: AbstractContextManager[Any] | None = None,
     on_event: Callable[[str], None] | None = None,
     connector: "Connector | None" = None,
+    extract_turn: Callable[[Any], AbstractContextManager[Any]] | None = None,
 ) -> SyncResult:
     """Extract, normalize and load one job; never raises for a sync failure.
 
@@ -154,6 +155,10 @@ def run_sync(
 
     `connector` runs that object instead of the source registered as ``job.source`` (a
     source under test; the conformance kit's checks of deliberately broken variants).
+
+    `extract_turn(client)` is held around the extract step, the only one that calls the
+    API: the Prefect flow takes the sync's share of an app-wide vendor budget there
+    (and narrows the client's limiter to it), so normalize and load hold none of it.
     """
     started = time.monotonic()
     result = SyncResult(job.tenant_id, job.source, ok=False)
@@ -174,7 +179,8 @@ def run_sync(
         interrupt.check()
         source, client = build_source(connector, job.config, tenant_id=job.tenant_id, streams=job.streams, backfill_start=backfill_start)
         say(f"{job.tenant_id}/{job.source}: extracting")
-        pipeline.extract(source)
+        with extract_turn(client) if extract_turn else nullcontext():
+            pipeline.extract(source)
         interrupt.check()
         say(f"{job.tenant_id}/{job.source}: normalizing")
         # The counts come from this step's own answer, not from the trace in the pipeline

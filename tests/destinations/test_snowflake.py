@@ -246,3 +246,22 @@ def test_recipe_connection_carries_the_query_tag(monkeypatch: pytest.MonkeyPatch
         "myorg-acct1", "BOSCO_LOADER", PASSWORD, "MARKETING", "ANALYTICS",
     )
     assert captured["warehouse"] == "LOAD_WH" and captured["timezone"] == "UTC"
+
+
+@pytest.mark.parametrize(
+    "extra, load, transform",
+    [
+        ({}, "LOAD_WH", "LOAD_WH"),  # one warehouse for both
+        ({"BOSCO_SNOWFLAKE_LOAD_WAREHOUSE": "INGEST_XS", "BOSCO_SNOWFLAKE_TRANSFORM_WAREHOUSE": "BUILD_M"}, "INGEST_XS", "BUILD_M"),
+        ({"BOSCO_SNOWFLAKE_TRANSFORM_WAREHOUSE": "BUILD_M"}, "LOAD_WH", "BUILD_M"),
+    ],
+)
+def test_loads_and_recipe_builds_run_on_their_own_warehouses(extra, load, transform) -> None:
+    from bosco_connectors.destinations.snowflake import connector_params
+
+    env = {**BASE, "BOSCO_SNOWFLAKE_PASSWORD": PASSWORD, **extra}
+    loader = _resolved(snowflake_destination(env=env, tenant_id="acme", source="tiktok_ads"))
+    assert loader.credentials.to_connector_params()["warehouse"] == load
+    assert json.loads(loader.query_tag.format(**DLT_TAGS))["tenant"] == "acme"
+    recipes = connector_params(env=env)
+    assert recipes["warehouse"] == transform

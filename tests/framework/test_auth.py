@@ -265,6 +265,22 @@ def test_basic_with_a_fixed_user_name_sends_the_key_as_the_password() -> None:
     assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"anystring:mc-key-005-us21").decode()
 
 
+
+def test_basic_with_the_key_as_user_name_sends_an_empty_password() -> None:
+    """Chargebee: ``-u {site_api_key}:``: the key is the user name, the password is empty."""
+    from bosco_connectors.framework.auth import Basic
+
+    class Config:
+        api_key = SecretStr("cb-test-key-1")
+
+    credential = Basic("api_key", None)
+    request = sent(credential.build(Config()))
+    assert credential.fields == ("api_key",) and credential.parts == ("api_key", None)
+    assert request.headers["Authorization"] == "Basic " + base64.b64encode(b"cb-test-key-1:").decode()
+    assert credential.problem(Config()) is None and credential.problem(object()) == "missing api_key"
+    with pytest.raises(ValueError):
+        Basic("anystring", None, fixed_username=True)
+
 # -- a client secret the client signs (Apple Ads) --------------------------------------------
 
 

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 
 from bosco_connectors.framework.facts import (
-    COUNT, FACTS, Const, DayOf, Expr, FactError, Maps, fact_mart_sql, fact_staging_models,
+    COUNT, FACTS, Const, DayOf, Expr, FactError, Maps, Total, fact_mart_sql, fact_staging_models,
 )
+from bosco_connectors.framework.currencies import ISO_4217, MinorUnits
 from bosco_connectors.framework.records import CENTS
 from bosco_connectors.framework.unified import Lookup, staging_models
 
@@ -95,6 +96,69 @@ def test_orders_one_row_each_on_the_stores_day_in_exact_decimals(raw) -> None:
     assert raw.execute(f"select count(*) from ({sql}) where tax is null and utm_source is null").fetchone() == (2,)
     assert "--     the day of created in the time zone shops.iana_timezone -> order_date" in sql
     assert "(sent in cents)" in sql
+
+
+def test_minor_units_follow_each_rows_currency(raw) -> None:
+    """A processor's integer amounts: cents for USD, whole yen for JPY, thousandths for KWD."""
+    raw.execute("""create table raw.toy_charges as select * from (values
+        ('t', 'c1', TIMESTAMPTZ '2026-11-02 10:00:00+00', 'usd', 1099, 99),
+        ('t', 'c2', TIMESTAMPTZ '2026-11-02 11:00:00+00', 'jpy', 1099, 0),
+        ('t', 'c3', TIMESTAMPTZ '2026-11-02 12:00:00+00', 'kwd', 1099, 1000)
+    ) as r(tenant_id, id, created, currency, amount, amount_refunded)""")
+    spec = Maps("orders", order_id="id", store_id=Const("acct"), currency="currency", order_date=DayOf("created"),
+                gross="amount", refunds="amount_refunded", units={"gross": ISO_4217, "refunds": ISO_4217})
+    sql = fact_staging_models(connector(stream("charges", spec)))["stg_toy__orders"]
+    rows = raw.execute(f"select order_id, gross, refunds from ({sql}) order by 1").fetchall()
+    assert rows == [("c1", Decimal("10.99"), Decimal("0.99")), ("c2", Decimal("1099"), Decimal("0")),
+                    ("c3", Decimal("1.099"), Decimal("1"))]
+    assert "(sent in the currency's ISO 4217 minor unit)" in sql
+
+
+def test_refunds_recorded_as_transactions_of_their_own_land_in_their_sales_row(raw) -> None:
+    """PayPal's way: a refund is a transaction (T1107, a negative amount) naming its sale; the sale
+    stays one row of the fact, its refunds the sum of those naming it (0 when none do)."""
+    raw.execute("""create table raw.toy_transactions as select * from (values
+        ('t', 's1', null, 'T0006', TIMESTAMPTZ '2026-11-12 10:00:00+00', '100.00'),
+        ('t', 's2', null, 'T0006', TIMESTAMPTZ '2026-11-13 10:00:00+00', '40.00'),
+        ('t', 'r1', 's1', 'T1107', TIMESTAMPTZ '2026-11-14 10:00:00+00', '-30.00'),
+        ('t', 'r2', 's1', 'T1107', TIMESTAMPTZ '2026-11-15 10:00:00+00', '-20.50'),
+        ('t', 'x1', 's2', 'T1106', TIMESTAMPTZ '2026-11-15 11:00:00+00', '-40.00'),
+        ('u', 'r9', 's1', 'T1107', TIMESTAMPTZ '2026-11-15 10:00:00+00', '-99.00')
+    ) as r(tenant_id, transaction_id, paypal_reference_id, code, created, amount)""")
+    spec = Maps("orders", order_id="transaction_id", store_id=Const("acct"), currency=Const("USD"), order_date=DayOf("created"),
+                gross="amount", where="code = 'T0006'",
+                refunds=Total("transactions", key="paypal_reference_id", on="order_id", value="-cast(amount as decimal(38, 9))",
+                              where="code = 'T1107'"))
+    sql = fact_staging_models(connector(stream("transactions", spec)))["stg_toy__orders"]
+    # another tenant's refund of a sale with the same id, and a reversal (T1106), are not this sale's refunds
+    assert raw.execute(f"select order_id, gross, refunds from ({sql}) order by 1").fetchall() == [
+        ("s1", Decimal("100"), Decimal("50.5")), ("s2", Decimal("40"), Decimal("0"))]
+    assert "the sum of -cast(amount as decimal(38, 9)) over transactions rows whose paypal_reference_id is the order_id" in sql
+
+
+def test_a_staging_with_a_total_is_rebuilt_whole_not_day_by_day() -> None:
+    """A refund dated the 22nd changes the row of its sale dated the 13th: such a staging is not
+    date-local, so it must not promise ``-- incremental`` (the runner would rebuild only the 22nd)."""
+    plain = Maps("orders", order_id="transaction_id", store_id=Const("acct"), currency=Const("USD"), order_date=DayOf("created"),
+                 gross="amount")
+    totalled = Maps("orders", order_id="transaction_id", store_id=Const("acct"), currency=Const("USD"), order_date=DayOf("created"),
+                    gross="amount", refunds=Total("transactions", key="paypal_reference_id", on="order_id", value="-amount"))
+    assert "-- incremental: order_date" in fact_staging_models(connector(stream("transactions", plain)))["stg_toy__orders"]
+    assert "-- incremental" not in fact_staging_models(connector(stream("transactions", totalled)))["stg_toy__orders"]
+
+
+def test_a_total_matches_a_column_of_the_row() -> None:
+    spec = Maps("orders", order_id=Expr("upper(id)"), store_id="s", currency="c", order_date="d", gross="g",
+                refunds=Total("transactions", key="ref", on="order_id", value="amount"))
+    with pytest.raises(FactError, match="Total.*matches 'order_id', which this mapping does not take from a column"):
+        fact_staging_models(connector(stream("transactions", spec)))
+
+
+def test_a_vendor_table_departs_from_iso() -> None:
+    vendor = MinorUnits("a vendor's minor units", exceptions={"jpy": 0, "ISK": 2})
+    assert (vendor.to_currency(500, "isk"), ISO_4217.to_currency(500, "ISK")) == (Decimal("5.00"), Decimal("500"))
+    assert (vendor.to_currency("1099", "JPY"), vendor.to_currency(1099, "eur"), vendor.to_currency(None, "usd")) == (
+        Decimal("1099"), Decimal("10.99"), None)
 
 
 def test_a_daily_fact_sums_rows_of_its_grain(raw) -> None:

@@ -262,6 +262,34 @@ def test_basic_auth_is_checked_against_the_sandbox_password(basic_fixtures: Path
     assert none.status_code == 401
 
 
+
+empty_password_connector = declare(
+    "basic_user_toy", title="Basic user toy",
+    api=Api(base_url="https://acme.api.example.com/api/v2/", auth=Basic("api_key", None)),
+    config=BasicConfig, api_version="v2", docs_url="https://api.example.com/docs", category="commerce",
+    streams=[RestStream(name="lists", path="lists", records=Records("lists"), contract=Partnership, primary_key=("key",),
+                        cursor=FullRefresh("no filter"))],
+)
+
+
+def test_basic_auth_with_the_key_as_user_name_wants_an_empty_password(basic_fixtures: Path) -> None:
+    """Chargebee's ``Basic("api_key", None)``: the fake takes its key as the user name with nothing
+    after the colon, and refuses a wrong key or a key sent as the password."""
+    import httpx
+
+    (basic_fixtures.parent / "basic_user_toy").symlink_to(basic_fixtures)
+    with provisional(empty_password_connector):
+        app = app_for(empty_password_connector)
+        with FakeApi([app]) as api:
+            url = api.url(app.prefix) + "/api/v2/lists"
+            key = app.credentials["api_key"]
+            right = httpx.get(url, auth=(key, ""))
+            with_password = httpx.get(url, auth=(key, key))
+            as_password = httpx.get(url, auth=("anystring", key))
+            wrong = httpx.get(url, auth=("canary-not-the-key", ""))
+    assert right.status_code == 200 and right.json() == {"lists": [{"key": "l1"}]}
+    assert [r.status_code for r in (with_password, as_password, wrong)] == [401, 401, 401]
+
 def test_a_text_status_is_written_as_the_documented_boolean():
     """An ``Entity(status="enabled", active_status="true")`` over a JSON boolean (Outbrain's ``enabled``):
     the fake writes True/False where the vendor documents a boolean, never the text."""

@@ -49,3 +49,16 @@ def test_a_batch_may_be_encoded_otherwise_and_needs_a_client():
     assert batches.for_read(config=None, client=object()) == [{"ids": ["c1", "c2", "c3", "c9"]}]  # no group: one batch
     with pytest.raises(ValueError, match="need an API client"):
         batches.for_read(config=None)
+
+
+def test_an_instant_with_another_offset_is_written_in_utc():
+    """A cursor saved from a vendor time with an offset (PayPal's "2026-11-16T18:05:01-0800") is the
+    same instant as 2026-11-17 02:05:01 UTC: a window starting there must say so, not 18:05:01Z."""
+    from datetime import datetime, timedelta, timezone
+
+    from bosco_connectors.framework.params import DATETIME, EPOCH, render_bound
+
+    pacific = datetime(2026, 11, 16, 18, 5, 1, tzinfo=timezone(timedelta(hours=-8)))
+    assert render_bound(pacific, DATETIME) == "2026-11-17T02:05:01Z"
+    assert render_bound(pacific, EPOCH) == int(datetime(2026, 11, 17, 2, 5, 1, tzinfo=timezone.utc).timestamp())
+    assert render_bound(pacific, "%Y-%m-%d %H:%M") == "2026-11-17 02:05"

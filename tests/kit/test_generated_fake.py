@@ -44,3 +44,14 @@ def test_the_fake_serves_the_streams_only_an_option_turns_on() -> None:
     # tiny world: 2 campaigns x 2 ad groups x 2 ads, 2 days (an ad without delivery that day is left out)
     assert rows and {r["date"] for r in rows} <= {"2026-11-19", "2026-11-20"} and all("ad_id" in r for r in rows)
     assert "include_ad_stats" not in config  # the option stays the client's choice
+
+
+def test_the_token_endpoint_checks_a_client_secret_sent_as_basic_auth() -> None:
+    """The client-credentials grant with the secret in HTTP basic auth (PayPal's way): the fake
+    grants a token for its sandbox secret only, not for any ``Authorization`` header at all."""
+    app = GeneratedApp(connector=example_ads.connector, size="tiny", end_date=END)
+    secret = app.credentials["api_token"]
+    with FakeApi([app]) as api:
+        answers = {password: httpx.post(api.url(app.prefix) + "/token", data={"grant_type": "client_credentials"},
+                                        auth=("an-app-id", password)).status_code for password in (secret, "wrong")}
+    assert answers == {secret: 200, "wrong": 400}

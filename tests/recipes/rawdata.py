@@ -39,6 +39,27 @@ def breadth_facts() -> set[str]:
     facts = {f"fct_{fact}": [name for name in staging if name.endswith(f"__{fact}")] for fact in FACTS}
     return {fct for fct, members in facts.items() if members and set(members) <= skipped}
 
+def breadth_models() -> set[str]:
+    """Every model a build over these rows skips: the breadth staging and facts, and what reads
+    only them (``channel_activity__email`` needs ``fct_email_campaign_performance``), found the
+    way the runner skips: a model skips when an input skipped, a union when all its members did
+    (never an optional one)."""
+    from bosco_connectors.recipes import list_recipes
+
+    skipped = breadth_staging() | breadth_facts()
+    for recipe in list_recipes():
+        if recipe.name in skipped:
+            continue
+        if recipe.union is not None:
+            members = set(recipe.union.members)
+            others = set(recipe.depends_on) - members
+            if (members and members <= skipped and not recipe.union.optional) or others & skipped:
+                skipped.add(recipe.name)
+        elif set(recipe.depends_on) & skipped:
+            skipped.add(recipe.name)
+    return skipped
+
+
 UTC = timezone.utc
 NY = timezone(timedelta(hours=-5))
 D1, D2, D3 = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)

@@ -18,7 +18,7 @@ SUMMARY_COLUMNS = [
     "spend", "impressions", "clicks", "conversions", "revenue", "roas", "ctr", "cpc", "cpm", "conversion_rate",
 ]
 #: Staging models of sources the fixtures do not load (skipped, with their raw tables named).
-NOT_LOADED = rawdata.breadth_staging() | rawdata.breadth_facts() | {
+NOT_LOADED = rawdata.breadth_models() | {
     "stg_user__exchange_rates",
     *(f"stg_{p}__{t}" for p in ("google_ads", "facebook_ads") for t in (
         "account_daily", "campaign_daily", "ad_group_daily", "ad_daily", "accounts", "campaigns", "ad_groups", "ads",

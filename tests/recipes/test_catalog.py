@@ -46,6 +46,7 @@ SHIPPED = {
     "metrics": {
         "daily_campaign_summary", "weekly_performance_rollup", "monthly_performance_rollup", "daily_channel_summary",
         "daily_marketing_efficiency", "shopify_daily_revenue", "daily_commerce_revenue",
+        "channel_activity__ga4", "channel_activity__organic_search", "channel_activity__organic_social", "channel_activity__email",
     },
     "ml": {"campaign_features", "metric_anomalies"},
 }

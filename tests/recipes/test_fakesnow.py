@@ -104,13 +104,22 @@ def test_fakesnow_rebuilds_only_the_changed_dates(fakesnow_report) -> None:
     assert modes["stg_shopify__orders"] == ["unchanged", []]
 
 
+#: The unified facts and the date column each is clustered by (with tenant_id) on Snowflake.
+CLUSTERED_FACTS = {
+    "fct_account_performance": "date", "fct_ad_group_performance": "date", "fct_ad_performance": "date",
+    "fct_campaign_performance": "date", "fct_email_campaign_performance": "date", "fct_order_lines": "order_date",
+    "fct_organic_search_daily": "date", "fct_social_content_daily": "date",
+}
+
+
 def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> None:
     recipes = {r.name: r for r in list_recipes()}
     rendered = {name: render_create(r, dialect="snowflake", target_schema="BOSCO.analytics") for name, r in recipes.items()}
     for name, sql in rendered.items():
         statement = sqlglot.parse_one(sql, read="snowflake")
         assert isinstance(statement, sqlglot.exp.Create) and statement.kind == "TABLE", name
-        assert sql.startswith(f"CREATE OR REPLACE TABLE BOSCO.analytics.{name} AS"), name
+        clustered = f" CLUSTER BY ({CLUSTERED_FACTS[name]}, tenant_id)" if name in CLUSTERED_FACTS else ""
+        assert " ".join(sql.split()).startswith(f"CREATE OR REPLACE TABLE BOSCO.analytics.{name}{clustered} AS"), name
     flat = {name: " ".join(sql.split()) for name, sql in rendered.items()}
     # DuckDB's `ts AT TIME ZONE <the shop's zone>` becomes Snowflake's CONVERT_TIMEZONE (the day on the shop's calendar)
     assert "CAST(CONVERT_TIMEZONE(COALESCE(lookup_shop.iana_timezone, 'UTC'), row_.created_at) AS DATE) AS order_date" in flat["stg_shopify__orders"]

@@ -191,3 +191,51 @@ def test_child_rows_of_a_list_of_plain_values_carry_their_tenant(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("select tenant_id, value from raw.urls_ads__final_urls order by 1, 2").fetchall()
     assert rows == [(t, f"https://www.contoso.com/{x}") for t in ("acme", "globex") for x in "ab"]
+
+
+def test_lists_nested_in_objects_carry_their_tenant_and_declared_json_stays_as_sent(tmp_path):
+    """A list of plain values nested in an object (Stripe's ``settings.invoices.default_account_tax_ids``)
+    is a dlt child table of ``value`` rows: each names its tenant too. An object the contract
+    declares (``metadata: dict``) is one JSON column: it stays as the vendor sent it."""
+    from typing import Any
+
+    import dlt
+    import duckdb
+    from pydantic import SecretStr
+
+    from bosco_connectors.framework import ApiClient, Connector, Contract, FullRefresh, RestStream, RetryPolicy, SourceConfig, bearer
+    from bosco_connectors.sandbox import FakeApi, FakeResponse
+    from bosco_connectors.sync import build_source
+
+    class People:
+        prefix = "people"
+
+        def handle(self, request):
+            return FakeResponse.json({"people": [{"id": "1", "locales": ["en", "fr"], "settings": {"tax_ids": ["t1"]},
+                                                  "meta": {"tags": ["a"], "rows": [{"k": 1}]}}]})
+
+    class Person(Contract):
+        id: str
+        meta: dict[str, Any] | None = None
+
+    class Config(SourceConfig):
+        token: SecretStr
+
+    connector = Connector(
+        name="people", title="People", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
+        client_factory=lambda c: ApiClient("people", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
+        streams=[RestStream(name="people", path="people", records="people", contract=Person, primary_key=("id",), cursor=FullRefresh("test"))],
+    )
+    db = tmp_path / "p.duckdb"
+    with FakeApi([People()]) as api:
+        for tenant in ("acme", "globex"):
+            pipeline = dlt.pipeline(f"p_{tenant}", destination=dlt.destinations.duckdb(str(db)), dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+            source, _ = build_source(connector, {"token": "t" * 12, "base_url": api.url("people")}, tenant_id=tenant)
+            pipeline.run(source)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select tenant_id, string_agg(value, ',' order by value) from raw.people_people__locales "
+                           "group by 1 order by 1").fetchall() == [("acme", "en,fr"), ("globex", "en,fr")]
+        assert con.execute("select tenant_id, value from raw.people_people__settings__tax_ids order by 1").fetchall() == [
+            ("acme", "t1"), ("globex", "t1")]
+        assert con.execute("select distinct cast(meta as varchar) from raw.people_people").fetchall() == [
+            ('{"tags":["a"],"rows":[{"k":1}]}',)]

@@ -200,11 +200,9 @@ def run(
 
 
 def _exit_code(summary: dict[str, Any]) -> int:
-    if summary["interrupted"]:
-        return EXIT_INTERRUPTED
-    if summary["ok"]:
-        return EXIT_PARTIAL if summary.get("partial") else EXIT_OK
-    return max(f["exit_code"] for f in summary["syncs"] if not f["ok"]) or EXIT_FAILED
+    from .runner import exit_code
+
+    return exit_code(summary)
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -361,6 +359,83 @@ def recipes_test(
     from .recipes_cmd import test_cmd
 
     raise typer.Exit(test_cmd(select or None, destination, duckdb_path, config, as_json, _stdout(), _stderr()))
+
+
+# -- Prefect -----------------------------------------------------------------------------
+
+deploy_app = typer.Typer(help="Deploy the syncs to an orchestrator.", no_args_is_help=True)
+app.add_typer(deploy_app, name="deploy")
+prefect_app = typer.Typer(help="Run the syncs as a Prefect flow (pip install 'bosco-connectors[prefect]').", no_args_is_help=True)
+app.add_typer(prefect_app, name="prefect")
+
+
+@deploy_app.command("prefect")
+def deploy_prefect(
+    config: Path = typer.Option(Path("bosco.toml"), "--config", "-c", help="Project file; its text is stored in the deployment."),
+    cron: Optional[str] = typer.Option(None, "--cron", help='Schedule, e.g. "15 3 * * *" (none: run on demand).'),
+    work_pool: str = typer.Option(..., "--work-pool", help="The Prefect work pool whose workers run it."),
+    name: str = typer.Option("bosco-sync", "--name", help="Deployment name (created, or updated if it exists)."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, max=64, help="Syncs each flow run runs at once (default 4)."),
+) -> None:
+    """Create or update a Prefect deployment of the flow (one task per tenant and source)."""
+    _setup_logging(0)
+    from .prefect_cmd import deploy
+
+    from ..framework.errors import BoscoError
+
+    try:
+        deployment_id, note = deploy(config, cron, work_pool, name, workers)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    _stdout().print(f"deployment bosco-sync/{name} ({deployment_id}) on work pool {work_pool}" + (f", cron {cron}" if cron else ""), markup=False)
+    _stderr().print(f"note: {note}", markup=False)
+
+
+@prefect_app.command("serve")
+def prefect_serve(
+    config: Path = typer.Option(Path("bosco.toml"), "--config", "-c", help="Project file (read again at each run)."),
+    cron: Optional[str] = typer.Option(None, "--cron", help='Schedule, e.g. "15 3 * * *".'),
+    name: str = typer.Option("bosco-sync", "--name", help="Deployment name."),
+) -> None:
+    """Serve the flow from this machine (no work pool needed); runs until stopped."""
+    _setup_logging(0)
+    from .prefect_cmd import serve
+
+    from ..framework.errors import BoscoError
+
+    try:
+        serve(config, cron, name)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+
+
+@prefect_app.command("run")
+def prefect_run(
+    config: Path = typer.Option(Path("bosco.toml"), "--config", "-c", help="Project file."),
+    tenant: list[str] = typer.Option(None, "--tenant", "-t", help="Only these tenants (repeatable)."),
+    source: list[str] = typer.Option(None, "--source", "-s", help="Only these sources (repeatable)."),
+    workers: int = typer.Option(4, "--workers", "-w", min=1, max=64, help="Syncs run at the same time."),
+    no_recipes: bool = typer.Option(False, "--no-recipes", help="Do not build the recipes after the loads."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Run the flow once here (on PREFECT_API_URL, or a temporary local server); exit codes as `run`."""
+    _setup_logging(0)
+    from .prefect_cmd import checked_project
+
+    from ..framework.errors import BoscoError
+
+    try:
+        checked_project(config)
+        from ..orchestration.prefect import run_flow
+
+        summary, code, error = run_flow(config=str(config), tenants=tenant or None, sources=source or None,
+                                        workers=workers, recipes=not no_recipes)
+    except BoscoError as exc:
+        raise _fail(str(exc))
+    if summary is None:
+        raise _fail(error or "the flow failed", code)
+    _print_summary(summary, as_json)
+    raise typer.Exit(code)
 
 
 # -- demo and scaffolding --------------------------------------------------------------

@@ -58,8 +58,13 @@ def plan_jobs(
     tenants: list[str],
     destination: str | None,
     duckdb_path: Path | None,
+    *,
+    project: Project | None = None,
 ) -> Plan:
     """Decide which (tenant, source) pairs to run and where to load them.
+
+    `project` is an already parsed project file (a deployment carries its text), used
+    instead of reading `config_path`.
 
     A source or tenant the project does not know (or, without a project, a source that
     is not registered) is a `ConfigError` listing the known names, before anything is
@@ -67,8 +72,7 @@ def plan_jobs(
     """
     for tenant in tenants:
         check_tenant_id(tenant, where="--tenant")
-    project = None
-    if config_path is not None or Path(DEFAULT_PROJECT_FILE).exists():
+    if project is None and (config_path is not None or Path(DEFAULT_PROJECT_FILE).exists()):
         project = load_project(config_path or DEFAULT_PROJECT_FILE)
     if project is not None:
         jobs = project.jobs
@@ -172,31 +176,10 @@ def run_jobs(
 
     def one(index: int, job: TenantSource) -> SyncResult:
         begun.add(index)
-        say(f"-> {job.tenant_id}/{job.source}: starting")
-        try:
-            check_run_deadline()  # past the run's deadline, no further sync starts
-            config = _job_config(job, plan)
-            destination = plan.make_destination(query_tag=_query_tag(job)) if plan.destination == "snowflake" else plan.make_destination()
-        except DeadlineExceeded as exc:
-            result = SyncResult(job.tenant_id, job.source, ok=False, error=f"not started: {exc.reason}", exit_code=1)
-        except ConfigError as exc:
-            result = SyncResult(job.tenant_id, job.source, ok=False, error=str(exc), exit_code=2)
-        else:
-            result = run_sync(
-                SyncJob(job.tenant_id, job.source, config, job.streams),
-                destination=destination,
-                pipelines_dir=pipelines,
-                dataset=plan.dataset,
-                full_refresh=full_refresh,
-                backfill_start=backfill_start,
-                load_lock=_WriteTurn(stopper, turns),
-                on_event=lambda m: say(f"   {m}"),
-            )
-        if result.ok:
-            say(f"ok {job.tenant_id}/{job.source}: {sum(result.rows.values())} rows in {result.seconds:.1f}s")
-        elif not result.interrupted:
-            say(f"!! {job.tenant_id}/{job.source}: failed")
-        return result
+        return run_planned(
+            job, plan, pipelines=pipelines, full_refresh=full_refresh, backfill_start=backfill_start,
+            load_lock=_WriteTurn(stopper, turns), say=say,
+        )
 
     outcomes: dict[int, SyncResult] = {}
     with stopper:
@@ -225,14 +208,27 @@ def run_jobs(
     results = [outcomes[i] for i in sorted(outcomes)]
     stopped = [plan.jobs[i] for i in sorted(outcomes) if outcomes[i].interrupted]
     not_started = [job for i, job in enumerate(plan.jobs) if i not in begun]
+    return summarise(
+        plan, results, started_at=started_at, seconds=time.monotonic() - started,
+        interrupted=_interruption(signum, stopped, not_started) if signum else None,
+    )
+
+
+def summarise(plan: Plan, results: list[SyncResult], *, started_at: datetime, seconds: float,
+              interrupted: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A run's summary (what ``--json`` prints), from its syncs' results in plan order.
+
+    One shape for every way the syncs ran (the CLI's threads, the Prefect flow's tasks),
+    so `exit_code` and the rendering serve both.
+    """
     tables: dict[str, int] = {}
     for r in results:
         for table, n in r.rows.items():
             tables[table] = tables.get(table, 0) + n
     return {
-        "ok": all(r.ok for r in results) and not signum,
+        "ok": all(r.ok for r in results) and not interrupted,
         "started_at": started_at.isoformat(),
-        "seconds": round(time.monotonic() - started, 3),
+        "seconds": round(seconds, 3),
         "destination": plan.destination,
         "dataset": plan.dataset,
         "syncs": [dict(r.as_dict(), exit_code=r.exit_code) for r in results],
@@ -240,8 +236,65 @@ def run_jobs(
         "failures": [r.failure_line for r in results if not r.ok and not r.interrupted],
         #: Syncs that loaded, but without some partitions the vendor refused (exit code 5).
         "partial": [line for r in results if r.ok for line in r.partial_lines],
-        "interrupted": _interruption(signum, stopped, not_started) if signum else None,
+        "interrupted": interrupted,
     }
+
+
+#: Exit codes a run's summary maps to (documented in `bosco-sync --help`).
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 5, 130
+
+
+def exit_code(summary: dict[str, Any]) -> int:
+    """The process exit code a run's summary means (the highest of its failures' codes)."""
+    if summary["interrupted"]:
+        return EXIT_INTERRUPTED
+    if summary["ok"]:
+        return EXIT_PARTIAL if summary.get("partial") else EXIT_OK
+    return max((f["exit_code"] for f in summary["syncs"] if not f["ok"]), default=EXIT_FAILED) or EXIT_FAILED
+
+
+def run_planned(
+    job: TenantSource,
+    plan: Plan,
+    *,
+    pipelines: Path,
+    full_refresh: bool = False,
+    backfill_start: date | None = None,
+    load_lock: Any = None,
+    extract_turn: Callable[[Any], Any] | None = None,
+    say: Callable[[str], None] = lambda message: None,
+) -> SyncResult:
+    """One planned sync: its credentials resolved, its destination made, then `run_sync`.
+
+    A credential that cannot be resolved is a failed result with exit code 2, never an
+    exception, so every runner (the CLI's threads, the Prefect flow's tasks) reports it alike.
+    """
+    say(f"-> {job.tenant_id}/{job.source}: starting")
+    try:
+        check_run_deadline()  # past the run's deadline, no further sync starts
+        config = _job_config(job, plan)
+        destination = plan.make_destination(query_tag=_query_tag(job)) if plan.destination == "snowflake" else plan.make_destination()
+    except DeadlineExceeded as exc:
+        result = SyncResult(job.tenant_id, job.source, ok=False, error=f"not started: {exc.reason}", exit_code=1)
+    except ConfigError as exc:
+        result = SyncResult(job.tenant_id, job.source, ok=False, error=str(exc), exit_code=2, error_type=ConfigError)
+    else:
+        result = run_sync(
+            SyncJob(job.tenant_id, job.source, config, job.streams),
+            destination=destination,
+            pipelines_dir=pipelines,
+            dataset=plan.dataset,
+            full_refresh=full_refresh,
+            backfill_start=backfill_start,
+            load_lock=load_lock,
+            on_event=lambda m: say(f"   {m}"),
+            extract_turn=extract_turn,
+        )
+    if result.ok:
+        say(f"ok {job.tenant_id}/{job.source}: {sum(result.rows.values())} rows in {result.seconds:.1f}s")
+    elif not result.interrupted:
+        say(f"!! {job.tenant_id}/{job.source}: failed")
+    return result
 
 
 class _WriteTurn:

@@ -11,6 +11,8 @@ Credentials come from ``BOSCO_SNOWFLAKE_*`` variables when any of them is set:
 ``BOSCO_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE``  for an encrypted key (optional)
 ``BOSCO_SNOWFLAKE_DATABASE``           database holding the RAW and ANALYTICS schemas
 ``BOSCO_SNOWFLAKE_WAREHOUSE``          optional (the user's default warehouse otherwise)
+``BOSCO_SNOWFLAKE_LOAD_WAREHOUSE``     optional: the warehouse dlt loads on (else the one above)
+``BOSCO_SNOWFLAKE_TRANSFORM_WAREHOUSE``  optional: the warehouse recipes build on (else the one above)
 ``BOSCO_SNOWFLAKE_ROLE``               optional (the user's default role otherwise)
 =====================================  ==============================================
 
@@ -56,6 +58,8 @@ SETTINGS_FIELDS = (
     "private_key_passphrase",
     "database",
     "warehouse",
+    "load_warehouse",
+    "transform_warehouse",
     "role",
 )
 _SECRET_FIELDS = frozenset({"password", "private_key", "private_key_passphrase"})
@@ -98,13 +102,23 @@ class SnowflakeSettings:
     private_key_passphrase: SecretStr | None = None
     warehouse: str | None = None
     role: str | None = None
+    #: Loads and recipe builds on separate warehouses (sized apart, billed apart), each
+    #: falling back to `warehouse`.
+    load_warehouse: str | None = None
+    transform_warehouse: str | None = None
+
+    def warehouse_for(self, purpose: str) -> str | None:
+        """The warehouse of a ``load`` or a ``transform`` session."""
+        own = self.load_warehouse if purpose == "load" else self.transform_warehouse if purpose == "transform" else None
+        return own or self.warehouse
 
     @property
     def auth(self) -> str:
         return "key-pair" if (self.private_key or self.private_key_path) else "password"
 
-    def dlt_credentials(self) -> dict[str, Any]:
-        """The ``credentials`` dict for ``dlt.destinations.snowflake`` (holds secret values)."""
+    def dlt_credentials(self, purpose: str = "load") -> dict[str, Any]:
+        """The ``credentials`` dict for ``dlt.destinations.snowflake`` (holds secret values),
+        on the warehouse of `purpose` (``load`` or ``transform``)."""
         creds: dict[str, Any] = {"host": self.account, "username": self.user, "database": self.database}
         if self.password is not None:
             creds["password"] = self.password.get_secret_value()
@@ -114,9 +128,10 @@ class SnowflakeSettings:
             creds["private_key_path"] = self.private_key_path
         if self.private_key_passphrase is not None:
             creds["private_key_passphrase"] = self.private_key_passphrase.get_secret_value()
-        for name in ("warehouse", "role"):
-            if getattr(self, name):
-                creds[name] = getattr(self, name)
+        if self.warehouse_for(purpose):
+            creds["warehouse"] = self.warehouse_for(purpose)
+        if self.role:
+            creds["role"] = self.role
         return creds
 
 
@@ -191,6 +206,8 @@ def settings_from_env(env: Mapping[str, str] | None = None, **overrides: Any) ->
         private_key_passphrase=secret("private_key_passphrase"),
         warehouse=values.get("warehouse"),
         role=values.get("role"),
+        load_warehouse=values.get("load_warehouse"),
+        transform_warehouse=values.get("transform_warehouse"),
     )
 
 
@@ -335,12 +352,13 @@ def _missing_message(dlt_fields: list[str]) -> str:
 
 
 def connector_params(destination: Any | None = None, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """``snowflake.connector.connect`` keyword arguments, resolved like the destination."""
+    """``snowflake.connector.connect`` keyword arguments, resolved like the destination,
+    on the transform warehouse (the recipes' connection)."""
     settings = settings_from_env(env)
     if settings is not None:
         from dlt.destinations import snowflake
 
-        destination = snowflake(credentials=settings.dlt_credentials())
+        destination = snowflake(credentials=settings.dlt_credentials("transform"))
     elif destination is None:
         from dlt.destinations import snowflake
 

@@ -27,7 +27,7 @@ from .paginators import (
     SinglePage,
 )
 from .jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create, Download, Job, JobContext, Poll
-from .ratelimit import RateLimit
+from .ratelimit import AppLimits, RateLimit
 from .reports import JobStatus, ReportJob
 from .spec import (
     Contract,

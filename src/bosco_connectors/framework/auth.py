@@ -368,19 +368,32 @@ class Bearer(ApiKey):
 class Basic(Credential):
     """HTTP basic auth from two config fields, or with a fixed user name where the vendor
     ignores it and takes the key as the password (Mailchimp: ``Basic(password="api_key",
-    username="anystring", fixed_username=True)``)."""
+    username="anystring", fixed_username=True)``), or with the key as the user name and an
+    empty password (Chargebee: ``Basic("api_key", None)``)."""
 
-    def __init__(self, username: str, password: str, *, fixed_username: bool = False) -> None:
+    def __init__(self, username: str, password: str | None, *, fixed_username: bool = False) -> None:
+        if password is None and fixed_username:
+            raise ValueError("Basic: a fixed user name needs a password field")
         self.fixed_username = username if fixed_username else None
-        self.fields = (password,) if fixed_username else (username, password)
+        self.empty_password = password is None
+        self.fields = (password,) if fixed_username else (username,) if password is None else (username, password)
 
     @property
-    def password_field(self) -> str:
-        return self.fields[-1]
+    def parts(self) -> tuple[str | None, str | None]:
+        """The config fields of the user name and the password; None where the part is fixed
+        (the user name given, or the empty password)."""
+        if self.fixed_username is not None:
+            return None, self.fields[0]
+        return self.fields[0], None if self.empty_password else self.fields[1]
+
+    @property
+    def password_field(self) -> str | None:
+        return self.parts[1]
 
     def build(self, config: object) -> httpx.Auth:
-        user = self.fixed_username if self.fixed_username is not None else _value(config, self.fields[0])
-        return basic(user, _value(config, self.password_field))
+        user_field, password_field = self.parts
+        user = self.fixed_username if user_field is None else _value(config, user_field)
+        return basic(user, "" if password_field is None else _value(config, password_field))
 
 
 class RefreshToken(Credential):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
 
     from .http import ApiClient
+    from .ratelimit import AppLimits
 
 
 def comma_list(value: Any) -> Any:
@@ -128,6 +129,10 @@ class Connector:
     #: None: ``cassettes/<name>/`` of this repository. A source packaged elsewhere keeps
     #: them in its own package and names the folder here.
     fixtures_dir: Path | None = None
+    #: What the vendor allows the developer app (or cloud project) in total, across every
+    #: tenant and worker (None: the vendor counts per credential, account or store only,
+    #: which one sync's own limiter already respects). Shared by `orchestration.prefect`.
+    app_limits: "AppLimits | None" = None
 
     # -- config ------------------------------------------------------------------------
 

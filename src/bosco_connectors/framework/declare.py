@@ -33,7 +33,7 @@ from .auth import Credential
 from .connector import Connector, SourceConfig
 from .errormap import ErrorMap
 from .http import ApiClient, CrossOrigin, ErrorPolicy, RetryPolicy
-from .ratelimit import RateLimit
+from .ratelimit import AppLimits, RateLimit
 from .spec import Stream
 
 #: A limit given as a number, or as the name of the config field that holds it.
@@ -77,6 +77,9 @@ class Api:
     #: Fixed headers (a version header such as ``LinkedIn-Version``), or a function of config.
     headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] = field(default_factory=dict)
     rate: RateBudget = field(default_factory=RateBudget)
+    #: The vendor's budget per developer app or cloud project, shared by every tenant and
+    #: worker (`ratelimit.AppLimits`); ``rate`` is one sync's own pace within it.
+    app_limits: AppLimits | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 60.0
     cross_origin: CrossOrigin = "refuse"
@@ -146,6 +149,7 @@ def declare(
         supported_until=supported_until, support_policy=support_policy,
         fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
     )
+    connector.app_limits = api.app_limits
     connector.api = api  # type: ignore[attr-defined]
     return connector
 
@@ -189,4 +193,4 @@ def source_function(connector: Connector) -> Callable[..., Any]:
     return dlt.source(name=connector.name)(source)
 
 
-__all__ = ["Api", "RateBudget", "declare", "source_function", "date"]
+__all__ = ["Api", "AppLimits", "RateBudget", "declare", "source_function", "date"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from .currencies import MinorUnits
 from .records import CURRENCY, Unit
 from .unified import Lookup
 
@@ -113,7 +114,23 @@ class Expr:
     sql: str
 
 
-Value = str | Lookup | Const | DayOf | Expr
+@dataclass(frozen=True)
+class Total:
+    """The sum of `value` over the rows of another stream that point at this row, for changes a
+    vendor records as rows of their own: PayPal's refunds are transactions (event code T1107)
+    that name their sale in ``paypal_reference_id``, so the sale's ``refunds`` is
+    ``Total("transactions", key="paypal_reference_id", on="order_id", value="-amount", where=...)``.
+    `value` and `where` are SQL over that stream's columns; `on` names the fact column (mapped
+    from a column of this row) that `key` matches. No matching row: 0."""
+
+    stream: str
+    key: str
+    on: str
+    value: str
+    where: str | None = None
+
+
+Value = str | Lookup | Const | DayOf | Expr | Total
 
 
 @dataclass(frozen=True, init=False)
@@ -123,19 +140,21 @@ class Maps:
     `where` keeps only some rows (a SQL condition over the stream's columns: ``"is_won"``);
     `table` names the raw table when it is not the stream's own (a dlt child table of the
     stream's records: ``"orders__line_items"``);
-    `units` says a money column arrives in minor units (``{"gross": CENTS}``); `meanings`
-    says what the platform's value is (``{"opens": "opens incl. machine opens"}``).
+    `units` says a money column arrives in minor units (``{"gross": CENTS}``), or in the minor
+    unit of each row's own currency (a `currencies.MinorUnits` table, read with the mapped
+    ``currency``: JPY whole, USD in cents); `meanings` says what the platform's value is
+    (``{"opens": "opens incl. machine opens"}``).
     A `Lookup`'s `on` names fact columns whose values its `key` columns match.
     """
 
     fact: str
     columns: Mapping[str, Value]
     where: str | None
-    units: Mapping[str, Unit]
+    units: Mapping[str, Unit | MinorUnits]
     meanings: Mapping[str, str]
     table: str | None
 
-    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit] | None = None,
+    def __init__(self, fact: str, *, where: str | None = None, units: Mapping[str, Unit | MinorUnits] | None = None,
                  meanings: Mapping[str, str] | None = None, table: str | None = None, **columns: Value) -> None:
         object.__setattr__(self, "fact", fact)
         object.__setattr__(self, "columns", dict(columns))
@@ -417,14 +436,20 @@ def check_mapping(source: str, stream: str, mapping: Maps) -> Fact:
             raise FactError(f"{where}: {name}=DayOf(...) on a {kind} column (DayOf gives a date)")
         if isinstance(value, Expr):
             _qualified(value, f"{where}: {name}")
+        if isinstance(value, Total):
+            if not isinstance(mapping.columns.get(value.on), str):
+                raise FactError(f"{where}: {name}=Total(...) matches {value.on!r}, which this mapping does not take from a column")
+            _qualified(Expr(value.value), f"{where}: {name}")
+            if value.where is not None:
+                _qualified(Expr(value.where), f"{where}: {name}")
     if mapping.where is not None:
         _qualified(Expr(mapping.where), f"{where}: where")
     return fact
 
 
-def _qualified(expr: Expr, where: str) -> str:
-    """`expr` with every column read from the stream's row (``row_.<column>``); a `FactError`
-    when it does not parse or is more than an expression (a subquery, a statement)."""
+def _qualified(expr: Expr, where: str, table: str = "row_") -> str:
+    """`expr` with every column read from the stream's row (``row_.<column>``, or `table`'s); a
+    `FactError` when it does not parse or is more than an expression (a subquery, a statement)."""
     import sqlglot
     from sqlglot import exp
 
@@ -437,7 +462,7 @@ def _qualified(expr: Expr, where: str) -> str:
     for column in tree.find_all(exp.Column):
         if column.table:
             raise FactError(f"{where}: Expr({expr.sql!r}) names a table ({column.sql()}): name the stream's columns only")
-        column.set("table", exp.to_identifier("row_"))
+        column.set("table", exp.to_identifier(table))
     return tree.sql(dialect="duckdb")
 
 
@@ -458,10 +483,14 @@ def _lookup_table(lookup: Lookup) -> str:
     return f"lookup_{lookup.stream}"
 
 
-def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -> str:
+def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup | Total]) -> str:
     """The SQL of one mapped value, over the stream's table aliased ``row_``."""
     if isinstance(value, Const):
         return _literal(value.value)
+    if isinstance(value, Total):
+        table = f"total_{sum(isinstance(j, Total) for j in joins.values()) + 1}"
+        joins[table] = value
+        return f"coalesce({table}.total_, 0)"
     if isinstance(value, Lookup):
         table = _lookup_table(value)
         if table in joins and joins[table].pairs != value.pairs:
@@ -479,7 +508,9 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup]) -
     return f"row_.{value}"
 
 
-def _typed(column: Column, sql: str, unit: Unit | None) -> str:
+def _typed(column: Column, sql: str, unit: Unit | MinorUnits | None, currency: str | None = None) -> str:
+    if column.kind == "money" and isinstance(unit, MinorUnits):
+        return unit.sql(sql, currency or "null")
     if column.kind == "money":
         money = f"cast({sql} as decimal(38, 9))"
         if unit is not None and unit.exponent:
@@ -491,18 +522,23 @@ def _typed(column: Column, sql: str, unit: Unit | None) -> str:
 
 
 def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
-    joins: dict[str, Lookup] = {}
+    joins: dict[str, Lookup | Total] = {}
     columns = ["row_.tenant_id"]
+    currency = mapping.columns.get("currency")
+    currency_sql = _value_sql(connector, currency, joins) if currency is not None else None
     for column in fact.columns:
         value = mapping.columns.get(column.name)
         if value is None:
             columns.append(f"cast(null as {_SQL_TYPE[column.kind]}) as {column.name}")
         else:
             sql = _value_sql(connector, value, joins)
-            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name))
+            typed = sql if isinstance(value, DayOf) else _typed(column, sql, mapping.units.get(column.name), currency_sql)
             columns.append(f"{typed} as {column.name}")
     lines = ["    select", ",\n".join(f"        {c}" for c in columns), f"    from raw.{connector.table_name(mapping.table or stream)} as row_"]
     for table, lookup in joins.items():
+        if isinstance(lookup, Total):
+            lines += _total_join(connector, stream, mapping, table, lookup)
+            continue
         lines.append(f"    left join raw.{connector.table_name(lookup.stream)} as {table}")
         conditions = [f"{table}.tenant_id = row_.tenant_id"]
         for key, on in lookup.pairs:
@@ -516,6 +552,20 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
     return lines
 
 
+def _total_join(connector: "Connector", stream: str, mapping: Maps, table: str, total: Total) -> list[str]:
+    """``left join`` the sums of `total` per tenant and key, on the row's own column."""
+    target = mapping.columns.get(total.on)
+    if not isinstance(target, str):
+        raise FactError(f"{connector.name}.{stream}: Total({total.stream!r}) matches {total.on!r}, which this mapping does not take from a column")
+    rows = [f"        select t_.tenant_id, cast(t_.{total.key} as varchar) as key_, sum({_qualified(Expr(total.value), 'Total', 't_')}) as total_",
+            f"        from raw.{connector.table_name(total.stream)} as t_"]
+    if total.where:
+        rows.append(f"        where {_qualified(Expr(total.where), 'Total', 't_')}")
+    rows.append("        group by 1, 2")
+    return ["    left join (", *rows, f"    ) as {table}",
+            f"        on {table}.tenant_id = row_.tenant_id", f"        and {table}.key_ = cast(row_.{target} as varchar)"]
+
+
 def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> list[str]:
     where = f"{connector.name}.{stream}" + (f" (its table {connector.table_name(mapping.table)})" if mapping.table else "")
     lines = [f"--   from {where}" + (f" where {mapping.where}" if mapping.where else "") + ":"]
@@ -526,6 +576,9 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
             shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs) or 'the tenant'})"
         elif isinstance(value, Expr):
             shown = value.sql
+        elif isinstance(value, Total):
+            shown = (f"the sum of {value.value} over {value.stream} rows whose {value.key} is the {value.on}"
+                     + (f" where {value.where}" if value.where else ""))
         elif isinstance(value, DayOf):
             zone, when = value.timezone, value.timestamp
             zone_text = zone if isinstance(zone, str) else (f"{zone.stream}.{zone.column}" if isinstance(zone, Lookup) else zone.value)
@@ -545,9 +598,12 @@ def fact_staging_sql(connector: "Connector", fact: Fact, mapped: list[tuple[str,
     """``stg_<source>__<fact>``: the rows of every stream mapped into `fact`, UNION ALL,
     summed to the fact's grain when it is a daily aggregate."""
     grain = ["tenant_id", "platform", *fact.grain]
+    # A Total sums rows of other days into a row (a refund on the 22nd into the sale of the 13th):
+    # the staging is not date-local, so it is rebuilt in full, never day by day.
+    local = not any(isinstance(v, Total) for _, m in mapped for v in m.columns.values())
     header = [
         f"-- description: {connector.title} in the unified {fact.name.replace('_', ' ')} columns: {fact.description}",
-        f"-- incremental: {fact.date}",
+        *([f"-- incremental: {fact.date}"] if local else []),
         f"-- grain: {', '.join(grain)}",
         "-- not_null: " + ", ".join(c.name for c in fact.columns if c.required),
         "--",
@@ -618,5 +674,5 @@ def fact_mart_sql(fact: Fact, members: list[str] | None = None) -> str:
     return "\n".join(header + body) + "\n"
 
 
-__all__ = ["COUNT", "Column", "Const", "DayOf", "Expr", "FACTS", "Fact", "FactError", "Maps", "check_mapping",
+__all__ = ["COUNT", "Column", "Const", "DayOf", "Expr", "FACTS", "Fact", "FactError", "Maps", "Total", "check_mapping",
            "fact_mart_sql", "fact_staging_models", "fact_staging_sql", "mappings_of"]

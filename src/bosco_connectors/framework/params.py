@@ -53,8 +53,8 @@ class DateParts:
 
 def render_bound(value: date | datetime, fmt: str | DateParts, *, end: bool = False) -> Any:
     """One window bound in the vendor's format (`DATE`, `DATETIME`, `EPOCH`, a strftime, `DateParts`)."""
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, datetime):  # an instant with another offset (PayPal's -0800) is written in UTC
+        moment = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
     else:
         moment = datetime.combine(value, time.max.replace(microsecond=0) if end else time.min, tzinfo=timezone.utc)
     if isinstance(fmt, DateParts):

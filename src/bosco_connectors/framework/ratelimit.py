@@ -3,6 +3,10 @@
 Two knobs, as vendors document them: how many requests may be in flight at once, and
 how many may start per second. A vendor's own back-pressure signal (Shopify's cost
 bucket, Meta's usage headers) can push the next start further out with `pause_until`.
+
+`AppLimits` is a different figure: what the vendor allows one developer app (or cloud
+project) in total, across every tenant and every process. One machine's limiter cannot
+see the other machines; the Prefect flow (`orchestration.prefect`) shares it among them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,35 @@ class RateLimit:
     per_second: float | None = None
 
 
+@dataclass(frozen=True)
+class AppLimits:
+    """The vendor's documented budget for one developer app (or cloud project), summed over
+    every tenant, credential and worker that uses it. ``None`` means not limited there.
+
+    Declared on a source (`declare.Api.app_limits`, `Connector.app_limits`) with the page
+    that states the figure; a tier above the documented default is set per project
+    (``[limits.<source>]`` in bosco.toml).
+    """
+
+    per_second: float | None = None
+    per_minute: float | None = None
+    #: Requests in flight at once.
+    in_flight: int | None = None
+    #: Asynchronous report jobs running at once.
+    report_jobs: int | None = None
+    #: The vendor page that states the figures.
+    docs: str = ""
+
+    @property
+    def requests_per_second(self) -> float | None:
+        """The tighter of the two rates, per second."""
+        rates = [r for r in (self.per_second, self.per_minute / 60.0 if self.per_minute else None) if r]
+        return min(rates) if rates else None
+
+    def __bool__(self) -> bool:
+        return any((self.per_second, self.per_minute, self.in_flight, self.report_jobs))
+
+
 @dataclass
 class RateLimiter:
     """Thread-safe limiter: a semaphore for concurrency, a spacing clock for rate."""
@@ -35,6 +68,18 @@ class RateLimiter:
         self._slots = threading.BoundedSemaphore(n) if n else None
         self._lock = threading.Lock()
         self._next_start = 0.0
+
+    def narrow(self, *, max_concurrency: int | None = None, per_second: float | None = None) -> None:
+        """Tighten the limits (never loosen them) before the first request.
+
+        In place, so every holder of this limiter (sibling hosts, a quota guard) keeps
+        sharing it; used to fit one sync into its share of an app-wide budget.
+        """
+        concurrency = _tighter(self.limit.max_concurrency, max_concurrency)
+        rate = _tighter(self.limit.per_second, per_second)
+        if concurrency != self.limit.max_concurrency:
+            self._slots = threading.BoundedSemaphore(int(concurrency)) if concurrency else None
+        self.limit = RateLimit(max_concurrency=int(concurrency) if concurrency else None, per_second=rate)
 
     def pause_until(self, monotonic_deadline: float) -> None:
         """Hold every new request until the given `time.monotonic()` instant."""
@@ -64,3 +109,10 @@ class RateLimiter:
         finally:
             if self._slots:
                 self._slots.release()
+
+
+def _tighter(current: float | None, new: float | None) -> float | None:
+    """The smaller limit, where None means unlimited."""
+    if new is None:
+        return current
+    return new if current is None else min(current, new)

@@ -20,7 +20,8 @@ one list per field, which Arrow reads directly):
 - ``nulls``: values that mean "no value" (TikTok's ``"-"``, an empty string);
 - ``formats``: how a column's text is written when Arrow cannot read it as is: a date
   prefix of a timestamp (``"2026-11-20 00:00:00"``), epoch seconds or milliseconds, an ISO
-  8601 instant with or without fractions (``ISO_DATETIME``), a ``strptime`` pattern, or a
+  8601 instant with or without fractions (``ISO_DATETIME``: Square's ``"...:00.123Z"`` and
+  ``"...:00Z"``, PayPal's ``"...:00-0800"``), a ``strptime`` pattern, or a
   URN whose last part is the id (LinkedIn's
   ``"urn:li:sponsoredCampaign:123"`` becomes ``"123"``, the id other tables join on);
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
@@ -49,7 +50,7 @@ EPOCH_SECONDS = "epoch-seconds"   # a number (or numeric text) of seconds since 
 EPOCH_MILLIS = "epoch-millis"
 COMPACT_DATE = "%Y%m%d"           # 20261120 (GA4)
 URN_ID = "urn-id"                 # urn:li:sponsoredCampaign:123 -> "123" (LinkedIn)
-ISO_DATETIME = "iso-datetime"     # ISO 8601 with or without fractions, Z or an offset (Klaviyo)
+ISO_DATETIME = "iso-datetime"     # ISO 8601 with or without fractions, Z or an offset, UTC if none (Klaviyo, Square, PayPal)
 MS_JSON_DAY = "ms-json-day"       # "/Date(1316156400000-0700)/" -> 2011-09-16, the day in its offset (Bing Webmaster)
 
 
@@ -227,11 +228,31 @@ class Records:
         return columns
 
     def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:
-        """The same rules, as one dict per record (for streams that keep dicts)."""
+        """The same rules, as one dict per record (for streams that keep dicts).
+
+        A field one record of the page lacks stays absent from its row (it is not written as
+        null): where another record holds an object there (Square's ``tip_money``), a null would
+        be a column of its own beside the object's ``tip_money__amount``, one that never holds a value.
+        """
         rows = self.expand(raw)
         columns = self.columns_of(rows, ctx)
         names = list(columns)
-        return [dict(zip(names, values)) for values in zip(*(columns[n] for n in names))] if names else [{} for _ in rows]
+        if not names:
+            return [{} for _ in rows]
+        out = []
+        for record, values in zip(rows, zip(*(columns[n] for n in names))):
+            present = self._present(record)
+            out.append({n: v for n, v in zip(names, values) if v is not None or n in present})
+        return out
+
+    def _present(self, record: Mapping[str, Any]) -> set[str]:
+        """The columns a record sends a field for, nested ``flatten`` fields and partition columns
+        included (TikTok's ``metrics.cpc`` of "-" is sent, and stays a null of its row)."""
+        keys = [k for k in record if k not in self.flatten]
+        for nested in self.flatten:
+            inner = record.get(nested)
+            keys += list(inner) if isinstance(inner, Mapping) else []
+        return {self.rename.get(k, k) for k in keys} | set(self.from_partition)
 
 
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:

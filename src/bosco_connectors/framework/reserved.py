@@ -49,7 +49,8 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_i
     row without its tenant could be read, or deleted, with another tenant's). A list of
     plain values (a list of URLs) becomes the rows dlt would make of it, ``{"value": ...}``,
     with the tenant, unless the contract `declared` that field (a typed ``list[str]`` loads
-    as one JSON column, no child table).
+    as one JSON column, no child table). A declared object (``metadata: dict``) is one JSON
+    column too: it is left as the vendor sent it.
 
     Each (old, new) pair is added to `seen`, so the caller can report it once.
     """
@@ -61,6 +62,8 @@ def rename_reserved(record: dict[str, Any], seen: set[tuple[str, str]], tenant_i
                 new = "vendor_" + new
             record[new] = record.pop(key)
             seen.add((key, new))
+        if isinstance(value, dict) and key in declared:
+            continue
         if isinstance(value, dict):
             rename_reserved(value, seen, tenant_id)
         elif isinstance(value, list):

@@ -99,8 +99,20 @@ def render_create(
 def _render_create(recipe: Recipe, dialect: str, raw_schema: str, target_schema: str, union_members: tuple[str, ...] | None) -> str:
     members = None if union_members is None else list(union_members)
     select = render_select(recipe, raw_schema=raw_schema, target_schema=target_schema, union_members=members)
-    create = exp.Create(this=qualified(recipe.name, target_schema), kind="TABLE", replace=True, expression=select)
+    key = cluster_key(recipe, dialect)
+    properties = exp.Properties(expressions=[exp.ClusterProperty(expressions=[exp.column(c) for c in key])]) if key else None
+    create = exp.Create(this=qualified(recipe.name, target_schema), kind="TABLE", replace=True, expression=select, properties=properties)
     return create.sql(dialect=dialect, pretty=True)
+
+
+def cluster_key(recipe: Recipe, dialect: str) -> tuple[str, ...]:
+    """Snowflake clusters a fact by (date, tenant_id): every incremental rebuild deletes and
+    inserts by date, and every dashboard reads one tenant's date range, so both prune
+    micro-partitions. Only the unified facts (incremental marts keyed by tenant); staging
+    models are read whole by the facts, and other engines have no clustering key."""
+    if dialect != "snowflake" or recipe.layer != "marts" or not recipe.incremental or "tenant_id" not in recipe.grain:
+        return ()
+    return (recipe.incremental, "tenant_id")
 
 
 # -- incremental statements ----------------------------------------------------------------

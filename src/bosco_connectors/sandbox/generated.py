@@ -231,11 +231,11 @@ class GeneratedApp:
                 return header.startswith("Bearer ") and header[7:] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
-                fields = ((None,) if credential.fixed_username is not None else ()) + credential.fields
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
-                return sent is not None and all(
-                    name is None or issued[name] in (None, "") or issued[name] == part
-                    for name, part in zip(fields, sent))
+                if sent is None or (credential.empty_password and sent[1] != ""):  # the key as user name, nothing after it
+                    return False
+                return all(name is None or issued[name] in (None, "") or issued[name] == part
+                           for name, part in zip(credential.parts, sent))
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -263,8 +263,8 @@ class GeneratedApp:
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
             good = form.get("refresh_token") in self.credentials.values()
-        elif grant == "client_credentials":  # a sandbox secret, basic auth, or a client secret signed as a JWT (Apple's)
-            good = (form.get("client_secret") in self.credentials.values() or bool(request.header("authorization"))
+        elif grant == "client_credentials":  # a sandbox secret in the form or in HTTP basic auth (PayPal's), or signed as a JWT (Apple's)
+            good = (form.get("client_secret") in self.credentials.values() or _basic_secret(request) in self.credentials.values()
                     or _well_formed_jwt(form.get("client_secret") or ""))
         if not good:
             return FakeResponse.json({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
@@ -857,6 +857,17 @@ def _after(records: list[dict[str, Any]], field: str, token: Any) -> int:
         return 0
     found = [i for i, record in enumerate(records) if str(get_path(record, field)) == str(token)]
     return found[0] + 1 if found else len(records)
+
+
+def _basic_secret(request: FakeRequest) -> str | None:
+    """The password half of an HTTP basic ``Authorization`` header, if the request sends one."""
+    header = request.header("authorization") or ""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        return base64.b64decode(header[6:]).decode().partition(":")[2]
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _well_formed_jwt(assertion: str) -> bool:

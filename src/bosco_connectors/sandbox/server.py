@@ -215,6 +215,9 @@ class FakeApi:
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
+        #: The same per vendor (the path prefix): what an app-wide vendor limit caps.
+        self.in_flight_by_vendor: dict[str, int] = {}
+        self.max_in_flight_by_vendor: dict[str, int] = {}
         self._server = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
@@ -393,9 +396,12 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
+            vendor = urlsplit(self.path).path.lstrip("/").split("/", 1)[0]
             with api._lock:
                 api.in_flight += 1
                 api.max_in_flight = max(api.max_in_flight, api.in_flight)
+                now = api.in_flight_by_vendor[vendor] = api.in_flight_by_vendor.get(vendor, 0) + 1
+                api.max_in_flight_by_vendor[vendor] = max(api.max_in_flight_by_vendor.get(vendor, 0), now)
             try:
                 if api.latency:
                     time.sleep(api.latency)
@@ -417,6 +423,7 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
             finally:
                 with api._lock:
                     api.in_flight -= 1
+                    api.in_flight_by_vendor[vendor] -= 1
 
         def _reset(self) -> None:
             # SO_LINGER 0 makes close() send RST: the client sees a connection reset.

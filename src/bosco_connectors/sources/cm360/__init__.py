@@ -48,7 +48,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from ...framework import Contract, Id, SourceConfig
 from ...framework.auth import RefreshToken
-from ...framework.declare import Api, RateBudget, declare, source_function
+from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
 from ...framework.files import Csv
 from ...framework.http import RetryPolicy
@@ -128,6 +128,7 @@ API = Api(
                             "tomorrow, or ask for more quota"},
     ),
     rate=RateBudget(per_minute=60),
+    app_limits=AppLimits(per_second=1, docs="https://developers.google.com/doubleclick-advertisers/quotas"),  # per project
     retry=RetryPolicy(max_attempts=6, initial_wait=2.0, max_wait=60.0),
 )
 

@@ -245,6 +245,9 @@ connector = declare(
     "criteo", title="Criteo", api=API, config=CriteoConfig, streams=streams,
     api_version=VERSION, docs_url="https://developers.criteo.com/marketing-solutions/docs", category="ads",
     description="Criteo Marketing Solutions: advertisers, campaigns, ad sets and the daily statistics report.",
+    # Criteo's CommonProblem answer to an invalid or expired token (cassettes/criteo/bodies/error.auth.json).
+    error_example={"errors": [{"traceId": "7b6a5f4e3d2c1b0a", "type": "authentication", "title": "Authentication failed",
+                               "detail": "The access token is invalid or has expired."}]},
 )
 source = source_function(connector)
 

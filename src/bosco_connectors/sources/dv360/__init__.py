@@ -49,7 +49,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from ...framework import Contract, Id, IdList, SourceConfig
 from ...framework.auth import RefreshToken
-from ...framework.declare import Api, RateBudget, declare, source_function
+from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
 from ...framework.files import Csv
 from ...framework.hosts import ServiceHosts, hosts_unless_base_url
@@ -101,6 +101,7 @@ API = Api(
                             "can read every configured advertiser"},
     ),
     rate=RateBudget(per_minute=1500),
+    app_limits=AppLimits(per_minute=1500, docs="https://developers.google.com/display-video/api/limits"),  # per project
     retry=RetryPolicy(max_attempts=6, initial_wait=2.0, max_wait=60.0),
     client_class=ServiceHosts,
     client_options=hosts_unless_base_url({"v2/": BID_MANAGER}),

@@ -49,7 +49,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from ...framework import Contract, Id, IdList, SourceConfig
 from ...framework.auth import RefreshToken
-from ...framework.declare import Api, RateBudget, declare, source_function
+from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
 from ...framework.gaql import DateRange, F, build_query, records
 from ...framework.http import RetryPolicy
@@ -118,6 +118,7 @@ API = Api(
                             "login_customer_id for customers reached through a manager account"},
     ),
     rate=RateBudget(per_minute=3000),
+    app_limits=AppLimits(per_minute=3000, docs="https://developers.google.com/search-ads/reporting/concepts/quotas"),  # per project
     retry=RetryPolicy(max_attempts=6, initial_wait=2.0, max_wait=60.0),
 )
 

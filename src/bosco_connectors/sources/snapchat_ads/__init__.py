@@ -43,7 +43,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from ...framework import IdList, SourceConfig
 from ...framework.auth import RefreshToken
-from ...framework.declare import Api, RateBudget, declare, source_function
+from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
 from ...framework.http import RetryPolicy
 from ...framework.paginators import NextUrlInBody, PageRequest, SinglePage
@@ -87,6 +87,7 @@ API = Api(
         hints={Action.AUTH: "check the refresh token and that its member has a role on the ad account"},
     ),
     rate=RateBudget(per_second="requests_per_second"),
+    app_limits=AppLimits(per_second=20, docs="https://developers.snap.com/api/marketing-api/Ads-API/rate-limits"),  # per app
     retry=RetryPolicy(max_attempts=6, initial_wait=1.0, max_wait=60.0),
 )
 

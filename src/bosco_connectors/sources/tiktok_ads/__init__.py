@@ -28,7 +28,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from ...framework import IdList, SourceConfig
 from ...framework.auth import ApiKey
-from ...framework.declare import Api, RateBudget, declare, source_function
+from ...framework.declare import Api, AppLimits, RateBudget, declare, source_function
 from ...framework.errormap import Action, ErrorMap
 from ...framework.http import RetryPolicy
 from ...framework.paginators import PageNumber, SinglePage
@@ -76,6 +76,8 @@ API = Api(
         },
     ),
     rate=RateBudget(per_second="requests_per_second"),
+    # per developer app, Basic tier; a higher tier is set in bosco.toml ([limits.tiktok_ads])
+    app_limits=AppLimits(per_second=10, docs="https://business-api.tiktok.com/portal/docs/rate-limits/v1.3"),
     retry=RetryPolicy(max_attempts=6, initial_wait=1.0, max_wait=60.0),
 )
 
