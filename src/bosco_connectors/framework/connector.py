@@ -238,6 +238,8 @@ class Connector:
 
 
 def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
+    from .deletions import describe as describe_deletions
+
     cursor = stream.cursor
     return {
         "name": stream.name,
@@ -252,6 +254,7 @@ def describe_stream(connector: Connector, stream: Stream) -> dict[str, Any]:
         "format": "arrow" if stream.arrow else "json",
         "description": stream.description,
         "unified": _describe_unified(stream),
+        "deleted": describe_deletions(stream.deleted),
     }
 
 

@@ -24,6 +24,7 @@ DATE = "date"                 # 2026-11-20
 DATETIME = "datetime"         # 2026-11-20T00:00:00Z
 EPOCH = "epoch"               # 1795132800 (seconds, UTC midnight of the day)
 EPOCH_MS = "epoch-ms"
+EPOCH_MS_TEXT = "epoch-ms-text"  # "1795132800000" (HubSpot's search filter values are strings)
 
 
 def json_list(values: Iterable[Any]) -> str:
@@ -66,6 +67,8 @@ def render_bound(value: date | datetime, fmt: str | DateParts, *, end: bool = Fa
         return int(moment.timestamp())
     if fmt == EPOCH_MS:
         return int(moment.timestamp() * 1000)
+    if fmt == EPOCH_MS_TEXT:
+        return str(int(moment.timestamp() * 1000))
     return moment.strftime(fmt)
 
 
@@ -119,8 +122,8 @@ def parse_bound(value: Any, fmt: str | DateParts) -> date | datetime | None:
         return date.fromisoformat(str(value)[:10])
     if fmt == DATETIME:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if fmt in (EPOCH, EPOCH_MS):
-        return datetime.fromtimestamp(float(value) / (1000 if fmt == EPOCH_MS else 1), tz=timezone.utc)
+    if fmt in (EPOCH, EPOCH_MS, EPOCH_MS_TEXT):
+        return datetime.fromtimestamp(float(value) / (1 if fmt == EPOCH else 1000), tz=timezone.utc)
     return datetime.strptime(str(value), fmt)
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-#: Our own column names that no vendor field may take.
-OURS = frozenset({"tenant_id"})
+#: Our own column names that no vendor field may take (``_bosco_deleted``: `deletions.DELETED`).
+OURS = frozenset({"tenant_id", "_bosco_deleted"})
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +34,7 @@ def renamed(name: str) -> str | None:
     ``_dlt_id`` too).
     """
     lowered = name.lower()
-    if "dlt" not in lowered and "tenant" not in lowered:
+    if "dlt" not in lowered and "tenant" not in lowered and "bosco" not in lowered:
         return None  # the common case, without the normaliser
     normalized = _normalize()(name)
     if normalized.startswith("_dlt") or normalized in OURS:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import dlt
 import pyarrow as pa
 
-from . import hooks, progress
+from . import deletions, hooks, progress
 from .arrow import check_required, to_arrow
 from .deadline import Deadline
 from .drift import SentFields
@@ -60,10 +60,41 @@ def build_resources(
             raise ConfigError(f"unknown stream(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", source=connector.name)
         streams = [s for s in streams if s.name in only]
     client = client or connector.client(config)
-    return [
-        stream_resource(connector, stream, client, config, tenant_id, backfill_start, backfill_end)
-        for stream in streams
-    ]
+    resources = []
+    for stream in streams:
+        resources.append(stream_resource(connector, stream, client, config, tenant_id, backfill_start, backfill_end))
+        _, listed = deletions.parts(stream.deleted)
+        if listed is not None:
+            resources.append(deleted_records_resource(connector, stream, listed, client, config, tenant_id))
+    return resources
+
+
+def deleted_records_resource(connector: "Connector", stream: Stream, listed: "deletions.DeletedRecords",
+                             client: "ApiClient", config: "SourceConfig", tenant_id: str) -> "DltResource":
+    """The vendor's list of `stream`'s deleted records, read whole, into the stream's table with
+    every row flagged deleted (see `deletions`): no cursor filters it or moves with it."""
+    reader = _StreamReader(connector.name, listed.stream(stream), client, config, tenant_id, all_deleted=True)
+
+    def read_deleted() -> Iterator[Any]:
+        yield from reader.read(None, None)
+
+    return dlt.resource(read_deleted, **_hints(connector, stream, name=stream.name + deletions.RESOURCE_SUFFIX)).apply_hints(
+        columns={deletions.DELETED: dict(deletions.DELETED_HINTS)})
+
+
+def _hints(connector: "Connector", stream: Stream, name: str | None = None) -> dict[str, Any]:
+    """The dlt hints of `stream`'s table (shared by its deleted-records resource)."""
+    return dict(
+        name=name or stream.name,
+        table_name=connector.table_name(stream),
+        primary_key=["tenant_id", *stream.primary_key],
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        schema_contract=dict(stream.schema_contract),
+        columns=_columns(stream),
+        # Never INSERT statements (DuckDB's insert_values path is unusable at scale): every
+        # stream, dicts or Arrow, loads from parquet, whatever format the pipeline asks for.
+        file_format="parquet",
+    )
 
 
 def stream_resource(
@@ -76,17 +107,15 @@ def stream_resource(
     backfill_end: date | None = None,
 ) -> "DltResource":
     reader = _StreamReader(connector.name, stream, client, config, tenant_id)
-    hints: dict[str, Any] = dict(
-        name=stream.name,
-        table_name=connector.table_name(stream),
-        primary_key=["tenant_id", *stream.primary_key],
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        schema_contract=dict(stream.schema_contract),
-        columns=_columns(stream),
-        # Never INSERT statements (DuckDB's insert_values path is unusable at scale): every
-        # stream, dicts or Arrow, loads from parquet, whatever format the pipeline asks for.
-        file_format="parquet",
-    )
+    hints = _hints(connector, stream)
+    resource = _resource(stream, reader, config, hints, backfill_start, backfill_end)
+    if stream.deleted is not None:
+        resource.apply_hints(columns={deletions.DELETED: dict(deletions.DELETED_HINTS)})
+    return resource
+
+
+def _resource(stream: Stream, reader: "_StreamReader", config: "SourceConfig", hints: dict[str, Any],
+              backfill_start: date | None, backfill_end: date | None) -> "DltResource":
     cursor = stream.cursor
     if isinstance(cursor, Cursor):
         lag = cursor.lag
@@ -184,9 +213,14 @@ def _until(end: Any, kind: str, inclusive_end: bool, configured_end: date | None
 class _StreamReader:
     """Reads one stream over all partitions and windows, stamping tenant_id on every row."""
 
-    def __init__(self, source: str, stream: Stream, client: "ApiClient", config: Any, tenant_id: str) -> None:
+    def __init__(self, source: str, stream: Stream, client: "ApiClient", config: Any, tenant_id: str,
+                 all_deleted: bool = False) -> None:
         self.source = source
         self.stream = stream
+        #: Rows carry `deletions.DELETED`: all true (a deleted-records list), else the stream's soft-delete verdict.
+        self.flags_deletions = all_deleted or stream.deleted is not None
+        self.all_deleted = all_deleted
+        self.soft_delete, _ = deletions.parts(stream.deleted)
         self.client = client
         self.config = config
         self.tenant_id = tenant_id
@@ -227,7 +261,10 @@ class _StreamReader:
                 for page in self._read_splitting(ctx):
                     deadline.check()
                     sent.add(page)  # before stamping: a renamed Arrow page loses its metadata
-                    yield checks(self._stamp(page))
+                    page = self._stamp(page)
+                    if self.flags_deletions:
+                        page = deletions.flag(page, self.soft_delete, self.all_deleted)
+                    yield checks(page)
             except SkipPartition as exc:
                 where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
                 line = f"{self.source}/{self.stream.name}: skipped {where}: {exc.reason}"

@@ -21,6 +21,7 @@ from .paginators import PageRequest, Paginator, SinglePage
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from .deletions import Deletions
     from .files import FileFormat
     from .http import ApiClient
     from .params import Partitions, WindowParams
@@ -147,6 +148,9 @@ class Stream:
     #: they are asked for in two requests whose rows are joined on the primary key
     #: (`splitting`). The stream reads `ReadContext.fields` to ask for a part only.
     fields_in_parts: Callable[[Any], Iterable[str]] | None = None
+    #: How the vendor reports a deleted record (`deletions.SoftDelete`, `deletions.DeletedRecords`,
+    #: or both in a tuple): its row then leaves the table on the next sync (dlt's hard delete).
+    deleted: "Deletions | None" = None
 
     kind: ClassVar[str] = "custom"
 

@@ -281,7 +281,10 @@ class GeneratedApp:
         # ...and the optional streams the documented config turns on: a client may turn them on too.
         known = {s.name for s in streams}
         documented = self.connector.active_streams(self.connector.validate(self.fixtures.config_for(root)))
-        return streams + [s for s in documented if s.name not in known]
+        streams = streams + [s for s in documented if s.name not in known]
+        from ..framework.deletions import listing_streams
+
+        return streams + listing_streams(streams)  # deleted-records lists: their documented records, as documented
 
     def _streams(self) -> list[Stream]:
         return self._streams_cached
