@@ -142,14 +142,14 @@ def _resource(stream: Stream, reader: "_StreamReader", config: "SourceConfig", h
             explicit_end = end is not None or config.end_date is not None
             yield from _counted(reader.read(since, until, limit=row_limit(cursor.kind, until if explicit_end else None),
                                             state=dlt.current.resource_state()),
-                                tenant_id, connector.name, stream.name)
+                                reader.tenant_id, reader.source, stream.name)
             _read_through(started)
 
         return dlt.resource(read_incremental, **hints)
 
     def read_all() -> Iterator[Any]:
         started = _now()
-        yield from _counted(reader.read(None, None, state=dlt.current.resource_state()), tenant_id, connector.name, stream.name)
+        yield from _counted(reader.read(None, None, state=dlt.current.resource_state()), reader.tenant_id, reader.source, stream.name)
         _read_through(started)
 
     return dlt.resource(read_all, **hints)
