@@ -1,5 +1,5 @@
 """Owned and organic channels beside paid ones in ``daily_channel_summary``: the documented
-fixtures of a search tool, a social platform and an email platform, replayed into one
+fixtures of an ad platform, a search tool, a social platform and an email platform, replayed into one
 warehouse, reach the summary's organic_search, organic_social and email rows with the totals
 their unified facts hold (counted here, in Python, from the facts' rows)."""
 
@@ -18,7 +18,7 @@ from bosco_connectors.sandbox.server import FakeApi
 from bosco_connectors.sync import SyncJob, run_sync
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-SOURCES = ("tiktok_ads", "google_search_console", "facebook_pages", "klaviyo")
+SOURCES = ("tiktok_ads", "google_search_console", "facebook_pages", "brevo")
 
 
 @pytest.fixture(scope="module")

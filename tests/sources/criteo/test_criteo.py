@@ -104,7 +104,7 @@ def test_unified_staging_reads_the_report_as_documented(tmp_path):
     sql = staging_models(connector)["stg_criteo__campaign_daily"]
     rows = con.execute(f"select date, account_id, campaign_id, campaign_name, currency, spend, clicks, conversions, "
                        f"conversion_value from ({sql}) order by date, campaign_id").fetchall()
-    assert rows[0] == (date(2026, 11, 1), "73550", "203362", "Lower Funnel", "USD", pytest.approx(5.363504122), 58, 3.0, 184.5)
+    assert rows[0] == (date(2026, 11, 1), "73550", "203362", "Lower Funnel", "USD", Decimal("5.363504122"), 58, 3.0, 184.5)
     assert len(rows) == 3
 
 
