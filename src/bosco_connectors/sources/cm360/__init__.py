@@ -240,8 +240,11 @@ def entities(size: int) -> list[Stream]:
         RestStream(
             name="accounts", description="The profile's account: name, currency and report time zone (accounts.get).",
             path=f"{PROFILE}/accounts/{{account_id}}", paginator=SinglePage,
+            # The account asked for is the one the reports are read for: its id is the configured one.
+            partitions=lambda config: [{"account_id": config.account_id}],
             records=Records(rename={"id": "account_id", "currencyId": "currency_id",
-                                    "reportsConfiguration.reportGenerationTimeZoneId": "time_zone_id"}),
+                                    "reportsConfiguration.reportGenerationTimeZoneId": "time_zone_id"},
+                            from_partition=("account_id",)),
             transform=named_ids, contract=Account, primary_key=("account_id",),
             cursor=FullRefresh("accounts.get answers the account's current settings"),
             unified=Entity("account", id="account_id", name="name", currency="currency_code", timezone="time_zone"),
