@@ -108,7 +108,8 @@ def test_fakesnow_rebuilds_only_the_changed_dates(fakesnow_report) -> None:
 CLUSTERED_FACTS = {
     "fct_account_performance": "date", "fct_ad_group_performance": "date", "fct_ad_performance": "date",
     "fct_campaign_performance": "date", "fct_email_campaign_performance": "date", "fct_order_lines": "order_date",
-    "fct_organic_search_daily": "date", "fct_social_content_daily": "date",
+    "fct_organic_search_daily": "date", "fct_social_content_daily": "date", "fct_crm_funnel_daily": "date",
+    "fct_web_traffic_daily": "date",
 }
 
 
