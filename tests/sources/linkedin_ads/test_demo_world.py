@@ -1,48 +1,23 @@
 """The generated fake API, a sync and the recipes: LinkedIn's rows reach the unified facts.
 
-The source is not installed in this checkout (its entry point arrives with the next
-install), so the test registers it for the block and adds its generated staging models
-to the recipe catalog, as an installed source gets them. Expected numbers come from the
-fake `World`, never from the connector or the recipes.
+The sync and build are `tests/sources/demo_world.built_world`. Expected numbers come from
+the fake `World`, never from the connector or the recipes.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from datetime import date
 
-import duckdb
 import pytest
 
-from bosco_connectors.destinations import get_destination
-from bosco_connectors.framework.registry import provisional
-from bosco_connectors.framework.unified import staging_models
-from bosco_connectors.recipes import build, catalog
-from bosco_connectors.sandbox import FakeApi, sandbox_config
-from bosco_connectors.sandbox.generated import GeneratedApp
 from bosco_connectors.sources.linkedin_ads import connector
-from bosco_connectors.sync import SyncJob, run_sync
 
-END = date(2026, 11, 20)
+from ..demo_world import built_world
 
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    generated = catalog.generated_staging
-    monkeypatch.setattr(catalog, "generated_staging",
-                        lambda: {**generated(), **{n: ("linkedin_ads", sql) for n, sql in staging_models(connector).items()}})
-    monkeypatch.setattr(catalog, "_CATALOGS", {})
-    with provisional(connector):
-        app = GeneratedApp("linkedin_ads", seed=3, size="tiny", end_date=END)
-        with FakeApi([app]) as api:
-            result = run_sync(SyncJob("demo", "linkedin_ads", sandbox_config(api, connector)),
-                              destination=get_destination("duckdb", path=str(tmp_path / "b.duckdb")), pipelines_dir=tmp_path / "p")
-        assert result.ok, result.failure_line
-        conn = duckdb.connect(str(tmp_path / "b.duckdb"))
-        outcome = build(conn)
-        assert outcome.ok, [m.line() for m in outcome.failed]
-    yield app.world, conn
-    conn.close()
+    yield from built_world(connector, tmp_path, monkeypatch)
 
 
 def test_campaign_groups_are_the_unified_campaigns(built):
