@@ -22,6 +22,7 @@ sources ``facebook_pages`` and ``instagram`` (all of it):
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errormap import Action, ErrorMap
@@ -81,5 +82,28 @@ def insight_day(end_time: str | dt.datetime) -> dt.date:
     return moment.astimezone(_PACIFIC).date() - dt.timedelta(days=1)
 
 
+def dated_insight(record: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """A stream transform: a daily insight value's ``date``, from its ``end_time`` (`insight_day`)."""
+    record["date"] = insight_day(record["end_time"])
+    return record
+
+
+#: An insights answer as rows: one per metric (its ``name``) and value, the metric's own
+#: title, description and id left out (`Records` keywords).
+INSIGHT_ROWS: dict[str, Any] = dict(explode="values", rename={"name": "metric"}, drop=("title", "description", "id"))
+
+
+def insight_metric(name: str) -> str:
+    """The SQL picking one metric's value out of insight rows (a `facts.Expr` summed per day)."""
+    return f"case when metric = '{name}' then value end"
+
+
+#: The Graph API's documented error response (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+GRAPH_ERROR_EXAMPLE: dict[str, Any] = {
+    "error": {"message": "Error validating access token: The session has been invalidated because the user "
+                         "changed their password.", "type": "OAuthException", "code": 190,
+              "error_subcode": 460, "fbtrace_id": "EJplcsCHuLu"}}
+
+
 __all__ = ["AUTH_CODES", "GRAPH_URL", "GRAPH_VERSION", "INSIGHTS_ZONE", "THROTTLE_CODES", "TRANSIENT_CODES", "TRANSIENT_SUBCODES",
-           "graph_cursor", "graph_errors", "insight_day"]
+           "GRAPH_ERROR_EXAMPLE", "INSIGHT_ROWS", "dated_insight", "graph_cursor", "graph_errors", "insight_day", "insight_metric"]

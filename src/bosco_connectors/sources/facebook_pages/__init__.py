@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -49,11 +48,12 @@ from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.facts import Const, DayOf, Expr, Maps
 from bosco_connectors.framework.meta_graph import (
-    GRAPH_URL, GRAPH_VERSION, GRAPH_VERSION_UNTIL, INSIGHTS_ZONE, graph_cursor, graph_errors, insight_day,
+    GRAPH_ERROR_EXAMPLE, GRAPH_URL, GRAPH_VERSION, GRAPH_VERSION_UNTIL, INSIGHT_ROWS, INSIGHTS_ZONE, dated_insight, graph_cursor,
+    graph_errors, insight_metric,
 )
 from bosco_connectors.framework.params import FromParent, ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
-from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
+from bosco_connectors.framework.spec import Cursor, FullRefresh, RestStream, Stream
 
 #: Daily Page metrics (period ``day``), current as of v27.0.
 PAGE_METRICS = ("page_media_view", "page_total_media_view_unique", "page_post_engagements", "page_video_views",
@@ -130,13 +130,6 @@ API = Api(
 )
 
 
-def _dated(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
-    """A daily value's day, from its ``end_time`` (see `meta_graph.insight_day`)."""
-    record["date"] = insight_day(record["end_time"])
-    return record
-
-
-_METRIC = "case when metric = '{}' then value end"
 
 
 def streams(config: FacebookPagesConfig | None) -> list[Stream]:
@@ -160,18 +153,18 @@ def streams(config: FacebookPagesConfig | None) -> list[Stream]:
             path="{page_id}/insights", partitions=per_page,
             params={"metric": ",".join(PAGE_METRICS), "period": "day"},
             window=WindowParams("since", "until", end_exclusive=True),
-            records=Records("data", explode="values", rename={"name": "metric"}, drop=("title", "description", "id"),
+            records=Records("data", **INSIGHT_ROWS,
                             from_partition=("page_id",), formats={"end_time": ISO_DATETIME}),
-            transform=_dated, contract=PageInsightDaily, primary_key=("page_id", "metric", "date"),
+            transform=dated_insight, contract=PageInsightDaily, primary_key=("page_id", "metric", "date"),
             cursor=Cursor("date", lookback=timedelta(days=3), window=timedelta(days=MAX_INSIGHT_DAYS)),
             unified=Maps(
                 "social_content_daily", date="date", account_id="page_id", content_id=Const(""),
                 content_type=Const("account"),
-                impressions=Expr(_METRIC.format("page_media_view")),
-                reach=Expr(_METRIC.format("page_total_media_view_unique")),
-                engagements=Expr(_METRIC.format("page_post_engagements")),
-                video_views=Expr(_METRIC.format("page_video_views")),
-                followers_gained=Expr(_METRIC.format("page_daily_follows_unique")),
+                impressions=Expr(insight_metric("page_media_view")),
+                reach=Expr(insight_metric("page_total_media_view_unique")),
+                engagements=Expr(insight_metric("page_post_engagements")),
+                video_views=Expr(insight_metric("page_video_views")),
+                followers_gained=Expr(insight_metric("page_daily_follows_unique")),
                 meanings={"date": "Meta's reporting day in Pacific time",
                           "impressions": "page_media_view: times the Page's content was played or displayed (Meta's views; replaced impressions in 2025)",
                           "reach": "page_total_media_view_unique: people who saw the Page's content that day (Meta's viewers)",
@@ -186,15 +179,15 @@ def streams(config: FacebookPagesConfig | None) -> list[Stream]:
             path="{post_id}/insights",
             partitions=FromParent(posts, {"post_id": "id", "page_id": "page_id", "created_time": "created_time"}),
             path_only=("page_id", "created_time"), params={"metric": ",".join(POST_METRICS), "period": "lifetime"},
-            records=Records("data", explode="values", rename={"name": "metric"}, drop=("title", "description", "id"),
+            records=Records("data", **INSIGHT_ROWS,
                             from_partition=("post_id", "page_id", "created_time")),
             contract=PostInsight, primary_key=("post_id", "metric"),
             cursor=FullRefresh("lifetime totals keep growing while a post is seen; every post is read again"),
             unified=Maps(
                 "social_content_daily", date=DayOf("created_time", Const(INSIGHTS_ZONE)), account_id="page_id",
                 content_id="post_id", content_type=Const("post"),
-                impressions=Expr(_METRIC.format("post_media_view")),
-                reach=Expr(_METRIC.format("post_total_media_view_unique")),
+                impressions=Expr(insight_metric("post_media_view")),
+                reach=Expr(insight_metric("post_total_media_view_unique")),
                 meanings={"date": "the Pacific day the post was published (its lifetime totals land there)",
                           "impressions": "post_media_view: lifetime times the post was played or displayed (Meta's views)",
                           "reach": "post_total_media_view_unique: lifetime people who saw the post (Meta's viewers)"},
@@ -208,10 +201,7 @@ connector = declare(
     api_version=GRAPH_VERSION, docs_url="https://developers.facebook.com/docs/pages-api", category="organic",
     supported_until=GRAPH_VERSION_UNTIL, support_policy="https://developers.facebook.com/docs/graph-api/guides/versioning",
     description="Facebook Page views, viewers, engagements, video views and follows per day, and posts with their lifetime insights.",
-    #: The Graph API's documented error response (https://developers.facebook.com/docs/graph-api/guides/error-handling).
-    error_example={"error": {"message": "Error validating access token: The session has been invalidated because the user "
-                                        "changed their password.", "type": "OAuthException", "code": 190,
-                             "error_subcode": 460, "fbtrace_id": "EJplcsCHuLu"}},
+    error_example=GRAPH_ERROR_EXAMPLE,
 )
 source = source_function(connector)
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -49,11 +48,12 @@ from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.facts import Const, DayOf, Expr, Maps
 from bosco_connectors.framework.meta_graph import (
-    GRAPH_URL, GRAPH_VERSION, GRAPH_VERSION_UNTIL, INSIGHTS_ZONE, graph_cursor, graph_errors, insight_day,
+    GRAPH_ERROR_EXAMPLE, GRAPH_URL, GRAPH_VERSION, GRAPH_VERSION_UNTIL, INSIGHT_ROWS, INSIGHTS_ZONE, dated_insight, graph_cursor,
+    graph_errors, insight_metric,
 )
 from bosco_connectors.framework.params import ForEach, FromParent, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
-from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
+from bosco_connectors.framework.spec import Cursor, FullRefresh, RestStream, Stream
 
 #: Lifetime metrics every FEED and REELS media answers (v27.0).
 MEDIA_METRICS = ("views", "reach", "total_interactions", "saved", "shares")
@@ -138,14 +138,6 @@ API = Api(
 )
 
 
-def _dated(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
-    """A daily value's day, from its ``end_time`` (see `meta_graph.insight_day`)."""
-    record["date"] = insight_day(record["end_time"])
-    return record
-
-
-_METRIC = "case when metric = '{}' then value end"
-_INSIGHT_ROWS = dict(explode="values", rename={"name": "metric"}, drop=("title", "description", "id"))
 
 
 def streams(config: InstagramConfig | None) -> list[Stream]:
@@ -173,14 +165,14 @@ def streams(config: InstagramConfig | None) -> list[Stream]:
             partitions=FromParent(media, {"media_id": "id", "ig_user_id": "ig_user_id", "timestamp": "timestamp",
                                           "media_product_type": "media_product_type"}),
             path_only=("ig_user_id", "timestamp", "media_product_type"), params={"metric": ",".join(MEDIA_METRICS)},
-            records=Records("data", **_INSIGHT_ROWS, from_partition=("media_id", "ig_user_id", "timestamp", "media_product_type")),
+            records=Records("data", **INSIGHT_ROWS, from_partition=("media_id", "ig_user_id", "timestamp", "media_product_type")),
             contract=MediaInsight, primary_key=("media_id", "metric"),
             cursor=FullRefresh("lifetime totals keep growing while a media is seen; every media is read again"),
             unified=Maps(
                 "social_content_daily", date=DayOf("timestamp", Const(INSIGHTS_ZONE)), account_id="ig_user_id",
                 content_id="media_id", content_type=Expr("lower(media_product_type)"),
-                impressions=Expr(_METRIC.format("views")), reach=Expr(_METRIC.format("reach")),
-                engagements=Expr(_METRIC.format("total_interactions")),
+                impressions=Expr(insight_metric("views")), reach=Expr(insight_metric("reach")),
+                engagements=Expr(insight_metric("total_interactions")),
                 video_views=Expr("case when metric = 'views' and media_product_type = 'REELS' then value end"),
                 meanings={"date": "the Pacific day the media was published (its lifetime totals land there)",
                           "content_type": "feed (posts, carousels) or reels",
@@ -195,13 +187,13 @@ def streams(config: InstagramConfig | None) -> list[Stream]:
             path="{ig_user_id}/insights", partitions=per_account,
             params={"metric": ",".join(ACCOUNT_METRICS), "period": "day"},
             window=WindowParams("since", "until", end_exclusive=True),
-            records=Records("data", **_INSIGHT_ROWS, from_partition=("ig_user_id",), formats={"end_time": ISO_DATETIME}),
-            transform=_dated, contract=AccountInsightDaily, primary_key=("ig_user_id", "metric", "date"),
+            records=Records("data", **INSIGHT_ROWS, from_partition=("ig_user_id",), formats={"end_time": ISO_DATETIME}),
+            transform=dated_insight, contract=AccountInsightDaily, primary_key=("ig_user_id", "metric", "date"),
             cursor=Cursor("date", lookback=timedelta(days=3), window=timedelta(days=MAX_INSIGHT_DAYS)),
             unified=Maps(
                 "social_content_daily", date="date", account_id="ig_user_id", content_id=Const(""),
-                content_type=Const("account"), reach=Expr(_METRIC.format("reach")),
-                followers_gained=Expr(_METRIC.format("follower_count")),
+                content_type=Const("account"), reach=Expr(insight_metric("reach")),
+                followers_gained=Expr(insight_metric("follower_count")),
                 meanings={"date": "Meta's reporting day in Pacific time",
                           "reach": "reach: unique accounts that saw any of the account's content that day",
                           "followers_gained": "follower_count: accounts that followed the account that day (not reported under 100 followers)"},
@@ -215,10 +207,7 @@ connector = declare(
     api_version=GRAPH_VERSION, docs_url="https://developers.facebook.com/docs/instagram-platform", category="organic",
     supported_until=GRAPH_VERSION_UNTIL, support_policy="https://developers.facebook.com/docs/graph-api/guides/versioning",
     description="Instagram professional accounts of Facebook Pages: media with lifetime insights, and daily account reach and new followers.",
-    #: The Graph API's documented error response (https://developers.facebook.com/docs/graph-api/guides/error-handling).
-    error_example={"error": {"message": "Error validating access token: The session has been invalidated because the user "
-                                        "changed their password.", "type": "OAuthException", "code": 190,
-                             "error_subcode": 460, "fbtrace_id": "EJplcsCHuLu"}},
+    error_example=GRAPH_ERROR_EXAMPLE,
 )
 source = source_function(connector)
 
