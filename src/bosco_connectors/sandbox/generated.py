@@ -122,14 +122,29 @@ class GeneratedApp:
         base = urlsplit(self.api.base_url)
         self.root_path = "/" + base.path.strip("/") + "/" if base.path.strip("/") else "/"
         self.real_root = f"{base.scheme}://{base.netloc}"
-        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
+        self.fixtures = Fixtures.load(fixture_folder(self.connector))
+        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides,
+                     account_ids=self._configured_accounts())
         self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
         self.page_cache = PageCache(enabled=page_cache)
         self._report_templates: dict[str, _ReportTemplate] = {}
-        self.fixtures = Fixtures.load(fixture_folder(self.connector))
         self._lock = threading.Lock()
         self._injected: list[str] = []
         self._issued: set[str] = set()
+
+    def _configured_accounts(self) -> tuple[str, ...]:
+        """The account a source is configured with, when its config names it (a required field
+        named as the account's id column: CM360's ``account_id``): the world's one account then
+        has that id, so the account the source asks for and its campaigns' account agree."""
+        fields = self.connector.config_model.model_fields
+        documented = self.fixtures.config_for("http://127.0.0.1:1")
+        for stream in self.connector.active_streams(self.connector.validate(documented)):
+            spec = ad_spec(stream)
+            if isinstance(spec, Entity) and spec.level == "account" and spec.id in fields and fields[spec.id].is_required():
+                value = documented.get(spec.id)
+                if isinstance(value, (str, int)):
+                    return (str(value),)
+        return ()
 
     # -- what tests and the demo use ----------------------------------------------------
 
