@@ -128,3 +128,10 @@ def test_documented_errors():
     assert isinstance(blocked, AuthError)
     assert policy.for_status(httpx.Response(200), body("global_stats_daily.json")) is None
     assert policy.for_status(httpx.Response(200), body("singlesends.page1.json")) is None
+
+
+def test_a_parent_key_reads_a_subuser_with_on_behalf_of():
+    from bosco_connectors.sources.sendgrid import SendgridConfig
+
+    assert API.headers(SendgridConfig(api_key="SG.k", on_behalf_of="brand-eu")) == {"on-behalf-of": "brand-eu"}
+    assert API.headers(SendgridConfig(api_key="SG.k")) == {}  # no header unless a subuser is named
