@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -121,20 +121,20 @@ def test_a_review_deleted_later_leaves_the_tables(tmp_path, fast):
     assert [r[0] for r in fact(db)] == ["512000101", "512000103"]
 
 
-def test_the_generated_fake_serves_the_documented_reviews_inside_the_asked_window(tmp_path, fast):
+def test_the_generated_fake_serves_the_documented_reviews_in_its_window(tmp_path, fast):
+    """The demo's fake moves the documented reviews so that the latest review day is its last day
+    (`sandbox.redate`): a sync over the fake's window loads every one, times of day kept."""
     app = GeneratedApp(connector=connector, end_date=date(2026, 12, 6))
     db = tmp_path / "y.duckdb"
     with FakeApi([app]) as api:
-        config = app.source_config(api.url(app.prefix))
-        run(db, tmp_path / "p", config)
-    start = date.fromisoformat(str(config["start_date"]))
+        run(db, tmp_path / "p", app.source_config(api.url(app.prefix)))
     rows = query(db, "select id, created_at from raw.yotpo_reviews order by id")
     assert [r[0] for r in rows] == ["512000101", "512000102", "512000103"]
-    # the earliest documented update (Nov 1) lands on the window's first day; times of day are kept
+    last = app.world.days[-1]  # the latest documented review (Nov 2, 23:59:01 UTC) lands on the fake's last day
     assert [r[1].astimezone(timezone.utc).replace(tzinfo=None) for r in rows] == [
-        datetime.combine(start, datetime.min.time()).replace(hour=10, minute=4, second=12),
-        datetime.combine(start, datetime.min.time()).replace(hour=22, minute=40),
-        datetime.combine(start, datetime.min.time()).replace(hour=23, minute=59, second=1) + (date(2026, 11, 2) - date(2026, 11, 1)),
+        datetime.combine(last, datetime.min.time()).replace(hour=10, minute=4, second=12) - timedelta(days=1),
+        datetime.combine(last, datetime.min.time()).replace(hour=22, minute=40) - timedelta(days=1),
+        datetime.combine(last, datetime.min.time()).replace(hour=23, minute=59, second=1),
     ]
 
 

@@ -34,7 +34,6 @@ Qualtrics labels it; the response's day is the UTC day of its ``endDate`` (submi
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import DayOf, Maps
 from bosco_connectors.framework.files import Json
 from bosco_connectors.framework.jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create, Download, Poll
-from bosco_connectors.framework.params import DATETIME, ForEach, WindowParams, parse_bound
+from bosco_connectors.framework.params import DATETIME, ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
 from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
 from bosco_connectors.framework.unified import Lookup
@@ -156,7 +155,7 @@ ROWS = Records(formats={"start_date": ISO_DATETIME, "end_date": ISO_DATETIME, "r
 @dataclass(kw_only=True)
 class ResponseExport(AsyncReportStream):
     """A response export file read as one row per answered question; its fake serves the documented
-    responses moved into the asked window."""
+    responses (the file's records) moved into the fake's window."""
 
     def shape(self, raw: list[dict[str, Any]], ctx: ReadContext) -> Any:
         rows = [row for r in raw if isinstance(r, dict) for row in answer_rows(r, str(ctx.partition.get("survey_id")))]
@@ -172,15 +171,9 @@ class ResponseExport(AsyncReportStream):
         for exchange in app.fixtures.data(self.name):
             if str(exchange.request.get("path", "")).endswith("/file"):
                 records += list(fmt.records(io.BytesIO(app.fixtures.raw_body(exchange))))
-        start = parse_bound(self.window.parse(route.params)[0], DATETIME) if self.window is not None else None
-        days = [dt.date.fromisoformat(str(r["values"]["recordedDate"])[:10]) for r in records if r.get("values", {}).get("recordedDate")]
-        shift = (start.date() - min(days)) if start is not None and days else timedelta(0)
-        for record in copy.deepcopy(records):
-            for name in ("startDate", "endDate", "recordedDate"):
-                value = record.get("values", {}).get(name)
-                if value:
-                    record["values"][name] = (dt.date.fromisoformat(value[:10]) + shift).isoformat() + value[10:]
-            yield record
+        from bosco_connectors.sandbox.redate import into_window  # the fake's own: documented dates moved into its window
+
+        yield from into_window(records, app.world.days[-1], {})
 
     def fake_encode(self, app: Any, route: Any, body: Any, records: list[dict[str, Any]]) -> bytes:
         return self.report.download.format.dump(records)  # type: ignore[union-attr]

@@ -45,7 +45,6 @@ from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import DayOf, Maps
-from bosco_connectors.framework.fake_window import DocumentedInWindow
 from bosco_connectors.framework.paginators import PageNumber
 from bosco_connectors.framework.params import ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
@@ -137,7 +136,7 @@ def question_rows(response: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @dataclass(kw_only=True)
-class ResponseAnswers(DocumentedInWindow):
+class ResponseAnswers(RestStream):
     """Bulk responses read as one row per answered question (pages and questions are lists within lists)."""
 
     def shape(self, raw: list[dict[str, Any]], ctx: ReadContext) -> Any:
@@ -160,7 +159,7 @@ def streams(config: SurveyMonkeyConfig | None) -> list[Stream]:
             params={"simple": "true", "sort_by": "date_modified", "sort_order": "ASC"},
             window=WindowParams("start_modified_at", "end_modified_at", format=INSTANT),
             paginator=lambda: PageNumber(page_size=size, page_param="page", size_param="per_page", total_items_path="total"),
-            records="data", fake_dates=("date_modified", "date_created"), contract=Answer,
+            records="data", contract=Answer,
             primary_key=("survey_id", "response_id", "question_id"),
             cursor=Cursor("date_modified", kind="datetime", lookback=timedelta(days=1)),
             unified=Maps(

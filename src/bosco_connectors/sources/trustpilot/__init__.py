@@ -48,7 +48,6 @@ from bosco_connectors.framework.auth import RefreshToken
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import DayOf, Maps
-from bosco_connectors.framework.fake_window import DocumentedInWindow
 from bosco_connectors.framework.paginators import PageNumber
 from bosco_connectors.framework.params import ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records, snake_case
@@ -152,8 +151,8 @@ def streams(config: TrustpilotConfig | None) -> list[Stream]:
             contract=BusinessUnit, primary_key=("id",),
             cursor=FullRefresh("one profile per configured business unit, its current state"),
         ),
-        DocumentedInWindow(
-            name="service_reviews", fake_dates=("createdAt", "updatedAt", "experiencedAt"), description="Private service reviews of each business unit: stars, text, verification.",
+        RestStream(
+            name="service_reviews", description="Private service reviews of each business unit: stars, text, verification.",
             path="private/business-units/{business_unit_id}/reviews", partitions=PER_UNIT,
             params={"orderBy": "createdat.asc"},
             window=WindowParams("startDateTime", "endDateTime", format=INSTANT),

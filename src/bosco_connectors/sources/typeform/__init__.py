@@ -55,7 +55,6 @@ from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import DayOf, Maps
-from bosco_connectors.framework.fake_window import DocumentedInWindow
 from bosco_connectors.framework.paginators import CursorInBody, PageNumber, PageRequest
 from bosco_connectors.framework.params import ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
@@ -221,8 +220,8 @@ def streams(config: TypeformConfig | None) -> list[Stream]:
             contract=FormField, primary_key=("form_id", "id"),
             cursor=FullRefresh("GET /forms/{form_id} is the form's current definition, one request per form"),
         ),
-        DocumentedInWindow(
-            name="answers", fake_dates=("submitted_at", "landed_at"), description="One row per answer of each completed response to a configured form.",
+        RestStream(
+            name="answers", description="One row per answer of each completed response to a configured form.",
             path="forms/{form_id}/responses", partitions=per_form,
             window=WindowParams("since", "until", format=INSTANT), paginator=responses_pages(size),
             records=Records("items", explode="answers", parent_prefix="response_",

@@ -40,10 +40,9 @@ from bosco_connectors.framework.deletions import SoftDelete
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import DayOf, Expr, Maps
 from bosco_connectors.framework.paginators import PageNumber
-from bosco_connectors.framework.fake_window import DocumentedInWindow
 from bosco_connectors.framework.params import DATETIME, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records
-from bosco_connectors.framework.spec import Cursor, Stream
+from bosco_connectors.framework.spec import Cursor, RestStream, Stream
 
 MAX_PAGE_SIZE = 100
 #: Yotpo's product key of site (store) reviews.
@@ -97,8 +96,8 @@ API = Api(
 def streams(config: YotpoConfig | None) -> list[Stream]:
     size = config.page_size if config is not None else MAX_PAGE_SIZE
     return [
-        DocumentedInWindow(
-            name="reviews", fake_dates=("updated_at", "created_at"), description="Every product and site review: score, title, product sku, reviewer type, flags.",
+        RestStream(
+            name="reviews", description="Every product and site review: score, title, product sku, reviewer type, flags.",
             path="v1/apps/{app_key}/reviews", window=WindowParams("since_updated_at", format=DATETIME),
             paginator=lambda: PageNumber(page_size=size, page_param="page", size_param="count"),
             records=Records("reviews", drop=("email",), formats={"created_at": ISO_DATETIME, "updated_at": ISO_DATETIME}),
