@@ -49,8 +49,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -60,6 +59,7 @@ from bosco_connectors.framework.currencies import ISO_4217
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import Const, DayOf, Expr, Maps, Total
+from bosco_connectors.framework.kept import KeptTable
 from bosco_connectors.framework.paginators import CursorInBody
 from bosco_connectors.framework.params import DATETIME, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records, drop_nulls
@@ -205,25 +205,6 @@ def without_nulls(contract: type[Contract]):
     return transform
 
 
-@dataclass(kw_only=True)
-class KeptTable(RestStream):
-    """A list read whole whose table must exist even when the account has none yet: the
-    unified orders sum the refund adjustments (`facts.Total`), and a staging model whose raw
-    table is missing is skipped. An empty answer loads an empty table of the contract, so its
-    pages are Arrow tables too (one way of loading the table: ``arrow=True``, no per-record
-    transform; lists such as ``items`` load as JSON text)."""
-
-    def read(self, ctx: ReadContext) -> Iterator[Any]:
-        loaded = False
-        for page in super().read(ctx):
-            loaded = True
-            yield page
-        if not loaded:
-            from bosco_connectors.framework.arrow import columns_to_arrow  # pyarrow: off the CLI's import path
-
-            yield columns_to_arrow({}, 0, self.contract, self.name)
-
-
 def pages():
     return lambda: CursorInBody("data.-1.id", "after", has_more_path="meta.pagination.has_more")
 
@@ -262,7 +243,7 @@ def _list(name: str, path: str, contract: type[Contract], size: int, description
             [t for t in contract.model_fields if t.endswith("_at")], ISO_DATETIME), drop=("name", "email"),
             # nested fields the contract names (``totals__total``) picked by their path: Arrow pages do not flatten
             rename={f.replace("__", "."): f for f in contract.model_fields if "__" in f} if as_arrow else {}),
-        transform=None if as_arrow else without_nulls(contract), arrow=as_arrow, contract=contract, primary_key=("id",),
+        transform=None if as_arrow else without_nulls(contract), contract=contract, primary_key=("id",),
         cursor=FullRefresh(why),
     )
 
