@@ -276,6 +276,17 @@ def drop_nulls(record: dict[str, Any], keep: Iterable[str] = ()) -> dict[str, An
                     drop_nulls(item)
     return record
 
+
+def without_nulls(contract: Any) -> Any:
+    """A stream ``transform`` that applies `drop_nulls` to each record, keeping the contract's own
+    columns (typed whatever they hold): for vendors that send every nullable field."""
+    declared = frozenset(contract.model_fields)
+
+    def transform(record: dict[str, Any], ctx: "ReadContext") -> dict[str, Any]:
+        return drop_nulls(record, keep=declared)
+
+    return transform
+
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """Every key of the records, in first-seen order (a later record may bring a new field)."""
     seen: dict[str, None] = {}

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -62,8 +61,8 @@ from bosco_connectors.framework.facts import Const, DayOf, Expr, Maps, Total
 from bosco_connectors.framework.kept import KeptTable
 from bosco_connectors.framework.paginators import CursorInBody
 from bosco_connectors.framework.params import DATETIME, WindowParams
-from bosco_connectors.framework.records import ISO_DATETIME, Records, drop_nulls
-from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
+from bosco_connectors.framework.records import ISO_DATETIME, Records, without_nulls
+from bosco_connectors.framework.spec import Cursor, FullRefresh, RestStream, Stream
 
 PADDLE_VERSION = "1"
 MAX_TRANSACTIONS_PER_PAGE = 30   # list transactions: "Default: 30; Maximum: 30"
@@ -192,17 +191,6 @@ API = Api(
 #: One hour (see the module docstring).
 SINCE_LAST_RUN = timedelta(hours=1)
 TIMES = ("created_at", "updated_at")
-
-
-def without_nulls(contract: type[Contract]):
-    """Paddle sends every nullable field, mostly null: leave those out (`records.drop_nulls`),
-    except the contract's own columns (typed whatever they hold)."""
-    declared = frozenset(contract.model_fields)
-
-    def transform(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
-        return drop_nulls(record, keep=declared)
-
-    return transform
 
 
 def pages():
