@@ -88,6 +88,17 @@ def fact_day_fields(stream: Stream) -> set[str]:
     return columns | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column in columns}
 
 
+def _cursor_fields(stream: Stream) -> set[str]:
+    """The incremental cursor's field of `stream`, under its column and vendor names (empty when none)."""
+    from ..framework.spec import Cursor
+
+    cursor = getattr(stream, "cursor", None)
+    if not isinstance(cursor, Cursor):
+        return set()
+    rename = dict(stream.record_spec.rename)
+    return {cursor.field} | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column == cursor.field}
+
+
 def _epochs(stream: Stream) -> dict[str, int]:
     """The fields `stream` declares as epoch numbers (what `redate` shifts besides ISO text)."""
     spec = stream.record_spec
@@ -515,13 +526,19 @@ class GeneratedApp:
     @cached_property
     def _redate_days(self) -> int:
         """Days to add to every documented date so that the latest day a fact reads (an order's
-        day; any date where no stream maps into a fact) is the world's last day: one shift for
-        the whole source, so its streams stay consistent."""
+        day; any date where no stream maps into a fact) is the world's last day, and no incremental
+        cursor ends up past the day before it (a saved cursor in the future would stop the next
+        sync): one shift for the whole source, so its streams stay consistent."""
         served = [s for s in self._streams() if self._served_as_documented(s)]
         fact_days = {s.name: fields for s in served if (fields := fact_day_fields(s))}
         latest = [day for stream in served if not fact_days or stream.name in fact_days
                   if (day := latest_day(self._as_documented(stream), _epochs(stream), fact_days.get(stream.name))) is not None]
-        return (self.world.days[-1] - max(latest)).days if latest else 0
+        cursors = [day for stream in served if (fields := _cursor_fields(stream))
+                   if (day := latest_day(self._as_documented(stream), _epochs(stream), fields)) is not None]
+        last = self.world.days[-1]
+        shifts = [(last - max(latest)).days] if latest else []
+        shifts += [(last - timedelta(days=1) - max(cursors)).days] if cursors else []
+        return min(shifts, default=0)
 
     @staticmethod
     def _served_as_documented(stream: Stream) -> bool:
