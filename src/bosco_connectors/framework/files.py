@@ -100,6 +100,8 @@ class FileFormat:
         raise NotImplementedError
 
     suffix = ""
+    #: Whether the file itself is JSON (a small JSON answer to a request for any other format is an error).
+    is_json = False
 
     def open(self, file: BinaryIO) -> BinaryIO:
         """The file's content, inflated, as a buffered binary stream (a UTF-8 BOM skipped)."""
@@ -111,6 +113,7 @@ class JsonLines(FileFormat):
     """One JSON object per line."""
 
     suffix = ".jsonl"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         stream = self.open(file)
@@ -226,6 +229,7 @@ class Json(FileFormat):
     path: str | None = None
 
     suffix = ".json"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         import ijson  # the only streaming reader of plain JSON; JSONL and CSV need nothing
@@ -259,6 +263,7 @@ class JsonGroups(FileFormat):
     group_by: str | None = None
 
     suffix = ".json"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         import ijson

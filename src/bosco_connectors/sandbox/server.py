@@ -215,6 +215,7 @@ class FakeApi:
         self.requests: list[RecordedRequest] = []
         self._scripted: list[_Scripted] = []
         self._transforms: list[tuple[Callable[[str, str], bool], Callable[[Any], Any]]] = []
+        self._file_transforms: list[tuple[Callable[[str, str], bool], Callable[[Any], Any]]] = []
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -272,11 +273,14 @@ class FakeApi:
         with self._lock:
             self._scripted.append(_Scripted(fault, times, matches))
 
-    def transform(self, fn: Callable[[Any], Any], path_contains: str | None = None, vendor: str | None = None) -> None:
+    def transform(self, fn: Callable[[Any], Any], path_contains: str | None = None, vendor: str | None = None,
+                  files: bool = False) -> None:
         """Rewrite the decoded JSON body of every matching successful answer with `fn`.
 
         For tests of schema drift (a field added, retyped or dropped) without vendor code:
         `fn` gets the body (each line of a JSON-lines body) and returns the new one.
+        ``files``: a successful answer that is not JSON (a CSV report) is replaced too, by the
+        JSON of ``fn(None)`` (a vendor's error answered with HTTP 200 in place of the report).
         """
 
         def matches(v: str, path: str) -> bool:
@@ -284,11 +288,18 @@ class FakeApi:
 
         with self._lock:
             self._transforms.append((matches, fn))
+            if files:
+                self._file_transforms.append((matches, fn))
 
     def _transformed(self, vendor: str, path: str, response: FakeResponse) -> FakeResponse:
         with self._lock:
             fns = [fn for matches, fn in self._transforms if matches(vendor, path)]
         kind = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
+        if fns and response.status < 400 and "json" not in kind:
+            with self._lock:
+                for_files = [fn for matches, fn in self._file_transforms if matches(vendor, path)]
+            if for_files:
+                return FakeResponse(response.status, orjson.dumps(for_files[-1](None)), {"Content-Type": "application/json"})
         if not fns or response.status >= 400 or "json" not in kind:
             return response
 
@@ -317,6 +328,7 @@ class FakeApi:
             self.requests.clear()
             self._scripted.clear()
             self._transforms.clear()
+            self._file_transforms.clear()
 
     def requests_to(self, path_contains: str) -> list[RecordedRequest]:
         with self._lock:

@@ -356,7 +356,9 @@ class SourceConformance:
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
-            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
+            # A report answered as a file (a CSV) is replaced too: the error comes in its place.
+            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example),
+                          files=True)
             job = SyncJob("t", self.connector.name, sandbox_config(api, self.connector))
             result = run_sync(job, destination=dlt.destinations.dummy(completed_prob=1.0, loader_file_format="parquet"),
                               pipelines_dir=tmp_path / "p", connector=without_waits(self.connector))
