@@ -4,8 +4,8 @@ A report without a unified ad mapping (an attribution tool's installs, an app st
 is served its documented records as they are; but their days are the documentation's, so a
 demo or a kit run over other days would load nothing. `on_asked_days` serves the documented
 rows of one documented day on each asked day in turn (a day gets the same rows whatever the
-range asked), with the day written into the fields that hold it. A stream answered as a file
-uses it through `DocumentedDaysFile`.
+range asked), with the day written into the fields that hold it. A stream uses it by being a
+`DocumentedDays` (a report answered as a file, or a JSON report whose ``Records`` path holds the rows).
 """
 
 from __future__ import annotations
@@ -53,15 +53,23 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterat
 
 
 @dataclass(kw_only=True)
-class DocumentedDaysFile(RestStream):
-    """A report answered as a file whose fake serves its documented rows on the asked days
-    (`fake_days`: the fields that hold the day, see `on_asked_days`)."""
+class DocumentedDays(RestStream):
+    """A report whose fake serves its documented rows on the asked days (`fake_days`: the
+    fields that hold the day, see `on_asked_days`): a file in the declared format, or the
+    documented JSON page with the rows at the ``Records`` path."""
 
     fake_days: Mapping[str, str] = field(default_factory=dict)
 
     def fake_records(self, app: Any, route: Any) -> Iterator[dict[str, Any]]:
         return on_asked_days(app, route, self.fake_days)
 
-    def fake_encode(self, app: Any, route: Any, body: Any, records: list[dict[str, Any]]) -> bytes:
-        assert self.file is not None
-        return self.file.dump(records)
+    def fake_encode(self, app: Any, route: Any, body: Any, records: list[dict[str, Any]]) -> Any:
+        if self.file is not None:
+            return self.file.dump(records)
+        from ..framework.params import _set_path
+
+        path = self.record_spec.path
+        if not path:
+            return records
+        _set_path(body, path, records)
+        return body

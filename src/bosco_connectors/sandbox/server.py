@@ -281,6 +281,7 @@ class FakeApi:
         `fn` gets the body (each line of a JSON-lines body) and returns the new one.
         ``files``: a successful answer that is not JSON (a CSV report) is replaced too, by the
         JSON of ``fn(None)`` (a vendor's error answered with HTTP 200 in place of the report).
+        A text that `fn` returns is answered as ``text/plain`` (a vendor whose errors are text).
         """
 
         def matches(v: str, path: str) -> bool:
@@ -299,7 +300,7 @@ class FakeApi:
             with self._lock:
                 for_files = [fn for matches, fn in self._file_transforms if matches(vendor, path)]
             if for_files:
-                return FakeResponse(response.status, orjson.dumps(for_files[-1](None)), {"Content-Type": "application/json"})
+                return _answer(response.status, for_files[-1](None))
         if not fns or response.status >= 400 or "json" not in kind:
             return response
 
@@ -312,7 +313,12 @@ class FakeApi:
         if "jsonl" in kind or "ndjson" in kind:
             body = b"\n".join(apply(line) for line in response.body.splitlines() if line.strip())
         else:
-            body = apply(response.body)
+            decoded = orjson.loads(response.body)
+            for fn in fns:
+                decoded = fn(decoded)
+            if isinstance(decoded, str):
+                return _answer(response.status, decoded)
+            body = orjson.dumps(decoded)
         return FakeResponse(response.status, body, dict(response.headers))
 
     def _next_fault(self, vendor: str, path: str) -> Fault | None:
@@ -376,6 +382,13 @@ def _gzip_bomb(megabytes: int) -> bytes:
     import gzip
 
     return gzip.compress(b"{" + b" " * (megabytes * 2**20) + b"}", compresslevel=9)
+
+
+def _answer(status: int, body: Any) -> FakeResponse:
+    """A transformed answer: text as ``text/plain``, anything else as JSON."""
+    if isinstance(body, str):
+        return FakeResponse(status, body.encode(), {"Content-Type": "text/plain"})
+    return FakeResponse(status, orjson.dumps(body), {"Content-Type": "application/json"})
 
 
 def _fault_status(fault: Fault) -> FakeResponse:

@@ -350,9 +350,11 @@ class SourceConformance:
         from ..sync import SyncJob, run_sync
 
         example = self._documented_error("auth_error") or self.connector.error_example
+        if not example:  # a vendor whose errors are text: the text answered with HTTP 200 instead of the data
+            example = self._documented_error_text("auth_error")
         assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
                          "(or set Connector.error_example to the vendor's documented error body)")
-        messages = error_messages(example, getattr(self.connector, "api", None))
+        messages = [example[:40]] if isinstance(example, str) else error_messages(example, getattr(self.connector, "api", None))
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
@@ -393,6 +395,19 @@ class SourceConformance:
         fixtures = Fixtures.load(fixture_folder(self.connector))
         exchange = fixtures.error(kind)
         return fixtures.body(exchange) if exchange is not None else None
+
+    def _documented_error_text(self, kind: str) -> str | None:
+        """The documented error body of `kind` when it is text, not JSON (a vendor that answers errors so)."""
+        from .replay import Fixtures, fixture_folder, has_fixtures
+
+        if not has_fixtures(self.connector):
+            return None
+        fixtures = Fixtures.load(fixture_folder(self.connector))
+        exchange = fixtures.error(kind)
+        if exchange is None or fixtures.body(exchange) is not None:
+            return None
+        text = fixtures.raw_body(exchange).decode("utf-8", "replace").strip()
+        return text or None
 
 
 #: Keys under which vendors write an error's text (``{"errors": "[API] Invalid API key"}``: Shopify).
