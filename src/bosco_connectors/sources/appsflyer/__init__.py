@@ -47,10 +47,8 @@ mobile measurement partner, grouped in docs/sources.md with the other MMPs.
 from __future__ import annotations
 
 import datetime as dt  # fields may then be named ``date``
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Mapping
 
 from pydantic import Field, SecretStr
 
@@ -60,10 +58,10 @@ from bosco_connectors.framework.declare import Api, RateBudget, declare, source_
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import Expr, Maps
 from bosco_connectors.framework.files import Csv
-from bosco_connectors.framework.params import Partitions, WindowParams
+from bosco_connectors.framework.params import ForEach, WindowParams
 from bosco_connectors.framework.records import CURRENCY, Records
 from bosco_connectors.framework.spec import Cursor, Stream
-from bosco_connectors.sandbox.documented_days import DocumentedDaysFile
+from bosco_connectors.sandbox.documented_days import DocumentedDays
 
 BASE_URL = "https://hq1.appsflyer.com/api/"
 #: Raw data: "Up to 60 days out of the previous 90 days" per call (article 207034366).
@@ -171,16 +169,9 @@ API = Api(
 )
 
 
-@dataclass(frozen=True)
-class PerApp(Partitions):
-    """One partition per configured app, carrying the app's currency and time zone from config
-    (the aggregate file names neither; the time zone is also the ``timezone`` parameter)."""
-
-    def for_read(self, config: Any, client: Any = None) -> list[Mapping[str, Any]]:
-        return [{"app_id": app, "timezone": config.timezone, "currency": config.currency} for app in config.app_ids]
-
-
-PER_APP = PerApp()
+#: One partition per configured app, carrying the app's currency and time zone from config (the
+#: aggregate file names neither; the time zone is also the ``timezone`` parameter).
+PER_APP = ForEach("app_ids", "app_id", with_config=("timezone", "currency"))
 
 #: partners_by_date_report columns (dev hub "Partners daily"; support article 207034346's report list).
 AGGREGATE = {"Date": "date", "Agency/PMD (af_prt)": "agency", "Media Source (pid)": "media_source",
@@ -209,7 +200,7 @@ NOT_AVAILABLE = ("N/A", "")
 
 def streams(config: AppsflyerConfig | None) -> list[Stream]:
     return [
-        DocumentedDaysFile(
+        DocumentedDays(
             name="partners_daily", fake_days={"Date": "%Y-%m-%d"}, description="Installs, sessions, revenue and cost per install day, agency, media source "
                                                "and campaign (the partners by date aggregate report).",
             path="agg-data/export/app/{app_id}/partners_by_date_report/v5", params={"timezone": "{timezone}"},
@@ -231,7 +222,7 @@ def streams(config: AppsflyerConfig | None) -> list[Stream]:
                           "revenue": "Total Revenue: LTV in-app revenue of the day's installs to date, in the app's currency",
                           "cost": "Total Cost: cost the partners report for the day's installs, in the app's currency"}),
         ),
-        DocumentedDaysFile(
+        DocumentedDays(
             name="installs", fake_days={"Install Time": "%Y-%m-%d", "Event Time": "%Y-%m-%d", "Attributed Touch Time": "%Y-%m-%d"}, description="Each attributed (non-organic) install, without device identifiers.",
             path="raw-data/export/app/{app_id}/installs_report/v5", params={"timezone": "{timezone}"},
             path_only=("currency",), partitions=PER_APP, window=WindowParams("from", "to"), file=Csv(),
