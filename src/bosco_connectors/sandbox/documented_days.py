@@ -5,7 +5,8 @@ is served its documented records as they are; but their days are the documentati
 demo or a kit run over other days would load nothing. `on_asked_days` serves the documented
 rows of one documented day on each asked day in turn (a day gets the same rows whatever the
 range asked), with the day written into the fields that hold it. A stream uses it by being a
-`DocumentedDays` (a report answered as a file, or a JSON report whose ``Records`` path holds the rows).
+`DocumentedDays` (a report answered as a file, or a JSON report whose ``Records`` path holds the
+rows) or a `DocumentedDaysReport` (a report job's file).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterator, Mapping
 
+from ..framework.jobs import AsyncReportStream
+from ..framework.params import parse_bound
 from ..framework.spec import RestStream
 
 
@@ -32,7 +35,7 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterat
     """The documented records of the route's stream on the asked days. `day_fields`: vendor
     field -> how it writes the day (``"%Y-%m-%d"``; a timestamp keeps its time); the first
     one groups the documented rows by day."""
-    records = list(app._documented_records(route.stream))
+    records = list(_documented(app, route.stream))
     first = next(iter(day_fields))
     by_day: dict[date, list[dict[str, Any]]] = {}
     for record in records:
@@ -42,7 +45,7 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterat
     days = [by_day[d] for d in sorted(by_day)]
     if not days:
         return
-    for day in app._days(route):
+    for day in _asked_days(app, route):
         for record in days[day.toordinal() % len(days)]:
             moved = dict(record)
             for name, fmt in day_fields.items():
@@ -50,6 +53,32 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterat
                 if found is not None:
                     moved[name] = day.strftime(fmt) + found[1]
             yield moved
+
+
+def _documented(app: Any, stream: Any) -> Iterator[dict[str, Any]]:
+    """The documented records: a report job's file (its create and poll answers aside), else the stream's bodies."""
+    if getattr(stream, "kind", None) != "async_report":
+        yield from app._documented_records(stream)
+        return
+    import io
+
+    item = next(d for d in app._jobs.declared if d.stream.name == stream.name)
+    for exchange in app.fixtures.data(stream.name):
+        if not app._jobs._is_call(item, exchange.request):
+            yield from item.download.format.records(io.BytesIO(app.fixtures.raw_body(exchange)))
+
+
+def _asked_days(app: Any, route: Any) -> list[date]:
+    """The world's days the request asks for: its window, or a report job's (declared on its `Create`)."""
+    if getattr(route.stream, "window", None) is not None:
+        return app._days(route)
+    window = getattr(getattr(getattr(route.stream, "report", None), "create", None), "window", None)
+    if window is None:
+        return app._days(route)
+    start, end = (parse_bound(v, window.format) for v in window.parse(route.params))
+    first = start.date() if isinstance(start, datetime) else start
+    last = end.date() if isinstance(end, datetime) else end
+    return [d for d in app.world.days if (first is None or d >= first) and (last is None or d <= last)]
 
 
 @dataclass(kw_only=True)
@@ -73,3 +102,16 @@ class DocumentedDays(RestStream):
             return records
         _set_path(body, path, records)
         return body
+
+
+@dataclass(kw_only=True)
+class DocumentedDaysReport(AsyncReportStream):
+    """A report job whose fake file holds its documented rows on the asked days (see `DocumentedDays`)."""
+
+    fake_days: Mapping[str, str] = field(default_factory=dict)
+
+    def fake_records(self, app: Any, route: Any) -> Iterator[dict[str, Any]]:
+        return on_asked_days(app, route, self.fake_days)
+
+    def fake_encode(self, app: Any, route: Any, body: Any, records: list[dict[str, Any]]) -> bytes:
+        return self.report.download.format.dump(records)  # type: ignore[union-attr]
