@@ -56,6 +56,28 @@ class QueryParamAuth(httpx.Auth):
         yield request
 
 
+class JsonBodyAuth(httpx.Auth):
+    """Put the credential's fields into every JSON request body (Branch's ``branch_key`` and
+    ``branch_secret``); a request without a JSON body gets a JSON object of them alone."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = {name: _plain(value) for name, value in values.items()}
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        import orjson
+
+        raw = request.read()
+        body = orjson.loads(raw) if raw else {}
+        if not isinstance(body, dict):
+            raise AuthError("the credential goes into a JSON object body; this request's body is not one")
+        content = orjson.dumps({**body, **self._values})
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Content-Length"] = str(len(content))
+        request._content = content
+        request.stream = httpx.ByteStream(content)
+        yield request
+
+
 def basic(username: str, password: str | SecretStr) -> httpx.BasicAuth:
     return httpx.BasicAuth(username, _plain(password))
 
@@ -358,6 +380,19 @@ class ApiKey(Credential):
     def build(self, config: object) -> httpx.Auth:
         key = _value(config, self.fields[0])
         return QueryParamAuth(key, self.query) if self.query else HeaderAuth(key, self.header or "Authorization", self.prefix)
+
+
+class JsonBodyKeys(Credential):
+    """Config fields sent as fields of every JSON request body, under their own names
+    (Branch's Query API: ``{"branch_key": ..., "branch_secret": ..., <the query>}``)."""
+
+    def __init__(self, *fields: str) -> None:
+        if not fields:
+            raise ValueError("JsonBodyKeys names at least one config field")
+        self.fields = fields
+
+    def build(self, config: object) -> httpx.Auth:
+        return JsonBodyAuth({name: _value(config, name) for name in self.fields})
 
 
 class Bearer(ApiKey):

@@ -236,6 +236,13 @@ class GeneratedApp:
                     return False
                 return all(name is None or issued[name] in (None, "") or issued[name] == part
                            for name, part in zip(credential.parts, sent))
+            if isinstance(credential, a.JsonBodyKeys):  # fields of the JSON body, each as this fake issued it
+                try:
+                    sent = orjson.loads(request.body or b"{}")
+                except orjson.JSONDecodeError:
+                    return False
+                return isinstance(sent, dict) and all(
+                    sent.get(name) == self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields)
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
