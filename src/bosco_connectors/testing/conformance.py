@@ -313,6 +313,11 @@ class SourceConformance:
             # is asked: the line says which exchange failed, in the endpoint's words.
             assert "exchange failed" in (result.error or ""), f"the auth failure should name the token exchange: {result.error}"
             return
+        if _self_signed(self.connector):
+            # The client signs each request's token with the key itself (App Store Connect): a key that
+            # cannot sign fails before the API is asked, the line saying so.
+            assert "sign" in (result.error or ""), f"the auth failure should say the token could not be signed: {result.error}"
+            return
         body = self._documented_error("auth_error")
         messages = error_messages(body, getattr(self.connector, "api", None)) if body else []
         if messages and sandbox.serves_documented_errors:
@@ -520,6 +525,13 @@ def _token_grant(connector: Connector) -> bool:
     credential = getattr(getattr(connector, "api", None), "auth", None)
     choices = credential.choices if isinstance(credential, auth.OneOf) else (credential,)
     return bool(choices) and all(isinstance(c, (auth.RefreshToken, auth.ClientCredentials, auth.ServiceAccount)) for c in choices)
+
+
+def _self_signed(connector: Connector) -> bool:
+    """True when the source's credential is a JWT the client signs for every request (no exchange)."""
+    from ..framework import auth
+
+    return isinstance(getattr(getattr(connector, "api", None), "auth", None), auth.SignedJwt)
 
 
 def _field_names(contract: type[Contract]) -> set[str]:
