@@ -219,7 +219,8 @@ class Csv(FileFormat):
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
         if self.end_at and writer is not None:
             out.write(self.end_at[0] + self.delimiter * (len(writer.fieldnames) - 1) + "\n")  # the summary's first row
-        return out.getvalue().encode("utf-8")
+        # In the file's own encoding (Google Play's UTF-16 with its byte-order mark); UTF-8 without a mark otherwise.
+        return out.getvalue().encode("utf-8" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") else self.encoding)
 
 
 @dataclass(frozen=True)

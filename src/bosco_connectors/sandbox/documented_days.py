@@ -31,10 +31,10 @@ def _prefix(value: Any, fmt: str) -> tuple[date, str] | None:
         return None
 
 
-def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterator[dict[str, Any]]:
-    """The documented records of the route's stream on the asked days. `day_fields`: vendor
-    field -> how it writes the day (``"%Y-%m-%d"``; a timestamp keeps its time); the first
-    one groups the documented rows by day."""
+def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str], days: list[date] | None = None) -> Iterator[dict[str, Any]]:
+    """The documented records of the route's stream on the asked days (or `days`). `day_fields`:
+    vendor field -> how it writes the day (``"%Y-%m-%d"``; a timestamp keeps its time); the
+    first one groups the documented rows by day."""
     records = list(_documented(app, route.stream))
     first = next(iter(day_fields))
     by_day: dict[date, list[dict[str, Any]]] = {}
@@ -45,7 +45,7 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str]) -> Iterat
     days = [by_day[d] for d in sorted(by_day)]
     if not days:
         return
-    for day in _asked_days(app, route):
+    for day in (days if days is not None else _asked_days(app, route)):
         for record in days[day.toordinal() % len(days)]:
             moved = dict(record)
             for name, fmt in day_fields.items():
