@@ -278,9 +278,9 @@ class FakeApi:
         """Rewrite the decoded JSON body of every matching successful answer with `fn`.
 
         For tests of schema drift (a field added, retyped or dropped) without vendor code:
-        `fn` gets the body (each line of a JSON-lines body) and returns the new one.
-        ``files``: a successful answer that is not JSON (a CSV report) is replaced too, by the
-        JSON of ``fn(None)`` (a vendor's error answered with HTTP 200 in place of the report).
+        `fn` gets the body (each line of a JSON-lines body) and returns the new one. With
+        ``files``, a successful answer that is not JSON (a CSV report file) is replaced too:
+        `fn` gets None and its result is answered as JSON (a vendor's error body in a 200).
         A text that `fn` returns is answered as ``text/plain`` (a vendor whose errors are text).
         """
 
@@ -298,9 +298,12 @@ class FakeApi:
         kind = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
         if fns and response.status < 400 and "json" not in kind:
             with self._lock:
-                for_files = [fn for matches, fn in self._file_transforms if matches(vendor, path)]
-            if for_files:
-                return _answer(response.status, for_files[-1](None))
+                on_files = [fn for matches, fn in self._file_transforms if matches(vendor, path)]
+            if on_files:
+                replaced: Any = None
+                for fn in on_files:
+                    replaced = fn(replaced)
+                return _answer(response.status, replaced)
         if not fns or response.status >= 400 or "json" not in kind:
             return response
 
