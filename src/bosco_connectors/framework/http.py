@@ -309,7 +309,8 @@ class ApiClient:
         ``data`` and ``headers``; a small JSON answer is checked against the error map, since
         vendors answer errors with HTTP 200 too. ``json_is_error``: the report asked for is not
         JSON (a CSV), so a small JSON answer is the vendor's error even where its body carries
-        no code the error map knows (AppsFlyer's ``{"message": ...}``), never an empty report.
+        no code the error map knows (AppsFlyer's ``{"message": ...}``), never an empty report;
+        so is a small XML document (Cloud Storage's ``<Error>``).
         """
         request_args = {"params": params, "json": json, "data": data, "headers": headers}
         try:
@@ -359,6 +360,11 @@ class ApiClient:
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         size = sink.seek(0, 2)
         sink.seek(0)
+        if json_is_error and kind.endswith("xml") and size <= ERROR_BODY_BYTES:  # Cloud Storage's XML error document
+            text = sink.read().decode("utf-8", "replace").strip().replace("\n", " ")
+            sink.seek(0)
+            raise ApiError(f"HTTP {response.status_code}: {text[:300]} (an XML answer where the report file was asked for)",
+                           status=response.status_code, request=describe(request)).located(source=self.source, stream=stream)
         if not kind.endswith("json") or size > ERROR_BODY_BYTES:
             return
         try:

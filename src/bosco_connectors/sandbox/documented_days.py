@@ -42,11 +42,11 @@ def on_asked_days(app: Any, route: Any, day_fields: Mapping[str, str], days: lis
         found = _prefix(record.get(first), day_fields[first])
         if found is not None:
             by_day.setdefault(found[0], []).append(record)
-    days = [by_day[d] for d in sorted(by_day)]
-    if not days:
+    documented = [by_day[d] for d in sorted(by_day)]
+    if not documented:
         return
     for day in (days if days is not None else _asked_days(app, route)):
-        for record in days[day.toordinal() % len(days)]:
+        for record in documented[day.toordinal() % len(documented)]:
             moved = dict(record)
             for name, fmt in day_fields.items():
                 found = _prefix(record.get(name), fmt)

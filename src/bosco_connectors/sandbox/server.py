@@ -388,9 +388,10 @@ def _gzip_bomb(megabytes: int) -> bytes:
 
 
 def _answer(status: int, body: Any) -> FakeResponse:
-    """A transformed answer: text as ``text/plain``, anything else as JSON."""
+    """A transformed answer: text as ``text/plain`` (an XML document as ``application/xml``), anything else as JSON."""
     if isinstance(body, str):
-        return FakeResponse(status, body.encode(), {"Content-Type": "text/plain"})
+        kind = "application/xml" if body.lstrip().startswith("<") else "text/plain"
+        return FakeResponse(status, body.encode(), {"Content-Type": kind})
     return FakeResponse(status, orjson.dumps(body), {"Content-Type": "application/json"})
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt  # fields may then be named ``date``
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -124,6 +124,9 @@ def months(first: date, last: date) -> list[str]:
 @dataclass(kw_only=True)
 class MonthlyReport(DocumentedDays):
     """One report file per app and calendar month of the read window (``{month}`` in the path)."""
+
+    #: What a request names of the window: its month (the conformance kit looks for ``YYYYMM``).
+    window_unit: ClassVar[str] = "month"
 
     def read(self, ctx: ReadContext) -> Iterator[Any]:
         within = self.within_history(ctx)
