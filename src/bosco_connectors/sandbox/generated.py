@@ -285,6 +285,16 @@ class GeneratedApp:
                     return False
                 return all(name is None or issued[name] in (None, "") or issued[name] == part
                            for name, part in zip(credential.parts, sent))
+            if isinstance(credential, a.SignedJwt):  # a bearer JWT signed with the key this fake issued
+                return _signed_by(request.header("authorization") or "", self.credentials.get(credential.fields[2], ""),
+                                  credential.algorithm, credential.audience)
+            if isinstance(credential, a.JsonBodyKeys):  # fields of the JSON body, each as this fake issued it
+                try:
+                    sent = orjson.loads(request.body or b"{}")
+                except orjson.JSONDecodeError:
+                    return False
+                return isinstance(sent, dict) and all(
+                    sent.get(name) == self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields)
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -1152,3 +1162,18 @@ class LazyReport:
             day, entity = divmod(i - self.starts[block], len(entities))
             rows.append(row(entities[entity], days[day]))
         return orjson.Fragment(b"[" + b",".join(rows) + b"]")
+
+
+def _signed_by(header: str, private_key: str, algorithm: str, audience: str) -> bool:
+    """Whether `header` is ``Bearer <JWT>`` signed by `private_key`'s public half, for `audience`, unexpired."""
+    if not header.startswith("Bearer ") or not private_key:
+        return False
+    try:
+        import jwt
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        public = load_pem_private_key(private_key.strip().encode(), password=None).public_key()
+        jwt.decode(header[7:], public, algorithms=[algorithm], audience=audience)
+    except Exception:  # noqa: BLE001 - any failure is a refused credential
+        return False
+    return True
