@@ -70,8 +70,7 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
     """The record's own field of that name, else the one nested object holding it (``flatten``,
-    dlt's ``parent__child`` name, or a dotted ``Records.rename`` path: eBay's
-    ``pricingSummary.total.value``): Adobe Commerce's order has a ``shipping_amount`` of its own
+    dlt's ``parent__child`` name, or a dotted ``Records(rename=...)`` path: Braintree's ``node.amount.value``): Adobe Commerce's order has a ``shipping_amount`` of its own
     and one in its ``payment``."""
     own = [record[k] for k in names if k in record]
     if own:
