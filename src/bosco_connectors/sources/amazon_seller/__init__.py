@@ -38,7 +38,7 @@ Look-back: one day; Amazon documents no delay before an update is visible to
 ``lastUpdatedAfter``.
 
 Limits: searchOrders' usage plan is 0.0056 requests a second with a burst of 20 (reported in
-``x-amzn-RateLimit-Limit``); over it 429 ``QuotaExceeded`` (retried). Errors
+``x-amzn-RateLimit-Limit``), declared so: a run's first 20 requests start at once; over it 429 ``QuotaExceeded`` (retried). Errors
 (https://developer-docs.amazon.com/sp-api/docs/error-handling): ``{"errors": [{"code",
 "message", "details"}]}``; 403 ``Unauthorized`` (access denied, expired token, missing role) and
 401 stop the sync, 429 ``QuotaExceeded``, 500 ``InternalFailure`` and 503 are retried, 400
@@ -157,7 +157,7 @@ API = Api(
         hints={Action.AUTH: "check the LWA client id and secret, the refresh token, the region, and that the "
                             "application has the Inventory and Order Tracking role"},
     ),
-    rate=RateBudget(per_second="requests_per_second"),
+    rate=RateBudget(per_second="requests_per_second", burst=20),  # searchOrders' usage plan: burst 20
 )
 
 
