@@ -103,6 +103,11 @@ class TokenExchangeAuth(httpx.Auth):
     grant_name = "token exchange"
     #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
     headers: Mapping[str, str] = {}
+    #: Where each API request carries the access token: ``Authorization: Bearer <token>`` unless
+    #: the vendor names its own header (Walmart's ``WM_SEC.ACCESS_TOKEN``, Amazon SP-API's
+    #: ``x-amz-access-token``, both without a prefix).
+    token_header: str = "Authorization"
+    token_prefix: str = "Bearer "
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -167,10 +172,10 @@ class TokenExchangeAuth(httpx.Auth):
             return self._access_token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.access_token()}"
+        request.headers[self.token_header] = self.token_prefix + self.access_token()
         response = yield request
         if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {self.access_token(force=True)}"
+            request.headers[self.token_header] = self.token_prefix + self.access_token(force=True)
             yield request
 
 
@@ -435,15 +440,18 @@ class RefreshToken(Credential):
     """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
 
     ``token_headers``: headers the token request carries, or a function of config that
-    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
+    gives them (Reddit wants the app's own User-Agent there as on every API call).
+    ``header``/``prefix``: where requests carry the access token (``Authorization: Bearer``
+    unless the vendor names its own header: Amazon SP-API's ``x-amz-access-token``)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
                  token_url_field: str | None = "token_url",
-                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
+                 header: str = "Authorization", prefix: str = "Bearer ") -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
-        self.token_headers = token_headers
+        self.token_headers, self.header, self.prefix = token_headers, header, prefix
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
@@ -451,24 +459,36 @@ class RefreshToken(Credential):
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
         if self.client_auth == "basic":
             flow.client_auth = "basic"
-        if self.token_headers is not None:
-            flow.headers = dict(self.token_headers(config) if callable(self.token_headers) else self.token_headers)
-        return flow
+        return _placed(flow, config, self.token_headers, self.header, self.prefix)
+
+
+def _placed(flow: TokenExchangeAuth, config: object, token_headers: Any, header: str, prefix: str) -> TokenExchangeAuth:
+    """`flow` with the token endpoint's extra headers (a mapping, or a function of config) and
+    the request header that carries the access token."""
+    if token_headers is not None:
+        flow.headers = dict(token_headers(config) if callable(token_headers) else token_headers)
+    flow.token_header, flow.token_prefix = header, prefix
+    return flow
 
 
 class ClientCredentials(Credential):
     """OAuth2 client credentials (the app itself); the token endpoint may be overridden by the
-    config's ``token_url_field`` (a sandbox, a test server), as for `RefreshToken`."""
+    config's ``token_url_field`` (a sandbox, a test server); ``token_headers``, ``header`` and
+    ``prefix`` as for `RefreshToken` (Walmart: the token in ``WM_SEC.ACCESS_TOKEN``, no prefix)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
-                 scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url") -> None:
+                 scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url",
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
+                 header: str = "Authorization", prefix: str = "Bearer ") -> None:
         self.fields = (client_id, client_secret)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        self.token_headers, self.header, self.prefix = token_headers, header, prefix
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
-        return OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
+        flow = OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
                                        scope=self.scope, client_auth=self.client_auth)
+        return _placed(flow, config, self.token_headers, self.header, self.prefix)
 
 
 class SignedClientSecret(ClientCredentials):

@@ -276,8 +276,9 @@ class GeneratedApp:
                     return request.arg(credential.query) == value
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
-                header = request.header("authorization") or ""
-                return header.startswith("Bearer ") and header[7:] in self._issued
+                name, prefix = getattr(credential, "header", "Authorization"), getattr(credential, "prefix", "Bearer ")
+                header = request.header(name.lower()) or ""  # the token where the vendor wants it (Walmart's WM_SEC.ACCESS_TOKEN)
+                return header.startswith(prefix) and header[len(prefix):] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
