@@ -144,11 +144,14 @@ class TokenExchangeAuth(httpx.Auth):
                 return self._refresh()
             return self._access_token
 
+    #: The ``Authorization`` scheme the API wants before the token (Zoho's ``Zoho-oauthtoken``).
+    scheme = "Bearer"
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.access_token()}"
+        request.headers["Authorization"] = f"{self.scheme} {self.access_token()}"
         response = yield request
         if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {self.access_token(force=True)}"
+            request.headers["Authorization"] = f"{self.scheme} {self.access_token(force=True)}"
             yield request
 
 
@@ -400,20 +403,25 @@ class RefreshToken(Credential):
     """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
 
     ``token_headers``: headers the token request carries, or a function of config that
-    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
+    gives them (Reddit wants the app's own User-Agent there as on every API call).
+    ``scheme``: what precedes the access token in ``Authorization`` (``Bearer``; Zoho's
+    ``Zoho-oauthtoken``)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
                  token_url_field: str | None = "token_url",
-                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
+                 scheme: str = "Bearer") -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
         self.token_headers = token_headers
+        self.scheme = scheme
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
         cid, secret, token = (_value(config, f) for f in self.fields)
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
+        flow.scheme = self.scheme
         if self.client_auth == "basic":
             flow.client_auth = "basic"
         if self.token_headers is not None:

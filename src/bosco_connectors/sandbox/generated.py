@@ -228,7 +228,8 @@ class GeneratedApp:
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
-                return header.startswith("Bearer ") and header[7:] in self._issued
+                scheme = getattr(credential, "scheme", "Bearer") + " "
+                return header.startswith(scheme) and header[len(scheme):] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
