@@ -54,6 +54,7 @@ from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance, ad_spec
+from .redate import epoch_fields, latest_day, shifted
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
 
@@ -69,6 +70,28 @@ def __getattr__(name: str) -> Any:
     if name.startswith("app_for_"):
         return partial(GeneratedApp, name[len("app_for_"):])
     raise AttributeError(name)
+
+
+def fact_day_fields(stream: Stream) -> set[str]:
+    """The fields holding the day of the facts `stream` maps into (``order_date="created_at"``,
+    ``DayOf("created")``), under their column and vendor names."""
+    from ..framework.facts import FACTS, DayOf, mappings_of
+
+    columns: set[str] = set()
+    for mapping in mappings_of(stream):
+        value = mapping.columns.get(FACTS[mapping.fact].date) if mapping.fact in FACTS else None
+        if isinstance(value, DayOf):
+            value = value.timestamp
+        if isinstance(value, str):
+            columns.add(value)
+    rename = dict(stream.record_spec.rename)
+    return columns | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column in columns}
+
+
+def _epochs(stream: Stream) -> dict[str, int]:
+    """The fields `stream` declares as epoch numbers (what `redate` shifts besides ISO text)."""
+    spec = stream.record_spec
+    return epoch_fields(dict(spec.formats), dict(spec.rename))
 
 
 @dataclass
@@ -99,14 +122,29 @@ class GeneratedApp:
         base = urlsplit(self.api.base_url)
         self.root_path = "/" + base.path.strip("/") + "/" if base.path.strip("/") else "/"
         self.real_root = f"{base.scheme}://{base.netloc}"
-        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
+        self.fixtures = Fixtures.load(fixture_folder(self.connector))
+        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides,
+                     account_ids=self._configured_accounts())
         self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
         self.page_cache = PageCache(enabled=page_cache)
         self._report_templates: dict[str, _ReportTemplate] = {}
-        self.fixtures = Fixtures.load(fixture_folder(self.connector))
         self._lock = threading.Lock()
         self._injected: list[str] = []
         self._issued: set[str] = set()
+
+    def _configured_accounts(self) -> tuple[str, ...]:
+        """The account a source is configured with, when its config names it (a required field
+        named as the account's id column: CM360's ``account_id``): the world's one account then
+        has that id, so the account the source asks for and its campaigns' account agree."""
+        fields = self.connector.config_model.model_fields
+        documented = self.fixtures.config_for("http://127.0.0.1:1")
+        for stream in self.connector.active_streams(self.connector.validate(documented)):
+            spec = ad_spec(stream)
+            if isinstance(spec, Entity) and spec.level == "account" and spec.id in fields and fields[spec.id].is_required():
+                value = documented.get(spec.id)
+                if isinstance(value, (str, int)):
+                    return (str(value),)
+        return ()
 
     # -- what tests and the demo use ----------------------------------------------------
 
@@ -464,15 +502,31 @@ class GeneratedApp:
         return render
 
     def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
+        """The stream's documented records, their dates moved into the fake's window (`redate`)."""
+        records = self._as_documented(stream)
+        yield from (shifted(r, self._redate_days, _epochs(stream)) for r in records)
+
+    def _as_documented(self, stream: Stream) -> list[dict[str, Any]]:
         fmt = getattr(stream, "file", None)
         if fmt is not None:  # the documented answers are report files
-            for exchange in self.fixtures.data(stream.name):
-                yield from fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))
-            return
-        for exchange in self.fixtures.data(stream.name):
-            body = self.fixtures.body(exchange)
-            if body is not None:
-                yield from copy.deepcopy(stream.record_spec.select(body))
+            return [r for exchange in self.fixtures.data(stream.name) for r in fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))]
+        return [r for exchange in self.fixtures.data(stream.name) if (body := self.fixtures.body(exchange)) is not None
+                for r in copy.deepcopy(stream.record_spec.select(body))]
+
+    @cached_property
+    def _redate_days(self) -> int:
+        """Days to add to every documented date so that the latest day a fact reads (an order's
+        day; any date where no stream maps into a fact) is the world's last day: one shift for
+        the whole source, so its streams stay consistent."""
+        served = [s for s in self._streams() if self._served_as_documented(s)]
+        fact_days = {s.name: fields for s in served if (fields := fact_day_fields(s))}
+        latest = [day for stream in served if not fact_days or stream.name in fact_days
+                  if (day := latest_day(self._as_documented(stream), _epochs(stream), fact_days.get(stream.name))) is not None]
+        return (self.world.days[-1] - max(latest)).days if latest else 0
+
+    @staticmethod
+    def _served_as_documented(stream: Stream) -> bool:
+        return getattr(stream, "fake_records", None) is None and ad_spec(stream) is None
 
     def _template_record(self, stream: Stream) -> dict[str, Any]:
         """One documented row: a record, or for an ``explode`` stream a record's first item with its other fields."""
