@@ -71,12 +71,12 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
     """The record's own field of that name, else the one nested object holding it (``flatten``,
-    or dlt's ``parent__child`` name): Adobe Commerce's order has a ``shipping_amount`` of its own
+    dlt's ``parent__child`` name, or a dotted ``Records(rename=...)`` path: Braintree's ``node.amount.value``): Adobe Commerce's order has a ``shipping_amount`` of its own
     and one in its ``payment``."""
     own = [record[k] for k in names if k in record]
     if own:
         return own[0]
-    found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names)]
+    found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names or ".".join(p) in names)]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
 

@@ -356,7 +356,9 @@ class SourceConformance:
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
-            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
+            # Report files too (a CSV answer): a vendor's error in a 200 instead of the file must fail the same way.
+            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example),
+                          files=True)
             job = SyncJob("t", self.connector.name, sandbox_config(api, self.connector))
             result = run_sync(job, destination=dlt.destinations.dummy(completed_prob=1.0, loader_file_format="parquet"),
                               pipelines_dir=tmp_path / "p", connector=without_waits(self.connector))
@@ -458,7 +460,9 @@ def _rendered(value: Any) -> list[str]:
     moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time(), tzinfo=timezone.utc)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     day = moment.date()
-    return [day.isoformat(), day.strftime("%Y%m%d"), str(int(moment.timestamp())), str(int(moment.timestamp() * 1000))]
+    # ``2026_11_18``: a day in a report file's name (Adyen's ``payments_accounting_report_2026_11_18.csv``)
+    return [day.isoformat(), day.strftime("%Y%m%d"), day.strftime("%Y_%m_%d"), str(int(moment.timestamp())),
+            str(int(moment.timestamp() * 1000))]
 
 
 def _as_instant(value: Any) -> datetime:
