@@ -21,6 +21,7 @@ read at that nesting of the record (``total_money.amount``).
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -82,14 +83,30 @@ def _field(record: dict[str, Any], names: set[str]) -> Any:
 
 
 def documented_records(fixtures: Fixtures, stream: Any) -> list[dict[str, Any]]:
-    """The stream's documented records, less those its bodies report deleted (a `SoftDelete`
-    field: Salesforce's ``IsDeleted`` in a queryAll answer): those never reach a table."""
+    """The records of the stream's documented bodies: a report answered as a file (a CSV), or a
+    report job's file, read with the stream's declared format; a JSON body where its ``Records``
+    path says. Records the bodies report deleted (a `SoftDelete` field: Salesforce's
+    ``IsDeleted`` in a queryAll answer) are left out: they never reach a table."""
+    return _not_deleted(stream, _documented(fixtures, stream))
+
+
+def _documented(fixtures: Fixtures, stream: Any) -> list[dict[str, Any]]:
     records: Records = stream.records
-    found = [r for exchange in fixtures.data(stream.name) for r in records.expand(records.select(fixtures.body(exchange)))]
+    fmt = getattr(stream, "file", None)
+    if fmt is not None and not any(fixtures.body(e) is not None for e in fixtures.data(stream.name)):
+        return [r for e in fixtures.data(stream.name) for r in records.expand(list(fmt.records(io.BytesIO(fixtures.raw_body(e)))))]
+    download = getattr(getattr(getattr(stream, "report", None), "download", None), "format", None)
+    if download is not None:  # the job's file among its create and poll answers: the bodies the format reads records from
+        files = [e for e in fixtures.data(stream.name) if download.is_json or fixtures.body(e) is None]
+        return [r for e in files for r in records.expand(list(download.records(io.BytesIO(fixtures.raw_body(e)))))]
+    return [r for exchange in fixtures.data(stream.name) for r in records.expand(records.select(fixtures.body(exchange)))]
+
+
+def _not_deleted(stream: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     marks = [d for d in (stream.deleted if isinstance(stream.deleted, tuple) else (stream.deleted,)) if isinstance(d, SoftDelete)]
     if not marks or not found:
         return found
-    shaped = records.rows(found)
+    shaped = stream.records.rows(found)
     return [raw for raw, row in zip(found, shaped) if not any(mark.is_deleted(row.get(mark.field)) for mark in marks)]
 
 

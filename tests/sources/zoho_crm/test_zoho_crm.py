@@ -104,7 +104,7 @@ def test_the_data_centre_picks_the_api_host_and_the_accounts_server() -> None:
 
 
 def test_the_access_token_goes_with_zohos_scheme() -> None:
-    """Zoho wants ``Authorization: Zoho-oauthtoken <token>`` (RefreshToken(scheme=...)), not ``Bearer``."""
+    """Zoho wants ``Authorization: Zoho-oauthtoken <token>`` (RefreshToken(prefix=...)), not ``Bearer``."""
     def token_endpoint(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/token"):
             return httpx.Response(200, json=body("token.json"))

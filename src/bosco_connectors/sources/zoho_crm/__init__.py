@@ -100,7 +100,7 @@ class ZohoCrmConfig(SourceConfig):
 
 API = Api(
     base_url=f"https://www.zohoapis.com/crm/{VERSION}/",  # the data centre's host replaces it (see ZohoCrmConfig)
-    auth=RefreshToken(f"{DATA_CENTERS['com']}/oauth/v2/token", scheme="Zoho-oauthtoken"),
+    auth=RefreshToken(f"{DATA_CENTERS['com']}/oauth/v2/token", prefix="Zoho-oauthtoken "),
     errors=ErrorMap(
         "Zoho CRM", code="code", message=("message",),
         codes={"TOO_MANY_REQUESTS": Action.RETRY, "INVALID_TOKEN": Action.AUTH, "AUTHENTICATION_FAILURE": Action.AUTH,
