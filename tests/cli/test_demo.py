@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
@@ -123,6 +124,15 @@ def test_a_demo_without_an_ad_platform_shows_the_facts_it_filled(tmp_path, monke
     assert summary["daily_campaign_summary"] == []
     assert summary["facts"]["fct_orders"]["stripe"] > 0
     assert summary["recipes"]["ok"]
+    # In the demo's folder, with no bosco.toml, `state show` finds the demo's database and its syncs;
+    # no cursor the fake's documented records left is in the future (the next sync would refuse it).
+    state = CliRunner().invoke(app, ["state", "show", "--json"])
+    assert state.exit_code == 0, state.output
+    rows = json.loads(state.stdout)
+    assert {(r["tenant"], r["source"]) for r in rows} == {("demo", "stripe")}
+    now = datetime.now(timezone.utc)
+    saved = [datetime.fromisoformat(str(r["last_value"])) for r in rows if r["cursor"] and r["last_value"]]
+    assert saved and all(v <= now for v in saved), saved
 
 def test_a_source_without_its_extra_is_skipped_and_the_demo_still_builds(tmp_path, monkeypatch):
     """`pip install bosco-connectors` has no facebook-business: the demo runs the rest and says why."""

@@ -182,6 +182,25 @@ def reading_demo_database(plan: Any, say: Any) -> Any:
     return plan
 
 
+def demo_pipelines(path: Path) -> list[tuple[str, str]]:
+    """(tenant, source) of every sync the demo's database holds state for (``bosco__demo__stripe``),
+    so that `state show` needs no bosco.toml there."""
+    import duckdb
+
+    from ..framework.registry import source_names
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [n for (n,) in con.execute("SELECT DISTINCT pipeline_name FROM raw._dlt_pipeline_state ORDER BY 1").fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    known = set(source_names())
+    pairs = [tuple(n.split("__")[1:3]) for n in names if n.startswith("bosco__") and n.count("__") == 2]
+    return [(tenant, source) for tenant, source in pairs if source in known]
+
+
 def demo_seeds(plan: Any, seeds_dir: Path | None) -> Path | None:
     """The seeds a recipes command uses: `seeds_dir` when given (or ``$BOSCO_SEEDS_DIR``), else the
     demo's own for a demo's database, so a rebuild keeps its money in one reporting currency."""

@@ -204,8 +204,11 @@ class Records:
         return self._apply(columns, n, ctx)
 
     def shape_columns(self, columns: Mapping[str, list[Any]], n: int, ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
-        """The same rules on a page already gathered as columns (a CSV report file's batch)."""
-        return self._apply({self.rename.get(name, name): values for name, values in columns.items()}, n, ctx)
+        """The same rules on a page already gathered as columns (a CSV report file's batch); ``drop``d
+        columns (personal data) are never loaded here either."""
+        dropped = set(self.drop)
+        return self._apply({self.rename.get(name, name): values for name, values in columns.items() if name not in dropped},
+                           n, ctx)
 
     def _apply(self, columns: dict[str, list[Any]], n: int, ctx: "ReadContext | None") -> dict[str, list[Any]]:
         """Every rule past naming: nulls, formats, units, columns from the partition."""

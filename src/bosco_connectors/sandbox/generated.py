@@ -88,6 +88,17 @@ def fact_day_fields(stream: Stream) -> set[str]:
     return columns | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column in columns}
 
 
+def _cursor_fields(stream: Stream) -> set[str]:
+    """The incremental cursor's field of `stream`, under its column and vendor names (empty when none)."""
+    from ..framework.spec import Cursor
+
+    cursor = getattr(stream, "cursor", None)
+    if not isinstance(cursor, Cursor):
+        return set()
+    rename = dict(stream.record_spec.rename)
+    return {cursor.field} | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column == cursor.field}
+
+
 def _epochs(stream: Stream) -> dict[str, int]:
     """The fields `stream` declares as epoch numbers (what `redate` shifts besides ISO text)."""
     spec = stream.record_spec
@@ -265,8 +276,9 @@ class GeneratedApp:
                     return request.arg(credential.query) == value
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
-                header = request.header("authorization") or ""
-                return header.startswith("Bearer ") and header[7:] in self._issued
+                name, prefix = getattr(credential, "header", "Authorization"), getattr(credential, "prefix", "Bearer ")
+                header = request.header(name.lower()) or ""  # the token where the vendor wants it (Walmart's WM_SEC.ACCESS_TOKEN)
+                return header.startswith(prefix) and header[len(prefix):] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
@@ -274,6 +286,16 @@ class GeneratedApp:
                     return False
                 return all(name is None or issued[name] in (None, "") or issued[name] == part
                            for name, part in zip(credential.parts, sent))
+            if isinstance(credential, a.SignedJwt):  # a bearer JWT signed with the key this fake issued
+                return _signed_by(request.header("authorization") or "", self.credentials.get(credential.fields[2], ""),
+                                  credential.algorithm, credential.audience)
+            if isinstance(credential, a.JsonBodyKeys):  # fields of the JSON body, each as this fake issued it
+                try:
+                    sent = orjson.loads(request.body or b"{}")
+                except orjson.JSONDecodeError:
+                    return False
+                return isinstance(sent, dict) and all(
+                    sent.get(name) == self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields)
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -515,13 +537,19 @@ class GeneratedApp:
     @cached_property
     def _redate_days(self) -> int:
         """Days to add to every documented date so that the latest day a fact reads (an order's
-        day; any date where no stream maps into a fact) is the world's last day: one shift for
-        the whole source, so its streams stay consistent."""
+        day; any date where no stream maps into a fact) is the world's last day, and no incremental
+        cursor ends up past the day before it (a saved cursor in the future would stop the next
+        sync): one shift for the whole source, so its streams stay consistent."""
         served = [s for s in self._streams() if self._served_as_documented(s)]
         fact_days = {s.name: fields for s in served if (fields := fact_day_fields(s))}
         latest = [day for stream in served if not fact_days or stream.name in fact_days
                   if (day := latest_day(self._as_documented(stream), _epochs(stream), fact_days.get(stream.name))) is not None]
-        return (self.world.days[-1] - max(latest)).days if latest else 0
+        cursors = [day for stream in served if (fields := _cursor_fields(stream))
+                   if (day := latest_day(self._as_documented(stream), _epochs(stream), fields)) is not None]
+        last = self.world.days[-1]
+        shifts = [(last - max(latest)).days] if latest else []
+        shifts += [(last - timedelta(days=1) - max(cursors)).days] if cursors else []
+        return min(shifts, default=0)
 
     @staticmethod
     def _served_as_documented(stream: Stream) -> bool:
@@ -1143,3 +1171,18 @@ class LazyReport:
             day, entity = divmod(i - self.starts[block], len(entities))
             rows.append(row(entities[entity], days[day]))
         return orjson.Fragment(b"[" + b",".join(rows) + b"]")
+
+
+def _signed_by(header: str, private_key: str, algorithm: str, audience: str) -> bool:
+    """Whether `header` is ``Bearer <JWT>`` signed by `private_key`'s public half, for `audience`, unexpired."""
+    if not header.startswith("Bearer ") or not private_key:
+        return False
+    try:
+        import jwt
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        public = load_pem_private_key(private_key.strip().encode(), password=None).public_key()
+        jwt.decode(header[7:], public, algorithms=[algorithm], audience=audience)
+    except Exception:  # noqa: BLE001 - any failure is a refused credential
+        return False
+    return True

@@ -281,6 +281,7 @@ class FakeApi:
         `fn` gets the body (each line of a JSON-lines body) and returns the new one. With
         ``files``, a successful answer that is not JSON (a CSV report file) is replaced too:
         `fn` gets None and its result is answered as JSON (a vendor's error body in a 200).
+        A text that `fn` returns is answered as ``text/plain`` (a vendor whose errors are text).
         """
 
         def matches(v: str, path: str) -> bool:
@@ -302,7 +303,7 @@ class FakeApi:
                 replaced: Any = None
                 for fn in on_files:
                     replaced = fn(replaced)
-                return FakeResponse(response.status, orjson.dumps(replaced), {"Content-Type": "application/json"})
+                return _answer(response.status, replaced)
         if not fns or response.status >= 400 or "json" not in kind:
             return response
 
@@ -315,7 +316,12 @@ class FakeApi:
         if "jsonl" in kind or "ndjson" in kind:
             body = b"\n".join(apply(line) for line in response.body.splitlines() if line.strip())
         else:
-            body = apply(response.body)
+            decoded = orjson.loads(response.body)
+            for fn in fns:
+                decoded = fn(decoded)
+            if isinstance(decoded, str):
+                return _answer(response.status, decoded)
+            body = orjson.dumps(decoded)
         return FakeResponse(response.status, body, dict(response.headers))
 
     def _next_fault(self, vendor: str, path: str) -> Fault | None:
@@ -379,6 +385,14 @@ def _gzip_bomb(megabytes: int) -> bytes:
     import gzip
 
     return gzip.compress(b"{" + b" " * (megabytes * 2**20) + b"}", compresslevel=9)
+
+
+def _answer(status: int, body: Any) -> FakeResponse:
+    """A transformed answer: text as ``text/plain`` (an XML document as ``application/xml``), anything else as JSON."""
+    if isinstance(body, str):
+        kind = "application/xml" if body.lstrip().startswith("<") else "text/plain"
+        return FakeResponse(status, body.encode(), {"Content-Type": kind})
+    return FakeResponse(status, orjson.dumps(body), {"Content-Type": "application/json"})
 
 
 def _fault_status(fault: Fault) -> FakeResponse:
