@@ -150,12 +150,15 @@ API = Api(
 @dataclass(kw_only=True)
 class AdvertiserCommissions(RestStream):
     """The ``advertiserCommissions`` query. For the generated fake only: one commission per
-    advertiser, publisher and day of the demo world, each with an id of its own."""
+    advertiser, publisher and day of the demo world, each with an id of its own, posted on
+    its event's day (the request's window is one of posting dates)."""
 
     def fake_records(self, app: Any, route: Any) -> Iterator[dict[str, Any]]:
         spec = ad_spec(self)
         for number, row in enumerate(app._performance(spec, route), 1):
-            yield {**row, "commission_id": f"{row[spec.account]}{row[spec.date]:%Y%m%d}{number:06d}"}
+            day = row[spec.date]
+            yield {**row, "commission_id": f"{row[spec.account]}{day:%Y%m%d}{number:06d}",
+                   "posting_date": dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc)}
 
 
 def streams(config: CjConfig | None) -> list[Stream]:
