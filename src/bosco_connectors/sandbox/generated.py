@@ -49,7 +49,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.oauth1 import OAuth1
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
+from ..framework.paginators import CursorInBody, CursorUntilComplete, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
@@ -660,6 +660,14 @@ class GeneratedApp:
                     _put_path(body, paginator.path, url)
                 elif url:
                     headers["Link"] = f'<{url}>; rel="next"'
+        elif isinstance(paginator, CursorUntilComplete):  # CJ's maxCommissionId / payloadComplete
+            size = DEFAULT_PAGE
+            offset = _untoken(get_path(params, paginator.param))
+            chunk = records[offset:offset + size]
+            more = offset + size < n
+            _put_path(body, paginator.token_path, _token(offset + size) if more else (_token(n) if n else None))
+            _put_path(body, paginator.complete_path, not more)
+            _fill_siblings(body, paginator.complete_path, count=len(chunk))  # CJ's ``count``: this answer's records
         else:
             chunk = records
         path = stream.record_spec.path
@@ -990,7 +998,7 @@ def _untoken(token: Any) -> int:
 # answered (`PageCache`): a warm-up pass renders each page once.
 
 #: Paginators whose pages `GeneratedApp._page` cuts from the records by slicing.
-SLICED_PAGING = (PageNumber, OffsetLimit, CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)
+SLICED_PAGING = (PageNumber, OffsetLimit, CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo, CursorUntilComplete)
 
 
 def arithmetic_metrics(ad_id: str, day: date) -> DailyMetrics:
