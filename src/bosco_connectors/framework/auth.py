@@ -56,6 +56,29 @@ class QueryParamAuth(httpx.Auth):
         yield request
 
 
+class FormFieldAuth(httpx.Auth):
+    """Send the credential as a field of a form body (Matomo's ``token_auth``): never in the URL,
+    where web servers' access logs and proxies keep it. A POST without a body gets a form of
+    this field alone; one with a form keeps its fields."""
+
+    def __init__(self, key: str | SecretStr, field: str) -> None:
+        self._value = _plain(key)
+        self.field = field
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        from urllib.parse import parse_qsl
+
+        if request.method != "POST":
+            raise AuthError(f"the credential goes in a POST form ({self.field}): a {request.method} request cannot carry it")
+        kind = request.headers.get("content-type", "")
+        body = request.read()
+        if body and not kind.startswith("application/x-www-form-urlencoded"):
+            raise AuthError(f"the credential goes in a form field ({self.field}), not in a {kind or 'raw'} body")
+        form = [(k, v) for k, v in parse_qsl(body.decode()) if k != self.field] + [(self.field, self._value)]
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "content-type")}
+        yield httpx.Request(request.method, request.url, headers=headers, data=dict(form), extensions=request.extensions)
+
+
 def basic(username: str, password: str | SecretStr) -> httpx.BasicAuth:
     return httpx.BasicAuth(username, _plain(password))
 
@@ -347,16 +370,20 @@ def _value(config: object, name: str) -> str:
 
 
 class ApiKey(Credential):
-    """A key in a header (``Access-Token: <key>``, ``Authorization: Bearer <key>``) or a query parameter."""
+    """A key in a header (``Access-Token: <key>``, ``Authorization: Bearer <key>``), a query
+    parameter, or a field of a POST form (``form="token_auth"``: Matomo)."""
 
-    def __init__(self, field: str, *, header: str | None = None, query: str | None = None, prefix: str = "") -> None:
-        if (header is None) == (query is None):
-            raise ValueError("ApiKey goes in a header or in a query parameter")
+    def __init__(self, field: str, *, header: str | None = None, query: str | None = None, form: str | None = None,
+                 prefix: str = "") -> None:
+        if sum(place is not None for place in (header, query, form)) != 1:
+            raise ValueError("ApiKey goes in one of a header, a query parameter or a form field")
         self.fields = (field,)
-        self.header, self.query, self.prefix = header, query, prefix
+        self.header, self.query, self.form, self.prefix = header, query, form, prefix
 
     def build(self, config: object) -> httpx.Auth:
         key = _value(config, self.fields[0])
+        if self.form:
+            return FormFieldAuth(key, self.form)
         return QueryParamAuth(key, self.query) if self.query else HeaderAuth(key, self.header or "Authorization", self.prefix)
 
 

@@ -225,6 +225,8 @@ class GeneratedApp:
                 value = self.credentials.get(credential.fields[0], "")
                 if credential.query:
                     return request.arg(credential.query) == value
+                if getattr(credential, "form", None):  # a POST form field (Matomo's token_auth), never the URL
+                    return request.arg(credential.form) is None and _form(request).get(credential.form) == value
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 header = request.header("authorization") or ""
@@ -304,7 +306,7 @@ class GeneratedApp:
         if path.startswith(self.root_path):
             path = path[len(self.root_path):]
         params = {k: v[0] for k, v in request.query.items()}
-        if request.method == "POST":
+        if request.method == "POST" and not _form(request):  # a form (Matomo's token_auth) holds no parameters
             body = request.json()
             if isinstance(body, dict):
                 params.update(body)
@@ -592,6 +594,15 @@ class GeneratedApp:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _form(request: FakeRequest) -> dict[str, str]:
+    """The fields of a form-encoded body (empty for any other body)."""
+    from urllib.parse import parse_qs
+
+    if not (request.header("content-type") or "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    return {k: v[0] for k, v in parse_qs(request.body.decode(errors="replace")).items()}
 
 
 def _basic_parts(header: str) -> tuple[str, str] | None:
