@@ -353,14 +353,17 @@ class ApiClient:
 
     def _check_answered_error(self, response: httpx.Response, request: httpx.Request, stream: str | None,
                               sink: BinaryIO) -> None:
-        """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200)."""
+        """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200);
+        of a JSON Lines answer (Mixpanel's export), its first line."""
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         size = sink.seek(0, 2)
         sink.seek(0)
-        if not kind.endswith("json") or size > ERROR_BODY_BYTES:
+        lines = kind.endswith(("jsonl", "ndjson", "json-seq"))
+        if not (kind.endswith("json") or lines) or size > ERROR_BODY_BYTES:
             return
         try:
-            body = orjson.loads(sink.read())
+            raw = sink.read()
+            body = orjson.loads(next((line for line in raw.splitlines() if line.strip()), b"null") if lines else raw)
         except orjson.JSONDecodeError:
             return  # not JSON after all: the file's reader says what is wrong with it
         finally:
