@@ -202,6 +202,8 @@ class GeneratedApp:
         fmt = route.stream.file  # type: ignore[attr-defined]
         content = encode(self, route, None, rows) if encode is not None else fmt.dump(rows)
         kind = {".json": "application/json", ".jsonl": "application/jsonl", ".csv": "text/csv"}.get(fmt.suffix, "application/octet-stream")
+        if getattr(fmt, "compression", "none") in ("zip", "gzip"):  # an archive is no JSON text (Amplitude's zip export)
+            kind = f"application/{fmt.compression}"
         return FakeResponse(200, content, {"Content-Type": kind})
 
     def _documented(self, kind: str) -> FakeResponse:
@@ -468,6 +470,8 @@ class GeneratedApp:
         fmt = getattr(stream, "file", None)
         if fmt is not None:  # the documented answers are report files
             for exchange in self.fixtures.data(stream.name):
+                if int(exchange.response.get("status", 200)) >= 400 or not exchange.response.get("body"):
+                    continue  # a documented refusal (Amplitude's 404 for a range without data) holds no records
                 yield from fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))
             return
         for exchange in self.fixtures.data(stream.name):
