@@ -104,6 +104,8 @@ class TokenExchangeAuth(httpx.Auth):
     grant_name = "token exchange"
     #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
     headers: Mapping[str, str] = {}
+    #: How the grant is sent: a form (RFC 6749) or a JSON object (Piwik PRO's ``/auth/token``).
+    token_body: str = "form"
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -124,7 +126,8 @@ class TokenExchangeAuth(httpx.Auth):
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form, auth=self.token_request_auth(), headers=dict(self.headers))
+                body = {"json": form} if self.token_body == "json" else {"data": form}
+                response = client.post(self.token_url, **body, auth=self.token_request_auth(), headers=dict(self.headers))
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -219,8 +222,10 @@ class OAuth2ClientCredentials(TokenExchangeAuth):
     grant_name = "client-credentials exchange"
 
     def __init__(self, token_url: str, client_id: str, client_secret: str | SecretStr, *, scope: str | None = None,
-                 client_auth: str = "body", timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+                 client_auth: str = "body", timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 token_body: str = "form") -> None:
         super().__init__(token_url, timeout=timeout, transport=transport)
+        self.token_body = token_body
         self.client_id = client_id
         self._client_secret = _plain(client_secret)
         self.scope = scope
@@ -453,14 +458,17 @@ class ClientCredentials(Credential):
     config's ``token_url_field`` (a sandbox, a test server), as for `RefreshToken`."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
-                 scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url") -> None:
+                 scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url",
+                 token_body: str = "form") -> None:
         self.fields = (client_id, client_secret)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        #: ``json``: the grant as a JSON object, not a form (Piwik PRO).
+        self.token_body = token_body
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
         return OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
-                                       scope=self.scope, client_auth=self.client_auth)
+                                       scope=self.scope, client_auth=self.client_auth, token_body=self.token_body)
 
 
 class SignedClientSecret(ClientCredentials):

@@ -263,6 +263,9 @@ class GeneratedApp:
         from urllib.parse import parse_qs
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if (request.header("content-type") or "").startswith("application/json"):  # a grant sent as JSON (Piwik PRO)
+            sent = request.json()
+            form = {k: str(v) for k, v in sent.items()} if isinstance(sent, dict) else {}
         grant = form.get("grant_type")
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
