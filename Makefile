@@ -28,11 +28,14 @@ $(BIN)/.test-installed: pyproject.toml | $(BIN)/python
 demo: $(BIN)/.demo-installed
 	$(BIN)/bosco-sync demo
 
+#: Tests run on every core; `make test PYTEST_WORKERS=0` runs them in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(BIN)/.test-installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 test-slow: $(BIN)/.test-installed
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal -m slow
 
 bench: $(BIN)/.test-installed
 	$(BIN)/python -m bench

@@ -21,6 +21,7 @@ read at that nesting of the record (``total_money.amount``).
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -70,18 +71,28 @@ def _leaves(obj: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 
 def _field(record: dict[str, Any], names: set[str]) -> Any:
     """The record's own field of that name, else the one nested object holding it (``flatten``,
-    or dlt's ``parent__child`` name): Adobe Commerce's order has a ``shipping_amount`` of its own
+    dlt's ``parent__child`` name, or a dotted ``Records(rename=...)`` path: Braintree's ``node.amount.value``): Adobe Commerce's order has a ``shipping_amount`` of its own
     and one in its ``payment``."""
     own = [record[k] for k in names if k in record]
     if own:
         return own[0]
-    found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names)]
+    found = [v for p, v in _leaves(record) if p and (p[-1] in names or "__".join(p) in names or ".".join(p) in names)]
     assert len(found) <= 1, f"expected at most one of {names} in the documented record, found {found}"
     return found[0] if found else None
 
 
 def documented_records(fixtures: Fixtures, stream: Any) -> list[dict[str, Any]]:
+    """The records of the stream's documented bodies: a report answered as a file (a CSV), or a
+    report job's file, read with the stream's declared format; a JSON body where its ``Records``
+    path says."""
     records: Records = stream.records
+    fmt = getattr(stream, "file", None)
+    if fmt is not None and not any(fixtures.body(e) is not None for e in fixtures.data(stream.name)):
+        return [r for e in fixtures.data(stream.name) for r in records.expand(list(fmt.records(io.BytesIO(fixtures.raw_body(e)))))]
+    download = getattr(getattr(getattr(stream, "report", None), "download", None), "format", None)
+    if download is not None:  # the job's file among its create and poll answers: the bodies the format reads records from
+        files = [e for e in fixtures.data(stream.name) if download.is_json or fixtures.body(e) is None]
+        return [r for e in files for r in records.expand(list(download.records(io.BytesIO(fixtures.raw_body(e)))))]
     return [r for exchange in fixtures.data(stream.name) for r in records.expand(records.select(fixtures.body(exchange)))]
 
 

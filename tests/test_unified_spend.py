@@ -26,13 +26,13 @@ import pytest
 from bosco_connectors.framework.jsonpath import get_path
 from bosco_connectors.framework.records import CENTS, CURRENCY, MICROS, Records
 from bosco_connectors.framework.registry import all_connectors, registered, uninstalled_builtins
-from bosco_connectors.framework.unified import Performance
+from bosco_connectors.framework.unified import Performance, ad_spec
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder, has_fixtures
 
 
 def _campaign_daily(connector: Any) -> Any:
     for stream in connector.streams:
-        spec = getattr(stream, "unified", None)
+        spec = ad_spec(stream)  # an affiliate report is a facts.Maps and a Performance at once
         if isinstance(spec, Performance) and spec.level == "campaign" and isinstance(stream.records, Records) and stream.records.path:
             return stream
     return None
@@ -77,7 +77,8 @@ def _day(value: Any) -> date:
 def documented_spend(connector: Any) -> dict[date, Decimal]:
     """Spend per day as the documented bodies give it, converted by the declared unit."""
     stream = _campaign_daily(connector)
-    spec: Performance = stream.unified
+    spec = ad_spec(stream)
+    assert isinstance(spec, Performance)
     records: Records = stream.records
     vendor = {v for v, column in records.rename.items() if column == spec.spend} | {spec.spend}
     days = {v for v, column in records.rename.items() if column == spec.date} | {spec.date}
@@ -130,8 +131,8 @@ def _check_documented_spend(connector: Any, tmp_path: Path) -> None:
         assert built.ok, [m.reason for m in built.models if m.status == "failed"]
         # Exact: a double would sum 333.33 and 0.01 into 333.34000000000003 (issue 12, item 5).
         stream = _campaign_daily(connector)
-        (raw,) = con.execute(f"select sum({stream.unified.spend}) from raw.{connector.table_name(stream)}").fetchone()
-        assert isinstance(raw, (Decimal, int)), f"raw {stream.unified.spend} is summed as {type(raw).__name__}, not exact"
+        (raw,) = con.execute(f"select sum({ad_spec(stream).spend}) from raw.{connector.table_name(stream)}").fetchone()
+        assert isinstance(raw, (Decimal, int)), f"raw {ad_spec(stream).spend} is summed as {type(raw).__name__}, not exact"
         for table in ("fct_campaign_performance", "daily_campaign_summary"):
             loaded = dict(con.execute(
                 f"select date, sum(spend) from analytics.{table} where platform = ? group by date", [connector.name]

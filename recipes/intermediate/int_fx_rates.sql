@@ -39,10 +39,10 @@ bounds as (
 ),
 
 days as (
-    select bounds.first_day + numbers.n as date
+    select dim_dates.date
     from bounds
-    cross join int_numbers as numbers
-    where numbers.n <= date_diff('day', bounds.first_day, bounds.last_day)
+    join dim_dates
+        on dim_dates.date between bounds.first_day and bounds.last_day
 )
 
 select

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
@@ -107,6 +108,31 @@ def test_demo_sources_picks_what_it_syncs(tmp_path, monkeypatch):
     unknown = CliRunner().invoke(app, ["demo", "--sources", "no_such_source", "--state-dir", str(tmp_path / "h")])
     assert unknown.exit_code == 2 and "unknown source 'no_such_source'" in unknown.stderr
 
+
+
+def test_a_demo_without_an_ad_platform_shows_the_facts_it_filled(tmp_path, monkeypatch):
+    """A store alone has no campaign summary to preview: the demo says what each fact holds instead,
+    and its documented orders fall in the demo's window (their dates moved to the world's days)."""
+    from typer.testing import CliRunner
+
+    from bosco_connectors.cli.app import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "--sources", "stripe", "--json", "--state-dir", str(tmp_path / "h")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["daily_campaign_summary"] == []
+    assert summary["facts"]["fct_orders"]["stripe"] > 0
+    assert summary["recipes"]["ok"]
+    # In the demo's folder, with no bosco.toml, `state show` finds the demo's database and its syncs;
+    # no cursor the fake's documented records left is in the future (the next sync would refuse it).
+    state = CliRunner().invoke(app, ["state", "show", "--json"])
+    assert state.exit_code == 0, state.output
+    rows = json.loads(state.stdout)
+    assert {(r["tenant"], r["source"]) for r in rows} == {("demo", "stripe")}
+    now = datetime.now(timezone.utc)
+    saved = [datetime.fromisoformat(str(r["last_value"])) for r in rows if r["cursor"] and r["last_value"]]
+    assert saved and all(v <= now for v in saved), saved
 
 def test_a_source_without_its_extra_is_skipped_and_the_demo_still_builds(tmp_path, monkeypatch):
     """`pip install bosco-connectors` has no facebook-business: the demo runs the rest and says why."""

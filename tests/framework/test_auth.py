@@ -253,6 +253,32 @@ def test_refresh_token_sends_the_headers_its_config_gives_the_token_endpoint() -
     assert endpoint.forms == [{"grant_type": ["refresh_token"], "refresh_token": ["refresh-secret-abc"]}]
 
 
+def test_client_credentials_put_the_token_in_the_vendors_header_and_send_token_headers() -> None:
+    """Walmart wants the access token in ``WM_SEC.ACCESS_TOKEN`` (no ``Bearer``) and its service
+    headers on the token request too: before, every grant wrote ``Authorization: Bearer``."""
+    endpoint = TokenEndpoint()
+    credential = auth_module.ClientCredentials(TOKEN_URL, client_auth="basic", header="WM_SEC.ACCESS_TOKEN", prefix="",
+                                               token_headers={"WM_SVC.NAME": "Walmart Marketplace", "Accept": "application/json"})
+    flow = credential.build(SimpleNamespace(client_id="cid", client_secret=SecretStr("s3cret"), token_url=None))
+    flow._transport = httpx.MockTransport(endpoint)
+    request = sent(flow)
+    assert request.headers["WM_SEC.ACCESS_TOKEN"] == "access-1"
+    assert "Authorization" not in request.headers
+    assert endpoint.requests[0].headers["WM_SVC.NAME"] == "Walmart Marketplace"
+    assert endpoint.forms == [{"grant_type": ["client_credentials"]}]
+
+
+def test_a_refresh_token_grant_may_name_its_header_too() -> None:
+    """Amazon's Selling Partner API: the LWA access token goes in ``x-amz-access-token``."""
+    endpoint = TokenEndpoint()
+    credential = auth_module.RefreshToken(TOKEN_URL, header="x-amz-access-token", prefix="")
+    flow = credential.build(SimpleNamespace(client_id="cid", client_secret=SecretStr("s3cret"),
+                                            refresh_token=SecretStr("Atzr|abc"), token_url=None))
+    flow._transport = httpx.MockTransport(endpoint)
+    request = sent(flow)
+    assert request.headers["x-amz-access-token"] == "access-1" and "Authorization" not in request.headers
+
+
 def test_basic_with_a_fixed_user_name_sends_the_key_as_the_password() -> None:
     from bosco_connectors.framework.auth import Basic
 

@@ -81,6 +81,30 @@ def test_documented_records_are_served_and_paged_by_their_keys(fixtures: Path, m
     assert sent == [None, "par_b"]
 
 
+
+def test_documented_dates_are_moved_into_the_worlds_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's facts stay filled as the calendar moves on: the latest documented day becomes
+    the world's last day, every other date moves with it (an order's refund still after it)."""
+    from datetime import date
+
+    from bosco_connectors.framework.spec import ReadContext
+
+    folder = tmp_path / "cassettes" / "keyset_toy"
+    (folder / "bodies").mkdir(parents=True)
+    body = {"data": {"has_more": False, "items": [
+        {"key": "ord_1", "status": "2026-11-01T22:15:00Z"}, {"key": "ord_2", "status": "2026-11-03"}]}}
+    (folder / "bodies" / "p1.json").write_text(json.dumps(body))
+    exchanges = [{"stream": "partnerships", "request": {"path": "partnerships"}, "response": {"body": "p1.json"}}]
+    (folder / "fixtures.json").write_text(json.dumps({"config": {"api_key": "k"}, "exchanges": exchanges}))
+    monkeypatch.setenv("BOSCO_CASSETTES", str(tmp_path / "cassettes"))
+    with provisional(connector):
+        app = app_for(connector, end_date=date(2026, 12, 1))
+        with FakeApi([app]) as api:
+            config = connector.validate(app.source_config(api.url(app.prefix)))
+            stream = connector.active_streams(config)[0]
+            rows = [r for page in stream.read(ReadContext(connector.client_factory(config), config, None, None)) for r in page]
+    assert {r["key"]: r["status"] for r in rows} == {"ord_1": "2026-11-29T22:15:00Z", "ord_2": "2026-12-01"}
+
 # -- a partition that travels in a header (Amazon's profile scope) ---------------------------------
 
 

@@ -70,6 +70,9 @@ class ReportsVendor:
             return self.create(parts[1], request)
         if request.method == "GET" and parts[0] == "reports":
             return self.poll(parts[1], request)
+        if request.method == "GET" and parts[0] == "exports" and parts[2] == "file":  # a file named by the poll's file_id
+            job = next(j for i, j in self.jobs.items() if f"f-{i}" == parts[1])
+            return FakeResponse(200, self.file(job), {"Content-Type": "application/gzip"})
         return FakeResponse.json({"error": {"message": "not found"}}, 404)
 
     def create(self, account: str, request: FakeRequest) -> FakeResponse:
@@ -97,6 +100,7 @@ class ReportsVendor:
                 self.active -= 1
         host = request.header("host").replace("127.0.0.1", "localhost")  # another origin: credentials must not go there
         report = {"id": job_id, "state": state, "failure": "out of capacity" if state == "FAILED" else None,
+                  "file_id": f"f-{job_id}" if state == "DONE" else None,
                   "download_url": f"http://{host}/{self.prefix}/files/{job_id}.gz?sig=abc" if state == "DONE" else None}
         return FakeResponse.json({"report": report})
 
@@ -300,6 +304,18 @@ def test_download_from_an_api_path_and_a_done_job_without_url(api, vendor):
     missing = report(poll=Poll("reports/{job_id}", status="report.state", statuses=STATUSES), download=Download(JsonLines()))
     with pytest.raises(ResponseFormatError, match="job r2 is done but its answer has no download URL"):
         list(stream(report=missing).read(context(api)))
+
+
+def test_a_file_named_by_the_poll_answer_is_downloaded_from_the_api_path_it_fills(api, vendor):
+    """`Poll(keep=...)`: a done job names its file by an id of its own (Qualtrics' ``fileId``)."""
+    named = report(poll=Poll("reports/{job_id}", status="report.state", statuses=STATUSES, keep={"file_id": "report.file_id"}),
+                   download=Download(Csv(compression="gzip", footer_rows=1), path="exports/{file_id}/file"))
+    rows = read(stream(report=named), context(api))
+    key = lambda r: (r["day"], r["campaign_id"])  # noqa: E731
+    assert sorted(({k: r[k] for k in ("account_id", "campaign_id", "day", "spend_micros")} for r in rows), key=key) == \
+        sorted(expected("7001", date(2026, 11, 1), 3), key=key)
+    (download,) = api.requests_to("/exports/")
+    assert download.path == "/exports/f-r1/file" and download.headers.get("authorization") == f"Bearer {TOKEN}"
 
 
 def test_windows_before_the_vendors_history_are_skipped_or_cut(api, vendor):

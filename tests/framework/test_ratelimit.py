@@ -145,3 +145,30 @@ def test_no_wait_without_limits() -> None:
         with limiter.slot():
             pass
     assert clock.sleeps == []
+
+
+def test_a_burst_starts_that_many_at_once_then_keeps_the_rate() -> None:
+    """Amazon SP-API's searchOrders: 0.0056 requests a second with a burst of 20. Before, the
+    second request of a run waited three minutes; now the first 20 start at once."""
+    clock = FakeClock(start=100.0)
+    limiter = RateLimiter(RateLimit(max_concurrency=None, per_second=0.5, burst=3), clock=clock, sleep=clock.sleep)
+    starts = []
+    for _ in range(5):
+        with limiter.slot():
+            starts.append(clock.now)
+    assert starts == [100.0, 100.0, 100.0, 102.0, 104.0]
+
+
+def test_a_pause_holds_a_burst_too() -> None:
+    clock = FakeClock(start=100.0)
+    limiter = RateLimiter(RateLimit(max_concurrency=None, per_second=1.0, burst=5), clock=clock, sleep=clock.sleep)
+    limiter.pause_for(10.0)
+    with limiter.slot():
+        assert clock.now == 110.0
+
+
+def test_a_declared_burst_reaches_the_limit() -> None:
+    from bosco_connectors.framework.declare import RateBudget
+
+    assert RateBudget(per_second=0.0056, burst=20).limit(None).burst == 20
+    assert RateBudget(per_second=1).limit(None).burst == 1

@@ -49,7 +49,7 @@ def run_scenario(dialect: str, connect: Any, scenario: dict[str, Any]) -> dict[s
         def read(names: set[str]) -> dict[str, list[list[Any]]]:
             tables = {}
             for recipe in list_recipes():
-                if recipe.name in names and recipe.name != "int_numbers":
+                if recipe.name in names and recipe.name != "dim_dates":
                     query = sqlglot.exp.select("*").from_(sqlglot.exp.table_(recipe.name, db="analytics"))
                     rows = execute(query.sql(dialect=dialect))
                     tables[recipe.name] = sorted(([normalise(v) for v in row] for row in rows), key=lambda r: json.dumps(r, default=str))

@@ -35,7 +35,7 @@ SHIPPED = {
         *BREADTH,
     },
     "intermediate": {
-        "int_numbers", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
+        "dim_dates", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
         "int_unified_campaigns", "int_unified_ad_groups", "int_unified_ads", "int_source_platforms",
     },
     "marts": {

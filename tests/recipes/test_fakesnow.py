@@ -141,7 +141,7 @@ def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> 
     # DuckDB functions with another name or shape on Snowflake
     assert "MAX_BY(campaign_name, date)" in flat["dim_campaigns"]
     assert "BOOLOR_AGG(" in flat["daily_marketing_efficiency"]
-    assert "DATEDIFF(DAY, bounds.first_day, bounds.last_day)" in flat["int_fx_rates"]
+    assert "DATEDIFF(DAY, CAST('1990-01-01' AS DATE), CURRENT_DATE + 731)" in flat["dim_dates"]
     assert "CAST(DATE_TRUNC('WEEK', date) AS DATE)" in flat["weekly_performance_rollup"]
     assert "MEDIAN(value) OVER (PARTITION BY tenant_id, platform, campaign_id, metric)" in flat["metric_anomalies"]
     assert "ROWS BETWEEN 27 PRECEDING AND CURRENT ROW" in flat["campaign_features"].upper()

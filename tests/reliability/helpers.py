@@ -50,6 +50,21 @@ def sandboxed_names() -> list[str]:
     return [c.name for c in sandboxed()]
 
 
+#: One source of each transport and declaration kind: own clients (gRPC Google Ads, Meta's SDK,
+#: Shopify's GraphQL and bulk files, GA4's codec), the flagship REST reports (TikTok), and the
+#: declared kinds (Stripe's cursors, HubSpot's POST searches, CM360's async report files,
+#: Klaviyo's JSON:API). A per-source matrix that tests the shared HTTP client rather than a
+#: source's own declarations runs over these by default and over every source with ``-m slow``.
+REPRESENTATIVE = ("tiktok_ads", "google_ads", "facebook_ads", "ga4", "shopify", "stripe", "hubspot", "cm360", "klaviyo")
+
+
+def client_matrix() -> list[Any]:
+    """Every sandboxed source as a parameter, the non-representative ones marked slow."""
+    import pytest
+
+    return [pytest.param(name, marks=() if name in REPRESENTATIVE else pytest.mark.slow) for name in sandboxed_names()]
+
+
 # -- fast clients ------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from bosco_connectors.framework import ApiClient, RetryPolicy, api_key_header, b
 from bosco_connectors.framework.registry import get_connector
 from bosco_connectors.sandbox import FakeApi, FakeResponse, Fault, app_for, sandbox_config
 
-from .helpers import WORLD, WORLD_SEED, secret_fields, sandboxed_names, snapshot, sync_into
+from .helpers import WORLD, WORLD_SEED, client_matrix, secret_fields, sandboxed_names, snapshot, sync_into
 
 
 def _secrets(connector, config) -> list[str]:
@@ -42,7 +42,7 @@ def _leaks(api: FakeApi, secrets: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("status", [302, 307])
-@pytest.mark.parametrize("name", sandboxed_names())
+@pytest.mark.parametrize("name", client_matrix())
 def test_a_redirect_to_another_host_gets_no_credential(name, status, tmp_path, fast_clients):
     connector = get_connector(name)
     fast_clients(connector, attempts=2, timeout=2.0)
@@ -65,7 +65,7 @@ def test_a_redirect_to_another_host_gets_no_credential(name, status, tmp_path, f
     assert not elsewhere.requests, "refused by default: nothing at all is sent to the other host"
 
 
-@pytest.mark.parametrize("name", sandboxed_names())
+@pytest.mark.parametrize("name", client_matrix())
 def test_a_redirect_within_the_configured_origin_is_followed(name, tmp_path, fast_clients):
     connector = get_connector(name)
     fast_clients(connector, attempts=2, timeout=2.0)

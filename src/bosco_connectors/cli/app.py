@@ -260,7 +260,8 @@ def state_show(
         _stderr().print(f"note: a run is loading into the DuckDB file; waiting for it (up to {wait:.0f}s)", markup=False)
 
     try:
-        plan = plan_jobs(config, source or [], tenant or [], destination, duckdb_path)
+        plan = _demo_state_plan(config, source or [], tenant or [], destination, duckdb_path) \
+            or plan_jobs(config, source or [], tenant or [], destination, duckdb_path)
         rows = show_state(plan, wait=wait, on_wait=waiting)
     except BoscoError as exc:
         raise _fail(str(exc), getattr(exc, "exit_code", EXIT_CONFIG))
@@ -277,6 +278,28 @@ def state_show(
         value = str(r["last_value"]) if r["last_value"] is not None else ("full refresh" if not r["cursor"] else "-")
         table.add_row(r["tenant"], r["source"], r["stream"], r["cursor"] or "-", value, synced)
     _stdout().print(table)
+
+
+def _demo_state_plan(config: Optional[Path], sources: list[str], tenants: list[str], destination: Optional[str],
+                     duckdb_path: Optional[Path]) -> Any:
+    """In a demo's folder with no bosco.toml and no file named: the syncs the demo's database holds
+    (said on stderr), so `state show` after `bosco-sync demo` shows them; None otherwise."""
+    from ..destinations.duckdb import ENV_PATH
+    from ..project import DEFAULT_PROJECT_FILE
+    from .demo import demo_database_here, demo_pipelines
+    from .runner import Plan, TenantSource
+
+    if config is not None or Path(DEFAULT_PROJECT_FILE).exists() or (destination or "duckdb") != "duckdb" or os.environ.get(ENV_PATH):
+        return None
+    here = demo_database_here(str(duckdb_path) if duckdb_path else None)
+    if here is None:
+        return None
+    jobs = [TenantSource(t, s, {}, None) for t, s in demo_pipelines(here)
+            if (not sources or s in sources) and (not tenants or t in tenants)]
+    if not jobs:
+        return None
+    _stderr().print(f"note: no bosco.toml here; showing the demo's database {here} (--duckdb-path names another)", markup=False)
+    return Plan(jobs, "duckdb", {"path": str(here)})
 
 
 @state_app.command("reset")

@@ -100,18 +100,22 @@ def run_demo(duckdb_path: Path, size: str, seed: int, as_json: bool, home: Path,
     build = build_and_test(plan, select=None, run_tests=True, seeds_dir=SEEDS)
     preview = _preview(duckdb_path)
     blended = _blended(duckdb_path)
+    facts = _facts(duckdb_path)
     if as_json:
         print(json.dumps({"sync": summary, "skipped": skipped, "recipes": build, "daily_campaign_summary": preview,
-                          "blended": blended}, indent=2, default=str))
+                          "blended": blended, "facts": facts}, indent=2, default=str))
     else:
         from .output import render_summary
 
         render_summary(summary, out)
         _render_build(build, out)
-        _render_preview(preview, out)
+        if preview:
+            _render_preview(preview, out)
         _render_blended(blended, out)
+        _render_facts(facts, out)
         out.print(f"\nDuckDB file: {duckdb_path.resolve()}\nnext:", markup=False)
-        for command in next_commands(duckdb_path):
+        query = NEXT_QUERY if preview else _facts_query(facts)
+        for command in next_commands(duckdb_path, query):
             out.print(f"  {command}", markup=False)
     for failure in build.get("failures", []):
         err.print(failure, markup=False)
@@ -128,13 +132,19 @@ NEXT_QUERY = ("select platform, reporting_currency, round(sum(spend_reporting), 
               "from analytics.daily_campaign_summary group by all order by platform")
 
 
-def next_commands(path: Path) -> list[str]:
+def _facts_query(facts: dict[str, dict[str, int]]) -> str:
+    """Without an ad platform: a look at the first fact the demo filled."""
+    table = next((name for name, counts in facts.items() if counts), "fct_orders")
+    return f"select * from analytics.{table} limit 20"
+
+
+def next_commands(path: Path, query: str = NEXT_QUERY) -> list[str]:
     """What to run after the demo, with the flag that names its database unless the commands find it."""
     import shlex
 
     flag = "" if _is_default_place(path) else f" --duckdb-path {shlex.quote(str(path))}"
     return [
-        f"bosco-sync query{flag} \"{NEXT_QUERY}\"",
+        f"bosco-sync query{flag} \"{query}\"",
         f"bosco-sync recipes test{flag}",
         f"bosco-sync recipes build{flag}",
     ]
@@ -170,6 +180,25 @@ def reading_demo_database(plan: Any, say: Any) -> Any:
             plan.destination_options["path"] = str(here)
             say(f"note: no bosco.duckdb here; using the demo's database {here} (--duckdb-path names another)")
     return plan
+
+
+def demo_pipelines(path: Path) -> list[tuple[str, str]]:
+    """(tenant, source) of every sync the demo's database holds state for (``bosco__demo__stripe``),
+    so that `state show` needs no bosco.toml there."""
+    import duckdb
+
+    from ..framework.registry import source_names
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [n for (n,) in con.execute("SELECT DISTINCT pipeline_name FROM raw._dlt_pipeline_state ORDER BY 1").fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    known = set(source_names())
+    pairs = [tuple(n.split("__")[1:3]) for n in names if n.startswith("bosco__") and n.count("__") == 2]
+    return [(tenant, source) for tenant, source in pairs if source in known]
 
 
 def demo_seeds(plan: Any, seeds_dir: Path | None) -> Path | None:
@@ -240,6 +269,32 @@ def is_demo_database(path: Path) -> bool:
         con.close()
 
 
+def _has_table(con: Any, name: str) -> bool:
+    """The recipes built `analytics.<name>` (a model whose sources the demo did not run is not built)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analytics' "
+                            "AND table_name = ?", [name]).fetchone()[0])
+
+
+def _facts(path: Path) -> dict[str, dict[str, int]]:
+    """Rows per platform in every unified fact the recipes built (``fct_orders``: stripe 6, ...)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'analytics' "
+                                            "AND table_name LIKE 'fct%' ORDER BY table_name").fetchall()]
+        out: dict[str, dict[str, int]] = {}
+        for table in tables:
+            columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics' "
+                                                 "AND table_name = ?", [table]).fetchall()}
+            if "platform" in columns:
+                rows = con.execute(f'SELECT platform, count(*) FROM analytics."{table}" GROUP BY platform ORDER BY platform').fetchall()
+                out[table] = {str(p): n for p, n in rows}
+        return out
+    finally:
+        con.close()
+
+
 def _preview(path: Path) -> list[dict[str, Any]]:
     """Per platform: what it spent and claims it earned, in the reporting currency.
 
@@ -250,6 +305,8 @@ def _preview(path: Path) -> list[dict[str, Any]]:
 
     con = duckdb.connect(str(path), read_only=True)
     try:
+        if not _has_table(con, "daily_campaign_summary"):
+            return []  # no ad platform among the demo's sources
         rows = con.execute(
             """
             SELECT platform, count(DISTINCT campaign_id) AS campaigns, sum(clicks) AS clicks,
@@ -279,9 +336,7 @@ def _blended(path: Path) -> dict[str, Any] | None:
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'analytics' "
-                             "AND table_name = 'daily_marketing_efficiency'").fetchone()[0]
-        if not exists:
+        if not _has_table(con, "daily_marketing_efficiency"):
             return None
         row = con.execute(
             """
@@ -330,6 +385,18 @@ def _render_preview(preview: list[dict[str, Any]], out: Any) -> None:
         table.add_column(key, justify="left" if key in ("platform", "currency") else "right")
     for row in preview:
         table.add_row(*(_money(row[k]) if k in ("spend", "revenue") else str(row[k]) for k in PREVIEW_COLUMNS))
+    out.print(table)
+
+
+def _render_facts(facts: dict[str, dict[str, int]], out: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title="unified facts: rows per platform")
+    for key in ("table", "platform", "rows"):
+        table.add_column(key, justify="right" if key == "rows" else "left")
+    for name, counts in facts.items():
+        for platform, rows in counts.items():
+            table.add_row(f"analytics.{name}", platform, str(rows))
     out.print(table)
 
 

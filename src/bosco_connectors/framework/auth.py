@@ -56,6 +56,28 @@ class QueryParamAuth(httpx.Auth):
         yield request
 
 
+class JsonBodyAuth(httpx.Auth):
+    """Put the credential's fields into every JSON request body (Branch's ``branch_key`` and
+    ``branch_secret``); a request without a JSON body gets a JSON object of them alone."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self._values = {name: _plain(value) for name, value in values.items()}
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        import orjson
+
+        raw = request.read()
+        body = orjson.loads(raw) if raw else {}
+        if not isinstance(body, dict):
+            raise AuthError("the credential goes into a JSON object body; this request's body is not one")
+        content = orjson.dumps({**body, **self._values})
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Content-Length"] = str(len(content))
+        request._content = content
+        request.stream = httpx.ByteStream(content)
+        yield request
+
+
 class FormFieldAuth(httpx.Auth):
     """Send the credential as a field of a form body (Matomo's ``token_auth``): never in the URL,
     where web servers' access logs and proxies keep it. A POST without a body gets a form of
@@ -104,6 +126,11 @@ class TokenExchangeAuth(httpx.Auth):
     grant_name = "token exchange"
     #: Headers the token endpoint wants besides the grant (Reddit refuses default User-Agents).
     headers: Mapping[str, str] = {}
+    #: Where each API request carries the access token: ``Authorization: Bearer <token>`` unless
+    #: the vendor names its own header (Walmart's ``WM_SEC.ACCESS_TOKEN``, Amazon SP-API's
+    #: ``x-amz-access-token``, both without a prefix).
+    token_header: str = "Authorization"
+    token_prefix: str = "Bearer "
     #: How the grant is sent: a form (RFC 6749) or a JSON object (Piwik PRO's ``/auth/token``).
     token_body: str = "form"
 
@@ -171,10 +198,10 @@ class TokenExchangeAuth(httpx.Auth):
             return self._access_token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.access_token()}"
+        request.headers[self.token_header] = self.token_prefix + self.access_token()
         response = yield request
         if response.status_code == 401:
-            request.headers["Authorization"] = f"Bearer {self.access_token(force=True)}"
+            request.headers[self.token_header] = self.token_prefix + self.access_token(force=True)
             yield request
 
 
@@ -392,6 +419,19 @@ class ApiKey(Credential):
         return QueryParamAuth(key, self.query) if self.query else HeaderAuth(key, self.header or "Authorization", self.prefix)
 
 
+class JsonBodyKeys(Credential):
+    """Config fields sent as fields of every JSON request body, under their own names
+    (Branch's Query API: ``{"branch_key": ..., "branch_secret": ..., <the query>}``)."""
+
+    def __init__(self, *fields: str) -> None:
+        if not fields:
+            raise ValueError("JsonBodyKeys names at least one config field")
+        self.fields = fields
+
+    def build(self, config: object) -> httpx.Auth:
+        return JsonBodyAuth({name: _value(config, name) for name in self.fields})
+
+
 class Bearer(ApiKey):
     def __init__(self, field: str = "access_token") -> None:
         super().__init__(field, header="Authorization", prefix="Bearer ")
@@ -432,15 +472,18 @@ class RefreshToken(Credential):
     """OAuth2 refresh token; the client's id and secret in the form (``body``) or as ``basic`` auth.
 
     ``token_headers``: headers the token request carries, or a function of config that
-    gives them (Reddit wants the app's own User-Agent there as on every API call)."""
+    gives them (Reddit wants the app's own User-Agent there as on every API call).
+    ``header``/``prefix``: where requests carry the access token (``Authorization: Bearer``
+    unless the vendor names its own header: Amazon SP-API's ``x-amz-access-token``)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  refresh_token: str = "refresh_token", scope: str | None = None, client_auth: str = "body",
                  token_url_field: str | None = "token_url",
-                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None) -> None:
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
+                 header: str = "Authorization", prefix: str = "Bearer ") -> None:
         self.fields = (client_id, client_secret, refresh_token)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
-        self.token_headers = token_headers
+        self.token_headers, self.header, self.prefix = token_headers, header, prefix
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
@@ -448,27 +491,38 @@ class RefreshToken(Credential):
         flow = OAuth2RefreshToken(url, cid, secret, token, scope=self.scope)
         if self.client_auth == "basic":
             flow.client_auth = "basic"
-        if self.token_headers is not None:
-            flow.headers = dict(self.token_headers(config) if callable(self.token_headers) else self.token_headers)
-        return flow
+        return _placed(flow, config, self.token_headers, self.header, self.prefix)
+
+
+def _placed(flow: TokenExchangeAuth, config: object, token_headers: Any, header: str, prefix: str) -> TokenExchangeAuth:
+    """`flow` with the token endpoint's extra headers (a mapping, or a function of config) and
+    the request header that carries the access token."""
+    if token_headers is not None:
+        flow.headers = dict(token_headers(config) if callable(token_headers) else token_headers)
+    flow.token_header, flow.token_prefix = header, prefix
+    return flow
 
 
 class ClientCredentials(Credential):
     """OAuth2 client credentials (the app itself); the token endpoint may be overridden by the
-    config's ``token_url_field`` (a sandbox, a test server), as for `RefreshToken`."""
+    config's ``token_url_field`` (a sandbox, a test server); ``token_headers``, ``header`` and
+    ``prefix`` as for `RefreshToken` (Walmart: the token in ``WM_SEC.ACCESS_TOKEN``, no prefix)."""
 
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url",
-                 token_body: str = "form") -> None:
+                 token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
+                 header: str = "Authorization", prefix: str = "Bearer ", token_body: str = "form") -> None:
         self.fields = (client_id, client_secret)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
+        self.token_headers, self.header, self.prefix = token_headers, header, prefix
         #: ``json``: the grant as a JSON object, not a form (Piwik PRO).
         self.token_body = token_body
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
-        return OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
+        flow = OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
                                        scope=self.scope, client_auth=self.client_auth, token_body=self.token_body)
+        return _placed(flow, config, self.token_headers, self.header, self.prefix)
 
 
 class SignedClientSecret(ClientCredentials):
@@ -502,6 +556,74 @@ class SignedClientSecret(ClientCredentials):
 
     def sandbox_values(self) -> dict[str, str]:
         return {self.fields[3]: throwaway_private_key(self.algorithm)}
+
+
+class SignedJwtAuth(httpx.Auth):
+    """``Authorization: Bearer <a JWT this client signs>``, made again shortly before it expires
+    (App Store Connect: ES256, ``iss`` the issuer id, ``kid`` the key id, ``aud`` appstoreconnect-v1,
+    at most 20 minutes). Each token is redacted like any secret; a key that cannot sign fails as an
+    auth error, never echoing the key."""
+
+    def __init__(self, *, issuer: str, key_id: str, private_key: str | SecretStr, audience: str, algorithm: str = "ES256",
+                 lifetime: float = 1200, extra: str = "", clock: "Callable[[], float]" = time.time) -> None:
+        self.issuer, self.key_id, self.audience, self.algorithm = issuer, key_id, audience, algorithm
+        self.lifetime, self.extra, self._clock = lifetime, extra, clock
+        self._key = _plain(private_key).strip()
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        with self._lock:
+            now = self._clock()
+            if self._token is None or now >= self._expires - 60:
+                self._token, self._expires = self._sign(int(now)), now + self.lifetime
+            return self._token
+
+    def _sign(self, issued: int) -> str:
+        try:
+            import jwt  # PyJWT, with cryptography for EC keys
+        except ImportError:  # pragma: no cover - only without the extra installed
+            from .errors import ConfigError
+
+            raise ConfigError(f"signing JWTs needs PyJWT with cryptography: pip install 'bosco-connectors[{self.extra}]'") from None
+        if problem := key_problem(self._key, self.algorithm):
+            raise AuthError(f"signing the request token failed: the private key {problem}")
+        claims = {"iss": self.issuer, "aud": self.audience, "iat": issued, "exp": issued + int(self.lifetime)}
+        try:
+            token = jwt.encode(claims, self._key, algorithm=self.algorithm, headers={"kid": self.key_id, "typ": "JWT"})
+        except Exception as exc:  # noqa: BLE001 - never echo the key; name the kind of failure only
+            raise AuthError(f"could not sign the request token with the private key ({type(exc).__name__})") from None
+        register_secret(token)
+        return token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+        yield request
+
+
+class SignedJwt(Credential):
+    """A JWT the client signs itself and sends as a bearer token on every request, no token
+    exchange (`SignedJwtAuth`): App Store Connect's API keys (issuer id, key id, a P-256 private key)."""
+
+    def __init__(self, *, audience: str, extra: str, issuer: str = "issuer_id", key_id: str = "key_id",
+                 private_key: str = "private_key", algorithm: str = "ES256", lifetime: float = 1200) -> None:
+        self.fields = (issuer, key_id, private_key)
+        self.audience, self.algorithm, self.lifetime, self.extra = audience, algorithm, lifetime, extra
+
+    def problem(self, config: object) -> str | None:
+        if missing := super().problem(config):
+            return missing
+        problem = key_problem(_value(config, self.fields[2]), self.algorithm)
+        return f"{self.fields[2]} {problem}" if problem else None
+
+    def build(self, config: object) -> httpx.Auth:
+        issuer, key_id, private_key = (_value(config, f) for f in self.fields)
+        return SignedJwtAuth(issuer=issuer, key_id=key_id, private_key=private_key, audience=self.audience,
+                             algorithm=self.algorithm, lifetime=self.lifetime, extra=self.extra)
+
+    def sandbox_values(self) -> dict[str, str]:
+        return {self.fields[2]: throwaway_private_key(self.algorithm)}
 
 
 def key_problem(pem: str, algorithm: str) -> str | None:

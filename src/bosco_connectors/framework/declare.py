@@ -52,13 +52,17 @@ class RateBudget:
     #: Concurrent report jobs the vendor allows (`jobs.AsyncReport` streams without their own
     #: ``max_concurrent``): one budget for every stream of the source.
     report_jobs: Limit = None
+    #: Requests that may start at once before the rate spaces them (a documented burst).
+    burst: Limit = None
 
     def limit(self, config: Any) -> RateLimit:
         per_second = _resolve(self.per_second, config)
         per_minute = _resolve(self.per_minute, config)
         rates = [r for r in (per_second, per_minute / 60.0 if per_minute else None) if r]
         concurrency = _resolve(self.concurrency, config)
-        return RateLimit(max_concurrency=int(concurrency) if concurrency else None, per_second=min(rates) if rates else None)
+        burst = _resolve(self.burst, config)
+        return RateLimit(max_concurrency=int(concurrency) if concurrency else None, per_second=min(rates) if rates else None,
+                         burst=int(burst) if burst else 1)
 
 
 def _resolve(value: Limit, config: Any) -> float | None:

@@ -102,6 +102,8 @@ class FileFormat:
         raise NotImplementedError
 
     suffix = ""
+    #: Whether the file itself is JSON (a small JSON answer to a request for any other format is an error).
+    is_json = False
 
     def open(self, file: BinaryIO) -> BinaryIO:
         """The file's content, inflated, as a buffered binary stream (a UTF-8 BOM skipped)."""
@@ -113,6 +115,7 @@ class JsonLines(FileFormat):
     """One JSON object per line."""
 
     suffix = ".jsonl"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         stream = self.open(file)
@@ -218,7 +221,8 @@ class Csv(FileFormat):
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
         if self.end_at and writer is not None:
             out.write(self.end_at[0] + self.delimiter * (len(writer.fieldnames) - 1) + "\n")  # the summary's first row
-        return out.getvalue().encode("utf-8")
+        # In the file's own encoding (Google Play's UTF-16 with its byte-order mark); UTF-8 without a mark otherwise.
+        return out.getvalue().encode("utf-8" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8") else self.encoding)
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,7 @@ class Json(FileFormat):
     path: str | None = None
 
     suffix = ".json"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         import ijson  # the only streaming reader of plain JSON; JSONL and CSV need nothing
@@ -261,6 +266,7 @@ class JsonGroups(FileFormat):
     group_by: str | None = None
 
     suffix = ".json"
+    is_json = True
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         import ijson

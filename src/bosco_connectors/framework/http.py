@@ -298,7 +298,7 @@ class ApiClient:
 
     def download_file(self, url: str, *, stream: str | None = None, spool_bytes: int = 16 * 1024 * 1024,
                       method: str = "GET", params: Mapping[str, Any] | None = None, json: Any = None,
-                      data: Any = None, headers: Mapping[str, str] | None = None) -> BinaryIO:
+                      data: Any = None, headers: Mapping[str, str] | None = None, json_is_error: bool = False) -> BinaryIO:
         """Fetch a report export to a temporary file, never whole in memory; the caller closes it.
 
         Same retries as JSON calls; a URL on another origin (a pre-signed storage link) is
@@ -307,7 +307,10 @@ class ApiClient:
         A request that asks for the report itself (Criteo's ``POST statistics/report``, whose
         answer is the CSV or JSON report) passes its ``method``, ``params``, ``json`` or
         ``data`` and ``headers``; a small JSON answer is checked against the error map, since
-        vendors answer errors with HTTP 200 too.
+        vendors answer errors with HTTP 200 too. ``json_is_error``: the report asked for is not
+        JSON (a CSV), so a small JSON answer is the vendor's error even where its body carries
+        no code the error map knows (AppsFlyer's ``{"message": ...}``), never an empty report;
+        so is a small XML document (Cloud Storage's ``<Error>``).
         """
         request_args = {"params": params, "json": json, "data": data, "headers": headers}
         try:
@@ -315,7 +318,7 @@ class ApiClient:
                 with attempt:
                     file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
                     try:
-                        self._download_once(url, stream, file, method, request_args)
+                        self._download_once(url, stream, file, method, request_args, json_is_error)
                     except BaseException:
                         file.close()
                         raise
@@ -326,7 +329,7 @@ class ApiClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _download_once(self, url: str, stream: str | None, sink: BinaryIO, method: str = "GET",
-                       request_args: Mapping[str, Any] | None = None) -> None:
+                       request_args: Mapping[str, Any] | None = None, json_is_error: bool = False) -> None:
         args = {k: v for k, v in (request_args or {}).items() if v is not None}
         request = self._http.build_request(method, url, **args)
         bare = origin(request.url) != self._origin
@@ -349,15 +352,20 @@ class ApiClient:
             error.request = describe(request)
             raise error.located(source=self.source, stream=stream)
         if not bare and (method != "GET" or args):  # a report asked for, not a file fetched
-            self._check_answered_error(response, request, stream, sink)
+            self._check_answered_error(response, request, stream, sink, json_is_error)
 
     def _check_answered_error(self, response: httpx.Response, request: httpx.Request, stream: str | None,
-                              sink: BinaryIO) -> None:
+                              sink: BinaryIO, json_is_error: bool = False) -> None:
         """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200);
         of a JSON Lines answer (Mixpanel's export), its first line."""
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         size = sink.seek(0, 2)
         sink.seek(0)
+        if json_is_error and kind.endswith("xml") and size <= ERROR_BODY_BYTES:  # Cloud Storage's XML error document
+            text = sink.read().decode("utf-8", "replace").strip().replace("\n", " ")
+            sink.seek(0)
+            raise ApiError(f"HTTP {response.status_code}: {text[:300]} (an XML answer where the report file was asked for)",
+                           status=response.status_code, request=describe(request)).located(source=self.source, stream=stream)
         lines = kind.endswith(("jsonl", "ndjson", "json-seq"))
         if not (kind.endswith("json") or lines) or size > ERROR_BODY_BYTES:
             return
@@ -369,6 +377,9 @@ class ApiClient:
         finally:
             sink.seek(0)
         error = self.errors.for_status(response, body)
+        if error is None and json_is_error and not lines:
+            error = ApiError(f"HTTP {response.status_code}: {self.errors.message(response, body)} (a JSON answer where "
+                             "the report file was asked for)", status=response.status_code)
         if error is not None:
             error.request = describe(request)
             if error.retry_after is None and isinstance(error, RetryableApiError):

@@ -219,10 +219,17 @@ class Poll(JobRequest):
     error: str | None = None
     #: What a status missing from `statuses` means; None: the sync fails naming it.
     unknown: JobStatus | None = None
+    #: Values of the answer the job's later requests use, ``{name: path}``: the file a done
+    #: job names by an id of its own (Qualtrics' ``result.fileId``, its download path's ``{file_id}``).
+    keep: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, job: JobContext, handle: Job) -> tuple[JobStatus, str]:
         answer = self.send(job, handle.id, handle.values)
         handle.polled = answer
+        for name, path in self.keep.items():
+            value = get_path(answer, path)
+            if value not in (None, ""):
+                handle.values = {**handle.values, name: value}
         vendor = get_path(answer, self.status)
         if vendor is None:
             raise ResponseFormatError(f"{job.name}: the answer to polling job {handle.id} has no status at '{self.status}'",

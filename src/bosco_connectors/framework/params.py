@@ -79,6 +79,8 @@ class WindowParams:
     ``start``/``end`` are parameter names, or dotted paths into the JSON body when
     ``in_body`` (``"dateRanges.0.startDate"``). ``end_exclusive``: the vendor's end bound
     is the day after the last day read (``until=2026-11-21`` reads through the 20th).
+    ``joined``: both bounds go into the one parameter ``start``, joined by this text
+    (Adjust's ``date_period=2026-11-01:2026-11-30``).
     """
 
     start: str
@@ -86,10 +88,14 @@ class WindowParams:
     format: str | DateParts = DATE
     end_exclusive: bool = False
     in_body: bool = False
+    joined: str | None = None
 
     def render(self, window: "Window") -> dict[str, Any]:
         if window.start is None:
             return {}
+        if self.joined is not None:
+            last = window.end if window.end is not None else window.start
+            return {self.start: f"{render_bound(window.start, self.format)}{self.joined}{render_bound(last, self.format, end=True)}"}
         values = {self.start: render_bound(window.start, self.format)}
         if self.end and window.end is not None:
             last = window.end
@@ -107,6 +113,12 @@ class WindowParams:
         """The (start, end) bounds a request carried, as sent (for fakes and the kit)."""
         from .jsonpath import get_path
 
+        if self.joined is not None:
+            value = get_path(params, self.start)
+            if not isinstance(value, str) or self.joined not in value:
+                return value, None
+            first, last = value.split(self.joined, 1)
+            return first, last
         return get_path(params, self.start), get_path(params, self.end) if self.end else None
 
 
@@ -161,13 +173,20 @@ class Partitions:
 
 @dataclass(frozen=True)
 class ForEach(Partitions):
-    """One partition per value of a config list: ``advertiser_id=<each of advertiser_ids>``."""
+    """One partition per value of a config list: ``advertiser_id=<each of advertiser_ids>``.
+
+    ``with_config``: config fields every partition also carries, for ``Records(from_partition=...)``
+    and ``{name}`` placeholders: a setting the answer does not repeat (the currency an
+    attribution tool states its money in, the time zone of its days).
+    """
 
     field: str
     param: str
+    with_config: tuple[str, ...] = ()
 
     def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
-        return [{self.param: value} for value in getattr(config, self.field)]
+        shared = {name: getattr(config, name) for name in self.with_config}
+        return [{self.param: value, **shared} for value in getattr(config, self.field)]
 
 
 @dataclass(frozen=True)

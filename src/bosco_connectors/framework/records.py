@@ -204,8 +204,11 @@ class Records:
         return self._apply(columns, n, ctx)
 
     def shape_columns(self, columns: Mapping[str, list[Any]], n: int, ctx: "ReadContext | None" = None) -> dict[str, list[Any]]:
-        """The same rules on a page already gathered as columns (a CSV report file's batch)."""
-        return self._apply({self.rename.get(name, name): values for name, values in columns.items()}, n, ctx)
+        """The same rules on a page already gathered as columns (a CSV report file's batch); ``drop``d
+        columns (personal data) are never loaded here either."""
+        dropped = set(self.drop)
+        return self._apply({self.rename.get(name, name): values for name, values in columns.items() if name not in dropped},
+                           n, ctx)
 
     def _apply(self, columns: dict[str, list[Any]], n: int, ctx: "ReadContext | None") -> dict[str, list[Any]]:
         """Every rule past naming: nulls, formats, units, columns from the partition."""
@@ -254,6 +257,38 @@ class Records:
             keys += list(inner) if isinstance(inner, Mapping) else []
         return {self.rename.get(k, k) for k in keys} | set(self.from_partition)
 
+
+
+def drop_nulls(record: dict[str, Any], keep: Iterable[str] = ()) -> dict[str, Any]:
+    """Leave out fields that are null, in nested objects and lists of objects too (not those
+    named in `keep`, a contract's own columns). Vendors that send every nullable field, mostly
+    null (Stripe, Paddle): dlt cannot type a column that only ever held null and warns for
+    each, and a column never seen with a value is not created either way."""
+    kept = frozenset(keep)
+    for key in list(record):
+        value = record[key]
+        if key in kept:
+            continue
+        if value is None:
+            del record[key]
+        elif isinstance(value, dict):
+            drop_nulls(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    drop_nulls(item)
+    return record
+
+
+def without_nulls(contract: Any) -> Any:
+    """A stream ``transform`` that applies `drop_nulls` to each record, keeping the contract's own
+    columns (typed whatever they hold): for vendors that send every nullable field."""
+    declared = frozenset(contract.model_fields)
+
+    def transform(record: dict[str, Any], ctx: "ReadContext") -> dict[str, Any]:
+        return drop_nulls(record, keep=declared)
+
+    return transform
 
 def _keys(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """Every key of the records, in first-seen order (a later record may bring a new field)."""

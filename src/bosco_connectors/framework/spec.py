@@ -320,7 +320,8 @@ class RestStream(Stream):
         fmt = self.file
         assert fmt is not None
         reader = getattr(fmt, "column_batches", None) or fmt.batches
-        with ctx.client.download_file(self.request_path(ctx), stream=self.name, method=self.method, **extra) as answer:
+        with ctx.client.download_file(self.request_path(ctx), stream=self.name, method=self.method,
+                                      json_is_error=not fmt.is_json, **extra) as answer:
             for batch in reader(answer, DEFAULT_BATCH_ROWS):
                 page = self.shape_batch(batch, ctx)
                 if page is not None and len(page):

@@ -255,6 +255,20 @@ def read_definitions(path: Path) -> Definitions:
         raise RecipeError(str(exc)) from None
 
 
+#: Parsed recipes by (path, layer, text, derived definitions' text): a catalog read again (a source
+#: registered later changes the generated staging) re-parses only the SQL that changed.
+_PARSED: dict[tuple[str, str, str, str | None], Recipe] = {}
+
+
+def _parsed(path: Path, layer: str, text: str | None = None, definitions: Definitions | None = None) -> Recipe:
+    text = path.read_text(encoding="utf-8") if text is None else text
+    key = (str(path), layer, text, None if definitions is None else definitions.signature)
+    recipe = _PARSED.get(key)
+    if recipe is None:
+        recipe = _PARSED[key] = read_recipe(path, layer, text, definitions=definitions)
+    return recipe
+
+
 def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definitions: Definitions | None = None) -> list[Recipe]:
     drafts: dict[str, Recipe] = {}
 
@@ -272,17 +286,17 @@ def _load(root: Path, seeds: dict[str, Path], generated: bool = True, definition
         layer = rel.parts[0] if len(rel.parts) > 1 else ""
         if layer not in LAYERS or layer == "seeds":
             raise RecipeError(f"{rel}: recipes live in a layer folder ({', '.join(LAYERS[1:])})")
-        add(read_recipe(path, layer, definitions=definitions), rel)
+        add(_parsed(path, layer, definitions=definitions), rel)
     staging = generated_staging() if generated else {}
     for name, (source, sql) in staging.items():
         if name not in drafts:  # a hand-written staging file of the same name wins
-            add(read_recipe(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
+            add(_parsed(Path(f"<generated from {source}>") / "staging" / f"{name}.sql", "staging", sql), name)
     for name, sql in (generated_marts(list(staging)) if generated else {}).items():
         if name not in drafts:  # so does a hand-written fact (recipes/marts/fct_orders.sql)
-            add(read_recipe(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions=definitions), name)
+            add(_parsed(Path("<generated from framework/facts.py>") / "marts" / f"{name}.sql", "marts", sql, definitions), name)
     if generated and SOURCE_PLATFORMS not in drafts:
-        add(read_recipe(Path("<generated from the registered sources>") / "intermediate" / f"{SOURCE_PLATFORMS}.sql",
-                        "intermediate", source_platforms_sql()), SOURCE_PLATFORMS)
+        add(_parsed(Path("<generated from the registered sources>") / "intermediate" / f"{SOURCE_PLATFORMS}.sql",
+                    "intermediate", source_platforms_sql()), SOURCE_PLATFORMS)
     resolved = [_resolve(recipe, drafts) for recipe in drafts.values()]
     return topological_order(resolved)
 

@@ -37,6 +37,11 @@ class Definitions:
     path: Path
     expressions: dict[str, exp.Expression]
 
+    @property
+    def signature(self) -> str:
+        """What the definitions say (a parsed recipe that used them stays valid while it is the same)."""
+        return f"{self.path}|" + "|".join(f"{name}={expr.sql()}" for name, expr in self.expressions.items())
+
     def expand(self, query: exp.Query, names: tuple[str, ...]) -> exp.Query:
         """`query` with the derived columns `names` written into its outermost SELECT."""
         unknown = [n for n in names if n not in self.expressions]

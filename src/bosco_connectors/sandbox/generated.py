@@ -54,6 +54,7 @@ from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance, ad_spec
+from .redate import epoch_fields, latest_day, shifted
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
 
@@ -69,6 +70,39 @@ def __getattr__(name: str) -> Any:
     if name.startswith("app_for_"):
         return partial(GeneratedApp, name[len("app_for_"):])
     raise AttributeError(name)
+
+
+def fact_day_fields(stream: Stream) -> set[str]:
+    """The fields holding the day of the facts `stream` maps into (``order_date="created_at"``,
+    ``DayOf("created")``), under their column and vendor names."""
+    from ..framework.facts import FACTS, DayOf, mappings_of
+
+    columns: set[str] = set()
+    for mapping in mappings_of(stream):
+        value = mapping.columns.get(FACTS[mapping.fact].date) if mapping.fact in FACTS else None
+        if isinstance(value, DayOf):
+            value = value.timestamp
+        if isinstance(value, str):
+            columns.add(value)
+    rename = dict(stream.record_spec.rename)
+    return columns | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column in columns}
+
+
+def _cursor_fields(stream: Stream) -> set[str]:
+    """The incremental cursor's field of `stream`, under its column and vendor names (empty when none)."""
+    from ..framework.spec import Cursor
+
+    cursor = getattr(stream, "cursor", None)
+    if not isinstance(cursor, Cursor):
+        return set()
+    rename = dict(stream.record_spec.rename)
+    return {cursor.field} | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column == cursor.field}
+
+
+def _epochs(stream: Stream) -> dict[str, int]:
+    """The fields `stream` declares as epoch numbers (what `redate` shifts besides ISO text)."""
+    spec = stream.record_spec
+    return epoch_fields(dict(spec.formats), dict(spec.rename))
 
 
 @dataclass
@@ -99,14 +133,29 @@ class GeneratedApp:
         base = urlsplit(self.api.base_url)
         self.root_path = "/" + base.path.strip("/") + "/" if base.path.strip("/") else "/"
         self.real_root = f"{base.scheme}://{base.netloc}"
-        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides)
+        self.fixtures = Fixtures.load(fixture_folder(self.connector))
+        world = dict(seed=seed, size=size, namespace=source, end_date=end_date or date.today(), overrides=overrides,
+                     account_ids=self._configured_accounts())
         self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
         self.page_cache = PageCache(enabled=page_cache)
         self._report_templates: dict[str, _ReportTemplate] = {}
-        self.fixtures = Fixtures.load(fixture_folder(self.connector))
         self._lock = threading.Lock()
         self._injected: list[str] = []
         self._issued: set[str] = set()
+
+    def _configured_accounts(self) -> tuple[str, ...]:
+        """The account a source is configured with, when its config names it (a required field
+        named as the account's id column: CM360's ``account_id``): the world's one account then
+        has that id, so the account the source asks for and its campaigns' account agree."""
+        fields = self.connector.config_model.model_fields
+        documented = self.fixtures.config_for("http://127.0.0.1:1")
+        for stream in self.connector.active_streams(self.connector.validate(documented)):
+            spec = ad_spec(stream)
+            if isinstance(spec, Entity) and spec.level == "account" and spec.id in fields and fields[spec.id].is_required():
+                value = documented.get(spec.id)
+                if isinstance(value, (str, int)):
+                    return (str(value),)
+        return ()
 
     # -- what tests and the demo use ----------------------------------------------------
 
@@ -231,8 +280,9 @@ class GeneratedApp:
                     return request.arg(credential.form) is None and _form(request).get(credential.form) == value
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
-                header = request.header("authorization") or ""
-                return header.startswith("Bearer ") and header[7:] in self._issued
+                name, prefix = getattr(credential, "header", "Authorization"), getattr(credential, "prefix", "Bearer ")
+                header = request.header(name.lower()) or ""  # the token where the vendor wants it (Walmart's WM_SEC.ACCESS_TOKEN)
+                return header.startswith(prefix) and header[len(prefix):] in self._issued
             if isinstance(credential, a.Basic):  # each part as this fake issued it (a plain config value for a user name)
                 sent = _basic_parts(request.header("authorization") or "")
                 issued = {name: self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields}
@@ -240,6 +290,16 @@ class GeneratedApp:
                     return False
                 return all(name is None or issued[name] in (None, "") or issued[name] == part
                            for name, part in zip(credential.parts, sent))
+            if isinstance(credential, a.SignedJwt):  # a bearer JWT signed with the key this fake issued
+                return _signed_by(request.header("authorization") or "", self.credentials.get(credential.fields[2], ""),
+                                  credential.algorithm, credential.audience)
+            if isinstance(credential, a.JsonBodyKeys):  # fields of the JSON body, each as this fake issued it
+                try:
+                    sent = orjson.loads(request.body or b"{}")
+                except orjson.JSONDecodeError:
+                    return False
+                return isinstance(sent, dict) and all(
+                    sent.get(name) == self.credentials.get(name, self._plain_config.get(name)) for name in credential.fields)
             if isinstance(credential, OAuth1):  # a signed request: checked with this fake's own secrets
                 return self._signed(request, credential)
             return True
@@ -470,17 +530,40 @@ class GeneratedApp:
         return render
 
     def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
+        """The stream's documented records, their dates moved into the fake's window (`redate`)."""
+        records = self._as_documented(stream)
+        yield from (shifted(r, self._redate_days, _epochs(stream)) for r in records)
+
+    def _as_documented(self, stream: Stream) -> list[dict[str, Any]]:
         fmt = getattr(stream, "file", None)
         if fmt is not None:  # the documented answers are report files
-            for exchange in self.fixtures.data(stream.name):
-                if int(exchange.response.get("status", 200)) >= 400 or not exchange.response.get("body"):
-                    continue  # a documented refusal (Amplitude's 404 for a range without data) holds no records
-                yield from fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))
-            return
-        for exchange in self.fixtures.data(stream.name):
-            body = self.fixtures.body(exchange)
-            if body is not None:
-                yield from copy.deepcopy(stream.record_spec.select(body))
+            # a documented refusal (Amplitude's 404 for a range without data) holds no records
+            return [r for exchange in self.fixtures.data(stream.name)
+                    if int(exchange.response.get("status", 200)) < 400 and exchange.response.get("body")
+                    for r in fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))]
+        return [r for exchange in self.fixtures.data(stream.name) if (body := self.fixtures.body(exchange)) is not None
+                for r in copy.deepcopy(stream.record_spec.select(body))]
+
+    @cached_property
+    def _redate_days(self) -> int:
+        """Days to add to every documented date so that the latest day a fact reads (an order's
+        day; any date where no stream maps into a fact) is the world's last day, and no incremental
+        cursor ends up past the day before it (a saved cursor in the future would stop the next
+        sync): one shift for the whole source, so its streams stay consistent."""
+        served = [s for s in self._streams() if self._served_as_documented(s)]
+        fact_days = {s.name: fields for s in served if (fields := fact_day_fields(s))}
+        latest = [day for stream in served if not fact_days or stream.name in fact_days
+                  if (day := latest_day(self._as_documented(stream), _epochs(stream), fact_days.get(stream.name))) is not None]
+        cursors = [day for stream in served if (fields := _cursor_fields(stream))
+                   if (day := latest_day(self._as_documented(stream), _epochs(stream), fields)) is not None]
+        last = self.world.days[-1]
+        shifts = [(last - max(latest)).days] if latest else []
+        shifts += [(last - timedelta(days=1) - max(cursors)).days] if cursors else []
+        return min(shifts, default=0)
+
+    @staticmethod
+    def _served_as_documented(stream: Stream) -> bool:
+        return getattr(stream, "fake_records", None) is None and ad_spec(stream) is None
 
     def _template_record(self, stream: Stream) -> dict[str, Any]:
         """One documented row: a record, or for an ``explode`` stream a record's first item with its other fields."""
@@ -1099,3 +1182,18 @@ class LazyReport:
             day, entity = divmod(i - self.starts[block], len(entities))
             rows.append(row(entities[entity], days[day]))
         return orjson.Fragment(b"[" + b",".join(rows) + b"]")
+
+
+def _signed_by(header: str, private_key: str, algorithm: str, audience: str) -> bool:
+    """Whether `header` is ``Bearer <JWT>`` signed by `private_key`'s public half, for `audience`, unexpired."""
+    if not header.startswith("Bearer ") or not private_key:
+        return False
+    try:
+        import jwt
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        public = load_pem_private_key(private_key.strip().encode(), password=None).public_key()
+        jwt.decode(header[7:], public, algorithms=[algorithm], audience=audience)
+    except Exception:  # noqa: BLE001 - any failure is a refused credential
+        return False
+    return True

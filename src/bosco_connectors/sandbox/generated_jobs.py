@@ -97,8 +97,11 @@ class JobRoutes:
                     return FakeResponse.json(self._documented(item, cleanup.path, cleanup.method) or {})
             if item.download.path and request.method == "GET":
                 values = _match_path(_no_query(item.download.path), path)
-                if values is not None and values.get("job_id") in self.jobs:
-                    return self._file(values["job_id"])
+                # the file is named by the job id, or by a value the poll answer gave (``Poll.keep``:
+                # this fake answers the job id there)
+                named = next((values[n] for n in ("job_id", *item.poll.keep) if values and values.get(n) in self.jobs), None)
+                if named is not None:
+                    return self._file(named)
             job_id = self._polled_id(item.poll, request, path, params)
             if job_id is not None:
                 return self._poll(item, job_id, request)
@@ -162,6 +165,8 @@ class JobRoutes:
             _put_path(body, item.poll.url, url)
         if item.poll.error:
             _put_path(body, item.poll.error, None)
+        for path in item.poll.keep.values():  # the file's own id: the job's here (see `answer`)
+            _put_path(body, path, job_id)
         return FakeResponse.json(body)
 
     def _file(self, job_id: str) -> FakeResponse:

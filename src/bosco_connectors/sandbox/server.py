@@ -215,6 +215,7 @@ class FakeApi:
         self.requests: list[RecordedRequest] = []
         self._scripted: list[_Scripted] = []
         self._transforms: list[tuple[Callable[[str, str], bool], Callable[[Any], Any]]] = []
+        self._file_transforms: list[tuple[Callable[[str, str], bool], Callable[[Any], Any]]] = []
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -272,11 +273,15 @@ class FakeApi:
         with self._lock:
             self._scripted.append(_Scripted(fault, times, matches))
 
-    def transform(self, fn: Callable[[Any], Any], path_contains: str | None = None, vendor: str | None = None) -> None:
+    def transform(self, fn: Callable[[Any], Any], path_contains: str | None = None, vendor: str | None = None,
+                  files: bool = False) -> None:
         """Rewrite the decoded JSON body of every matching successful answer with `fn`.
 
         For tests of schema drift (a field added, retyped or dropped) without vendor code:
-        `fn` gets the body (each line of a JSON-lines body) and returns the new one.
+        `fn` gets the body (each line of a JSON-lines body) and returns the new one. With
+        ``files``, a successful answer that is not JSON (a CSV report file) is replaced too:
+        `fn` gets None and its result is answered as JSON (a vendor's error body in a 200).
+        A text that `fn` returns is answered as ``text/plain`` (a vendor whose errors are text).
         """
 
         def matches(v: str, path: str) -> bool:
@@ -284,11 +289,21 @@ class FakeApi:
 
         with self._lock:
             self._transforms.append((matches, fn))
+            if files:
+                self._file_transforms.append((matches, fn))
 
     def _transformed(self, vendor: str, path: str, response: FakeResponse) -> FakeResponse:
         with self._lock:
             fns = [fn for matches, fn in self._transforms if matches(vendor, path)]
         kind = next((v for k, v in response.headers.items() if k.lower() == "content-type"), "")
+        if fns and response.status < 400 and "json" not in kind:
+            with self._lock:
+                on_files = [fn for matches, fn in self._file_transforms if matches(vendor, path)]
+            if on_files:
+                replaced: Any = None
+                for fn in on_files:
+                    replaced = fn(replaced)
+                return _answer(response.status, replaced)
         if not fns or response.status >= 400 or "json" not in kind:
             return response
 
@@ -301,7 +316,12 @@ class FakeApi:
         if "jsonl" in kind or "ndjson" in kind:
             body = b"\n".join(apply(line) for line in response.body.splitlines() if line.strip())
         else:
-            body = apply(response.body)
+            decoded = orjson.loads(response.body)
+            for fn in fns:
+                decoded = fn(decoded)
+            if isinstance(decoded, str):
+                return _answer(response.status, decoded)
+            body = orjson.dumps(decoded)
         return FakeResponse(response.status, body, dict(response.headers))
 
     def _next_fault(self, vendor: str, path: str) -> Fault | None:
@@ -317,6 +337,7 @@ class FakeApi:
             self.requests.clear()
             self._scripted.clear()
             self._transforms.clear()
+            self._file_transforms.clear()
 
     def requests_to(self, path_contains: str) -> list[RecordedRequest]:
         with self._lock:
@@ -364,6 +385,14 @@ def _gzip_bomb(megabytes: int) -> bytes:
     import gzip
 
     return gzip.compress(b"{" + b" " * (megabytes * 2**20) + b"}", compresslevel=9)
+
+
+def _answer(status: int, body: Any) -> FakeResponse:
+    """A transformed answer: text as ``text/plain`` (an XML document as ``application/xml``), anything else as JSON."""
+    if isinstance(body, str):
+        kind = "application/xml" if body.lstrip().startswith("<") else "text/plain"
+        return FakeResponse(status, body.encode(), {"Content-Type": kind})
+    return FakeResponse(status, orjson.dumps(body), {"Content-Type": "application/json"})
 
 
 def _fault_status(fault: Fault) -> FakeResponse:

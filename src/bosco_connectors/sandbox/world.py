@@ -128,10 +128,13 @@ class World:
     namespace: str = "vendor"
     end_date: date = field(default_factory=date.today)
     overrides: dict[str, int] = field(default_factory=dict)
+    #: Ids the first accounts take (a source configured with its one account: CM360's ``account_id``).
+    account_ids: tuple[str, ...] = ()
 
     @cached_property
     def shape(self) -> dict[str, int]:
-        return {**SIZES[self.size], **self.overrides}
+        shape = {**SIZES[self.size], **self.overrides}
+        return {**shape, "accounts": len(self.account_ids)} if self.account_ids else shape
 
     @property
     def days(self) -> list[date]:
@@ -152,7 +155,7 @@ class World:
         s = self.shape
         accounts = []
         for a in range(s["accounts"]):
-            account_id = self._id("account", a)
+            account_id = self.account_ids[a] if a < len(self.account_ids) else self._id("account", a)
             campaigns = []
             for c in range(s["campaigns"]):
                 rng = stable_rng(self.seed, self.namespace, "campaign", a, c)

@@ -313,6 +313,11 @@ class SourceConformance:
             # is asked: the line says which exchange failed, in the endpoint's words.
             assert "exchange failed" in (result.error or ""), f"the auth failure should name the token exchange: {result.error}"
             return
+        if _self_signed(self.connector):
+            # The client signs each request's token with the key itself (App Store Connect): a key that
+            # cannot sign fails before the API is asked, the line saying so.
+            assert "sign" in (result.error or ""), f"the auth failure should say the token could not be signed: {result.error}"
+            return
         body = self._documented_error("auth_error")
         messages = error_messages(body, getattr(self.connector, "api", None)) if body else []
         if messages and sandbox.serves_documented_errors:
@@ -350,13 +355,17 @@ class SourceConformance:
         from ..sync import SyncJob, run_sync
 
         example = self._documented_error("auth_error") or self.connector.error_example
+        if not example:  # a vendor whose errors are text: the text answered with HTTP 200 instead of the data
+            example = self._documented_error_text("auth_error")
         assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
                          "(or set Connector.error_example to the vendor's documented error body)")
-        messages = error_messages(example, getattr(self.connector, "api", None))
+        messages = [example[:40]] if isinstance(example, str) else error_messages(example, getattr(self.connector, "api", None))
         assert messages, f"the documented error body has no 'message' text to look for: {example}"
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
-            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example))
+            # Report files too (a CSV answer): a vendor's error in a 200 instead of the file must fail the same way.
+            api.transform(lambda body: body if isinstance(body, dict) and "access_token" in body else copy.deepcopy(example),
+                          files=True)
             job = SyncJob("t", self.connector.name, sandbox_config(api, self.connector))
             result = run_sync(job, destination=dlt.destinations.dummy(completed_prob=1.0, loader_file_format="parquet"),
                               pipelines_dir=tmp_path / "p", connector=without_waits(self.connector))
@@ -391,6 +400,19 @@ class SourceConformance:
         fixtures = Fixtures.load(fixture_folder(self.connector))
         exchange = fixtures.error(kind)
         return fixtures.body(exchange) if exchange is not None else None
+
+    def _documented_error_text(self, kind: str) -> str | None:
+        """The documented error body of `kind` when it is text, not JSON (a vendor that answers errors so)."""
+        from .replay import Fixtures, fixture_folder, has_fixtures
+
+        if not has_fixtures(self.connector):
+            return None
+        fixtures = Fixtures.load(fixture_folder(self.connector))
+        exchange = fixtures.error(kind)
+        if exchange is None or fixtures.body(exchange) is not None:
+            return None
+        text = fixtures.raw_body(exchange).decode("utf-8", "replace").strip()
+        return text or None
 
 
 #: Keys under which vendors write an error's text (``{"errors": "[API] Invalid API key"}``: Shopify).
@@ -447,6 +469,8 @@ def _check_requests_start(stream: Stream, sent: list[hooks.RequestSent], expecte
         return
     texts = [unquote(r.path) + json.dumps(dict(r.query)) + json.dumps(r.body, default=str) for r in sent]
     forms = _rendered(expected)
+    if getattr(stream, "window_unit", None) == "month":  # one file per month (Google Play): the request names the month
+        forms = [(expected.date() if isinstance(expected, datetime) else expected).strftime("%Y%m")]
     assert any(form in text for text in texts for form in forms), (
         f"{stream.name}: cursor ignored: none of the second run's {len(sent)} requests carries its start "
         f"{expected} ({why}), so every run reads everything: send the window (WindowParams)"
@@ -458,7 +482,9 @@ def _rendered(value: Any) -> list[str]:
     moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time(), tzinfo=timezone.utc)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     day = moment.date()
-    return [day.isoformat(), day.strftime("%Y%m%d"), str(int(moment.timestamp())), str(int(moment.timestamp() * 1000))]
+    # ``2026_11_18``: a day in a report file's name (Adyen's ``payments_accounting_report_2026_11_18.csv``)
+    return [day.isoformat(), day.strftime("%Y%m%d"), day.strftime("%Y_%m_%d"), str(int(moment.timestamp())),
+            str(int(moment.timestamp() * 1000))]
 
 
 def _as_instant(value: Any) -> datetime:
@@ -503,6 +529,13 @@ def _token_grant(connector: Connector) -> bool:
     credential = getattr(getattr(connector, "api", None), "auth", None)
     choices = credential.choices if isinstance(credential, auth.OneOf) else (credential,)
     return bool(choices) and all(isinstance(c, (auth.RefreshToken, auth.ClientCredentials, auth.ServiceAccount)) for c in choices)
+
+
+def _self_signed(connector: Connector) -> bool:
+    """True when the source's credential is a JWT the client signs for every request (no exchange)."""
+    from ..framework import auth
+
+    return isinstance(getattr(getattr(connector, "api", None), "auth", None), auth.SignedJwt)
 
 
 def _field_names(contract: type[Contract]) -> set[str]:

@@ -23,7 +23,8 @@ A source's ``cassettes/<source>/`` folder holds:
   list the parameters that pick this answer (any others may be present). ``facts`` states
   what the docs say that tests check the source against (``{"spend_unit": "micros"}``, and
   ``"day_field": "dateRange.start"`` where the report's day is not a field of its own). In ``config``,
-  ``{root}`` stands for the replay server's root URL (token URLs, for instance), and a value
+  ``{root}`` stands for the replay server's root URL (token URLs, for instance; in a body or in a
+  response header, such as a ``Link`` to the next page), and a value
   ``"{throwaway_ec_private_key}"`` for a P-256 private key made for this replay (a credential
   that signs with the user's key: no key is ever stored in the fixtures).
 - ``SOURCES.md``: for every body, the documentation page (URL and API version) it
@@ -215,7 +216,9 @@ class FixtureApp:
         response = exchange.response
         name = response.get("body") or ""
         kind = _CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream") if name else "application/json"
-        headers = {"Content-Type": kind, **(response.get("headers") or {})}
+        # ``{root}`` in a header too: a documented next-page ``Link`` names the replay server.
+        headers = {"Content-Type": kind, **{k: v.replace("{root}", self.root) if isinstance(v, str) else v
+                                            for k, v in (response.get("headers") or {}).items()}}
         body = self.fixtures.raw_body(exchange)
         if b"{root}" in body:
             body = body.replace(b"{root}", self.root.encode())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
-from ...framework.records import Records
+from ...framework.records import Records, drop_nulls
 from ...framework.spec import FullRefresh, ReadContext, Record, RestStream
 
 log = logging.getLogger("bosco_connectors.read")
@@ -57,7 +57,7 @@ class StripeList(RestStream):
                 row.pop(name, None)
             if self.changes is not None:
                 row["updated"] = row.get("created")
-            _drop_nulls(row, keep=declared)
+            drop_nulls(row, keep=declared)
         return rows
 
     @property
@@ -104,25 +104,6 @@ class StripeList(RestStream):
             window=self.window, paginator=self.paginator, records=Records("data"), contract=self.contract,
             primary_key=("id",), cursor=FullRefresh("read inside a StripeList's window"),
         )
-
-
-def _drop_nulls(record: Record, keep: frozenset[str] = frozenset()) -> None:
-    """Leave out fields that are null, in nested objects too (not in `keep`, the contract's own
-    columns, nor inside them). Stripe sends every nullable field, mostly null: dlt cannot type a
-    column that only ever held null and warns for each, and a column never seen with a value is
-    not created either way."""
-    for key in list(record):
-        value = record[key]
-        if key in keep:
-            continue
-        if value is None:
-            del record[key]
-        elif isinstance(value, dict):
-            _drop_nulls(value)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict):
-                    _drop_nulls(item)
 
 
 def _object_of(event: Record, kind: str) -> Record | None:
