@@ -98,6 +98,8 @@ class Pin(Contract):
     title: str | None = None
     description: str | None = None
     link: str | None = None
+    alt_text: str | None = None
+    dominant_color: str | None = None
     board_id: Id | None = None
     board_section_id: Id | None = None
     parent_pin_id: Id | None = None
