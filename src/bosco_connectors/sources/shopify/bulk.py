@@ -4,8 +4,9 @@ https://shopify.dev/docs/api/usage/bulk-operations/queries, declared as a framew
 (`jobs.AsyncReport`):
 
 1. ``bulkOperationRunQuery(query:)`` starts the export; its ``userErrors`` refuse a bad
-   query or a second operation while one is running (the line carries Shopify's
-   message, with the running operation's id). One operation at a time per client.
+   query or one more operation than the app may run (the line carries Shopify's
+   message). Before it, an export an earlier run left running is resumed or cancelled
+   (`resume`). One operation at a time per client.
 2. ``node(id:) { ... on BulkOperation { status url ... } }`` is polled: CREATED, RUNNING
    and CANCELING keep waiting, COMPLETED is done, FAILED, CANCELED and EXPIRED fail the
    attempt (the job is then started once more).
@@ -41,6 +42,7 @@ from ...framework.errors import ResponseFormatError
 from ...framework.files import JsonLines
 from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, Create, Download, Poll
 from .queries import BULK_POLL, BULK_RUN, Connection, updated_between
+from .resume import StartOrResume
 
 if TYPE_CHECKING:
     from ...framework import ReadContext
@@ -71,8 +73,8 @@ def bulk_export(connection: Connection) -> AsyncReport:
 
     return AsyncReport(
         name=lambda ctx: "bulk operation",  # one per stream and run: its stream names it enough
-        create=Create("graphql.json", body=body, job_id="data.bulkOperationRunQuery.bulkOperation.id",
-                      refused="data.bulkOperationRunQuery.userErrors"),
+        create=StartOrResume(connection, Create("graphql.json", body=body, job_id="data.bulkOperationRunQuery.bulkOperation.id",
+                                                refused="data.bulkOperationRunQuery.userErrors")),
         poll=Poll("graphql.json", method="POST", body={"query": BULK_POLL, "variables": {"id": "{job_id}"}},
                   status="data.node.status", statuses=STATUSES, url="data.node.url", error="data.node.errorCode"),
         download=Download(BulkJsonLines(connection=connection), no_url="empty", batch_rows=BULK_PAGE),
