@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bosco_connectors.framework import ApiError, AuthError, ConfigError, ReportJobError
+from bosco_connectors.framework import ApiError, AuthError, ConfigError, ReportJobError, ResponseFormatError
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sandbox.shopify import ACCESS_TOKEN, ShopifyApp
 from bosco_connectors.sources.shopify import connector
@@ -239,3 +239,30 @@ def test_an_edited_order_replaces_its_line_items(tmp_path):
     assert query(tmp_path, "select count(*) from raw.shopify_orders__line_items") == [
         (sum(len(o.line_items) for o in app.shop.orders),)
     ]
+
+
+def test_a_line_of_a_type_the_bulk_query_does_not_select_fails_in_one_line_naming_source_stream_and_type():
+    """A connection nested in a line item (its parent is a line of the file): not an "unknown parent"."""
+    app = ShopifyApp(**TINY)
+    items: list[str] = []
+    under: list[str] = []
+
+    def nest_under_a_line_item(line):  # the second line item of the export becomes a child of the first
+        if isinstance(line, dict) and str(line.get("id", "")).startswith("gid://shopify/LineItem/") and not under:
+            if not items:
+                items.append(line["id"])
+            else:
+                under.append(items[0])
+                return {"id": "gid://shopify/DiscountAllocation/7", "__parentId": items[0]}
+        return line
+
+    with FakeApi([app]) as api:
+        api.transform(nest_under_a_line_item, path_contains="/bulk-results/", files=True)
+        with pytest.raises(ResponseFormatError) as info:
+            read({**app.source_config(api.url("shopify")), "bulk": True}, "orders")
+    message = str(info.value)
+    assert message.startswith("shopify/orders: bulk result line "), message
+    assert (f": a DiscountAllocation (gid://shopify/DiscountAllocation/7) under LineItem {under[0]}, a connection "
+            "the bulk query does not select (it selects lineItems (LineItem)); nothing of this export was loaded: the "
+            "source does not read that type, report this line to its maintainers") in message
+    assert "unknown parent" not in message and "\n" not in message
