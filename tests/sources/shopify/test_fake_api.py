@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 
 from bosco_connectors.framework import ApiError, AuthError, ConfigError, ReportJobError, ResponseFormatError
+from bosco_connectors.framework.jsonpath import get_path
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sandbox.shopify import ACCESS_TOKEN, ShopifyApp
 from bosco_connectors.sources.shopify import connector
@@ -266,3 +267,41 @@ def test_a_line_of_a_type_the_bulk_query_does_not_select_fails_in_one_line_namin
             "the bulk query does not select (it selects lineItems (LineItem)); nothing of this export was loaded: the "
             "source does not read that type, report this line to its maintainers") in message
     assert "unknown parent" not in message and "\n" not in message
+
+
+def _without(field: str, in_line_item: bool):
+    def drop(body):
+        edges = get_path(body, "data.orders.edges") if isinstance(body, dict) else None
+        if edges:
+            node = edges[0]["node"]
+            if in_line_item:
+                node = node["lineItems"]["edges"][0]["node"]
+            node.pop(field, None)
+        return body
+    return drop
+
+
+@pytest.mark.parametrize("field, in_line_item, column", [
+    ("createdAt", False, "created_at"),
+    ("id", False, "id"),
+    ("id", True, "line_items.id"),
+], ids=["created_at", "id", "line_item_id"])
+def test_a_row_without_a_required_field_fails_in_one_line_naming_source_stream_field_and_what_to_do(
+        tmp_path, field, in_line_item, column):
+    """Not pydantic's "Input should be a valid datetime" through dlt, nor a bare KeyError."""
+    import dlt
+
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    app = ShopifyApp(**TINY)
+    with FakeApi([app]) as api:
+        api.transform(_without(field, in_line_item), path_contains="graphql.json")
+        result = run_sync(SyncJob("t", "shopify", {**app.source_config(api.url("shopify")), "bulk": False}, ["orders"]),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")), pipelines_dir=tmp_path / "p")
+    line = result.failure_line
+    assert line.startswith(f"FAILED tenant=t source=shopify stream=orders: field '{column}' is required by the contract "
+                           "but missing (null) in 1 of "), line
+    assert line.endswith(f"records the vendor sent; nothing of this batch was loaded: if the vendor may leave '{column}' "
+                         "out, the stream's contract must declare it optional (report it to the source's maintainers "
+                         "with this line)"), line
+    assert "\n" not in line
