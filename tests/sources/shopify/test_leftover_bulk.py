@@ -111,3 +111,17 @@ def test_the_fake_allows_one_bulk_query_before_2026_01_and_five_from_it():
     assert [bool(a["bulkOperation"]) for a in later] == [True, True, True, True, False]  # the first still runs
     assert later[-1]["userErrors"] == [{"message": "Bulk operations limit reached. Please try again later.", "code": "LIMIT_REACHED"}]
     assert app.start_bulk(THEIR_EXPORT, app="another-app").status == "RUNNING"  # another app's slots are its own
+
+
+def test_a_listing_shopify_refuses_does_not_block_the_export(caplog):
+    """As a version without ``bulkOperations`` would answer (the field is undefined there)."""
+    undefined = {"errors": [{"message": "Field 'bulkOperations' doesn't exist on type 'QueryRoot'",
+                             "extensions": {"code": "undefinedField", "typeName": "QueryRoot", "fieldName": "bulkOperations"}}]}
+    app = ShopifyApp(**TINY)
+    with FakeApi([app]) as api:
+        api.transform(lambda body: undefined if "bulkOperations" in ((body or {}).get("data") or {}) else body,
+                      path_contains="graphql.json")
+        rows, _ = read(bulk_config(app, api, "2026-10"), "orders")
+    assert sorted(r["id"] for r in rows) == order_ids(app)
+    assert ("could not list the app's running bulk operations (GraphQL error undefinedField: Field 'bulkOperations' "
+            "doesn't exist on type 'QueryRoot')") in caplog.text

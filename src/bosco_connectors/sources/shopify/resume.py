@@ -31,7 +31,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ...framework.errors import ApiError
+from ...framework.errors import ApiError, AuthError
 from ...framework.jobs import Create, Job, JobContext, _timing
 from ...framework.jsonpath import get_path
 from .queries import BULK_CANCEL, BULK_CONNECTIONS, BULK_CURRENT, BULK_POLL, BULK_RUNNING, Connection
@@ -79,10 +79,19 @@ class StartOrResume:
     # -- the three calls -----------------------------------------------------------------
 
     def _running(self, job: JobContext) -> list[dict[str, Any]]:
-        if str(job.config.api_version) >= LISTING_FROM:
-            answer = _graphql(job, BULK_RUNNING)
-            return [op for op in get_path(answer, "data.bulkOperations.nodes") or [] if isinstance(op, dict)]
-        current = get_path(_graphql(job, BULK_CURRENT), "data.currentBulkOperation")
+        """The app's running bulk query operations; a listing Shopify refuses must not block the
+        export (the start then says whether a slot is free), a refused token still fails."""
+        try:
+            if str(job.config.api_version) >= LISTING_FROM:
+                answer = _graphql(job, BULK_RUNNING)
+                return [op for op in get_path(answer, "data.bulkOperations.nodes") or [] if isinstance(op, dict)]
+            current = get_path(_graphql(job, BULK_CURRENT), "data.currentBulkOperation")
+        except AuthError:
+            raise
+        except ApiError as exc:
+            log.warning("shopify/%s: could not list the app's running bulk operations (%s); starting the export "
+                        "without looking for one an earlier run left running", job.stream, exc.reason)
+            return []
         return [current] if isinstance(current, dict) and current.get("status") in ("CREATED", "RUNNING") else []
 
     def _cancel(self, job: JobContext, op: dict[str, Any]) -> bool:
