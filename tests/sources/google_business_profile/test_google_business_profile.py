@@ -110,3 +110,23 @@ def test_a_date_object_window_goes_into_a_query_as_dotted_fields_and_reads_back(
             "dailyRange.endDate.year": "2026", "dailyRange.endDate.month": "11", "dailyRange.endDate.day": "2"}
     start, end = window.parse(sent)
     assert (parse_bound(start, window.format), parse_bound(end, window.format)) == (date(2026, 11, 1), date(2026, 11, 2))
+
+
+def test_every_multi_series_is_read_however_google_groups_the_metrics():
+    from bosco_connectors.framework.records import Records
+
+    records = Records("multiDailyMetricTimeSeries.*.dailyMetricTimeSeries", explode="timeSeries.datedValues")
+    day = {"date": {"year": 2026, "month": 11, "day": 1}, "value": "5"}
+    grouped = {"multiDailyMetricTimeSeries": [
+        {"dailyMetricTimeSeries": [{"dailyMetric": "CALL_CLICKS", "timeSeries": {"datedValues": [day]}}]},
+        {"dailyMetricTimeSeries": [{"dailyMetric": "WEBSITE_CLICKS", "timeSeries": {"datedValues": [day, day]}}]},
+        {"dailyMetricTimeSeries": {"dailyMetric": "BUSINESS_BOOKINGS", "timeSeries": {"datedValues": [day]}}}]}
+    rows = records.expand(records.select(grouped))
+    assert [r["dailyMetric"] for r in rows] == ["CALL_CLICKS", "WEBSITE_CLICKS", "WEBSITE_CLICKS", "BUSINESS_BOOKINGS"]
+
+
+def test_the_generated_fake_writes_the_series_back_under_one_multi_series():
+    from bosco_connectors.sources.google_business_profile import DailyMetricsStream
+
+    series = [{"dailyMetric": "CALL_CLICKS", "timeSeries": {"datedValues": []}}]
+    assert DailyMetricsStream.fake_encode(None, None, {}, series) == {"multiDailyMetricTimeSeries": [{"dailyMetricTimeSeries": series}]}

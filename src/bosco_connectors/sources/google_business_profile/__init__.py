@@ -10,7 +10,8 @@ References (Google's discovery documents and the reference pages rendered from t
   with repeated ``dailyMetrics`` and ``dailyRange.startDate``/``endDate`` as ``year``/``month``/``day``
   query fields (`framework.params.dotted_query`). The answer nests ``multiDailyMetricTimeSeries[]``
   > ``dailyMetricTimeSeries[]`` (``dailyMetric``, ``timeSeries.datedValues[]`` of ``date`` {year, month,
-  day} and ``value``, an int64 as a string that "will not be present when the value is zero").
+  day} and ``value``, an int64 as a string that "will not be present when the value is zero"); every
+  ``MultiDailyMetricTimeSeries`` is read (``*`` in the records path), however Google groups the series.
 - My Business API v4, ``accounts.locations.reviews.list``
   (https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list):
   ``GET https://mybusiness.googleapis.com/v4/accounts/{a}/locations/{l}/reviews``, ``pageSize`` at most
@@ -147,15 +148,24 @@ def metric_sum(names: tuple[str, ...]) -> Expr:
     return Expr(f"case when daily_metric in ({listed}) then value end")
 
 
+class DailyMetricsStream(RestStream):
+    """The performance answer: each ``MultiDailyMetricTimeSeries`` holds a list of metric series."""
+
+    @staticmethod
+    def fake_encode(app: Any, route: Any, body: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+        """The generated fake's page: the metric series under one ``MultiDailyMetricTimeSeries``."""
+        return {**body, "multiDailyMetricTimeSeries": [{"dailyMetricTimeSeries": records}]}
+
+
 def streams(config: GoogleBusinessProfileConfig | None) -> list[Stream]:
     size = config.page_size if config is not None else MAX_PAGE_SIZE
     return [
-        RestStream(
+        DailyMetricsStream(
             name="daily_metrics", description="Each location's daily impressions and interactions, one row per metric and day.",
             path="v1/locations/{location_id}:fetchMultiDailyMetricsTimeSeries", partitions=PER_LOCATION,
             params={"dailyMetrics": list(DAILY_METRICS)},
             window=WindowParams("dailyRange.startDate", "dailyRange.endDate", format=GOOGLE_DATE),
-            records=Records("multiDailyMetricTimeSeries.0.dailyMetricTimeSeries", explode="timeSeries.datedValues",
+            records=Records("multiDailyMetricTimeSeries.*.dailyMetricTimeSeries", explode="timeSeries.datedValues",
                             rename={"dailyMetric": "daily_metric"}, from_partition=("location_id",)),
             transform=day_of, contract=DailyMetric, primary_key=("location_id", "daily_metric", "date"),
             cursor=Cursor("date", lookback=timedelta(days=7), window=timedelta(days=90)),
