@@ -74,6 +74,16 @@ def _day(value: Any) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 and text.isdigit() else date.fromisoformat(text[:10])
 
 
+def _asked_day(stream: Any, exchange: Any) -> Any:
+    """The day a one-day report request asked for, where its rows name none (Everflow, Awin: the
+    stream stamps ``Records(window_day=...)``): the window's first bound as the exchange sent it."""
+    request = exchange.request or {}
+    sent = {**(request.get("query") or {}), **(request.get("json") or {})}
+    day = sent.get(stream.window.start)
+    assert day is not None, f"{stream.name}: the documented request names no '{stream.window.start}'"
+    return day
+
+
 def documented_spend(connector: Any) -> dict[date, Decimal]:
     """Spend per day as the documented bodies give it, converted by the declared unit."""
     stream = _campaign_daily(connector)
@@ -93,11 +103,12 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
     day_field = fixtures.facts.get("day_field")
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
+        asked = _asked_day(stream, exchange) if records.window_day and records.window_day == spec.date else None
         for record in records.select_rows(fixtures.body(exchange)):  # a report nesting days in a list: its rows
             spend = _value(record, vendor, records.flatten)
             if spend in (None, "", "-"):
                 continue
-            day = get_path(record, day_field) if day_field else _value(record, days, records.flatten)
+            day = asked or (get_path(record, day_field) if day_field else _value(record, days, records.flatten))
             # Money is loaded with nine decimal places, rounded half to even (LinkedIn sends float noise).
             out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
     return dict(out)
