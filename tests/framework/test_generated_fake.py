@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from bosco_connectors.framework import Contract, SourceConfig
 from bosco_connectors.framework.auth import Basic, Bearer
-from bosco_connectors.framework.declare import Api, declare
+from bosco_connectors.framework.declare import Api, RateBudget, declare
 from bosco_connectors.framework.paginators import CursorInBody
 from bosco_connectors.framework.params import ForEach
 from bosco_connectors.framework.records import Records
@@ -322,3 +322,35 @@ def test_a_text_status_is_written_as_the_documented_boolean():
     assert _as_documented("true", True, None) is True
     assert _as_documented(_inactive("true"), True, None) is False
     assert _inactive("ENABLED") == "PAUSED"
+
+
+class PacedConfig(SourceConfig):
+    api_key: SecretStr
+    requests_per_minute: float = 30.0
+    requests_per_second: float = Field(default=2.0, gt=0, le=10)
+
+
+paced = declare(
+    "paced_toy", title="Paced toy", api=Api(base_url="https://api.example.com/api/v2/", auth=Bearer("api_key"),
+                                            rate=RateBudget(per_second="requests_per_second", per_minute="requests_per_minute")),
+    config=PacedConfig, api_version="v2", docs_url="https://api.example.com/docs", category="analytics",
+    streams=lambda config: [RestStream(
+        name="partnerships", path="partnerships", paginator=lambda: CursorInBody(token_path="data.items.-1.key", param="starting_after",
+                                                                               has_more_path="data.has_more"),
+        records=Records("data.items"), contract=Partnership, primary_key=("key",), cursor=FullRefresh("no filter"),
+    )],
+)
+
+
+def test_the_sandbox_config_lifts_the_vendors_pace_within_what_the_config_accepts(fixtures: Path) -> None:
+    """The fake has no limit: a demo must not wait on a pace meant for the vendor's servers
+    (Amplitude's 30 requests a minute over thousands of hourly files)."""
+    import shutil
+
+    shutil.copytree(fixtures, fixtures.parent / "paced_toy")
+    with provisional(paced):
+        app = app_for(paced)
+        with FakeApi([app]) as api:
+            config = paced.validate(app.source_config(api.url(app.prefix)))
+    assert config.requests_per_minute == 60_000
+    assert config.requests_per_second == 10  # its documented ceiling (le=10), not past it

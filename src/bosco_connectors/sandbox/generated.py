@@ -88,6 +88,17 @@ def fact_day_fields(stream: Stream) -> set[str]:
     return columns | {vendor.rsplit(".", 1)[-1] for vendor, column in rename.items() if column in columns}
 
 
+def _upper_bounds(info: Any) -> list[float]:
+    """The highest values a config field's constraints allow (``le=``; ``lt=`` just below it)."""
+    out: list[float] = []
+    for rule in getattr(info, "metadata", ()):
+        if getattr(rule, "le", None) is not None:
+            out.append(float(rule.le))
+        elif getattr(rule, "lt", None) is not None:
+            out.append(float(rule.lt) * 0.999)
+    return out
+
+
 def _cursor_fields(stream: Stream) -> set[str]:
     """The incremental cursor's field of `stream`, under its column and vendor names (empty when none)."""
     from ..framework.spec import Cursor
@@ -193,7 +204,19 @@ class GeneratedApp:
         for field_name in self._account_fields():
             config[field_name] = [a.id for a in self.world.accounts]
         config["start_date"], config["end_date"] = self.world.start_date, self.world.end_date
+        config.update(self._unpaced(fields))
         return config
+
+    def _unpaced(self, fields: dict[str, Any]) -> dict[str, float]:
+        """The pace settings of the vendor's documented limit (`RateBudget` naming a config field:
+        Amplitude's 30 requests a minute) at the highest value the config accepts: this fake has
+        no limit, and the demo would otherwise wait on a pace meant for the vendor's servers."""
+        rate = getattr(self.api, "rate", None)
+        out: dict[str, float] = {}
+        for name, fast in ((getattr(rate, "per_second", None), 1_000.0), (getattr(rate, "per_minute", None), 60_000.0)):
+            if isinstance(name, str) and name in fields:
+                out[name] = min([fast, *_upper_bounds(fields[name])])
+        return out
 
     @cached_property
     def _plain_config(self) -> dict[str, str]:
