@@ -13,6 +13,7 @@ import httpx
 
 from bosco_connectors.framework import (
     CursorInBody,
+    CursorUntilComplete,
     GraphQLPageInfo,
     LinkHeader,
     NextUrlInBody,
@@ -224,3 +225,39 @@ def test_offset_per_record_stops_on_an_empty_page_or_totals_without_a_number() -
     assert paginator.next(httpx.Response(200), {}, []) is None
     paginator.first()
     assert paginator.next(httpx.Response(200), {}, [{"totalResults": None}, {"totalResults": "x"}]) is None
+
+
+def cj_api(batch: int = 10) -> Serve:
+    """CJ's Commission Detail answers: a batch of commissions after ``sinceCommissionId``, the last
+    one's id as ``maxCommissionId``, and ``payloadComplete`` once nothing is left."""
+    def serve(page: PageRequest) -> tuple[httpx.Response, Any, list[Any]]:
+        since = int(page.params.get("variables.sinceCommissionId") or -1)
+        rows = [r for r in ROWS if r > since][:batch]
+        result = {"count": len(rows), "payloadComplete": rows[-1] == ROWS[-1], "maxCommissionId": str(rows[-1]), "records": rows}
+        body = {"data": {"advertiserCommissions": result}}
+        return json_response(body), body, rows
+
+    return serve
+
+
+CJ = CursorUntilComplete(token_path="data.advertiserCommissions.maxCommissionId",
+                         complete_path="data.advertiserCommissions.payloadComplete", param="variables.sinceCommissionId")
+
+
+def test_cursor_until_complete_follows_the_last_id_until_the_payload_is_complete() -> None:
+    requests = crawl(CJ, cj_api())
+    assert [r.params for r in requests] == [{"variables.sinceCommissionId": None}, {"variables.sinceCommissionId": "9"}, {"variables.sinceCommissionId": "19"}]
+
+
+def test_cursor_until_complete_stops_on_a_complete_first_answer_even_with_a_cursor() -> None:
+    assert crawl(CJ, cj_api(batch=100)) == [PageRequest(params={"variables.sinceCommissionId": None})]
+
+
+def test_cursor_until_complete_fails_on_an_incomplete_answer_without_a_cursor() -> None:
+    import pytest
+
+    from bosco_connectors.framework.errors import ResponseFormatError
+
+    body = {"data": {"advertiserCommissions": {"count": 0, "payloadComplete": False, "maxCommissionId": None, "records": []}}}
+    with pytest.raises(ResponseFormatError, match="incomplete"):
+        CJ.next(json_response(body), body, [])

@@ -36,3 +36,17 @@ def test_money_finer_than_a_billionth_is_rounded_half_even_not_refused() -> None
     table = columns_to_arrow(columns, 2, Row, "report")
     assert table.column("cost").type == pa.decimal128(38, 9)
     assert table.column("cost").to_pylist() == [Decimal("5.363504122"), Decimal("34.302898224")]
+
+
+def test_window_day_stamps_the_asked_day_on_rows_that_name_none():
+    """Awin's publisher report sums the asked range: asked one day a request, each row gets that day."""
+    from datetime import date, datetime, timezone
+
+    from bosco_connectors.framework.spec import ReadContext, Window
+
+    spec = Records("rows", rename={"publisherId": "publisher_id"}, window_day="date")
+    by_day = ReadContext(None, None, None, None, {}, Window(date(2026, 11, 2), date(2026, 11, 2)))  # type: ignore[arg-type]
+    by_time = ReadContext(None, None, None, None, {}, Window(datetime(2026, 11, 3, tzinfo=timezone.utc), None))  # type: ignore[arg-type]
+    assert spec.rows([{"publisherId": 7, "clicks": 3}], by_day) == [{"publisher_id": 7, "clicks": 3, "date": date(2026, 11, 2)}]
+    assert spec.rows([{"publisherId": 8}], by_time) == [{"publisher_id": 8, "date": date(2026, 11, 3)}]
+    assert spec.rows([{"publisherId": 9}], ReadContext(None, None, None, None)) == [{"publisher_id": 9}]  # type: ignore[arg-type]

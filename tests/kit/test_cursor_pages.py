@@ -22,3 +22,14 @@ def test_first_pages_alone_are_not_a_second_page() -> None:
     b = _get("charges", limit="2", updated_at_min="2026-11-02T00:00:00+0000")
     assert not asked_for_a_second_page(CursorInBody("next_cursor", "cursor"), [a, b])
     assert not asked_for_a_second_page(PageNumber(page_param="page"), [_get("x", page="1", a="1"), _get("x", page="2", a="2")])
+
+
+def test_a_next_page_url_on_another_path_is_the_second_page() -> None:
+    """Salesforce answers ``queryAll?q=...`` with a ``nextRecordsUrl`` of another path
+    (``query/01gD0000002HU6KIAW-2000``, no query of its own): that request is page 2."""
+    from bosco_connectors.framework.paginators import NextUrlInBody
+
+    first = _get("services/data/v66.0/queryAll", q="SELECT Id FROM Lead ORDER BY SystemModstamp ASC")
+    second = _get("services/data/v66.0/query/01gD0000002HU6KIAW-2000")
+    assert asked_for_a_second_page(NextUrlInBody("nextRecordsUrl"), [first, second])
+    assert not asked_for_a_second_page(NextUrlInBody("nextRecordsUrl"), [first])

@@ -18,6 +18,7 @@ from .ids import Id, to_id
 from .http import ApiClient, ErrorPolicy, RetryPolicy, parse_retry_after
 from .paginators import (
     CursorInBody,
+    CursorUntilComplete,
     GraphQLPageInfo,
     LinkHeader,
     NextUrlInBody,

@@ -78,6 +78,29 @@ class JsonBodyAuth(httpx.Auth):
         yield request
 
 
+class FormFieldAuth(httpx.Auth):
+    """Send the credential as a field of a form body (Matomo's ``token_auth``): never in the URL,
+    where web servers' access logs and proxies keep it. A POST without a body gets a form of
+    this field alone; one with a form keeps its fields."""
+
+    def __init__(self, key: str | SecretStr, field: str) -> None:
+        self._value = _plain(key)
+        self.field = field
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        from urllib.parse import parse_qsl
+
+        if request.method != "POST":
+            raise AuthError(f"the credential goes in a POST form ({self.field}): a {request.method} request cannot carry it")
+        kind = request.headers.get("content-type", "")
+        body = request.read()
+        if body and not kind.startswith("application/x-www-form-urlencoded"):
+            raise AuthError(f"the credential goes in a form field ({self.field}), not in a {kind or 'raw'} body")
+        form = [(k, v) for k, v in parse_qsl(body.decode()) if k != self.field] + [(self.field, self._value)]
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "content-type")}
+        yield httpx.Request(request.method, request.url, headers=headers, data=dict(form), extensions=request.extensions)
+
+
 def basic(username: str, password: str | SecretStr) -> httpx.BasicAuth:
     return httpx.BasicAuth(username, _plain(password))
 
@@ -108,6 +131,8 @@ class TokenExchangeAuth(httpx.Auth):
     #: ``x-amz-access-token``, both without a prefix).
     token_header: str = "Authorization"
     token_prefix: str = "Bearer "
+    #: How the grant is sent: a form (RFC 6749) or a JSON object (Piwik PRO's ``/auth/token``).
+    token_body: str = "form"
 
     def __init__(self, token_url: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.token_url = token_url
@@ -128,7 +153,8 @@ class TokenExchangeAuth(httpx.Auth):
         form = self.grant_form()
         with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
             try:
-                response = client.post(self.token_url, data=form, auth=self.token_request_auth(), headers=dict(self.headers))
+                body = {"json": form} if self.token_body == "json" else {"data": form}
+                response = client.post(self.token_url, **body, auth=self.token_request_auth(), headers=dict(self.headers))
             except httpx.HTTPError as exc:
                 raise TokenEndpointUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
         if response.is_redirect:
@@ -223,8 +249,10 @@ class OAuth2ClientCredentials(TokenExchangeAuth):
     grant_name = "client-credentials exchange"
 
     def __init__(self, token_url: str, client_id: str, client_secret: str | SecretStr, *, scope: str | None = None,
-                 client_auth: str = "body", timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
+                 client_auth: str = "body", timeout: float = 30.0, transport: httpx.BaseTransport | None = None,
+                 token_body: str = "form") -> None:
         super().__init__(token_url, timeout=timeout, transport=transport)
+        self.token_body = token_body
         self.client_id = client_id
         self._client_secret = _plain(client_secret)
         self.scope = scope
@@ -374,16 +402,20 @@ def _value(config: object, name: str) -> str:
 
 
 class ApiKey(Credential):
-    """A key in a header (``Access-Token: <key>``, ``Authorization: Bearer <key>``) or a query parameter."""
+    """A key in a header (``Access-Token: <key>``, ``Authorization: Bearer <key>``), a query
+    parameter, or a field of a POST form (``form="token_auth"``: Matomo)."""
 
-    def __init__(self, field: str, *, header: str | None = None, query: str | None = None, prefix: str = "") -> None:
-        if (header is None) == (query is None):
-            raise ValueError("ApiKey goes in a header or in a query parameter")
+    def __init__(self, field: str, *, header: str | None = None, query: str | None = None, form: str | None = None,
+                 prefix: str = "") -> None:
+        if sum(place is not None for place in (header, query, form)) != 1:
+            raise ValueError("ApiKey goes in one of a header, a query parameter or a form field")
         self.fields = (field,)
-        self.header, self.query, self.prefix = header, query, prefix
+        self.header, self.query, self.form, self.prefix = header, query, form, prefix
 
     def build(self, config: object) -> httpx.Auth:
         key = _value(config, self.fields[0])
+        if self.form:
+            return FormFieldAuth(key, self.form)
         return QueryParamAuth(key, self.query) if self.query else HeaderAuth(key, self.header or "Authorization", self.prefix)
 
 
@@ -479,15 +511,17 @@ class ClientCredentials(Credential):
     def __init__(self, token_url: str, *, client_id: str = "client_id", client_secret: str = "client_secret",
                  scope: str | None = None, client_auth: str = "body", token_url_field: str | None = "token_url",
                  token_headers: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None,
-                 header: str = "Authorization", prefix: str = "Bearer ") -> None:
+                 header: str = "Authorization", prefix: str = "Bearer ", token_body: str = "form") -> None:
         self.fields = (client_id, client_secret)
         self.token_url, self.scope, self.client_auth, self.token_url_field = token_url, scope, client_auth, token_url_field
         self.token_headers, self.header, self.prefix = token_headers, header, prefix
+        #: ``json``: the grant as a JSON object, not a form (Piwik PRO).
+        self.token_body = token_body
 
     def build(self, config: object) -> httpx.Auth:
         url = (getattr(config, self.token_url_field, None) if self.token_url_field else None) or self.token_url
         flow = OAuth2ClientCredentials(url, _value(config, self.fields[0]), _value(config, self.fields[1]),
-                                       scope=self.scope, client_auth=self.client_auth)
+                                       scope=self.scope, client_auth=self.client_auth, token_body=self.token_body)
         return _placed(flow, config, self.token_headers, self.header, self.prefix)
 
 

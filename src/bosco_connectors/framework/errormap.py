@@ -11,7 +11,10 @@ is read as an empty page loses days without a word.
 - ``SPLIT``: "too much data": the window is halved (down to one day), then the batch of
   ids is split, and both halves are read;
 - ``SKIP``: this partition (one account) cannot be read: it is skipped with a warning
-  naming it, the others load, and the run is reported partial.
+  naming it, the others load, and the run is reported partial;
+- ``EMPTY``: the vendor's way of saying there is nothing to read (App Store Connect's 404 for
+  a day without sales, a month without a report file): this request loads nothing, quietly,
+  and the run is not partial.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Action(str, Enum):
     FAIL = "fail"
     SPLIT = "split"
     SKIP = "skip"
+    EMPTY = "empty"
 
 
 class TooMuchData(ApiError):
@@ -42,12 +46,17 @@ class SkipPartition(ApiError):
     """The vendor refused one partition (an account we may not read): skip it, load the rest."""
 
 
+class NothingToRead(SkipPartition):
+    """The vendor says this request has no data (a day without sales): nothing loads, no warning."""
+
+
 _KINDS: dict[Action, type[ApiError]] = {
     Action.RETRY: RetryableApiError,
     Action.AUTH: AuthError,
     Action.FAIL: ApiError,
     Action.SPLIT: TooMuchData,
     Action.SKIP: SkipPartition,
+    Action.EMPTY: NothingToRead,
 }
 
 #: What an HTTP status means when the vendor's own code says nothing more.

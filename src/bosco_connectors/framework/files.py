@@ -79,7 +79,9 @@ class FileFormat:
 
     _: KW_ONLY
     compression: Compression = "auto"
-    #: zip: the archive member to read (default: its first file).
+    #: zip: the archive member to read (default: its first file); ``"*"``: every member in
+    #: name order, each inflated on its own if gzipped (Amplitude's export: one gzipped JSON
+    #: Lines file per hour), read one after the other.
     member: str | None = None
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
@@ -326,9 +328,16 @@ def compress(content: bytes, compression: Compression, member: str = "report") -
     if compression == "zip":
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(member, content)
+            if member == ALL_MEMBERS:  # every member read: one gzipped member, as Amplitude writes them
+                archive.writestr("report_0#0.json.gz", gzip.compress(content, compresslevel=5))
+            else:
+                archive.writestr(member, content)
         return out.getvalue()
     return content
+
+
+#: `FileFormat.member` for "every member of the zip archive, in name order".
+ALL_MEMBERS = "*"
 
 
 def _zip_member(file: BinaryIO, member: str | None) -> BinaryIO:
@@ -337,6 +346,8 @@ def _zip_member(file: BinaryIO, member: str | None) -> BinaryIO:
     except zipfile.BadZipFile as exc:
         raise ResponseFormatError(f"report file: not a readable zip archive ({exc})") from None
     names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    if member == ALL_MEMBERS:
+        return _Members(archive, sorted(names))  # type: ignore[return-value]
     if member is None:
         if not names:
             raise ResponseFormatError("report file: the zip archive holds no file")
@@ -344,6 +355,50 @@ def _zip_member(file: BinaryIO, member: str | None) -> BinaryIO:
     elif member not in names:
         raise ResponseFormatError(f"report file: the zip archive has no member {member!r} (it holds {', '.join(names[:5]) or 'nothing'})")
     return archive.open(member)  # type: ignore[return-value]
+
+
+class _Members(io.RawIOBase):
+    """Every member of a zip archive, one after the other, each gunzipped if it is gzip; a line
+    break after each (a JSON Lines member without a last newline still ends its line)."""
+
+    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
+        self.archive, self.names, self.current = archive, list(names), None
+
+    def readable(self) -> bool:
+        return True
+
+    def _next(self) -> Any:
+        while self.names:
+            raw = self.archive.open(self.names.pop(0))
+            head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+            if head == _GZIP_MAGIC:
+                return gzip.GzipFile(fileobj=raw, mode="rb")
+            return raw
+        return None
+
+    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+        while True:
+            if self.current is None:
+                self.current = self._next()
+                if self.current is None:
+                    return b""
+            data = self.current.read(size if size and size > 0 else READ_BUFFER)
+            if data:
+                return data
+            self.current.close()
+            self.current = None
+            return b"\n"
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.close()
+        self.archive.close()
+        super().close()
 
 
 class _Checked(io.RawIOBase):

@@ -356,7 +356,8 @@ class ApiClient:
 
     def _check_answered_error(self, response: httpx.Response, request: httpx.Request, stream: str | None,
                               sink: BinaryIO, json_is_error: bool = False) -> None:
-        """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200)."""
+        """A small JSON answer of our API that is the vendor's error envelope fails like one (an error in a 200);
+        of a JSON Lines answer (Mixpanel's export), its first line."""
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         size = sink.seek(0, 2)
         sink.seek(0)
@@ -365,16 +366,18 @@ class ApiClient:
             sink.seek(0)
             raise ApiError(f"HTTP {response.status_code}: {text[:300]} (an XML answer where the report file was asked for)",
                            status=response.status_code, request=describe(request)).located(source=self.source, stream=stream)
-        if not kind.endswith("json") or size > ERROR_BODY_BYTES:
+        lines = kind.endswith(("jsonl", "ndjson", "json-seq"))
+        if not (kind.endswith("json") or lines) or size > ERROR_BODY_BYTES:
             return
         try:
-            body = orjson.loads(sink.read())
+            raw = sink.read()
+            body = orjson.loads(next((line for line in raw.splitlines() if line.strip()), b"null") if lines else raw)
         except orjson.JSONDecodeError:
             return  # not JSON after all: the file's reader says what is wrong with it
         finally:
             sink.seek(0)
         error = self.errors.for_status(response, body)
-        if error is None and json_is_error:
+        if error is None and json_is_error and not lines:
             error = ApiError(f"HTTP {response.status_code}: {self.errors.message(response, body)} (a JSON answer where "
                              "the report file was asked for)", status=response.status_code)
         if error is not None:

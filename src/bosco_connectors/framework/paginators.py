@@ -205,3 +205,36 @@ class GraphQLPageInfo:
         if not info.get("hasNextPage"):
             return None
         return PageRequest(variables={self.cursor_variable: info.get("endCursor")})
+
+
+@dataclass
+class CursorUntilComplete:
+    """A cursor the body names, sent back until the body says the answer is complete.
+
+    CJ's Commission Detail API answers a bounded batch with ``maxCommissionId`` (the id of
+    the batch's last commission) and ``payloadComplete``; while that is ``false`` the next
+    call asks for the commissions after that id (``sinceCommissionId``). ``param`` may be a
+    dotted place in a POST body (``variables.sinceCommissionId``: a GraphQL variable). An
+    answer that says it is incomplete but names no cursor cannot be continued: it fails the
+    stream rather than end it with records missing. The first call sends the cursor as null.
+    """
+
+    token_path: str
+    complete_path: str
+    param: str
+
+    def first(self) -> PageRequest:
+        """No cursor yet: sent as null (a GraphQL variable's "none"), so page one is a request of its own."""
+        return PageRequest(params={self.param: None})
+
+    def next(self, response: httpx.Response, body: Any, records: list[Any]) -> PageRequest | None:
+        if get_path(body, self.complete_path) is not False:
+            return None
+        token = get_path(body, self.token_path)
+        if token in (None, ""):
+            from .errors import ResponseFormatError
+
+            raise ResponseFormatError(
+                f"the answer says it is incomplete ({self.complete_path} false) but names no {self.token_path} "
+                "to continue from; stopping rather than losing the rest")
+        return PageRequest(params={self.param: token})

@@ -27,7 +27,10 @@ one list per field, which Arrow reads directly):
 - ``units``: money in micros or cents, turned into currency units as exact decimals;
 - ``from_partition``: columns filled from the partition the page was read for (the
   advertiser id a report row does not repeat), renamed by ``rename`` like any vendor name
-  (the request's ``CampaignId`` becomes ``campaign_id``).
+  (the request's ``CampaignId`` becomes ``campaign_id``);
+- ``window_day``: a column filled with the first day of the window the page was read for, for
+  a report that sums the asked range and names no day (Awin's publisher report, Drip's email
+  metrics): its cursor asks one day a request (``Cursor(window=timedelta(days=1))``).
 """
 
 from __future__ import annotations
@@ -105,6 +108,7 @@ class Records:
     formats: Mapping[str, str] = field(default_factory=dict)
     units: Mapping[str, Unit] = field(default_factory=dict)
     from_partition: tuple[str, ...] = ()
+    window_day: str | None = None
 
     @property
     def picked_objects(self) -> tuple[str, ...]:
@@ -115,7 +119,7 @@ class Records:
     def shapes(self) -> bool:
         """True when the declaration says more than where the records are."""
         return bool(self.explode or self.drop or self.flatten or self.rename or self.nulls or self.formats or self.units
-                    or self.from_partition)
+                    or self.from_partition or self.window_day)
 
     # -- selecting ------------------------------------------------------------------------
 
@@ -228,6 +232,9 @@ class Records:
                 value = ctx.partition.get(name)
                 if value is not None:
                     columns[self.rename.get(name, name)] = [str(value)] * n
+            start = ctx.window.start if self.window_day else None
+            if start is not None:
+                columns[self.window_day] = [start.date() if isinstance(start, datetime) else start] * n  # type: ignore[index]
         return columns
 
     def rows(self, raw: list[dict[str, Any]], ctx: "ReadContext | None" = None) -> list[dict[str, Any]]:
@@ -255,7 +262,7 @@ class Records:
         for nested in self.flatten:
             inner = record.get(nested)
             keys += list(inner) if isinstance(inner, Mapping) else []
-        return {self.rename.get(k, k) for k in keys} | set(self.from_partition)
+        return {self.rename.get(k, k) for k in keys} | set(self.from_partition) | ({self.window_day} if self.window_day else set())
 
 
 

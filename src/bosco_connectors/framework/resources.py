@@ -26,7 +26,7 @@ from . import deletions, hooks, progress
 from .arrow import check_required, to_arrow
 from .deadline import Deadline
 from .drift import SentFields
-from .errormap import SkipPartition, TooMuchData
+from .errormap import NothingToRead, SkipPartition, TooMuchData
 from .errors import SourceError
 from .splitting import describe_split, join_parts, split_fields, split_read
 from .page_checks import PageChecks, check_saved_cursor, row_limit
@@ -170,6 +170,14 @@ def _counted(pages: Iterator[Any], tenant: str, source: str, stream: str) -> Ite
 READ_AT = "read_at"
 
 
+def _window_text(ctx: ReadContext) -> str:
+    """`` (2026-11-01 to 2026-11-02)`` for a windowed read, nothing otherwise."""
+    window = getattr(ctx, "window", None)
+    if window is None or window.start is None:
+        return ""
+    return f" ({window.start} to {window.end})" if window.end is not None else f" (from {window.start})"
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -265,6 +273,9 @@ class _StreamReader:
                     if self.flags_deletions:
                         page = deletions.flag(page, self.soft_delete, self.all_deleted)
                     yield checks(page)
+            except NothingToRead as exc:
+                where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
+                log.info("%s/%s: nothing to read for %s%s: %s", self.source, self.stream.name, where, _window_text(ctx), exc.reason)
             except SkipPartition as exc:
                 where = ", ".join(f"{k}={v}" for k, v in ctx.partition.items()) or "the only partition"
                 line = f"{self.source}/{self.stream.name}: skipped {where}: {exc.reason}"

@@ -49,7 +49,7 @@ import orjson
 
 from ..framework.jsonpath import get_path
 from ..framework.oauth1 import OAuth1
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
+from ..framework.paginators import CursorInBody, CursorUntilComplete, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
@@ -251,6 +251,8 @@ class GeneratedApp:
         fmt = route.stream.file  # type: ignore[attr-defined]
         content = encode(self, route, None, rows) if encode is not None else fmt.dump(rows)
         kind = {".json": "application/json", ".jsonl": "application/jsonl", ".csv": "text/csv"}.get(fmt.suffix, "application/octet-stream")
+        if getattr(fmt, "compression", "none") in ("zip", "gzip"):  # an archive is no JSON text (Amplitude's zip export)
+            kind = f"application/{fmt.compression}"
         return FakeResponse(200, content, {"Content-Type": kind})
 
     def _documented(self, kind: str) -> FakeResponse:
@@ -274,6 +276,8 @@ class GeneratedApp:
                 value = self.credentials.get(credential.fields[0], "")
                 if credential.query:
                     return request.arg(credential.query) == value
+                if getattr(credential, "form", None):  # a POST form field (Matomo's token_auth), never the URL
+                    return request.arg(credential.form) is None and _form(request).get(credential.form) == value
                 return request.header(credential.header or "Authorization") == credential.prefix + value
             if isinstance(credential, (a.RefreshToken, a.ClientCredentials, a.ServiceAccount)):
                 name, prefix = getattr(credential, "header", "Authorization"), getattr(credential, "prefix", "Bearer ")
@@ -319,6 +323,9 @@ class GeneratedApp:
         from urllib.parse import parse_qs
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if (request.header("content-type") or "").startswith("application/json"):  # a grant sent as JSON (Piwik PRO)
+            sent = request.json()
+            form = {k: str(v) for k, v in sent.items()} if isinstance(sent, dict) else {}
         grant = form.get("grant_type")
         good = grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and _well_formed_jwt(form.get("assertion", ""))
         if grant == "refresh_token":
@@ -364,7 +371,7 @@ class GeneratedApp:
         if path.startswith(self.root_path):
             path = path[len(self.root_path):]
         params = {k: v[0] for k, v in request.query.items()}
-        if request.method == "POST":
+        if request.method == "POST" and not _form(request):  # a form (Matomo's token_auth) holds no parameters
             body = request.json()
             if isinstance(body, dict):
                 params.update(body)
@@ -528,9 +535,14 @@ class GeneratedApp:
         yield from (shifted(r, self._redate_days, _epochs(stream)) for r in records)
 
     def _as_documented(self, stream: Stream) -> list[dict[str, Any]]:
+        if getattr(stream, "kind", None) == "async_report":  # the documented report files, not the job calls' bodies
+            return self._jobs.documented_records(stream)
         fmt = getattr(stream, "file", None)
         if fmt is not None:  # the documented answers are report files
-            return [r for exchange in self.fixtures.data(stream.name) for r in fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))]
+            # a documented refusal (Amplitude's 404 for a range without data) holds no records
+            return [r for exchange in self.fixtures.data(stream.name)
+                    if int(exchange.response.get("status", 200)) < 400 and exchange.response.get("body")
+                    for r in fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))]
         return [r for exchange in self.fixtures.data(stream.name) if (body := self.fixtures.body(exchange)) is not None
                 for r in copy.deepcopy(stream.record_spec.select(body))]
 
@@ -658,6 +670,14 @@ class GeneratedApp:
                     _put_path(body, paginator.path, url)
                 elif url:
                     headers["Link"] = f'<{url}>; rel="next"'
+        elif isinstance(paginator, CursorUntilComplete):  # CJ's maxCommissionId / payloadComplete
+            size = DEFAULT_PAGE
+            offset = _untoken(get_path(params, paginator.param))
+            chunk = records[offset:offset + size]
+            more = offset + size < n
+            _put_path(body, paginator.token_path, _token(offset + size) if more else (_token(n) if n else None))
+            _put_path(body, paginator.complete_path, not more)
+            _fill_siblings(body, paginator.complete_path, count=len(chunk))  # CJ's ``count``: this answer's records
         else:
             chunk = records
         path = stream.record_spec.path
@@ -674,6 +694,15 @@ class GeneratedApp:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _form(request: FakeRequest) -> dict[str, str]:
+    """The fields of a form-encoded body (empty for any other body)."""
+    from urllib.parse import parse_qs
+
+    if not (request.header("content-type") or "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    return {k: v[0] for k, v in parse_qs(request.body.decode(errors="replace")).items()}
 
 
 def _basic_parts(header: str) -> tuple[str, str] | None:
@@ -988,7 +1017,7 @@ def _untoken(token: Any) -> int:
 # answered (`PageCache`): a warm-up pass renders each page once.
 
 #: Paginators whose pages `GeneratedApp._page` cuts from the records by slicing.
-SLICED_PAGING = (PageNumber, OffsetLimit, CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo)
+SLICED_PAGING = (PageNumber, OffsetLimit, CursorInBody, NextUrlInBody, LinkHeader, GraphQLPageInfo, CursorUntilComplete)
 
 
 def arithmetic_metrics(ad_id: str, day: date) -> DailyMetrics:

@@ -185,16 +185,20 @@ class JobRoutes:
 
     def template_record(self, stream: AsyncReportStream) -> dict[str, Any]:
         """The first record of the documented report file of `stream`."""
-        item = next((d for d in self.declared if d.stream.name == stream.name), None)
-        if item is not None:
-            fixtures = self.app.fixtures
-            for exchange in fixtures.data(stream.name):
-                if self._is_call(item, exchange.request):
-                    continue
-                for record in item.download.format.records(io.BytesIO(fixtures.raw_body(exchange))):
-                    return record
+        for record in self.documented_records(stream):
+            return record
         raise LookupError(f"{self.app.prefix}/{stream.name}: no documented report file to shape answers after "
                           f"(cassettes/{self.app.prefix}/)")
+
+    def documented_records(self, stream: AsyncReportStream) -> list[dict[str, Any]]:
+        """Every record of the documented report files of `stream` (not its job calls' bodies):
+        what a stream without a unified mapping of its own is served (Marketo's lead export)."""
+        item = next((d for d in self.declared if d.stream.name == stream.name), None)
+        if item is None:
+            return []
+        fixtures = self.app.fixtures
+        return [record for exchange in fixtures.data(stream.name) if not self._is_call(item, exchange.request)
+                for record in item.download.format.records(io.BytesIO(fixtures.raw_body(exchange)))]
 
     def _documented(self, item: _Declared, template: str, method: str) -> Any:
         from .generated import _match_path

@@ -18,7 +18,8 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..framework.paginators import CursorInBody, GraphQLPageInfo, OffsetLimit, OffsetPerRecord, PageNumber, Paginator
+from ..framework.paginators import (CursorInBody, GraphQLPageInfo, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber,
+                                    Paginator)
 from ..framework.params import Batches, ForEach, FromParent, ParentBatches
 from ..framework.spec import Stream
 from ..sandbox.server import FakeRequest
@@ -94,6 +95,10 @@ def _page_of(paginator: Paginator, request: FakeRequest) -> tuple[Any, Any]:
         variables = dict(params.pop("variables", None) or {})
         marker = variables.pop(paginator.cursor_variable, None)
         return (request.method, request.path, _frozen({**params, "variables": variables})), _text(marker)
+    if isinstance(paginator, NextUrlInBody):
+        # A next-page URL may be another path (Salesforce's ``nextRecordsUrl``,
+        # ``/query/01g...-2000``, after ``/queryAll?q=``): any other URL is a page.
+        return (request.method, "next-url"), (request.path, _frozen(params))
     return (request.method, request.path), _frozen(params)  # next-page URLs: any change of query is a page
 
 

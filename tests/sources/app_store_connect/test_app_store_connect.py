@@ -18,7 +18,7 @@ import pytest
 
 from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.framework.auth import SignedJwtAuth, throwaway_private_key
-from bosco_connectors.framework.errormap import SkipPartition
+from bosco_connectors.framework.errormap import NothingToRead
 from bosco_connectors.framework.facts import fact_staging_models
 from bosco_connectors.sandbox import FakeApi, app_for, sandbox_config
 from bosco_connectors.sources.app_store_connect import API, connector
@@ -84,7 +84,7 @@ def test_a_token_signed_by_another_key_is_refused_in_apple_words(tmp_path):
     assert "NOT_AUTHORIZED: Provide a properly configured and signed bearer token" in (result.error or "")
 
 
-@pytest.mark.parametrize(("status", "code", "kind"), [(404, "NOT_FOUND", SkipPartition), (401, "NOT_AUTHORIZED", AuthError),
+@pytest.mark.parametrize(("status", "code", "kind"), [(404, "NOT_FOUND", NothingToRead), (401, "NOT_AUTHORIZED", AuthError),
                                                       (429, "RATE_LIMIT_EXCEEDED", RetryableApiError)])
 def test_errors(status, code, kind):
     body = {"errors": [{"id": "x", "status": str(status), "code": code, "title": "t", "detail": "the detail"}]}
@@ -100,3 +100,23 @@ def test_unified_installs_are_first_downloads_and_reinstalls_redownloads(tmp_pat
         (date(2026, 11, 1), "1234567890", "macos", 12, None),
         (date(2026, 11, 2), "1234567890", "ios", 298 - 2, 49),
     ]
+
+
+def test_a_day_without_sales_loads_nothing_and_the_run_is_not_partial(tmp_path):
+    """Apple answers 404 for a day without sales (Action.EMPTY): the other days load, no warning,
+    no PARTIAL line for the operator to chase."""
+    from bosco_connectors.sandbox import Fault
+
+    app = app_for(connector, seed=3, size="tiny", end_date=date(2026, 11, 20))
+    with FakeApi([app]) as api:
+        api.inject(Fault.error(404, "There were no sales for the date specified."), times=1, path_contains="salesReports")
+        result = run_sync(SyncJob("t", "app_store_connect", sandbox_config(api, connector)),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")), pipelines_dir=tmp_path / "p",
+                          connector=connector)
+        answered_404 = [r for r in api.requests if r.fault == "status"]
+    assert result.ok, result.failure_line
+    assert len(answered_404) == 1
+    assert result.skipped == [] and result.partial_lines == []
+    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
+        days = con.execute("select count(distinct begin_date) from raw.app_store_connect_sales_daily").fetchone()[0]
+    assert days >= 2

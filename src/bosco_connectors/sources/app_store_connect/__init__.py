@@ -22,7 +22,7 @@ of the day: ``Units`` (negative for returns) and ``Developer Proceeds`` per unit
 ``Currency of Proceeds``. Its ``Begin Date`` and ``End Date`` are ``MM/DD/YYYY``; days end at
 midnight Pacific Time. Daily reports are kept 365 days; a day is published the next day. A day
 without sales answers 404 ``NOT_FOUND`` ("There were no sales for the date specified"): that
-day is skipped with a warning (nothing to load).
+day loads nothing, quietly (``Action.EMPTY``: the run is not partial for it).
 
 Look-back: 2 days: a day's report appears the next day and is final then.
 
@@ -122,12 +122,12 @@ API = Api(
     auth=SignedJwt(audience="appstoreconnect-v1", extra="app_store_connect"),
     errors=ErrorMap("App Store Connect", code="errors.0.code", message=("errors.0.detail", "errors.0.title"),
                     request_id="errors.0.id",
-                    codes={"NOT_FOUND": Action.SKIP, "NOT_AUTHORIZED": Action.AUTH, "FORBIDDEN_ERROR": Action.AUTH,
+                    codes={"NOT_FOUND": Action.EMPTY, "NOT_AUTHORIZED": Action.AUTH, "FORBIDDEN_ERROR": Action.AUTH,
                            "RATE_LIMIT_EXCEEDED": Action.RETRY},
-                    statuses={404: Action.SKIP, 429: Action.RETRY},
+                    statuses={404: Action.EMPTY, 429: Action.RETRY},
                     hints={Action.AUTH: "check the issuer id, key id and private key, and that the key may read sales "
                                         "reports (Sales, Finance or Admin) of the vendor number",
-                           Action.SKIP: "a day without sales has no report"}),
+                           Action.EMPTY: "a day without sales has no report"}),
     rate=RateBudget(per_second="requests_per_second"),
 )
 

@@ -61,7 +61,7 @@ from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.facts import Maps
 from bosco_connectors.framework.params import ForEach, WindowParams
 from bosco_connectors.framework.records import ISO_DATETIME, Records, snake_case
-from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
+from bosco_connectors.framework.spec import Cursor, FullRefresh, RestStream, Stream
 from bosco_connectors.framework.unified import Entity, Performance
 
 #: The report's and the transactions' documented time zones.
@@ -202,11 +202,6 @@ TRANSACTION_FIELDS = ("id", "url", "advertiserId", "publisherId", "commissionSha
                       "customParameters", "transactionParts", "paidToPublisher", "paymentId", "transactionQueryId")
 
 
-def stamp_day(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
-    """The report sums the asked range and names no day: each request asks for one, stamped here."""
-    return {**record, "date": ctx.window.start}
-
-
 def streams(config: AwinConfig | None) -> list[Stream]:
     return [
         RestStream(
@@ -229,8 +224,9 @@ def streams(config: AwinConfig | None) -> list[Stream]:
             name="publisher_daily", description="Publisher performance per advertiser, publisher, region and day.",
             path="advertisers/{advertiserId}/reports/publisher", partitions=PER_ADVERTISER,
             params={"dateType": "transaction", "timezone": "{timezone}"},
-            window=WindowParams("startDate", "endDate"), transform=stamp_day,
-            records=Records(rename=snake_case(*REPORT_FIELDS)),
+            # The report sums the asked range and names no day: each request asks for one, stamped on its rows.
+            window=WindowParams("startDate", "endDate"),
+            records=Records(rename=snake_case(*REPORT_FIELDS), window_day="date"),
             contract=PublisherDay, primary_key=("advertiser_id", "publisher_id", "region", "date"),
             cursor=Cursor("date", lookback=LOOKBACK, window=timedelta(days=1)),
             unified=(

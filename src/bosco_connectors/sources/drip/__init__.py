@@ -31,7 +31,6 @@ currency here: the revenue's currency stays NULL.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -42,10 +41,10 @@ from ...framework.deletions import SoftDelete
 from ...framework.errormap import Action, ErrorMap
 from ...framework.facts import Const, Expr, Maps
 from ...framework.http import RetryPolicy
-from ...framework.paginators import PageNumber, PageRequest, SinglePage
+from ...framework.paginators import PageNumber, SinglePage
 from ...framework.params import DATE, WindowParams
-from ...framework.records import CENTS, DATE_PREFIX, ISO_DATETIME, Records
-from ...framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
+from ...framework.records import CENTS, ISO_DATETIME, Records
+from ...framework.spec import Cursor, FullRefresh, RestStream, Stream
 from .contracts import Broadcast, EmailMetrics
 
 PAGE_SIZE = 100
@@ -72,17 +71,6 @@ API = Api(
 )
 
 
-class DayStream(RestStream):
-    """An answer about the day asked for (``start_date`` = ``end_date``): each email is stamped with that day."""
-
-    def send(self, ctx: ReadContext, page: PageRequest) -> tuple[Any, Any]:
-        response, body = super().send(ctx, page)
-        if isinstance(body, dict) and isinstance(body.get("emails"), list) and ctx.window.start is not None:
-            day = ctx.window.start.isoformat()
-            body = {**body, "emails": [{**e, "send_day": day} if isinstance(e, dict) else e for e in body["emails"]]}
-        return response, body
-
-
 def streams(config: DripConfig | None) -> list[Stream]:
     return [
         RestStream(
@@ -96,13 +84,13 @@ def streams(config: DripConfig | None) -> list[Stream]:
             cursor=FullRefresh("GET /broadcasts has no updated-since filter"),
             deleted=SoftDelete("status", values=("deleted",)),
         ),
-        DayStream(
+        RestStream(  # an answer about the day asked for (start_date = end_date): each email gets that day
             name="email_metrics", description="Each email's metrics to date on its send day: sends, deliveries, "
             "unique opens and clicks, unsubscribes, hard bounces, complaints, attributed orders and revenue.",
             path="{account_id}/metrics/email", window=WindowParams("start_date", "end_date", format=DATE),
             paginator=SinglePage,
             records=Records("emails", flatten=("email_metric",), rename=CENT_FIELDS,
-                            units={v: CENTS for v in CENT_FIELDS.values()}, formats={"send_day": DATE_PREFIX}),
+                            units={v: CENTS for v in CENT_FIELDS.values()}, window_day="send_day"),
             contract=EmailMetrics, primary_key=("email_id",),
             cursor=Cursor("send_day", lookback=timedelta(days=7), window=timedelta(days=1)),
             unified=Maps(

@@ -104,10 +104,10 @@ class InstallsDaily(Contract):
 API = Api(
     base_url="https://storage.googleapis.com/",
     auth=CREDENTIAL,
-    errors=ErrorMap("Cloud Storage", statuses={404: Action.SKIP, 429: Action.RETRY},
+    errors=ErrorMap("Cloud Storage", statuses={404: Action.EMPTY, 429: Action.RETRY},
                     hints={Action.AUTH: "check that the credential was invited to the Play Console account with access "
                                         "to reports, and may read the bucket",
-                           Action.SKIP: "no report for this app and month"}),
+                           Action.EMPTY: "no report for this app and month"}),
     rate=RateBudget(per_second="requests_per_second"),
 )
 
