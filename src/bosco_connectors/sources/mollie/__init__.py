@@ -142,7 +142,7 @@ API = Api(
     base_url="https://api.mollie.com/v2/",
     auth=Bearer("api_key"),
     errors=ErrorMap(
-        "Mollie", code="status", message=("title", "detail"),
+        "Mollie", code="status", message=("detail", "title"),
         codes={401: Action.AUTH, 403: Action.AUTH, 429: Action.RETRY, 400: Action.FAIL, 404: Action.FAIL,
                422: Action.FAIL, **dict.fromkeys((500, 502, 503, 504), Action.RETRY)},
         hints={Action.AUTH: "check the API key (live_ or test_) and that it belongs to the profile you mean"},
