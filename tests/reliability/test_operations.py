@@ -335,6 +335,32 @@ def test_ctrl_c_during_a_shopify_bulk_export_stops_at_once(project_for, tmp_path
     assert not project.pending(), project.pending()
 
 
+def test_the_run_after_a_ctrl_c_during_a_shopify_bulk_export_resumes_the_export_left_running(project_for, tmp_path):
+    """Shopify keeps the interrupted export RUNNING: the next run must neither be refused
+    ("already in progress") nor leave it running beside a new one (flagship item 7)."""
+    project = project_for(["shopify"], app_options={"bulk_polls": 10_000}, config={"bulk": True, "bulk_poll_seconds": 60.0})
+    app = project.api.apps["shopify"]
+    zygote = Zygote(tmp_path, ["shopify"])
+    try:
+        run = zygote.spawn(project.run_argv, project.env, project.root)
+        _wait_until(lambda: any(b"BulkStatus" in r.body for r in project.api.requests), "a bulk export status poll", run)
+        run.signal(signal.SIGINT)
+        code = run.wait(timeout=60)
+        _assert_stopped_cleanly(run.output(), code)
+        (left,) = app.bulk_operations
+        assert left.status == "RUNNING"
+
+        app.bulk_polls = 2  # Shopify finishes it (and the next ones) soon
+        project.config.write_text(project.config.read_text().replace("bulk_poll_seconds = 60.0", "bulk_poll_seconds = 0.05"))
+        again = zygote.spawn(project.run_argv, project.env, project.root)
+        assert again.wait(timeout=120) == EXIT_OK, again.output()
+    finally:
+        zygote.close()
+    # one export per bulk stream, the interrupted one among them (resumed: same stream, same range), none left running
+    assert [o.status for o in app.bulk_operations] == ["COMPLETED"] * 3 and app.bulk_operations[0] is left
+    _assert_complete(project)
+
+
 # -- 18. a single quote in the project directory --------------------------------------------------
 
 

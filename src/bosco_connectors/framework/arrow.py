@@ -131,6 +131,41 @@ def check_required(table: pa.Table, stream: str = "") -> None:
             raise missing_required(field.name, column.null_count, table.num_rows, stream)
 
 
+def check_required_records(records: list[dict[str, Any]], model: type[BaseModel], stream: str = "", path: str = "") -> None:
+    """Refuse a page of dict records (a stream that hands dlt dicts) lacking a required field.
+
+    dlt's validator would refuse it too, with pydantic's words for a missing value ("Input
+    should be a valid datetime") and nothing to do about it; rows of nested child tables
+    (a list of models: Shopify's ``line_items``) are checked as ``line_items.<field>``.
+    """
+    for name in _required(model):
+        nulls = sum(1 for record in records if record.get(name) is None)
+        if nulls:
+            raise missing_required(path + name, nulls, len(records), stream)
+    for name, child in _child_models(model):
+        rows = [row for record in records for row in (record.get(name) or ()) if isinstance(row, dict)]
+        if rows:
+            check_required_records(rows, child, stream, f"{path}{name}.")
+
+
+@lru_cache(maxsize=None)
+def _required(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name, _, _, required in _fields(model) if required)
+
+
+@lru_cache(maxsize=None)
+def _child_models(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel]], ...]:
+    """Fields holding a list of models: dlt loads them as child tables."""
+    found = []
+    for name, info in model.model_fields.items():
+        annotation = _unwrap_optional(info.annotation)
+        if typing.get_origin(annotation) is list:
+            (item,) = typing.get_args(annotation) or (None,)
+            if isinstance(item, type) and issubclass(item, BaseModel):
+                found.append((info.alias or name, item))
+    return tuple(found)
+
+
 #: Field kinds with a rule beyond the Arrow cast.
 _ID, _FLOAT = "id", "float"
 

@@ -23,7 +23,7 @@ import dlt
 import pyarrow as pa
 
 from . import deletions, hooks, progress
-from .arrow import check_required, to_arrow
+from .arrow import check_required, check_required_records, to_arrow
 from .deadline import Deadline
 from .drift import SentFields
 from .errormap import NothingToRead, SkipPartition, TooMuchData
@@ -315,6 +315,8 @@ class _StreamReader:
 
     def _stamp(self, page: Any) -> Any:
         if not isinstance(page, pa.Table):
+            if not self.stream.arrow:  # Arrow pages are checked as they are built (`to_arrow`)
+                check_required_records(page, self.stream.contract, self.stream.name)
             seen: set[tuple[str, str]] = set()
             declared = _declared_fields(self.stream.contract)
             for record in page:

@@ -25,7 +25,17 @@ documented rule: objects 1, scalars 0, connections 2 + first x node cost.
 
 Bulk operations run on polls, not on time (deterministic for cassettes): CREATED, then
 RUNNING, then COMPLETED (or FAILED when a test asks for it), with the JSONL served from
-``/shopify/bulk-results/<n>.jsonl`` on the same server, without the token.
+``/shopify/bulk-results/<n>.jsonl`` on the same server, without the token. An operation
+nobody polls stays RUNNING: one a crashed run left behind keeps its slot. How many bulk
+query operations an app may have in flight per shop depends on the version requested
+(https://shopify.dev/docs/api/usage/bulk-operations/queries): one before 2026-01 (a
+second is refused with ``OPERATION_IN_PROGRESS``, "A bulk query operation for this app
+and shop is already in progress"), five from 2026-01 (a sixth: ``LIMIT_REACHED``). Each
+operation belongs to an app: ``bulkOperations`` (2026-01+, filtered by ``status:`` and
+``operation_type:``) and ``currentBulkOperation`` list only the caller's, and
+``bulkOperationCancel`` moves one to CANCELING, then CANCELED at its next read; a
+CANCELING operation still holds its slot. `ShopifyApp.start_bulk` leaves one running
+(ours from a dead process, or another app's).
 """
 
 from __future__ import annotations
@@ -963,12 +973,28 @@ class CostBucket:
         return {"maximumAvailable": self.maximum, "currentlyAvailable": int(self.available), "restoreRate": self.restore_rate}
 
 
+#: The app the fake's access token belongs to.
+OUR_APP = "bosco-connectors"
+#: Statuses that hold one of the app's bulk operation slots.
+IN_FLIGHT = ("CREATED", "RUNNING", "CANCELING")
+#: The first version with five concurrent bulk query operations per app and shop (one before).
+FIVE_BULK_QUERIES_FROM = "2026-01"
+
+
+def bulk_query_limit(version: str) -> int:
+    """Bulk query operations an app may have in flight per shop at this API version."""
+    return 5 if version == "unstable" or version >= FIVE_BULK_QUERIES_FROM else 1
+
+
 @dataclass
 class BulkOperation:
     number: int
     document: Operation
     root_url: str
     fail_with: str | None = None
+    #: The query text as it was submitted (``BulkOperation.query``).
+    text: str = ""
+    app: str = OUR_APP
     status: str = "CREATED"
     polls: int = 0
     error_code: str | None = None
@@ -989,7 +1015,7 @@ class BulkOperation:
             "type": "QUERY", "objectCount": str(self.object_count), "rootObjectCount": str(self.root_count),
             "fileSize": str(len(self.result)) if url else None, "url": url, "partialDataUrl": None,
             "createdAt": iso(self.created_at), "completedAt": iso(self.completed_at) if self.completed_at else None,
-            "query": "",
+            "query": self.text,
         }
 
 
@@ -998,6 +1024,7 @@ class BulkOperation:
 # =====================================================================================
 
 _GRAPHQL = re.compile(r"^/admin/api/(?P<version>[^/]+)/graphql\.json$")
+_BULK_STATUSES = ("CANCELED", "CANCELING", "COMPLETED", "CREATED", "EXPIRED", "FAILED", "RUNNING")
 _RESULT = re.compile(r"^/bulk-results/(?P<number>\d+)\.jsonl$")
 _VERSION = re.compile(r"^\d{4}-\d{2}$|^unstable$")
 
@@ -1042,6 +1069,17 @@ class ShopifyApp:
         with self._lock:
             self._fail_bulk.extend([error_code] * times)
 
+    def start_bulk(self, query: str, *, app: str = OUR_APP, version: str = "2026-10", root_url: str = "") -> BulkOperation:
+        """Start a bulk query operation nobody will poll: one a run left RUNNING when its process
+        died (``app`` ours), or another app's export on the same shop."""
+        with self._lock:
+            payload = self.run_bulk(query, root_url, app=app, version=version)
+            if payload["userErrors"]:
+                raise ValueError(payload["userErrors"][0]["message"])
+            op = self.bulk_operations[-1]
+            op.status = "RUNNING"
+            return op
+
     def drain_bucket(self, to: float = 0.0) -> None:
         """Empty the cost bucket just before the next GraphQL request (another job used it up)."""
         with self._lock:
@@ -1083,7 +1121,7 @@ class ShopifyApp:
             return FakeResponse.json({"errors": {"query": "Required parameter missing or invalid"}}, 400)
         host = request.header("host") or "127.0.0.1"
         with self._lock:
-            answer = self.execute(body["query"], body.get("variables") or {}, f"http://{host}/{self.prefix}")
+            answer = self.execute(body["query"], body.get("variables") or {}, f"http://{host}/{self.prefix}", version)
         return FakeResponse.json(answer, 200, {"X-Shopify-API-Version": version})
 
     def _download(self, number: int) -> FakeResponse:
@@ -1095,7 +1133,7 @@ class ShopifyApp:
 
     # -- GraphQL -------------------------------------------------------------------------
 
-    def execute(self, document: str, variables: dict[str, Any], root_url: str) -> dict[str, Any]:
+    def execute(self, document: str, variables: dict[str, Any], root_url: str, version: str = "2026-10") -> dict[str, Any]:
         try:
             op = parse(document)
         except GraphQLError as exc:
@@ -1119,9 +1157,11 @@ class ShopifyApp:
                 "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
                 "extensions": {"cost": self._cost(requested, None)},
             }
+        for left in self.bulk_operations:  # one `start_bulk` made outside a request learns where it is served
+            left.root_url = left.root_url or root_url
         executor = Executor(variables)
         try:
-            data = self.root(op, executor, root_url)
+            data = self.root(op, executor, root_url, version)
         except GraphQLError as exc:
             self.bucket.refund(requested)
             return {"errors": [exc.as_json()]}
@@ -1132,16 +1172,25 @@ class ShopifyApp:
     def _cost(self, requested: int, actual: int | None) -> dict[str, Any]:
         return {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": self.bucket.status()}
 
-    def root(self, op: Operation, executor: Executor, root_url: str) -> dict[str, Any]:
+    def root(self, op: Operation, executor: Executor, root_url: str, version: str = "2026-10") -> dict[str, Any]:
         data: dict[str, Any] = {}
         roots = self.objects.roots()
+        since_2026_01 = bulk_query_limit(version) > 1  # bulkOperations and bulkOperation came with 2026-01
         for sel in _fields(op.selections):
             args = executor.args(sel)
             if op.kind == "mutation":
-                if sel.name != "bulkOperationRunQuery":
+                if sel.name == "bulkOperationRunQuery":
+                    data[sel.key] = executor.select(self.run_bulk(args.get("query"), root_url, version=version), sel.selections)
+                elif sel.name == "bulkOperationCancel":
+                    data[sel.key] = executor.select(self.cancel_bulk(str(args.get("id"))), sel.selections)
+                else:
                     raise GraphQLError(f"Field '{sel.name}' doesn't exist on type 'Mutation'",
                                        {"code": "undefinedField", "typeName": "Mutation", "fieldName": sel.name})
-                data[sel.key] = executor.select(self.run_bulk(args.get("query"), root_url), sel.selections)
+            elif sel.name == "bulkOperations" and since_2026_01:
+                data[sel.key] = executor.connection(self.listing_bulk(args), sel)
+            elif sel.name == "bulkOperation" and since_2026_01:
+                found = self.our_bulk(str(args.get("id")))
+                data[sel.key] = executor.select(self.poll(found), sel.selections) if found else None
             elif sel.name in roots:
                 data[sel.key] = executor.connection(self.listing(sel.name, args), sel)
             elif sel.name == "shop":
@@ -1150,7 +1199,11 @@ class ShopifyApp:
                 found = self.node(str(args.get("id")))
                 data[sel.key] = executor.select(found, sel.selections) if found else None
             elif sel.name == "currentBulkOperation":
-                latest = self.bulk_operations[-1] if self.bulk_operations else None
+                kind = args.get("type")
+                if kind not in (None, "QUERY"):
+                    raise GraphQLError(f"fake Shopify: only bulk query operations exist here, not {kind}")
+                ours = [o for o in self.bulk_operations if o.app == OUR_APP]
+                latest = ours[-1] if ours else None
                 data[sel.key] = executor.select(self.poll(latest), sel.selections) if latest else None
             else:
                 raise GraphQLError(f"Field '{sel.name}' doesn't exist on type 'QueryRoot'",
@@ -1170,7 +1223,7 @@ class ShopifyApp:
         return Connection(type_name, rows, lambda record: self.objects.build(type_name, record))
 
     def node(self, gid: str) -> dict[str, Any] | None:
-        op = next((o for o in self.bulk_operations if o.id == gid), None)
+        op = self.our_bulk(gid)
         if op is not None:
             return self.poll(op)
         build = self.objects.index.get(gid)
@@ -1178,16 +1231,56 @@ class ShopifyApp:
 
     # -- bulk operations -------------------------------------------------------------
 
-    def run_bulk(self, document: Any, root_url: str) -> dict[str, Any]:
-        def refused(message: str) -> dict[str, Any]:
+    def our_bulk(self, gid: str, app: str = OUR_APP) -> BulkOperation | None:
+        """An operation of this app (another app's ids resolve to nothing)."""
+        return next((o for o in self.bulk_operations if o.id == gid and o.app == app), None)
+
+    def listing_bulk(self, args: dict[str, Any], app: str = OUR_APP) -> Connection:
+        """``bulkOperations``: the app's operations, newest first unless ``reverse``, filtered by
+        ``status:`` and ``operation_type:`` terms (the documented filters; others are refused)."""
+        keep: list[Callable[[BulkOperation], bool]] = []
+        for token in str(args.get("query") or "").split():
+            if token == "AND":
+                continue
+            name, _, value = token.partition(":")
+            if name == "status" and value.upper() in _BULK_STATUSES:
+                keep.append(lambda o, status=value.upper(): o.status == status)
+            elif name == "operation_type" and value.lower() in ("query", "mutation"):
+                keep.append(lambda o, kind=value.lower(): kind == "query")  # every operation here is a query
+            else:
+                raise GraphQLError(f"fake Shopify: unsupported bulkOperations search term {token!r}")
+        if (args.get("sortKey") or "CREATED_AT") != "CREATED_AT":
+            raise GraphQLError(f"fake Shopify: bulkOperations sortKey {args.get('sortKey')} is not modelled")
+        rows = [o for o in self.bulk_operations if o.app == app and all(check(o) for check in keep)]
+        rows.sort(key=lambda o: o.number, reverse=not args.get("reverse"))
+        return Connection("BulkOperation", rows, lambda o: o.view())
+
+    def cancel_bulk(self, gid: str, app: str = OUR_APP) -> dict[str, Any]:
+        """``bulkOperationCancel``: CANCELING now, CANCELED at the operation's next read."""
+        op = self.our_bulk(gid, app)
+        if op is None:
+            errors = [{"__typename": "UserError", "field": ["id"], "message": "Bulk operation does not exist"}]
+        elif op.status not in ("CREATED", "RUNNING"):
+            errors = [{"__typename": "UserError", "field": None,
+                       "message": f"A bulk operation cannot be canceled when it is {op.status.lower()}"}]
+        else:
+            op.status, errors = "CANCELING", []
+        return {"__typename": "BulkOperationCancelPayload", "bulkOperation": op.view() if op else None, "userErrors": errors}
+
+    def run_bulk(self, document: Any, root_url: str, *, app: str = OUR_APP, version: str = "2026-10") -> dict[str, Any]:
+        def refused(message: str, code: str | None = None) -> dict[str, Any]:
             return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": None,
-                    "userErrors": [{"__typename": "BulkOperationUserError", "field": ["query"], "message": message, "code": None}]}
+                    "userErrors": [{"__typename": "BulkOperationUserError", "field": ["query"], "message": message, "code": code}]}
 
         if not isinstance(document, str):
-            return refused("Invalid bulk query: query is required")
-        running = next((o for o in self.bulk_operations if o.status in ("CREATED", "RUNNING")), None)
-        if running is not None:
-            return refused(f"A bulk query operation for this app and shop is already in progress: {running.id}.")
+            return refused("Invalid bulk query: query is required", "INVALID")
+        in_flight = [o for o in self.bulk_operations if o.app == app and o.status in IN_FLIGHT]
+        limit = bulk_query_limit(version)
+        if len(in_flight) >= limit:
+            if limit == 1:
+                return refused(f"A bulk query operation for this app and shop is already in progress: {in_flight[0].id}.",
+                               "OPERATION_IN_PROGRESS")
+            return refused("Bulk operations limit reached. Please try again later.", "LIMIT_REACHED")
         try:
             inner = parse(document)
             roots = _fields(inner.selections)
@@ -1196,13 +1289,16 @@ class ShopifyApp:
             self.bulk_result(inner, limit=1)  # a bad field is refused now, as Shopify validates up front
         except GraphQLError as exc:
             return refused(f"Invalid bulk query: {exc.message}")
-        op = BulkOperation(len(self.bulk_operations) + 1, inner, root_url, self._fail_bulk.pop(0) if self._fail_bulk else None)
+        op = BulkOperation(len(self.bulk_operations) + 1, inner, root_url, self._fail_bulk.pop(0) if self._fail_bulk else None,
+                           text=document, app=app)
         self.bulk_operations.append(op)
         return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": op.view(), "userErrors": []}
 
     def poll(self, op: BulkOperation) -> dict[str, Any]:
         """Each status read moves the operation along: CREATED -> RUNNING -> COMPLETED/FAILED."""
-        if op.status in ("CREATED", "RUNNING"):
+        if op.status == "CANCELING":
+            op.status, op.completed_at = "CANCELED", datetime.now(timezone.utc)
+        elif op.status in ("CREATED", "RUNNING"):
             op.polls += 1
             if op.polls >= self.bulk_polls:
                 if op.fail_with:

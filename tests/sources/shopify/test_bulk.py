@@ -76,10 +76,30 @@ def test_a_child_of_a_parent_nowhere_in_the_file_fails_before_any_row(lines):
     assert "\n" not in str(info.value) and read == []
 
 
-def test_a_child_of_a_connection_the_query_did_not_ask_for_is_refused():
+UNSELECTED = ("the bulk query does not select (it selects lineItems (LineItem)); nothing of this export was loaded: the "
+              "source does not read that type, report this line to its maintainers")
+
+
+def test_a_child_of_a_connection_the_query_did_not_ask_for_is_refused_naming_its_type():
     stray = {"id": "gid://shopify/Fulfillment/9", "__parentId": "gid://shopify/Order/1"}
-    with pytest.raises(ResponseFormatError, match="line 2: child 'gid://shopify/Fulfillment/9' .* no nested connection"):
+    with pytest.raises(ResponseFormatError) as info:
         nodes(jsonl([order(1), stray]))
+    assert str(info.value) == ("bulk result line 2: a Fulfillment (gid://shopify/Fulfillment/9) under Order "
+                               f"gid://shopify/Order/1, a connection {UNSELECTED}")
+
+
+@pytest.mark.parametrize("lines", [
+    [order(1), item(1, 1), {"id": "gid://shopify/DiscountAllocation/7", "__parentId": "gid://shopify/LineItem/101"}],
+    [{"id": "gid://shopify/DiscountAllocation/7", "__parentId": "gid://shopify/LineItem/101"}, order(1), item(1, 1)],
+], ids=["grouped", "ungrouped"])
+def test_a_child_of_a_line_item_is_named_as_an_unselected_type_not_an_unknown_parent(lines):
+    """Its parent is in the file (a line item): "unknown parent" would send the reader looking for a missing order."""
+    with pytest.raises(ResponseFormatError) as info:
+        nodes(jsonl(lines))
+    message = str(info.value)
+    assert "unknown parent" not in message and "\n" not in message
+    assert message.endswith("a DiscountAllocation (gid://shopify/DiscountAllocation/7) under LineItem "
+                            f"gid://shopify/LineItem/101, a connection {UNSELECTED}"), message
 
 
 def test_an_empty_export_has_no_rows():

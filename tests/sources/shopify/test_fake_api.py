@@ -8,7 +8,8 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bosco_connectors.framework import ApiError, AuthError, ConfigError, ReportJobError
+from bosco_connectors.framework import ApiError, AuthError, ConfigError, ReportJobError, ResponseFormatError
+from bosco_connectors.framework.jsonpath import get_path
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sandbox.shopify import ACCESS_TOKEN, ShopifyApp
 from bosco_connectors.sources.shopify import connector
@@ -239,3 +240,68 @@ def test_an_edited_order_replaces_its_line_items(tmp_path):
     assert query(tmp_path, "select count(*) from raw.shopify_orders__line_items") == [
         (sum(len(o.line_items) for o in app.shop.orders),)
     ]
+
+
+def test_a_line_of_a_type_the_bulk_query_does_not_select_fails_in_one_line_naming_source_stream_and_type():
+    """A connection nested in a line item (its parent is a line of the file): not an "unknown parent"."""
+    app = ShopifyApp(**TINY)
+    items: list[str] = []
+    under: list[str] = []
+
+    def nest_under_a_line_item(line):  # the second line item of the export becomes a child of the first
+        if isinstance(line, dict) and str(line.get("id", "")).startswith("gid://shopify/LineItem/") and not under:
+            if not items:
+                items.append(line["id"])
+            else:
+                under.append(items[0])
+                return {"id": "gid://shopify/DiscountAllocation/7", "__parentId": items[0]}
+        return line
+
+    with FakeApi([app]) as api:
+        api.transform(nest_under_a_line_item, path_contains="/bulk-results/", files=True)
+        with pytest.raises(ResponseFormatError) as info:
+            read({**app.source_config(api.url("shopify")), "bulk": True}, "orders")
+    message = str(info.value)
+    assert message.startswith("shopify/orders: bulk result line "), message
+    assert (f": a DiscountAllocation (gid://shopify/DiscountAllocation/7) under LineItem {under[0]}, a connection "
+            "the bulk query does not select (it selects lineItems (LineItem)); nothing of this export was loaded: the "
+            "source does not read that type, report this line to its maintainers") in message
+    assert "unknown parent" not in message and "\n" not in message
+
+
+def _without(field: str, in_line_item: bool):
+    def drop(body):
+        edges = get_path(body, "data.orders.edges") if isinstance(body, dict) else None
+        if edges:
+            node = edges[0]["node"]
+            if in_line_item:
+                node = node["lineItems"]["edges"][0]["node"]
+            node.pop(field, None)
+        return body
+    return drop
+
+
+@pytest.mark.parametrize("field, in_line_item, column", [
+    ("createdAt", False, "created_at"),
+    ("id", False, "id"),
+    ("id", True, "line_items.id"),
+], ids=["created_at", "id", "line_item_id"])
+def test_a_row_without_a_required_field_fails_in_one_line_naming_source_stream_field_and_what_to_do(
+        tmp_path, field, in_line_item, column):
+    """Not pydantic's "Input should be a valid datetime" through dlt, nor a bare KeyError."""
+    import dlt
+
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    app = ShopifyApp(**TINY)
+    with FakeApi([app]) as api:
+        api.transform(_without(field, in_line_item), path_contains="graphql.json")
+        result = run_sync(SyncJob("t", "shopify", {**app.source_config(api.url("shopify")), "bulk": False}, ["orders"]),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")), pipelines_dir=tmp_path / "p")
+    line = result.failure_line
+    assert line.startswith(f"FAILED tenant=t source=shopify stream=orders: field '{column}' is required by the contract "
+                           "but missing (null) in 1 of "), line
+    assert line.endswith(f"records the vendor sent; nothing of this batch was loaded: if the vendor may leave '{column}' "
+                         "out, the stream's contract must declare it optional (report it to the source's maintainers "
+                         "with this line)"), line
+    assert "\n" not in line

@@ -4,8 +4,9 @@ https://shopify.dev/docs/api/usage/bulk-operations/queries, declared as a framew
 (`jobs.AsyncReport`):
 
 1. ``bulkOperationRunQuery(query:)`` starts the export; its ``userErrors`` refuse a bad
-   query or a second operation while one is running (the line carries Shopify's
-   message, with the running operation's id). One operation at a time per client.
+   query or one more operation than the app may run (the line carries Shopify's
+   message). Before it, an export an earlier run left running is resumed or cancelled
+   (`resume`). One operation at a time per client.
 2. ``node(id:) { ... on BulkOperation { status url ... } }`` is polled: CREATED, RUNNING
    and CANCELING keep waiting, COMPLETED is done, FAILED, CANCELED and EXPIRED fail the
    attempt (the job is then started once more).
@@ -23,7 +24,9 @@ which advises against grouping for speed). So the file is read twice: a first pa
 checks that every child follows its parent; if so, the second streams each parent
 once the next one starts; if not, every line is spilled to a temporary SQLite file
 on disk and parents are read back with their children from there. A child whose
-parent is nowhere in the file fails the sync with one line naming both.
+parent is nowhere in the file fails the sync with one line naming both; a line of a
+type the query does not select (a connection nested in a line item, one Shopify added)
+fails with one line naming its type and its parent's, never as an "unknown parent".
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from ...framework.errors import ResponseFormatError
 from ...framework.files import JsonLines
 from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, Create, Download, Poll
 from .queries import BULK_POLL, BULK_RUN, Connection, updated_between
+from .resume import StartOrResume
 
 if TYPE_CHECKING:
     from ...framework import ReadContext
@@ -71,8 +75,8 @@ def bulk_export(connection: Connection) -> AsyncReport:
 
     return AsyncReport(
         name=lambda ctx: "bulk operation",  # one per stream and run: its stream names it enough
-        create=Create("graphql.json", body=body, job_id="data.bulkOperationRunQuery.bulkOperation.id",
-                      refused="data.bulkOperationRunQuery.userErrors"),
+        create=StartOrResume(connection, Create("graphql.json", body=body, job_id="data.bulkOperationRunQuery.bulkOperation.id",
+                                                refused="data.bulkOperationRunQuery.userErrors")),
         poll=Poll("graphql.json", method="POST", body={"query": BULK_POLL, "variables": {"id": "{job_id}"}},
                   status="data.node.status", statuses=STATUSES, url="data.node.url", error="data.node.errorCode"),
         download=Download(BulkJsonLines(connection=connection), no_url="empty", batch_rows=BULK_PAGE),
@@ -100,13 +104,15 @@ class BulkJsonLines(JsonLines):
     # -- the first pass ------------------------------------------------------------------------
 
     def _grouped(self, file: BinaryIO) -> bool:
-        """Does every child line come after its parent, before the next parent?"""
-        current = None
+        """Does every child line come after its parent (or its parent's parent), before the next parent?"""
+        current, family = None, set()
         for number, obj in self._lines(file):
             parent = obj.get(PARENT_KEY)
             if parent is None:
-                current = obj.get("id")
-            elif parent != current:
+                current, family = obj.get("id"), set()
+            elif parent == current or parent in family:
+                family.add(obj.get("id"))
+            else:
                 return False
         return True
 
@@ -121,7 +127,7 @@ class BulkJsonLines(JsonLines):
                     yield current
                 current = self._root(obj)
             else:
-                self._attach(current, obj, parent, number)  # the first pass saw `parent` is `current`
+                self._attach(current, obj, parent, number)  # the first pass saw `parent` in `current`'s family
         if current is not None:
             yield current
 
@@ -134,20 +140,24 @@ class BulkJsonLines(JsonLines):
                 db.executescript("""
                     PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
                     CREATE TABLE roots (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, line BLOB NOT NULL);
-                    CREATE TABLE children (seq INTEGER PRIMARY KEY, parent TEXT NOT NULL, line BLOB NOT NULL);
+                    CREATE TABLE children (seq INTEGER PRIMARY KEY, id TEXT, parent TEXT NOT NULL, line BLOB NOT NULL);
                 """)
                 for number, obj in self._lines(file):
                     parent = obj.get(PARENT_KEY)
                     if parent is None:
                         db.execute("INSERT INTO roots VALUES (?, ?, ?)", (number, str(obj.get("id")), orjson.dumps(obj)))
                     else:
-                        db.execute("INSERT INTO children VALUES (?, ?, ?)", (number, str(parent), orjson.dumps(obj)))
+                        db.execute("INSERT INTO children VALUES (?, ?, ?, ?)",
+                                   (number, str(obj.get("id")), str(parent), orjson.dumps(obj)))
                 db.execute("CREATE INDEX roots_by_id ON roots (id)")
+                db.execute("CREATE INDEX children_by_id ON children (id)")
                 db.execute("CREATE INDEX children_by_parent ON children (parent, seq)")
-                orphan = db.execute("SELECT seq, parent, line FROM children c WHERE NOT EXISTS "
-                                    "(SELECT 1 FROM roots r WHERE r.id = c.parent) ORDER BY seq LIMIT 1").fetchone()
-                if orphan is not None:
-                    self._orphan(orjson.loads(orphan[2]), orphan[1], orphan[0])
+                stray = db.execute("SELECT seq, parent, line, EXISTS (SELECT 1 FROM children p WHERE p.id = c.parent) "
+                                   "FROM children c WHERE NOT EXISTS (SELECT 1 FROM roots r WHERE r.id = c.parent) "
+                                   "ORDER BY seq LIMIT 1").fetchone()
+                if stray is not None:  # under another child: a nested connection the query does not select
+                    child, parent, number = orjson.loads(stray[2]), stray[1], stray[0]
+                    raise (self._unselected(child, parent, number) if stray[3] else self._orphan(child, parent, number))
                 for _, root_id, line in _rows(db, "SELECT seq, id, line FROM roots ORDER BY seq"):
                     root = self._root(orjson.loads(line))
                     for number, child in _rows(db, "SELECT seq, line FROM children WHERE parent = ? ORDER BY seq", (root_id,)):
@@ -172,16 +182,30 @@ class BulkJsonLines(JsonLines):
     def _attach(self, root: dict[str, Any] | None, child: dict[str, Any], parent: str, number: int) -> None:
         nested = self.connection.nested_for(str(child.get("id", ""))) if self.connection else None
         if root is None:
-            self._orphan(child, parent, number)
-        if nested is None:
-            raise ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of {parent!r} is of no "
-                                      "nested connection the query asked for")
+            raise self._orphan(child, parent, number)
+        if nested is None or parent != root.get("id"):
+            raise self._unselected(child, parent, number)
         root[nested.field]["edges"].append({"node": child})  # type: ignore[index]
 
+    def _unselected(self, child: dict[str, Any], parent: str, number: int) -> ResponseFormatError:
+        """A line of a type the query does not select: say which, under what, and what to do."""
+        selected = ", ".join(f"{n.field} ({n.type_name})" for n in self.connection.nested) if self.connection else ""
+        return ResponseFormatError(
+            f"bulk result line {number}: a {_type_of(child.get('id'))} ({child.get('id')}) under {_type_of(parent)} "
+            f"{parent}, a connection the bulk query does not select (it selects {selected or 'no nested connection'}); "
+            "nothing of this export was loaded: the source does not read that type, report this line to its "
+            "maintainers", stream=None)
+
     @staticmethod
-    def _orphan(child: dict[str, Any], parent: str, number: int) -> None:
-        raise ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of unknown parent {parent!r} "
-                                  "(no line of the file has that id)")
+    def _orphan(child: dict[str, Any], parent: str, number: int) -> ResponseFormatError:
+        return ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of unknown parent {parent!r} "
+                                   "(no line of the file has that id)")
+
+
+def _type_of(gid: Any) -> str:
+    """``gid://shopify/LineItem/1`` -> ``LineItem``."""
+    parts = str(gid or "").split("/")
+    return parts[3] if len(parts) > 4 and parts[0] == "gid:" else "object"
 
 
 def _rows(db: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

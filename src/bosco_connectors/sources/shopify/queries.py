@@ -15,8 +15,13 @@ dates quoted, terms joined with ``AND``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+
+#: The ``query: "…", `` argument `bulk_query` writes (a JSON string) and nothing else.
+_SEARCH_ARGUMENT = re.compile(r'query: "(?:[^"\\]|\\.)*", ')
 
 
 def compact(text: str) -> str:
@@ -95,6 +100,11 @@ class Connection:
             """
         )
 
+    def exports(self, document: str) -> bool:
+        """Is `document` this connection's bulk query, over any range? (How a running
+        operation is known to be ours: same root, arguments and selection, any search.)"""
+        return compact(_SEARCH_ARGUMENT.sub("", document)) == self.bulk_query(None)
+
     def follow_up_query(self, nested: Nested) -> str:
         """The rest of one node's nested list, through the ``node(id:)`` root field."""
         return compact(
@@ -138,7 +148,7 @@ BULK_RUN = compact(
     mutation BulkExport($query: String!) {
       bulkOperationRunQuery(query: $query) {
         bulkOperation { id status }
-        userErrors { field message }
+        userErrors { field message code }
       }
     }
     """
@@ -151,6 +161,42 @@ BULK_POLL = compact(
     query BulkStatus($id: ID!) {
       node(id: $id) {
         ... on BulkOperation { id status errorCode objectCount url partialDataUrl }
+      }
+    }
+    """
+)
+
+
+#: The app's bulk query operations still running (API 2026-01+, when five may run at once):
+#: https://shopify.dev/docs/api/admin-graphql/2026-10/queries/bulkOperations , newest first.
+#: Only the calling app's operations are listed; ``query`` is the document each was started with.
+BULK_RUNNING = compact(
+    """
+    query RunningBulkOperations {
+      bulkOperations(first: 25, query: "status:running operation_type:query") {
+        nodes { id status query createdAt }
+      }
+    }
+    """
+)
+
+#: Before 2026-01 an app has one bulk query operation at a time: the current one is all there is.
+BULK_CURRENT = compact(
+    """
+    query CurrentBulkOperation {
+      currentBulkOperation { id status query createdAt }
+    }
+    """
+)
+
+#: https://shopify.dev/docs/api/admin-graphql/2026-10/mutations/bulkOperationCancel : CANCELING
+#: at once, CANCELED after a short delay.
+BULK_CANCEL = compact(
+    """
+    mutation BulkCancel($id: ID!) {
+      bulkOperationCancel(id: $id) {
+        bulkOperation { id status }
+        userErrors { field message }
       }
     }
     """
@@ -211,3 +257,7 @@ SHOP = compact(
 )
 PRODUCTS = Connection("products", "Product", PRODUCT_FIELDS, page_size=100)
 CUSTOMERS = Connection("customers", "Customer", CUSTOMER_FIELDS, page_size=100)
+
+#: Every connection this source exports in bulk: a running operation whose document is one of
+#: theirs (whatever its range) was started by this source.
+BULK_CONNECTIONS = (ORDERS, PRODUCTS, CUSTOMERS)

@@ -70,7 +70,7 @@ def order_row(node: Node) -> dict[str, Any]:
     journey = node.get("customerJourneySummary") or {}
     first = _visit(journey.get("firstVisit"))
     last = _visit(journey.get("lastVisit") or journey.get("firstVisit"))
-    order_id = node["id"]
+    order_id = node.get("id")
     return {
         "id": order_id,
         "name": node.get("name"),
@@ -113,7 +113,7 @@ def order_row(node: Node) -> dict[str, Any]:
 
 def line_item_row(node: Node, order_id: str) -> dict[str, Any]:
     return {
-        "id": node["id"],
+        "id": node.get("id"),
         "order_id": order_id,
         "title": node.get("title"),
         "quantity": node.get("quantity"),
@@ -128,7 +128,7 @@ def line_item_row(node: Node, order_id: str) -> dict[str, Any]:
 def shop_row(node: Node) -> dict[str, Any]:
     """The one ``shopify_shop`` row: the shop's id, name, currency and IANA time zone."""
     return {
-        "id": node["id"],
+        "id": node.get("id"),
         "name": node.get("name"),
         "myshopify_domain": node.get("myshopifyDomain"),
         "currency_code": node.get("currencyCode"),
@@ -140,7 +140,7 @@ def shop_row(node: Node) -> dict[str, Any]:
 
 def product_row(node: Node) -> dict[str, Any]:
     return {
-        "id": node["id"],
+        "id": node.get("id"),
         "title": node.get("title"),
         "handle": node.get("handle"),
         "vendor": node.get("vendor"),
@@ -157,7 +157,7 @@ def customer_row(node: Node) -> dict[str, Any]:
     spent = node.get("amountSpent") or {}
     count = node.get("numberOfOrders")  # UnsignedInt64: a string of digits
     return {
-        "id": node["id"],
+        "id": node.get("id"),
         "state": node.get("state"),
         "tags": tags(node.get("tags")),
         "number_of_orders": int(count) if count not in (None, "") else None,
