@@ -6,7 +6,8 @@ documented bodies say where the records are: replay its documented fixtures
 in ``analytics.fct_campaign_performance`` and ``analytics.daily_campaign_summary`` with the
 documented bodies' own spend values, converted by the unit the vendor documents (stated in
 the fixtures' ``facts``: currency, cents or micros; ``day_field`` names the day's path when
-the source derives its ``date`` from a vendor object), exactly: money is a decimal from the raw
+the source derives its ``date`` from a vendor object; ``metric_pairs`` says where metrics come as
+a list of name/value pairs), exactly: money is a decimal from the raw
 table to the unified facts, never a double. The expected values are read from the
 JSON bodies directly (the vendor's field, in the vendor's nesting), never through the
 source's code, so a source that declares the wrong unit fails here.
@@ -74,6 +75,23 @@ def _day(value: Any) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if len(text) == 8 and text.isdigit() else date.fromisoformat(text[:10])
 
 
+def _pair(record: dict[str, Any], pairs: dict[str, str]) -> Any:
+    """The documented spend in a list of name/value pairs: the value whose name is the spend's."""
+    found = [item.get(pairs["value"]) for item in record.get(pairs["list"]) or () if item.get(pairs["name"]) == pairs["spend"]]
+    assert len(found) <= 1, f"several {pairs['spend']} pairs in one documented record: {found}"
+    return found[0] if found else None
+
+
+def _asked_day(stream: Any, exchange: Any) -> Any:
+    """The day a one-day report request asked for, where its rows name none (Everflow, Awin: the
+    stream stamps ``Records(window_day=...)``): the window's first bound as the exchange sent it."""
+    request = exchange.request or {}
+    sent = {**(request.get("query") or {}), **(request.get("json") or {})}
+    day = sent.get(stream.window.start)
+    assert day is not None, f"{stream.name}: the documented request names no '{stream.window.start}'"
+    return day
+
+
 def documented_spend(connector: Any) -> dict[date, Decimal]:
     """Spend per day as the documented bodies give it, converted by the declared unit."""
     stream = _campaign_daily(connector)
@@ -91,13 +109,16 @@ def documented_spend(connector: Any) -> dict[date, Decimal]:
     unit = UNITS[documented]
     # Where the day is not a field of its own (LinkedIn's dateRange.start), the facts name its path.
     day_field = fixtures.facts.get("day_field")
+    # Where metrics come as a list of name/value pairs (Spotify's stats[{field_type, field_value}]), the facts say so.
+    pairs = fixtures.facts.get("metric_pairs")
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
+        asked = _asked_day(stream, exchange) if records.window_day and records.window_day == spec.date else None
         for record in records.select_rows(fixtures.body(exchange)):  # a report nesting days in a list: its rows
-            spend = _value(record, vendor, records.flatten)
+            spend = _pair(record, pairs) if pairs else _value(record, vendor, records.flatten)
             if spend in (None, "", "-"):
                 continue
-            day = get_path(record, day_field) if day_field else _value(record, days, records.flatten)
+            day = asked or (get_path(record, day_field) if day_field else _value(record, days, records.flatten))
             # Money is loaded with nine decimal places, rounded half to even (LinkedIn sends float noise).
             out[_day(day)] += Decimal(str(spend)).scaleb(-unit.exponent).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
     return dict(out)

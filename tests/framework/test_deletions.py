@@ -22,7 +22,7 @@ from bosco_connectors.framework.facts import COUNT, Const, DayOf, Maps
 from bosco_connectors.framework.records import ISO_DATETIME, Records
 from bosco_connectors.sandbox import FakeApi, FakeRequest, FakeResponse
 from bosco_connectors.sync import SyncJob, run_sync
-from tests.sources.commerce import registered
+from tests.sources.replayed import registered
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 OLD = NOW - timedelta(days=40)  # long before the saved cursor: a deleted-records list is not filtered by it

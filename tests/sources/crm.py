@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from tests.sources.commerce import registered
+from tests.sources.replayed import registered
 
 
 def rebuild(connector: Any, tmp: Path, fact: str = "crm_funnel_daily") -> None:

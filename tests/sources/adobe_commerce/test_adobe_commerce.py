@@ -16,7 +16,7 @@ import pytest
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.sources.adobe_commerce import API, connector, streams
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 WINDOW = ("searchCriteria[filterGroups][0][filters][0][value]",)
 

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.sources.amazon_seller import API, AmazonSellerConfig, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 WINDOW = ("lastUpdatedAfter",)
 

@@ -15,7 +15,7 @@ import pytest
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.sources.bigcommerce import API, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 
 WINDOW = ("min_date_modified", "created:min", "date_modified:min")

@@ -15,7 +15,7 @@ import pytest
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.sources.chargebee import API, CHARGEBEE_MINOR_UNITS, ChargebeeConfig, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 EXPONENT = {"USD": 2, "JPY": 0}  # https://apidocs.chargebee.com/docs/api/currencies?prod_cat_ver=2
 

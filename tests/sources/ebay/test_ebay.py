@@ -15,7 +15,7 @@ from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.framework.spec import Window
 from bosco_connectors.sources.ebay import API, LastModified, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 WINDOW = ("filter",)
 

@@ -21,7 +21,7 @@ from bosco_connectors.sync import SyncJob, run_sync
 from bosco_connectors.testing.replay import FixtureApp
 from bosco_connectors.sources.etsy import API, connector
 
-from ..commerce import build_facts, documented, edited, query, registered, sync
+from ..replayed import build_facts, documented, edited, query, registered, sync
 
 WINDOW = ("min_last_modified",)
 

@@ -17,7 +17,7 @@ from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.framework.spec import Window
 from bosco_connectors.sources.google_merchant_center import API, PERFORMANCE_QUERY, connector
 
-from ..commerce import documented, query, registered, sync
+from ..replayed import documented, query, registered, sync
 
 
 def rows(stream: str, path: str) -> list[dict]:

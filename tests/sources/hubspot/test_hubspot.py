@@ -21,7 +21,7 @@ from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.sandbox import FakeApi, FakeRequest, FakeResponse
 from bosco_connectors.sources.hubspot import API, connector
 from bosco_connectors.testing.replay import fixture_folder
-from tests.sources.commerce import build_facts, documented, edited, query, registered, sync
+from tests.sources.replayed import build_facts, documented, edited, query, registered, sync
 
 BODIES = fixture_folder(connector) / "bodies"
 NOV1, NOV2 = date(2026, 11, 1), date(2026, 11, 2)

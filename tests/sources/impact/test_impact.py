@@ -18,13 +18,15 @@ import duckdb
 import pytest
 
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
-from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sandbox.server import FakeResponse
 from bosco_connectors.sources.impact import API, connector, source
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import build_facts as build, documented, sync
+
 FIXTURES = Fixtures.load(fixture_folder("impact"))
+
 FAST = {"requests_per_second": 1000}
 
 
@@ -84,19 +86,10 @@ def test_requests_read_each_program_by_event_date_pinned_to_v14_with_basic_auth(
 
 
 def build_facts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    from bosco_connectors.recipes.runner import build
-    from bosco_connectors.sync import SyncJob, run_sync
-
-    app = FixtureApp(Fixtures.load(fixture_folder("impact")))
-    db = tmp_path / "f.duckdb"
-    with registered(connector), FakeApi([app]) as api:
-        result = run_sync(SyncJob("t", connector.name, {**app.source_config(api.url(app.prefix)), **FAST}),
-                          destination=dlt.destinations.duckdb(str(db)), pipelines_dir=tmp_path / "p", connector=connector)
-        assert result.ok, result.failure_line
-        con = duckdb.connect(str(db))
-        built = build(con, select=["fct_affiliate_performance_daily", "fct_campaign_performance"])
-    assert built.ok, [m.line() for m in built.models if m.status == "failed"]
-    return con
+    """The documented fixtures replayed and both facts built from them (tests/sources/replayed.py)."""
+    sync(connector, documented(connector), tmp_path, config=FAST)
+    build(connector, tmp_path, "affiliate_performance_daily", "campaign_performance")
+    return duckdb.connect(str(tmp_path / "x.duckdb"))
 
 
 def test_actions_reach_the_affiliate_fact_per_program_partner_and_day(tmp_path):

@@ -17,7 +17,7 @@ from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.framework.spec import Window
 from bosco_connectors.sources.intercom import API, WINDOW, connector
 from bosco_connectors.testing.replay import fixture_folder
-from tests.sources.commerce import build_facts, documented, query, sync
+from tests.sources.replayed import build_facts, documented, query, sync
 
 BODIES = fixture_folder(connector) / "bodies"
 

@@ -20,7 +20,7 @@ from bosco_connectors.framework import AuthError, ConfigError, RetryableApiError
 from bosco_connectors.framework.errors import ApiError
 from bosco_connectors.sources.marketo import API, connector
 from bosco_connectors.testing.replay import fixture_folder
-from tests.sources.commerce import build_facts, documented, query, sync
+from tests.sources.replayed import build_facts, documented, query, sync
 
 BODIES = fixture_folder(connector) / "bodies"
 NOV1, NOV2 = date(2026, 11, 1), date(2026, 11, 2)

@@ -20,7 +20,7 @@ from bosco_connectors.sources.recharge import API, RechargeConfig, connector
 
 from bosco_connectors.testing.replay import Fixtures
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 PAID = {"success", "partially_refunded", "refunded"}
 

@@ -14,7 +14,7 @@ import pytest
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.sources.recurly import API, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 
 def invoices() -> list[dict]:

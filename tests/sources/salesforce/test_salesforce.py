@@ -21,7 +21,7 @@ from bosco_connectors.framework.errormap import TooMuchData
 from bosco_connectors.framework.spec import Window
 from bosco_connectors.sources.salesforce import API, Modstamp, connector, streams
 from bosco_connectors.testing.replay import fixture_folder
-from tests.sources.commerce import build_facts, documented, edited, query, sync
+from tests.sources.replayed import build_facts, documented, edited, query, sync
 from tests.sources.crm import rebuild
 
 BODIES = fixture_folder(connector) / "bodies"

@@ -15,7 +15,7 @@ import pytest
 from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.sources.woocommerce import API, connector
 
-from ..commerce import build_facts, documented, edited, query, sync
+from ..replayed import build_facts, documented, edited, query, sync
 
 WINDOW = ("modified_after",)
 

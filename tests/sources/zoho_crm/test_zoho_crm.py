@@ -23,7 +23,7 @@ from bosco_connectors.framework.paginators import PageRequest
 from bosco_connectors.framework.spec import ReadContext, Window
 from bosco_connectors.sources.zoho_crm import API, connector
 from bosco_connectors.testing.replay import fixture_folder
-from tests.sources.commerce import build_facts, documented, edited, query, sync
+from tests.sources.replayed import build_facts, documented, edited, query, sync
 from tests.sources.crm import rebuild
 
 BODIES = fixture_folder(connector) / "bodies"

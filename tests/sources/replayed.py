@@ -1,5 +1,5 @@
-"""Shared by the commerce sources' tests: replay documented (or edited) fixtures into DuckDB,
-then build the unified facts from what loaded.
+"""Shared by the sources' tests: replay documented (or edited) fixtures into DuckDB, then build
+the unified facts from what loaded.
 
 A source still being written is not an installed entry point: `registered` makes it one for
 the recipes catalog (which generates staging from the registry) and for name look-ups.
@@ -55,13 +55,14 @@ def edited(connector: Any, tmp: Path, change: Callable[[dict[str, Any]], None], 
     return Fixtures.load(folder)
 
 
-def sync(connector: Any, fixtures: Fixtures, tmp: Path, tenant: str = "t") -> Any:
-    """One sync of `fixtures` into ``tmp/x.duckdb`` (state kept in ``tmp/p`` between calls)."""
+def sync(connector: Any, fixtures: Fixtures, tmp: Path, tenant: str = "t", config: dict[str, Any] | None = None) -> Any:
+    """One sync of `fixtures` into ``tmp/x.duckdb`` (state kept in ``tmp/p`` between calls);
+    `config` overrides settings of the documented config (a faster request pace)."""
     from bosco_connectors.sync import SyncJob, run_sync
 
     app = FixtureApp(copy.deepcopy(fixtures))
     with FakeApi([app]) as api, registered(connector):
-        result = run_sync(SyncJob(tenant, connector.name, app.source_config(api.url(app.prefix))),
+        result = run_sync(SyncJob(tenant, connector.name, {**app.source_config(api.url(app.prefix)), **(config or {})}),
                           destination=dlt.destinations.duckdb(str(tmp / "x.duckdb")), pipelines_dir=tmp / "p", connector=connector)
     assert result.ok, result.failure_line
     assert not app.unmatched, app.unmatched
