@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bosco_connectors.framework.records import EPOCH_MILLIS, EPOCH_SECONDS
-from bosco_connectors.sandbox.redate import epoch_fields, into_window
+from bosco_connectors.sandbox.redate import epoch_fields, into_window, latest_day, shifted
 
 
 def test_every_date_moves_by_the_same_days_and_ids_stay():
@@ -30,3 +30,14 @@ def test_every_date_moves_by_the_same_days_and_ids_stay():
 def test_records_without_a_date_are_served_as_they_are():
     records = [{"id": "a", "rating": 5}]
     assert into_window(records, date(2026, 12, 6), {}) == records
+
+
+def test_a_google_date_object_is_a_day_that_moves_with_the_others():
+    record = {"dailyMetric": "CALL_CLICKS", "timeSeries": {"datedValues": [
+        {"date": {"year": 2026, "month": 10, "day": 31}, "value": "6"}, {"date": {"year": 2026, "month": 11, "day": 2}}]}}
+    assert latest_day([record], {}) == date(2026, 11, 2)
+    moved = shifted(record, 30, {})
+    assert [v["date"] for v in moved["timeSeries"]["datedValues"]] == [
+        {"year": 2026, "month": 11, "day": 30}, {"year": 2026, "month": 12, "day": 2}]
+    assert moved["timeSeries"]["datedValues"][0]["value"] == "6"  # an int64 as text is not a date
+    assert shifted({"size": {"year": 1, "month": 2}}, 30, {}) == {"size": {"year": 1, "month": 2}}  # not a whole date

@@ -119,7 +119,34 @@ class WindowParams:
                 return value, None
             first, last = value.split(self.joined, 1)
             return first, last
-        return get_path(params, self.start), get_path(params, self.end) if self.end else None
+        return _bound(params, self.start), _bound(params, self.end) if self.end else None
+
+
+def _bound(params: Mapping[str, Any], name: str) -> Any:
+    """One bound as sent: at its (dotted) path, or, in a query, as dotted keys of its parts
+    (``dailyRange.startDate.year=2026&dailyRange.startDate.month=11``)."""
+    from .jsonpath import get_path
+
+    value = get_path(params, name)
+    if value is not None:
+        return value
+    prefix = f"{name}."
+    parts = {key[len(prefix):]: (v[0] if isinstance(v, list) else v) for key, v in params.items()
+             if isinstance(key, str) and key.startswith(prefix)}
+    return parts or None
+
+
+def dotted_query(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query parameters with nested objects as dotted keys: Google's query form of a message field
+    (a window of `DateParts` under ``dailyRange.startDate`` is sent as ``dailyRange.startDate.year=...``)."""
+    flat: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Mapping):
+            for inner, item in dotted_query(value).items():
+                flat[f"{key}.{inner}"] = item
+        else:
+            flat[key] = value
+    return flat
 
 
 def parse_bound(value: Any, fmt: str | DateParts) -> date | datetime | None:

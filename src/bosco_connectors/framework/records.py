@@ -4,6 +4,8 @@ Declared once per stream and applied column by column (a 1,000-row report page b
 one list per field, which Arrow reads directly):
 
 - ``path``: the records in the body (``data.list``); a single object counts as one record;
+  a ``*`` step takes every item of a list (Google's ``multiDailyMetricTimeSeries.*.dailyMetricTimeSeries``:
+  the lists inside each item, one after the other);
 - ``explode``: a list inside each record whose items are the rows, the record's other fields
   repeated on each (Outbrain's ``campaignResults[].results[]``: one campaign, its days); a
   dotted path reaches a list inside a nested object (AdRoll's ``metrics.byDate``: the object
@@ -126,7 +128,8 @@ class Records:
 
     def select(self, body: Any) -> list[dict[str, Any]]:
         """The raw vendor records of one page."""
-        raw = get_path(body, self.path) if self.path else body
+        raw = _every(body, self.path) if self.path and "*" in self.path.split(".") else (
+            get_path(body, self.path) if self.path else body)
         if raw is None:
             return []
         if isinstance(raw, dict):
@@ -378,3 +381,20 @@ def _strptime(text: str, fmt: str) -> date | datetime:
     if fmt == COMPACT_DATE or not any(code in fmt for code in ("%H", "%M", "%S")):
         return parsed.date()
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _every(body: Any, path: str) -> list[Any] | None:
+    """The records at a path with ``*`` steps: each item of the list there, its own records after
+    the one before's (a ``*`` at the end: the list's items themselves)."""
+    before, _, after = path.partition("*")
+    items = get_path(body, before.rstrip(".")) if before.rstrip(".") else body
+    if not isinstance(items, list):
+        return None
+    rest = after.lstrip(".")
+    if not rest:
+        return items
+    found: list[Any] = []
+    for item in items:
+        inner = _every(item, rest) if "*" in rest.split(".") else get_path(item, rest)
+        found += inner if isinstance(inner, list) else ([inner] if isinstance(inner, dict) else [])
+    return found

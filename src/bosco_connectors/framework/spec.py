@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .jsonpath import get_path
 from .paginators import PageRequest, Paginator, SinglePage
+from .params import dotted_query
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -379,7 +380,7 @@ class RestStream(Stream):
             # A next-page URL carries the cursor; the query itself stays in the body (Klaviyo's reports).
             payload = {"data": params} if self.payload == "form" else {"json": params}
             return ctx.client.post(page.url or self.request_path(ctx), stream=self.name, **payload, **extra)
-        return ctx.client.get(self.request_path(ctx), stream=self.name, params=params, **extra)
+        return ctx.client.get(self.request_path(ctx), stream=self.name, params=dotted_query(params), **extra)
 
 
 def _lookup(ctx: ReadContext) -> Callable[[str], Any]:

@@ -8,6 +8,8 @@ fake's last day) keeps each record as documented and its dates consistent with e
 (an order still created before it was refunded). ISO dates and timestamps in text are
 shifted in place (time and offset kept); numbers are shifted where the stream declares them
 epoch seconds or milliseconds (`Records(formats=...)`), nowhere else (an id is a number too).
+A date object of exactly ``year``, ``month`` and ``day`` (Google's ``google.type.Date``: the
+Business Profile Performance API's ``datedValues[].date``) is a day too.
 """
 
 from __future__ import annotations
@@ -41,13 +43,28 @@ def _day(text: str) -> date | None:
         return None
 
 
+def _date_object(value: Any) -> date | None:
+    """The day a ``{"year", "month", "day"}`` object names (None for anything else)."""
+    if not isinstance(value, dict) or set(value) != {"year", "month", "day"}:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value.values()):
+        return None
+    try:
+        return date(value["year"], value["month"], value["day"])
+    except ValueError:
+        return None
+
+
 def latest_day(records: Iterable[Any], epochs: dict[str, int], only: set[str] | None = None) -> date | None:
     """The latest day written in `records` (ISO text or a declared epoch field), in the fields
     named `only` when given (the day a fact reads: a subscription's period end lies ahead)."""
     found: list[date] = []
 
     def walk(value: Any, key: str | None) -> None:
-        if isinstance(value, dict):
+        if (day := _date_object(value)) is not None:
+            if only is None or key in only:
+                found.append(day)
+        elif isinstance(value, dict):
             for k, v in value.items():
                 walk(v, k)
         elif isinstance(value, list):
@@ -73,6 +90,9 @@ def shifted(value: Any, days: int, epochs: dict[str, int], key: str | None = Non
     """`value` with every date in it moved by `days` (a new object; `value` is left as it was)."""
     if days == 0:
         return value
+    if (day := _date_object(value)) is not None:
+        moved = day + timedelta(days=days)
+        return {**value, "year": moved.year, "month": moved.month, "day": moved.day}
     if isinstance(value, dict):
         return {k: shifted(v, days, epochs, k) for k, v in value.items()}
     if isinstance(value, list):

@@ -47,21 +47,18 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 
 from ...framework import IdList, SourceConfig
-from ...framework.auth import RefreshToken
 from ...framework.declare import Api, RateBudget, declare, source_function
-from ...framework.errormap import Action, ErrorMap
+from ...framework.errormap import Action
 from ...framework.files import JsonGroups
 from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create, Download, Poll
-from ...framework.paginators import CursorInBody, SinglePage
+from ...framework.paginators import SinglePage
+from ...framework.pinterest_v5 import AUTH_HINT, BASE_URL, MAX_PAGE_SIZE, TOKEN_URL, bookmark_paging, pinterest_auth, pinterest_errors
 from ...framework.params import ForEach, WindowParams
 from ...framework.records import DATE_PREFIX, EPOCH_SECONDS, MICROS, Records
 from ...framework.spec import Contract, Cursor, FullRefresh, RestStream, Stream, utc_today
 from ...framework.unified import Entity, Lookup, Performance
 from .contracts import Ad, AdAccount, AdDaily, AdGroup, AdGroupDaily, Campaign, CampaignDaily
 
-BASE_URL = "https://api.pinterest.com/v5/"
-TOKEN_URL = "https://api.pinterest.com/v5/oauth/token"
-MAX_PAGE_SIZE = 250
 #: Attribution windows the reports accept (ConversionAttributionWindowDays).
 WindowDays = Literal[0, 1, 7, 14, 30, 60]
 #: A report job's longest range and how far back it reaches (non-hourly granularity).
@@ -94,11 +91,10 @@ class PinterestAdsConfig(SourceConfig):
 
 API = Api(
     base_url=BASE_URL,
-    auth=RefreshToken(TOKEN_URL, client_auth="basic"),
-    errors=ErrorMap(
-        "Pinterest", code="code",
-        codes={2: Action.AUTH, 3: Action.AUTH, 29: Action.SKIP, 8: Action.RETRY},
-        hints={Action.AUTH: "check the refresh token (continuous refresh tokens expire after 60 days unused) and its ads:read scope",
+    auth=pinterest_auth(),
+    errors=pinterest_errors(
+        {29: Action.SKIP},
+        hints={Action.AUTH: f"{AUTH_HINT} (ads:read)",
                Action.SKIP: "give the token's user a Business Access role (Admin, Analyst, Campaign Manager) on the ad account"},
     ),
     rate=RateBudget(per_minute="requests_per_minute"),
@@ -142,7 +138,7 @@ def objects(name: str, path: str, contract: type[Contract], size: int, unified: 
     return RestStream(
         name=name, description=f"Every {name.replace('_', ' ')[:-1]} of each ad account (active, paused, archived), from GET /{path}.",
         path=path, params={"page_size": size, "entity_statuses": ENTITY_STATUSES}, partitions=PER_ACCOUNT,
-        paginator=lambda: CursorInBody("bookmark", "bookmark"), records=Records("items", formats=TIMES, **records),  # type: ignore[arg-type]
+        paginator=bookmark_paging, records=Records("items", formats=TIMES, **records),  # type: ignore[arg-type]
         contract=contract, primary_key=("id",), unified=unified,
         cursor=FullRefresh(f"/{path} filters by id and status only (no update time): every run reads them all"),
     )
