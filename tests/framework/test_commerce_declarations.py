@@ -43,6 +43,13 @@ def test_dropped_fields_are_never_loaded():
     assert rows == [{"id": 727, "currency": "USD"}]
 
 
+def test_dropped_fields_inside_a_flattened_object_are_never_loaded():
+    """JSON:API puts a record's fields under ``attributes`` (Lemon Squeezy's customer name and email)."""
+    record = {"type": "orders", "id": "1", "attributes": {"store_id": 1, "user_name": "John Doe", "user_email": "j@example.com"}}
+    rows = Records(flatten=("attributes",), drop=("type", "user_name", "user_email")).rows([record])
+    assert rows == [{"id": "1", "store_id": 1}]
+
+
 @pytest.mark.parametrize(("total", "records", "more"), [(5, 2, True), (4, 2, False), (3, 1, False)])
 def test_a_record_count_ends_page_number_paging(total, records, more):
     """Magento answers a page past the last with the last page again: only total_count can stop the read."""

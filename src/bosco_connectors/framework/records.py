@@ -12,7 +12,8 @@ one list per field, which Arrow reads directly):
   holding it is left out of the row); the paginator still counts the records, the rows are the items; ``parent_prefix`` names the
   record's fields on each item with a prefix (an order's ``id`` as ``order_id`` beside its
   line's own ``id``: WooCommerce's ``line_items``), so neither hides the other;
-- ``drop``: fields never loaded (personal data: a customer's email, a billing address);
+- ``drop``: fields never loaded (personal data: a customer's email, a billing address), at the top
+  or inside a ``flatten`` object;
 - ``flatten``: nested objects whose fields move up (TikTok's ``dimensions`` / ``metrics``); a
   dotted path reaches deeper (Brevo's ``statistics.globalStats``), its parent object stays;
 - ``rename``: vendor name -> column name; a dotted name picks a field of a nested object
@@ -205,6 +206,8 @@ class Records:
             found = [get_path(r, nested) if "." in nested else r.get(nested) for r in top]
             parts = [p if isinstance(p, dict) else {} for p in found]
             for name in _keys(parts):
+                if name in dropped:  # a nested field named in ``drop`` is never loaded either (JSON:API attributes)
+                    continue
                 below = columns.get(self.rename.get(name, name))
                 values = [p.get(name) if name in p else (below[i] if below else None) for i, p in enumerate(parts)]
                 columns[self.rename.get(name, name)] = values

@@ -925,7 +925,12 @@ def _documented_value(column: str, value: Any, example: Any, records: Any) -> An
 def _put(record: Any, path: tuple[str, ...], value: Any) -> None:
     """Set `value` at `path`, through dicts and, by index, through lists (X's ``data.0.status``)."""
     for key in path[:-1]:
-        record = record[int(key)] if isinstance(record, list) else record.setdefault(key, {})
+        if isinstance(record, list):
+            record = record[int(key)]
+        else:
+            if record.get(key) is None:  # a documented null on the last page (Mollie's ``_links.next``)
+                record[key] = {}
+            record = record[key]
     if isinstance(record, list):
         record[int(path[-1])] = value
     else:
