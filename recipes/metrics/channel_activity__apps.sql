@@ -33,7 +33,7 @@ rows_ as (
         f.date,
         f.platform as reporter,
         case
-            when lower(f.app_id) like 'id%' and length(f.app_id) > 2 and ltrim(substr(f.app_id, 3), '0123456789') = ''
+            when lower(f.app_id) like 'id%' and length(f.app_id) > 2 and translate(substr(f.app_id, 3), '0123456789', '') = ''
                 then substr(f.app_id, 3)
             else lower(trim(f.app_id))
         end as app_key,
