@@ -111,6 +111,7 @@ CLUSTERED_FACTS = {
     "fct_organic_search_daily": "date", "fct_social_content_daily": "date", "fct_crm_funnel_daily": "date",
     "fct_web_traffic_daily": "date", "fct_affiliate_performance_daily": "date", "fct_reviews": "review_date",
     "fct_survey_responses": "response_date", "fct_post_purchase_attribution": "date",
+    "fct_app_installs_daily": "date",  # rendered once a source maps app installs
 }
 
 
