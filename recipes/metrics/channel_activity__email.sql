@@ -33,6 +33,19 @@ select
     cast(sum(sends) as bigint) as email_sends,
     cast(sum(opens) as bigint) as email_opens,
     cast(sum(clicks) as bigint) as email_clicks,
-    cast(sum(case when reporting_currency is null then attributed_revenue else attributed_revenue * fx_rate end) as decimal(38, 9)) as email_revenue
+    cast(sum(case when reporting_currency is null then attributed_revenue else attributed_revenue * fx_rate end) as decimal(38, 9)) as email_revenue,
+    cast(null as bigint) as installs,
+    cast(null as bigint) as reinstalls,
+    cast(null as decimal(38, 9)) as app_revenue,
+    cast(null as decimal(38, 9)) as app_cost,
+    cast(null as bigint) as leads,
+    cast(null as bigint) as qualified_leads,
+    cast(null as bigint) as opportunities,
+    cast(null as bigint) as won_deals,
+    cast(null as decimal(38, 9)) as won_amount,
+    cast(null as decimal(38, 9)) as affiliate_commission,
+    cast(null as double) as affiliate_actions,
+    cast(null as decimal(38, 9)) as affiliate_sale_amount,
+    cast(null as bigint) as survey_responses
 from converted
 group by tenant_id, date, lower(coalesce(channel, 'email')), coalesce(reporting_currency, currency)

@@ -23,6 +23,19 @@ select
     cast(null as bigint) as email_sends,
     cast(null as bigint) as email_opens,
     cast(null as bigint) as email_clicks,
-    cast(null as decimal(38, 9)) as email_revenue
+    cast(null as decimal(38, 9)) as email_revenue,
+    cast(null as bigint) as installs,
+    cast(null as bigint) as reinstalls,
+    cast(null as decimal(38, 9)) as app_revenue,
+    cast(null as decimal(38, 9)) as app_cost,
+    cast(null as bigint) as leads,
+    cast(null as bigint) as qualified_leads,
+    cast(null as bigint) as opportunities,
+    cast(null as bigint) as won_deals,
+    cast(null as decimal(38, 9)) as won_amount,
+    cast(null as decimal(38, 9)) as affiliate_commission,
+    cast(null as double) as affiliate_actions,
+    cast(null as decimal(38, 9)) as affiliate_sale_amount,
+    cast(null as bigint) as survey_responses
 from fct_organic_search_daily
 group by tenant_id, date

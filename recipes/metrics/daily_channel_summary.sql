@@ -1,4 +1,4 @@
--- description: Per day and channel: ad spend and platform results next to GA4 sessions and revenue for the same channel, and the owned and organic channels (organic search, organic social, email, SMS) beside them.
+-- description: Per day and channel: ad spend and platform results next to the web analytics sessions and revenue for the same channel, and the owned, organic, app, CRM, affiliate and post-purchase survey activity beside them.
 -- union: activity = channel_activity__* (optional)
 -- incremental: date
 -- grain: tenant_id, date, channel, currency?
@@ -6,20 +6,32 @@
 -- check: spend >= 0
 -- check: sessions >= 0
 --
--- A channel is an ad platform (tiktok_ads, google_ads, ...: its spend from
--- fct_campaign_performance, its paid sessions from GA4 by source / medium, see
--- int_ga4_channel_daily) or another GA4 channel (direct, organic_search, email...),
--- which has sessions but no spend. The owned and organic channels come from the
--- channel_activity__* models (one per family, same columns): organic_search gets Search
--- Console's / Bing's impressions and clicks, organic_social the social platforms'
--- impressions, engagements, video views and followers gained, email / sms / push the
--- messaging platforms' sends, opens, clicks and attributed revenue. A channel's counts are
--- NULL where nothing synced reports them. Without GA4 or those sources the model still
--- builds from ad spend alone (the optional union is then empty). A channel without money
--- (organic search or social with no GA4 row that day) has currency NULL; with one GA4
--- currency that day it takes that one. Amounts are in the reporting currency when exchange
--- rates are configured, else in their own currency (then a channel can have one row
--- per currency).
+-- A channel is an ad platform (tiktok_ads, google_ads, impact, ...: its spend from
+-- fct_campaign_performance) or another channel (direct, organic_search, email, affiliate,
+-- organic_app...). Everything beside the ads comes from the channel_activity__* models
+-- (one per family, the same columns, read by name through one optional union):
+--   web (channel_activity__web) -> sessions, engaged_sessions, key_events, ga4_revenue of the
+--     one web analytics tool counted per tenant and day (GA4 when it has rows that day, else
+--     the first other tool by name; int_web_channel_daily), an ad platform's paid traffic on
+--     its channel by source / medium (seeds/traffic_source_platforms.csv);
+--   organic_search (Search Console, Bing Webmaster...) -> search_impressions, search_clicks;
+--   organic_social -> social_impressions, social_engagements, video_views, followers_gained;
+--   email / sms / push -> email_sends, email_opens, email_clicks, email_revenue;
+--   apps (channel_activity__apps) -> installs, reinstalls, app_revenue, app_cost per ad platform
+--     (MMP media source, seeds/app_media_source_platforms.csv), organic_app, other_app;
+--   crm (channel_activity__crm) -> leads, qualified_leads, opportunities, won_deals, won_amount
+--     per lead source channel (seeds/lead_source_channels.csv);
+--   affiliate (channel_activity__affiliate) -> affiliate_commission, affiliate_actions,
+--     affiliate_sale_amount of the networks without ad performance (Tapfiliate); Impact and
+--     Awin are ad platforms here (commission as spend), never both;
+--   surveys (channel_activity__surveys) -> survey_responses, the post-purchase "how did you
+--     hear about us" answers per channel (fct_post_purchase_attribution).
+-- A channel's counts are NULL where nothing synced reports them. Without those sources the
+-- model still builds from ad spend alone (the optional union is then empty). A row without
+-- money (organic search, survey answers) takes the channel's currency when the channel has
+-- exactly one that day (from its ads or its other activity), else currency NULL. Amounts are
+-- in the reporting currency when exchange rates are configured, else in their own currency
+-- (then a channel can have one row per currency).
 --   cost_per_session = spend / sessions        ga4_roas = ga4_revenue / spend
 --   platform_roas    = platform_conversion_value / spend
 -- Each ratio is NULL when its denominator is 0.
@@ -57,14 +69,31 @@ activity_rows as (
         sum(email_sends) as email_sends,
         sum(email_opens) as email_opens,
         sum(email_clicks) as email_clicks,
-        sum(email_revenue) as email_revenue
+        sum(email_revenue) as email_revenue,
+        sum(installs) as installs,
+        sum(reinstalls) as reinstalls,
+        sum(app_revenue) as app_revenue,
+        sum(app_cost) as app_cost,
+        sum(leads) as leads,
+        sum(qualified_leads) as qualified_leads,
+        sum(opportunities) as opportunities,
+        sum(won_deals) as won_deals,
+        sum(won_amount) as won_amount,
+        sum(affiliate_commission) as affiliate_commission,
+        sum(affiliate_actions) as affiliate_actions,
+        sum(affiliate_sale_amount) as affiliate_sale_amount,
+        sum(survey_responses) as survey_responses
     from activity
     group by tenant_id, date, channel, currency
 ),
 
 one_currency as (
     select tenant_id, date, channel, min(currency) as currency
-    from activity_rows
+    from (
+        select tenant_id, date, channel, currency from activity_rows
+        union all
+        select tenant_id, date, channel, currency from ads
+    ) as known
     where currency is not null
     group by tenant_id, date, channel
     having count(distinct currency) = 1
@@ -89,7 +118,20 @@ traffic as (
         sum(rows_.email_sends) as email_sends,
         sum(rows_.email_opens) as email_opens,
         sum(rows_.email_clicks) as email_clicks,
-        sum(rows_.email_revenue) as email_revenue
+        sum(rows_.email_revenue) as email_revenue,
+        sum(rows_.installs) as installs,
+        sum(rows_.reinstalls) as reinstalls,
+        sum(rows_.app_revenue) as app_revenue,
+        sum(rows_.app_cost) as app_cost,
+        sum(rows_.leads) as leads,
+        sum(rows_.qualified_leads) as qualified_leads,
+        sum(rows_.opportunities) as opportunities,
+        sum(rows_.won_deals) as won_deals,
+        sum(rows_.won_amount) as won_amount,
+        sum(rows_.affiliate_commission) as affiliate_commission,
+        sum(rows_.affiliate_actions) as affiliate_actions,
+        sum(rows_.affiliate_sale_amount) as affiliate_sale_amount,
+        sum(rows_.survey_responses) as survey_responses
     from activity_rows as rows_
     left join one_currency
         on one_currency.tenant_id = rows_.tenant_id
@@ -122,7 +164,20 @@ joined as (
         traffic.email_sends,
         traffic.email_opens,
         traffic.email_clicks,
-        traffic.email_revenue
+        traffic.email_revenue,
+        traffic.installs,
+        traffic.reinstalls,
+        traffic.app_revenue,
+        traffic.app_cost,
+        traffic.leads,
+        traffic.qualified_leads,
+        traffic.opportunities,
+        traffic.won_deals,
+        traffic.won_amount,
+        traffic.affiliate_commission,
+        traffic.affiliate_actions,
+        traffic.affiliate_sale_amount,
+        traffic.survey_responses
     from ads
     full outer join traffic
         on traffic.tenant_id = ads.tenant_id
@@ -157,5 +212,18 @@ select
     email_sends,
     email_opens,
     email_clicks,
-    email_revenue
+    email_revenue,
+    installs,
+    reinstalls,
+    app_revenue,
+    app_cost,
+    leads,
+    qualified_leads,
+    opportunities,
+    won_deals,
+    won_amount,
+    affiliate_commission,
+    affiliate_actions,
+    affiliate_sale_amount,
+    survey_responses
 from joined

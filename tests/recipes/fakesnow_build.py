@@ -31,18 +31,32 @@ NEW_DAY = [
 ]
 SCENARIOS: dict[str, dict[str, Any]] = {
     # one database, two builds: everything in full, then incremental after NEW_DAY
-    "full": {"raw": {"report_rows": [*rawdata.REPORT, NEGATIVE_SPEND], "google": True, "facebook": True}, "then": NEW_DAY, "today": rawdata.D3},
+    "full": {"raw": {"report_rows": [*rawdata.REPORT, NEGATIVE_SPEND], "google": True, "facebook": True}, "then": NEW_DAY, "today": rawdata.D3,
+             # the channel models (web tools, apps, CRM, affiliates, surveys) with the rows of their tests
+             "channels": True},
 }
 
 
 def run_scenario(dialect: str, connect: Any, scenario: dict[str, Any]) -> dict[str, Any]:
     """Load raw rows, build, test and read every table back (normalised); then change
-    raw as a sync would, build again and read back what the incremental build wrote."""
+    raw as a sync would, build again and read back what the incremental build wrote.
+    A scenario with ``channels`` also loads the channel tests' rows, their sources registered."""
+    from contextlib import nullcontext
+
+    from bosco_connectors.framework.registry import registered
+
+    from . import channel_world
+
+    conn = connect()
+    with registered(*channel_world.CONNECTORS) if scenario.get("channels") else nullcontext():
+        return _run_scenario(dialect, conn, scenario, channel_world.load if scenario.get("channels") else None)
+
+
+def _run_scenario(dialect: str, conn: Any, scenario: dict[str, Any], load_channels: Any) -> dict[str, Any]:
     import sqlglot
 
     from bosco_connectors.recipes import as_executor, build, list_recipes, run_tests
 
-    conn = connect()
     try:
         execute = as_executor(conn)
 
@@ -56,6 +70,8 @@ def run_scenario(dialect: str, connect: Any, scenario: dict[str, Any]) -> dict[s
             return tables
 
         rawdata.load_raw(execute, dialect, **scenario["raw"])
+        if load_channels is not None:
+            load_channels(execute, dialect)
         result = build(conn, dialect=dialect)
         failures = run_tests(conn, dialect=dialect, build_result=result, today=scenario["today"])
         report = {

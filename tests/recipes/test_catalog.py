@@ -22,7 +22,8 @@ def write(root: Path, rel: str, sql: str) -> None:
 
 
 SHIPPED = {
-    "seeds": {"ad_platforms", "exchange_rates", "traffic_source_platforms"},
+    "seeds": {"ad_platforms", "exchange_rates", "traffic_source_platforms", "app_media_source_platforms", "lead_source_channels",
+              "post_purchase_questions", "post_purchase_channels"},
     "staging": {
         "stg_tiktok_ads__account_daily", "stg_tiktok_ads__campaign_daily", "stg_tiktok_ads__ad_group_daily",
         "stg_tiktok_ads__ad_daily", "stg_tiktok_ads__accounts", "stg_tiktok_ads__campaigns", "stg_tiktok_ads__ad_groups",
@@ -35,18 +36,19 @@ SHIPPED = {
         *BREADTH,
     },
     "intermediate": {
-        "dim_dates", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_unified_accounts",
+        "dim_dates", "int_fx_rates", "int_reporting_currency", "int_ga4_channel_daily", "int_web_channel_daily", "int_unified_accounts",
         "int_unified_campaigns", "int_unified_ad_groups", "int_unified_ads", "int_source_platforms",
     },
     "marts": {
         "fct_account_performance", "fct_campaign_performance", "fct_ad_group_performance", "fct_ad_performance",
         "dim_accounts", "dim_campaigns", "dim_ad_groups", "dim_ads", "dim_ad_platforms",
-        "fct_orders", "fct_order_lines", "fct_web_traffic_daily", *rawdata.breadth_facts(),
+        "fct_orders", "fct_order_lines", "fct_web_traffic_daily", "fct_post_purchase_attribution", *rawdata.breadth_facts(),
     },
     "metrics": {
         "daily_campaign_summary", "weekly_performance_rollup", "monthly_performance_rollup", "daily_channel_summary",
         "daily_marketing_efficiency", "shopify_daily_revenue", "daily_commerce_revenue",
-        "channel_activity__ga4", "channel_activity__organic_search", "channel_activity__organic_social", "channel_activity__email",
+        "channel_activity__web", "channel_activity__organic_search", "channel_activity__organic_social", "channel_activity__email",
+        "channel_activity__apps", "channel_activity__crm", "channel_activity__affiliate", "channel_activity__surveys",
     },
     "ml": {"campaign_features", "metric_anomalies"},
 }
@@ -71,7 +73,7 @@ def test_the_shipped_recipes_and_what_they_read() -> None:
     assert recipes["fct_orders"].union.members == tuple(sorted(m for m in recipes if m.startswith("stg_") and m.endswith("__orders")))
     assert "stg_shopify__orders" in recipes["fct_orders"].union.members
     assert recipes["stg_shopify__orders"].path.parts[0] == "<generated from shopify>"
-    assert recipes["int_source_platforms"].output_columns == ("platform", "category")
+    assert recipes["int_source_platforms"].output_columns == ("platform", "category", "reports_ad_performance")
     assert recipes["int_fx_rates"].union.members == ("exchange_rates", "stg_user__exchange_rates")
     assert recipes["fct_campaign_performance"].grain == ("tenant_id", "date", "platform", "campaign_id")
     assert "spend >= 0" in recipes["fct_campaign_performance"].checks
@@ -110,7 +112,8 @@ def test_build_order_puts_every_model_after_what_it_reads() -> None:
             assert position[dep] < position[recipe.name], (dep, recipe.name)
     # stable: seeds first, then staging (by name), then the later layers
     staging = sorted(r.name for r in list_recipes() if r.layer == "staging")
-    assert order[:4] == ["ad_platforms", "exchange_rates", "traffic_source_platforms", staging[0]]
+    seeds = sorted(SHIPPED["seeds"])
+    assert order[:len(seeds) + 1] == [*seeds, staging[0]]
 
 
 def test_order_comes_from_the_sql_not_the_layer_or_name(tmp_path: Path) -> None:

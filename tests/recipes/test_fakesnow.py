@@ -109,12 +109,15 @@ CLUSTERED_FACTS = {
     "fct_account_performance": "date", "fct_ad_group_performance": "date", "fct_ad_performance": "date",
     "fct_campaign_performance": "date", "fct_email_campaign_performance": "date", "fct_order_lines": "order_date",
     "fct_organic_search_daily": "date", "fct_social_content_daily": "date", "fct_crm_funnel_daily": "date",
-    "fct_web_traffic_daily": "date",
+    "fct_web_traffic_daily": "date", "fct_affiliate_performance_daily": "date", "fct_reviews": "review_date",
+    "fct_survey_responses": "response_date", "fct_post_purchase_attribution": "date",
+    "fct_app_installs_daily": "date",  # rendered once a source maps app installs
 }
 
 
 def test_rendered_snowflake_sql_parses_and_pins_the_dialect_specific_parts() -> None:
-    recipes = {r.name: r for r in list_recipes()}
+    # every recipe but a fact no installed source maps into yet (its union has no member to render)
+    recipes = {r.name: r for r in list_recipes() if r.union is None or r.union.members or r.union.optional}
     rendered = {name: render_create(r, dialect="snowflake", target_schema="BOSCO.analytics") for name, r in recipes.items()}
     for name, sql in rendered.items():
         statement = sqlglot.parse_one(sql, read="snowflake")

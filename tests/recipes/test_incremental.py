@@ -91,8 +91,8 @@ def test_a_new_day_rebuilds_that_day_and_the_moved_lookback_day_only(conn) -> No
 def test_nothing_changed_means_nothing_rewritten(conn) -> None:
     result = build(conn)
     incremental = [m for m in result.built if m.incremental]
-    # 16 + channel_activity__ga4 (GA4 in the channel-activity columns) + stg_ga4__web_traffic_daily and fct_web_traffic_daily
-    assert len(incremental) == 19
+    # 16 + channel_activity__web and int_web_channel_daily (every web tool in the channel-activity columns) + stg_ga4__web_traffic_daily and fct_web_traffic_daily
+    assert len(incremental) == 20
     assert {m.mode for m in incremental} == {"unchanged"}
     assert all(m.dates == [] and m.rows_rebuilt == 0 for m in incremental)
     assert "(unchanged)" in result.get("fct_ad_performance").line()

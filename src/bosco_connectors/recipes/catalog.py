@@ -333,28 +333,41 @@ SOURCE_PLATFORMS = "int_source_platforms"
 
 def source_platforms_sql() -> str:
     """``int_source_platforms``: every registered source's platform name and category, so a mart
-    can tell a store from a payment processor (both report orders) without a list kept by hand."""
+    can tell a store from a payment processor (both report orders) without a list kept by hand,
+    and whether it maps ad performance (`Performance`: its rows reach fct_campaign_performance),
+    so a network in both the ad facts and fct_affiliate_performance_daily is counted once."""
     from ..framework.registry import load_connectors
+    from ..framework.unified import Performance, ad_spec
 
     connectors, _ = load_connectors()
+
+    def reports_ads(connector: object) -> str:
+        return "true" if any(isinstance(ad_spec(s), Performance) for s in connector.streams) else "false"
+
     rows = "\nunion all\n".join(
-        f"select cast('{c.name}' as varchar) as platform, cast('{c.category}' as varchar) as category"
+        f"select cast('{c.name}' as varchar) as platform, cast('{c.category}' as varchar) as category, "
+        f"{reports_ads(c)} as reports_ad_performance"
         for c in sorted(connectors, key=lambda c: c.name)
-    ) or "select cast(null as varchar) as platform, cast(null as varchar) as category where false"
-    return ("-- description: Every registered source (platform) and its category (ads, commerce, payments, email, ...).\n"
+    ) or ("select cast(null as varchar) as platform, cast(null as varchar) as category, "
+          "cast(null as boolean) as reports_ad_performance where false")
+    return ("-- description: Every registered source (platform), its category (ads, commerce, payments, email, ...) "
+            "and whether it reports ad performance.\n"
             "-- grain: platform\n"
-            "-- not_null: category\n"
+            "-- not_null: category, reports_ad_performance\n"
             "--\n"
-            "-- Generated from the installed sources (`category=` on each connector).\n"
+            "-- Generated from the installed sources (`category=` on each connector; reports_ad_performance:\n"
+            "-- a stream maps a `Performance`, so its rows are in fct_campaign_performance).\n"
             f"{rows}\n")
 
 
 def generated_marts(staging: list[str]) -> dict[str, str]:
-    """``{fct_<fact>: SQL}`` for every unified fact (framework/facts.py) some generated staging maps into."""
+    """``{fct_<fact>: SQL}`` for every unified fact (framework/facts.py). A fact no installed source
+    maps into is still declared, so the recipes that read it load (its union has no member: the
+    build skips it, and what reads it, with that reason) and build once a source maps into it."""
     from ..framework.facts import FACTS, fact_mart_sql
 
     members = {name: sorted(r for r in staging if r.startswith("stg_") and r.endswith(f"__{name}")) for name in FACTS}
-    return {f"fct_{name}": fact_mart_sql(fact, members[name]) for name, fact in FACTS.items() if members[name]}
+    return {f"fct_{name}": fact_mart_sql(fact, members[name]) for name, fact in FACTS.items()}
 
 
 def read_seed(path: Path) -> Recipe:
