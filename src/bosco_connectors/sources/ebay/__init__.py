@@ -305,7 +305,7 @@ def streams(config: EbayConfig | None) -> list[Stream]:
             unified=Maps(
                 "order_lines", order_id="order_id", line_id="line_item_id", product_id="legacy_item_id",
                 variant_id="legacy_variation_id", sku="sku", title="title", quantity="quantity",
-                price=Expr("line_item_cost / quantity"),
+                price=Expr("line_item_cost / nullif(quantity, 0)"),
                 discounts=Expr("case when discounted_line_item_cost is null then 0 else line_item_cost - discounted_line_item_cost end"),
                 currency="currency", store_id="order_seller_id", order_date=DayOf("order_creation_date"),
                 meanings={"product_id": "legacyItemId: the listing", "variant_id": "legacyVariationId: the listing's variation",
