@@ -112,7 +112,8 @@ def test_daily_rows_carry_the_customer_currency(synced):
 def test_raw_columns(synced):
     tmp_path, _, _ = synced
     metrics = ["tenant_id", "customer_id", "date", "currency_code", "cost_micros", "cost", "impressions", "clicks", "conversions", "conversions_value"]
-    assert columns(tmp_path, "google_ads_campaign_daily")[:12] == [*metrics, "campaign_id", "campaign_name"]
+    assert columns(tmp_path, "google_ads_campaign_daily")[:10] == metrics
+    assert {"campaign_id", "campaign_name", "search_impression_share"} <= set(columns(tmp_path, "google_ads_campaign_daily"))
     assert set(columns(tmp_path, "google_ads_search_terms")) >= {*metrics, "search_term", "search_term_status", "keyword_text", "keyword_match_type", "ad_group_id"}
     types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns where table_name = 'google_ads_ad_daily'"))
     assert types["cost_micros"] == "BIGINT" and types["cost"].startswith("DECIMAL") and types["date"] == "DATE"
@@ -182,3 +183,55 @@ def test_windows_step_through_the_range(sandbox, tmp_path):
         assert date.fromisoformat(prev_end) + timedelta(days=1) == date.fromisoformat(next_start)  # contiguous
     assert all((date.fromisoformat(b) - date.fromisoformat(a)).days == 4 for a, b in ranges[:-1])
     assert query(tmp_path, "select sum(cost_micros) from raw.google_ads_ad_daily") == [(sum(v[0] for v in expected_daily(world_of(), "ad").values()),)]
+
+
+# -- the metrics other connectors read (issue 12) ----------------------------------------------
+
+
+@pytest.mark.parametrize("stream", sorted(LEVELS))
+def test_report_metrics_other_connectors_read_match_the_world(synced, stream):
+    """The fake's documented counters: one view-through conversion per 100 impressions of each
+    ad, all conversions = conversions + view-through, Search interactions = clicks, no TrueView views."""
+    tmp_path, _, _ = synced
+    id_column, level = LEVELS[stream]
+    world = world_of()
+    ads_of = {}
+    for account in world.accounts:
+        for campaign in account.campaigns:
+            for group in campaign.ad_groups:
+                for ad in group.ads:
+                    ads_of.setdefault({"campaign": campaign.id, "ad_group": group.id, "ad": ad.id}[level], []).append(ad)
+    expected = {}
+    for key, ads in ads_of.items():
+        for day in world.days:
+            parts = [world.ad_metrics(ad.id, day) for ad in ads]
+            if sum(p.impressions for p in parts):
+                view_through = sum(p.impressions // 100 for p in parts)
+                clicks = sum(p.clicks for p in parts)
+                expected[(key, day)] = (view_through, float(sum(p.conversions for p in parts) + view_through), clicks, 0)
+    loaded = {(r[0], r[1]): tuple(r[2:]) for r in query(tmp_path, f"select {id_column}, date, view_through_conversions, all_conversions, "
+                                                       f"interactions, video_trueview_views from raw.google_ads_{stream}")}
+    assert loaded == expected
+    assert any(v[0] for v in expected.values()), "the world should have view-through conversions, or this test proves nothing"
+
+
+def test_search_impression_share_is_a_fraction_with_googles_floor(synced):
+    tmp_path, _, _ = synced
+    shares = [r[0] for r in query(tmp_path, "select search_impression_share from raw.google_ads_campaign_daily")]
+    assert shares and all(s == 0.0999 or 0.1 <= s <= 1 for s in shares)
+    types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns where table_name = 'google_ads_campaign_daily'"))
+    assert types["search_impression_share"] == "DOUBLE" and types["all_conversions_value"].startswith("DECIMAL")
+
+
+def test_extra_metrics_from_python_are_asked_for_and_loaded(sandbox, tmp_path, monkeypatch):
+    """``source(extra_metrics=[...])`` (the config model bosco.toml reads too): in every daily query, one column each."""
+    from bosco_connectors.sources.google_ads import source
+
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
+    monkeypatch.chdir(tmp_path)
+    make_pipeline(tmp_path).run(source(**{**sandbox.config, "max_workers": 1}, extra_metrics=["metrics.engagements"]).with_resources("campaign_daily"),
+                                loader_file_format="parquet")
+    (asked,) = {c.query for c in sandbox.app.calls if "FROM campaign " in c.query}
+    assert "metrics.engagements" in asked
+    # the fake world has no engagements on Search: Google leaves the counter out, which is 0
+    assert query(tmp_path, "select distinct engagements from raw.google_ads_campaign_daily") == [(0,)]
