@@ -235,3 +235,27 @@ def test_extra_metrics_from_python_are_asked_for_and_loaded(sandbox, tmp_path, m
     assert "metrics.engagements" in asked
     # the fake world has no engagements on Search: Google leaves the counter out, which is 0
     assert query(tmp_path, "select distinct engagements from raw.google_ads_campaign_daily") == [(0,)]
+
+
+def test_view_through_conversions_and_video_views_reach_the_unified_facts(synced, tmp_path):
+    """Google's view_through_conversions and video_trueview_views (0 on Search) fill the unified columns."""
+    import duckdb
+
+    from bosco_connectors.recipes.runner import build
+
+    raw_dir, _, _ = synced
+    world = world_of()
+    expected = {}
+    for account in world.accounts:
+        for ad in world.ads(account.id):
+            for day in world.days:
+                expected[day] = expected.get(day, 0) + world.ad_metrics(ad.id, day).impressions // 100
+    expected = {d: v for d, v in expected.items() if v}
+    copy = tmp_path / "u.duckdb"
+    copy.write_bytes((raw_dir / "x.duckdb").read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        assert build(con, select=["fct_campaign_performance"]).ok
+        rows = con.execute("select date, sum(view_through_conversions), sum(video_views) from analytics.fct_campaign_performance "
+                           "where platform = 'google_ads' group by date").fetchall()
+    assert {d: int(v) for d, v, _ in rows if v} == expected
+    assert {views for _, _, views in rows} == {0}
