@@ -259,3 +259,32 @@ def test_view_through_conversions_and_video_views_reach_the_unified_facts(synced
                            "where platform = 'google_ads' group by date").fetchall()
     assert {d: int(v) for d, v, _ in rows if v} == expected
     assert {views for _, _, views in rows} == {0}
+
+
+def test_documented_report_metrics_load_exactly(tmp_path, monkeypatch):
+    """The documented campaign bodies (REST JSON mapping) replayed: each new metric as Google sends it,
+    a counter Google leaves out 0, search impression share 0.0999 kept as Google's "below 10%"."""
+    import dlt
+
+    from bosco_connectors.sandbox.server import FakeApi
+    from bosco_connectors.sync import SyncJob, run_sync
+    from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+
+    monkeypatch.setattr(connector, "client_factory", fast_client_factory())
+    fixtures = Fixtures.load(fixture_folder(connector))
+    app = FixtureApp(fixtures)
+    with FakeApi([app]) as api:
+        result = run_sync(SyncJob("t", "google_ads", app.source_config(api.url(app.prefix))),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")), pipelines_dir=tmp_path / "p")
+    assert result.ok, result.failure_line
+    documented = [row for e in fixtures.data("campaign_daily") for batch in fixtures.body(e) for row in batch.get("results", [])]
+    loaded = {(r[0], r[1].isoformat()): r[2:] for r in query(
+        tmp_path, "select campaign_id, date, view_through_conversions, all_conversions, all_conversions_value, interactions, "
+                  "video_trueview_views, search_impression_share from raw.google_ads_campaign_daily")}
+    assert documented and len(loaded) == len(documented)
+    for row in documented:
+        m = row["metrics"]
+        expected = (int(m.get("viewThroughConversions", "0")), float(m.get("allConversions", 0)),
+                    Decimal(str(m.get("allConversionsValue", 0))), int(m.get("interactions", "0")), 0, m["searchImpressionShare"])
+        assert loaded[(row["campaign"]["id"], row["segments"]["date"])] == expected
+    assert 0.0999 in {v[-1] for v in loaded.values()}
