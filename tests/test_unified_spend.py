@@ -162,3 +162,67 @@ def _check_documented_spend(connector: Any, tmp_path: Path) -> None:
             assert loaded == expected, table
     finally:
         con.close()
+
+
+# -- the optional unified metrics (issue 12): view-through conversions and video views ---------
+
+OPTIONAL = ("view_through_conversions", "video_views")
+#: Sources whose campaign report maps one of the optional metrics and whose bodies document it.
+OPTIONAL_CASES = [c for c in CASES if any(getattr(_campaign_daily(c).unified, m) for m in OPTIONAL)]
+
+
+def documented_optional(connector: Any, metric: str) -> dict[date, Decimal] | None:
+    """The mapped metric summed per day from the documented bodies (the vendor's field), None if unmapped."""
+    stream = _campaign_daily(connector)
+    field = getattr(stream.unified, metric)
+    if field is None:
+        return None
+    records: Records = stream.records
+    names = {v for v, column in records.rename.items() if column == field} | {field}
+    days = {v for v, column in records.rename.items() if column == stream.unified.date} | {stream.unified.date}
+    fixtures = Fixtures.load(fixture_folder(connector))
+    out: dict[date, Decimal] = defaultdict(Decimal)
+    for exchange in fixtures.data(stream.name):
+        for record in records.select_rows(fixtures.body(exchange)):
+            value = _value(record, names, records.flatten)
+            if value not in (None, "", "-"):
+                out[_day(_value(record, days, records.flatten))] += Decimal(str(value))
+    return dict(out)
+
+
+def test_tiktok_maps_video_views_and_is_a_case():
+    assert "tiktok_ads" in {c.name for c in OPTIONAL_CASES}
+
+
+@pytest.mark.parametrize("connector", OPTIONAL_CASES, ids=lambda c: c.name)
+def test_documented_view_through_conversions_and_video_views_reach_the_unified_facts(connector, tmp_path: Path):
+    """Summed per day from the bodies, equal in fct_campaign_performance and daily_campaign_summary; an
+    unmapped one is NULL there (the platform does not report it), never 0."""
+    import dlt
+
+    from bosco_connectors.recipes.runner import build
+    from bosco_connectors.sandbox.server import FakeApi
+    from bosco_connectors.sync import SyncJob, run_sync
+
+    with registered(*([connector] if connector in _UNINSTALLED else [])):
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        db = tmp_path / "u.duckdb"
+        with FakeApi([app]) as api:
+            result = run_sync(SyncJob("t", connector.name, app.source_config(api.url(app.prefix))),
+                              destination=dlt.destinations.duckdb(str(db)), pipelines_dir=tmp_path / "p", connector=connector)
+        assert result.ok, result.failure_line
+        con = duckdb.connect(str(db))
+        try:
+            assert build(con, select=["fct_campaign_performance", "daily_campaign_summary"]).ok
+            for metric in OPTIONAL:
+                expected = documented_optional(connector, metric)
+                for table in ("fct_campaign_performance", "daily_campaign_summary"):
+                    loaded = dict(con.execute(f"select date, sum({metric}) from analytics.{table} where platform = ? group by date",
+                                              [connector.name]).fetchall())
+                    if expected is None:
+                        assert set(loaded.values()) == {None}, (table, metric)
+                    else:
+                        assert expected and any(expected.values()), f"{connector.name}: no documented {metric}"
+                        assert {d: Decimal(str(v)) for d, v in loaded.items()} == expected, (table, metric)
+        finally:
+            con.close()

@@ -8,8 +8,10 @@
 -- check: clicks >= 0
 -- check: conversions >= 0
 -- check: conversion_value >= 0
+-- check: view_through_conversions >= 0
+-- check: video_views >= 0
 -- check: roas >= 0 and roas <= 1000
--- finite: spend, impressions, clicks, conversions, conversion_value, ctr, cpc, cpm, roas, conversion_rate, spend_reporting, conversion_value_reporting
+-- finite: spend, impressions, clicks, conversions, conversion_value, view_through_conversions, ctr, cpc, cpm, roas, conversion_rate, spend_reporting, conversion_value_reporting
 -- warn_if: clicks > impressions
 -- warn_if: reporting_currency is not null and fx_rate is null
 -- relationship: tenant_id, platform, ad_group_id -> dim_ad_groups
@@ -24,6 +26,8 @@
 -- run; a platform joins this fact by adding one such model with the same columns.
 -- ctr, cpc, cpm, roas, conversion_rate (NULL when their denominator is 0), fx_rate and the
 -- *_reporting amounts (NULL when that day's rate is missing) are defined in derived.sql.
+-- view_through_conversions and video_views are NULL for a platform that does not report
+-- them (each platform's definition is in its staging model's header).
 with unified as (
     select u.*, settings.reporting_currency, fx.rate
     from ad_group_daily as u
@@ -36,6 +40,7 @@ select
     campaign_id, campaign_name,
     ad_group_id, ad_group_name,
     currency, spend, impressions, clicks, conversions, conversion_value,
+    view_through_conversions, video_views,
     ctr, cpc, cpm, roas, conversion_rate,
     reporting_currency, fx_rate, spend_reporting, conversion_value_reporting
 from unified

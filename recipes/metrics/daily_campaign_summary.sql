@@ -11,6 +11,7 @@
 -- denominator is 0 (a day with revenue but no spend has roas NULL, not 0).
 -- *_reporting amounts are in the reporting currency when exchange rates are configured
 -- (NULL when that day's rate is missing).
+-- view_through_conversions and video_views are NULL for a platform that does not report them.
 with totals as (
     select
         tenant_id,
@@ -26,6 +27,8 @@ with totals as (
         sum(clicks) as clicks,
         sum(conversions) as conversions,
         sum(conversion_value) as conversion_value,
+        sum(view_through_conversions) as view_through_conversions,
+        sum(video_views) as video_views,
         max(reporting_currency) as reporting_currency,
         sum(spend_reporting) as spend_reporting,
         sum(conversion_value_reporting) as revenue_reporting
@@ -47,6 +50,8 @@ select
     clicks,
     conversions,
     conversion_value as revenue,
+    view_through_conversions,
+    video_views,
     roas, ctr, cpc, cpm, conversion_rate,
     reporting_currency,
     spend_reporting,

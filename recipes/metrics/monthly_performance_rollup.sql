@@ -23,6 +23,8 @@ with totals as (
         sum(clicks) as clicks,
         sum(conversions) as conversions,
         sum(revenue) as conversion_value,
+        sum(view_through_conversions) as view_through_conversions,
+        sum(video_views) as video_views,
         max(reporting_currency) as reporting_currency,
         sum(spend_reporting) as spend_reporting,
         sum(revenue_reporting) as revenue_reporting
@@ -45,6 +47,8 @@ select
     clicks,
     conversions,
     conversion_value as revenue,
+    view_through_conversions,
+    video_views,
     roas, ctr, cpc, cpm, conversion_rate,
     reporting_currency,
     spend_reporting,

@@ -51,9 +51,9 @@ def test_a_coarser_level_is_the_report_summed(raw) -> None:
     account = raw.execute(f"select * from ({models['stg_toy__account_daily']})").fetchall()
     assert [c[0] for c in raw.description] == [
         "tenant_id", "date", "platform", "account_id", "account_name", "currency",
-        "spend", "impressions", "clicks", "conversions", "conversion_value",
+        "spend", "impressions", "clicks", "conversions", "conversion_value", "view_through_conversions", "video_views",
     ]
-    assert account[0][3:] == ("a1", None, "EUR", 3.0, 30, 3, 1.0, 5.0)
+    assert account[0][3:] == ("a1", None, "EUR", 3.0, 30, 3, 1.0, 5.0, None, None)
     assert raw.execute(f"select campaign_id, spend from ({models['stg_toy__campaign_daily']})").fetchall() == [("c1", 3.0)]
     assert "(summed from ads_daily, the ad group report)" in models["stg_toy__account_daily"]
 
@@ -136,3 +136,20 @@ def test_a_looked_up_parent_id_cannot_identify_rows() -> None:
                        sums_into=("campaign",))
     with pytest.raises(ValueError, match="campaign id is looked up in ad_groups"):
         staging_models(connector(stream("ads_daily", spec)))
+
+
+def test_view_through_conversions_and_video_views_are_summed_where_mapped_and_null_where_not(raw) -> None:
+    """Issue 12: two optional unified metrics. A platform that reports them fills them (a missing
+    value counts 0, like the other metrics); one that does not leaves them NULL, never 0."""
+    raw.execute("alter table raw.toy_ads_daily add column vtc integer")
+    raw.execute("alter table raw.toy_ads_daily add column plays bigint")
+    raw.execute("update raw.toy_ads_daily set vtc = case when grp = 'g1' then 3 else null end, plays = 40")
+    mapped = Performance("campaign", **BASE, campaign="camp", view_through_conversions="vtc", video_views="plays",
+                         video_views_are="2-second plays")
+    sql = performance_sql(connector(), "ads_daily", mapped)
+    assert raw.execute(f"select view_through_conversions, video_views from ({sql})").fetchall() == [(3.0, 80)]
+    assert "--   vtc -> view_through_conversions" in sql and "--   plays -> video_views (2-second plays)" in sql
+    plain = performance_sql(connector(), "ads_daily", Performance("campaign", **BASE, campaign="camp"))
+    assert raw.execute(f"select view_through_conversions, video_views from ({plain})").fetchall() == [(None, None)]
+    types = [d[1] for d in raw.execute(f"select view_through_conversions, video_views from ({plain}) limit 0").description]
+    assert types == [d[1] for d in raw.execute(f"select view_through_conversions, video_views from ({sql}) limit 0").description]

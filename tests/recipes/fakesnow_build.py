@@ -24,8 +24,9 @@ from . import rawdata
 NEGATIVE_SPEND = ("acme", "7001", "1701", "Spring Sale", rawdata.D3, -5.0, 10, 1, 0, 0.0)
 #: A second build after a sync of one more day (D3) whose look-back day D2 moved.
 NEW_DAY = [
-    "insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 30, 3000, 60, 3, 90)",
-    "insert into raw.tiktok_ads_report_ad_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', '3701', 'Video A', DATE '2026-11-03', 30, 3000, 60, 3, 90)",
+    # video_play_actions (the last column, issue 12) left NULL: a day without video
+    "insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)",
+    "insert into raw.tiktok_ads_report_ad_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', '3701', 'Video A', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)",
     "update raw.tiktok_ads_report_ad_daily set conversion = conversion + 1 where ad_id = '3701' and stat_time_day = DATE '2026-11-02'",
     "insert into raw.ga4_traffic_daily values ('acme', 'p-1', DATE '2026-11-03', 'USD', 'tiktok', 'paid_social', 'Spring Sale', 90, 80, 70, 60, 3, 75, 75)",
 ]

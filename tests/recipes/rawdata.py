@@ -103,7 +103,9 @@ ADS = [
 
 METRICS = {"spend": "double", "impressions": "bigint", "clicks": "bigint", "conversion": "bigint", "total_complete_payment_rate": "double"}
 #: Report tables come from Arrow: no _dlt_load_id / _dlt_id columns.
-REPORT_COLUMNS = {"tenant_id": "varchar", "advertiser_id": "varchar", "campaign_id": "varchar", "campaign_name": "varchar", "stat_time_day": "date", **METRICS}
+#: Mapped into the unified video_views (issue 12); left NULL in these rows (a report without video).
+VIDEO = {"video_play_actions": "bigint"}
+REPORT_COLUMNS = {"tenant_id": "varchar", "advertiser_id": "varchar", "campaign_id": "varchar", "campaign_name": "varchar", "stat_time_day": "date", **METRICS, **VIDEO}
 REPORT = [
     # tenant, advertiser, campaign, name, day, spend, impressions, clicks, conversion, value
     ("acme", "7001", "1701", "Spring Sale", D1, 100.0, 10000, 200, 10, 450.0),
@@ -114,7 +116,7 @@ REPORT = [
 ]
 AD_REPORT_COLUMNS = {
     "tenant_id": "varchar", "advertiser_id": "varchar", "campaign_id": "varchar", "campaign_name": "varchar",
-    "adgroup_id": "varchar", "adgroup_name": "varchar", "ad_id": "varchar", "ad_name": "varchar", "stat_time_day": "date", **METRICS,
+    "adgroup_id": "varchar", "adgroup_name": "varchar", "ad_id": "varchar", "ad_name": "varchar", "stat_time_day": "date", **METRICS, **VIDEO,
 }
 AD_REPORT = [
     # tenant, advertiser, campaign, ad group, ad, day, spend, impressions, clicks, conversion, value
@@ -295,17 +297,20 @@ GOOGLE = {
 }
 _G_METRICS = {"tenant_id": "varchar", "customer_id": "varchar", "date": "date", "currency_code": "varchar", "cost_micros": "bigint",
               "impressions": "bigint", "clicks": "bigint", "conversions": "double", "conversions_value": "double"}
+#: The metrics the unified view_through_conversions and video_views read (issue 12), last.
+_G_MORE = {"view_through_conversions": "bigint", "video_trueview_views": "bigint"}
 GOOGLE.update({
-    "google_ads_campaign_daily": ({**_G_METRICS, "campaign_id": "varchar", "campaign_name": "varchar"},
-                                  [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "Brand")]),
-    "google_ads_ad_group_daily": ({**_G_METRICS, "campaign_id": "varchar", "ad_group_id": "varchar", "ad_group_name": "varchar"},
-                                  [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "5701", "Brand exact")]),
-    "google_ads_ad_daily": ({**_G_METRICS, "campaign_id": "varchar", "ad_group_id": "varchar", "ad_id": "varchar"},
-                            [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "5701", "5801")]),
+    "google_ads_campaign_daily": ({**_G_METRICS, "campaign_id": "varchar", "campaign_name": "varchar", **_G_MORE},
+                                  [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "Brand", 3, 0)]),
+    "google_ads_ad_group_daily": ({**_G_METRICS, "campaign_id": "varchar", "ad_group_id": "varchar", "ad_group_name": "varchar", **_G_MORE},
+                                  [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "5701", "Brand exact", 3, 0)]),
+    "google_ads_ad_daily": ({**_G_METRICS, "campaign_id": "varchar", "ad_group_id": "varchar", "ad_id": "varchar", **_G_MORE},
+                            [("acme", "5501", D1, "USD", 12_340_000, 900, 45, 2.5, 80.0, "5601", "5701", "5801", 3, 0)]),
 })
 _F_METRICS = {"tenant_id": "varchar", "account_id": "varchar", "account_name": "varchar", "account_currency": "varchar", "date_start": "date",
-              "spend": "double", "impressions": "bigint", "clicks": "bigint", "inline_link_clicks": "bigint", "conversions": "double", "conversion_value": "double"}
-_F_ROW = ("beta", "8801", "Beta Social", "EUR", D1, 15.5, 3000, 70, 40, 3.0, 99.0)
+              "spend": "double", "impressions": "bigint", "clicks": "bigint", "inline_link_clicks": "bigint", "conversions": "double", "conversion_value": "double",
+              "conversions_1d_view": "double", "video_play_actions": "bigint"}
+_F_ROW = ("beta", "8801", "Beta Social", "EUR", D1, 15.5, 3000, 70, 40, 3.0, 99.0, 1.0, 1200)
 FACEBOOK = {
     "facebook_ads_ad_accounts": (
         {"tenant_id": "varchar", "account_id": "varchar", "id": "varchar", "name": "varchar", "currency": "varchar", "timezone_name": "varchar", "account_status": "bigint"},

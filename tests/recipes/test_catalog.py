@@ -52,7 +52,8 @@ SHIPPED = {
     },
     "ml": {"campaign_features", "metric_anomalies"},
 }
-UNIFIED = ["tenant_id", "date", "platform", "account_id", "account_name", "currency", "spend", "impressions", "clicks", "conversions", "conversion_value"]
+UNIFIED = ["tenant_id", "date", "platform", "account_id", "account_name", "currency", "spend", "impressions", "clicks", "conversions", "conversion_value",
+           "view_through_conversions", "video_views"]  # the last two NULL where a platform does not report them (issue 12)
 
 
 def test_the_shipped_recipes_and_what_they_read() -> None:

@@ -46,10 +46,10 @@ def assert_same_as_full_rebuild(conn: Any, result: Any) -> None:
 def sync_a_new_day(execute: Any) -> None:
     """What a daily sync leaves in raw: day D3 added at every level, and on D2 (inside the
     look-back) the ad 3701's attribution grew by one conversion worth 10."""
-    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 30, 3000, 60, 3, 90)")
-    execute("insert into raw.tiktok_ads_report_advertiser_daily values ('acme', '7001', DATE '2026-11-03', 30, 3000, 60, 3, 90)")
-    execute("insert into raw.tiktok_ads_report_ad_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', '3701', 'Video A', DATE '2026-11-03', 30, 3000, 60, 3, 90)")
-    execute("insert into raw.tiktok_ads_report_adgroup_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', DATE '2026-11-03', 30, 3000, 60, 3, 90)")
+    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)")
+    execute("insert into raw.tiktok_ads_report_advertiser_daily values ('acme', '7001', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)")
+    execute("insert into raw.tiktok_ads_report_ad_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', '3701', 'Video A', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)")
+    execute("insert into raw.tiktok_ads_report_adgroup_daily values ('acme', '7001', '1701', 'Spring Sale', '2701', 'Spring US', DATE '2026-11-03', 30, 3000, 60, 3, 90, NULL)")
     execute("update raw.tiktok_ads_report_ad_daily set conversion = conversion + 1, total_complete_payment_rate = total_complete_payment_rate + 10 where ad_id = '3701' and stat_time_day = DATE '2026-11-02'")
     execute("update raw.tiktok_ads_report_adgroup_daily set conversion = conversion + 1, total_complete_payment_rate = total_complete_payment_rate + 10 where adgroup_id = '2701' and stat_time_day = DATE '2026-11-02'")
     execute("insert into raw.ga4_traffic_daily values ('acme', 'p-1', DATE '2026-11-03', 'USD', 'tiktok', 'paid_social', 'Spring Sale', 90, 80, 70, 60, 3, 75, 75)")
@@ -101,9 +101,9 @@ def test_nothing_changed_means_nothing_rewritten(conn) -> None:
 def test_backfill_new_tenant_and_deleted_rows_are_found_without_a_lookback(conn) -> None:
     execute = as_executor(conn)
     # a back-fill of an older day, a tenant synced for the first time, a day that vanished
-    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-10-31', 9, 900, 9, 0, 0)")
+    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1701', 'Spring Sale', DATE '2026-10-31', 9, 900, 9, 0, 0, NULL)")
     execute("insert into raw.tiktok_ads_advertisers values ('gamma', '5001', 'Gamma', 'USD', 'UTC', 'STATUS_ENABLE', '1', 'g')")
-    execute("insert into raw.tiktok_ads_report_campaign_daily values ('gamma', '5001', '1501', 'G', DATE '2026-11-02', 1, 100, 1, 0, 0)")
+    execute("insert into raw.tiktok_ads_report_campaign_daily values ('gamma', '5001', '1501', 'G', DATE '2026-11-02', 1, 100, 1, 0, 0, NULL)")
     execute("delete from raw.tiktok_ads_report_campaign_daily where tenant_id = 'beta'")
     result = build(conn)
     # the new advertiser row is an undated input of the campaign staging: rebuilt in full
@@ -111,7 +111,7 @@ def test_backfill_new_tenant_and_deleted_rows_are_found_without_a_lookback(conn)
     assert result.get("stg_tiktok_ads__campaign_daily").detail == "raw.tiktok_ads_advertisers changed"
     assert_same_as_full_rebuild(conn, result)
     # the same changes without a new account: only the touched dates
-    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1702', 'Dormant', DATE '2026-10-31', 1, 10, 1, 0, 0)")
+    execute("insert into raw.tiktok_ads_report_campaign_daily values ('acme', '7001', '1702', 'Dormant', DATE '2026-10-31', 1, 10, 1, 0, 0, NULL)")
     execute("delete from raw.tiktok_ads_report_campaign_daily where tenant_id = 'gamma'")
     again = build(conn)
     assert again.rebuilt_dates()["stg_tiktok_ads__campaign_daily"] == [D0, D2]

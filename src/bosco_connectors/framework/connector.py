@@ -279,6 +279,11 @@ def _describe_unified(stream: Stream) -> dict[str, Any] | None:
     if facts:
         out["facts"] = sorted({m.fact for m in facts})
         out["meanings"] = {f"{m.fact}.{k}": v for m in facts for k, v in sorted(m.meanings.items())}
+    # the optional unified metrics, where the platform reports them (else NULL in the facts)
+    if getattr(spec, "view_through_conversions", None):
+        out.setdefault("meanings", {})["view_through_conversions"] = spec.view_through_conversions
+    if getattr(spec, "video_views", None):
+        out.setdefault("meanings", {})["video_views"] = spec.video_views_are
     return out
 
 

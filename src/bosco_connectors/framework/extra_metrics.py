@@ -41,9 +41,11 @@ def check_names(names: Iterable[str], *, vendor: str, known: Iterable[str] | Non
 
 
 @lru_cache(maxsize=None)
-def with_columns(base: type, names: tuple[str, ...], kind: type = float) -> type:
-    """The contract plus one optional column of `kind` per name (the same class when there are none)."""
+def with_columns(base: type, names: tuple[str, ...], kind: type | tuple[type, ...] = float) -> type:
+    """The contract plus one optional column of `kind` per name (or of each name's own kind, a
+    tuple as long as `names`; the same class when there are none)."""
     if not names:
         return base
-    extra = {name: (Optional[kind], Field(default=None, description="An extra_metrics column.")) for name in names}
+    kinds = kind if isinstance(kind, tuple) else (kind,) * len(names)
+    extra = {name: (Optional[k], Field(default=None, description="An extra_metrics column.")) for name, k in zip(names, kinds)}
     return create_model(base.__name__, __base__=base, __module__=base.__module__, __doc__=base.__doc__, **extra)

@@ -86,6 +86,13 @@ class Performance:
     conversion_value_is: str = "conversion value"
     #: What "date" is (whose day): written into the staging SQL's comment.
     date_is: str = "a day in the account's time zone"
+    #: Conversions credited to an ad seen but not clicked; None where the platform reports
+    #: none (the unified column is then NULL, not 0: "not reported" is not "none happened").
+    view_through_conversions: str | None = None
+    #: The platform's headline video-view count (its own definition: see ``video_views_are``);
+    #: None where the platform reports none (NULL in the unified column).
+    video_views: str | None = None
+    video_views_are: str = "video views"
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,8 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"coalesce(sum(cast({spec.conversions} as double)), 0) as conversions",
         (f"coalesce(sum({money_sql(spec.conversion_value)}), 0) as conversion_value" if spec.conversion_value
          else f"cast(0 as {MONEY}) as conversion_value"),
+        _optional_sum(spec.view_through_conversions, "double", "view_through_conversions"),
+        _optional_sum(spec.video_views, "bigint", "video_views"),
     ]
     grain = ["tenant_id", "date", "account_id"] + [f"{k}_id" for k in keys]
     source = f"summed from {stream}, the {summed_from.replace('_', ' ')} report" if summed_from else stream
@@ -205,8 +214,11 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
         f"--   {spec.clicks} -> clicks ({spec.clicks_are})",
         f"--   {spec.conversions} -> conversions ({spec.conversions_are})",
         f"--   {spec.conversion_value or '(none: 0)'} -> conversion_value ({spec.conversion_value_is})",
+        f"--   {spec.view_through_conversions or '(not reported: NULL)'} -> view_through_conversions",
+        f"--   {spec.video_views or '(not reported: NULL)'} -> video_views"
+        + (f" ({spec.video_views_are})" if spec.video_views else ""),
         *_lookup_notes(connector, spec),
-        "-- Missing metrics count as 0.",
+        "-- Missing metrics count as 0 (an unmapped optional metric is NULL).",
     ]
     body = [
         "with report as (",
@@ -222,11 +234,19 @@ def performance_sql(connector: "Connector", stream: str, spec: Performance, *, s
             "report.tenant_id", "report.date", f"'{connector.name}' as platform", "report.account_id",
             account_name, *outer, currency,
             "report.spend", "report.impressions", "report.clicks", "report.conversions", "report.conversion_value",
+            "report.view_through_conversions", "report.video_views",
         ]),
         "from report",
         *_joins(connector, joins, {lv: (getattr(spec, lv).column, t) for lv, t in looked_up.items()}),
     ]
     return "\n".join(header + body) + "\n"
+
+
+def _optional_sum(column: str | None, kind: str, alias: str) -> str:
+    """A metric only some platforms report: its sum (missing values 0) where mapped, else NULL."""
+    if column is None:
+        return f"cast(null as {kind}) as {alias}"
+    return f"cast(coalesce(sum(cast({column} as {kind})), 0) as {kind}) as {alias}"
 
 
 def _lookup_notes(connector: "Connector", spec: Performance) -> list[str]:

@@ -45,6 +45,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -99,7 +100,9 @@ STATUSES = {
 NODE_TYPES = {"campaigns": "Campaign", "adsets": "AdSet", "ads": "Ad", "adcreatives": "AdCreative"}
 
 INSIGHTS_METRICS = ("account_id", "account_name", "account_currency", "spend", "impressions", "clicks", "inline_link_clicks",
-                    "reach", "frequency", "cpm", "cpc", "ctr", "actions", "action_values", "date_start", "date_stop")
+                    "reach", "frequency", "cpm", "cpc", "ctr", "actions", "action_values", "date_start", "date_stop",
+                    "unique_clicks", "unique_inline_link_clicks", "unique_ctr", "unique_inline_link_click_ctr",
+                    "purchase_roas", "video_play_actions", "video_thruplay_watched_actions")
 INSIGHTS_LEVEL_FIELDS = {
     "account": (),
     "campaign": ("campaign_id", "campaign_name"),
@@ -731,9 +734,14 @@ class FacebookAdsApp:
 
         def stat(action_type: str, number: str) -> dict[str, str]:
             out = {"action_type": action_type, "value": number}
-            for window in windows:  # the sandbox attributes every action to clicks
-                out[window] = number if window.endswith("click") or window == "dda" else "0"
+            # the sandbox attributes every action to clicks, and a fifth of each (rounded down) also to views
+            seen = f"{int(number) // 5}" if number.isdigit() else f"{Decimal(number) / 5:.2f}"
+            for window in windows:
+                out[window] = number if window.endswith("click") or window == "dda" else seen if window.endswith("view") else "0"
             return out
+
+        unique_clicks, unique_links = max(1, clicks * 9 // 10) if clicks else 0, link_clicks * 9 // 10
+        plays, thruplays = impressions * 2 // 5, impressions // 10
 
         return {
             "spend": f"{spend:.2f}",
@@ -747,6 +755,13 @@ class FacebookAdsApp:
             "ctr": f"{clicks / impressions * 100:.6f}",
             "actions": [stat(t, str(n)) for t, n in counts.items() if n] or None,
             "action_values": [stat(t, f"{v:.2f}") for t, v in amounts.items() if v] or None,
+            "unique_clicks": str(unique_clicks),
+            "unique_inline_link_clicks": str(unique_links),
+            "unique_ctr": f"{unique_clicks / reach * 100:.6f}",
+            "unique_inline_link_click_ctr": f"{unique_links / reach * 100:.6f}",
+            "purchase_roas": [{"action_type": "omni_purchase", "value": f"{value / spend:.6f}"}] if value and spend else None,
+            "video_play_actions": [{"action_type": "video_view", "value": str(plays)}] if plays else None,
+            "video_thruplay_watched_actions": [{"action_type": "video_view", "value": str(thruplays)}] if thruplays else None,
         }
 
 

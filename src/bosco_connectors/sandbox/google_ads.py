@@ -56,6 +56,7 @@ from functools import cached_property
 from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qs
 
+from ..sources.google_ads import metrics_v26 as _v26
 from .server import FakeRequest, FakeResponse
 from .world import Account, World, stable_rng
 
@@ -107,8 +108,14 @@ FIELDS: dict[str, str] = {
     "segments.date": "date", "segments.keyword.info.text": "str", "segments.keyword.info.match_type": "enum",
     "metrics.cost_micros": "int64", "metrics.impressions": "int64", "metrics.clicks": "int64",
     "metrics.conversions": "double", "metrics.conversions_value": "double",
+    # every other scalar v26 metric may be selected; those the world has no value for stay unset
+    **{f"metrics.{name}": "int64" for name in _v26.INT64},
+    **{f"metrics.{name}": "double" for name in _v26.DOUBLE},
+    **{f"metrics.{name}": "str" for name in _v26.TEXT},
 }
 METRIC_FIELDS = ("metrics.cost_micros", "metrics.impressions", "metrics.clicks", "metrics.conversions", "metrics.conversions_value")
+#: Google's floor of search impression share: any share below 10% is reported as 0.0999.
+SHARE_FLOOR = 0.0999
 #: FROM resource -> the field prefixes selectable with it; None: no metrics on that resource.
 RESOURCES: dict[str, tuple[tuple[str, ...], bool]] = {
     "customer": (("customer.",), False),
@@ -402,17 +409,26 @@ class SearchTerm:
 
 @dataclass(frozen=True)
 class Totals:
+    """An ad's day, as counters that add up; view-through conversions follow from the
+    impressions (one per 100), all conversions are the counted ones plus those, Search
+    interactions are clicks, and Search campaigns have no TrueView views."""
+
     cost_micros: int
     impressions: int
     clicks: int
     conversions: int
     value_cents: int
+    view_through: int = 0
+
+    @classmethod
+    def of(cls, cost_micros: int, impressions: int, clicks: int, conversions: int, value_cents: int) -> "Totals":
+        return cls(cost_micros, impressions, clicks, conversions, value_cents, impressions // 100)
 
     def __add__(self, other: "Totals") -> "Totals":
         return Totals(*(a + b for a, b in zip(self.astuple(), other.astuple())))
 
     def astuple(self) -> tuple[int, ...]:
-        return (self.cost_micros, self.impressions, self.clicks, self.conversions, self.value_cents)
+        return (self.cost_micros, self.impressions, self.clicks, self.conversions, self.value_cents, self.view_through)
 
     def metrics(self) -> dict[str, Any]:
         return {
@@ -421,10 +437,15 @@ class Totals:
             "metrics.clicks": self.clicks,
             "metrics.conversions": float(self.conversions),
             "metrics.conversions_value": self.value_cents / 100,
+            "metrics.view_through_conversions": self.view_through,
+            "metrics.all_conversions": float(self.conversions + self.view_through),
+            "metrics.all_conversions_value": self.value_cents / 100,
+            "metrics.interactions": self.clicks,
+            "metrics.video_trueview_views": 0,
         }
 
 
-ZERO = Totals(0, 0, 0, 0, 0)
+ZERO = Totals(0, 0, 0, 0, 0, 0)
 
 
 def split(total: Totals, weights: list[int]) -> list[Totals]:
@@ -499,7 +520,7 @@ class GoogleAdsData:
         totals = self._ad_cache.get(key)
         if totals is None:
             m = self.world.ad_metrics(ad_id, day)
-            totals = Totals(round(m.spend * 1_000_000), m.impressions, m.clicks, m.conversions, round(m.conversion_value * 100))
+            totals = Totals.of(round(m.spend * 1_000_000), m.impressions, m.clicks, m.conversions, round(m.conversion_value * 100))
             self._ad_cache[key] = totals
         return totals
 
@@ -630,6 +651,13 @@ class GoogleAdsData:
                                 )[j]
                             )
 
+    def shares(self, resource: str, attrs: dict[str, Any], day: date) -> dict[str, Any]:
+        """Search impression share of a campaign's day: a fraction, floored at 0.0999 as Google reports it."""
+        if resource != "campaign":
+            return {}
+        share = round(stable_rng(self.world.seed, "google_ads", "share", attrs["campaign.id"], day.isoformat()).uniform(0.02, 0.98), 4)
+        return {"metrics.search_impression_share": SHARE_FLOOR if share < 0.1 else share}
+
     def rows(self, query: Query, customer: Customer) -> list[dict[str, Any]]:
         """Flat rows answering ``query`` for ``customer`` (filters applied)."""
         metric_query = query.has_metrics or "segments.date" in query.select
@@ -646,7 +674,8 @@ class GoogleAdsData:
             per_day = [(d, metrics_of(d)) for d in days]
             per_day = [(d, t) for d, t in per_day if t.impressions > 0]  # no activity: no row
             if "segments.date" in query.select:
-                out += [{**attrs, "segments.date": d.isoformat(), **t.metrics()} for d, t in per_day]
+                out += [{**attrs, "segments.date": d.isoformat(), **t.metrics(), **self.shares(query.resource, attrs, d)}
+                        for d, t in per_day]
             elif per_day:
                 out.append({**attrs, **_sum(t for _, t in per_day).metrics()})
         metric_conditions = [c for c in query.conditions if c.field.startswith("metrics.")]

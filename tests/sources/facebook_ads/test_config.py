@@ -84,12 +84,12 @@ def test_extra_metrics_are_checked_against_the_published_insights_fields():
     from bosco_connectors.sources.facebook_ads.insights import insights_params
 
     base = {"access_token": "EAAG" + "x" * 30, "account_ids": ["123"], "start_date": "2026-11-01"}
-    config = connector.validate({**base, "extra_metrics": ["purchase_roas", "unique_clicks", "spend"]})
-    assert config.extra_metrics == ["purchase_roas", "unique_clicks"]  # spend is read anyway
+    config = connector.validate({**base, "extra_metrics": ["cost_per_unique_click", "video_p25_watched_actions", "spend", "purchase_roas"]})
+    assert config.extra_metrics == ["cost_per_unique_click", "video_p25_watched_actions"]  # spend, purchase_roas are read anyway
     stream = next(s for s in connector.active_streams(config) if s.name == "insights_campaign_daily")
-    assert {"purchase_roas", "unique_clicks"} <= set(stream.contract.model_fields)
+    assert {"cost_per_unique_click", "video_p25_watched_actions"} <= set(stream.contract.model_fields)
     fields = insights_params("campaign", config.start_date, config.start_date, config)["fields"]
-    assert fields[-2:] == ["purchase_roas", "unique_clicks"]
+    assert fields[-2:] == ["cost_per_unique_click", "video_p25_watched_actions"]
     with pytest.raises(ConfigError) as info:
         connector.validate({**base, "extra_metrics": ["purchase_roaz"]})
     assert "not in Meta insights's published field list: purchase_roaz" in str(info.value)

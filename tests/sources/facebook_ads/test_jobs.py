@@ -99,7 +99,7 @@ def test_job_past_its_deadline_is_started_again_then_fails(meta_app, meta_api, f
 
 
 def test_job_request_carries_metas_parameters(meta_app, meta_api, fast_client):
-    config = sandbox_config(meta_app, meta_api, action_attribution_windows=["7d_click", "1d_view"])
+    config = sandbox_config(meta_app, meta_api, action_attribution_windows=["7d_click", "7d_view"])
 
     extract(config, ["insights_ad_daily"])
 
@@ -108,7 +108,8 @@ def test_job_request_carries_metas_parameters(meta_app, meta_api, fast_client):
     form = dict(parse_qsl(post.body.decode()))
     assert form["level"] == "ad" and form["time_increment"] == "1"
     assert form["time_range"] == f'{{"since":"{meta_app.world.start_date}","until":"{meta_app.world.end_date}"}}'
-    assert form["action_attribution_windows"] == '["7d_click","1d_view"]'
+    # the fixed windows (issue 12), then the configured one they lack
+    assert form["action_attribution_windows"] == '["1d_click","7d_click","28d_click","1d_view","7d_view"]'
     assert {"ad_id", "adset_id", "campaign_id", "spend", "actions", "action_values", "account_currency"} <= set(
         json.loads(form["fields"]))
     assert len(polls(meta_api)) == 1

@@ -129,3 +129,16 @@ def test_column_clashes_are_refused():
 def test_page_size_is_capped_at_the_api_maximum():
     assert "page_size" in _error(_config(page_size=250_001))
     assert connector.validate(_config(page_size=250_000)).page_size == 250_000
+
+
+def test_extra_metrics_are_checked_against_the_api_schema_metric_names():
+    """Issue 12: standard metrics and the documented per-property forms pass; others fail in one line, before any request."""
+    config = connector.validate(_config(extra_metrics="averageSessionDuration, customEvent:plan_value, sessions"))
+    assert config.extra_metrics == ["averageSessionDuration", "customEvent:plan_value"]  # sessions is read anyway
+    traffic = next(s for s in connector.active_streams(config) if s.name == "traffic_daily")
+    assert traffic.metrics[-2:] == ("averageSessionDuration", "customEvent:plan_value")
+    assert traffic.contract.model_fields["custom_event_plan_value"].annotation == (float | None)
+    message = _error(_config(extra_metrics=["bounceRatio"]))
+    assert "not in the GA4 Data API schema's metrics: bounceRatio" in message and len(message.splitlines()) == 1
+    assert "at most 2 extra metrics" in _error(_config(extra_metrics=["bounceRate", "eventCount", "screenPageViews"]))
+    assert "not in the GA4 Data API schema's metrics: ga:sessions" in _error(_config(extra_metrics=["ga:sessions"]))

@@ -52,13 +52,15 @@ def replayed(tmp_path_factory):
 
 def test_traffic_rows_load_as_documented(replayed):
     loaded = {r[:4]: r[4:] for r in query(replayed, "select date, session_source, session_medium, session_campaign_name, sessions, "
-                                                    "total_users, key_events, total_revenue, purchase_revenue, currency_code, property_id from raw.ga4_traffic_daily")}
+                                                    "total_users, engaged_sessions, engagement_rate, key_events, total_revenue, "
+                                                    "purchase_revenue, currency_code, property_id from raw.ga4_traffic_daily")}
     documented = _documented_rows("traffic_daily")
     assert len(loaded) == len(documented) == 5
     for (day, source_, medium, campaign), metrics, currency in documented:
-        sessions, users, _new, _engaged, key_events, total, purchase = metrics
+        sessions, users, _new, engaged, engagement_rate, key_events, total, purchase = metrics
         assert loaded[(_day(day), source_, medium, campaign)] == (
-            int(sessions), int(users), float(key_events), Decimal(total), Decimal(purchase), currency, FIXTURES.config["property_id"])
+            int(sessions), int(users), int(engaged), float(engagement_rate), float(key_events), Decimal(total), Decimal(purchase),
+            currency, FIXTURES.config["property_id"])
 
 
 def test_a_user_report_reads_rates_as_floats(replayed):
@@ -103,5 +105,5 @@ def test_headers_that_do_not_match_the_request_are_a_format_error():
 def test_a_row_with_missing_values_is_a_format_error():
     body = _traffic_body()
     body["rows"][1]["metricValues"] = body["rows"][1]["metricValues"][:3]
-    with pytest.raises(ResponseFormatError, match="3 metric values, expected 4 and 7"):
+    with pytest.raises(ResponseFormatError, match="3 metric values, expected 4 and 8"):
         _traffic_stream().decode(body, "123")

@@ -223,3 +223,25 @@ def test_an_empty_day_range_has_no_rows_and_no_row_count(tmp_path, fast_client):
     (body,) = answers
     assert "rows" not in body and "rowCount" not in body
     assert [h["name"] for h in body["dimensionHeaders"]] == ["date", "sessionSource", "sessionMedium", "sessionCampaignName"]
+
+
+def test_engagement_rate_is_read_beside_engaged_sessions(synced):
+    """Issue 12: engagementRate in the built-in reports: the world's engaged sessions / sessions per row."""
+    tmp_path, world, bodies = synced
+    assert all("engagementRate" in [m["name"] for m in b["metrics"]] for b in bodies["sessionSource"])
+    rows = query(tmp_path, "select sessions, engaged_sessions, engagement_rate from raw.ga4_traffic_daily")
+    assert rows and all(rate == pytest.approx(engaged / sessions, rel=1e-12) for sessions, engaged, rate in rows)
+
+
+def test_extra_metrics_from_python_are_asked_for_and_loaded(tmp_path, fast_client):
+    """``source(extra_metrics=[...])`` (the config model reads bosco.toml too): asked with the built-in metrics, one column each."""
+    app, api = serve()
+    with api:
+        config = {**app.source_config(api.url("ga4")), "max_workers": 1, "extra_metrics": ["screenPageViews", "sessions"]}
+        make_pipeline(tmp_path).run(source(**config).with_resources("traffic_daily"), loader_file_format="parquet")
+        (asked,) = {tuple(m["name"] for m in b["metrics"]) for b in _bodies(api, "sessionSource")}
+    assert asked[-2:] == ("purchaseRevenue", "screenPageViews") and asked.count("sessions") == 1
+    types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns where table_name = 'ga4_traffic_daily'"))
+    assert types["screen_page_views"] == "BIGINT"
+    (total,) = query(tmp_path, "select sum(screen_page_views) from raw.ga4_traffic_daily")[0]
+    assert total and total > 0

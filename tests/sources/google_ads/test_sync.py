@@ -112,7 +112,8 @@ def test_daily_rows_carry_the_customer_currency(synced):
 def test_raw_columns(synced):
     tmp_path, _, _ = synced
     metrics = ["tenant_id", "customer_id", "date", "currency_code", "cost_micros", "cost", "impressions", "clicks", "conversions", "conversions_value"]
-    assert columns(tmp_path, "google_ads_campaign_daily")[:12] == [*metrics, "campaign_id", "campaign_name"]
+    assert columns(tmp_path, "google_ads_campaign_daily")[:10] == metrics
+    assert {"campaign_id", "campaign_name", "search_impression_share"} <= set(columns(tmp_path, "google_ads_campaign_daily"))
     assert set(columns(tmp_path, "google_ads_search_terms")) >= {*metrics, "search_term", "search_term_status", "keyword_text", "keyword_match_type", "ad_group_id"}
     types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns where table_name = 'google_ads_ad_daily'"))
     assert types["cost_micros"] == "BIGINT" and types["cost"].startswith("DECIMAL") and types["date"] == "DATE"
@@ -182,3 +183,108 @@ def test_windows_step_through_the_range(sandbox, tmp_path):
         assert date.fromisoformat(prev_end) + timedelta(days=1) == date.fromisoformat(next_start)  # contiguous
     assert all((date.fromisoformat(b) - date.fromisoformat(a)).days == 4 for a, b in ranges[:-1])
     assert query(tmp_path, "select sum(cost_micros) from raw.google_ads_ad_daily") == [(sum(v[0] for v in expected_daily(world_of(), "ad").values()),)]
+
+
+# -- the metrics other connectors read (issue 12) ----------------------------------------------
+
+
+@pytest.mark.parametrize("stream", sorted(LEVELS))
+def test_report_metrics_other_connectors_read_match_the_world(synced, stream):
+    """The fake's documented counters: one view-through conversion per 100 impressions of each
+    ad, all conversions = conversions + view-through, Search interactions = clicks, no TrueView views."""
+    tmp_path, _, _ = synced
+    id_column, level = LEVELS[stream]
+    world = world_of()
+    ads_of = {}
+    for account in world.accounts:
+        for campaign in account.campaigns:
+            for group in campaign.ad_groups:
+                for ad in group.ads:
+                    ads_of.setdefault({"campaign": campaign.id, "ad_group": group.id, "ad": ad.id}[level], []).append(ad)
+    expected = {}
+    for key, ads in ads_of.items():
+        for day in world.days:
+            parts = [world.ad_metrics(ad.id, day) for ad in ads]
+            if sum(p.impressions for p in parts):
+                view_through = sum(p.impressions // 100 for p in parts)
+                clicks = sum(p.clicks for p in parts)
+                expected[(key, day)] = (view_through, float(sum(p.conversions for p in parts) + view_through), clicks, 0)
+    loaded = {(r[0], r[1]): tuple(r[2:]) for r in query(tmp_path, f"select {id_column}, date, view_through_conversions, all_conversions, "
+                                                       f"interactions, video_trueview_views from raw.google_ads_{stream}")}
+    assert loaded == expected
+    assert any(v[0] for v in expected.values()), "the world should have view-through conversions, or this test proves nothing"
+
+
+def test_search_impression_share_is_a_fraction_with_googles_floor(synced):
+    tmp_path, _, _ = synced
+    shares = [r[0] for r in query(tmp_path, "select search_impression_share from raw.google_ads_campaign_daily")]
+    assert shares and all(s == 0.0999 or 0.1 <= s <= 1 for s in shares)
+    types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns where table_name = 'google_ads_campaign_daily'"))
+    assert types["search_impression_share"] == "DOUBLE" and types["all_conversions_value"].startswith("DECIMAL")
+
+
+def test_extra_metrics_from_python_are_asked_for_and_loaded(sandbox, tmp_path, monkeypatch):
+    """``source(extra_metrics=[...])`` (the config model bosco.toml reads too): in every daily query, one column each."""
+    from bosco_connectors.sources.google_ads import source
+
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt_data"))
+    monkeypatch.chdir(tmp_path)
+    make_pipeline(tmp_path).run(source(**{**sandbox.config, "max_workers": 1}, extra_metrics=["metrics.engagements"]).with_resources("campaign_daily"),
+                                loader_file_format="parquet")
+    (asked,) = {c.query for c in sandbox.app.calls if "FROM campaign " in c.query}
+    assert "metrics.engagements" in asked
+    # the fake world has no engagements on Search: Google leaves the counter out, which is 0
+    assert query(tmp_path, "select distinct engagements from raw.google_ads_campaign_daily") == [(0,)]
+
+
+def test_view_through_conversions_and_video_views_reach_the_unified_facts(synced, tmp_path):
+    """Google's view_through_conversions and video_trueview_views (0 on Search) fill the unified columns."""
+    import duckdb
+
+    from bosco_connectors.recipes.runner import build
+
+    raw_dir, _, _ = synced
+    world = world_of()
+    expected = {}
+    for account in world.accounts:
+        for ad in world.ads(account.id):
+            for day in world.days:
+                expected[day] = expected.get(day, 0) + world.ad_metrics(ad.id, day).impressions // 100
+    expected = {d: v for d, v in expected.items() if v}
+    copy = tmp_path / "u.duckdb"
+    copy.write_bytes((raw_dir / "x.duckdb").read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        assert build(con, select=["fct_campaign_performance"]).ok
+        rows = con.execute("select date, sum(view_through_conversions), sum(video_views) from analytics.fct_campaign_performance "
+                           "where platform = 'google_ads' group by date").fetchall()
+    assert {d: int(v) for d, v, _ in rows if v} == expected
+    assert {views for _, _, views in rows} == {0}
+
+
+def test_documented_report_metrics_load_exactly(tmp_path, monkeypatch):
+    """The documented campaign bodies (REST JSON mapping) replayed: each new metric as Google sends it,
+    a counter Google leaves out 0, search impression share 0.0999 kept as Google's "below 10%"."""
+    import dlt
+
+    from bosco_connectors.sandbox.server import FakeApi
+    from bosco_connectors.sync import SyncJob, run_sync
+    from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+
+    monkeypatch.setattr(connector, "client_factory", fast_client_factory())
+    fixtures = Fixtures.load(fixture_folder(connector))
+    app = FixtureApp(fixtures)
+    with FakeApi([app]) as api:
+        result = run_sync(SyncJob("t", "google_ads", app.source_config(api.url(app.prefix))),
+                          destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")), pipelines_dir=tmp_path / "p")
+    assert result.ok, result.failure_line
+    documented = [row for e in fixtures.data("campaign_daily") for batch in fixtures.body(e) for row in batch.get("results", [])]
+    loaded = {(r[0], r[1].isoformat()): r[2:] for r in query(
+        tmp_path, "select campaign_id, date, view_through_conversions, all_conversions, all_conversions_value, interactions, "
+                  "video_trueview_views, search_impression_share from raw.google_ads_campaign_daily")}
+    assert documented and len(loaded) == len(documented)
+    for row in documented:
+        m = row["metrics"]
+        expected = (int(m.get("viewThroughConversions", "0")), float(m.get("allConversions", 0)),
+                    Decimal(str(m.get("allConversionsValue", 0))), int(m.get("interactions", "0")), 0, m["searchImpressionShare"])
+        assert loaded[(row["campaign"]["id"], row["segments"]["date"])] == expected
+    assert 0.0999 in {v[-1] for v in loaded.values()}

@@ -238,3 +238,74 @@ def test_a_real_endpoint_goes_through_the_sdks_public_client():
         assert isinstance(client._service, GoogleAdsServiceClient)  # no connection is made until a call
     finally:
         client.close()
+
+
+# -- the metrics other connectors read, and extra_metrics (issue 12) --------------------------------
+
+
+def test_documented_report_metrics_load_exactly():
+    """A campaign row in the REST JSON mapping (int64 as strings, doubles as numbers): the values as sent;
+    a share Google leaves out is unknown (NULL), a counter it leaves out is 0."""
+    from bosco_connectors.sources.google_ads.streams import SEARCH_IMPRESSION_SHARE, UNIFIED_METRICS
+
+    fields = (F("segments.date", kind=date), *UNIFIED_METRICS, SEARCH_IMPRESSION_SHARE)
+    row = {"segments": {"date": "2026-11-20"}, "metrics": {
+        "viewThroughConversions": "7", "allConversions": 12.5, "allConversionsValue": 1234.56,
+        "interactions": "321", "videoTrueviewViews": "45", "searchImpressionShare": 0.0999}}
+    assert flatten(row, fields) == {"date": date(2026, 11, 20), "view_through_conversions": 7, "all_conversions": 12.5,
+                                    "all_conversions_value": 1234.56, "interactions": 321, "video_trueview_views": 45,
+                                    "search_impression_share": 0.0999}
+    empty = flatten({"segments": {"date": "2026-11-20"}}, fields)
+    assert empty["search_impression_share"] is None and empty["view_through_conversions"] == 0 and empty["video_trueview_views"] == 0
+
+
+def test_report_streams_select_the_metrics_and_map_them_into_the_unified_facts():
+    streams = {s.name: s for s in build_streams()}
+    for name in ("campaign_daily", "ad_group_daily", "ad_daily"):
+        query = build_query(streams[name].resource, streams[name].fields)
+        for metric in ("view_through_conversions", "all_conversions", "all_conversions_value", "interactions", "video_trueview_views"):
+            assert f"metrics.{metric}" in query, (name, metric)
+        assert streams[name].unified.view_through_conversions == "view_through_conversions"
+        assert streams[name].unified.video_views == "video_trueview_views"
+    assert "metrics.search_impression_share" in build_query("campaign", streams["campaign_daily"].fields)
+
+
+def _config(**extra):
+    return {"client_id": "c", "client_secret": "s", "refresh_token": "r", "customer_ids": ["1234567890"], **extra}
+
+
+def test_extra_metrics_are_checked_against_the_v26_metrics_and_read_by_every_daily_report():
+    from bosco_connectors.sources.google_ads.config import GoogleAdsConfig
+    from bosco_connectors.sources.google_ads.streams import streams_for
+
+    config = GoogleAdsConfig(**_config(extra_metrics=["metrics.engagements", "average_cpc", "clicks", "engagements"]))
+    assert config.extra_metrics == ["engagements", "average_cpc"]  # prefix dropped, duplicates and metrics read anyway left out
+    for stream in streams_for(config):
+        if stream.name in ("campaign_daily", "ad_group_daily", "ad_daily", "keyword_daily", "search_terms"):
+            assert {"metrics.engagements", "metrics.average_cpc"} <= {f.path for f in stream.fields}, stream.name
+            fields = stream.contract.model_fields
+            assert fields["engagements"].annotation == (int | None) and fields["average_cpc"].annotation == (float | None)
+        elif stream.name == "campaigns":
+            assert "metrics.engagements" not in {f.path for f in stream.fields}
+    with pytest.raises(ValueError, match="not in Google Ads v26 Metrics's published field list: video_views"):
+        GoogleAdsConfig(**_config(extra_metrics=["video_views"]))  # renamed video_trueview_views in v21
+
+
+def test_extra_double_metrics_absent_from_a_row_are_null_not_zero():
+    from bosco_connectors.sources.google_ads.streams import extra_metric_fields
+
+    fields = extra_metric_fields(["average_cpc", "engagements", "historical_creative_quality_score"])
+    assert [f.kind.__name__ for f in fields] == ["Share", "int", "str"]
+    assert flatten({"metrics": {}}, fields) == {"average_cpc": None, "engagements": 0, "historical_creative_quality_score": None}
+
+
+@pytest.mark.skipif(not HAVE_SDK, reason=NO_SDK)
+def test_the_shipped_v26_metric_list_is_the_protos():
+    from google.ads.googleads.v26.common.types.metrics import Metrics
+
+    from bosco_connectors.sources.google_ads import metrics_v26
+
+    scalar = {n for n, f in Metrics.meta.fields.items() if not f.repeated and f.message is None}
+    assert metrics_v26.ALL == scalar
+    assert metrics_v26.INT64 == {n for n in scalar if Metrics.meta.fields[n].proto_type.name == "INT64"}
+    assert metrics_v26.DOUBLE == {n for n in scalar if Metrics.meta.fields[n].proto_type.name == "DOUBLE"}

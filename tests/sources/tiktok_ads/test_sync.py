@@ -210,17 +210,18 @@ def test_extra_metrics_are_asked_for_and_loaded_as_columns(tmp_path, fast_client
 
     # The fake answers the requests its declarations make: declare it with the extra metric too.
     variant = copy(connector)
-    variant.streams_for = lambda config: streams(SimpleNamespace(page_size=config.page_size, extra_metrics=["video_play_actions"]))
+    variant.streams_for = lambda config: streams(SimpleNamespace(page_size=config.page_size, extra_metrics=["likes"]))
     app = GeneratedApp(connector=variant, seed=3, size="tiny", end_date=END)
     api = FakeApi([app])
     with api:
-        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), extra_metrics=["video_play_actions", "spend"],
+        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), extra_metrics=["likes", "spend", "video_play_actions"],
                                            streams=["report_campaign_daily"]), loader_file_format="parquet")
-        asked = {json.loads(r.arg("metrics")).count("video_play_actions") for r in report_requests(api)}
-    assert asked == {1}, "asked once per request (spend, already read, not twice)"
+        asked = {(json.loads(r.arg("metrics")).count("likes"), json.loads(r.arg("metrics")).count("video_play_actions"))
+                 for r in report_requests(api)}
+    assert asked == {(1, 1)}, "asked once per request (spend and video_play_actions, already read, not twice)"
     types = dict(query(tmp_path, "select column_name, data_type from information_schema.columns "
                                  "where table_name = 'tiktok_ads_report_campaign_daily'"))
-    assert types["video_play_actions"] == "DOUBLE"
+    assert types["likes"] == "DOUBLE"
 
 
 def test_a_malformed_extra_metric_fails_before_any_request(tmp_path):
@@ -229,3 +230,29 @@ def test_a_malformed_extra_metric_fails_before_any_request(tmp_path):
     with pytest.raises(ConfigError) as info:
         connector.validate({"access_token": "t" * 20, "advertiser_ids": ["123"], "extra_metrics": ["Video Plays"]})
     assert "extra_metrics" in str(info.value) and "not a TikTok metric name: Video Plays" in str(info.value)
+
+
+def test_documented_video_spend_split_and_ad_level_results_load_exactly(tmp_path):
+    """Issue 12: cash / voucher spend, video plays and watch depth, engagements at every level, and the
+    purchase, registration and lead metrics at ad level, as the documented bodies give them (strings)."""
+    fixtures = Fixtures.load(fixture_folder(connector))
+    app = FixtureApp(fixtures)
+    with FakeApi([app]) as api:
+        make_pipeline(tmp_path).run(source(**app.source_config(api.url(app.prefix))), loader_file_format="parquet")
+    money = ("cash_spend", "voucher_spend", "value_per_complete_payment")
+    counts = ("video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
+              "video_views_p75", "video_views_p100", "engagements", "registration", "total_registration", "form", "onsite_form")
+    columns = money + counts + ("complete_payment_roas",)
+    loaded = {(r[0], r[1].isoformat()): r[2:] for r in query(
+        tmp_path, f"select ad_id, stat_time_day, {', '.join(columns)} from raw.tiktok_ads_report_ad_daily")}
+    documented = [r for e in fixtures.data("report_ad_daily") for r in fixtures.body(e)["data"]["list"]]
+    assert documented and len(loaded) == len(documented)
+    for row in documented:
+        m = row["metrics"]
+        as_ = lambda kind, c: None if m[c] == "-" else kind(m[c])  # noqa: E731 - "-": TikTok could not compute it
+        expected = (*(as_(Decimal, c) for c in money), *(as_(int, c) for c in counts), as_(float, "complete_payment_roas"))
+        assert loaded[(row["dimensions"]["ad_id"], row["dimensions"]["stat_time_day"][:10])] == expected
+        assert Decimal(m["cash_spend"]) + Decimal(m["voucher_spend"]) == Decimal(m["spend"])
+    campaign_columns = [r[0] for r in query(tmp_path, "select column_name from information_schema.columns "
+                                                      "where table_name = 'tiktok_ads_report_campaign_daily'")]
+    assert "video_watched_6s" in campaign_columns and "onsite_form" not in campaign_columns  # lead metrics: ad level only

@@ -63,7 +63,8 @@ class FacebookAdsConfig(SourceConfig):
     )
     action_attribution_windows: list[str] | None = Field(
         default=None,
-        description="Attribution windows sent to the Insights API (e.g. ['7d_click', '1d_view']); default: the ad account's setting.",
+        description="Attribution windows asked for besides the fixed 1d_click, 7d_click, 28d_click and 1d_view "
+        "(each loaded as conversions_<window> and conversion_value_<window>; conversions stays the ad set's setting).",
     )
     extra_metrics: list[str] = extra_metrics_field("Meta insights (fields of the Ads Insights reference, e.g. purchase_roas)")
     page_size: int = Field(default=500, ge=1, le=5000, description="The 'limit' of each page of objects and insights rows.")

@@ -129,6 +129,13 @@ class InsightsDaily(Contract):
     action_values: str | None = Field(default=None, description="Meta's action_values list as JSON text.")
     conversions: float | None = Field(default=None, description="Sum of the configured conversion action types.")
     conversion_value: Decimal | None = Field(default=None, description="Sum of their action_values, account currency.")
+    unique_clicks: int | None = Field(default=None, description="People who clicked (estimated; not additive across days or levels).")
+    unique_inline_link_clicks: int | None = Field(default=None, description="People who clicked a link (estimated; not additive).")
+    unique_ctr: float | None = Field(default=None, description="unique_clicks / reach, in percent.")
+    unique_inline_link_click_ctr: float | None = Field(default=None, description="unique_inline_link_clicks / reach, in percent.")
+    purchase_roas: float | None = Field(default=None, description="Purchase ROAS of omni_purchase (Meta's purchase_roas stat of that type).")
+    video_play_actions: int | None = Field(default=None, description="Video plays (Meta's video_play_actions, summed: starts of play).")
+    video_thruplay_watched_actions: int | None = Field(default=None, description="ThruPlays: plays to the end, or of at least 15 seconds.")
 
 
 class InsightsAccountDaily(InsightsDaily):
@@ -168,9 +175,14 @@ def action_column(action_type: str, kind: str = "actions") -> str:
 
 
 @lru_cache(maxsize=None)
-def with_action_columns(base: type[InsightsDaily], action_types: tuple[str, ...]) -> type[InsightsDaily]:
-    """The contract plus one count and one value column per configured action type."""
+def with_action_columns(base: type[InsightsDaily], action_types: tuple[str, ...], windows: tuple[str, ...] = ()) -> type[InsightsDaily]:
+    """The contract plus one count and one value column per configured action type, and per
+    attribution window (``conversions_7d_click``, ``conversion_value_7d_click``)."""
     extra = {}
+    for window in windows:
+        extra[f"conversions_{window}"] = (Optional[float], Field(default=None, description=f"conversions attributed in the {window} window."))
+        extra[f"conversion_value_{window}"] = (
+            Optional[Decimal], Field(default=None, description=f"conversion_value attributed in the {window} window."))
     for action_type in action_types:
         extra[action_column(action_type)] = (Optional[float], Field(default=None, description=f"'{action_type}' actions."))
         extra[action_column(action_type, "action_values")] = (

@@ -44,12 +44,38 @@ if TYPE_CHECKING:
     from .client import MetaClient
     from .config import FacebookAdsConfig
 
-#: Metrics read at every level. ``spend`` and the rates are in the account currency.
+#: Metrics read at every level. ``spend`` and the rates are in the account currency; the
+#: ``unique_*`` counts are people (not additive across days or levels); ``purchase_roas``,
+#: ``video_play_actions`` and ``video_thruplay_watched_actions`` are lists of action stats
+#: (`shape_row` loads them as numbers: see `ACTION_STAT_METRICS`).
 METRIC_FIELDS = (
     "account_id", "account_name", "account_currency",
     "spend", "impressions", "clicks", "inline_link_clicks", "reach", "frequency", "cpm", "cpc", "ctr",
-    "actions", "action_values",
+    "unique_clicks", "unique_inline_link_clicks", "unique_ctr", "unique_inline_link_click_ctr",
+    "actions", "action_values", "purchase_roas", "video_play_actions", "video_thruplay_watched_actions",
 )
+#: List-of-action-stats metrics loaded as one number: the stat of that action type
+#: (``purchase_roas`` of ``omni_purchase``, Meta's purchases across web, app and offline),
+#: or the sum of the list's values (video plays and ThruPlays, action type ``video_view``).
+ACTION_STAT_METRICS: dict[str, str | None] = {
+    "purchase_roas": "omni_purchase",
+    "video_play_actions": None,
+    "video_thruplay_watched_actions": None,
+}
+#: Attribution windows always asked for, each kept in its own columns (``conversions_7d_click``,
+#: ``conversion_value_1d_view``), besides Meta's ``value`` (the ad set's attribution setting).
+FIXED_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+
+
+def attribution_windows(config: Any = None) -> tuple[str, ...]:
+    """The fixed windows, then those the config adds."""
+    configured = tuple(getattr(config, "action_attribution_windows", None) or ())
+    return tuple(dict.fromkeys((*FIXED_WINDOWS, *configured)))
+
+
+def window_column(window: str, kind: str = "conversions") -> str:
+    """``7d_click`` -> ``conversions_7d_click`` (or ``conversion_value_7d_click``)."""
+    return f"{kind}_{window}"
 #: The level's own id and name, then its parents' (for roll-ups without a join).
 LEVEL_FIELDS: dict[str, tuple[str, ...]] = {
     "account": (),
@@ -115,8 +141,7 @@ def insights_params(level: str, since: date, until: date, config: "FacebookAdsCo
         "time_range": {"since": since.isoformat(), "until": until.isoformat()},
         "time_increment": "1",  # one row per day
     }
-    if config.action_attribution_windows:
-        params["action_attribution_windows"] = list(config.action_attribution_windows)
+    params["action_attribution_windows"] = list(attribution_windows(config))
     return params
 
 
@@ -185,6 +210,7 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             row[name] = orjson.dumps(value).decode()
     types = ctx.config.conversion_action_types
+    windows = attribution_windows(ctx.config)
     # Meta leaves out an empty list; a part of a split read that did not ask for it leaves
     # its columns out, for the other part to fill (`framework.splitting.join_parts`).
     if ctx.fields is None or "actions" in ctx.fields:
@@ -193,6 +219,9 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
         for action_type in types:
             row[action_column(action_type)] = counts.get(action_type, 0.0)
         row["conversions"] = sum(counts.get(t, 0.0) for t in types)
+        for window in windows:
+            per_window = by_action_type(actions, key=window)
+            row[window_column(window)] = sum(per_window.get(t, 0.0) for t in types)
         row["actions"] = orjson.dumps(actions).decode() if actions else None
     if ctx.fields is None or "action_values" in ctx.fields:
         values = record.get("action_values") or []
@@ -200,18 +229,29 @@ def shape_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
         for action_type in types:
             row[action_column(action_type, "action_values")] = amounts.get(action_type, Decimal(0))
         row["conversion_value"] = sum((amounts.get(t, Decimal(0)) for t in types), Decimal(0))
+        for window in windows:
+            per_window = by_action_type(values, Decimal, key=window)
+            row[window_column(window, "conversion_value")] = sum((per_window.get(t, Decimal(0)) for t in types), Decimal(0))
         row["action_values"] = orjson.dumps(values).decode() if values else None
+    for name, action_type in ACTION_STAT_METRICS.items():
+        if ctx.fields is None or name in ctx.fields:
+            stats = record.get(name) or []
+            if action_type is None:
+                row[name] = sum(by_action_type(stats, int).values()) if stats else 0
+            else:
+                row[name] = by_action_type(stats).get(action_type)  # a ratio: absent is unknown, not 0
     return row
 
 
-def by_action_type(stats: list[dict[str, Any]], number: type = float) -> dict[str, Any]:
+def by_action_type(stats: list[dict[str, Any]], number: type = float, key: str = "value") -> dict[str, Any]:
     """``[{"action_type": "lead", "value": "3"}]`` -> ``{"lead": 3.0}`` (Meta's values are strings);
-    ``number=Decimal`` for money (action_values), summed exactly."""
+    ``number=Decimal`` for money (action_values), summed exactly; `key` an attribution window
+    (``"7d_click"``) reads that window's figure instead of ``value`` (absent: 0)."""
     out: dict[str, Any] = {}
     for stat in stats:
         action_type = stat.get("action_type")
         if action_type:
-            out[action_type] = out.get(action_type, number(0)) + _number(stat.get("value"), number)
+            out[action_type] = out.get(action_type, number(0)) + _number(stat.get(key, 0), number)
     return out
 
 

@@ -205,6 +205,9 @@ REPORTED = dict(
                "platforms' clicks; Meta's `clicks` counts every click, likes included",
     conversions_are="the action types the source is configured to count as conversions, summed by the source",
     conversion_value_is="the value of those action types (action_values), summed by the source",
+    # the 1-day view window of the same action types: conversions after an impression, no click
+    view_through_conversions="conversions_1d_view",
+    video_views="video_play_actions", video_views_are="video_play_actions: times the video started to play",
 )
 #: Insights level -> the unified level and the ids and names its rows carry (ad sets are ad groups).
 INSIGHTS_LEVELS: dict[str, tuple[Level, dict[str, str]]] = {
@@ -217,7 +220,7 @@ INSIGHTS_LEVELS: dict[str, tuple[Level, dict[str, str]]] = {
 
 
 def insights_stream(name: str, level: str, contract: type[Contract], key: str, action_types: tuple[str, ...],
-                    extra: tuple[str, ...] = ()) -> AsyncReportStream:
+                    extra: tuple[str, ...] = (), windows: tuple[str, ...] = insights.FIXED_WINDOWS) -> AsyncReportStream:
     return AsyncReportStream(
         name=name,
         description=f"Daily insights at level={level}: one row per {key} and day, via async report jobs.",
@@ -226,7 +229,7 @@ def insights_stream(name: str, level: str, contract: type[Contract], key: str, a
         partitions=per_account,
         paginator=graph_pages,  # a done job's rows are an edge, paged like the others (`insights.read_rows`)
         transform=shape_row,
-        contract=with_columns(with_action_columns(contract, action_types), extra, str),  # extra_metrics: text
+        contract=with_columns(with_action_columns(contract, action_types, windows), extra, str),  # extra_metrics: text
         primary_key=(key, "date_start"),
         cursor=Cursor("date_start", kind="date", lookback=INSIGHTS_LOOKBACK, window=INSIGHTS_WINDOW),
         arrow=True,
@@ -235,8 +238,9 @@ def insights_stream(name: str, level: str, contract: type[Contract], key: str, a
     )
 
 
-def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPES, extra: tuple[str, ...] = ()) -> list[Stream]:
-    """Every stream of the source; the insights contracts carry one column per action type."""
+def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPES, extra: tuple[str, ...] = (),
+                  windows: tuple[str, ...] = insights.FIXED_WINDOWS) -> list[Stream]:
+    """Every stream of the source; the insights contracts carry one column per action type and attribution window."""
     changed = Cursor("updated_time", kind="datetime", lookback=OBJECT_LOOKBACK, initial=BEGINNING)
     return [
         AccountStream(
@@ -276,12 +280,12 @@ def build_streams(action_types: tuple[str, ...] = DEFAULT_CONVERSION_ACTION_TYPE
             cursor=FullRefresh("ad creatives have no updated_time and act_{id}/adcreatives no date filter"),
             description="Ad creatives: title, body, object type, call to action.",
         ),
-        insights_stream("insights_account_daily", "account", InsightsAccountDaily, "account_id", action_types, extra),
-        insights_stream("insights_campaign_daily", "campaign", InsightsCampaignDaily, "campaign_id", action_types, extra),
-        insights_stream("insights_adset_daily", "adset", InsightsAdSetDaily, "adset_id", action_types, extra),
-        insights_stream("insights_ad_daily", "ad", InsightsAdDaily, "ad_id", action_types, extra),
+        insights_stream("insights_account_daily", "account", InsightsAccountDaily, "account_id", action_types, extra, windows),
+        insights_stream("insights_campaign_daily", "campaign", InsightsCampaignDaily, "campaign_id", action_types, extra, windows),
+        insights_stream("insights_adset_daily", "adset", InsightsAdSetDaily, "adset_id", action_types, extra, windows),
+        insights_stream("insights_ad_daily", "ad", InsightsAdDaily, "ad_id", action_types, extra, windows),
     ]
 
 
 def streams_for(config: FacebookAdsConfig) -> list[Stream]:
-    return build_streams(tuple(config.conversion_action_types), tuple(config.extra_metrics))
+    return build_streams(tuple(config.conversion_action_types), tuple(config.extra_metrics), insights.attribution_windows(config))

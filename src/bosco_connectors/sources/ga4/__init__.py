@@ -6,7 +6,7 @@ bearer tokens with the ``analytics.readonly`` scope, from a user's refresh token
 account's signed JWT; at most 10 requests in flight per property).
 
 Daily reports of one property: ``traffic_daily`` (sessions, users, new users, engaged sessions,
-key events, total and purchase revenue by date x session source / medium / campaign name: the
+engagement rate, key events, total and purchase revenue, and the config's ``extra_metrics``, by date x session source / medium / campaign name: the
 utm_campaign values that join to the ad platforms), ``landing_pages_daily`` (the same by date x
 landing page), and one stream per user-defined report in config ``reports``. Each is one runReport
 query: ``orderBys`` on every dimension (so pages never overlap), one ``dateRanges`` entry per window
@@ -33,7 +33,8 @@ from ...framework.paginators import OffsetLimit, PageRequest
 from ...framework.params import WindowParams
 from ...framework.spec import Contract, Cursor, ReadContext, RestStream, Stream
 from .config import CREDENTIAL, Ga4Config, column_name
-from .contracts import LandingPagesDaily, TrafficDaily, report_contract
+from ...framework.extra_metrics import with_columns
+from .contracts import BUILTIN_METRICS, LandingPagesDaily, TrafficDaily, metric_kind, report_contract
 from .quota import Ga4Client
 
 log = logging.getLogger("bosco_connectors.sources.ga4")
@@ -55,8 +56,7 @@ API = Api(
 )
 
 TRAFFIC_DIMENSIONS = ("date", "sessionSource", "sessionMedium", "sessionCampaignName")
-#: ``keyEvents`` replaced ``conversions`` in 2024.
-METRICS = ("sessions", "totalUsers", "newUsers", "engagedSessions", "keyEvents", "totalRevenue", "purchaseRevenue")
+METRICS = BUILTIN_METRICS
 #: ``landingPage`` is the path without the query string (utm parameters would split a page into thousands of rows).
 LANDING_DIMENSIONS = ("date", "landingPage")
 
@@ -207,8 +207,11 @@ def report(name: str, dimensions: tuple[str, ...], metrics: tuple[str, ...], con
 
 def streams(config: Ga4Config | None) -> list[Stream]:
     """The built-in reports, then one stream per user-defined report."""
-    reports = [("traffic_daily", TRAFFIC_DIMENSIONS, METRICS, TrafficDaily, "by session source / medium / campaign"),
-               ("landing_pages_daily", LANDING_DIMENSIONS, METRICS, LandingPagesDaily, "by landing page"),
+    extra = tuple(config.extra_metrics) if config else ()
+    metrics = (*METRICS, *extra)
+    columns, kinds = tuple(column_name(m) for m in extra), tuple(metric_kind(m) for m in extra)
+    reports = [("traffic_daily", TRAFFIC_DIMENSIONS, metrics, with_columns(TrafficDaily, columns, kinds), "by session source / medium / campaign"),
+               ("landing_pages_daily", LANDING_DIMENSIONS, metrics, with_columns(LandingPagesDaily, columns, kinds), "by landing page"),
                *((r.name, tuple(r.dimensions), tuple(r.metrics), report_contract(r), "(user-defined report)")
                  for r in (config.reports if config else []))]
     size, days = (config.page_size, config.window_days) if config else (100_000, 30)

@@ -107,6 +107,10 @@ class Ga4Config(SourceConfig):
         default_factory=list, description="Extra reports, each {name, dimensions, metrics}: one stream per report.")
     page_size: int = Field(default=100_000, ge=1, le=MAX_PAGE_SIZE, description="Rows per runReport request (limit).")
     window_days: int = Field(default=30, ge=1, le=3650, description="Days per runReport date range.")
+    extra_metrics: list[str] = Field(
+        default_factory=list,
+        description="More GA4 metrics for traffic_daily and landing_pages_daily, one column each (API names of the "
+        "Data API schema, e.g. averageSessionDuration, or customEvent:<parameter>; at most 2: a request has 10 metrics).")
     quota_reserve_tokens: int = Field(default=500, ge=0, description="Pause when fewer hourly quota tokens than this remain.")
     quota_pause_seconds: float = Field(
         default=60.0, ge=0, le=3600, description="How long to pause all requests when the hourly quota runs low.")
@@ -143,6 +147,26 @@ class Ga4Config(SourceConfig):
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"report names must be unique: {', '.join(dupes)}")
         return value
+
+    @field_validator("extra_metrics", mode="before")
+    @classmethod
+    def _split_metrics(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("extra_metrics")
+    @classmethod
+    def _extra_metrics(cls, value: list[str]) -> list[str]:
+        from .api_schema import unknown_metrics
+        from .contracts import BUILTIN_METRICS
+
+        names = [n for n in dict.fromkeys(v.strip() for v in value if v.strip()) if n not in BUILTIN_METRICS]
+        if unknown := unknown_metrics(names):
+            raise ValueError(f"not in the GA4 Data API schema's metrics: {', '.join(unknown[:5])} "
+                             "(API names, e.g. 'averageSessionDuration' or 'customEvent:plan_type')")
+        if len(BUILTIN_METRICS) + len(names) > MAX_METRICS:
+            raise ValueError(f"at most {MAX_METRICS - len(BUILTIN_METRICS)} extra metrics: the built-in reports ask for "
+                             f"{len(BUILTIN_METRICS)} and a runReport request names at most {MAX_METRICS}")
+        return names
 
     @model_validator(mode="after")
     def _one_credential(self) -> "Ga4Config":

@@ -21,6 +21,12 @@ INTEGER_METRICS = frozenset({"activeUsers", "active1DayUsers", "active7DayUsers"
                              "itemsViewed", "newUsers", "screenPageViews", "sessions", "totalPurchasers", "totalUsers", "transactions"})
 
 
+#: The metrics of both built-in reports (API names). ``keyEvents`` replaced ``conversions`` in 2024;
+#: ``engagementRate`` is engaged sessions / sessions, a fraction (0.6 = 60%), not additive across rows.
+BUILTIN_METRICS = ("sessions", "totalUsers", "newUsers", "engagedSessions", "engagementRate", "keyEvents", "totalRevenue",
+                   "purchaseRevenue")
+
+
 class ReportRow(Contract):
     """What every report row carries besides its own dimensions and metrics."""
 
@@ -36,6 +42,8 @@ class Metrics(ReportRow):
     total_users: int | None = None
     new_users: int | None = None
     engaged_sessions: int | None = None
+    engagement_rate: float | None = Field(default=None, description="engagedSessions / sessions, a fraction (0.6 = 60%); "
+                                          "recompute it from the sums, never average it.")
     key_events: float | None = Field(default=None, description="Key events (formerly 'conversions').")
     total_revenue: Decimal | None = Field(default=None, description="Purchase, subscription and ad revenue.")
     purchase_revenue: Decimal | None = None
@@ -55,13 +63,18 @@ class LandingPagesDaily(Metrics):
     landing_page: str
 
 
+def metric_kind(api_name: str) -> type:
+    """How a metric loads: an integer count (GA4's TYPE_INTEGER) or a float."""
+    return int if api_name in INTEGER_METRICS else float
+
+
 def report_contract(report: ReportDefinition) -> type[Contract]:
     """A user-defined report's contract: dimensions as text (``date`` a date), metrics typed by `INTEGER_METRICS`."""
     fields: dict[str, Any] = {}
     for name in report.dimensions[1:]:  # date is first, and in ReportRow
         fields.update(_field(column_name(name), str, ...))
     for name in report.metrics:
-        fields.update(_field(column_name(name), (int if name in INTEGER_METRICS else float) | None, None))
+        fields.update(_field(column_name(name), metric_kind(name) | None, None))
     model_name = "Report_" + "".join(part.title() for part in report.name.split("_"))
     return create_model(model_name, __base__=ReportRow, __doc__=f"User-defined report '{report.name}'.", **fields)
 

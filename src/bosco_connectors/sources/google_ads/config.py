@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from ...framework import SourceConfig, comma_list
+from ...framework.extra_metrics import check_names, extra_metrics_field
 
 #: Google's OAuth 2.0 token endpoint (https://developers.google.com/identity/protocols/oauth2/web-server#offline).
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -61,6 +62,18 @@ class GoogleAdsConfig(SourceConfig):
     window_days: int = Field(
         default=DEFAULT_WINDOW_DAYS, ge=1, le=366, description="Days per report request (the date range is stepped)."
     )
+
+    extra_metrics: list[str] = extra_metrics_field("Google Ads (GAQL metrics of API v26, e.g. engagements or metrics.engagements)")
+
+    @field_validator("extra_metrics")
+    @classmethod
+    def _extra_metrics(cls, value: list[str]) -> list[str]:
+        from .metrics_v26 import ALL
+        from .streams import METRICS, SEARCH_IMPRESSION_SHARE, UNIFIED_METRICS
+
+        names = [str(n).strip().removeprefix("metrics.") for n in value]
+        read = {f.column for f in (*METRICS, *UNIFIED_METRICS, SEARCH_IMPRESSION_SHARE)}
+        return check_names(names, vendor="Google Ads v26 Metrics", known=ALL, already=read)
 
     @field_validator("login_customer_id", mode="before")
     @classmethod

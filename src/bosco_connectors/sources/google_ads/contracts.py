@@ -104,18 +104,31 @@ class DailyMetrics(Contract):
     conversions_value: Decimal | None = Field(default=None, description="Value of the conversions, account currency (Google sends a double; loaded exact from its shortest text).")
 
 
-class CampaignDaily(DailyMetrics):
+class ReportMetrics(DailyMetrics):
+    """The campaign, ad group and ad reports also read the metrics other connectors read."""
+
+    view_through_conversions: int | None = Field(default=None, description="Conversions after an impression without a click (metrics.view_through_conversions).")
+    all_conversions: float | None = Field(default=None, description="Every conversion action, also those not counted in Conversions.")
+    all_conversions_value: Decimal | None = Field(default=None, description="Value of all_conversions, account currency (exact from Google's double).")
+    interactions: int | None = Field(default=None, description="The channel's main interaction: clicks, video views, engagements.")
+    video_trueview_views: int | None = Field(default=None, description="TrueView views of video ads (named video_views before v21).")
+
+
+class CampaignDaily(ReportMetrics):
     campaign_id: Id
     campaign_name: str | None = None
+    search_impression_share: float | None = Field(
+        default=None, description="Search impressions / eligible impressions, a fraction from 0.1 to 1; 0.0999 means "
+        "below 10% (Google's floor); NULL where it does not apply (not a Search campaign).")
 
 
-class AdGroupDaily(DailyMetrics):
+class AdGroupDaily(ReportMetrics):
     campaign_id: Id
     ad_group_id: Id
     ad_group_name: str | None = None
 
 
-class AdDaily(DailyMetrics):
+class AdDaily(ReportMetrics):
     campaign_id: Id
     ad_group_id: Id
     ad_id: Id

@@ -28,6 +28,12 @@ from ...framework.gaql import METRIC_PREFIX, F, Field, build_query, camel
 MICROS = Decimal(1_000_000)
 
 
+class Share(float):
+    """The kind of a metric that is a fraction, not a counter (``search_impression_share``):
+    absent means unknown (NULL), never 0. Google reports a share below 10% as 0.0999."""
+
+
+
 def _lookup(row: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     value: Any = row
     for key in keys:
@@ -42,7 +48,7 @@ def _convert(value: Any, kind: type) -> Any:
         return None
     if kind is int:
         return int(value)  # int64 arrives as a JSON string
-    if kind is float:
+    if kind is float or kind is Share:
         return float(value)
     if kind is bool:
         return value if isinstance(value, bool) else str(value).lower() == "true"
@@ -72,4 +78,4 @@ def flatten(row: Mapping[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
     return record
 
 
-__all__ = ["F", "Field", "METRIC_PREFIX", "MICROS", "build_query", "camel", "flatten"]
+__all__ = ["F", "Field", "METRIC_PREFIX", "MICROS", "Share", "build_query", "camel", "flatten"]

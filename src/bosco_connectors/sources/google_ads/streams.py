@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any, Iterator, Mapping, Sequence
 
 from ...framework import AuthError, Contract, Cursor, FullRefresh, ReadContext, Stream
+from ...framework.extra_metrics import with_columns
 from ...framework.records import MICROS
 from ...framework.unified import Entity, Lookup, Performance
 from .client import SKIPPED_CUSTOMER_CODES
@@ -42,7 +43,8 @@ from .contracts import (
     KeywordDaily,
     SearchTermDaily,
 )
-from .gaql import F, Field, build_query, flatten
+from . import metrics_v26
+from .gaql import F, Field, Share, build_query, flatten
 
 log = logging.getLogger("bosco_connectors.sources.google_ads")
 
@@ -64,6 +66,22 @@ METRICS: tuple[Field, ...] = (
     F("metrics.conversions", kind=float),
     F("metrics.conversions_value", kind=float),
 )
+
+#: More metrics of the campaign, ad group and ad reports (the ones other connectors read):
+#: view-through conversions (an ad seen, not clicked, then a conversion), every conversion
+#: action (``all_*``, also those not counted in Conversions), interactions (clicks, video
+#: views, engagements: the channel's main interaction) and TrueView video views
+#: (``video_trueview_views``: v26's name of what was ``video_views`` before v21).
+UNIFIED_METRICS: tuple[Field, ...] = (
+    F("metrics.view_through_conversions", kind=int),
+    F("metrics.all_conversions", kind=float),
+    F("metrics.all_conversions_value", kind=float),
+    F("metrics.interactions", kind=int),
+    F("metrics.video_trueview_views", kind=int),
+)
+#: Search impression share, campaign level: a fraction from 0.1 to 1; Google reports any
+#: share below 10% as 0.0999 ("< 10%"), and leaves it out where it does not apply (NULL).
+SEARCH_IMPRESSION_SHARE = F("metrics.search_impression_share", kind=Share)
 
 CUSTOMER_FIELDS = (
     CUSTOMER,
@@ -195,13 +213,20 @@ def object_stream(name: str, resource: str, fields: Sequence[Field], contract: t
     )
 
 
+def extra_metric_fields(names: Sequence[str]) -> tuple[Field, ...]:
+    """``extra_metrics`` as GAQL fields, each of its v26 kind (an absent double is NULL: it may be a share)."""
+    def kind(name: str) -> type:
+        return int if name in metrics_v26.INT64 else Share if name in metrics_v26.DOUBLE else str
+    return tuple(F(f"metrics.{name}", kind=kind(name)) for name in names)
+
+
 def daily_stream(name: str, resource: str, fields: Sequence[Field], contract: type[Contract], key: tuple[str, ...], window_days: int, description: str,
-                 unified: Performance | None = None) -> GaqlStream:
+                 unified: Performance | None = None, more: Sequence[Field] = ()) -> GaqlStream:
     return GaqlStream(
         name=name,
         description=description,
         resource=resource,
-        fields=(*fields, CURRENCY, *METRICS),
+        fields=(*fields, CURRENCY, *METRICS, *more),
         dated=True,
         contract=contract,
         primary_key=(*key, "date"),
@@ -222,13 +247,17 @@ REPORTED = dict(
     date_is="a day in the customer's time zone", clicks_are="metrics.clicks",
     conversions_are="metrics.conversions: the conversion actions the account counts in Conversions",
     conversion_value_is="metrics.conversions_value, in the customer's currency",
+    view_through_conversions="view_through_conversions", video_views="video_trueview_views",
+    video_views_are="metrics.video_trueview_views: TrueView views of video ads",
 )
 CAMPAIGN_NAME = Lookup("campaigns", "campaign_id", "campaign_name", on="campaign")
 
 
-def build_streams(window_days: int = 90) -> list[Stream]:
+def build_streams(window_days: int = 90, extra_metrics: Sequence[str] = ()) -> list[Stream]:
+    """The streams; `extra_metrics` (v26 metric names) are read by every daily report."""
     keyword_key = ("customer_id", "ad_group_id", "criterion_id")
-    return [
+    extra = extra_metric_fields(extra_metrics)
+    streams = [
         object_stream("customers", "customer", CUSTOMER_FIELDS, Customer, ("customer_id",),
                       description="Each client account: name, currency, time zone, status.",
                       unified=Entity("account", id="customer_id", name="descriptive_name", currency="currency_code",
@@ -247,17 +276,20 @@ def build_streams(window_days: int = 90) -> list[Stream]:
         daily_stream("campaign_daily", "campaign", (CUSTOMER, CAMPAIGN, F("campaign.name")), CampaignDaily,
                      ("customer_id", "campaign_id"), window_days, "Campaign performance per day.",
                      unified=Performance("campaign", campaign="campaign_id", campaign_name="campaign_name",
-                                         sums_into=("account",), **REPORTED)),
+                                         sums_into=("account",), **REPORTED),
+                     more=(*UNIFIED_METRICS, SEARCH_IMPRESSION_SHARE)),
         daily_stream("ad_group_daily", "ad_group", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group.name")), AdGroupDaily,
                      ("customer_id", "ad_group_id"), window_days, "Ad group performance per day.",
                      unified=Performance("ad_group", campaign="campaign_id", campaign_name=CAMPAIGN_NAME, ad_group="ad_group_id",
-                                         ad_group_name="ad_group_name", **REPORTED)),
+                                         ad_group_name="ad_group_name", **REPORTED),
+                     more=UNIFIED_METRICS),
         daily_stream("ad_daily", "ad_group_ad", (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_ad.ad.id", "ad_id")), AdDaily,
                      ("customer_id", "ad_group_id", "ad_id"), window_days, "Ad performance per day.",
                      unified=Performance("ad", campaign="campaign_id", campaign_name=CAMPAIGN_NAME, ad_group="ad_group_id",
                                          ad_group_name=Lookup("ad_groups", "ad_group_id", "ad_group_name", on="ad_group"),
                                          ad="ad_id", ad_name=Lookup("ads", ("ad_group_id", "ad_id"), "ad_name", on=("ad_group", "ad")),
-                                         grain=("ad_group", "ad"), **REPORTED)),
+                                         grain=("ad_group", "ad"), **REPORTED),
+                     more=UNIFIED_METRICS),
         daily_stream("keyword_daily", "keyword_view",
                      (CUSTOMER, CAMPAIGN, AD_GROUP, F("ad_group_criterion.criterion_id", "criterion_id"),
                       F("ad_group_criterion.keyword.text", "keyword_text"),
@@ -265,6 +297,14 @@ def build_streams(window_days: int = 90) -> list[Stream]:
                      KeywordDaily, keyword_key, window_days, "Keyword performance per day (keyword_view)."),
         _search_terms(window_days),
     ]
+    for stream in streams:
+        if isinstance(stream, GaqlStream) and stream.dated and extra:
+            read = {f.column for f in stream.fields}
+            added = tuple(f for f in extra if f.column not in read)
+            stream.fields = (*stream.fields, *added)
+            stream.contract = with_columns(stream.contract, tuple(f.column for f in added),
+                                           tuple(float if f.kind is Share else f.kind for f in added))
+    return streams
 
 
 def _search_terms(window_days: int) -> GaqlStream:
@@ -284,4 +324,4 @@ def _search_terms(window_days: int) -> GaqlStream:
 
 
 def streams_for(config: GoogleAdsConfig) -> list[Stream]:
-    return build_streams(config.window_days)
+    return build_streams(config.window_days, tuple(config.extra_metrics))

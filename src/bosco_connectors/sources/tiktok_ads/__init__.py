@@ -61,7 +61,7 @@ class TikTokAdsConfig(SourceConfig):
     def _metric_names(cls, value: list[str]) -> list[str]:
         # TikTok publishes its metrics as a reference page, not a list an API serves: the
         # form is checked here, a misspelt name gets TikTok's own error at the first request.
-        return check_names(value, vendor="TikTok", already=BASE_METRICS)
+        return check_names(value, vendor="TikTok", already=BASE_METRICS + AD_METRICS)
 
     @field_validator("advertiser_ids")
     @classmethod
@@ -102,8 +102,16 @@ MEANINGS = dict(
     conversions_are="conversions of the ad group's optimization event (conversion)",
     conversion_value_is="Total Complete Payment Value (total_complete_payment_rate): purchase value, despite the name",
     date_is="a day in the advertiser's time zone",
+    video_views_are="video_play_actions: times the video started to play",
 )
-BASE_METRICS = ("spend", "impressions", "clicks", "reach", "ctr", "cpc", "cpm", "conversion", "complete_payment", "total_complete_payment_rate")
+#: The metrics of every report level (names and units of TikTok's v1.3 Reporting metrics
+#: reference: money in the advertiser's currency, counts, ``ctr`` in percent), spend split
+#: into cash and voucher, video plays and watch depth, engagements.
+BASE_METRICS = ("spend", "impressions", "clicks", "reach", "ctr", "cpc", "cpm", "conversion", "complete_payment", "total_complete_payment_rate",
+                "cash_spend", "voucher_spend", "video_play_actions", "video_watched_2s", "video_watched_6s",
+                "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100", "engagements")
+#: Purchase, registration and lead metrics, read at ad level (the finest: they sum up the tree).
+AD_METRICS = ("complete_payment_roas", "value_per_complete_payment", "registration", "total_registration", "form", "onsite_form")
 LEVELS = {  # data level: (stream, id column, attribute metrics, contract, unified level)
     "AUCTION_ADVERTISER": ("report_advertiser_daily", "advertiser_id", (), AdvertiserDaily, "account"),
     "AUCTION_CAMPAIGN": ("report_campaign_daily", "campaign_id", ("campaign_name",), CampaignDaily, "campaign"),
@@ -150,7 +158,8 @@ def report(level: str, size: int, extra: tuple[str, ...] = ()) -> RestStream:
     return RestStream(
         name=name, description=f"Daily BASIC report at {level}, one row per {key} and day.", path="report/integrated/get/",
         params={"report_type": "BASIC", "service_type": "AUCTION", "data_level": level,
-                "dimensions": json_list((key, "stat_time_day")), "metrics": json_list(BASE_METRICS + extra + attributes)},
+                "dimensions": json_list((key, "stat_time_day")),
+                "metrics": json_list(BASE_METRICS + (AD_METRICS if level == "AUCTION_AD" else ()) + extra + attributes)},
         partitions=PER_ADVERTISER, window=WindowParams("start_date", "end_date"), paginator=pages(size),
         records=Records("data.list", flatten=("metrics", "dimensions"), nulls=("-",), formats={"stat_time_day": DATE_PREFIX},
                         from_partition=("advertiser_id",)),
@@ -158,7 +167,7 @@ def report(level: str, size: int, extra: tuple[str, ...] = ()) -> RestStream:
         cursor=Cursor("stat_time_day", lookback=timedelta(days=7), window=timedelta(days=30)),
         unified=Performance(unified_level, date="stat_time_day", account="advertiser_id", spend="spend", impressions="impressions",
                             clicks="clicks", conversions="conversion", conversion_value="total_complete_payment_rate",
-                            **ACCOUNT, **in_row, **MEANINGS),
+                            video_views="video_play_actions", **ACCOUNT, **in_row, **MEANINGS),
     )
 
 

@@ -104,6 +104,16 @@ class DailyMetrics(Contract):
     total_complete_payment_rate: Decimal | None = Field(
         default=None, description="Total Complete Payment Value: purchase value, despite the name."
     )
+    cash_spend: Decimal | None = Field(default=None, description="Cost charged by cash, advertiser's currency (part of spend).")
+    voucher_spend: Decimal | None = Field(default=None, description="Cost charged by voucher (ad credit), advertiser's currency (part of spend).")
+    video_play_actions: int | None = Field(default=None, description="Video views: times the video started to play (each impression counted once).")
+    video_watched_2s: int | None = Field(default=None, description="Plays of at least 2 seconds (or completed, if shorter).")
+    video_watched_6s: int | None = Field(default=None, description="Plays of at least 6 seconds (or completed, if shorter).")
+    video_views_p25: int | None = Field(default=None, description="Plays that reached 25% of the video.")
+    video_views_p50: int | None = Field(default=None, description="Plays that reached 50% of the video.")
+    video_views_p75: int | None = Field(default=None, description="Plays that reached 75% of the video.")
+    video_views_p100: int | None = Field(default=None, description="Plays that reached the end of the video.")
+    engagements: int | None = Field(default=None, description="Engagements with the ad (clicks, likes, comments, shares, follows, profile visits).")
 
 
 class AdvertiserDaily(DailyMetrics):
@@ -127,8 +137,15 @@ class AdGroupDaily(DailyMetrics):
 
 
 class AdDaily(DailyMetrics):
-    """AUCTION_AD, dimensions ad_id + stat_time_day; parent ids for roll-ups."""
+    """AUCTION_AD, dimensions ad_id + stat_time_day; parent ids for roll-ups; the purchase,
+    registration and lead metrics are read at this level (sum them up the tree)."""
 
+    complete_payment_roas: float | None = Field(default=None, description="Complete Payment ROAS: total_complete_payment_rate / spend (a ratio, not percent).")
+    value_per_complete_payment: Decimal | None = Field(default=None, description="Average value of a Complete Payment, advertiser's currency.")
+    registration: int | None = Field(default=None, description="App registrations (in-app event).")
+    total_registration: int | None = Field(default=None, description="Total app registration events.")
+    form: int | None = Field(default=None, description="Form submissions on the website (page event Submit Form).")
+    onsite_form: int | None = Field(default=None, description="Instant Form (lead generation) submissions on TikTok.")
     ad_id: Id
     ad_name: str | None = None
     adgroup_id: Id | None = None
