@@ -168,18 +168,18 @@ def _check_documented_spend(connector: Any, tmp_path: Path) -> None:
 
 OPTIONAL = ("view_through_conversions", "video_views")
 #: Sources whose campaign report maps one of the optional metrics and whose bodies document it.
-OPTIONAL_CASES = [c for c in CASES if any(getattr(_campaign_daily(c).unified, m) for m in OPTIONAL)]
+OPTIONAL_CASES = [c for c in CASES if any(getattr(ad_spec(_campaign_daily(c)), m) for m in OPTIONAL)]
 
 
 def documented_optional(connector: Any, metric: str) -> dict[date, Decimal] | None:
     """The mapped metric summed per day from the documented bodies (the vendor's field), None if unmapped."""
     stream = _campaign_daily(connector)
-    field = getattr(stream.unified, metric)
+    field = getattr(ad_spec(stream), metric)
     if field is None:
         return None
     records: Records = stream.records
     names = {v for v, column in records.rename.items() if column == field} | {field}
-    days = {v for v, column in records.rename.items() if column == stream.unified.date} | {stream.unified.date}
+    days = {v for v, column in records.rename.items() if column == ad_spec(stream).date} | {ad_spec(stream).date}
     fixtures = Fixtures.load(fixture_folder(connector))
     out: dict[date, Decimal] = defaultdict(Decimal)
     for exchange in fixtures.data(stream.name):
