@@ -49,7 +49,7 @@ from bosco_connectors.framework.declare import Api, RateBudget, declare, source_
 from bosco_connectors.framework.errormap import Action, ErrorMap
 from bosco_connectors.framework.paginators import CursorInBody, OffsetLimit, SinglePage
 from bosco_connectors.framework.params import ForEach, WindowParams
-from bosco_connectors.framework.records import ISO_DATETIME, MICROS, Records
+from bosco_connectors.framework.records import DATE_PREFIX, ISO_DATETIME, MICROS, Records
 from bosco_connectors.framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
 from bosco_connectors.framework.unified import Entity, Lookup, Performance
 
@@ -192,13 +192,10 @@ MIDNIGHT = "%Y-%m-%dT00:00:00Z"
 
 
 def stats_as_columns(row: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
-    """A report row's ``stats[]`` pairs as columns (``SPEND`` -> ``spend``), its day from ``start_time``."""
+    """A report row's ``stats[]`` pairs as columns (``SPEND`` -> ``spend``)."""
     for stat in row.pop("stats", None) or ():
         if stat.get("field_type"):
             row[str(stat["field_type"]).lower()] = stat.get("field_value")
-    start = row.pop("start_time", None)
-    row["date"] = str(start)[:10] if start else None
-    row.pop("end_time", None)
     return row
 
 
@@ -244,9 +241,12 @@ def streams(config: SpotifyAdsConfig | None) -> list[Stream]:
             params={"entity_type": "CAMPAIGN", "granularity": "DAY", "fields": FIELDS, "limit": size},
             window=WindowParams("report_start", "report_end", format=MIDNIGHT),
             paginator=lambda: CursorInBody("continuation_token", "continuation_token"),
+            # The row's day is the date of its start_time (a UTC midnight): declared, so the demo's fake
+            # writes each world day there too.
             records=Records("rows", rename={"entity_id": "campaign_id", "entity_name": "campaign_name",
-                                            "entity_status": "campaign_status"},
-                            drop=("entity_type", "parent_entity"), from_partition=("ad_account_id",)),
+                                            "entity_status": "campaign_status", "start_time": "date"},
+                            formats={"date": DATE_PREFIX},
+                            drop=("entity_type", "parent_entity", "end_time"), from_partition=("ad_account_id",)),
             transform=stats_as_columns, contract=CampaignDaily, primary_key=("ad_account_id", "campaign_id", "date"),
             cursor=Cursor("date", lookback=timedelta(days=7), window=timedelta(days=MAX_DAYS)),
             unified=Performance(
