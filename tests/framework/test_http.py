@@ -397,6 +397,19 @@ def test_download_error_names_the_request(clock: FakeClock) -> None:
     )
 
 
+
+def test_an_html_page_where_a_report_file_was_asked_for_is_retried_then_fails(clock: FakeClock) -> None:
+    """A proxy's or login page in a 200 is not an empty CSV: read as one, the day's rows would be lost."""
+    page = httpx.Response(200, content=b"<html><body>Service temporarily unavailable</body></html>", headers={"Content-Type": "text/html"})
+    script = Script(page, httpx.Response(200, content=b"a,b\n1,2\n", headers={"Content-Type": "text/csv"}))
+    report = {"params": {"from": "2026-11-01"}, "stream": "installs"}  # a report asked of the API (AppsFlyer's CSV)
+    assert make_client(script, clock).download_file(BASE + "/report.csv", **report).read() == b"a,b\n1,2\n"
+    assert len(script.calls) == 2
+
+    pages = Script(*[httpx.Response(200, content=b"<html>login</html>", headers={"Content-Type": "text/html"})] * 5)
+    with pytest.raises(ResponseFormatError, match="expected the report file, got an HTML page"):
+        make_client(pages, clock).download_file(BASE + "/report.csv", **report)
+
 # -- over loopback: the real fake API --------------------------------------------------
 
 

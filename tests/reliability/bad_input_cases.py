@@ -356,8 +356,8 @@ CASES: list[Case] = [
          policy="data_type: freeze",
          effect="the run fails before loading; earlier rows and cursors unchanged"),
     Case("drift-required-field-gone", "schema drift: a required field disappears",
-         f"{T} stream=campaigns: schema contract violated: field 'advertiser_id': Field required "
-         "(schema contract: data_type is freeze)", 1,
+         f"{T} stream=campaigns: field 'advertiser_id' is required by the contract but missing from all records "
+         "the vendor sent; nothing of this batch was loaded", 1,
          drift("campaign/get", lambda d: d.pop("advertiser_id", None) if "campaign_id" in d else None),
          policy="data_type: freeze (a required contract field)",
          effect="the run fails before loading; earlier rows and cursors unchanged"),

@@ -301,28 +301,36 @@ def test_every_source_fails_on_its_error_body_with_status_200_mid_sync(name, tmp
     import copy
     import threading
 
-    from bosco_connectors.testing.conformance import error_messages
+    from bosco_connectors.testing.conformance import error_in_200
 
     from .helpers import WORLD_SEED, sync_into
 
     connector = get_connector(name)
-    answers, lock = [0], threading.Lock()
+    example, messages = error_in_200(connector)  # the kit's: the documented auth error (JSON or text)
 
-    def second_answer_fails(body: Any) -> Any:
-        if isinstance(body, dict) and "access_token" in body:  # a token grant: the credential is fine
-            return body
-        with lock:
-            answers[0] += 1
-            replace = answers[0] == 2
-        return copy.deepcopy(connector.error_example) if replace else body
+    def sync_failing_answer(which: int) -> tuple[int, Any, Path]:
+        answers, lock = [0], threading.Lock()
 
-    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
-        api.transform(second_answer_fails)
-        result = sync_into(tmp_path / "d.duckdb", tmp_path / "p", connector, sandbox_config(api, connector))
-    assert answers[0] >= 2, "the sync never got to a second answer"
+        def one_answer_fails(body: Any) -> Any:
+            if isinstance(body, dict) and "access_token" in body:  # a token grant: the credential is fine
+                return body
+            with lock:
+                answers[0] += 1
+                replace = answers[0] >= which  # from that answer on: a retried request gets the error again
+            return copy.deepcopy(example) if replace else body
+
+        with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+            api.transform(one_answer_fails, files=True)  # a report file's answer too
+            result = sync_into(tmp_path / f"d{which}.duckdb", tmp_path / f"p{which}", connector, sandbox_config(api, connector))
+        return answers[0], result, tmp_path / f"d{which}.duckdb"
+
+    answered, result, db = sync_failing_answer(2)
+    if answered < 2:  # a source whose whole tiny sync is one request (one report file): that answer fails
+        answered, result, db = sync_failing_answer(1)
+    assert answered >= 1, "the sync asked nothing"
     assert not result.ok, f"an error body with HTTP 200 was read as data: {result.rows}"
-    assert any(m in (result.error or "") for m in error_messages(connector.error_example, getattr(connector, "api", None))), result.error
-    assert not snapshot(tmp_path / "d.duckdb"), "rows of the failed sync were loaded"
+    assert any(m in (result.error or "") for m in messages), result.error
+    assert not snapshot(db), "rows of the failed sync were loaded"
 
 
 # -- every source: an added field never breaks a sync or changes a value -----------------------

@@ -366,6 +366,11 @@ class ApiClient:
             sink.seek(0)
             raise ApiError(f"HTTP {response.status_code}: {text[:300]} (an XML answer where the report file was asked for)",
                            status=response.status_code, request=describe(request)).located(source=self.source, stream=stream)
+        if kind == "text/html":  # a proxy's or login page where a data file was asked for: never a report
+            snippet = redact(sink.read(80).decode("utf-8", "replace").replace("\n", " "))
+            sink.seek(0)
+            raise _GarbledBodyError(f"expected the report file, got an HTML page ({size} bytes, starts {snippet!r})",
+                                    source=self.source, stream=stream, request=describe(request))
         lines = kind.endswith(("jsonl", "ndjson", "json-seq"))
         if not (kind.endswith("json") or lines) or size > ERROR_BODY_BYTES:
             return

@@ -354,13 +354,7 @@ class SourceConformance:
         from ..sandbox.server import FakeApi
         from ..sync import SyncJob, run_sync
 
-        example = self._documented_error("auth_error") or self.connector.error_example
-        if not example:  # a vendor whose errors are text: the text answered with HTTP 200 instead of the data
-            example = self._documented_error_text("auth_error")
-        assert example, (f"{self.connector.name}: document an auth_error body in its fixtures "
-                         "(or set Connector.error_example to the vendor's documented error body)")
-        messages = [example[:40]] if isinstance(example, str) else error_messages(example, getattr(self.connector, "api", None))
-        assert messages, f"the documented error body has no 'message' text to look for: {example}"
+        example, messages = error_in_200(self.connector)
         with FakeApi([self.fake_app()]) as api:
             # Every answer but a token grant (the credential is fine; the data request fails).
             # Report files too (a CSV answer): a vendor's error in a 200 instead of the file must fail the same way.
@@ -393,26 +387,38 @@ class SourceConformance:
         return Fixtures.load(fixture_folder(self.connector)).config_for("http://127.0.0.1:9")
 
     def _documented_error(self, kind: str) -> Any:
-        from .replay import Fixtures, fixture_folder, has_fixtures
+        """The documented JSON error body of `kind` (None for none, or a text one)."""
+        body = documented_error(self.connector, kind)
+        return None if isinstance(body, str) else body
 
-        if not has_fixtures(self.connector):
-            return None
-        fixtures = Fixtures.load(fixture_folder(self.connector))
-        exchange = fixtures.error(kind)
-        return fixtures.body(exchange) if exchange is not None else None
 
-    def _documented_error_text(self, kind: str) -> str | None:
-        """The documented error body of `kind` when it is text, not JSON (a vendor that answers errors so)."""
-        from .replay import Fixtures, fixture_folder, has_fixtures
+def documented_error(connector: Any, kind: str) -> Any:
+    """The documented error body of `kind` (``auth_error``) in the source's fixtures: JSON, or
+    its text when the vendor answers errors as text; None when none is documented."""
+    from .replay import Fixtures, fixture_folder, has_fixtures
 
-        if not has_fixtures(self.connector):
-            return None
-        fixtures = Fixtures.load(fixture_folder(self.connector))
-        exchange = fixtures.error(kind)
-        if exchange is None or fixtures.body(exchange) is not None:
-            return None
-        text = fixtures.raw_body(exchange).decode("utf-8", "replace").strip()
-        return text or None
+    if not has_fixtures(connector):
+        return None
+    fixtures = Fixtures.load(fixture_folder(connector))
+    exchange = fixtures.error(kind)
+    if exchange is None:
+        return None
+    body = fixtures.body(exchange)
+    if body is not None:
+        return body
+    return fixtures.raw_body(exchange).decode("utf-8", "replace").strip() or None
+
+
+def error_in_200(connector: Any) -> tuple[Any, list[str]]:
+    """The error body to answer with HTTP 200 instead of the data (the documented auth error, else
+    `Connector.error_example`) and the texts the sync's failure must carry."""
+    documented = documented_error(connector, "auth_error")
+    example = documented if documented and not isinstance(documented, str) else connector.error_example or documented
+    assert example, (f"{connector.name}: document an auth_error body in its fixtures "
+                     "(or set Connector.error_example to the vendor's documented error body)")
+    messages = [example[:40]] if isinstance(example, str) else error_messages(example, getattr(connector, "api", None))
+    assert messages, f"the documented error body has no 'message' text to look for: {example}"
+    return example, messages
 
 
 #: Keys under which vendors write an error's text (``{"errors": "[API] Invalid API key"}``: Shopify).

@@ -122,19 +122,20 @@ def test_a_review_deleted_later_leaves_the_tables(tmp_path, fast):
 
 
 def test_the_generated_fake_serves_the_documented_reviews_in_its_window(tmp_path, fast):
-    """The demo's fake moves the documented reviews so that the latest review day is its last day
-    (`sandbox.redate`): a sync over the fake's window loads every one, times of day kept."""
+    """The demo's fake moves the documented reviews so that the latest review lands on the day before
+    its last day (`sandbox.redate`: no incremental cursor, here updated_at, may end up in the future):
+    a sync over the fake's window loads every one, times of day kept."""
     app = GeneratedApp(connector=connector, end_date=date(2026, 12, 6))
     db = tmp_path / "y.duckdb"
     with FakeApi([app]) as api:
         run(db, tmp_path / "p", app.source_config(api.url(app.prefix)))
     rows = query(db, "select id, created_at from raw.yotpo_reviews order by id")
     assert [r[0] for r in rows] == ["512000101", "512000102", "512000103"]
-    last = app.world.days[-1]  # the latest documented review (Nov 2, 23:59:01 UTC) lands on the fake's last day
+    day = app.world.days[-1] - timedelta(days=1)  # the latest documented review (Nov 2, 23:59:01 UTC) lands here
     assert [r[1].astimezone(timezone.utc).replace(tzinfo=None) for r in rows] == [
-        datetime.combine(last, datetime.min.time()).replace(hour=10, minute=4, second=12) - timedelta(days=1),
-        datetime.combine(last, datetime.min.time()).replace(hour=22, minute=40) - timedelta(days=1),
-        datetime.combine(last, datetime.min.time()).replace(hour=23, minute=59, second=1),
+        datetime.combine(day, datetime.min.time()).replace(hour=10, minute=4, second=12) - timedelta(days=1),
+        datetime.combine(day, datetime.min.time()).replace(hour=22, minute=40) - timedelta(days=1),
+        datetime.combine(day, datetime.min.time()).replace(hour=23, minute=59, second=1),
     ]
 
 

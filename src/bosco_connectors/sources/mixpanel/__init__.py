@@ -129,6 +129,9 @@ API = Api(
 def _event_row(record: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     """An exported line -> the dedupe key, the processing time and the properties as JSON text."""
     props = record.get("properties")
+    if "error" in record and "event" not in record:  # the vendor's error envelope where the export's lines were
+        raise ResponseFormatError(f"the export answered Mixpanel's error instead of events: {str(record['error'])[:300]}",
+                                  stream="events")
     if not isinstance(props, dict) or not isinstance(props.get("time"), (int, float)):
         raise ResponseFormatError(f"an exported event without properties.time: {str(record)[:80]}", stream="events")
     time = int(props["time"])
