@@ -24,6 +24,8 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.adyen import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 VISA, MC, IDEAL = "8816178952380553", "8835511287412347", "8835518877120021"
 
@@ -38,11 +40,6 @@ def run(tmp_path: Path, config: dict) -> None:
     pipeline = dlt.pipeline(pipeline_name="adyen_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1"), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:

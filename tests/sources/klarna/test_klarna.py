@@ -24,6 +24,8 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.klarna import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 C1, C2, C3 = "33db6f16-9f43-43fa-a587-cc51411c98e4", "4a7e2c10-6b1d-4f0a-9c3e-5d8f1a2b3c4d", "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e"
 
@@ -42,11 +44,6 @@ def run(tmp_path: Path, config: dict) -> None:
     pipeline = dlt.pipeline(pipeline_name="klarna_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1"), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:

@@ -27,6 +27,8 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.lemon_squeezy import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 
 
@@ -44,11 +46,6 @@ def run(tmp_path: Path, config: dict, streams: list[str] | None = None) -> None:
     pipeline = dlt.pipeline(pipeline_name="ls_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1", streams=streams), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:

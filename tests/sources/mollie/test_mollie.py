@@ -28,6 +28,8 @@ from bosco_connectors.sandbox.generated import _put_path
 from bosco_connectors.sources.mollie import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 OPEN, EXPIRED, PAID, REFUNDED = "tr_92M7kM99Rg", "tr_h7uqbSUNbG", "tr_nBs82Ujy7g", "tr_6qh37hS3FF"
 
@@ -46,11 +48,6 @@ def run(tmp_path: Path, config: dict, streams: list[str] | None = None) -> None:
     pipeline = dlt.pipeline(pipeline_name="mollie_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1", streams=streams), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:

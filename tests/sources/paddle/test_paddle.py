@@ -26,6 +26,8 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.paddle import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 COMPLETED, CANCELED, PAST_DUE, BILLED = ("txn_01h857x99rw3vy424gsy6bgtfs", "txn_01h8bh19ag3brhyvakme2c91pa",
                                          "txn_01h7zcz6dhp2tc5mcd7qbnf8sp", "txn_01h69ddtrb11km0wk46dn607ya")
@@ -45,11 +47,6 @@ def run(tmp_path: Path, config: dict, streams: list[str] | None = None) -> None:
     pipeline = dlt.pipeline(pipeline_name="paddle_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1", streams=streams), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:

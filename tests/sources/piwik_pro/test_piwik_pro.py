@@ -23,6 +23,8 @@ from bosco_connectors.sandbox.server import FakeResponse
 from bosco_connectors.sources.piwik_pro import API, PiwikProConfig, connector, source
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 FOLDER = fixture_folder("piwik_pro")
 NAMES = ["date", "source", "medium", "campaign_name", "sessions", "visitors", "bounces", "page_views", "goal_conversions",
          "ecommerce_conversions"]  # the documented query's column order
@@ -52,11 +54,6 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     with FakeApi([app]) as api:
         pipeline.run(source(**{**app.source_config(api.url(app.prefix)), **config}))
     return seen
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_positional_rows_load_under_the_query_column_names(tmp_path):

@@ -25,6 +25,8 @@ from bosco_connectors.sandbox.server import FakeResponse
 from bosco_connectors.sources.posthog import API, connector, source
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 FOLDER = fixture_folder("posthog")
 
 
@@ -53,11 +55,6 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     with FakeApi([app]) as api:
         pipeline.run(source(**{**app.source_config(api.url(app.prefix)), **config}))
     return seen
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def queries(seen: list) -> list[dict]:

@@ -26,6 +26,8 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.wix_stores import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
+from ..replayed import query
+
 BODIES = fixture_folder(connector) / "bodies"
 O1, O2, O3 = "6f759095-0701-4075-9908-c9c31ff013e1", "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
 
@@ -44,11 +46,6 @@ def run(tmp_path: Path, config: dict) -> None:
     pipeline = dlt.pipeline(pipeline_name="wix_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
     pipeline.run(connector.resources(config, tenant_id="t1"), loader_file_format="parquet")
-
-
-def query(tmp_path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def orders(tmp_path: Path) -> list[tuple]:
