@@ -150,10 +150,16 @@ class VirtualClock:
 _virtual: VirtualClock | None = None
 
 
+def current_virtual_clock() -> VirtualClock | None:
+    """The clock of the enclosing `virtual_pace` block (report jobs poll on it), if any."""
+    return _virtual
+
+
 @contextmanager
 def virtual_pace() -> Iterator[VirtualClock]:
     """Limiters made inside the block with the wall clock's defaults pace on a `VirtualClock`
-    (limiters given their own clock or sleep, as pacing tests do, keep them). For tests."""
+    (limiters given their own clock or sleep, as pacing tests do, keep them), and declared report
+    jobs poll on it. For tests."""
     global _virtual
     previous, _virtual = _virtual, VirtualClock()
     try:
