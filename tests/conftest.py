@@ -35,3 +35,21 @@ def no_active_dlt_pipeline() -> Iterator[None]:
     context.deactivate()
     yield
     context.deactivate()
+
+
+#: Tests of what a source reads, not of how fast it may ask: their limiters pace on a virtual
+#: clock (`ratelimit.virtual_pace`). Pacing itself is tested in tests/framework, tests/reliability
+#: and bench/, on the wall clock.
+VIRTUAL_PACE = ("tests/sources/", "tests/test_conformance.py", "tests/test_unified_facts.py", "tests/test_unified_spend.py")
+
+
+@pytest.fixture(autouse=True)
+def virtual_pace_for_replays(request: pytest.FixtureRequest) -> Iterator[None]:
+    path = Path(str(request.node.fspath)).as_posix()
+    if not any(f"/{part}" in path for part in VIRTUAL_PACE):
+        yield
+        return
+    from bosco_connectors.framework.ratelimit import virtual_pace
+
+    with virtual_pace():
+        yield

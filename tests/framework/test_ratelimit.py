@@ -172,3 +172,25 @@ def test_a_declared_burst_reaches_the_limit() -> None:
 
     assert RateBudget(per_second=0.0056, burst=20).limit(None).burst == 20
     assert RateBudget(per_second=1).limit(None).burst == 1
+
+
+def test_virtual_pace_keeps_the_schedule_without_waiting() -> None:
+    import time as wall
+
+    from bosco_connectors.framework.ratelimit import virtual_pace
+
+    own: list[float] = []
+    with virtual_pace() as clock:
+        paced = RateLimiter(RateLimit(per_second=1.0))
+        injected = RateLimiter(RateLimit(per_second=1.0), sleep=own.append)
+        started = wall.monotonic()
+        for _ in range(4):
+            with paced.slot():
+                pass
+        assert wall.monotonic() - started < 0.5
+        assert 2.9 < clock.waited <= 3.0  # three waits of one second, on the virtual clock
+        for _ in range(2):
+            with injected.slot():
+                pass
+    assert len(own) == 1 and 0.9 < own[0] <= 1.0  # a limiter given its own sleep keeps it
+    assert RateLimiter().sleep is wall.sleep  # outside the block, the wall clock again

@@ -464,9 +464,17 @@ def _moment(value: Any) -> str:
 
 
 def _timing(client: Any) -> tuple[Callable[[float], None], Callable[[], float]]:
-    """The client's sleep and clock where it has them (a test's fake clock), else interruptible real ones."""
+    """The client's sleep and clock where it has them (a test's fake clock), else interruptible real
+    ones (a test's virtual clock inside `ratelimit.virtual_pace`: polls keep their schedule, unwaited)."""
+    from .ratelimit import current_virtual_clock
+
     sleep = getattr(client, "sleep", None)
     clock = getattr(client, "clock", None)
+    if callable(sleep) and callable(clock):
+        return sleep, clock
+    virtual = current_virtual_clock()
+    if virtual is not None:
+        return virtual.sleep, virtual.clock
     return (sleep if callable(sleep) else interrupt.sleep), (clock if callable(clock) else time.monotonic)
 
 

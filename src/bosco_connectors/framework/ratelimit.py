@@ -7,6 +7,10 @@ bucket, Meta's usage headers) can push the next start further out with `pause_un
 `AppLimits` is a different figure: what the vendor allows one developer app (or cloud
 project) in total, across every tenant and every process. One machine's limiter cannot
 see the other machines; the Prefect flow (`orchestration.prefect`) shares it among them.
+
+`virtual_pace` is for tests of everything but pacing: the limiter keeps its schedule, but a
+wait moves a virtual clock instead of the wall clock (a replayed sync of a vendor that allows
+20 requests a minute would otherwise spend 3 s per request doing nothing).
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ class RateLimiter:
     sleep: callable = time.sleep  # type: ignore[valid-type]
 
     def __post_init__(self) -> None:
+        if _virtual is not None and self.clock is time.monotonic and self.sleep is time.sleep:
+            self.clock, self.sleep = _virtual.clock, _virtual.sleep
         n = self.limit.max_concurrency
         self._slots = threading.BoundedSemaphore(n) if n else None
         self._lock = threading.Lock()
@@ -123,3 +129,40 @@ def _tighter(current: float | None, new: float | None) -> float | None:
     if new is None:
         return current
     return new if current is None else min(current, new)
+
+
+class VirtualClock:
+    """Monotonic time that a wait moves forward at once: the pacing schedule is computed as on
+    the wall clock, no request waits for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.waited = 0.0
+
+    def clock(self) -> float:
+        return time.monotonic() + self.waited
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.waited += max(0.0, seconds)
+
+
+_virtual: VirtualClock | None = None
+
+
+def current_virtual_clock() -> VirtualClock | None:
+    """The clock of the enclosing `virtual_pace` block (report jobs poll on it), if any."""
+    return _virtual
+
+
+@contextmanager
+def virtual_pace() -> Iterator[VirtualClock]:
+    """Limiters made inside the block with the wall clock's defaults pace on a `VirtualClock`
+    (limiters given their own clock or sleep, as pacing tests do, keep them), and declared report
+    jobs poll on it. For tests."""
+    global _virtual
+    previous, _virtual = _virtual, VirtualClock()
+    try:
+        yield _virtual
+    finally:
+        _virtual = previous
