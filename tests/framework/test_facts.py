@@ -214,3 +214,34 @@ def test_the_fact_unions_sources_with_its_checks() -> None:
 def test_a_wrong_mapping_says_what_is_wrong(spec, match) -> None:
     with pytest.raises(FactError, match=match):
         fact_staging_models(connector(stream("s", spec)))
+
+
+def test_a_prefixed_id_keeps_two_kinds_of_ids_apart_and_its_name_is_joined_on_the_vendors_id(raw) -> None:
+    """Customer.io numbers its newsletters and its automations apart: newsletter 5 and automation 5
+    of one day and channel would be summed into one row. The automation's id is written with a
+    prefix, and its name still joins on the vendor's id (``Lookup(..., row=...)``)."""
+    raw.execute("""create table raw.toy_newsletter_metrics as select * from (values
+        ('t', '5', DATE '2026-11-16', 'email', 100)) as r(tenant_id, newsletter_id, day, type, sent)""")
+    raw.execute("""create table raw.toy_campaign_metrics as select * from (values
+        ('t', '5', DATE '2026-11-16', 'email', 7)) as r(tenant_id, campaign_id, day, type, sent)""")
+    raw.execute("""create table raw.toy_campaigns as select * from (values
+        ('t', '5', 'Welcome series')) as r(tenant_id, id, name)""")
+    newsletters = Maps("email_campaign_performance", date="day", campaign_id="newsletter_id", channel="type", sends="sent",
+                       campaign_type=Const("campaign"))
+    automations = Maps("email_campaign_performance", date="day", campaign_id=Expr("'automation:' || campaign_id"),
+                       campaign_name=Lookup("campaigns", "id", "name", on="campaign_id", row="campaign_id"),
+                       channel="type", sends="sent", campaign_type=Const("flow"))
+    models = staging_models(connector(stream("newsletter_metrics", newsletters), stream("campaign_metrics", automations)))
+    sql = models["stg_toy__email_campaign_performance"]
+    assert raw.execute(f"select campaign_id, campaign_name, campaign_type, sends from ({sql}) order by 1").fetchall() == [
+        ("5", None, "campaign", 100), ("automation:5", "Welcome series", "flow", 7)]
+    assert "campaigns.name (joined on id = campaign_id)" in sql
+
+
+def test_a_lookup_on_a_fact_column_not_taken_from_a_column_names_row() -> None:
+    spec = Maps("email_campaign_performance", date="day", campaign_id=Expr("'automation:' || campaign_id"), channel="type",
+                campaign_name=Lookup("campaigns", "id", "name", on="campaign_id"))
+    with pytest.raises(FactError, match="name the row's own column with row="):
+        fact_staging_models(connector(stream("campaign_metrics", spec)))
+    with pytest.raises(ValueError, match="2 row column"):
+        _ = Lookup("campaigns", "id", "name", on="campaign_id", row=("a", "b")).row_columns

@@ -306,3 +306,26 @@ def test_partitions_from_a_parents_id_columns_are_the_ids_text() -> None:
     client = FakeClient([{"result": [{"id": 555666777, "budget": 5}, {"id": 555666778, "budget": 7}]}])
     parts = FromParent(parent, {"campaign_id": "id", "budget": "budget"}).for_read(None, client)  # type: ignore[arg-type]
     assert parts == [{"campaign_id": "555666777", "budget": 5}, {"campaign_id": "555666778", "budget": 7}]
+
+
+def test_partitions_from_the_items_of_a_list_in_each_parent_record() -> None:
+    """Customer.io's automation metrics are asked per channel: one partition per distinct channel the
+    automation's actions use (``each="actions"``), among the values the endpoint documents (``only``)."""
+    from bosco_connectors.framework import Id
+    from bosco_connectors.framework.params import FromParent
+
+    class Campaign(Contract):
+        id: Id
+
+    parent = RestStream(name="campaigns", path="campaigns", records="campaigns", contract=Campaign, primary_key=("id",),
+                        cursor=FullRefresh())
+    client = FakeClient([{"campaigns": [
+        {"id": 5, "actions": [{"id": 259, "type": "email"}, {"id": 260, "type": "twilio"}, {"id": 261, "type": "email"}]},
+        {"id": 7, "actions": [{"id": 301, "type": "email"}, {"id": 302, "type": "not-a-channel"}, {"id": 303}, "junk"]},
+        {"id": 9, "actions": []},
+        {"id": 11},
+    ]}])
+    parts = FromParent(parent, {"campaign_id": "id", "type": "actions.type"}, each="actions",
+                       only={"type": ("email", "twilio")}).for_read(None, client)  # type: ignore[arg-type]
+    assert parts == [{"campaign_id": "5", "type": "email"}, {"campaign_id": "5", "type": "twilio"},
+                     {"campaign_id": "7", "type": "email"}]

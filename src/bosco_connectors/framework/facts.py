@@ -144,7 +144,8 @@ class Maps:
     unit of each row's own currency (a `currencies.MinorUnits` table, read with the mapped
     ``currency``: JPY whole, USD in cents); `meanings` says what the platform's value is
     (``{"opens": "opens incl. machine opens"}``).
-    A `Lookup`'s `on` names fact columns whose values its `key` columns match.
+    A `Lookup`'s `on` names fact columns whose values its `key` columns match (or, with
+    ``row=``, the row's own columns: a fact column written with a prefix).
     """
 
     fact: str
@@ -493,7 +494,7 @@ def _value_sql(connector: "Connector", value: Value, joins: dict[str, Lookup | T
         return f"coalesce({table}.total_, 0)"
     if isinstance(value, Lookup):
         table = _lookup_table(value)
-        if table in joins and joins[table].pairs != value.pairs:
+        if table in joins and (joins[table].pairs, joins[table].row_columns) != (value.pairs, value.row_columns):
             raise FactError(f"lookups into {value.stream} must join on the same columns ({joins[table].pairs} vs {value.pairs})")
         joins[table] = value
         return f"{table}.{value.column}"
@@ -538,10 +539,12 @@ def _mapping_select(connector: "Connector", stream: str, fact: Fact, mapping: Ma
             continue
         lines.append(f"    left join raw.{connector.table_name(lookup.stream)} as {table}")
         conditions = [f"{table}.tenant_id = row_.tenant_id"]
-        for key, on in lookup.pairs:
-            target = mapping.columns.get(on)
+        own = lookup.row_columns
+        for i, (key, on) in enumerate(lookup.pairs):
+            target = own[i] if own is not None else mapping.columns.get(on)
             if not isinstance(target, str):
-                raise FactError(f"{connector.name}.{stream}: Lookup({lookup.stream!r}) joins on {on!r}, which this mapping does not take from a column")
+                raise FactError(f"{connector.name}.{stream}: Lookup({lookup.stream!r}) joins on {on!r}, which this mapping does not take "
+                                "from a column (name the row's own column with row=)")
             conditions.append(f"cast({table}.{key} as varchar) = cast(row_.{target} as varchar)")
         lines.append("        on " + "\n        and ".join(conditions))
     if mapping.where:
@@ -570,7 +573,8 @@ def _notes(connector: "Connector", stream: str, fact: Fact, mapping: Maps) -> li
         if isinstance(value, Const):
             shown = f"the constant {_literal(value.value)}"
         elif isinstance(value, Lookup):
-            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for k, on in value.pairs) or 'the tenant'})"
+            sides = value.row_columns or tuple(on for _k, on in value.pairs)
+            shown = f"{value.stream}.{value.column} (joined on {', '.join(f'{k} = {on}' for (k, _on), on in zip(value.pairs, sides)) or 'the tenant'})"
         elif isinstance(value, Expr):
             shown = value.sql
         elif isinstance(value, Total):

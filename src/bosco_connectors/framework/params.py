@@ -4,7 +4,8 @@
   (``start_date=2026-11-01``, ``since=1793000000``, ``dateRanges`` in a JSON body...);
 - `json_list`: list parameters some vendors take as JSON text in the query string;
 - partitions: one read per value of a config list (`ForEach`), per batch of values
-  (`Batches`), per record of a parent stream (`FromParent`: campaigns per account), or
+  (`Batches`), per record of a parent stream (`FromParent`: campaigns per account; or per
+  item of a list in each record: an automation's channels), or
   per batch of a parent stream's ids (`ParentBatches`: X's stats jobs, 20 ids of one account).
 """
 
@@ -242,10 +243,19 @@ class FromParent(Partitions):
     records are not loaded from here (the parent stream loads them). ``fields`` maps
     the partition's parameter names to the parent record's columns; a column its
     contract types `Id` gives the id's exact text, as it lands (Apple's numeric ids).
+
+    ``each`` names a list of objects in the parent record: one partition per item, whose
+    keys ``fields`` names as ``"<each>.<key>"`` beside the record's own columns (Customer.io's
+    automation metrics are asked per channel: ``FromParent(campaigns, {"campaign_id": "id",
+    "type": "actions.type"}, each="actions")``, one request per channel its actions use).
+    ``only`` keeps the partitions whose parameter is one of the listed values (the values an
+    endpoint documents for that parameter). Partitions repeat in no read.
     """
 
     parent: "Stream"
     fields: Mapping[str, str] = field(default_factory=dict)
+    each: str | None = None
+    only: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def for_read(self, config: Any, client: "ApiClient | None" = None) -> list[Mapping[str, Any]]:
         if client is None:
@@ -253,11 +263,22 @@ class FromParent(Partitions):
         from .ids import is_id_field, to_id
 
         ids = {info.alias or name for name, info in self.parent.contract.model_fields.items() if is_id_field(info)}
+        inner = f"{self.each}." if self.each else None
         seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
         for record in _records_of(self.parent, config, client):
-            part = {param: to_id(record.get(column)) if column in ids else record.get(column) for param, column in self.fields.items()}
-            if all(v is not None for v in part.values()):
-                seen.setdefault(tuple(part.values()), part)
+            items: list[Any] = [None]
+            if self.each is not None:
+                found = record.get(self.each)
+                items = [item for item in found if isinstance(item, Mapping)] if isinstance(found, list) else []
+            for item in items:
+                part = {}
+                for param, column in self.fields.items():
+                    if inner is not None and column.startswith(inner):
+                        part[param] = item.get(column[len(inner):])
+                    else:
+                        part[param] = to_id(record.get(column)) if column in ids else record.get(column)
+                if all(v is not None for v in part.values()) and all(part.get(k) in allowed for k, allowed in self.only.items()):
+                    seen.setdefault(tuple(part.values()), part)
         return list(seen.values())
 
 

@@ -29,12 +29,29 @@ _PLURAL = {"account": "accounts", "campaign": "campaigns", "ad_group": "ad_group
 class Lookup:
     """A column of another stream's table, joined on ids of the report row: the account id by
     default (the account's name, currency); `on` names other levels, paired with `key`
-    (Google: a campaign's name joined on the campaign id; an ad's on its ad group and ad ids)."""
+    (Google: a campaign's name joined on the campaign id; an ad's on its ad group and ad ids).
+
+    In a fact mapping (`facts.Maps`), `row` names the row's own columns the `key` columns
+    match, where the fact column `on` names is not taken from a column as it is: an id the
+    fact writes with a prefix so that two kinds of the vendor's ids cannot meet in one row
+    (Customer.io's automations ``campaign_id=Expr("'automation:' || campaign_id")`` beside its
+    newsletters' own ids), while the name is still joined on the vendor's id."""
 
     stream: str
     key: str | tuple[str, ...]
     column: str
     on: Level | tuple[Level, ...] = "account"
+    row: str | tuple[str, ...] | None = None
+
+    @property
+    def row_columns(self) -> tuple[str, ...] | None:
+        """The row's columns paired with `key` (`row`), or None to take them from the fact columns `on` names."""
+        if self.row is None:
+            return None
+        columns = (self.row,) if isinstance(self.row, str) else tuple(self.row)
+        if len(columns) != len(self.pairs):
+            raise ValueError(f"Lookup({self.stream!r}): {len(columns)} row column(s) for {len(self.pairs)} key column(s)")
+        return columns
 
     @property
     def pairs(self) -> list[tuple[str, Level]]:
