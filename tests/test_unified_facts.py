@@ -96,8 +96,10 @@ def _documented(fixtures: Fixtures, stream: Any) -> list[dict[str, Any]]:
     if fmt is not None and not any(fixtures.body(e) is not None for e in fixtures.data(stream.name)):
         return [r for e in fixtures.data(stream.name) for r in records.expand(list(fmt.records(io.BytesIO(fixtures.raw_body(e)))))]
     download = getattr(getattr(getattr(stream, "report", None), "download", None), "format", None)
-    if download is not None:  # the job's file among its create and poll answers: the bodies the format reads records from
-        files = [e for e in fixtures.data(stream.name) if download.is_json or fixtures.body(e) is None]
+    files = [e for e in fixtures.data(stream.name) if download.is_json or fixtures.body(e) is None] if download is not None else []
+    # the job's file among its create and poll answers: the bodies the format reads records from (a REST
+    # stream whose backfills go through a job, `jobs.RestStreamWithJob`, documents its pages here: JSON)
+    if download is not None and (files or getattr(stream, "kind", None) == "async_report"):
         return [r for e in files for r in records.expand(list(download.records(io.BytesIO(fixtures.raw_body(e)))))]
     return [r for exchange in fixtures.data(stream.name) for r in records.expand(records.select(fixtures.body(exchange)))]
 

@@ -298,7 +298,8 @@ class ApiClient:
 
     def download_file(self, url: str, *, stream: str | None = None, spool_bytes: int = 16 * 1024 * 1024,
                       method: str = "GET", params: Mapping[str, Any] | None = None, json: Any = None,
-                      data: Any = None, headers: Mapping[str, str] | None = None, json_is_error: bool = False) -> BinaryIO:
+                      data: Any = None, headers: Mapping[str, str] | None = None, json_is_error: bool = False,
+                      on_response: Callable[[httpx.Response], None] | None = None) -> BinaryIO:
         """Fetch a report export to a temporary file, never whole in memory; the caller closes it.
 
         Same retries as JSON calls; a URL on another origin (a pre-signed storage link) is
@@ -310,7 +311,8 @@ class ApiClient:
         vendors answer errors with HTTP 200 too. ``json_is_error``: the report asked for is not
         JSON (a CSV), so a small JSON answer is the vendor's error even where its body carries
         no code the error map knows (AppsFlyer's ``{"message": ...}``), never an empty report;
-        so is a small XML document (Cloud Storage's ``<Error>``).
+        so is a small XML document (Cloud Storage's ``<Error>``). ``on_response`` sees the answer
+        that was saved (its headers: a next page named in a header, `locator.HeaderLocator`).
         """
         request_args = {"params": params, "json": json, "data": data, "headers": headers}
         try:
@@ -318,18 +320,20 @@ class ApiClient:
                 with attempt:
                     file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
                     try:
-                        self._download_once(url, stream, file, method, request_args, json_is_error)
+                        response = self._download_once(url, stream, file, method, request_args, json_is_error)
                     except BaseException:
                         file.close()
                         raise
                     file.seek(0)
+                    if on_response is not None:
+                        on_response(response)
                     return file  # type: ignore[return-value]
         except SourceError as exc:
             raise exc.located(source=self.source, stream=stream) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _download_once(self, url: str, stream: str | None, sink: BinaryIO, method: str = "GET",
-                       request_args: Mapping[str, Any] | None = None, json_is_error: bool = False) -> None:
+                       request_args: Mapping[str, Any] | None = None, json_is_error: bool = False) -> httpx.Response:
         args = {k: v for k, v in (request_args or {}).items() if v is not None}
         request = self._http.build_request(method, url, **args)
         bare = origin(request.url) != self._origin
@@ -353,6 +357,7 @@ class ApiClient:
             raise error.located(source=self.source, stream=stream)
         if not bare and (method != "GET" or args):  # a report asked for, not a file fetched
             self._check_answered_error(response, request, stream, sink, json_is_error)
+        return response
 
     def _check_answered_error(self, response: httpx.Response, request: httpx.Request, stream: str | None,
                               sink: BinaryIO, json_is_error: bool = False) -> None:

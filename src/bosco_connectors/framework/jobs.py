@@ -28,7 +28,11 @@ produced. An `AsyncReport` declares the three calls::
   the map lacks fails the sync with its name, unless ``unknown=`` says what it means.
 - `Download`: the file's format and compression (`files`), from the poll's URL (fetched
   without credentials when it is on another host: a pre-signed link) or from a ``path``
-  of the API. Records come in bounded batches; the file is never whole in memory.
+  of the API. Records come in bounded batches; the file is never whole in memory. A result
+  handed out in sets, each answer naming the next in a response header (Salesforce's
+  ``Sforce-Locator``), declares ``pages=locator.HeaderLocator(...)``: set after set, each read
+  the same way.
+- `RestStreamWithJob`: a REST stream whose long reads (backfills) go through such a job.
 
 ``{name}`` in a path, and a params or body value that is exactly ``"{name}"``, is filled
 from the job id (``{job_id}``), what a `Prepare` kept, the partition, then config. Each
@@ -61,9 +65,10 @@ from .errors import ApiError, ResponseFormatError, SourceError
 from .files import DEFAULT_BATCH_ROWS, ColumnBatch, FileFormat
 from .jsonpath import get_path
 from .reports import JobStatus, ReportJob
-from .spec import ReadContext, Stream, Window
+from .spec import ReadContext, RestStream, Stream, Window
 
 if TYPE_CHECKING:
+    from .locator import HeaderLocator
     from .params import WindowParams
 
 log = logging.getLogger("bosco_connectors.jobs")
@@ -260,6 +265,12 @@ class Download:
     #: nothing matched: Shopify).
     no_url: Literal["error", "empty"] = "error"
     batch_rows: int = DEFAULT_BATCH_ROWS
+    #: The result comes in sets, each answer naming the next in a response header
+    #: (Salesforce's ``Sforce-Locator``): `locator.HeaderLocator`. Needs ``path``.
+    pages: "HeaderLocator | None" = None
+    #: Headers of a download from the API's ``path`` (``{"Accept": "text/csv"}``); a URL the poll
+    #: answered with (a pre-signed link) gets none.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, job: JobContext, handle: Job) -> Iterator[list[dict[str, Any]] | ColumnBatch]:
         url = _Values(job.read, handle.id, handle.values).path(self.path) if self.path else handle.url
@@ -267,7 +278,12 @@ class Download:
             if self.no_url == "empty":
                 return
             raise ResponseFormatError(f"{job.name}: job {handle.id} is done but its answer has no download URL", stream=job.stream)
-        with job.client.download_file(url, stream=job.stream) as file:
+        if self.pages is not None:
+            yield from self.pages.sets(job.client, url, self.format, stream=job.stream, config=job.config,
+                                       rows=self.batch_rows, headers=self.headers, name=job.name)
+            return
+        extra = {"headers": dict(self.headers)} if self.headers and self.path else {}
+        with job.client.download_file(url, stream=job.stream, **extra) as file:
             reader = getattr(self.format, "column_batches", None) or self.format.batches
             yield from reader(file, self.batch_rows)
 
@@ -359,6 +375,41 @@ class AsyncReportStream(Stream):
             return
         for batch in self.report.run(ctx, self.name):
             page = self.shape_batch(batch, ctx)
+            if page is not None and len(page):
+                yield page
+
+
+@dataclass(kw_only=True)
+class RestStreamWithJob(RestStream):
+    """A REST stream whose long reads go through the vendor's bulk job instead of its pages.
+
+    An incremental run asks for the last hours of changes: the REST pages answer at once.
+    A backfill (a first run, a reset, a long pause) asks for years of them, which the
+    vendor's bulk or export job serves in far fewer requests (Salesforce's Bulk API 2.0
+    query jobs beside its REST ``queryAll``), read from files in bounded batches.
+    ``use_job(ctx)`` says which read this is (a function of the read: its window, config);
+    ``job_record(record)`` turns one record of the job's file (CSV text) into the record as
+    the REST answer holds it, so that the one `Records` declaration shapes both and a row
+    read either way is the same row. Primary key, cursor and deletions are the stream's, so
+    the two reads share its state. The generated fake serves both (`sandbox.generated_jobs`).
+    """
+
+    report: AsyncReport
+    use_job: Callable[[ReadContext], bool]
+    job_record: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def read(self, ctx: ReadContext) -> Iterator[Any]:
+        if not self.use_job(ctx):
+            yield from super().read(ctx)
+            return
+        within = self.within_history(ctx)
+        if within is None:
+            return
+        for batch in self.report.run(within, self.name):
+            raw = batch.rows() if isinstance(batch, ColumnBatch) else batch
+            if self.job_record is not None:
+                raw = [self.job_record(record) for record in raw]
+            page = self.shape(raw, within)
             if page is not None and len(page):
                 yield page
 
@@ -479,6 +530,6 @@ def _timing(client: Any) -> tuple[Callable[[float], None], Callable[[], float]]:
 
 
 __all__ = [
-    "AsyncReport", "AsyncReportStream", "Create", "Download", "Job", "JobContext", "JobRequest", "Poll", "Prepare",
+    "AsyncReport", "AsyncReportStream", "Create", "Download", "Job", "JobContext", "JobRequest", "Poll", "Prepare", "RestStreamWithJob",
     "RUNNING", "DONE", "FAILED", "job_slot",
 ]

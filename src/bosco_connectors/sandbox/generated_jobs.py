@@ -15,6 +15,17 @@ where it keeps one; the job's creation then carries that id in its path, and the
 partition values the preparation carried (``"{advertiser_id}"`` in its body) scope the
 file. Its cleanup request is answered with its documented body. Only declared calls are
 served: a report whose calls are functions (an SDK) needs its own fake.
+
+A REST stream whose backfills go through a job (`jobs.RestStreamWithJob`: Salesforce's Bulk
+API 2.0) is served both ways: its pages by the generated REST routes, its job here. Its
+job's documented calls and files may live in a scenario manifest of their own
+(``fixtures.<scenario>.json``), since the documented replay of ``fixtures.json`` reads one
+way only; a stream served as documented gets its documented file's records, moved into the
+fake's window like its pages' records. Several jobs created at one path with their window
+inside a fixed value (a SOQL query) are told apart after the window is taken out. A result
+read in sets named by a response header (`locator.HeaderLocator`) is served so: at most the
+asked number of records a set, the header naming the next set (its ``last`` value on the last
+set) and the count header stating the set's records.
 """
 
 from __future__ import annotations
@@ -30,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..framework.jobs import AsyncReportStream, Create, Download, JobRequest, Poll, Prepare
+from ..framework.jobs import AsyncReportStream, Create, Download, JobRequest, Poll, Prepare, RestStreamWithJob
 from ..framework.jsonpath import get_path
 from ..framework.reports import JobStatus
 from .server import FakeRequest, FakeResponse
@@ -41,11 +52,13 @@ if TYPE_CHECKING:
 #: Where job files are served, below the app's prefix.
 FILES = "_jobs"
 _FILE = re.compile(rf"^/{FILES}/(?P<id>[^/]+)/report")
+#: Records per set of a result read in sets when the request does not say (`locator.HeaderLocator`).
+DEFAULT_SET = 1000
 
 
 @dataclass
 class _Declared:
-    stream: AsyncReportStream
+    stream: AsyncReportStream | RestStreamWithJob
     create: Create
     poll: Poll
     download: Download
@@ -61,13 +74,14 @@ class JobRoutes:
         self.prepared: dict[str, dict[str, Any]] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        self._fixtures: dict[str, Any] = {}
 
     @cached_property
     def declared(self) -> list[_Declared]:
         out = []
         for stream in self.app._streams():
             report = getattr(stream, "report", None)
-            if isinstance(stream, AsyncReportStream) and report is not None and isinstance(report.create, Create) \
+            if isinstance(stream, (AsyncReportStream, RestStreamWithJob)) and report is not None and isinstance(report.create, Create) \
                     and isinstance(report.poll, Poll) and isinstance(report.download, Download):
                 out.append(_Declared(stream, report.create, report.poll, report.download))
         return out
@@ -79,7 +93,7 @@ class JobRoutes:
 
     def file(self, request: FakeRequest) -> FakeResponse:
         match = _FILE.match(request.path)
-        return self._file(match.group("id") if match else "")
+        return self._file(match.group("id") if match else "", request)
 
     def answer(self, request: FakeRequest, path: str) -> FakeResponse | None:
         """The answer to a create, poll or download request of a declared job; None if it is none of those."""
@@ -101,7 +115,7 @@ class JobRoutes:
                 # this fake answers the job id there)
                 named = next((values[n] for n in ("job_id", *item.poll.keep) if values and values.get(n) in self.jobs), None)
                 if named is not None:
-                    return self._file(named)
+                    return self._file(named, request)
             job_id = self._polled_id(item.poll, request, path, params)
             if job_id is not None:
                 return self._poll(item, job_id, request)
@@ -113,7 +127,7 @@ class JobRoutes:
             return None
         # Several reports created at one path (Pinterest's levels, X's entities): the fixed
         # values each declares in its creation request say which one this is.
-        item, values = next(((i, v) for i, v in creates if _declares_same(i.create, params)), creates[0])
+        item, values = next(((i, v) for i, v in creates if _declares_same(i.create, _without_window(i.create, params))), creates[0])
         return self._create(item, request, params, values)
 
     # -- the three answers -------------------------------------------------------------------
@@ -169,17 +183,42 @@ class JobRoutes:
             _put_path(body, path, job_id)
         return FakeResponse.json(body)
 
-    def _file(self, job_id: str) -> FakeResponse:
+    def _file(self, job_id: str, request: FakeRequest | None = None) -> FakeResponse:
         route = self.jobs.get(job_id)
         if route is None:
             return FakeResponse.text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml")
-        fmt = route.stream.report.download.format  # type: ignore[attr-defined]
+        download = route.stream.report.download  # type: ignore[attr-defined]
+        fmt = download.format
         encode = getattr(route.stream, "fake_encode", None)
+        records = self._file_records(route)
+        pages = getattr(download, "pages", None)
+        headers = {"Content-Type": "application/octet-stream"}
+        if pages is not None:  # one set of the result, the next named in a header (Salesforce's Sforce-Locator)
+            rows = list(records)
+            asked = request.arg(pages.size_param) if request is not None and pages.size_param else None
+            size = int(asked) if asked and asked.isdigit() and int(asked) > 0 else DEFAULT_SET
+            offset = _untoken(request.arg(pages.param)) if request is not None else 0
+            records = rows[offset:offset + size]
+            following = _token(offset + size) if offset + size < len(rows) else pages.last
+            if following:
+                headers[pages.header] = following
+            if pages.count_header:
+                headers[pages.count_header] = str(len(records))
         # A file the unified mapping cannot describe (X's time series per entity): the
         # stream writes the world's rows into its documented file itself.
-        content = encode(self.app, route, None, list(self.app._records(route))) if encode is not None \
-            else fmt.dump(self.app._records(route))
-        return FakeResponse(200, content, {"Content-Type": "application/octet-stream"})
+        content = encode(self.app, route, None, list(records)) if encode is not None else fmt.dump(records)
+        return FakeResponse(200, content, headers)
+
+    def _file_records(self, route: "Route") -> Any:
+        """The records of a job's file: the world's, or for a REST stream served as documented whose
+        backfill is a job, its documented file's records moved into the fake's window like its pages'."""
+        stream = route.stream
+        if isinstance(stream, RestStreamWithJob) and self.app._served_as_documented(stream):
+            from .generated import _epochs
+            from .redate import shifted
+
+            return [shifted(r, self.app._redate_days, _epochs(stream)) for r in self.documented_records(stream)]
+        return self.app._records(route)
 
     # -- documented shapes ---------------------------------------------------------------------
 
@@ -196,20 +235,50 @@ class JobRoutes:
         item = next((d for d in self.declared if d.stream.name == stream.name), None)
         if item is None:
             return []
-        fixtures = self.app.fixtures
+        fixtures = self.fixtures_for(item)
         return [record for exchange in fixtures.data(stream.name) if not self._is_call(item, exchange.request)
+                and self._is_file(item, exchange.request)
                 for record in item.download.format.records(io.BytesIO(fixtures.raw_body(exchange)))]
+
+    def fixtures_for(self, item: _Declared) -> Any:
+        """The documented fixtures that hold the job's calls: ``fixtures.json``, else the first
+        ``fixtures.<scenario>.json`` that does (a REST stream's backfill job, see the module docstring)."""
+        found = self._fixtures.get(item.stream.name)
+        if found is not None:
+            return found
+        from ..testing.replay import Fixtures, manifests
+
+        found = main = self.app.fixtures
+        if not any(self._is_call(item, e.request) for e in main.data(item.stream.name)):
+            for name in manifests(main.folder)[1:]:
+                other = Fixtures.load(main.folder, name)
+                if any(self._is_call(item, e.request) for e in other.data(item.stream.name)):
+                    found = other
+                    break
+        self._fixtures[item.stream.name] = found
+        return found
 
     def _documented(self, item: _Declared, template: str, method: str) -> Any:
         from .generated import _match_path
 
-        for exchange in self.app.fixtures.data(item.stream.name):
+        fixtures = self.fixtures_for(item)
+        for exchange in fixtures.data(item.stream.name):
             want = exchange.request
             if want.get("method", "GET").upper() == method and _match_path(template, want.get("path", "")) is not None:
-                body = self.app.fixtures.body(exchange)
+                body = fixtures.body(exchange)
                 if body is not None:
                     return copy.deepcopy(body)
         return None
+
+    @staticmethod
+    def _is_file(item: _Declared, want: dict[str, Any]) -> bool:
+        """A documented exchange that may be the job's file: for a REST stream with a job, only one at
+        the download's path (its other exchanges are its JSON pages)."""
+        from .generated import _match_path
+
+        if isinstance(item.stream, AsyncReportStream) or not item.download.path:
+            return True
+        return _match_path(_no_query(item.download.path), want.get("path", "")) is not None
 
     def _is_call(self, item: _Declared, want: dict[str, Any]) -> bool:
         from .generated import _match_path
@@ -270,6 +339,25 @@ def _declares_same(create: Create, params: dict[str, Any]) -> bool:
     declared = {**(create.params if isinstance(create.params, dict) else {}),
                 **(create.body if isinstance(create.body, dict) else {})}
     return all(_same(get_path(params, where), value) for where, value in _fixed_leaves(declared))
+
+
+def _without_window(create: Create, params: dict[str, Any]) -> dict[str, Any]:
+    """The creation's parameters before its window was written into a fixed value (a SOQL query's
+    ``WHERE``): what tells several jobs created at one path apart."""
+    without = getattr(create.window, "without", None)
+    return without(params) if callable(without) else params
+
+
+def _token(offset: int) -> str:
+    from .generated import _token as token
+
+    return token(offset)
+
+
+def _untoken(value: Any) -> int:
+    from .generated import _untoken as untoken
+
+    return untoken(value)
 
 
 def _fixed_leaves(obj: Any, path: str = "") -> list[tuple[str, Any]]:

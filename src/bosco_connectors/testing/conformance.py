@@ -461,9 +461,13 @@ def _check_requests_start(stream: Stream, sent: list[hooks.RequestSent], expecte
         return  # the source's client is not an ApiClient (a vendor SDK): the hooks see no request
     cursor = stream.cursor
     window = getattr(stream, "window", None)
+    # A REST stream whose long reads go through a job (`jobs.RestStreamWithJob`) carries the window
+    # in its pages' requests or in its job's creation, whichever way the second run read.
+    job_window = getattr(getattr(getattr(stream, "report", None), "create", None), "window", None)
+    windows = [w for w in (window, job_window) if isinstance(w, WindowParams)]
     if isinstance(window, WindowParams):
-        starts = [parse_bound(window.parse({**r.query, **(r.body if isinstance(r.body, dict) else {})})[0], window.format)
-                  for r in sent]
+        starts = [parse_bound(start, w.format) for r in sent for w in windows
+                  if (start := w.parse({**r.query, **(r.body if isinstance(r.body, dict) else {})})[0]) is not None]
         starts = [s for s in starts if s is not None]
         assert starts, (f"{stream.name}: cursor ignored: none of the second run's {len(sent)} requests carries "
                         f"'{window.start}' (expected {expected}, {why})")

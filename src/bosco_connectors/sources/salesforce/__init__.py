@@ -1,5 +1,6 @@
 """Salesforce: leads, contacts, opportunities, campaigns and campaign members through the REST
-API's SOQL ``queryAll``, by ``SystemModstamp``, deletions included, declared.
+API's SOQL ``queryAll`` (incremental runs) and Bulk API 2.0 query jobs (backfills), by
+``SystemModstamp``, deletions included, declared.
 
 Reference: REST API Developer Guide, https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/
 (resources ``queryAll`` and ``query``, API version 66.0, Spring '26; Winter '27's 68.0 is the newest,
@@ -17,8 +18,32 @@ the query resource and its answer are the same); fields from the Object Referenc
   (`SoftDelete`). Batches of up to 2,000 records; ``nextRecordsUrl`` (a path on the instance)
   gives the next, absent when ``done`` is true. Changes are visible at once: each run re-reads
   one hour. A first run reads every record (from 1999).
-- Bulk API 2.0 (query jobs, for very large objects) is not declared: its results are paged by
-  the ``Sforce-Locator`` response header, which the declared job download does not follow.
+- Backfills through Bulk API 2.0 query jobs (Bulk API 2.0 and Bulk API Developer Guide,
+  https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/, "Bulk API 2.0
+  Query"): a read of more than ``bulk_after_days`` (30) days of changes (a first run, which reads
+  from 1999; a reset; a month without runs) is one query job per object instead of thousands of
+  2,000-record pages, as Salesforce advises for large results (2,000 records or more), and it
+  does not spend the org's REST request allowance page by page. ``POST jobs/query``
+  ``{"operation": "queryAll", "query": ..., "contentType": "CSV"}`` with the same SELECT and
+  ``SystemModstamp`` window (without ``ORDER BY``: Bulk API 2.0 does not support it, and it
+  would turn off PK chunking), polled at
+  ``jobs/query/{id}`` (``UploadComplete`` and ``InProgress`` wait, ``JobComplete`` is done,
+  ``Failed`` and ``Aborted`` fail with the job's ``errorMessage``; a failed or aborted job is
+  started once more, then the sync fails naming its state and reason), read at ``jobs/query/{id}/results`` in sets of
+  ``bulk_page_size`` records (``maxRecords``), each set's ``Sforce-Locator`` header naming the
+  next (``?locator=``; the text ``"null"`` on the last) and ``Sforce-NumberOfRecords`` its count
+  (checked). Each set goes to a temporary file and is read in batches: memory stays flat.
+  CSV is text: an empty cell is null (Salesforce keeps no empty text), booleans are
+  ``true``/``false``, numbers plain, a parent's field a column named ``Campaign.Name``; each
+  row is turned back into the record the REST answer holds (``Campaign`` an object, or null
+  when all its columns are empty) and shaped by the same declaration: same columns, types,
+  keys, cursor and deletions (``queryAll``: ``IsDeleted`` rows leave the tables). Incremental
+  runs stay on REST ``queryAll``: a job's queueing costs more than a few pages.
+  ``bulk = "always"`` or ``"never"`` overrides the choice. Limits: 10,000 query jobs and 1 TB
+  of results a rolling 24 hours per org (a backfill makes five jobs); results come compressed
+  (``Accept-Encoding: gzip``) and are inflated under the download cap. Not declared: parallel
+  result sets (``resultPages``, API 58.0+). The Bulk guide shows no datetime in a query result,
+  so both REST's form (``+0000``) and ``Z`` (the Bulk guide's date format) are read.
 - Errors: a list ``[{"message", "errorCode"}]``; ``INVALID_SESSION_ID`` (a refreshed token is
   tried once) and ``INVALID_AUTH_HEADER`` are credential problems; ``REQUEST_LIMIT_EXCEEDED``
   (the org's API request limits, 403) is retried; ``QUERY_TIMEOUT`` splits the window.
@@ -37,7 +62,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Literal, Mapping, get_args
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -46,11 +72,15 @@ from ...framework.auth import RefreshToken
 from ...framework.declare import Api, RateBudget, declare, source_function
 from ...framework.deletions import SoftDelete
 from ...framework.errormap import Action, ErrorMap
+from ...framework.errors import ResponseFormatError
 from ...framework.facts import COUNT, DayOf, Maps
+from ...framework.files import Csv
+from ...framework.jobs import DONE, FAILED, RUNNING, AsyncReport, Create, Download, Poll, RestStreamWithJob
+from ...framework.locator import HeaderLocator
 from ...framework.paginators import NextUrlInBody, SinglePage
 from ...framework.params import WindowParams, render_bound
 from ...framework.records import ISO_DATETIME, Records, snake_case
-from ...framework.spec import Cursor, FullRefresh, RestStream, Stream
+from ...framework.spec import Cursor, FullRefresh, ReadContext, RestStream, Stream
 from ...framework.unified import Lookup
 from .contracts import Campaign, CampaignMember, Contact, Lead, Opportunity, Organization
 
@@ -82,6 +112,12 @@ class SalesforceConfig(SourceConfig):
     refresh_token: SecretStr = Field(description="A refresh token of an integration user (scopes api, refresh_token).")
     token_url: str | None = Field(default=None, description="OAuth token endpoint (default: the instance's /services/oauth2/token).")
     multi_currency: bool = Field(default=False, description="The org has multiple currencies: ask for each opportunity's CurrencyIsoCode.")
+    bulk: Literal["backfill", "always", "never"] = Field(
+        default="backfill", description="Read through Bulk API 2.0 query jobs: for backfills (reads longer than bulk_after_days), "
+                                        "always, or never (REST queryAll pages only).")
+    bulk_after_days: int = Field(default=30, ge=1, description="A read of more days of changes than this is a backfill (Bulk API 2.0).")
+    bulk_page_size: int = Field(default=50_000, ge=1, le=1_000_000,
+                                description="Records per Bulk API 2.0 result set (maxRecords); each set is one request.")
     requests_per_second: float = Field(default=5.0, gt=0, description="Pace; Salesforce counts API requests per org per 24 hours.")
 
     @model_validator(mode="after")
@@ -158,12 +194,93 @@ def records(fields: tuple[str, ...]) -> Records:
     return Records("records", drop=("attributes",), rename=names, formats={t: ISO_DATETIME for t in times})
 
 
+# -- Bulk API 2.0: backfills -------------------------------------------------------------------
+
+
+def is_backfill(ctx: ReadContext) -> bool:
+    """True when this read goes through a Bulk API 2.0 query job (see the module docstring)."""
+    mode = getattr(ctx.config, "bulk", "backfill")
+    if mode != "backfill":
+        return mode == "always"
+    start, end = ctx.window.start, ctx.window.end
+    if start is None or end is None:
+        return True
+    return end - start > timedelta(days=ctx.config.bulk_after_days)
+
+
+def bulk_query(sobject: str, fields: tuple[str, ...]) -> AsyncReport:
+    """One Bulk API 2.0 ``queryAll`` job of the object's changes in the window, its CSV result read set by set."""
+    return AsyncReport(
+        name=f"Bulk API 2.0 query of {sobject}",
+        create=Create(DATA + "jobs/query", job_id="id", window=Modstamp("query", in_body=True),
+                      body={"operation": "queryAll", "query": f"SELECT {', '.join(fields)} FROM {sobject}",
+                            "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}),
+        poll=Poll(DATA + "jobs/query/{job_id}", status="state", error="errorMessage",
+                  statuses={"UploadComplete": RUNNING, "InProgress": RUNNING, "JobComplete": DONE,
+                            "Failed": FAILED, "Aborted": FAILED}),
+        download=Download(Csv(), path=DATA + "jobs/query/{job_id}/results", headers={"Accept": "text/csv"},
+                          pages=HeaderLocator("Sforce-Locator", "locator", last="null", size_param="maxRecords",
+                                              size="bulk_page_size", count_header="Sforce-NumberOfRecords")),
+        deadline=timedelta(hours=2), attempts=2, first_poll=2.0, max_poll=30.0,
+    )
+
+
+_TRUE_FALSE = {"true": True, "false": False}
+
+
+def _kind(annotation: Any) -> type | None:
+    for kind in (bool, int, Decimal, float):
+        if annotation is kind or kind in get_args(annotation):
+            return kind
+    return None
+
+
+def from_csv(fields: tuple[str, ...], contract: type) -> Callable[[dict[str, str]], dict[str, Any]]:
+    """A Bulk API 2.0 CSV row -> the record as REST's JSON holds it: an empty cell null, ``true``/
+    ``false`` booleans, numbers exact (the contract says which fields), ``Campaign.Name`` inside a
+    ``Campaign`` object (null when all its cells are empty); dates and datetimes stay text, as in JSON."""
+    names = columns(fields)
+    model = getattr(contract, "model_fields", {})
+    kinds = {f: _kind(model[names[f]].annotation) for f in fields if f in names and names[f] in model}
+
+    def typed(name: str, text: str) -> Any:
+        if text == "":
+            return None
+        kind = kinds.get(name)
+        if kind is None:
+            return text
+        try:
+            if kind is bool:
+                return _TRUE_FALSE[text.strip().lower()]
+            number = Decimal(text)
+            return int(number) if kind is int else float(number) if kind is float else number
+        except (KeyError, InvalidOperation, ValueError):
+            raise ResponseFormatError(f"Bulk API result: {name} holds {text[:40]!r}, not a {kind.__name__}") from None
+
+    def convert(row: dict[str, str]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        parents: dict[str, dict[str, Any]] = {}
+        for name, text in row.items():
+            if "." in name:
+                parent, child = name.split(".", 1)
+                parents.setdefault(parent, {})[child] = typed(name, text)
+            else:
+                record[name] = typed(name, text)
+        for parent, values in parents.items():
+            record[parent] = values if any(v is not None for v in values.values()) else None
+        return record
+
+    return convert
+
+
 def sobject_stream(name: str, sobject: str, contract: type, description: str, unified: Any = None,
                    extra: tuple[str, ...] = ()) -> RestStream:
+    """An object's records by change: REST ``queryAll`` pages, a Bulk API 2.0 job for a backfill."""
     fields = OBJECTS[sobject] + extra
-    return RestStream(
+    return RestStreamWithJob(
         name=name, description=description, path=DATA + "queryAll", params=soql(sobject, fields), window=Modstamp(),
         paginator=lambda: NextUrlInBody("nextRecordsUrl"), records=records(fields),
+        report=bulk_query(sobject, fields), use_job=is_backfill, job_record=from_csv(fields, contract),
         contract=contract, primary_key=("id",),
         cursor=Cursor("system_modstamp", kind="datetime", lookback=timedelta(hours=1), initial=BEGINNING),
         deleted=SoftDelete("is_deleted"), unified=unified,
@@ -210,10 +327,11 @@ def streams(config: SalesforceConfig | None) -> list[Stream]:
 connector = declare(
     "salesforce", title="Salesforce", api=API, config=SalesforceConfig, streams=streams, api_version=VERSION,
     docs_url="https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/", category="crm",
-    description="CRM leads, contacts, opportunities, campaigns and members by SystemModstamp (queryAll: deletions applied).",
+    description="CRM leads, contacts, opportunities, campaigns and members by SystemModstamp (queryAll: deletions applied; "
+                "backfills through Bulk API 2.0 query jobs).",
     support_policy="API versions stay available for years; Salesforce retires the oldest (21.0-30.0 in 2025) with notice",
     error_example=[{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
 )
 source = source_function(connector)
 
-__all__ = ["connector", "source", "SalesforceConfig"]
+__all__ = ["connector", "source", "SalesforceConfig", "bulk_query", "from_csv", "is_backfill"]
