@@ -46,7 +46,7 @@ VIRTUAL_PACE = ("tests/sources/", "tests/test_conformance.py", "tests/test_unifi
 @pytest.fixture(autouse=True)
 def virtual_pace_for_replays(request: pytest.FixtureRequest) -> Iterator[None]:
     path = Path(str(request.node.fspath)).as_posix()
-    if not any(f"/{part}" in path for part in VIRTUAL_PACE):
+    if not any(f"/{part}" in path for part in VIRTUAL_PACE) or request.node.get_closest_marker("wall_clock"):
         yield
         return
     from bosco_connectors.framework.ratelimit import virtual_pace

@@ -27,6 +27,9 @@ from .conftest import (
     sync,
 )
 
+#: The fake's cost bucket refills in real time: the client must really wait for it.
+pytestmark = pytest.mark.wall_clock
+
 TINY = dict(seed=3, size="tiny", end_date=END)
 
 
