@@ -43,8 +43,10 @@ def no_active_dlt_pipeline() -> Iterator[None]:
 VIRTUAL_PACE = ("tests/sources/", "tests/test_conformance.py", "tests/test_unified_facts.py", "tests/test_unified_spend.py")
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def virtual_pace_for_replays(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Module-wide, so that a module's shared syncs (module and class fixtures) pace on it too;
+    ``pytestmark = pytest.mark.wall_clock`` keeps a module on the wall clock."""
     path = Path(str(request.node.fspath)).as_posix()
     if not any(f"/{part}" in path for part in VIRTUAL_PACE) or request.node.get_closest_marker("wall_clock"):
         yield

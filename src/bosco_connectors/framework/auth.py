@@ -151,7 +151,9 @@ class TokenExchangeAuth(httpx.Auth):
 
     def _refresh(self) -> str:
         form = self.grant_form()
-        with httpx.Client(timeout=self._timeout, transport=self._transport) as client:
+        from .http import tls_context
+
+        with httpx.Client(timeout=self._timeout, transport=self._transport, verify=tls_context()) as client:
             try:
                 body = {"json": form} if self.token_body == "json" else {"data": form}
                 response = client.post(self.token_url, **body, auth=self.token_request_auth(), headers=dict(self.headers))
