@@ -187,6 +187,22 @@ class CampaignMetrics(RestStream):
                 "res": "days", "start": f"{start:%Y-%m-%d %H:%M:%S} +0000 UTC"}
 
 
+def message_metrics(*, meanings: dict[str, str], **columns: Any) -> Maps:
+    """A metrics answer's counts in ``email_campaign_performance`` (newsletters' and automations'
+    alike), on its channel (Customer.io's ``twilio`` is SMS); `columns` place the row."""
+    return Maps(
+        "email_campaign_performance", **columns, channel=Expr("case type when 'twilio' then 'sms' else type end"),
+        sends="sent", deliveries="delivered", unique_opens="opened", unique_clicks="clicked", bounces="bounced",
+        unsubscribes="unsubscribed", spam_reports="spammed",
+        meanings={
+            "unique_opens": "opened: messages opened, each once, machine opens included (human_opened: without)",
+            "unique_clicks": "clicked: messages clicked, each once",
+            "spam_reports": "spammed: spam complaints",
+            **meanings,
+        },
+    )
+
+
 def streams(config: CustomerIoConfig | None) -> list[Stream]:
     newsletters = RestStream(
         name="newsletters", description="Newsletters (one-time sends): name, channel, send time, tags.",
@@ -212,19 +228,13 @@ def streams(config: CustomerIoConfig | None) -> list[Stream]:
         records=Records("metric", flatten=("series",), formats={"date": DATE_PREFIX}, from_partition=("campaign_id", "type")),
         contract=CampaignMetricsDaily, primary_key=("campaign_id", "type", "date"),
         cursor=Cursor("date", lookback=timedelta(days=7), window=timedelta(days=90)),
-        unified=Maps(
-            "email_campaign_performance", date="date", campaign_id=Expr("'automation:' || campaign_id"),
-            campaign_name=Lookup("campaigns", "id", "name", on="campaign_id", row="campaign_id"),
-            campaign_type=Const("flow"), channel=Expr("case type when 'twilio' then 'sms' else type end"),
-            sends="sent", deliveries="delivered", unique_opens="opened", unique_clicks="clicked", bounces="bounced",
-            unsubscribes="unsubscribed", spam_reports="spammed",
+        unified=message_metrics(
+            date="date", campaign_id=Expr("'automation:' || campaign_id"),
+            campaign_name=Lookup("campaigns", "id", "name", on="campaign_id", row="campaign_id"), campaign_type=Const("flow"),
             meanings={
                 "date": "the UTC day of the series entry (version 2 metrics by day, tz UTC)",
                 "campaign_id": "automation:<the automation's id>, apart from the newsletters' own ids",
                 "channel": "the type the metrics were asked for; Customer.io's twilio is SMS",
-                "unique_opens": "opened: messages opened, each once, machine opens included (human_opened: without)",
-                "unique_clicks": "clicked: messages clicked, each once",
-                "spam_reports": "spammed: spam complaints",
             },
         ),
     )
@@ -237,19 +247,12 @@ def streams(config: CustomerIoConfig | None) -> list[Stream]:
             records=Records("metric", flatten=("series",), from_partition=("newsletter_id",)), transform=totals,
             contract=NewsletterMetrics, primary_key=("newsletter_id",),
             cursor=FullRefresh("a newsletter's metrics keep growing after the send and carry no date to filter on"),
-            unified=Maps(
-                "email_campaign_performance",
+            unified=message_metrics(
                 date=DayOf(Lookup("newsletters", "id", "sent_at", on="campaign_id")), campaign_id="newsletter_id",
                 campaign_name=Lookup("newsletters", "id", "name", on="campaign_id"), campaign_type=Const("campaign"),
-                channel=Expr("case type when 'twilio' then 'sms' else type end"),
-                sends="sent", deliveries="delivered", unique_opens="opened", unique_clicks="clicked", bounces="bounced",
-                unsubscribes="unsubscribed", spam_reports="spammed",
                 meanings={
                     "date": "the UTC day of the newsletter's sent_at (its last send): its metrics are totals to date",
                     "channel": "the metrics' type; Customer.io's twilio is SMS",
-                    "unique_opens": "opened: messages opened, each once, machine opens included (human_opened: without)",
-                    "unique_clicks": "clicked: messages clicked, each once",
-                    "spam_reports": "spammed: spam complaints",
                 },
             ),
         ),

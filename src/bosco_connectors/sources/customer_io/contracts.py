@@ -25,12 +25,9 @@ class Newsletter(Contract):
     tags: list[str] | None = None
 
 
-class NewsletterMetrics(Contract):
-    """One newsletter's totals to date: each ``metric.series`` of GET /v1/newsletters/{id}/metrics
-    (by month, 121 months: every month Customer.io keeps) summed."""
+class MessageMetrics(Contract):
+    """The message counts every metrics answer's ``metric.series`` holds (newsletters' and automations')."""
 
-    newsletter_id: Id
-    type: str | None = Field(default=None, description="The channel: email, webhook, twilio (SMS), push, in_app, inbox.")
     attempted: int | None = None
     sent: int | None = None
     delivered: int | None = None
@@ -52,6 +49,14 @@ class NewsletterMetrics(Contract):
     created: int | None = None
     drafted: int | None = None
     replied: int | None = None
+
+
+class NewsletterMetrics(MessageMetrics):
+    """One newsletter's totals to date: each ``metric.series`` of GET /v1/newsletters/{id}/metrics
+    (by month, 121 months: every month Customer.io keeps) summed."""
+
+    newsletter_id: Id
+    type: str | None = Field(default=None, description="The channel: email, webhook, twilio (SMS), push, in_app, inbox.")
 
 
 class CampaignAction(BaseModel):
@@ -91,7 +96,7 @@ class Campaign(Contract):
     webhook_id: int | None = Field(default=None, description="Webhook-triggered: the webhook trigger's id.")
 
 
-class CampaignMetricsDaily(Contract):
+class CampaignMetricsDaily(MessageMetrics):
     """One automation's metrics on one channel and one UTC day: the day's entry of each ``metric.series``
     of GET /v1/campaigns/{id}/metrics (``version=2``, ``res=days``, asked per ``type``)."""
 
@@ -99,27 +104,6 @@ class CampaignMetricsDaily(Contract):
     type: str = Field(description="The channel asked for: email, twilio (SMS), push, in_app, whatsapp, slack, webhook, "
                                   "live_notification.")
     date: dt.date = Field(description="The UTC day of the series entry (the window starts at 00:00 UTC, one entry a day).")
-    attempted: int | None = None
-    sent: int | None = None
-    delivered: int | None = None
-    opened: int | None = Field(default=None, description="Messages opened (each message once), machine opens included.")
-    human_opened: int | None = None
-    prefetch_opened: int | None = None
-    clicked: int | None = Field(default=None, description="Messages clicked (each message once).")
-    human_clicked: int | None = None
-    machine_clicked: int | None = None
-    converted: int | None = None
-    bounced: int | None = None
-    spammed: int | None = None
-    unsubscribed: int | None = None
-    topic_unsubscribed: int | None = None
-    failed: int | None = None
-    undeliverable: int | None = None
-    suppressed: int | None = None
-    deferred: int | None = None
-    created: int | None = None
-    drafted: int | None = None
-    replied: int | None = None
     untracked: int | None = None
     open_untracked: int | None = None
     link_untracked: int | None = None
