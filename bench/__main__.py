@@ -3,7 +3,9 @@
 Names: throughput, memory, concurrency, startup, recipes (default: all, in that
 order; about 15 minutes on a 2-core machine), and per_source (every registered source's
 largest stream against a raw loader; by name only: ``python -m bench.per_source`` runs
-some sources, and ``python -m bench.source_table`` writes the README's table). ``--quick`` shrinks every size ~10x
+some sources, and ``python -m bench.source_table`` writes the README's table) and
+shopify_bulk (a Shopify bulk export of ~30,000 orders against a raw JSONL loader, and
+at 10x; by name only). ``--quick`` shrinks every size ~10x
 for a smoke run whose figures are not the recorded ones; ``--whole-catalog`` makes
 the recipes benchmark build every recipe instead of the fact and its upstream. Progress goes to stderr, the
 table to stdout; the exit code is 1 when a target was missed.
@@ -20,7 +22,7 @@ from .common import Row, conditions, print_table, say
 
 BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
 #: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour).
-OPTIONAL = ("per_source",)
+OPTIONAL = ("per_source", "shopify_bulk")
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
 FULL = {
@@ -30,6 +32,7 @@ FULL = {
     "startup": dict(),
     "recipes": dict(rows=10_000_000),
     "per_source": dict(seconds=15.0, rounds=2),
+    "shopify_bulk": dict(days=375, rounds=3),
 }
 QUICK = {
     "throughput": dict(rows=100_000, repeats=1),
@@ -38,6 +41,7 @@ QUICK = {
     "startup": dict(repeats=2, plugins=100),
     "recipes": dict(rows=1_000_000),
     "per_source": dict(seconds=2.0, rounds=1),
+    "shopify_bulk": dict(days=38, rounds=1),
 }
 
 

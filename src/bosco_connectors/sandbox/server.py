@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import random
 import socket
 import sys
@@ -21,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +31,8 @@ import orjson
 from ..framework.redaction import redact
 
 log = logging.getLogger("bosco_connectors.sandbox")
+#: Bytes per write of an answer served from a file.
+FILE_CHUNK = 1 << 20
 
 
 @dataclass
@@ -55,6 +59,9 @@ class FakeResponse:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: An answer read from this file instead of `body`, sent in chunks (a large export
+    #: served without holding it in memory). Transforms and truncating faults see only `body`.
+    file: Path | None = None
 
     @classmethod
     def json(cls, obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> "FakeResponse":
@@ -445,6 +452,9 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.kind == "reset":
                     self._reset()
                     return
+                if response.file is not None and (fault is None or fault.kind != "truncate"):
+                    self._send_file(response)
+                    return
                 payload = response.body
                 if fault is not None and fault.kind == "truncate":
                     payload = payload[: max(1, len(payload) // 2)]
@@ -458,6 +468,18 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 with api._lock:
                     api.in_flight -= 1
                     api.in_flight_by_vendor[vendor] -= 1
+
+        def _send_file(self, response: FakeResponse) -> None:
+            assert response.file is not None
+            with open(response.file, "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                while chunk := file.read(FILE_CHUNK):
+                    self.wfile.write(chunk)
 
         def _reset(self) -> None:
             # SO_LINGER 0 makes close() send RST: the client sees a connection reset.

@@ -49,7 +49,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
 from urllib.parse import quote
 
 import orjson
@@ -999,6 +1000,9 @@ class BulkOperation:
     polls: int = 0
     error_code: str | None = None
     result: bytes | None = None
+    #: The result written to a file instead (`ShopifyApp(bulk_files=...)`), and its size.
+    result_file: Path | None = None
+    result_size: int = 0
     object_count: int = 0
     root_count: int = 0
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -1009,11 +1013,12 @@ class BulkOperation:
         return f"gid://shopify/BulkOperation/{720_000_000 + self.number}"
 
     def view(self) -> dict[str, Any]:
-        url = f"{self.root_url}/bulk-results/{self.number}.jsonl" if self.status == "COMPLETED" and self.result else None
+        size = len(self.result) if self.result is not None else self.result_size
+        url = f"{self.root_url}/bulk-results/{self.number}.jsonl" if self.status == "COMPLETED" and size else None
         return {
             "__typename": "BulkOperation", "id": self.id, "status": self.status, "errorCode": self.error_code,
             "type": "QUERY", "objectCount": str(self.object_count), "rootObjectCount": str(self.root_count),
-            "fileSize": str(len(self.result)) if url else None, "url": url, "partialDataUrl": None,
+            "fileSize": str(size) if url else None, "url": url, "partialDataUrl": None,
             "createdAt": iso(self.created_at), "completedAt": iso(self.completed_at) if self.completed_at else None,
             "query": self.text,
         }
@@ -1035,6 +1040,13 @@ class ShopifyApp:
     Rate limit defaults follow the Shopify Plus plan (1,000 points/second); pass
     ``bucket_size=2000, restore_rate=100`` for a Standard shop. ``bulk_polls`` is how
     many status polls a bulk operation stays CREATED/RUNNING before it completes.
+
+    ``bulk_files`` (a folder) is for shops too large to export in memory (the benchmark's
+    300,000 orders): each bulk result is written there line by line by a thread started
+    with the operation, which stays RUNNING until the file is complete, and the download
+    is served from the file in chunks. The file is kept per query document and reused by
+    later operations with the same document, so it assumes the shop does not change
+    between exports (tests that edit the shop must leave this unset).
     """
 
     prefix = "shopify"
@@ -1049,6 +1061,7 @@ class ShopifyApp:
         bucket_size: float = 20_000.0,
         restore_rate: float = 1_000.0,
         bulk_polls: int = 2,
+        bulk_files: str | Path | None = None,
         **overrides: int,
     ) -> None:
         self.world = World(seed, size, namespace="shopify", end_date=end_date or date.today(), overrides=overrides)
@@ -1061,6 +1074,9 @@ class ShopifyApp:
         self._fail_bulk: list[str] = []
         self._drain_at_next: float | None = None
         self._lock = threading.RLock()
+        #: Where bulk results go as files (None: in memory), and the file of each document.
+        self.bulk_files = Path(bulk_files) if bulk_files is not None else None
+        self._bulk_files: dict[str, _BulkFile] = {}
 
     # -- test controls ---------------------------------------------------------------
 
@@ -1127,6 +1143,8 @@ class ShopifyApp:
     def _download(self, number: int) -> FakeResponse:
         with self._lock:
             op = next((o for o in self.bulk_operations if o.number == number), None)
+        if op is not None and op.result_file is not None:
+            return FakeResponse(200, b"", {"Content-Type": "application/jsonl"}, file=op.result_file)
         if op is None or op.result is None:
             return FakeResponse.text("<Error><Code>NoSuchKey</Code></Error>", 404, "application/xml")
         return FakeResponse(200, op.result, {"Content-Type": "application/jsonl"})
@@ -1291,6 +1309,8 @@ class ShopifyApp:
             return refused(f"Invalid bulk query: {exc.message}")
         op = BulkOperation(len(self.bulk_operations) + 1, inner, root_url, self._fail_bulk.pop(0) if self._fail_bulk else None,
                            text=document, app=app)
+        if self.bulk_files is not None and op.fail_with is None:
+            self._bulk_file(document, inner)
         self.bulk_operations.append(op)
         return {"__typename": "BulkOperationRunQueryPayload", "bulkOperation": op.view(), "userErrors": []}
 
@@ -1300,9 +1320,16 @@ class ShopifyApp:
             op.status, op.completed_at = "CANCELED", datetime.now(timezone.utc)
         elif op.status in ("CREATED", "RUNNING"):
             op.polls += 1
-            if op.polls >= self.bulk_polls:
+            written = self._bulk_files.get(op.text) if self.bulk_files is not None and not op.fail_with else None
+            if op.polls >= self.bulk_polls and (written is None or written.done.is_set()):
                 if op.fail_with:
                     op.status, op.error_code = "FAILED", op.fail_with
+                elif written is not None:
+                    if written.error is not None:
+                        raise written.error
+                    op.result_file, op.result_size = written.path, written.size
+                    op.object_count, op.root_count = written.objects, written.roots
+                    op.status, op.completed_at = "COMPLETED", datetime.now(timezone.utc)
                 else:
                     op.result, op.object_count, op.root_count = self.bulk_result(op.document)
                     op.status, op.completed_at = "COMPLETED", datetime.now(timezone.utc)
@@ -1312,18 +1339,22 @@ class ShopifyApp:
 
     def bulk_result(self, document: Operation, limit: int | None = None) -> tuple[bytes, int, int]:
         """The JSONL a bulk query produces: one line per object, nested ones with __parentId."""
+        lines = list(self.bulk_lines(document, limit))
+        roots = sum(1 for line in lines if b'"__parentId"' not in line)
+        return (b"\n".join(lines) + b"\n") if lines else b"", len(lines), roots
+
+    def bulk_lines(self, document: Operation, limit: int | None = None) -> Iterator[bytes]:
+        """The lines of a bulk query's JSONL, each object built when its line is (a large shop's
+        export never whole in memory)."""
         root = _fields(document.selections)[0]
         executor = Executor({}, bulk=True)
         listing = self.listing(root.name, executor.args(root))
-        items = listing.nodes(listing.items[:limit])
         node_sel = _node_selection(root)
         nested = [s for s in _fields(node_sel) if s.selections and _node_selection(s, required=False) is not None]
         plain = [s for s in node_sel if not (isinstance(s, Field) and s in nested)]
-        lines: list[bytes] = []
-        count = 0
-        for item in items:
-            lines.append(orjson.dumps(executor.select(item, plain)))
-            count += 1
+        for record in listing.items[:limit]:
+            item = listing.nodes([record])[0]
+            yield orjson.dumps(executor.select(item, plain))
             for sel in nested:
                 value = item.get(sel.name)
                 if not callable(value):
@@ -1331,9 +1362,42 @@ class ShopifyApp:
                 for child in value(executor.args(sel)).items:
                     row = executor.select(child, _node_selection(sel))
                     row["__parentId"] = item["id"]
-                    lines.append(orjson.dumps(row))
-                    count += 1
-        return (b"\n".join(lines) + b"\n") if lines else b"", count, len(items)
+                    yield orjson.dumps(row)
+
+    def _bulk_file(self, text: str, document: Operation) -> "_BulkFile":
+        """The file of a document's result: started in a thread the first time it is asked for."""
+        assert self.bulk_files is not None
+        written = self._bulk_files.get(text)
+        if written is None:
+            self.bulk_files.mkdir(parents=True, exist_ok=True)
+            written = self._bulk_files[text] = _BulkFile(self.bulk_files / f"result-{len(self._bulk_files) + 1}.jsonl")
+            threading.Thread(target=written.write, args=(self.bulk_lines(document),), daemon=True,
+                             name="fake-shopify-bulk").start()
+        return written
+
+@dataclass
+class _BulkFile:
+    """A bulk result being written to disk (`ShopifyApp(bulk_files=...)`)."""
+
+    path: Path
+    size: int = 0
+    objects: int = 0
+    roots: int = 0
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def write(self, lines: Iterator[bytes]) -> None:
+        try:
+            with open(self.path, "wb") as file:
+                for line in lines:
+                    file.write(line + b"\n")
+                    self.objects += 1
+                    self.roots += b'"__parentId"' not in line
+            self.size = self.path.stat().st_size
+        except BaseException as exc:  # noqa: BLE001 - the polls report it
+            self.error = exc
+        finally:
+            self.done.set()
 
 
 def _node_selection(sel: Field, required: bool = True) -> list[Any] | None:

@@ -65,6 +65,30 @@ def test_bulk_operation_yields_the_same_rows_as_paging(tmp_path):
     assert any(len(o.line_items) > 5 for o in app.shop.orders)
 
 
+def test_bulk_files_serve_the_same_export_from_disk_written_once_per_document(tmp_path):
+    """`bulk_files` (the benchmark's 300,000-order shop): the same bytes as the in-memory export,
+    written by a thread, streamed from disk, and reused by a second export of the same document."""
+    in_memory = ShopifyApp(**TINY)
+    on_disk = ShopifyApp(**TINY, bulk_files=tmp_path / "files")
+    with FakeApi([in_memory]) as api:
+        base = in_memory.source_config(api.url("shopify"))
+        sync(tmp_path, {**base, "bulk": True}, streams=["orders"], name="memory")
+        expected = api.requests_to("/bulk-results/")
+        assert len(expected) == 1
+    with FakeApi([on_disk]) as api:
+        base = on_disk.source_config(api.url("shopify"))
+        sync(tmp_path, {**base, "bulk": True}, streams=["orders"], name="disk")
+        sync(tmp_path, {**base, "bulk": True}, streams=["orders"], name="again")
+        assert len(api.requests_to("/bulk-results/")) == 2
+    first, second = on_disk.bulk_operations
+    assert first.result is None and first.result_file == second.result_file, "one file per document, reused"
+    assert first.result_file.read_bytes() == in_memory.bulk_operations[0].result
+    assert (first.object_count, first.root_count) == (in_memory.bulk_operations[0].object_count, len(in_memory.shop.orders))
+    for name in ("disk", "again"):
+        for table in ("shopify_orders", "shopify_orders__line_items"):
+            assert comparable(tmp_path, table, name) == comparable(tmp_path, table, "memory"), (name, table)
+
+
 def test_auto_uses_bulk_for_a_long_first_range_then_pages_the_increment(tmp_path):
     app = ShopifyApp(seed=5, size="small", end_date=END)  # 45 days > bulk_threshold_days (30)
     with FakeApi([app]) as api:
