@@ -1,8 +1,9 @@
 """``python -m bench [NAME...] [--quick]``: run benchmarks and print one table.
 
 Names: throughput, memory, concurrency, startup, recipes (default: all, in that
-order; about 15 minutes on a 2-core machine), and per_source (every registered source's
-largest stream against a raw loader; by name only: ``python -m bench.per_source`` runs
+order; about 15 minutes on a 2-core machine), and by name only: prefect_scale (200
+syncs through the Prefect flow under a vendor limit, 1/2/4 workers), per_source (every registered source's
+largest stream against a raw loader; ``python -m bench.per_source`` runs
 some sources, and ``python -m bench.source_table`` writes the README's table). ``--quick`` shrinks every size ~10x
 for a smoke run whose figures are not the recorded ones; ``--whole-catalog`` makes
 the recipes benchmark build every recipe instead of the fact and its upstream. Progress goes to stderr, the
@@ -19,8 +20,9 @@ from importlib import import_module
 from .common import Row, conditions, print_table, say
 
 BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
-#: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour).
-OPTIONAL = ("per_source",)
+#: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour;
+#: prefect_scale: the Prefect extra and ~15 minutes).
+OPTIONAL = ("per_source", "prefect_scale")
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
 FULL = {
@@ -30,6 +32,7 @@ FULL = {
     "startup": dict(),
     "recipes": dict(rows=10_000_000),
     "per_source": dict(seconds=15.0, rounds=2),
+    "prefect_scale": dict(jobs=200),
 }
 QUICK = {
     "throughput": dict(rows=100_000, repeats=1),
@@ -38,6 +41,7 @@ QUICK = {
     "startup": dict(repeats=2, plugins=100),
     "recipes": dict(rows=1_000_000),
     "per_source": dict(seconds=2.0, rounds=1),
+    "prefect_scale": dict(jobs=20),
 }
 
 
