@@ -41,7 +41,7 @@ QUICK = {
     "startup": dict(repeats=2, plugins=100),
     "recipes": dict(rows=1_000_000),
     "per_source": dict(seconds=2.0, rounds=1),
-    "prefect_scale": dict(jobs=20),
+    "prefect_scale": dict(jobs=20, overhead_jobs=10),
 }
 
 
