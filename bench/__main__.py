@@ -21,7 +21,7 @@ from .common import Row, conditions, print_table, say
 
 BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
 #: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour;
-#: prefect_scale: the Prefect extra and ~20 minutes).
+#: prefect_scale: the Prefect extra and ~12-20 minutes).
 OPTIONAL = ("per_source", "prefect_scale")
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
