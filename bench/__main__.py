@@ -1,11 +1,11 @@
 """``python -m bench [NAME...] [--quick]``: run benchmarks and print one table.
 
 Names: throughput, memory, concurrency, startup, recipes (default: all, in that
-order; about 15 minutes on a 2-core machine), and per_source (every registered source's
-largest stream against a raw loader; by name only: ``python -m bench.per_source`` runs
-some sources, and ``python -m bench.source_table`` writes the README's table) and
-shopify_bulk (a Shopify bulk export of ~30,000 orders against a raw JSONL loader, and
-at 10x; by name only). ``--quick`` shrinks every size ~10x
+order; about 15 minutes on a 2-core machine), and by name only: per_source (every registered
+source's largest stream against a raw loader; ``python -m bench.per_source`` runs some sources,
+and ``python -m bench.source_table`` writes the README's table), shopify_bulk (a Shopify bulk
+export of ~30,000 orders against a raw JSONL loader, and at 10x) and prefect_scale (200 syncs
+through the Prefect flow under a vendor limit, 1/2/4 workers). ``--quick`` shrinks every size ~10x
 for a smoke run whose figures are not the recorded ones; ``--whole-catalog`` makes
 the recipes benchmark build every recipe instead of the fact and its upstream. Progress goes to stderr, the
 table to stdout; the exit code is 1 when a target was missed.
@@ -21,8 +21,9 @@ from importlib import import_module
 from .common import Row, conditions, print_table, say
 
 BENCHMARKS = ("throughput", "memory", "concurrency", "startup", "recipes")
-#: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour).
-OPTIONAL = ("per_source", "shopify_bulk")
+#: Runnable by name, not part of a bare ``python -m bench`` (every source: about an hour;
+#: prefect_scale: the Prefect extra and ~12-20 minutes).
+OPTIONAL = ("per_source", "shopify_bulk", "prefect_scale")
 
 #: Sizes per benchmark: the recorded run, and the --quick smoke run.
 FULL = {
@@ -33,6 +34,7 @@ FULL = {
     "recipes": dict(rows=10_000_000),
     "per_source": dict(seconds=15.0, rounds=2),
     "shopify_bulk": dict(days=375, rounds=3),
+    "prefect_scale": dict(jobs=200),
 }
 QUICK = {
     "throughput": dict(rows=100_000, repeats=1),
@@ -42,6 +44,7 @@ QUICK = {
     "recipes": dict(rows=1_000_000),
     "per_source": dict(seconds=2.0, rounds=1),
     "shopify_bulk": dict(days=38, rounds=1),
+    "prefect_scale": dict(jobs=20, overhead_jobs=10),
 }
 
 

@@ -329,3 +329,20 @@ def test_run_concurrently_stays_inline_while_reading_is_computing(monkeypatch: p
     got = list(_run_concurrently([named_pages(t, 10, clock, spin=0.01) for t in "abc"], workers=3))
     assert len(got) == 30
     assert {thread for _, thread in got} == {threading.current_thread().name}
+
+
+def test_run_concurrently_eager_puts_every_worker_in_flight_from_the_first_page() -> None:
+    # A sync holding k lanes of a vendor budget: k requests at once from the first one. Each
+    # task's first page waits for the others' (a barrier): read inline first, it would time out.
+    meet = threading.Barrier(3, timeout=5)
+
+    def task(name: str):
+        def run():
+            meet.wait()
+            yield f"{name}0"
+            yield f"{name}1"
+
+        return run
+
+    got = list(_run_concurrently([task("a"), task("b"), task("c")], workers=3, eager=True))
+    assert sorted(got) == ["a0", "a1", "b0", "b1", "c0", "c1"]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
 import pytest
 
 from bosco_connectors.framework import ApiClient, AppLimits, RateLimit
 from bosco_connectors.framework.errors import ConfigError
 from bosco_connectors.framework.registry import get_connector
-from bosco_connectors.orchestration.lanes import Lanes, fit, lanes_for, lanes_wanted, limit_name
+from bosco_connectors.framework.resources import _reader_threads
+from bosco_connectors.orchestration.lanes import Lanes, fair_share, fit, lanes_for, lanes_wanted, limit_name
 from bosco_connectors.project import parse_project
 
 PROJECT = "[[tenants]]\nid = 'a'\n[tenants.sources.tiktok_ads]\n"
@@ -57,6 +63,106 @@ def test_a_sync_takes_its_own_concurrency_in_lanes_and_is_narrowed_to_their_shar
     fit(client, narrow.share(1))
     assert client.limiter.limit.max_concurrency == 1 and client.limiter.limit.per_second == 8.0  # never loosened
     assert limit_name("tiktok_ads") == "bosco-app-tiktok_ads"
+
+
+@pytest.mark.parametrize(
+    "count, jobs, threads, share",
+    [
+        (5, 1, 4, 5),  # a lone sync takes every lane
+        (5, 200, 1, 5),  # one thread: one sync at a time
+        (5, 2, 4, 2),  # two at once: 2 each (one lane idle rather than 3 + 2 unequal)
+        (5, 200, 4, 1),  # four at once: 1 each
+        (5, 200, 8, 1),  # more threads than lanes: 1 each, the counter makes the rest wait
+        (10, 3, 4, 3),
+        (10, 200, 4, 2),
+        (1, 200, 4, 1),
+    ],
+)
+def test_a_sync_takes_a_fair_share_of_the_lanes(count, jobs, threads, share):
+    assert fair_share(count, jobs, threads) == share
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 10, 50])
+def test_fair_shares_of_the_syncs_running_at_once_never_sum_past_the_lanes(count):
+    for jobs in range(1, 60):
+        for threads in range(1, 60):
+            running = min(jobs, threads)
+            share = fair_share(count, jobs, threads)
+            assert share >= 1
+            if running <= count:  # past `count` syncs at once, the shared counter makes the rest wait
+                assert share * running <= count, (count, jobs, threads)
+                assert share * running > count - running, "lanes left idle that a fair share would use"
+
+
+def test_a_sync_never_takes_more_lanes_than_its_own_concurrency():
+    lanes = lanes_for(AppLimits(in_flight=10))
+    client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=3))
+    assert lanes_wanted(client, lanes) == 3  # alone: all it can use
+    assert lanes_wanted(client, lanes, jobs=2, threads=4) == 3  # a share of 5, capped at 3
+    assert lanes_wanted(client, lanes, jobs=200, threads=4) == 2
+    assert lanes_wanted(client, lanes, jobs=200, threads=20) == 1
+
+
+def _counted_concurrency(count: int, held: list[int], log: list[int]):
+    """Prefect's global concurrency limit as this test needs it: `count` slots, a taker waits."""
+    slots = threading.Condition()
+    state = {"held": 0}
+
+    @contextmanager
+    def concurrency(name, occupy=1, **_):
+        with slots:
+            slots.wait_for(lambda: state["held"] + occupy <= count)
+            state["held"] += occupy
+            held.append(state["held"])
+        try:
+            yield
+        finally:
+            with slots:
+                state["held"] -= occupy
+                slots.notify_all()
+            log.append(occupy)
+
+    return concurrency
+
+
+@pytest.mark.parametrize("jobs, threads", [(1, 4), (2, 4), (12, 4), (12, 8), (3, 2)])
+def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(monkeypatch, jobs, threads):
+    from bosco_connectors.orchestration import prefect as flow
+
+    lanes = lanes_for(AppLimits(in_flight=5, per_second=20))
+    held: list[int] = []
+    taken: list[int] = []
+    monkeypatch.setattr(flow, "concurrency", _counted_concurrency(lanes.count, held, taken))
+    turn = flow.vendor_turn("tiktok_ads", lanes, jobs, threads)
+    fitted: list[tuple[int | None, int | None, float | None]] = []
+
+    def sync(_: int) -> None:
+        client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=5, per_second=20))
+        with turn(client):
+            fitted.append((client.lanes.lanes, client.limiter.limit.max_concurrency, client.limiter.limit.per_second))
+            time.sleep(0.01)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(sync, range(jobs)))
+
+    share = fair_share(lanes.count, jobs, threads)
+    assert taken == [share] * jobs
+    assert max(held) <= lanes.count
+    assert {f for f in fitted} == {(share, share, 4.0 * share)}  # 1 in flight and 4/s per lane
+
+
+@pytest.mark.parametrize(
+    "share, max_workers, threads, eager",
+    [
+        (None, 5, 5, False),  # no lanes (the plain path): the probe decides
+        (1, 5, 1, False),  # one lane: inline, on its lane from the first request
+        (2, 5, 2, True),  # two lanes: two threads from the first request
+        (5, 3, 3, True),  # never more threads than the source's own
+    ],
+)
+def test_a_sync_holding_lanes_reads_with_them_from_the_first_request(share, max_workers, threads, eager):
+    lanes = lanes_for(AppLimits(in_flight=5))
+    assert _reader_threads(max_workers, lanes.share(share) if share else None) == (threads, eager)
 
 
 def test_a_project_raises_a_tier_in_its_limits_table():

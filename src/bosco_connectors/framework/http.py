@@ -209,6 +209,9 @@ class ApiClient:
     #: Report jobs the vendor lets this client run at once (`RateBudget.report_jobs`);
     #: an `jobs.AsyncReport` without its own ``max_concurrent`` waits for one of them.
     report_jobs: int | None = None
+    #: The share of an app-wide budget this client's sync holds (`orchestration.lanes.fit`),
+    #: or None: its readers use the share's lanes from the first request.
+    lanes: Any = None
 
     def __init__(
         self,

@@ -274,7 +274,9 @@ class _StreamReader:
         deadline = Deadline(getattr(self.config, "stream_deadline_minutes", None))
         checks = PageChecks(self.source, self.stream, limit)
         sent = SentFields()
-        pages = _run_concurrently([self._task(ctx, deadline, checks, sent) for ctx in tasks], self.config.max_workers, f"{self.source}/{self.stream.name}")
+        workers, eager = _reader_threads(self.config.max_workers, getattr(self.client, "lanes", None))
+        pages = _run_concurrently([self._task(ctx, deadline, checks, sent) for ctx in tasks], workers,
+                                  f"{self.source}/{self.stream.name}", eager=eager)
         yield from _coalesce(pages)
         checks.report()
         if state is not None and _rereads_days(self.stream):
@@ -449,7 +451,24 @@ PROBE_PAGES = 8
 PROBE_SECONDS = 0.3
 
 
-def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int, label: str = "") -> Iterator[Any]:
+def _reader_threads(max_workers: int, lanes: Any) -> tuple[int, bool]:
+    """Threads for a stream's partitions, and whether to start on them at once.
+
+    A sync holding lanes of an app-wide budget (`orchestration.lanes.fit` sets the
+    client's ``lanes``) reads with at most as many threads as its share has requests in
+    flight, from the first request: a 1-lane sync reads inline, on its one lane; a k-lane
+    sync puts k requests in flight at once rather than probing first, since lanes it
+    holds idle are lost to every other sync of the app. Otherwise: `max_workers`, after
+    the probe (`_run_concurrently`)."""
+    if lanes is None:
+        return max_workers, False
+    in_flight = getattr(lanes, "in_flight", None)
+    workers = max(1, min(max_workers, in_flight)) if in_flight else max_workers
+    return workers, workers > 1
+
+
+def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int, label: str = "", *,
+                      eager: bool = False) -> Iterator[Any]:
     """Yield the pages of every task: inline while the API answers fast, else from threads.
 
     Threads only pay when reading waits: under the GIL, every handoff between reader
@@ -459,11 +478,15 @@ def _run_concurrently(tasks: list[Callable[[], Iterator[Any]]], workers: int, la
     whole cycle (reading it, then the consumer's work on it) waiting (wall time minus
     this thread's CPU time: a slow API, network latency, a rate limit), the rest of the
     current task and all remaining tasks move to `workers` threads, for good. One task,
-    or one worker, always runs inline.
+    or one worker, always runs inline. `eager` skips the probe: threads from the first
+    page (a sync holding lanes of a vendor budget, `_reader_threads`).
     """
     if len(tasks) <= 1 or workers <= 1:
         for task in tasks:
             yield from task()
+        return
+    if eager:
+        yield from _threaded(tasks, workers)
         return
     pending = list(tasks)
     probe: deque[tuple[float, float]] = deque(maxlen=PROBE_PAGES)  # (cycle, waited) per page

@@ -16,7 +16,9 @@ source=.. stream=..`` lines, the same exit code (`run_flow`). What Prefect adds:
   declared from the vendor's docs, raised per project in ``[limits.<source>]``) is a
   Prefect global concurrency limit of N lanes (`orchestration.lanes`), created or updated
   when the flow starts; a sync holds its lanes for its extract step only, and paces its
-  requests to its share, so the sum over all workers stays within the vendor's figure;
+  requests to its share, so the sum over all workers stays within the vendor's figure.
+  Its share is fair (`lanes.fair_share`): with J syncs of the source on T task threads,
+  N // min(J, T) lanes (at least 1), so that syncs running at once share the budget;
 - **recipes once per run, after every load** (not per tenant): the facts are one table
   for all tenants, and an incremental build rebuilds the dates whose inputs changed for
   all of them in one pass, so a build per tenant would redo the same DDL N times and
@@ -32,8 +34,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -97,6 +100,9 @@ class RunContext:
     plan: Plan
     pipelines: Path
     lanes: dict[str, Lanes]
+    #: Syncs of each source in the plan, and the task runner's threads: the fair share.
+    jobs: dict[str, int] = field(default_factory=dict)
+    threads: int = 1
     full_refresh: bool = False
     backfill_start: date | None = None
     load_lock: Any = None
@@ -124,12 +130,15 @@ def ensure_limits(lanes: dict[str, Lanes]) -> None:
             client.upsert_global_concurrency_limit_by_name(limit_name(source), lane.count)
 
 
-def vendor_turn(source: str, lanes: Lanes) -> Callable[[Any], Any]:
-    """`run_sync`'s ``extract_turn``: hold the sync's lanes while it calls the API."""
+def vendor_turn(source: str, lanes: Lanes, jobs: int = 1, threads: int = 1) -> Callable[[Any], Any]:
+    """`run_sync`'s ``extract_turn``: hold the sync's lanes while it calls the API.
+
+    Its fair share of them (`lanes.lanes_wanted`) as one of `jobs` syncs of the source
+    on `threads` task threads."""
 
     @contextmanager
     def turn(client: Any) -> Iterator[None]:
-        taken = lanes_wanted(client, lanes)
+        taken = lanes_wanted(client, lanes, jobs, threads)
         with concurrency(limit_name(source), occupy=taken, lease_duration=LEASE_SECONDS, strict=True):
             fit(client, lanes.share(taken))
             yield
@@ -159,7 +168,8 @@ def sync_one(job: TenantSource, context: RunContext) -> SyncResult:
     result = run_planned(
         job, context.plan, pipelines=context.pipelines, full_refresh=context.full_refresh,
         backfill_start=context.backfill_start, load_lock=context.load_lock,
-        extract_turn=vendor_turn(job.source, lanes) if lanes else None, say=logger.info,
+        extract_turn=vendor_turn(job.source, lanes, context.jobs.get(job.source, 1), context.threads) if lanes else None,
+        say=logger.info,
     )
     for line in result.partial_lines:
         logger.warning(line)
@@ -249,7 +259,8 @@ def bosco_sync(
     with only_worker(plan):
         database = plan.duckdb_file
         context = RunContext(
-            plan=plan, pipelines=pipelines_dir(home_dir, logger.info), lanes=lanes, full_refresh=full_refresh,
+            plan=plan, pipelines=pipelines_dir(home_dir, logger.info), lanes=lanes,
+            jobs=dict(Counter(job.source for job in plan.jobs)), threads=_task_threads(), full_refresh=full_refresh,
             backfill_start=date.fromisoformat(start_date) if start_date else None,
             load_lock=DatabaseTurns(database) if database is not None else nullcontext(),
         )
@@ -268,6 +279,16 @@ def bosco_sync(
     if summary["exit_code"] not in (0, 5):  # 5: loaded, with accounts the vendor refused (PARTIAL lines)
         raise RunFailed(summary)
     return summary
+
+
+def _task_threads() -> int:
+    """The threads of this flow run's task runner (`run_flow`'s ``workers``, else `TASK_WORKERS`;
+    unbounded: as many as there are syncs)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    threads = getattr(getattr(context, "task_runner", None), "_max_workers", None)
+    return threads if isinstance(threads, int) and threads > 0 else TASK_WORKERS
 
 
 def _result_of(job: TenantSource, future: Any) -> SyncResult:
