@@ -6,11 +6,14 @@ its fake-API process, both contenders and the README table generator from rottin
 
 from __future__ import annotations
 
+import pytest
+
 from bench import per_source, source_table
 
 SOURCE = "taboola"  # a declared source: its fake is generated from its declarations
 
 
+@pytest.mark.slow  # a benchmark harness end to end (fake in its own process, fresh processes): make test-slow
 def test_the_per_source_harness_measures_a_declared_source_at_a_tiny_size():
     result = per_source.measure(SOURCE, seconds=1.0, rounds=1, knob_1x=1)
 

@@ -7,9 +7,12 @@ disk), both contenders and the 10x run from rotting.
 
 from __future__ import annotations
 
+import pytest
+
 from bench import shopify_bulk
 
 
+@pytest.mark.slow  # a benchmark harness end to end (fake in its own process, fresh processes): make test-slow
 def test_the_shopify_bulk_harness_loads_every_order_both_ways_at_a_tiny_size():
     rows = shopify_bulk.run(days=3, rounds=1, scale=3, warmup=False)
 
