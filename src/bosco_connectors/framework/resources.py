@@ -23,6 +23,7 @@ import dlt
 import pyarrow as pa
 
 from . import deletions, hooks, progress
+from .dlt_hints import memoize_hint_introspection
 from .arrow import check_required, check_required_records, to_arrow
 from .deadline import Deadline
 from .drift import SentFields
@@ -32,6 +33,8 @@ from .splitting import describe_split, join_parts, split_fields, split_read
 from .page_checks import PageChecks, check_saved_cursor, row_limit
 from .reserved import rename_reserved, reserved_columns
 from .spec import Cursor, ReadContext, Stream, utc_today
+
+memoize_hint_introspection()  # every sync runs through this module: dlt's fixed cost, cut once
 
 if TYPE_CHECKING:
     from dlt.extract.resource import DltResource
