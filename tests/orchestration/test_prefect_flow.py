@@ -19,10 +19,6 @@ from typing import Any, Iterator
 
 import pytest
 
-import prefect  # noqa: E402  (in the test extra: the flow is tested, never skipped)
-
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
-
 from bosco_connectors.framework.registry import get_connector  # noqa: E402
 from bosco_connectors.sandbox import FakeApi, Fault, app_for, sandbox_config  # noqa: E402
 from tests.reliability.helpers import cli_env, diff, duplicate_keys, snapshot, write_project  # noqa: E402
@@ -33,6 +29,10 @@ SOURCES = ("tiktok_ads", "snapchat_ads")
 
 @pytest.fixture(scope="module")
 def harness() -> Iterator[str]:
+    # imported here, not at collection: Prefect's server takes ~4 s to import in every xdist worker
+    # (prefect is in the test extra: the flow is tested, never skipped)
+    from prefect.testing.utilities import prefect_test_harness
+
     with prefect_test_harness(server_startup_timeout=120):
         from prefect.settings import PREFECT_API_URL
 

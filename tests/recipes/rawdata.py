@@ -9,6 +9,7 @@ independent of the SQL under test.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
@@ -19,17 +20,19 @@ from sqlglot import exp
 SOURCES = ("tiktok_ads", "google_ads", "facebook_ads", "shopify", "ga4")
 
 
-def breadth_staging() -> set[str]:
+@functools.cache
+def breadth_staging() -> frozenset[str]:
     """Staging generated for every other registered source: these rows do not feed it, so a
     build here skips it (its numbers are checked from documented fixtures in
     ``tests/test_unified_spend.py`` and ``tests/test_unified_facts.py``, its columns by the
     unions that read it)."""
     from bosco_connectors.recipes.catalog import generated_staging
 
-    return {name for name, (source, _sql) in generated_staging().items() if source not in SOURCES}
+    return frozenset(name for name, (source, _sql) in generated_staging().items() if source not in SOURCES)
 
 
-def breadth_facts() -> set[str]:
+@functools.cache
+def breadth_facts() -> frozenset[str]:
     """Facts generated from those sources' mappings alone (``fct_orders`` of the commerce
     sources), or from none (a fact no installed source maps into yet): a build here skips them
     too, none of their members being built."""
@@ -38,16 +41,17 @@ def breadth_facts() -> set[str]:
 
     staging, skipped = generated_staging(), breadth_staging()
     facts = {f"fct_{fact}": [name for name in staging if name.endswith(f"__{fact}")] for fact in FACTS}
-    return {fct for fct, members in facts.items() if set(members) <= skipped}  # a fact no source maps into, too
+    return frozenset(fct for fct, members in facts.items() if set(members) <= skipped)  # a fact no source maps into, too
 
-def breadth_models() -> set[str]:
+@functools.cache
+def breadth_models() -> frozenset[str]:
     """Every model a build over these rows skips: the breadth staging and facts, and what reads
     only them (``channel_activity__email`` needs ``fct_email_campaign_performance``), found the
     way the runner skips: a model skips when an input skipped, a union when all its members did
     (never an optional one)."""
     from bosco_connectors.recipes import list_recipes
 
-    skipped = breadth_staging() | breadth_facts()
+    skipped = set(breadth_staging() | breadth_facts())
     for recipe in list_recipes():
         if recipe.name in skipped:
             continue
@@ -58,7 +62,7 @@ def breadth_models() -> set[str]:
                 skipped.add(recipe.name)
         elif set(recipe.depends_on) & skipped:
             skipped.add(recipe.name)
-    return skipped
+    return frozenset(skipped)
 
 
 UTC = timezone.utc
