@@ -24,6 +24,19 @@ def isolated_dlt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="module")
+def module_tmp(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A folder for a module's shared syncs (a documented sync several read-only tests query),
+    with dlt's dirs, our caches and the working directory inside it, as `isolated_dlt` does per test."""
+    path = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DLT_DATA_DIR", str(path / "dlt_data"))
+        patch.setenv("DLT_PROJECT_DIR", str(path))
+        patch.setenv("BOSCO_CACHE_DIR", str(path / "bosco_cache"))
+        patch.chdir(path)
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def no_active_dlt_pipeline() -> Iterator[None]:
     """dlt keeps the last pipeline active process-wide, and a resource evaluated outside a
