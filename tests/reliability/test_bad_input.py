@@ -34,6 +34,7 @@ from .bad_input_cases import CASES, DOC, DRIFT_DOC, Case, Scenario, render_drift
 from .helpers import (
     END,
     WORLD,
+    client_matrix,
     committed_cursors,
     diff,
     local_cursors,
@@ -291,7 +292,10 @@ def test_every_source_refuses_bad_config_before_any_request(connector, fake_api_
 # -- every source: an error body answered with HTTP 200 is an error, never an empty page ------
 
 
-@pytest.mark.parametrize("name", [c.name for c in sandboxed()])
+# Each source's own reading of its error body is the kit's check (`test_error_body_with_status_200_is_an_error`,
+# every source); that a later page's error fails the whole sync is the framework's: representative
+# sources by default, every source with `-m slow`.
+@pytest.mark.parametrize("name", client_matrix())
 def test_every_source_fails_on_its_error_body_with_status_200_mid_sync(name, tmp_path, fast_clients) -> None:
     """The vendor's documented error body replaces the second answer of a sync, status 200.
 
