@@ -227,6 +227,7 @@ def finish_pending(pipeline: Any, say: Callable[[str], None], recovering: Callab
     (delete-insert on the keys) makes the tables exact.
     """
     _complete_half_made_storages(pipeline)
+    _remove_unrenamed_schema_writes(pipeline)
     # Not `has_pending_data`: it hides a package whose abort a kill interrupted, and the
     # load after our extract would then finish that abort, deleting our new package with it.
     if not (pipeline.list_extracted_load_packages() or pipeline.list_normalized_load_packages()):
@@ -267,6 +268,24 @@ def _complete_half_made_storages(pipeline: Any) -> None:
         if (root / storage).is_dir():
             for folder in folders:
                 (root / storage / folder).mkdir(exist_ok=True)
+
+
+def _remove_unrenamed_schema_writes(pipeline: Any) -> None:
+    """Delete the temporary files of schema writes a kill cut between write and rename.
+
+    dlt saves a schema atomically: it writes ``schemas/<16 hex digits>`` and renames it to
+    ``<name>.schema.json``. A file left under its temporary name is read as a schema named
+    by those digits, whose ``.schema.json`` does not exist, and the next abort's state restore
+    (which empties the folder first) fails on it with ``FileNotFoundError``: every later run
+    fails (``tests/reliability/test_crashes.py``, seed 3). The file holds a copy of a schema
+    that was never installed; the installed ones keep their names.
+    """
+    folder = Path(pipeline.working_dir) / "schemas"
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and "." not in path.name:  # every name dlt gives a schema has a suffix
+            path.unlink(missing_ok=True)
 
 
 def _finish_interrupted_abort(pipeline: Any) -> None:

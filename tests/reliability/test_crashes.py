@@ -409,6 +409,41 @@ def test_a_load_applied_but_not_recorded_is_not_applied_twice(tmp_path, tmp_path
     assert not pending_packages(pipes, pipeline.pipeline_name)
 
 
+def test_a_schema_write_cut_before_its_rename_does_not_stop_the_next_runs(tmp_path):
+    """dlt writes a schema to ``schemas/<16 hex digits>`` and renames it; a kill in between
+    left that file, and the next run's drop of a begun load failed on it (FileNotFoundError
+    while emptying the schema folder: found by the random kills above, seed 3)."""
+    import shutil
+
+    from bosco_connectors.destinations.duckdb import duckdb_destination
+    from bosco_connectors.sync import build_source, finish_pending, make_pipeline
+
+    connector = get_connector("tiktok_ads")
+    with FakeApi([app_for(connector, seed=WORLD_SEED, **WORLD)]) as api:
+        config = sandbox_config(api, connector)
+        db, pipes = tmp_path / "w.duckdb", tmp_path / "pipelines"
+        pipeline = make_pipeline(TENANT, "tiktok_ads", duckdb_destination(db), pipelines_dir=pipes)
+        source, _ = build_source(connector, config, tenant_id=TENANT)
+        pipeline.extract(source)
+        pipeline.normalize()
+        (load_id,) = pipeline.list_normalized_load_packages()
+        package = pipes / pipeline.pipeline_name / "load" / "normalized" / load_id
+        (job, *_) = sorted((package / "new_jobs").iterdir())
+        job.rename(package / "started_jobs" / job.name)  # the load had begun when the process died
+        schemas = pipes / pipeline.pipeline_name / "schemas"
+        (installed,) = schemas.glob("*.schema.json")
+        shutil.copy(installed, schemas / "e8c5793c09f548b0")  # ...while dlt was saving a schema
+
+        said: list[str] = []
+        finish_pending(pipeline, said.append)
+        assert any("dropping a load" in line for line in said), said
+        assert not (schemas / "e8c5793c09f548b0").exists()
+        result = sync_into(db, pipes, connector, config, tenant=TENANT)
+        assert result.ok, result.failure_line
+    assert not duplicate_keys(db, connector)
+    assert not pending_packages(pipes, pipeline.pipeline_name)
+
+
 def test_duckdb_merges_run_in_a_transaction(tmp_path):
     """dlt 1.31 leaves `supports_transactions` unset for DuckDB, so a merge without DDL ran
     its DELETE and INSERT in autocommit; a kill between them lost the re-read rows (found
