@@ -59,16 +59,22 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
-def test_daily_rows_load_with_exact_revenue_and_the_suites_day(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def synced(module_tmp):
+    """The documented sync (no config, no early answers) the read-only tests below query (run once for the module)."""
+    return module_tmp, run(module_tmp)
+
+
+def test_daily_rows_load_with_exact_revenue_and_the_suites_day(synced):
+    tmp_path, _ = synced
     loaded = query(tmp_path, "select date, item_id, visits, visitors, orders, revenue from raw.adobe_analytics_kpi_daily order by 1")
     assert loaded == [(date(2026, 11, 1), "1261101", 1401, 1262, 73, Decimal("7643.88")),
                       (date(2026, 11, 2), "1261102", 1492, 1342, 65, Decimal("6567.64"))]
     assert [r[2] for r in loaded] == [r["visits"] for r in documented()]
 
 
-def test_the_report_asks_by_day_with_the_window_as_its_date_range_and_pages_from_zero(tmp_path):
-    seen = run(tmp_path)
+def test_the_report_asks_by_day_with_the_window_as_its_date_range_and_pages_from_zero(synced):
+    _, seen = synced
     reports = [r for r in seen if r.path.endswith("/reports")]
     asked = [r.json() for r in reports]
     assert [(a["settings"]["page"], a["settings"]["limit"]) for a in asked] == [(0, 1), (1, 1)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import time
 from collections import defaultdict
 from datetime import date
@@ -49,9 +50,16 @@ def load_documented(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
 
 
-def test_the_three_ad_products_reports_load_into_one_table(tmp_path):
+@pytest.fixture(scope="module")
+def replayed(module_tmp) -> Path:
+    """The documented sync the tests below query (run once for the module): its database."""
+    load_documented(module_tmp).close()
+    return module_tmp / "a.duckdb"
+
+
+def test_the_three_ad_products_reports_load_into_one_table(replayed):
     """sales14d/purchases14d (Sponsored Products) and sales/purchases (Brands, Display) land in one column each."""
-    con = load_documented(tmp_path)
+    con = duckdb.connect(str(replayed), read_only=True)
     loaded = con.execute("select ad_product, campaign_id, date, impressions, clicks, cost, purchases, sales, "
                          "campaign_budget_currency_code, profile_id from raw.amazon_ads_campaign_daily "
                          "order by ad_product, date").fetchall()
@@ -65,15 +73,15 @@ def test_the_three_ad_products_reports_load_into_one_table(tmp_path):
     assert con.execute("select typeof(cost), typeof(campaign_id) from raw.amazon_ads_campaign_daily limit 1").fetchone()[0].startswith("DECIMAL")
 
 
-def test_only_the_configured_profile_is_kept_with_its_currency_and_zone(tmp_path):
-    con = load_documented(tmp_path)
+def test_only_the_configured_profile_is_kept_with_its_currency_and_zone(replayed):
+    con = duckdb.connect(str(replayed), read_only=True)
     assert con.execute("select profile_id, country_code, currency_code, timezone, account_name, account_type "
                        "from raw.amazon_ads_profiles").fetchall() == [
         (PROFILE, "US", "USD", "America/Los_Angeles", "Contoso Outdoor", "seller")]
 
 
-def test_sponsored_products_entities_read_both_pages(tmp_path):
-    con = load_documented(tmp_path)
+def test_sponsored_products_entities_read_both_pages(replayed):
+    con = duckdb.connect(str(replayed), read_only=True)
     assert con.execute("select campaign_id, state, budget, budget_type, targeting_type, start_date, profile_id "
                        "from raw.amazon_ads_sp_campaigns order by 1").fetchall() == [
         ("158410630682987", "ENABLED", Decimal("50"), "DAILY", "AUTO", date(2026, 9, 1), PROFILE),
@@ -84,10 +92,10 @@ def test_sponsored_products_entities_read_both_pages(tmp_path):
         ("260982453612345", "72320882861500", "TENT-4P-GRN"), ("260982453612346", "55720282058882", "PACK-30L-BLU")]
 
 
-def test_documented_cost_and_sales_reach_the_unified_facts(tmp_path):
+def test_documented_cost_and_sales_reach_the_unified_facts(replayed, tmp_path):
     from bosco_connectors.recipes.runner import build
 
-    load_documented(tmp_path).close()
+    shutil.copy(replayed, tmp_path / "a.duckdb")  # the facts are built into it: a copy of the shared sync's database
     spend: dict[date, Decimal] = defaultdict(Decimal)
     value: dict[date, Decimal] = defaultdict(Decimal)
     for product, rows in documented_rows().items():

@@ -61,8 +61,14 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
-def test_every_member_of_the_export_archive_loads(tmp_path):
-    seen = run(tmp_path)
+@pytest.fixture(scope="module")
+def synced(module_tmp):
+    """The documented sync (no config, no early answers) the read-only tests below query (run once for the module)."""
+    return module_tmp, run(module_tmp)
+
+
+def test_every_member_of_the_export_archive_loads(synced):
+    tmp_path, seen = synced
     loaded = query(tmp_path, "select uuid, event_type, user_id, device_id, amplitude_id, session_id, insert_id, event_properties "
                              "from raw.amplitude_events order by event_time")
     assert [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7])) for r in loaded] == [
@@ -72,8 +78,8 @@ def test_every_member_of_the_export_archive_loads(tmp_path):
         ("20261101T00", "20261101T23"), ("20261102T00", "20261102T23")]  # the 2nd answered 404: no data, no failure
 
 
-def test_times_are_utc_and_the_upload_day_is_what_the_export_selects(tmp_path):
-    run(tmp_path)
+def test_times_are_utc_and_the_upload_day_is_what_the_export_selects(synced):
+    tmp_path, _ = synced
     late = query(tmp_path, "select event_time, server_upload_time, upload_day from raw.amplitude_events "
                            "where uuid = '8c3f2e60-1d5f-4e4c-8a93-2f7d8b4c1e23'")
     assert late == [(datetime(2026, 11, 1, 23, 59, 58, 770000, tzinfo=timezone.utc),

@@ -54,8 +54,21 @@ def load_documented(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, FixtureA
     return con, app
 
 
-def test_documented_report_days_load_with_exact_money(tmp_path):
-    con, _ = load_documented(tmp_path)
+@pytest.fixture(scope="module")
+def documented(module_tmp: Path) -> tuple[Path, FixtureApp]:
+    """`load_documented` once for the module: the DuckDB file and the app every read-only test below reads."""
+    from bosco_connectors.framework.registry import provisional
+
+    folder = module_tmp / "documented"
+    with provisional(connector):  # as `_reachable_by_name` gives each test
+        con, app = load_documented(folder)
+    con.close()
+    return folder / "a.duckdb", app
+
+
+def test_documented_report_days_load_with_exact_money(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("select campaign_id, ad_account_id, date, campaign_name, local_spend, currency, impressions, taps, "
                        "tap_installs, view_installs, total_installs from raw.apple_search_ads_campaign_daily order by date").fetchall()
     assert rows[0] == ("555666777", "123456789", date(2026, 11, 1), "AwayFinder - App Campaign", Decimal("482.50"), "USD",
@@ -64,8 +77,9 @@ def test_documented_report_days_load_with_exact_money(tmp_path):
     assert con.execute("select typeof(local_spend) from raw.apple_search_ads_campaign_daily limit 1").fetchone()[0].startswith("DECIMAL")
 
 
-def test_documented_account_campaigns_and_ad_groups_load(tmp_path):
-    con, _ = load_documented(tmp_path)
+def test_documented_account_campaigns_and_ad_groups_load(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select id, name, currency, timezone, system_status from raw.apple_search_ads_ad_accounts").fetchall() == [
         ("123456789", "AwayFinder Ad Account", "USD", "America/New_York", "ACTIVE")]
     assert con.execute("select id, ad_account_id, status from raw.apple_search_ads_campaigns order by id").fetchall() == [
@@ -74,9 +88,9 @@ def test_documented_account_campaigns_and_ad_groups_load(tmp_path):
         ("345678901", "555666777", "ENABLED"), ("345678902", "555666778", "PAUSED")]
 
 
-def test_each_request_names_its_ad_account_and_the_report_its_campaign(tmp_path):
+def test_each_request_names_its_ad_account_and_the_report_its_campaign(documented):
     """``X-AP-Context: adAccountId=…;`` on every request; the report's required campaignId filter, one per campaign."""
-    con, app = load_documented(tmp_path)
+    _, app = documented
     api_requests = [request for exchange, request in app.answered if exchange.stream]  # not the token exchange
     assert api_requests and all(r.header("x-ap-context") == "adAccountId=123456789;" for r in api_requests)
     reports = [json.loads(request.body) for exchange, request in app.answered if exchange.stream == "campaign_daily"]
@@ -142,8 +156,9 @@ def test_a_429_waits_the_seconds_of_ratelimit_reset():
     assert error.retry_after == 17.0
 
 
-def test_unified_staging_counts_taps_and_tap_installs_and_no_value(tmp_path):
-    con, _ = load_documented(tmp_path)
+def test_unified_staging_counts_taps_and_tap_installs_and_no_value(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     sql = staging_models(connector)["stg_apple_search_ads__campaign_daily"]
     rows = con.execute(f"select date, account_id, campaign_id, campaign_name, currency, spend, clicks, conversions, conversion_value "
                        f"from ({sql}) order by date").fetchall()

@@ -49,13 +49,19 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
+@pytest.fixture(scope="module")
+def documented(module_tmp: Path) -> tuple[Path, list]:
+    """The documented sync the two read-only tests below query, and the requests it sent (run once for the module)."""
+    return module_tmp, run(module_tmp)
+
+
 def query(db: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql).fetchall()
 
 
-def test_each_report_row_carries_the_day_its_request_asked_for(tmp_path):
-    seen = run(tmp_path)
+def test_each_report_row_carries_the_day_its_request_asked_for(documented):
+    tmp_path, seen = documented
     reports = [r for r in seen if r.path.endswith("/reports/publisher")]
     assert [(arg(r, "startDate"), arg(r, "endDate"), arg(r, "timezone"), arg(r, "dateType")) for r in reports] == [
         ("2026-11-01", "2026-11-01", "Europe/London", "transaction"), ("2026-11-02", "2026-11-02", "Europe/London", "transaction")]
@@ -69,8 +75,8 @@ def test_each_report_row_carries_the_day_its_request_asked_for(tmp_path):
     assert all(r.header("authorization") == "Bearer fixture-token" for r in seen)
 
 
-def test_transactions_load_their_amounts_exactly_in_utc_without_the_ip_hash(tmp_path):
-    seen = run(tmp_path)
+def test_transactions_load_their_amounts_exactly_in_utc_without_the_ip_hash(documented):
+    tmp_path, seen = documented
     (asked,) = [r for r in seen if r.path.endswith("/transactions/")]
     assert (arg(asked, "startDate"), arg(asked, "endDate"), arg(asked, "timezone")) == (
         "2026-11-01T00:00:00", "2026-11-02T23:59:59", "UTC")

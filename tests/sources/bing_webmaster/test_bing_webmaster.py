@@ -55,8 +55,15 @@ def query(tmp_path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_daily_traffic_loads_on_the_day_its_net_date_names_in_its_offset(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module): its folder
+    (``x.duckdb``) and the requests it made."""
+    return module_tmp, run(module_tmp)
+
+
+def test_daily_traffic_loads_on_the_day_its_net_date_names_in_its_offset(replayed):
+    tmp_path, _ = replayed
     loaded = query(tmp_path, "select site_url, date, clicks, impressions from raw.bing_webmaster_traffic_daily order by date")
     rows = body("traffic_daily")["d"]
     # /Date(...-0700)/ at Pacific midnight: 07:00 UTC; the last one at -0800 (daylight time ended)
@@ -66,8 +73,8 @@ def test_daily_traffic_loads_on_the_day_its_net_date_names_in_its_offset(tmp_pat
                       (SITE, date(2026, 11, 1), rows[2]["Clicks"], rows[2]["Impressions"])]
 
 
-def test_query_and_page_stats_load_per_item_and_week_with_positions_as_sent(tmp_path):
-    seen = run(tmp_path)
+def test_query_and_page_stats_load_per_item_and_week_with_positions_as_sent(replayed):
+    tmp_path, seen = replayed
     queries = query(tmp_path, "select query, date, clicks, impressions, avg_click_position, avg_impression_position "
                               "from raw.bing_webmaster_query_stats order by date, query")
     assert sorted(queries) == sorted((r["Query"], q_day, r["Clicks"], r["Impressions"], r["AvgClickPosition"], r["AvgImpressionPosition"])

@@ -59,8 +59,16 @@ def variables(request) -> dict:
     return json.loads(request.body)["variables"]
 
 
-def test_commissions_load_as_documented_exact_money_string_ids_and_the_events_utc_day(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> tuple[Path, list]:
+    """The documented sync the two read-only tests below query (run once for the module): its folder
+    and the requests it made."""
+    folder = module_tmp / "replayed"
+    return folder, run(folder)
+
+
+def test_commissions_load_as_documented_exact_money_string_ids_and_the_events_utc_day(replayed):
+    tmp_path, _ = replayed
     rows = query(tmp_path / "x.duckdb", "select commission_id, advertiser_id, publisher_id, action_type, action_status, "
                                         "sale_amount_usd, adv_commission_amount_usd, cj_fee_usd, event_date, posting_date "
                                         "from raw.cj_commissions order by commission_id")
@@ -76,8 +84,8 @@ def test_commissions_load_as_documented_exact_money_string_ids_and_the_events_ut
     ]
 
 
-def test_pages_follow_max_commission_id_until_the_payload_is_complete_with_a_bearer_token(tmp_path):
-    seen = [r for r in run(tmp_path) if r.path.endswith("/query")]
+def test_pages_follow_max_commission_id_until_the_payload_is_complete_with_a_bearer_token(replayed):
+    seen = [r for r in replayed[1] if r.path.endswith("/query")]
     assert [variables(r) for r in seen] == [
         {"forAdvertisers": ["11223344"], "sincePostingDate": "2026-11-01T00:00:00Z", "beforePostingDate": "2026-11-03T00:00:00Z",
          "sinceCommissionId": None},
@@ -88,15 +96,18 @@ def test_pages_follow_max_commission_id_until_the_payload_is_complete_with_a_bea
     assert "advertiserCommissions(forAdvertisers: $forAdvertisers" in json.loads(seen[0].body)["query"]
 
 
-def build_facts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    """The documented fixtures replayed and both facts built from them (tests/sources/replayed.py)."""
-    sync(connector, documented(connector), tmp_path, config=FAST)
-    build(connector, tmp_path, "affiliate_performance_daily", "campaign_performance")
-    return duckdb.connect(str(tmp_path / "x.duckdb"))
+@pytest.fixture(scope="module")
+def built_facts(module_tmp: Path) -> Path:
+    """The documented fixtures replayed and both facts built from them (tests/sources/replayed.py),
+    which the two tests below query (run once for the module)."""
+    folder = module_tmp / "facts"
+    sync(connector, documented(connector), folder, config=FAST)
+    build(connector, folder, "affiliate_performance_daily", "campaign_performance")
+    return folder / "x.duckdb"
 
 
-def test_commissions_reach_the_affiliate_fact_per_advertiser_publisher_and_event_day_in_usd(tmp_path):
-    con = build_facts(tmp_path)
+def test_commissions_reach_the_affiliate_fact_per_advertiser_publisher_and_event_day_in_usd(built_facts):
+    con = duckdb.connect(str(built_facts), read_only=True)
     rows = con.execute("select date, program_id, partner_id, partner_name, clicks, actions, sale_amount, commission, currency "
                        "from analytics.fct_affiliate_performance_daily where platform = 'cj' order by 1, 3").fetchall()
     assert rows == [
@@ -107,8 +118,8 @@ def test_commissions_reach_the_affiliate_fact_per_advertiser_publisher_and_event
     con.close()
 
 
-def test_commission_is_the_spend_of_a_publisher_campaign_in_the_campaign_facts(tmp_path):
-    con = build_facts(tmp_path)
+def test_commission_is_the_spend_of_a_publisher_campaign_in_the_campaign_facts(built_facts):
+    con = duckdb.connect(str(built_facts), read_only=True)
     rows = con.execute("select date, account_id, account_name, campaign_id, campaign_name, spend, clicks, conversions, "
                        "conversion_value, currency from analytics.fct_campaign_performance where platform = 'cj' "
                        "order by 1, 4").fetchall()

@@ -33,11 +33,12 @@ def body(name: str) -> dict:
     return json.loads((BODIES / name).read_text())
 
 
-@pytest.fixture
-def replayed(tmp_path: Path) -> Path:
-    sync(connector, documented(connector), tmp_path)
-    build_facts(connector, tmp_path, "crm_funnel_daily")
-    return tmp_path
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> Path:
+    """The documented sync every read-only test below queries (run once for the module)."""
+    sync(connector, documented(connector), module_tmp)
+    build_facts(connector, module_tmp, "crm_funnel_daily")
+    return module_tmp
 
 
 def test_opportunities_keep_minor_units_raw_and_their_won_date(replayed: Path) -> None:

@@ -44,8 +44,21 @@ def load_documented(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, FixtureA
     return duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True), app
 
 
-def test_documented_json_report_loads_with_exact_money(tmp_path):
-    con, _ = load_documented(tmp_path)
+@pytest.fixture(scope="module")
+def documented(module_tmp: Path) -> tuple[Path, FixtureApp]:
+    """`load_documented` once for the module: the DuckDB file and the app every read-only test below reads."""
+    from bosco_connectors.framework.registry import provisional
+
+    folder = module_tmp / "documented"
+    with provisional(connector):  # as `_reachable_by_name` gives each test
+        con, app = load_documented(folder)
+    con.close()
+    return folder / "c.duckdb", app
+
+
+def test_documented_json_report_loads_with_exact_money(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("select advertiser_id, campaign_id, day, currency, displays, clicks, advertiser_cost, "
                        "sales_all_client_attribution, revenue_generated_all_client_attribution "
                        "from raw.criteo_campaign_daily order by day, campaign_id").fetchall()
@@ -60,8 +73,8 @@ def test_documented_json_report_loads_with_exact_money(tmp_path):
         ("4461907", "Lower Funnel - Web", "Lower Funnel")]
 
 
-def test_the_report_query_goes_in_the_json_body(tmp_path):
-    _, app = load_documented(tmp_path)
+def test_the_report_query_goes_in_the_json_body(documented):
+    _, app = documented
     (request,) = [r for e, r in app.answered if e.stream == "adset_daily"]
     assert request.json() == {
         "advertiserIds": "73550", "format": "json", "currency": "USD", "timezone": "UTC",
@@ -70,8 +83,9 @@ def test_the_report_query_goes_in_the_json_body(tmp_path):
         "startDate": "2026-11-01", "endDate": "2026-11-02"}
 
 
-def test_documented_entities_load(tmp_path):
-    con, _ = load_documented(tmp_path)
+def test_documented_entities_load(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select id, advertiser_name from raw.criteo_advertisers order by id").fetchall() == [
         ("13", "ClientName1"), ("1352", "ClientName2"), ("73550", "ClientName3")]
     assert con.execute("select id, advertiser_id, name, goal, spend_limit_type from raw.criteo_campaigns order by id").fetchall() == [
@@ -99,8 +113,9 @@ def test_an_empty_errors_list_is_data():
     assert criteo_error({"data": [], "errors": [], "warnings": []}) is None
 
 
-def test_unified_staging_reads_the_report_as_documented(tmp_path):
-    con, _ = load_documented(tmp_path)
+def test_unified_staging_reads_the_report_as_documented(documented):
+    db, _ = documented
+    con = duckdb.connect(str(db), read_only=True)
     sql = staging_models(connector)["stg_criteo__campaign_daily"]
     rows = con.execute(f"select date, account_id, campaign_id, campaign_name, currency, spend, clicks, conversions, "
                        f"conversion_value from ({sql}) order by date, campaign_id").fetchall()

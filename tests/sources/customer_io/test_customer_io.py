@@ -58,9 +58,19 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_series_are_summed_into_totals_to_date(tmp_path, fast):
-    db = tmp_path / "c.duckdb"
-    app = sync(db, tmp_path / "p", fixture_folder(connector))
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> tuple[Path, FixtureApp]:
+    """The documented sync the read-only tests below query, with `fast`'s client (run once for the module).
+    The tests that build the email fact build it into a copy."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = sync(module_tmp / "c.duckdb", module_tmp / "p", fixture_folder(connector))
+    return module_tmp / "c.duckdb", app
+
+
+def test_series_are_summed_into_totals_to_date(replayed):
+    db, app = replayed
     metrics = {i: body(f"newsletter_metrics.{i}.json")["metric"] for i in IDS}
     assert query(db, "select newsletter_id, type, sent, delivered, opened, human_opened, clicked, bounced, spammed, "
                      "unsubscribed, replied from raw.customer_io_newsletter_metrics order by newsletter_id") == [
@@ -74,9 +84,9 @@ def test_series_are_summed_into_totals_to_date(tmp_path, fast):
         (str(n["id"]), n["name"], datetime.fromtimestamp(n["sent_at"], timezone.utc)) for n in newsletters]
 
 
-def test_newsletters_reach_the_email_fact_on_their_channel(tmp_path, fast):
+def test_newsletters_reach_the_email_fact_on_their_channel(tmp_path, replayed):
     db = tmp_path / "c.duckdb"
-    sync(db, tmp_path / "p", fixture_folder(connector))
+    shutil.copy(replayed[0], db)
     from bosco_connectors.recipes.runner import build
 
     with registered(connector), duckdb.connect(str(db)) as con:
@@ -131,9 +141,8 @@ def automation_series(campaign_id: str, channel: str) -> dict[str, list[int]]:
     return body(f"campaign_metrics.{campaign_id}.{channel}.json")["metric"]["series"]
 
 
-def test_automation_metrics_are_one_row_per_day_and_channel(tmp_path, fast):
-    db = tmp_path / "c.duckdb"
-    app = sync(db, tmp_path / "p", fixture_folder(connector))
+def test_automation_metrics_are_one_row_per_day_and_channel(replayed):
+    db, app = replayed
     expected = []
     for cid, channel in CHANNELS:
         series = automation_series(cid, channel)
@@ -157,9 +166,9 @@ def test_automation_metrics_are_one_row_per_day_and_channel(tmp_path, fast):
         (str(a["id"]), [{"id": str(x["id"]), "type": x["type"]} for x in a["actions"]]) for a in automations]
 
 
-def test_automations_reach_the_email_fact_per_day_and_channel_apart_from_newsletters(tmp_path, fast):
+def test_automations_reach_the_email_fact_per_day_and_channel_apart_from_newsletters(tmp_path, replayed):
     db = tmp_path / "c.duckdb"
-    sync(db, tmp_path / "p", fixture_folder(connector))
+    shutil.copy(replayed[0], db)
     from bosco_connectors.recipes.runner import build
 
     with registered(connector), duckdb.connect(str(db)) as con:

@@ -36,11 +36,12 @@ def money(m: dict) -> Decimal:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("etsy")
-    sync(connector, documented(connector), tmp)
-    build_facts(connector, tmp, "orders", "order_lines")
-    return tmp
+def loaded(module_tmp):
+    """The documented sync and its facts every read-only test below queries (run once for the module,
+    with dlt's dirs inside module_tmp)."""
+    sync(connector, documented(connector), module_tmp)
+    build_facts(connector, module_tmp, "orders", "order_lines")
+    return module_tmp
 
 
 def test_receipts_money_objects_become_exact_amounts(loaded):

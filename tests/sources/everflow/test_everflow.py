@@ -53,8 +53,8 @@ def sync(db: Path, pipelines: Path, change=None) -> FixtureApp:
 
 
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("everflow")
+def replayed(module_tmp):
+    tmp = module_tmp  # dlt's dirs and the working directory inside it too
     db = tmp / "t.duckdb"
     app = sync(db, tmp / "p")
     with registered(connector), duckdb.connect(str(db)) as con:

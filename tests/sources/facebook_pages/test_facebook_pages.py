@@ -10,6 +10,7 @@ import copy
 from datetime import date
 
 import httpx
+import pytest
 
 from bosco_connectors.framework import ApiError, AuthError, RetryableApiError
 from bosco_connectors.sandbox.server import FakeResponse
@@ -31,8 +32,14 @@ def run(tmp_path, answer_first=None, streams=None):
     return replay(NAME, source, tmp_path, answer_first, streams)
 
 
-def test_daily_values_land_on_the_pacific_day_their_end_time_closes(tmp_path):
-    run(tmp_path, streams=["page_insights_daily"])
+@pytest.fixture(scope="module")
+def daily(module_tmp):
+    """The documented sync of page_insights_daily the read-only tests below query (run once for the module)."""
+    return module_tmp, run(module_tmp, streams=["page_insights_daily"])
+
+
+def test_daily_values_land_on_the_pacific_day_their_end_time_closes(daily):
+    tmp_path, _ = daily
     loaded = query(tmp_path, "select metric, date, value from raw.facebook_pages_page_insights_daily order by metric, date")
     # end_time 2026-11-01T07:00+0000 is midnight PDT (31 Oct ends); 2026-11-02T08:00+0000 midnight PST (1 Nov ends)
     day_of = {"2026-11-01T07:00:00+0000": date(2026, 10, 31), "2026-11-02T08:00:00+0000": date(2026, 11, 1)}
@@ -42,8 +49,8 @@ def test_daily_values_land_on_the_pacific_day_their_end_time_closes(tmp_path):
     assert ("page_media_view", date(2026, 11, 1), 6120) in loaded
 
 
-def test_insights_ask_the_current_metrics_by_day_and_never_follow_paging_next(tmp_path):
-    seen = [r for r in run(tmp_path, streams=["page_insights_daily"]) if r.path.endswith("/insights")]
+def test_insights_ask_the_current_metrics_by_day_and_never_follow_paging_next(daily):
+    seen = [r for r in daily[1] if r.path.endswith("/insights")]
     assert len(seen) == 1  # the body's paging.next (the next date range) is not followed
     sent = params(seen[0])
     assert sent["metric"].split(",") == ["page_media_view", "page_total_media_view_unique", "page_post_engagements",

@@ -36,15 +36,16 @@ def _ranges(api, second_dimension: str) -> list[tuple[str, str]]:
     return [(b["dateRanges"][0]["startDate"], b["dateRanges"][0]["endDate"]) for b in _bodies(api, second_dimension) if b["offset"] == 0]
 
 
-@pytest.fixture
-def synced(tmp_path, fast_client):
-    """One sync of both built-in reports and a user-defined one, 20 rows per page."""
+@pytest.fixture(scope="module")
+def synced(module_tmp):
+    """One sync of both built-in reports and a user-defined one, 20 rows per page (run once for the module)."""
     app, api = serve()
-    with api:
+    with pytest.MonkeyPatch.context() as patch, api:
+        patch.setattr(connector, "client_factory", fast_client_factory())  # as the `fast_client` fixture does
         config = {**app.source_config(api.url("ga4")), "page_size": 20, "max_workers": 1, "reports": [DEVICE_REPORT]}
-        make_pipeline(tmp_path).run(source(**config), loader_file_format="parquet")
+        make_pipeline(module_tmp).run(source(**config), loader_file_format="parquet")
         bodies = {d: _bodies(api, d) for d in ("sessionSource", "landingPage", "deviceCategory")}
-    return tmp_path, app.world, bodies
+    return module_tmp, app.world, bodies
 
 
 def test_traffic_matches_the_world_exactly(synced):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -58,13 +59,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "is_cancelled from analytics.fct_orders where platform = 'gocardless' order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the tests below read (run once for the module): its folder (``x.duckdb``) and its app."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_payments_and_refunds_load_in_pence_as_sent(replayed):
@@ -82,8 +87,8 @@ def test_payments_and_refunds_load_in_pence_as_sent(replayed):
     assert not {c for c in columns if c.startswith("metadata")}
 
 
-def test_payments_reach_the_orders_fact_in_pounds(replayed):
-    tmp_path, _ = replayed
+def test_payments_reach_the_orders_fact_in_pounds(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the orders are built into it: a copy of the shared one
     assert orders(tmp_path) == [
         ("PM123", date(2014, 5, 8), "CR123", "WINEBOX001", "GBP", Decimal("1"), Decimal("1"), Decimal("0"), "pending_submission", False),
         ("PM000099999999", date(2017, 6, 23), "CR123", None, "GBP", Decimal("1"), Decimal("1"), Decimal("0"), "cancelled", True),

@@ -11,6 +11,7 @@ from datetime import date
 
 import duckdb
 import httpx
+import pytest
 
 from bosco_connectors.framework import AuthError, RetryableApiError
 from bosco_connectors.framework.errormap import Action
@@ -39,8 +40,14 @@ SERIES = bodies("daily_metrics")[0]["multiDailyMetricTimeSeries"][0]["dailyMetri
 REVIEWS = {r["reviewId"]: r for body in bodies("reviews") for r in body["reviews"]}
 
 
-def test_the_request_carries_every_metric_and_the_range_as_google_date_fields(tmp_path):
-    seen = run(tmp_path, streams=["daily_metrics"])
+@pytest.fixture(scope="module")
+def daily_metrics(module_tmp):
+    """The documented daily_metrics sync the two read-only tests below query, and its requests (run once for the module)."""
+    return module_tmp, run(module_tmp, streams=["daily_metrics"])
+
+
+def test_the_request_carries_every_metric_and_the_range_as_google_date_fields(daily_metrics):
+    _, seen = daily_metrics
     [request] = [r for r in seen if r.path.endswith(":fetchMultiDailyMetricsTimeSeries")]
     assert request.query["dailyMetrics"] == [s["dailyMetric"] for s in SERIES]  # the parameter repeated
     assert {k: v for k, v in params(request).items() if k.startswith("dailyRange.")} == {
@@ -48,8 +55,8 @@ def test_the_request_carries_every_metric_and_the_range_as_google_date_fields(tm
         "dailyRange.endDate.year": "2026", "dailyRange.endDate.month": "11", "dailyRange.endDate.day": "2"}
 
 
-def test_a_metric_and_day_is_a_row_and_a_left_out_value_is_zero(tmp_path):
-    run(tmp_path, streams=["daily_metrics"])
+def test_a_metric_and_day_is_a_row_and_a_left_out_value_is_zero(daily_metrics):
+    tmp_path, _ = daily_metrics
     rows = query(tmp_path, "select daily_metric, date, value from raw.google_business_profile_daily_metrics")
     expected = [(s["dailyMetric"], date(v["date"]["year"], v["date"]["month"], v["date"]["day"]), int(v.get("value", 0)))
                 for s in SERIES for v in s["timeSeries"]["datedValues"]]

@@ -59,8 +59,17 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_actions_load_as_documented_exact_money_string_ids_and_the_accounts_day(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module): its folder
+    (``x.duckdb``) and the requests it made."""
+    folder = module_tmp / "replayed"
+    folder.mkdir()
+    return folder, run(folder)
+
+
+def test_actions_load_as_documented_exact_money_string_ids_and_the_accounts_day(replayed):
+    tmp_path, _ = replayed
     rows = query(tmp_path / "x.duckdb", "select id, campaign_id, media_partner_id, state, payout, amount, currency, event_date "
                                         "from raw.impact_actions order by id")
     assert rows == [
@@ -76,8 +85,8 @@ def test_actions_load_as_documented_exact_money_string_ids_and_the_accounts_day(
         ("USD", "(GMT -08:00) Pacific Time (US & Canada); Tijuana")]
 
 
-def test_requests_read_each_program_by_event_date_pinned_to_v14_with_basic_auth(tmp_path):
-    seen = run(tmp_path)
+def test_requests_read_each_program_by_event_date_pinned_to_v14_with_basic_auth(replayed):
+    _, seen = replayed
     actions = [r for r in seen if r.path.endswith("/Actions")]
     assert [tuple(arg(r, k) for k in ("CampaignId", "ActionDateStart", "ActionDateEnd", "Page")) for r in actions] == [("1000", "2026-11-01T00:00:00Z", "2026-11-02T23:59:59Z", "1"),
                                   ("1000", "2026-11-01T00:00:00Z", "2026-11-02T23:59:59Z", "2")]
@@ -85,15 +94,19 @@ def test_requests_read_each_program_by_event_date_pinned_to_v14_with_basic_auth(
     assert all(r.header("authorization") == basic and r.header("ir-version") == "14" for r in seen)
 
 
-def build_facts(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    """The documented fixtures replayed and both facts built from them (tests/sources/replayed.py)."""
-    sync(connector, documented(connector), tmp_path, config=FAST)
-    build(connector, tmp_path, "affiliate_performance_daily", "campaign_performance")
-    return duckdb.connect(str(tmp_path / "x.duckdb"))
+@pytest.fixture(scope="module")
+def built_facts(module_tmp) -> Path:
+    """The documented fixtures replayed and both facts built from them (tests/sources/replayed.py),
+    once for the module: the database the fact tests below read."""
+    folder = module_tmp / "facts"
+    folder.mkdir()
+    sync(connector, documented(connector), folder, config=FAST)
+    build(connector, folder, "affiliate_performance_daily", "campaign_performance")
+    return folder / "x.duckdb"
 
 
-def test_actions_reach_the_affiliate_fact_per_program_partner_and_day(tmp_path):
-    con = build_facts(tmp_path)
+def test_actions_reach_the_affiliate_fact_per_program_partner_and_day(built_facts):
+    con = duckdb.connect(str(built_facts), read_only=True)
     rows = con.execute("select date, program_id, partner_id, partner_name, clicks, actions, sale_amount, commission, currency "
                        "from analytics.fct_affiliate_performance_daily where platform = 'impact' order by 1, 3").fetchall()
     assert rows == [
@@ -104,8 +117,8 @@ def test_actions_reach_the_affiliate_fact_per_program_partner_and_day(tmp_path):
     con.close()
 
 
-def test_commission_is_the_spend_of_a_partner_campaign_in_the_campaign_facts(tmp_path):
-    con = build_facts(tmp_path)
+def test_commission_is_the_spend_of_a_partner_campaign_in_the_campaign_facts(built_facts):
+    con = duckdb.connect(str(built_facts), read_only=True)
     rows = con.execute("select date, account_id, account_name, campaign_id, campaign_name, spend, clicks, conversions, "
                        "conversion_value, currency from analytics.fct_campaign_performance where platform = 'impact' "
                        "order by 1, 4").fetchall()

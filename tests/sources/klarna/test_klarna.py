@@ -8,6 +8,7 @@ Expected values are read off the bodies (cassettes/klarna/bodies), never from th
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -56,13 +57,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "from analytics.fct_orders where platform = 'klarna' order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the tests below read (run once for the module): its folder (``x.duckdb``) and its app."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_payouts_and_transactions_load_in_minor_units(replayed):
@@ -83,8 +88,8 @@ def test_payouts_and_transactions_load_in_minor_units(replayed):
     ]
 
 
-def test_settled_sales_reach_the_orders_fact_with_their_returns(replayed):
-    tmp_path, _ = replayed
+def test_settled_sales_reach_the_orders_fact_with_their_returns(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the orders are built into it: a copy of the shared one
     assert orders(tmp_path) == [
         (C2, date(2026, 11, 12), "order-1002", "USD", Decimal("50"), Decimal("50"), Decimal("0"), "SALE"),
         (C1, date(2026, 11, 12), "order-1001", "USD", Decimal("20"), Decimal("20"), Decimal("5"), "SALE"),

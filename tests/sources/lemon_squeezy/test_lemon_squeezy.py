@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -58,13 +59,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "status, is_test from analytics.fct_orders where platform = 'lemon_squeezy' order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_orders_load_in_cents_as_sent_without_personal_data(replayed):
@@ -90,8 +95,8 @@ def test_orders_load_in_cents_as_sent_without_personal_data(replayed):
         ("3", 3, "cancelled", True, datetime(2021, 9, 19, 16, 20, 11, tzinfo=timezone.utc))]
 
 
-def test_orders_reach_the_orders_fact_in_currency_units_with_their_refunds(replayed):
-    tmp_path, _ = replayed
+def test_orders_reach_the_orders_fact_in_currency_units_with_their_refunds(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the build writes: a copy of the shared sync
     assert orders(tmp_path) == [
         ("1", date(2021, 8, 17), "1", "1", "USD", Decimal("9.99"), Decimal("0"), Decimal("2"), Decimal("11.99"), Decimal("1"),
          "paid", False),

@@ -30,14 +30,16 @@ def documented(stream: str) -> list[dict]:
     return [e for x in fixtures.data(stream) for e in fixtures.body(x)["elements"]]
 
 
-@pytest.fixture
-def replayed(tmp_path):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    folder = module_tmp / "replayed"
     fixtures = Fixtures.load(fixture_folder("linkedin_ads"))
     app = FixtureApp(fixtures)
     with FakeApi([app]) as api:
-        make_pipeline(tmp_path).run(source(**app.source_config(api.url(app.prefix))))
+        make_pipeline(folder).run(source(**app.source_config(api.url(app.prefix))))
     assert not app.unmatched
-    return tmp_path
+    return folder
 
 
 def test_report_elements_load_as_rows_of_their_pivots_and_day(replayed):

@@ -53,10 +53,15 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast) -> Path:
-    sync(tmp_path / "m.duckdb", tmp_path / "p", fixture_folder(connector))
-    return tmp_path / "m.duckdb"
+@pytest.fixture(scope="module")
+def replayed(module_tmp) -> Path:
+    """The documented sync, with `fast`'s client, every read-only test below queries (run once for the
+    module); the test that builds the email fact builds it into a copy."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        sync(module_tmp / "m.duckdb", module_tmp / "p", fixture_folder(connector))
+    return module_tmp / "m.duckdb"
 
 
 def test_reports_load_their_nested_counts_and_revenue_as_exact_currency(replayed):
@@ -85,10 +90,12 @@ def test_draft_campaign_has_no_send_time_and_settings_move_up(replayed):
     assert query(replayed, "select account_id, account_timezone from raw.mailchimp_account") == [("8d3a3db4d97663a9074efcc16", "America/New_York")]
 
 
-def test_fact_rows_are_on_the_send_day_in_the_accounts_time_zone(replayed):
+def test_fact_rows_are_on_the_send_day_in_the_accounts_time_zone(tmp_path, replayed):
     from bosco_connectors.recipes.runner import build
 
-    with registered(connector), duckdb.connect(str(replayed)) as con:
+    db = tmp_path / "m.duckdb"
+    shutil.copy(replayed, db)
+    with registered(connector), duckdb.connect(str(db)) as con:
         built = build(con, select=["fct_email_campaign_performance"])
         assert built.ok, [m.line() for m in built.models if m.status == "failed"]
         rows = con.execute("select campaign_id, date, channel, sends, bounces, attributed_revenue, currency "

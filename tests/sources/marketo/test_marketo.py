@@ -30,11 +30,13 @@ def activities() -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO((BODIES / "activities.csv").read_text())))
 
 
-@pytest.fixture
-def replayed(tmp_path: Path) -> Path:
-    sync(connector, documented(connector), tmp_path)
-    build_facts(connector, tmp_path, "crm_funnel_daily", "email_campaign_performance")
-    return tmp_path
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> Path:
+    """The documented sync and its facts, which every read-only test below queries (run once for the module)."""
+    folder = module_tmp / "replayed"
+    sync(connector, documented(connector), folder)
+    build_facts(connector, folder, "crm_funnel_daily", "email_campaign_performance")
+    return folder
 
 
 def test_activity_rows_are_typed_from_the_csv_text(replayed: Path) -> None:

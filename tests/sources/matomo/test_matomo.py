@@ -64,8 +64,16 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
-def test_day_keyed_answers_load_one_row_per_day_and_row(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> tuple[Path, list]:
+    """The documented sync the three read-only tests below query (run once for the module): its
+    folder and the requests it made."""
+    folder = module_tmp / "replayed"
+    return folder, run(folder)
+
+
+def test_day_keyed_answers_load_one_row_per_day_and_row(replayed):
+    tmp_path, _ = replayed
     visits = query(tmp_path, "select id_site, date, nb_uniq_visitors, nb_visits, bounce_rate, avg_time_on_site "
                              "from raw.matomo_visits_summary_daily order by date")
     assert visits == [("1", date.fromisoformat(r["day"]), r["nb_uniq_visitors"], r["nb_visits"], r["bounce_rate"],
@@ -78,15 +86,15 @@ def test_day_keyed_answers_load_one_row_per_day_and_row(tmp_path):
     assert campaigns[0] == (date(2026, 11, 1), "campaign", "black_friday", 291, Decimal("394"), None)
 
 
-def test_revenue_loads_as_the_exact_decimal_sent(tmp_path):
-    run(tmp_path)
+def test_revenue_loads_as_the_exact_decimal_sent(replayed):
+    tmp_path, _ = replayed
     goals = query(tmp_path, "select date, nb_conversions, revenue, revenue_new_visit, revenue_returning_visit from raw.matomo_goals_daily order by 1")
     assert goals[0] == (date(2026, 11, 1), 47, Decimal("3121.11"), Decimal("1040.5"), Decimal("2080.61"))
     assert sum(g[2] for g in goals) == sum(Decimal(str(r["revenue"])) for r in rows("goals_daily.json")) == Decimal("6573.76")
 
 
-def test_token_auth_goes_in_the_post_body_and_never_in_the_url(tmp_path):
-    seen = run(tmp_path)
+def test_token_auth_goes_in_the_post_body_and_never_in_the_url(replayed):
+    _, seen = replayed
     assert len(seen) == 5
     for request in seen:
         assert request.method == "POST"

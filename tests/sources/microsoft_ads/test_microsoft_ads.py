@@ -51,11 +51,22 @@ def load_documented(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
 
 
+@pytest.fixture(scope="module")
+def documented(module_tmp) -> Path:
+    """The documented sync every test of the loaded bodies below queries (run once for the module)."""
+    load_documented(module_tmp).close()
+    return module_tmp / "m.duckdb"
+
+
+def read(db: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(db), read_only=True)
+
+
 # -- the documented bodies, as loaded ---------------------------------------------------------
 
 
-def test_the_documented_report_file_loads_row_for_row_with_exact_money(tmp_path):
-    con = load_documented(tmp_path)
+def test_the_documented_report_file_loads_row_for_row_with_exact_money(documented):
+    con = read(documented)
     loaded = con.execute("select time_period, campaign_id, campaign_name, impressions, clicks, spend, conversions, revenue, "
                          "currency_code from raw.microsoft_ads_campaign_daily order by time_period, campaign_id").fetchall()
     expected = [(date.fromisoformat(r["TimePeriod"]), r["CampaignId"], r["CampaignName"], int(r["Impressions"]), int(r["Clicks"]),
@@ -64,15 +75,15 @@ def test_the_documented_report_file_loads_row_for_row_with_exact_money(tmp_path)
     assert con.execute("select typeof(spend) from raw.microsoft_ads_campaign_daily limit 1").fetchone()[0].startswith("DECIMAL")
 
 
-def test_the_documented_account_keeps_its_currency_and_time_zone(tmp_path):
-    con = load_documented(tmp_path)
+def test_the_documented_account_keeps_its_currency_and_time_zone(documented):
+    con = read(documented)
     assert con.execute("select id, name, currency_code, time_zone, account_life_cycle_status from raw.microsoft_ads_accounts"
                        ).fetchall() == [(ACCOUNT, "Contoso Outdoor - US", "USD", "PacificTimeUSCanadaTijuana", "Active")]
 
 
-def test_children_carry_the_ids_of_the_requests_that_read_them(tmp_path):
+def test_children_carry_the_ids_of_the_requests_that_read_them(documented):
     """An AdGroup does not name its campaign, nor an Ad its ad group: the request's ids do."""
-    con = load_documented(tmp_path)
+    con = read(documented)
     assert con.execute("select id, account_id, status, daily_budget from raw.microsoft_ads_campaigns order by id").fetchall() == [
         ("412345678", ACCOUNT, "Active", Decimal("50")), ("412345679", ACCOUNT, "Paused", Decimal("25.5"))]
     assert con.execute("select id, campaign_id, account_id from raw.microsoft_ads_ad_groups order by id").fetchall() == [
@@ -87,10 +98,12 @@ def test_children_carry_the_ids_of_the_requests_that_read_them(tmp_path):
         ("t1", "https://www.contoso.com/backpacks"), ("t1", "https://www.contoso.com/tents")]
 
 
-def test_documented_spend_reaches_the_unified_facts(tmp_path):
+def test_documented_spend_reaches_the_unified_facts(documented, tmp_path):
+    import shutil
+
     from bosco_connectors.recipes.runner import build
 
-    load_documented(tmp_path).close()
+    shutil.copy(documented, tmp_path / "m.duckdb")  # the build writes: a copy of the shared sync
     expected: dict[date, Decimal] = defaultdict(Decimal)
     for row in documented_report():
         expected[date.fromisoformat(row["TimePeriod"])] += Decimal(row["Spend"])

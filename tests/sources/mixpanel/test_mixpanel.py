@@ -55,8 +55,15 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
-def test_exported_lines_load_with_their_dedupe_key_and_properties(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module): its folder
+    (``x.duckdb``) and the requests it made."""
+    return module_tmp, run(module_tmp)
+
+
+def test_exported_lines_load_with_their_dedupe_key_and_properties(replayed):
+    tmp_path, _ = replayed
     documented = lines("events.jsonl")
     loaded = query(tmp_path, "select event, time, day, distinct_id, insert_id, mp_processing_time_ms, properties "
                              "from raw.mixpanel_events order by time")
@@ -72,8 +79,8 @@ def test_an_export_read_again_merges_on_the_dedupe_key(tmp_path):
     assert query(tmp_path, "select count(*) from raw.mixpanel_events") == [(3,)]
 
 
-def test_segmentation_values_become_one_row_per_day_and_segment(tmp_path):
-    seen = run(tmp_path)
+def test_segmentation_values_become_one_row_per_day_and_segment(replayed):
+    tmp_path, seen = replayed
     rows = query(tmp_path, "select project_id, date, utm_source, event, count from raw.mixpanel_page_views_daily order by 2, 3")
     assert rows == sorted(("2195193", date.fromisoformat(day), segment, "$mp_web_page_view", n)
                           for segment, days in values("page_views_daily.json").items() for day, n in days.items())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -60,13 +61,19 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "from analytics.fct_orders where platform = 'mollie' order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync, with `fast`'s client, every read-only test below reads (run once for the
+    module); the test that builds the orders fact builds it into a copy."""
+    folder = module_tmp / "replayed"
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(folder, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return folder, app
 
 
 def test_amounts_load_as_exact_decimals_in_currency_units(replayed):
@@ -99,8 +106,8 @@ def test_amounts_load_as_exact_decimals_in_currency_units(replayed):
         ("cst_8wmqcHMN4U", "nl_NL"), ("cst_tKt44u85MM", "en_US")]
 
 
-def test_payments_reach_the_orders_fact_with_their_refunds(replayed):
-    tmp_path, _ = replayed
+def test_payments_reach_the_orders_fact_with_their_refunds(tmp_path, replayed):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")
     profile = "pfl_85dxyKqNHa"
     assert orders(tmp_path) == [
         (REFUNDED, date(2021, 12, 8), profile, "EUR", Decimal("10"), Decimal("10"), Decimal("10"), "paid", False, True),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -60,13 +61,16 @@ def fast(monkeypatch):
     monkeypatch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path / "o.duckdb", tmp_path / "p", app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the tests below read (run once for the module): its database and its app."""
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(module_tmp / "o.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path / "o.duckdb", app
+    return module_tmp / "o.duckdb", app
 
 
 def test_reviews_of_each_status_load_without_email_or_name(replayed):
@@ -94,8 +98,8 @@ def test_pages_follow_the_last_evaluated_cursor_of_next_url(replayed):
     assert {r.header("okendo-api-version") for _, r in app.answered} == {"2025-02-01"}
 
 
-def test_approved_reviews_reach_the_fact_with_the_shopify_product_id(replayed):
-    db, _ = replayed
+def test_approved_reviews_reach_the_fact_with_the_shopify_product_id(replayed, tmp_path):
+    db = Path(shutil.copy(replayed[0], tmp_path / "o.duckdb"))  # the fact is built into it: a copy of the shared one
     assert fact(db) == [
         (A, date(2026, 11, 1), "7982345678901", 5.0, True, "Perfect fit"),
         (B, date(2026, 11, 1), "7982345678902", 3.0, False, "Wrinkles a lot"),

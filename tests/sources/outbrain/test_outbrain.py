@@ -51,9 +51,19 @@ def load_documented(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_documented_report_days_load_one_row_per_campaign_and_day(tmp_path):
+@pytest.fixture(scope="module")
+def documented(module_tmp: Path) -> Path:
+    """The documented sync every test of the loaded bodies below queries (run once for the module)."""
+    from bosco_connectors.framework.registry import provisional
+
+    with provisional(connector):  # as `_reachable_by_name` (function-scoped) gives each test
+        load_documented(module_tmp).close()
+    return module_tmp / "o.duckdb"
+
+
+def test_documented_report_days_load_one_row_per_campaign_and_day(documented):
     """Both pages of the documented example (each campaign's first two days, then its third) load, money exact."""
-    con = load_documented(tmp_path)
+    con = duckdb.connect(str(documented), read_only=True)
     rows = con.execute("select marketer_id, campaign_id, from_date, to_date, impressions, clicks, total_conversions, spend, "
                        "total_sum_value, last_capping_time from raw.outbrain_campaign_daily "
                        "order by campaign_id, from_date").fetchall()
@@ -68,8 +78,8 @@ def test_documented_report_days_load_one_row_per_campaign_and_day(tmp_path):
     assert con.execute("select typeof(spend) from raw.outbrain_campaign_daily limit 1").fetchone()[0].startswith("DECIMAL")
 
 
-def test_documented_campaigns_and_marketers_load(tmp_path):
-    con = load_documented(tmp_path)
+def test_documented_campaigns_and_marketers_load(documented):
+    con = duckdb.connect(str(documented), read_only=True)
     assert con.execute("select id, marketer_id, enabled, currency, cpc from raw.outbrain_campaigns order by id").fetchall() == [
         ("0042d2865b03b4d59f69c9b1cb254d22fa", MARKETER, True, "USD", Decimal("0.13")),
         ("00cc27350e45a8a188b424165f65d6facc", MARKETER, False, "USD", Decimal("0.13")),
@@ -81,9 +91,9 @@ def test_documented_campaigns_and_marketers_load(tmp_path):
     ]
 
 
-def test_unified_staging_takes_currency_and_name_from_the_campaigns(tmp_path):
+def test_unified_staging_takes_currency_and_name_from_the_campaigns(documented):
     """The report has no currency: the generated staging joins each campaign's (its budget's, the marketer's)."""
-    con = load_documented(tmp_path)
+    con = duckdb.connect(str(documented), read_only=True)
     sql = staging_models(connector)["stg_outbrain__campaign_daily"]
     rows = con.execute(f"select date, account_id, campaign_id, campaign_name, currency, spend, clicks, conversions, conversion_value "
                        f"from ({sql}) where campaign_id = '08ba87b1aa166a8fdc3400ad6d14789dda' order by date").fetchall()

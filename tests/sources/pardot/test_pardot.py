@@ -25,11 +25,12 @@ from tests.sources.replayed import build_facts, documented, query, sync
 BODIES = fixture_folder(connector) / "bodies"
 
 
-@pytest.fixture
-def replayed(tmp_path: Path) -> Path:
-    sync(connector, documented(connector), tmp_path)
-    build_facts(connector, tmp_path, "crm_funnel_daily", "email_campaign_performance")
-    return tmp_path
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> Path:
+    """The documented sync every read-only test below queries (run once for the module)."""
+    sync(connector, documented(connector), module_tmp)
+    build_facts(connector, module_tmp, "crm_funnel_daily", "email_campaign_performance")
+    return module_tmp
 
 
 def body(name: str):

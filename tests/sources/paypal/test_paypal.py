@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import partial
@@ -66,13 +67,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_transactions_load_their_info_as_columns_in_exact_currency_units(replayed):
@@ -94,8 +99,8 @@ def test_transactions_load_their_info_as_columns_in_exact_currency_units(replaye
         ("JPY", "1403"), ("USD", "1151.57")]
 
 
-def test_sales_reach_the_orders_fact_with_the_refunds_that_name_them(replayed):
-    tmp_path, _ = replayed
+def test_sales_reach_the_orders_fact_with_the_refunds_that_name_them(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the build writes: a copy of the shared sync
     assert orders(tmp_path) == [
         # 45.00 paid: 3.60 tax and 5.00 shipping, so 36.40 of goods; the T1107 refund of 10.00 names it
         (T1, date(2026, 11, 12), ACCOUNT, "INV-1001", "7YK3Q2WZ5NEBL", "USD", Decimal("36.4"), None, Decimal("3.6"), Decimal("5"),

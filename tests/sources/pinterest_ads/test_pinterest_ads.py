@@ -31,12 +31,6 @@ ACCOUNT = "549755885175"
 END = date(2026, 11, 20)
 
 
-@pytest.fixture
-def fast(monkeypatch):
-    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    monkeypatch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
-
-
 def run(tmp_path: Path, config: dict, streams: list[str] | None = None) -> None:
     pipeline = dlt.pipeline(pipeline_name="pinterest_test", destination=dlt.destinations.duckdb(str(tmp_path / "x.duckdb")),
                             pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
@@ -48,14 +42,18 @@ def query(tmp_path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    """The documented fixtures, synced into DuckDB; the replay app keeps every request."""
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented fixtures, synced into DuckDB; the replay app keeps every request.
+    Run once for the module: the tests below only read it."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_report_money_in_micro_units_of_the_account_currency_loads_as_exact_currency(replayed):

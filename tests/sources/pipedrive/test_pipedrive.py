@@ -31,11 +31,13 @@ def body(name: str) -> dict:
     return json.loads((BODIES / name).read_text())
 
 
-@pytest.fixture
-def replayed(tmp_path: Path) -> Path:
-    sync(connector, documented(connector), tmp_path)
-    build_facts(connector, tmp_path, "crm_funnel_daily")
-    return tmp_path
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> Path:
+    """The documented sync and its funnel, which every read-only test below queries (run once for the module)."""
+    folder = module_tmp / "replayed"
+    sync(connector, documented(connector), folder)
+    build_facts(connector, folder, "crm_funnel_daily")
+    return folder
 
 
 def test_deals_load_with_exact_values_their_currency_and_status(replayed: Path) -> None:

@@ -56,14 +56,22 @@ def run(tmp_path: Path, answer_first=None, **config) -> list:
     return seen
 
 
-def test_positional_rows_load_under_the_query_column_names(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> tuple[Path, list]:
+    """The documented sync the two read-only tests below query (run once for the module): its folder
+    and the requests it made."""
+    folder = module_tmp / "replayed"
+    return folder, run(folder)
+
+
+def test_positional_rows_load_under_the_query_column_names(replayed):
+    tmp_path, _ = replayed
     loaded = query(tmp_path, f"select {', '.join(NAMES)} from raw.piwik_pro_traffic_daily order by 1, 2")
     assert loaded == sorted(tuple(date.fromisoformat(v) if k == "date" else v for k, v in r.items()) for r in documented())
 
 
-def test_the_grant_is_json_and_pages_follow_meta_count(tmp_path):
-    seen = run(tmp_path)
+def test_the_grant_is_json_and_pages_follow_meta_count(replayed):
+    _, seen = replayed
     token = [r for r in seen if r.path.endswith("auth/token")]
     assert len(token) == 1 and token[0].header("content-type").startswith("application/json")
     assert token[0].json() == {"grant_type": "client_credentials", "client_id": "fixture-client-id", "client_secret": "fixture-secret"}

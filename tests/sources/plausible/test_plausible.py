@@ -60,8 +60,14 @@ def query(tmp_path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_positional_results_load_under_their_query_names(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def synced(module_tmp):
+    """The documented sync (no config, no early answers) the read-only tests below query (run once for the module)."""
+    return module_tmp, run(module_tmp)
+
+
+def test_positional_results_load_under_their_query_names(synced):
+    tmp_path, _ = synced
     traffic = query(tmp_path, "select site_id, date, source, utm_medium, utm_campaign, visitors, visits, pageviews, bounce_rate, "
                               "visit_duration from raw.plausible_traffic_daily order by 2, 3, 4, 5")
     assert traffic == sorted(("dummy.site", date.fromisoformat(r["time:day"]), r["visit:source"], r["visit:utm_medium"],
@@ -70,8 +76,8 @@ def test_positional_results_load_under_their_query_names(tmp_path):
     assert ("dummy.site", date(2026, 11, 1), "facebook", "paid_social", "black_friday", 198, 211, 287, 71.0, 38) in traffic
 
 
-def test_revenue_loads_as_the_exact_value_of_the_documented_object_and_its_currency(tmp_path):
-    run(tmp_path)
+def test_revenue_loads_as_the_exact_value_of_the_documented_object_and_its_currency(synced):
+    tmp_path, _ = synced
     rows = query(tmp_path, "select date, source, goal, visitors, events, total_revenue, revenue_currency "
                            "from raw.plausible_goal_conversions_daily order by 1, 2, 3")
     assert (date(2026, 11, 1), "facebook", "Purchase", 6, 7, Decimal("912.35"), "USD") in rows
@@ -80,8 +86,8 @@ def test_revenue_loads_as_the_exact_value_of_the_documented_object_and_its_curre
                                               if r["total_revenue"]) == Decimal("3263.85")
 
 
-def test_each_query_is_ordered_on_every_dimension_and_paged_in_its_body(tmp_path):
-    seen = run(tmp_path)
+def test_each_query_is_ordered_on_every_dimension_and_paged_in_its_body(synced):
+    _, seen = synced
     bodies = [r.json() for r in seen if r.path.endswith("api/v2/query")]
     assert len(bodies) == 4
     for body in bodies:

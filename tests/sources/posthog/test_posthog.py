@@ -61,8 +61,15 @@ def queries(seen: list) -> list[dict]:
     return [r.json()["query"] for r in seen if r.path.endswith("/query/")]
 
 
-def test_positional_results_load_under_their_column_names(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def documented(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module): its folder
+    (``x.duckdb``) and the requests it made."""
+    return module_tmp, run(module_tmp)
+
+
+def test_positional_results_load_under_their_column_names(documented):
+    tmp_path, _ = documented
     loaded = query(tmp_path, "select project_id, date, utm_source, utm_medium, utm_campaign, sessions, users, pageviews, "
                              "engaged_sessions from raw.posthog_web_traffic_daily order by 2, 3")
     assert loaded == sorted(("84512", date.fromisoformat(r["date"]), r["utm_source"], r["utm_medium"], r["utm_campaign"],
@@ -70,8 +77,8 @@ def test_positional_results_load_under_their_column_names(tmp_path):
                             for r in named("web_traffic_daily.json"))
 
 
-def test_the_days_are_the_projects_and_the_query_says_so(tmp_path):
-    seen = run(tmp_path)
+def test_the_days_are_the_projects_and_the_query_says_so(documented):
+    tmp_path, seen = documented
     traffic = [q for q in queries(seen) if "FROM sessions" in q["query"]]
     assert [q["values"] for q in traffic] == [{"timezone": "America/Los_Angeles", "date_from": "2026-11-01", "date_to": "2026-11-02"}]
     assert "toTimeZone($start_timestamp, { timezone })" in traffic[0]["query"]
@@ -80,8 +87,8 @@ def test_the_days_are_the_projects_and_the_query_says_so(tmp_path):
     assert late == [(date(2026, 11, 1), datetime(2026, 11, 2, 6, 58, 12, 4000, tzinfo=timezone.utc))]
 
 
-def test_the_events_export_pages_on_the_last_timestamp_never_an_offset(tmp_path):
-    seen = run(tmp_path)
+def test_the_events_export_pages_on_the_last_timestamp_never_an_offset(documented):
+    tmp_path, seen = documented
     events = [q for q in queries(seen) if "FROM events" in q["query"]]
     assert [(q["values"]["date_from"], q["values"]["after_timestamp"]) for q in events] == [
         ("2026-11-01", "1970-01-01 00:00:00"), ("2026-11-01", "2026-11-01T00:02:05.930000-07:00"),

@@ -53,9 +53,18 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_stats_days_load_with_their_metrics(tmp_path, fast):
-    db = tmp_path / "s.duckdb"
-    app = sync(db, tmp_path / "p", fixture_folder(connector))
+@pytest.fixture(scope="module")
+def replayed(module_tmp) -> tuple[Path, FixtureApp]:
+    """The documented sync the tests below read (run once for the module): its database and its app."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = sync(module_tmp / "s.duckdb", module_tmp / "p", fixture_folder(connector))
+    return module_tmp / "s.duckdb", app
+
+
+def test_stats_days_load_with_their_metrics(replayed):
+    db, app = replayed
     documented = body("global_stats_daily.json")
     assert query(db, f"select date, {', '.join(METRICS)} from raw.sendgrid_global_stats_daily order by date") == [
         (date.fromisoformat(d["date"]), *(d["stats"][0]["metrics"][m] for m in METRICS)) for d in documented]
@@ -69,9 +78,9 @@ def test_stats_days_load_with_their_metrics(tmp_path, fast):
     assert {(r.arg("aggregated_by"), r.arg("start_date"), r.arg("end_date")) for r in asked} == {("day", "2026-11-16", "2026-11-18")}
 
 
-def test_single_send_days_reach_the_email_fact(tmp_path, fast):
-    db = tmp_path / "s.duckdb"
-    app = sync(db, tmp_path / "p", fixture_folder(connector))
+def test_single_send_days_reach_the_email_fact(replayed, tmp_path):
+    db = Path(shutil.copy(replayed[0], tmp_path / "s.duckdb"))  # the fact is built into it: a copy of the shared one
+    app = replayed[1]
     rows = [r for page in ("singlesend_stats_daily.ss1.page1.json", "singlesend_stats_daily.ss1.page2.json",
                            "singlesend_stats_daily.ss2.json") for r in body(page)["results"]]
     assert query(db, "select id, date, ab_variation, ab_phase, requests, delivered, opens, unique_opens, clicks, unique_clicks "

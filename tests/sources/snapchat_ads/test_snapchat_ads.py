@@ -32,8 +32,10 @@ def wrapped(stream: str, kind: str) -> list[dict]:
     return [item[kind] for body in bodies(stream) for item in body[f"{kind}s"]]
 
 
-@pytest.fixture
-def replayed(tmp_path):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    tmp_path = module_tmp
     app = FixtureApp(Fixtures.load(fixture_folder("snapchat_ads")))
     seen: list = []
     handle = app.handle

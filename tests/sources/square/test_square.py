@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -63,13 +64,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_money_objects_load_as_sent_in_the_smallest_denomination(replayed):
@@ -89,8 +94,8 @@ def test_money_objects_load_as_sent_in_the_smallest_denomination(replayed):
     assert query(tmp_path, "select count(*) from raw.square_orders__line_items") == [(3,)]
 
 
-def test_payments_reach_the_orders_fact_on_the_locations_day(replayed):
-    tmp_path, _ = replayed
+def test_payments_reach_the_orders_fact_on_the_locations_day(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the build writes: a copy of the shared sync
     assert orders(tmp_path) == [
         # 18:04 UTC is 10:04 in Los Angeles; 10.00 without the 1.00 tip
         (PAY_A, date(2026, 11, 12), LA, "Grant Park", "ZVAv", "USD", Decimal("10"), Decimal("11"), Decimal("3"), "COMPLETED", False, "SQUARE_POS"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -58,13 +59,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_orders_load_with_exact_totals_and_no_personal_data(replayed):
@@ -87,8 +92,8 @@ def test_orders_load_with_exact_totals_and_no_personal_data(replayed):
     assert query(tmp_path, "select count(*), sum(case when is_customer then 1 else 0 end) from raw.squarespace_profiles") == [(3, 2)]
 
 
-def test_orders_reach_the_orders_fact(replayed):
-    tmp_path, _ = replayed
+def test_orders_reach_the_orders_fact(replayed, tmp_path):
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the build writes: a copy of the shared sync
     assert orders(tmp_path) == [
         (O3, date(2026, 11, 12), "3", "USD", Decimal("55"), Decimal("1"), Decimal("2.7"), Decimal("1"), Decimal("57.7"),
          Decimal("10"), "FULFILLED", False, False, "web"),

@@ -50,9 +50,12 @@ def run(tmp_path, answer_first=None, streams=None):
     return seen
 
 
-@pytest.fixture
-def replayed(tmp_path):
-    return tmp_path, run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below reads (run once for the module): its folder and
+    the requests it made."""
+    folder = module_tmp / "replayed"
+    return folder, run(folder)
 
 
 def test_delivery_loads_money_as_exact_decimals_counts_as_integers_on_local_days(replayed):

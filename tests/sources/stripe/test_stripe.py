@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import partial
@@ -64,13 +65,26 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "status, is_test from analytics.fct_orders where platform = 'stripe' order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
+
+
+def copied(replayed, tmp_path: Path) -> Path:
+    """The shared sync's database copied into `tmp_path`, for a test that builds into it."""
+    shared, _ = replayed
+    for name in ("x.duckdb", "x.duckdb.wal"):
+        if (shared / name).exists():
+            shutil.copy(shared / name, tmp_path / name)
+    return tmp_path
 
 
 def test_charges_load_as_sent_in_the_smallest_currency_unit(replayed):
@@ -97,8 +111,8 @@ def test_charges_load_as_sent_in_the_smallest_currency_unit(replayed):
         ("America/New_York", "Bosco Shop")]
 
 
-def test_charges_reach_the_orders_fact_in_each_currencys_unit_on_the_accounts_day(replayed):
-    tmp_path, _ = replayed
+def test_charges_reach_the_orders_fact_in_each_currencys_unit_on_the_accounts_day(replayed, tmp_path):
+    tmp_path = copied(replayed, tmp_path)  # the orders are built into the database
     assert orders(tmp_path) == [
         # 15:04 UTC is 10:04 in New York; 20.00 USD captured, 3.00 + 2.00 refunded
         (CH_A, date(2026, 11, 12), ACCOUNT, "Bosco Shop", "cus_RA1bC2dE3fG4hI", "USD", Decimal("20"), Decimal("20"), Decimal("5"), "succeeded", False),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -73,13 +74,16 @@ def fast(monkeypatch):
     monkeypatch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
-    app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path / "s.duckdb", tmp_path / "p", app.source_config(api.url(app.prefix)))
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the tests below read (run once for the module): its database and its app."""
+    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            run(module_tmp / "s.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path / "s.duckdb", app
+    return module_tmp / "s.duckdb", app
 
 
 def test_each_answered_question_is_a_row_with_its_heading_and_answer_text(replayed):
@@ -98,8 +102,8 @@ def test_each_answered_question_is_a_row_with_its_heading_and_answer_text(replay
     assert "ip_address" not in columns and "edit_url" not in columns
 
 
-def test_every_documented_answered_question_reaches_the_fact(replayed):
-    db, _ = replayed
+def test_every_documented_answered_question_reaches_the_fact(replayed, tmp_path):
+    db = Path(shutil.copy(replayed[0], tmp_path / "s.duckdb"))  # the fact is built into it: a copy of the shared one
     rows = fact(db)
     assert sorted((r[2], r[3], r[4], r[5]) for r in rows) == documented_answers()
     assert {(r[2], r[0]) for r in rows} == {

@@ -35,8 +35,18 @@ def load_documented(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
 
 
-def test_documented_report_rows_load_as_documented(tmp_path):
-    con = load_documented(tmp_path)
+@pytest.fixture(scope="module")
+def documented(module_tmp: Path) -> Path:
+    """The documented sync every test of the loaded bodies below queries (run once for the module)."""
+    from bosco_connectors.framework.registry import provisional
+
+    with provisional(connector):  # as `_reachable_by_name` (function-scoped) gives each test
+        load_documented(module_tmp).close()
+    return module_tmp / "t.duckdb"
+
+
+def test_documented_report_rows_load_as_documented(documented):
+    con = duckdb.connect(str(documented), read_only=True)
     rows = con.execute("select account_id, campaign, date, spent, conversions_value, clicks, impressions, cpa_actions_num, currency "
                        "from raw.taboola_campaign_day order by date, campaign").fetchall()
     assert rows == [
@@ -48,8 +58,8 @@ def test_documented_report_rows_load_as_documented(tmp_path):
     assert con.execute("select typeof(spent) from raw.taboola_campaign_day limit 1").fetchone()[0].startswith("DECIMAL")
 
 
-def test_documented_accounts_and_campaigns_load(tmp_path):
-    con = load_documented(tmp_path)
+def test_documented_accounts_and_campaigns_load(documented):
+    con = duckdb.connect(str(documented), read_only=True)
     assert con.execute("select account_id, id, currency, time_zone_name from raw.taboola_accounts order by 1").fetchall() == [
         ("advertiser-1", "1163", "USD", "US/Eastern"), ("advertiser-2", "1164", "USD", "US/Eastern")]
     assert con.execute("select id, advertiser_id, status, cpc, start_date from raw.taboola_campaigns order by id").fetchall() == [
@@ -75,10 +85,10 @@ def test_a_report_body_without_http_status_is_data():
     assert taboola_error({"results": [], "recordCount": 0, "metadata": {"total": 0, "count": 0}}) is None
 
 
-def test_unified_staging_reads_the_report_as_documented(tmp_path):
+def test_unified_staging_reads_the_report_as_documented(documented):
     """The generated staging SQL maps Taboola's columns: spent -> spend, cpa_actions_num -> conversions,
     the account's name joined from the accounts table."""
-    con = load_documented(tmp_path)
+    con = duckdb.connect(str(documented), read_only=True)
     sql = staging_models(connector)["stg_taboola__campaign_daily"]
     rows = con.execute(f"select date, account_id, account_name, campaign_id, campaign_name, currency, spend, clicks, conversions, "
                        f"conversion_value from ({sql}) order by date, campaign_id").fetchall()

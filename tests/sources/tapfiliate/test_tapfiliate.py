@@ -54,8 +54,16 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_each_commission_is_a_row_with_its_conversion(tmp_path):
-    run(tmp_path)
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> tuple[Path, list]:
+    """The documented sync the two read-only tests below query (run once for the module): its folder
+    and the requests it made."""
+    folder = module_tmp / "replayed"
+    return folder, run(folder)
+
+
+def test_each_commission_is_a_row_with_its_conversion(replayed):
+    tmp_path, _ = replayed
     rows = query(tmp_path / "x.duckdb", "select id, conversion_id, conversion_external_id, program_id, affiliate_id, kind, amount, "
                                         "currency, conversion_sub_amount, approved, conversion_created_at "
                                         "from raw.tapfiliate_commissions order by id")
@@ -74,8 +82,8 @@ def test_each_commission_is_a_row_with_its_conversion(tmp_path):
     assert not any(c.startswith(("conversion_customer", "conversion_click")) for c in columns)  # personal data
 
 
-def test_pages_follow_the_link_header_and_the_key_goes_in_its_header(tmp_path):
-    seen = run(tmp_path)
+def test_pages_follow_the_link_header_and_the_key_goes_in_its_header(replayed):
+    _, seen = replayed
     conversions = [r for r in seen if r.path.endswith("/conversions/")]
     assert [(arg(r, "date_from"), arg(r, "date_to"), arg(r, "page")) for r in conversions] == [
         ("2026-11-01", "2026-11-02", None), ("2026-11-01", "2026-11-02", "2")]

@@ -17,7 +17,7 @@ from bosco_connectors.sandbox import FakeApi, app_for, sandbox_config
 from bosco_connectors.sources.tiktok_ads import connector, source
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from .conftest import END, expected_daily, loaded_totals, make_pipeline, query, totals
+from .conftest import END, expected_daily, fast_client_factory, loaded_totals, make_pipeline, query, totals
 
 REPORTS = ["report_advertiser_daily", "report_campaign_daily", "report_adgroup_daily", "report_ad_daily"]
 
@@ -35,11 +35,21 @@ def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
+@pytest.fixture(scope="module")
+def paged_by_five(module_tmp):
+    """The generated fake's sync in pages of five every level below reads (run once for the module)."""
+    folder = module_tmp / "paged_by_five"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connector, "client_factory", fast_client_factory())
+        app, api = serve()
+        with api:
+            make_pipeline(folder).run(source(**sandbox_config(api, connector), page_size=5), loader_file_format="parquet")
+    return folder, app
+
+
 @pytest.mark.parametrize("level", ["advertiser", "campaign", "adgroup", "ad"])
-def test_daily_reports_load_the_worlds_metrics(tmp_path, fast_client, level):
-    app, api = serve()
-    with api:
-        make_pipeline(tmp_path).run(source(**sandbox_config(api, connector), page_size=5), loader_file_format="parquet")
+def test_daily_reports_load_the_worlds_metrics(paged_by_five, level):
+    tmp_path, app = paged_by_five
     expected = expected_daily(app.world, level)
     assert loaded_totals(tmp_path, f"tiktok_ads_report_{level}_daily") == totals(expected)
     loaded = {(r[0], r[1]): (r[2], r[3]) for r in query(tmp_path, f"select {level}_id, stat_time_day, spend, impressions from raw.tiktok_ads_report_{level}_daily")}
@@ -165,13 +175,23 @@ def _error_body(kind: str) -> str:
     return Fixtures.load(fixture_folder("tiktok_ads")).error(kind).response["body"]
 
 
-def test_documented_bodies_load_as_documented(tmp_path, fast_client):
-    """TikTok's documented example values, through the source: strings to numbers, "-" to NULL,
-    day strings to dates, epoch seconds to timestamps, the partition's advertiser on report rows."""
+@pytest.fixture(scope="module")
+def documented_sync(module_tmp):
+    """The documented fixtures' sync the two tests below query (run once for the module; the fast
+    client only shortens retries, and the documented answers ask for none)."""
+    folder = module_tmp / "documented"
     fixtures = Fixtures.load(fixture_folder("tiktok_ads"))
     app = FixtureApp(fixtures)
-    with FakeApi([app]) as api:
-        make_pipeline(tmp_path).run(source(**app.source_config(api.url(app.prefix))), loader_file_format="parquet")
+    with pytest.MonkeyPatch.context() as patch, FakeApi([app]) as api:
+        patch.setattr(connector, "client_factory", fast_client_factory())
+        make_pipeline(folder).run(source(**app.source_config(api.url(app.prefix))), loader_file_format="parquet")
+    return folder, fixtures, app
+
+
+def test_documented_bodies_load_as_documented(documented_sync):
+    """TikTok's documented example values, through the source: strings to numbers, "-" to NULL,
+    day strings to dates, epoch seconds to timestamps, the partition's advertiser on report rows."""
+    tmp_path, fixtures, app = documented_sync
     assert not app.unmatched
     documented = [r for e in fixtures.data("report_campaign_daily") for r in fixtures.body(e)["data"]["list"]]
     loaded = {(r[0], r[1].isoformat()): r[2:] for r in query(tmp_path, "select campaign_id, stat_time_day, spend, impressions, cpc, advertiser_id from raw.tiktok_ads_report_campaign_daily")}
@@ -232,13 +252,10 @@ def test_a_malformed_extra_metric_fails_before_any_request(tmp_path):
     assert "extra_metrics" in str(info.value) and "not a TikTok metric name: Video Plays" in str(info.value)
 
 
-def test_documented_video_spend_split_and_ad_level_results_load_exactly(tmp_path):
+def test_documented_video_spend_split_and_ad_level_results_load_exactly(documented_sync):
     """Issue 12: cash / voucher spend, video plays and watch depth, engagements at every level, and the
     purchase, registration and lead metrics at ad level, as the documented bodies give them (strings)."""
-    fixtures = Fixtures.load(fixture_folder(connector))
-    app = FixtureApp(fixtures)
-    with FakeApi([app]) as api:
-        make_pipeline(tmp_path).run(source(**app.source_config(api.url(app.prefix))), loader_file_format="parquet")
+    tmp_path, fixtures, _ = documented_sync
     money = ("cash_spend", "voucher_spend", "value_per_complete_payment")
     counts = ("video_play_actions", "video_watched_2s", "video_watched_6s", "video_views_p25", "video_views_p50",
               "video_views_p75", "video_views_p100", "engagements", "registration", "total_registration", "form", "onsite_form")

@@ -59,13 +59,17 @@ def orders(tmp_path: Path) -> list[tuple]:
                            "order by created_at").fetchall()
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync every read-only test below queries (run once for the module)."""
+    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path, app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path, app
+    return module_tmp, app
 
 
 def test_orders_load_with_exact_amounts_and_no_buyer_details(replayed):
@@ -81,8 +85,10 @@ def test_orders_load_with_exact_amounts_and_no_buyer_details(replayed):
     assert query(tmp_path, "select count(*) from raw.wix_stores_orders__line_items") == [(3,)]
 
 
-def test_orders_reach_the_orders_fact(replayed):
-    tmp_path, _ = replayed
+def test_orders_reach_the_orders_fact(replayed, tmp_path):
+    import shutil
+
+    shutil.copy(replayed[0] / "x.duckdb", tmp_path / "x.duckdb")  # the build writes: a copy of the shared sync
     assert orders(tmp_path) == [
         (O1, date(2026, 11, 12), "10126", "USD", Decimal("35"), Decimal("0"), Decimal("2.8"), Decimal("5"), Decimal("42.8"),
          Decimal("17.5"), "PARTIALLY_REFUNDED", False, "WEB"),

@@ -60,13 +60,16 @@ def fast(monkeypatch):
     monkeypatch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
 
 
-@pytest.fixture
-def replayed(tmp_path, fast):
+@pytest.fixture(scope="module")
+def replayed(module_tmp):
+    """The documented sync the read-only tests below query (run once for the module)."""
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with FakeApi([app]) as api:
-        run(tmp_path / "y.duckdb", tmp_path / "p", app.source_config(api.url(app.prefix)))
+    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+        with FakeApi([app]) as api:
+            run(module_tmp / "y.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
-    return tmp_path / "y.duckdb", app
+    return module_tmp / "y.duckdb", app
 
 
 def test_reviews_load_as_documented_without_email(replayed):
@@ -81,8 +84,11 @@ def test_reviews_load_as_documented_without_email(replayed):
     assert {(r.arg("utoken"), r.arg("since_updated_at")) for _, r in app.answered} == {("fixture-utoken", "2026-11-01T00:00:00Z")}
 
 
-def test_reviews_reach_the_fact_with_product_and_buyer_verification(replayed):
-    db, _ = replayed
+def test_reviews_reach_the_fact_with_product_and_buyer_verification(replayed, tmp_path):
+    import shutil
+
+    db = tmp_path / "y.duckdb"
+    shutil.copy(replayed[0], db)  # the build writes: a copy of the shared sync
     assert fact(db) == [
         ("512000101", date(2026, 11, 1), "7982345678901", 5.0, True, "Love it"),
         ("512000102", date(2026, 11, 1), "7982345678902", 2.0, False, "Not for me"),

@@ -35,11 +35,12 @@ def body(name: str) -> dict:
     return json.loads((BODIES / name).read_text())
 
 
-@pytest.fixture
-def replayed(tmp_path: Path) -> Path:
-    sync(connector, documented(connector), tmp_path)
-    build_facts(connector, tmp_path, "crm_funnel_daily")
-    return tmp_path
+@pytest.fixture(scope="module")
+def replayed(module_tmp: Path) -> Path:
+    """The documented sync and its funnel fact, which the read-only tests below query (run once for the module)."""
+    sync(connector, documented(connector), module_tmp)
+    build_facts(connector, module_tmp, "crm_funnel_daily")
+    return module_tmp
 
 
 def test_deals_load_exact_amounts_currencies_lookup_ids_and_no_owner_email(replayed: Path) -> None:
