@@ -43,7 +43,11 @@ LEVELS = {"ad": 4, "ad_group": 3, "campaign": 2, "account": 1}
 BASE_WORLD = {"accounts": 2, "ad_groups": 2, "ads": 2, "days": 30}
 KNOB = {"shopify": "days", "ga4": "days"}  # GA4: landing pages are a fixed set, rows grow with days
 PROBE = {"campaigns": 10, "days": 30}
-#: Our fixed cost per sync (pipeline set-up, load, merge), left out of the rate estimate.
+#: The second probe is this many times the first: two sizes tell a sync's fixed cost (pipeline
+#: set-up, load, merge: ~1-2 s on a loaded machine) from its cost per row, which one probe
+#: could not (it took the fixed cost as 1 s and undersized: 1.9 s syncs for a 10 s target).
+PROBE_STEP = 4
+#: The fixed cost assumed when the two probes cannot tell it (the rows did not grow).
 OVERHEAD_S = 1.0
 #: Rows at 10x below this share of 10x the rows at 1x: the fake does not scale the stream.
 SCALES = 0.8
@@ -122,15 +126,17 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
     say(f"  {source}: {stream} (fake: {out['fake']}; scaled by {knob})")
     one_x = knob_1x
     if one_x is None:
-        probe_knob = PROBE[knob]
-        with fake_api(source, world_for(source, probe_knob)) as info:
-            probe = contender("ours", source, stream, info)
-        out["probe"] = {"knob": probe_knob, "rows": probe["rows"], "seconds": round(probe["seconds"], 2)}
-        if probe["rows"] == 0:
-            out["note"] = "the fake serves no rows for this stream"
-            return out
-        rate = probe["rows"] / max(probe["seconds"] - OVERHEAD_S, 0.2)
-        one_x = max(probe_knob, round(probe_knob * rate * seconds / probe["rows"]))
+        probes = []
+        for probe_knob in (PROBE[knob], PROBE[knob] * PROBE_STEP):
+            with fake_api(source, world_for(source, probe_knob)) as info:
+                probe = contender("ours", source, stream, info)
+            probes.append({"knob": probe_knob, "rows": probe["rows"], "seconds": round(probe["seconds"], 2)})
+            if probe["rows"] == 0:
+                out["probe"] = probes
+                out["note"] = "the fake serves no rows for this stream"
+                return out
+        out["probe"] = probes
+        one_x = size_for(probes, seconds)
     out["knob_1x"], out["knob_10x"] = one_x, one_x * 10
     with tempfile.TemporaryDirectory(prefix=f"bench-{source}-requests-") as folder:
         requests_file = Path(folder) / "requests.json"
@@ -167,6 +173,20 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
         out["raw_note"] = (f"the raw loader found {fmt_int(raw['rows'])} records in the answers where ours loaded "
                            f"{fmt_int(best['rows'])} rows: its generic parser does not read this API's report format")
     return out
+
+
+def size_for(probes: list[dict[str, Any]], seconds: float) -> int:
+    """The knob for a sync of about `seconds`, from two probes: rows grow linearly with the knob,
+    seconds linearly with the rows (a fixed cost plus a cost per row)."""
+    small, large = probes
+    rows_per_knob = (large["rows"] - small["rows"]) / (large["knob"] - small["knob"])
+    seconds_per_row = (large["seconds"] - small["seconds"]) / max(large["rows"] - small["rows"], 1)
+    if rows_per_knob <= 0 or seconds_per_row <= 0:  # rows did not grow, or noise: one probe's estimate
+        rate = large["rows"] / max(large["seconds"] - OVERHEAD_S, 0.2)
+        return max(large["knob"], round(large["knob"] * rate * seconds / large["rows"]))
+    fixed = max(small["seconds"] - small["rows"] * seconds_per_row, 0.0)
+    wanted_rows = max(seconds - fixed, 1.0) / seconds_per_row
+    return max(small["knob"], round(wanted_rows / rows_per_knob))
 
 
 def _fake_kind(connector: Any) -> str:

@@ -33,3 +33,14 @@ def test_the_per_source_harness_measures_a_declared_source_at_a_tiny_size():
 def test_the_table_is_written_between_its_markers_only():
     readme = f"intro\n{source_table.BEGIN}\nold table\n{source_table.END}\nafter\n"
     assert source_table.render(readme, "new table") == f"intro\n{source_table.BEGIN}\nnew table\n{source_table.END}\nafter\n"
+
+
+def test_the_size_comes_from_the_fixed_cost_and_the_cost_per_row_of_two_probes():
+    from bench.per_source import size_for
+
+    # 1,000 rows a knob step of 10; 2 s fixed, 0.2 ms a row: 10 s is 40,000 rows, knob 400
+    probes = [{"knob": 10, "rows": 1000, "seconds": 2.2}, {"knob": 40, "rows": 4000, "seconds": 2.8}]
+    assert size_for(probes, 10.0) == 400
+    # rows that do not grow with the knob cannot size anything: the one-probe estimate stays
+    flat = [{"knob": 10, "rows": 1000, "seconds": 1.9}, {"knob": 40, "rows": 1000, "seconds": 1.8}]
+    assert size_for(flat, 10.0) == round(40 * (1000 / 0.8) * 10 / 1000)

@@ -1,5 +1,6 @@
 """The connector SDK: HTTP, auth, paginators, stream specs, cursors, report jobs, dlt glue."""
 
+from .children import Child
 from .auth import HeaderAuth, OAuth2RefreshToken, QueryParamAuth, TokenExchangeAuth, api_key_header, basic, bearer
 from .connector import Connector, IdList, SourceConfig, comma_list
 from .errors import (

@@ -48,23 +48,53 @@ def _unwrap_optional(annotation: Any) -> Any:
 
 @lru_cache(maxsize=None)
 def arrow_schema(model: type[BaseModel]) -> pa.Schema:
-    """The Arrow schema for a contract: scalar fields typed, anything else as JSON text."""
+    """The Arrow schema for a contract: scalar fields typed, anything else as JSON text; a list
+    of models is no column of it (`to_arrow` attaches it as a child: `children`)."""
     fields = []
+    nested = {name for name, _ in _child_models(model)}
     for name, info in model.model_fields.items():
+        if (info.alias or name) in nested:
+            continue
         annotation = _unwrap_optional(info.annotation)
-        fields.append(pa.field(info.alias or name, _SCALARS.get(annotation, pa.string()), nullable=not info.is_required()))
+        # A field with a default that is not None (``test: bool = False``) is never null, as dlt
+        # declares it from the contract: Arrow says the same, or dlt warns on every batch.
+        nullable = not info.is_required() and (info.default is None or annotation is not info.annotation)
+        fields.append(pa.field(info.alias or name, _SCALARS.get(annotation, pa.string()), nullable=nullable))
     return pa.schema(fields)
 
 
-def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "") -> pa.Table:
-    """Build a table from dict records, casting each column to the contract's type."""
+def to_arrow(records: Iterable[dict[str, Any]], model: type[BaseModel], stream: str = "", path: str = "") -> pa.Table:
+    """Build a table from dict records, casting each column to the contract's type.
+
+    A field holding a list of models (an order's line items) becomes a ``list<struct>``
+    column built against that model the same way, which `children.split_children` turns
+    into a table of its own once dlt's incremental step has filtered the parents."""
     rows = records if isinstance(records, list) else list(records)
+    nested = _child_models(model)
     present = set().union(*rows) if rows else set()  # a field no record carries stays absent (`drift`)
+    present -= {name for name, _ in nested}
     columns = {name: [r.get(name) for r in rows] for name in present}  # any row may bring a new field
-    return columns_to_arrow(columns, len(rows), model, stream)
+    table = columns_to_arrow(columns, len(rows), model, stream, path)
+    for name, child in nested:  # errors name the child's field as ``line_items.id``
+        lists = [r.get(name) or [] for r in rows]
+        rows_of_child = to_arrow([item for items in lists for item in items], child, stream, f"{path}{name}.")
+        table = attach_child(table, rows_of_child, [len(items) for items in lists], name)
+    return table
 
 
-def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: type[BaseModel], stream: str = "") -> pa.Table:
+def attach_child(parent: pa.Table, child_rows: pa.Table, counts: list[int], field: str) -> pa.Table:
+    """`parent` with a ``list<struct>`` column `field`: row i holds the next ``counts[i]`` child rows."""
+    offsets = [0]
+    for n in counts:
+        offsets.append(offsets[-1] + n)
+    columns = [column.combine_chunks() for column in child_rows.columns]
+    structs = pa.StructArray.from_arrays(columns, fields=list(child_rows.schema)) if columns else pa.array(
+        [{}] * child_rows.num_rows, pa.struct([]))
+    return parent.append_column(field, pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs))
+
+
+def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: type[BaseModel], stream: str = "",
+                     path: str = "") -> pa.Table:
     """Build a table from one list of values per field (what `to_arrow` gathers from records).
 
     For streams that can gather columns straight from the vendor's page, without a dict
@@ -77,7 +107,7 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
         values = columns.get(name)
         if values is None:
             if required and num_rows:
-                raise missing_required(name, num_rows, num_rows, stream)
+                raise missing_required(path + name, num_rows, num_rows, stream)
             arrays.append(pa.nulls(num_rows, arrow_type))
             if name not in FILLED_BY_FRAMEWORK:
                 absent.append(name)
@@ -86,24 +116,24 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
             try:
                 ids = arrow_ids(values)
             except ValueError as exc:
-                raise ContractError(f"field '{name}': {exc}", stream=stream) from None
+                raise ContractError(f"field '{path}{name}': {exc}", stream=stream) from None
             if required and ids.null_count:
-                raise missing_required(name, ids.null_count, num_rows, stream)
+                raise missing_required(path + name, ids.null_count, num_rows, stream)
             arrays.append(ids)
             continue
         try:
             column = _column(values, arrow_type)
         except NotFinite as exc:
-            raise ContractError(f"field '{name}' is not a finite number: {exc.value!r}", stream=stream) from None
+            raise ContractError(f"field '{path}{name}' is not a finite number: {exc.value!r}", stream=stream) from None
         except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-            raise ContractError(f"field '{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
+            raise ContractError(f"field '{path}{name}' does not fit {arrow_type}: {exc}", stream=stream) from None
         if kind is _FLOAT and not math.isfinite(pc.sum(column).as_py() or 0.0):  # inf and NaN carry into the sum
             finite = pc.is_finite(column)
             if not pc.all(finite, min_count=0).as_py():  # not just finite numbers summing past the largest double
                 bad = values[pc.index(finite, False).as_py()]
-                raise ContractError(f"field '{name}' is not a finite number: {bad!r}", stream=stream)
+                raise ContractError(f"field '{path}{name}' is not a finite number: {bad!r}", stream=stream)
         if required and column.null_count:
-            raise missing_required(name, column.null_count, num_rows, stream)
+            raise missing_required(path + name, column.null_count, num_rows, stream)
         arrays.append(column)
     table = pa.Table.from_arrays(arrays, schema=arrow_schema(model))
     for name in sorted(set(columns) - _names(model)):

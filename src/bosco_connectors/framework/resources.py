@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import dlt
 import pyarrow as pa
 
-from . import deletions, hooks, progress
+from . import children, deletions, hooks, progress
 from .dlt_hints import memoize_hint_introspection
 from .arrow import check_required, check_required_records, to_arrow
 from .deadline import Deadline
@@ -129,9 +129,14 @@ def stream_resource(
     backfill_start: date | None = None,
     backfill_end: date | None = None,
 ) -> "DltResource":
-    reader = _StreamReader(connector.name, stream, client, config, tenant_id)
+    reader = _StreamReader(connector.name, stream, client, config, tenant_id, table=connector.table_name(stream))
     hints = _hints(connector, stream)
+    declared_children = children.declared(stream)
+    if declared_children:  # the lists are tables of their own, never columns of the parent
+        own = {name: column for name, column in hints["columns"].items() if name not in {c.field for c in declared_children}}
+        hints["columns"] = {**own, **children.parent_columns()}
     resource = _resource(stream, reader, config, hints, backfill_start, backfill_end)
+    children.split_children(resource, stream, connector.table_name(stream))
     _cluster_by_day(resource, stream)
     if stream.deleted is not None:
         resource.apply_hints(columns={deletions.DELETED: dict(deletions.DELETED_HINTS)})
@@ -246,9 +251,12 @@ class _StreamReader:
     """Reads one stream over all partitions and windows, stamping tenant_id on every row."""
 
     def __init__(self, source: str, stream: Stream, client: "ApiClient", config: Any, tenant_id: str,
-                 all_deleted: bool = False) -> None:
+                 all_deleted: bool = False, table: str = "") -> None:
         self.source = source
         self.stream = stream
+        self.table = table
+        #: Pages go to dlt as Arrow tables (see `children.loads_as_dicts` for when an Arrow stream does not).
+        self.as_arrow = stream.arrow
         #: Rows carry `deletions.DELETED`: all true (a deleted-records list), else the stream's soft-delete verdict.
         self.flags_deletions = all_deleted or stream.deleted is not None
         self.all_deleted = all_deleted
@@ -267,6 +275,11 @@ class _StreamReader:
         if isinstance(self.stream.cursor, Cursor):
             check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
         hooks.read_started(self.source, self.stream.name, since, until)
+        if self.stream.arrow and children.loads_as_dicts(self.stream, self.table):
+            self.as_arrow = False
+            log.warning("%s/%s: this pipeline's schema holds %s as dlt's child tables (an earlier version loaded dict rows): "
+                        "loading dict rows as before, slower; a new dataset loads Arrow (docs/scaling.md)",
+                        self.source, self.stream.name, ", ".join(children.child_table_name(self.table, c) for c in self.stream.children))
         if since is not None and until is not None and since > until:
             return
         tasks = [
@@ -341,15 +354,15 @@ class _StreamReader:
 
     def _stamp(self, page: Any) -> Any:
         if not isinstance(page, pa.Table):
-            if not self.stream.arrow:  # Arrow pages are checked as they are built (`to_arrow`)
+            if not self.as_arrow:  # Arrow pages are checked as they are built (`to_arrow`)
                 check_required_records(page, self.stream.contract, self.stream.name)
             seen: set[tuple[str, str]] = set()
             declared = _declared_fields(self.stream.contract)
             for record in page:
                 # Before tenant_id: a vendor's own is kept, renamed; child rows get ours too.
-                rename_reserved(record, seen, None if self.stream.arrow else self.tenant_id, declared)
+                rename_reserved(record, seen, None if self.as_arrow else self.tenant_id, declared)
             self._report_renames(seen)
-        if self.stream.arrow and not isinstance(page, pa.Table):
+        if self.as_arrow and not isinstance(page, pa.Table):
             page = to_arrow(page, self.stream.contract, self.stream.name)
         if isinstance(page, pa.Table):
             check_required(page, self.stream.name)  # before tenant_id: the only column stamped later

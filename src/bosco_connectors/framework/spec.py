@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Iterator, L
 
 from pydantic import BaseModel, ConfigDict
 
+from .children import Child
 from .jsonpath import get_path
 from .paginators import PageRequest, Paginator, SinglePage
 from .params import dotted_query
@@ -126,6 +127,9 @@ class Stream:
     transform: Callable[[Record, ReadContext], Record | None] | None = None
     #: Hand dlt Arrow tables built against the contract (large report streams).
     arrow: bool = False
+    #: An Arrow stream's lists of models (an order's line items), each loaded as a table of its
+    #: own merged on its key and its parent key (`children`); dict streams leave them to dlt.
+    children: "tuple[Child, ...]" = ()
     #: dlt schema-contract policy; see docs/schema-drift.md.
     schema_contract: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CONTRACT_POLICY))
     description: str = ""

@@ -23,7 +23,8 @@ Streams (raw tables ``shopify_<stream>``, merged on ``tenant_id`` + ``id``):
 
 - ``shop`` -> ``shopify_shop``: one row, the shop's currency and IANA time zone (every
   order's day in the unified ``fct_orders`` is the shop's day, not the UTC day);
-- ``orders`` -> ``shopify_orders`` and its child table ``shopify_orders__line_items``;
+- ``orders`` -> ``shopify_orders`` and ``shopify_orders__line_items`` (Arrow batches; the line
+  items a table of their own, merged per order: `framework.children`);
 - ``products`` -> ``shopify_products``;
 - ``customers`` -> ``shopify_customers``.
 

@@ -17,7 +17,7 @@ from ...framework import Contract, Id
 
 
 class OrderLineItem(BaseModel):
-    """A row of ``shopify_orders__line_items`` (dlt child table of ``shopify_orders``)."""
+    """A row of ``shopify_orders__line_items``: the order's lines, replaced whole when the order is read again."""
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
 
@@ -39,8 +39,8 @@ class OrderLineItem(BaseModel):
 class Order(Contract):
     """An order: money in the shop currency (``shopMoney``), attribution of its session."""
 
-    # Line items are a child table, not a JSON column: dlt replaces an order's line items
-    # with the order on every merge, so items removed by an order edit disappear too.
+    # Line items are a table of their own, not a JSON column (`framework.children`): an order
+    # read again replaces its lines, so items removed by an order edit disappear too.
     dlt_config: ClassVar[DltConfig] = {"skip_nested_types": True}
 
     id: Id

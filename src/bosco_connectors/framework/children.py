@@ -1,0 +1,172 @@
+"""Child tables of Arrow streams: an order's line items as their own Arrow table.
+
+dlt turns a list in a dict record into a child table (``shopify_orders__line_items``), but
+only on its slow path: every row goes through its Python normalizer (Shopify's 30k-order
+export: 90% of the load in it, bench/README.md). Arrow tables skip that path, and dlt
+stores a nested Arrow column as JSON text, not as a table. So an Arrow stream whose
+contract holds a list of models declares it a `Child`:
+
+- the reader builds each batch with the list as an Arrow ``list<struct>`` column
+  (`arrow.to_arrow`), so dlt's incremental step filters and de-duplicates parents with
+  their children still attached;
+- after that step (`split_children`, the resource's last step), the column leaves the
+  parent's table and becomes a table of its own, ``<parent table>__<field>``, each row
+  stamped with the parent's tenant;
+- that table is merged on its own key, and on the parent key as dlt's ``merge_key``: the
+  rows of every re-read parent are replaced as a whole (an order edited to drop a line
+  loses that line), as dlt's child tables are.
+
+The tables keep the layout dlt gives dict rows, so a destination an earlier version loaded
+takes these batches as they are: the parent carries ``_dlt_load_id`` and ``_dlt_id``, the
+child ``_dlt_parent_id``, ``_dlt_root_id`` (the parent's ``_dlt_id``), ``_dlt_list_idx``
+and ``_dlt_id``. Where the pipeline's own schema already holds the child as dlt's nested
+table (a tenant an earlier version loaded), dlt refuses a second definition of it, so that
+pipeline keeps loading dict rows (`loads_as_dicts`), slower; every other pipeline, and every
+new tenant and destination, loads Arrow. A child whose parent is re-read with an empty list
+keeps its rows (nothing of that parent reaches the child table to replace them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from .errors import ContractError
+
+if TYPE_CHECKING:
+    from dlt.extract.resource import DltResource
+
+    from .spec import Stream
+
+
+@dataclass(frozen=True)
+class Child:
+    """A list-of-models field of an Arrow stream's contract, loaded as table ``<table>__<field>``.
+
+    ``primary_key``: the child row's own key (with ``tenant_id``); ``parent_key``: the child's
+    field naming its parent (the parent's primary key value), the child table's merge key."""
+
+    field: str
+    primary_key: tuple[str, ...]
+    parent_key: str
+
+
+def declared(stream: "Stream") -> tuple[Child, ...]:
+    """The stream's children, checked against its contract: an Arrow stream's list of models
+    must be declared (or dlt would store it as JSON text), and each declaration must name a
+    list of models whose model has the keys named."""
+    from .arrow import _child_models
+
+    if not stream.arrow:
+        if stream.children:
+            raise ContractError("children are declared for Arrow streams only (dlt makes child tables of dict rows itself)",
+                                stream=stream.name)
+        return ()
+    models = dict(_child_models(stream.contract))
+    named = {c.field: c for c in stream.children}
+    undeclared = sorted(set(models) - set(named))
+    if undeclared:
+        raise ContractError(f"the contract's list field(s) {undeclared} need a `Child(...)` declaration: an Arrow stream "
+                            "loads a list of models as a child table only when told its keys", stream=stream.name)
+    for child in stream.children:
+        model = models.get(child.field)
+        if model is None:
+            raise ContractError(f"child '{child.field}' is not a list of models in the contract", stream=stream.name)
+        fields = {info.alias or name for name, info in model.model_fields.items()}
+        missing = sorted({*child.primary_key, child.parent_key} - fields)
+        if missing:
+            raise ContractError(f"child '{child.field}': its model has no field(s) {missing}", stream=stream.name)
+    return stream.children
+
+
+def child_table_name(parent_table: str, child: Child) -> str:
+    return f"{parent_table}__{child.field}"
+
+
+#: dlt's bookkeeping columns of dict rows (`dlt.common.schema.typing`), kept for the reasons above.
+LOAD_ID, ROW_ID, PARENT_ID, ROOT_ID, LIST_INDEX = "_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "_dlt_list_idx"
+_TEXT_KEY = {"data_type": "text", "nullable": False}
+
+
+def parent_columns() -> dict[str, Any]:
+    """The column hints a parent table with children adds to its contract's."""
+    return {LOAD_ID: {"name": LOAD_ID, **_TEXT_KEY}, ROW_ID: {"name": ROW_ID, **_TEXT_KEY}}
+
+
+def loads_as_dicts(stream: "Stream", parent_table: str) -> bool:
+    """True when this pipeline's schema already holds one of the stream's children as dlt's
+    nested table (an earlier version loaded it from dict rows): dlt refuses to redefine it."""
+    if not stream.children:
+        return False
+    import dlt
+
+    try:
+        tables = dlt.current.source_schema().tables
+    except Exception:  # noqa: BLE001 - read outside a pipeline (a unit test): nothing to keep
+        return False
+    return any((tables.get(child_table_name(parent_table, c)) or {}).get("parent") for c in stream.children)
+
+
+def split_children(resource: "DltResource", stream: "Stream", parent_table: str) -> None:
+    """Add the step that moves each declared child column into its own table (see the module
+    docstring), after every step dlt has (its incremental one included)."""
+    children = declared(stream)
+    if not children:
+        return
+    import dlt
+    import pyarrow as pa  # here, not at import: declarations load on `bosco-sync sources`'s path
+    import pyarrow.compute as pc
+    from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
+    from dlt.common.utils import uniq_id_base64
+
+    from .arrow import _child_models
+
+    models = dict(_child_models(stream.contract))
+    hints = {}
+    for child in children:
+        columns = pydantic_to_table_schema_columns(models[child.field])
+        columns["tenant_id"] = {"name": "tenant_id", "data_type": "text", "nullable": False}
+        for name in (PARENT_ID, ROOT_ID, ROW_ID):
+            columns[name] = {"name": name, **_TEXT_KEY}
+        columns[LIST_INDEX] = {"name": LIST_INDEX, "data_type": "bigint", "nullable": False}
+        table = hints[child.field] = child_table_name(parent_table, child)
+        # A variant starts from the resource's hints: empty its columns (the parent's) first.
+        resource.apply_hints(table_name=table, columns={}, create_table_variant=True)
+        resource.apply_hints(table_name=table, columns=columns, primary_key=["tenant_id", *child.primary_key],
+                             merge_key=["tenant_id", child.parent_key], create_table_variant=True)
+    text = pa.string()
+    tenant = pa.field("tenant_id", text, nullable=False)
+
+    def split(table: Any) -> Iterator[Any]:
+        present = [c for c in children if isinstance(table, pa.Table) and c.field in table.column_names]
+        if not present:  # dict rows (`loads_as_dicts`), or a table without children
+            yield table
+            return
+        n = table.num_rows
+        row_ids = pa.array([uniq_id_base64() for _ in range(n)], text)
+        load_id = dlt.current.load_package_state()["load_id"]
+        parent = table.drop_columns([c.field for c in present])
+        yield parent.append_column(pa.field(LOAD_ID, text, nullable=False), pa.array([load_id] * n, text)).append_column(
+            pa.field(ROW_ID, text, nullable=False), row_ids)
+        for child in present:
+            lists = table[child.field].combine_chunks()
+            rows = pa.Table.from_struct_array(pc.list_flatten(lists))
+            if not rows.num_rows:
+                continue
+            owners = pc.list_parent_indices(lists)
+            tenants = pc.take(table["tenant_id"].combine_chunks(), owners)
+            if "tenant_id" in rows.column_names:  # a child contract may declare it (stamped here, never sent)
+                rows = rows.set_column(rows.column_names.index("tenant_id"), tenant, tenants)
+            else:
+                rows = rows.append_column(tenant, tenants)
+            parent_ids = pc.take(row_ids, owners)
+            offsets = lists.offsets
+            position = pc.add(pa.array(range(rows.num_rows), pa.int64()), pc.cast(offsets[0], pa.int64()))
+            index = pc.subtract(position, pc.cast(pc.take(offsets, owners), pa.int64()))
+            for name, column in ((PARENT_ID, parent_ids), (ROOT_ID, parent_ids), (LIST_INDEX, index),
+                                 (ROW_ID, pa.array([uniq_id_base64() for _ in range(rows.num_rows)], text))):
+                rows = rows.append_column(pa.field(name, column.type, nullable=False), column)
+            yield dlt.mark.with_table_name(rows, hints[child.field])
+
+    # dlt keeps its incremental step last when steps are appended: insert after it explicitly
+    resource.add_yield_map(split, insert_at=len(resource._pipe.steps))
