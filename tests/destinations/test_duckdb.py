@@ -99,5 +99,37 @@ def test_syncs_drop_insertion_order_under_the_users_own_global_config(isolated_d
     with pipeline.sql_client() as client:
         ((ordered, limit),) = client.execute_sql("select current_setting('preserve_insertion_order'), current_setting('memory_limit')")
     assert ordered is (user_config is not None and "preserve_insertion_order" in user_config)
-    if user_config:
-        assert limit == "286.1 MiB"  # 300 MB as DuckDB prints it
+    # the user's 300 MB, else the syncs' default of 256 MB, as DuckDB prints them
+    assert limit == ("286.1 MiB" if user_config else "244.1 MiB")
+
+
+def _sync_memory_limit(isolated_dlt: Path) -> str:
+    pipeline = dlt.pipeline(
+        "dest_limit", destination=get_destination("duckdb", path=str(isolated_dlt / "m.duckdb")), dataset_name=DEFAULT_DATASET,
+        pipelines_dir=str(isolated_dlt / "pipelines"),
+    )
+    pipeline.run([{"tenant_id": "acme", "n": 1}], table_name="toy_items")
+    with pipeline.sql_client() as client:
+        ((limit,),) = client.execute_sql("select current_setting('memory_limit')")
+    return limit
+
+
+def test_the_sync_memory_limit_follows_the_environment(isolated_dlt: Path, monkeypatch) -> None:
+    """A merge's memory is bounded by default (DuckDB's own default is 80% of RAM);
+    BOSCO_DUCKDB_MEMORY_LIMIT sets another, or gives DuckDB's own back."""
+    import duckdb
+
+    monkeypatch.setenv("BOSCO_DUCKDB_MEMORY_LIMIT", "1GB")
+    assert _sync_memory_limit(isolated_dlt) == "953.6 MiB"
+    monkeypatch.setenv("BOSCO_DUCKDB_MEMORY_LIMIT", "default")
+    with duckdb.connect() as con:
+        (own,) = con.execute("select current_setting('memory_limit')").fetchone()
+    assert _sync_memory_limit(isolated_dlt) == own
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_refused_in_one_line(isolated_dlt: Path, monkeypatch) -> None:
+    from bosco_connectors.framework.errors import ConfigError
+
+    monkeypatch.setenv("BOSCO_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(ConfigError, match=r"BOSCO_DUCKDB_MEMORY_LIMIT='lots' is not an amount of memory .* \"512MB\""):
+        get_destination("duckdb", path=str(isolated_dlt / "x.duckdb"))
