@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -19,6 +20,18 @@ import duckdb
 from bosco_connectors.framework import registry
 from bosco_connectors.sandbox.server import FakeApi
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+
+
+@contextmanager
+def quick_client(connector: Any, retry: Any = None) -> Iterator[None]:
+    """The connector's client never sleeps (and retries by `retry`, a `RetryPolicy`, if given)
+    for a module's shared sync: what the modules' function-scoped `fast` fixtures do per test."""
+    import pytest
+
+    options: dict[str, Any] = {"sleep": lambda _s: None, **({"retry": retry} if retry is not None else {})}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connector, "client_factory", partial(connector.client_factory, **options))
+        yield
 
 
 @contextmanager

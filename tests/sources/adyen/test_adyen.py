@@ -26,6 +26,7 @@ from bosco_connectors.sources.adyen import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
 from ..replayed import query
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 VISA, MC, IDEAL = "8816178952380553", "8835511287412347", "8835518877120021"
@@ -58,8 +59,7 @@ def replayed(module_tmp):
     """The documented sync every read-only test below queries (run once for the module)."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         with FakeApi([app]) as api:
             run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched

@@ -24,6 +24,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sources.customer_io import API, CustomerIoConfig, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 IDS = (128275, 128301, 128340)
@@ -63,8 +64,7 @@ def replayed(module_tmp: Path) -> tuple[Path, FixtureApp]:
     """The documented sync the read-only tests below query, with `fast`'s client (run once for the module).
     The tests that build the email fact build it into a copy."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         app = sync(module_tmp / "c.duckdb", module_tmp / "p", fixture_folder(connector))
     return module_tmp / "c.duckdb", app
 

@@ -24,6 +24,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sources.mailchimp import API, connector, data_centre
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 
@@ -58,8 +59,7 @@ def replayed(module_tmp) -> Path:
     """The documented sync, with `fast`'s client, every read-only test below queries (run once for the
     module); the test that builds the email fact builds it into a copy."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         sync(module_tmp / "m.duckdb", module_tmp / "p", fixture_folder(connector))
     return module_tmp / "m.duckdb"
 

@@ -24,6 +24,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.okendo import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 A, B, C, D = ("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
@@ -64,8 +65,7 @@ def fast(monkeypatch):
 @pytest.fixture(scope="module")
 def replayed(module_tmp):
     """The documented sync the tests below read (run once for the module): its database and its app."""
-    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+    with quick_client(connector):  # as `fast`, for the module
         app = FixtureApp(Fixtures.load(fixture_folder(connector)))
         with FakeApi([app]) as api:
             run(module_tmp / "o.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))

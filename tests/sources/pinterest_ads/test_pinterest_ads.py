@@ -26,6 +26,7 @@ from bosco_connectors.framework.jobs import DONE, FAILED, RUNNING
 from bosco_connectors.sandbox import FakeApi, app_for, sandbox_config
 from bosco_connectors.sources.pinterest_ads import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 ACCOUNT = "549755885175"
 END = date(2026, 11, 20)
@@ -48,8 +49,7 @@ def replayed(module_tmp):
     Run once for the module: the tests below only read it."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         with FakeApi([app]) as api:
             run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched

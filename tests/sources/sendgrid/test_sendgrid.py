@@ -23,6 +23,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi
 from bosco_connectors.sources.sendgrid import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 METRICS = ("requests", "delivered", "opens", "unique_opens", "clicks", "unique_clicks", "bounces", "spam_reports", "unsubscribes")
@@ -57,8 +58,7 @@ def query(db: Path, sql: str) -> list[tuple]:
 def replayed(module_tmp) -> tuple[Path, FixtureApp]:
     """The documented sync the tests below read (run once for the module): its database and its app."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         app = sync(module_tmp / "s.duckdb", module_tmp / "p", fixture_folder(connector))
     return module_tmp / "s.duckdb", app
 

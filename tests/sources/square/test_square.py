@@ -25,6 +25,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.square import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 LA, NY = "18YC4JDH91E1H", "3Z4V4WHQK64X9"
@@ -69,8 +70,7 @@ def replayed(module_tmp):
     """The documented sync every read-only test below queries (run once for the module)."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         with FakeApi([app]) as api:
             run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched

@@ -26,6 +26,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.stripe import API, STRIPE_MINOR_UNITS, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 ACCOUNT = "acct_1QbmKy2eZvKYlo2C"
@@ -69,8 +70,7 @@ def orders(tmp_path: Path) -> list[tuple]:
 def replayed(module_tmp):
     """The documented sync the read-only tests below query (run once for the module)."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         app = FixtureApp(Fixtures.load(fixture_folder(connector)))
         with FakeApi([app]) as api:
             run(module_tmp, app.source_config(api.url(app.prefix)))

@@ -25,6 +25,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.surveymonkey import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 S = "105723396"
@@ -77,8 +78,7 @@ def fast(monkeypatch):
 @pytest.fixture(scope="module")
 def replayed(module_tmp):
     """The documented sync the tests below read (run once for the module): its database and its app."""
-    with pytest.MonkeyPatch.context() as patch:  # as `fast`, which a module fixture cannot take
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+    with quick_client(connector):  # as `fast`, for the module
         app = FixtureApp(Fixtures.load(fixture_folder(connector)))
         with FakeApi([app]) as api:
             run(module_tmp / "s.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))

@@ -27,6 +27,7 @@ from bosco_connectors.sources.wix_stores import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
 from ..replayed import query
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 O1, O2, O3 = "6f759095-0701-4075-9908-c9c31ff013e1", "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
@@ -64,8 +65,7 @@ def replayed(module_tmp):
     """The documented sync every read-only test below queries (run once for the module)."""
     fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, retry=fast, sleep=lambda _s: None))
+    with quick_client(connector, retry=fast):  # as `fast`, for the module
         with FakeApi([app]) as api:
             run(module_tmp, app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched

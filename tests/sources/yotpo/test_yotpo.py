@@ -25,6 +25,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sandbox.generated import GeneratedApp
 from bosco_connectors.sources.yotpo import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
+from tests.sources.replayed import quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 APP = "a1B2c3D4e5F6g7H8i9J0kLmN"
@@ -64,8 +65,7 @@ def fast(monkeypatch):
 def replayed(module_tmp):
     """The documented sync the read-only tests below query (run once for the module)."""
     app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-    with pytest.MonkeyPatch.context() as patch:  # what `fast` patches, for the module
-        patch.setattr(connector, "client_factory", partial(connector.client_factory, sleep=lambda _s: None))
+    with quick_client(connector):  # as `fast`, for the module
         with FakeApi([app]) as api:
             run(module_tmp / "y.duckdb", module_tmp / "p", app.source_config(api.url(app.prefix)))
     assert not app.unmatched, app.unmatched
