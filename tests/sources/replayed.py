@@ -34,6 +34,20 @@ def quick_client(connector: Any, retry: Any = None) -> Iterator[None]:
         yield
 
 
+def replay_documented(connector: Any, load: Callable[[Path, dict[str, Any]], Any], folder: Path) -> FixtureApp:
+    """Serve the connector's documented fixtures and run ``load(folder, config)`` against them
+    once, with a client that retries at once (3 attempts) and never sleeps; every request the
+    sync sent must have matched a fixture. For a module's shared sync."""
+    from bosco_connectors.framework import RetryPolicy
+
+    with quick_client(connector, retry=RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)):
+        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
+        with FakeApi([app]) as api:
+            load(folder, app.source_config(api.url(app.prefix)))
+    assert not app.unmatched, app.unmatched
+    return app
+
+
 @contextmanager
 def registered(connector: Any) -> Iterator[None]:
     names = registry.source_names

@@ -25,8 +25,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.adyen import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 VISA, MC, IDEAL = "8816178952380553", "8835511287412347", "8835518877120021"

@@ -25,8 +25,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.klarna import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, replay_documented
 
 BODIES = fixture_folder(connector) / "bodies"
 C1, C2, C3 = "33db6f16-9f43-43fa-a587-cc51411c98e4", "4a7e2c10-6b1d-4f0a-9c3e-5d8f1a2b3c4d", "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e"
@@ -61,12 +60,7 @@ def orders(tmp_path: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def replayed(module_tmp):
     """The documented sync the tests below read (run once for the module): its folder (``x.duckdb``) and its app."""
-    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with quick_client(connector, retry=fast):  # as `fast`, for the module
-        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-        with FakeApi([app]) as api:
-            run(module_tmp, app.source_config(api.url(app.prefix)))
-    assert not app.unmatched, app.unmatched
+    app = replay_documented(connector, run, module_tmp)
     return module_tmp, app
 
 

@@ -28,8 +28,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.lemon_squeezy import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 

@@ -29,8 +29,7 @@ from bosco_connectors.sandbox.generated import _put_path
 from bosco_connectors.sources.mollie import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, replay_documented
 
 BODIES = fixture_folder(connector) / "bodies"
 OPEN, EXPIRED, PAID, REFUNDED = "tr_92M7kM99Rg", "tr_h7uqbSUNbG", "tr_nBs82Ujy7g", "tr_6qh37hS3FF"
@@ -67,12 +66,7 @@ def replayed(module_tmp):
     """The documented sync, with `fast`'s client, every read-only test below reads (run once for the
     module); the test that builds the orders fact builds it into a copy."""
     folder = module_tmp / "replayed"
-    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with quick_client(connector, retry=fast):  # as `fast`, for the module
-        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-        with FakeApi([app]) as api:
-            run(folder, app.source_config(api.url(app.prefix)))
-    assert not app.unmatched, app.unmatched
+    app = replay_documented(connector, run, folder)
     return folder, app
 
 

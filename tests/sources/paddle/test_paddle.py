@@ -26,8 +26,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.paddle import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 COMPLETED, CANCELED, PAST_DUE, BILLED = ("txn_01h857x99rw3vy424gsy6bgtfs", "txn_01h8bh19ag3brhyvakme2c91pa",

@@ -26,8 +26,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.squarespace import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 O3, O4, O5 = "585d498fdee9f31a60284a37", "585d498fdee9f31a60284a38", "585d498fdee9f31a60284a39"

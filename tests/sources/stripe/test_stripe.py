@@ -26,7 +26,7 @@ from bosco_connectors.framework.registry import registered
 from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.stripe import API, STRIPE_MINOR_UNITS, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
-from tests.sources.replayed import quick_client
+from tests.sources.replayed import replay_documented
 
 BODIES = fixture_folder(connector) / "bodies"
 ACCOUNT = "acct_1QbmKy2eZvKYlo2C"
@@ -69,12 +69,7 @@ def orders(tmp_path: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def replayed(module_tmp):
     """The documented sync the read-only tests below query (run once for the module)."""
-    fast = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0)
-    with quick_client(connector, retry=fast):  # as `fast`, for the module
-        app = FixtureApp(Fixtures.load(fixture_folder(connector)))
-        with FakeApi([app]) as api:
-            run(module_tmp, app.source_config(api.url(app.prefix)))
-    assert not app.unmatched, app.unmatched
+    app = replay_documented(connector, run, module_tmp)
     return module_tmp, app
 
 

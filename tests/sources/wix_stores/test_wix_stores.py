@@ -26,8 +26,7 @@ from bosco_connectors.sandbox import FakeApi, FakeResponse
 from bosco_connectors.sources.wix_stores import API, connector
 from bosco_connectors.testing.replay import FixtureApp, Fixtures, fixture_folder
 
-from ..replayed import query
-from tests.sources.replayed import quick_client
+from ..replayed import query, quick_client
 
 BODIES = fixture_folder(connector) / "bodies"
 O1, O2, O3 = "6f759095-0701-4075-9908-c9c31ff013e1", "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"
