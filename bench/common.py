@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every world the benchmarks serve ends here, so runs do not depend on today's date.
@@ -67,6 +68,30 @@ def run_child(module: str, *args: str, timeout: float = 1800, env: dict[str, str
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["wall"] = wall
     return result
+
+
+@contextmanager
+def served(module: str, *args: str, what: str = "the fake API") -> Iterator[dict[str, Any]]:
+    """A fake API in its own process (``python -m <module> <args>``), which prints one JSON line
+    with its ``port`` once it listens and stops when its stdin closes; yields that line, with
+    ``root`` (its URL) added."""
+    env = {**os.environ, **BENCH_ENV}
+    proc = subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT, env=env)
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError(f"{what} did not start")
+        info = json.loads(line)
+        info["root"] = f"http://127.0.0.1:{info['port']}"
+        yield info
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def fmt_int(n: float) -> str:

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
-from .common import BENCH_ENV, END_DATE, ROOT, Row, conditions, fmt_int, run_child, say
+from .common import END_DATE, ROOT, Row, conditions, fmt_int, run_child, say, served
 
 RESULTS = ROOT / "bench" / "results" / "per_source.json"
 #: Streams whose declarations rank no unified level: the largest, named.
@@ -77,23 +77,8 @@ def world_for(source: str, knob_value: int) -> dict[str, int]:
 @contextmanager
 def fake_api(source: str, world: dict[str, int]) -> Iterator[dict[str, Any]]:
     options = {"source": source, "world": world, "end_date": END_DATE.isoformat()}
-    env = {**__import__("os").environ, **BENCH_ENV}
-    proc = subprocess.Popen([sys.executable, "-m", "bench.source_serve", json.dumps(options)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    try:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            raise RuntimeError(f"the fake API of {source} did not start")
-        info = json.loads(line)
-        info["root"] = f"http://127.0.0.1:{info['port']}"
+    with served("bench.source_serve", json.dumps(options), what=f"the fake API of {source}") as info:
         yield info
-    finally:
-        proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _bench_call(info: dict[str, Any], what: str) -> Any:

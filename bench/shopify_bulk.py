@@ -37,7 +37,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,7 @@ from typing import Any, Iterator
 
 import orjson
 
-from .common import BENCH_ENV, END_DATE, ROOT, Row, conditions, fmt_int, run_child, say
+from .common import END_DATE, Row, conditions, fmt_int, run_child, say, served
 
 #: Days of the "large" shop at 1x: ~80 orders a day, ~30,000 orders.
 DAYS = 375
@@ -93,23 +92,8 @@ def serve(options: dict[str, Any]) -> None:
 def fake_shop(days: int) -> Iterator[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="bench-shopify-files-") as folder:
         options = {"days": days, "end_date": END_DATE.isoformat(), "folder": folder}
-        env = {**os.environ, **BENCH_ENV}
-        proc = subprocess.Popen([sys.executable, "-m", "bench.shopify_bulk", "--serve", json.dumps(options)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-        try:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            if not line:
-                raise RuntimeError("the fake shop did not start")
-            info = json.loads(line)
-            info["root"] = f"http://127.0.0.1:{info['port']}"
+        with served("bench.shopify_bulk", "--serve", json.dumps(options), what="the fake shop") as info:
             yield info
-        finally:
-            proc.stdin.close()  # type: ignore[union-attr]
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 # -- ours -------------------------------------------------------------------------------------
