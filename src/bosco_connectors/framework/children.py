@@ -107,6 +107,17 @@ def loads_as_dicts(stream: "Stream", parent_table: str) -> bool:
     return any((tables.get(child_table_name(parent_table, c)) or {}).get("parent") for c in stream.children)
 
 
+def row_ids_for(rows: int) -> Any:
+    """Unique ``_dlt_id`` values for a batch, built by Arrow, not a Python call per row (a
+    random prefix per batch, as dlt's own ids are random, and the row's number)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from dlt.common.utils import uniq_id_base64
+
+    numbers = pc.cast(pa.array(range(rows), pa.int64()), pa.string())
+    return pc.binary_join_element_wise(uniq_id_base64() + ".", numbers, "")
+
+
 def split_children(resource: "DltResource", stream: "Stream", parent_table: str) -> None:
     """Add the step that moves each declared child column into its own table (see the module
     docstring), after every step dlt has (its incremental one included)."""
@@ -117,19 +128,18 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
     import pyarrow as pa  # here, not at import: declarations load on `bosco-sync sources`'s path
     import pyarrow.compute as pc
     from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
-    from dlt.common.utils import uniq_id_base64
 
     from .arrow import _child_models
 
     models = dict(_child_models(stream.contract))
-    hints = {}
+    tables: dict[str, str] = {}  # field -> its table
     for child in children:
         columns = pydantic_to_table_schema_columns(models[child.field])
         columns["tenant_id"] = {"name": "tenant_id", "data_type": "text", "nullable": False}
         for name in (PARENT_ID, ROOT_ID, ROW_ID):
             columns[name] = {"name": name, **_TEXT_KEY}
         columns[LIST_INDEX] = {"name": LIST_INDEX, "data_type": "bigint", "nullable": False}
-        table = hints[child.field] = child_table_name(parent_table, child)
+        table = tables[child.field] = child_table_name(parent_table, child)
         # A variant starts from the resource's hints: empty its columns (the parent's) first.
         resource.apply_hints(table_name=table, columns={}, create_table_variant=True)
         resource.apply_hints(table_name=table, columns=columns, primary_key=["tenant_id", *child.primary_key],
@@ -143,7 +153,7 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
             yield table
             return
         n = table.num_rows
-        row_ids = pa.array([uniq_id_base64() for _ in range(n)], text)
+        row_ids = row_ids_for(n)
         load_id = dlt.current.load_package_state()["load_id"]
         parent = table.drop_columns([c.field for c in present])
         yield parent.append_column(pa.field(LOAD_ID, text, nullable=False), pa.array([load_id] * n, text)).append_column(
@@ -164,9 +174,9 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
             position = pc.add(pa.array(range(rows.num_rows), pa.int64()), pc.cast(offsets[0], pa.int64()))
             index = pc.subtract(position, pc.cast(pc.take(offsets, owners), pa.int64()))
             for name, column in ((PARENT_ID, parent_ids), (ROOT_ID, parent_ids), (LIST_INDEX, index),
-                                 (ROW_ID, pa.array([uniq_id_base64() for _ in range(rows.num_rows)], text))):
+                                 (ROW_ID, row_ids_for(rows.num_rows))):
                 rows = rows.append_column(pa.field(name, column.type, nullable=False), column)
-            yield dlt.mark.with_table_name(rows, hints[child.field])
+            yield dlt.mark.with_table_name(rows, tables[child.field])
 
     # dlt keeps its incremental step last when steps are appended: insert after it explicitly
     resource.add_yield_map(split, insert_at=len(resource._pipe.steps))
