@@ -88,8 +88,7 @@ def attach_child(parent: pa.Table, child_rows: pa.Table, counts: list[int], fiel
     for n in counts:
         offsets.append(offsets[-1] + n)
     columns = [column.combine_chunks() for column in child_rows.columns]
-    structs = pa.StructArray.from_arrays(columns, fields=list(child_rows.schema)) if columns else pa.array(
-        [{}] * child_rows.num_rows, pa.struct([]))
+    structs = pa.StructArray.from_arrays(columns, fields=list(child_rows.schema))  # a child has its keys at least
     return parent.append_column(field, pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs))
 
 

@@ -84,14 +84,21 @@ def test_series_are_summed_into_totals_to_date(replayed):
         (str(n["id"]), n["name"], datetime.fromtimestamp(n["sent_at"], timezone.utc)) for n in newsletters]
 
 
-def test_newsletters_reach_the_email_fact_on_their_channel(tmp_path, replayed):
-    db = tmp_path / "c.duckdb"
-    shutil.copy(replayed[0], db)
+@pytest.fixture(scope="module")
+def email_fact(replayed, module_tmp) -> Path:
+    """A copy of the shared sync with ``fct_email_campaign_performance`` built, which the fact's tests read."""
     from bosco_connectors.recipes.runner import build
 
+    db = module_tmp / "fact.duckdb"
+    shutil.copy(replayed[0], db)
     with registered(connector), duckdb.connect(str(db)) as con:
         built = build(con, select=["fct_email_campaign_performance"])
-        assert built.ok, [m.line() for m in built.models if m.status == "failed"]
+    assert built.ok, [m.line() for m in built.models if m.status == "failed"]
+    return db
+
+
+def test_newsletters_reach_the_email_fact_on_their_channel(email_fact):
+    with duckdb.connect(str(email_fact), read_only=True) as con:
         facts = con.execute("select campaign_id, date, channel, sends, unique_opens, unique_clicks, opens "
                             "from analytics.fct_email_campaign_performance where campaign_type = 'campaign' order by campaign_id").fetchall()
     newsletters = {n["id"]: n for page in ("newsletters.page1.json", "newsletters.page2.json") for n in body(page)["newsletters"]}
@@ -166,14 +173,8 @@ def test_automation_metrics_are_one_row_per_day_and_channel(replayed):
         (str(a["id"]), [{"id": str(x["id"]), "type": x["type"]} for x in a["actions"]]) for a in automations]
 
 
-def test_automations_reach_the_email_fact_per_day_and_channel_apart_from_newsletters(tmp_path, replayed):
-    db = tmp_path / "c.duckdb"
-    shutil.copy(replayed[0], db)
-    from bosco_connectors.recipes.runner import build
-
-    with registered(connector), duckdb.connect(str(db)) as con:
-        built = build(con, select=["fct_email_campaign_performance"])
-        assert built.ok, [m.line() for m in built.models if m.status == "failed"]
+def test_automations_reach_the_email_fact_per_day_and_channel_apart_from_newsletters(email_fact):
+    with duckdb.connect(str(email_fact), read_only=True) as con:
         facts = con.execute("select campaign_id, campaign_name, campaign_type, date, channel, sends, deliveries, unique_opens, "
                             "unique_clicks, bounces, unsubscribes, spam_reports from analytics.fct_email_campaign_performance "
                             "where campaign_type = 'flow' order by campaign_id, channel, date").fetchall()
