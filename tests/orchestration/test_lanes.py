@@ -126,28 +126,38 @@ def _counted_concurrency(count: int, held: list[int], log: list[int]):
 
 
 @pytest.mark.parametrize("jobs, threads", [(1, 4), (2, 4), (12, 4), (12, 8), (3, 2)])
-def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(monkeypatch, jobs, threads):
+def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(jobs, threads):
     from bosco_connectors.orchestration import prefect as flow
+    from bosco_connectors.orchestration.lanes import LanePool
 
     lanes = lanes_for(AppLimits(in_flight=5, per_second=20))
     held: list[int] = []
-    taken: list[int] = []
-    monkeypatch.setattr(flow, "concurrency", _counted_concurrency(lanes.count, held, taken))
-    turn = flow.vendor_turn("tiktok_ads", lanes, jobs, threads)
+    released: list[int] = []
+    counted = _counted_concurrency(lanes.count, held, released)
+    pool = LanePool(lambda: counted("bosco-app-tiktok_ads"), linger=0.01)
+    turn = flow.vendor_turn(pool, lanes, jobs, threads)
     fitted: list[tuple[int | None, int | None, float | None]] = []
+    in_use = {"now": 0, "most": 0}
+    lock = threading.Lock()
 
     def sync(_: int) -> None:
         client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=5, per_second=20))
         with turn(client):
+            with lock:
+                in_use["now"] += client.lanes.lanes
+                in_use["most"] = max(in_use["most"], in_use["now"])
             fitted.append((client.lanes.lanes, client.limiter.limit.max_concurrency, client.limiter.limit.per_second))
             time.sleep(0.01)
+            with lock:
+                in_use["now"] -= client.lanes.lanes
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(sync, range(jobs)))
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        list(executor.map(sync, range(jobs)))
+    pool.close()
 
     share = fair_share(lanes.count, jobs, threads)
-    assert taken == [share] * jobs
-    assert max(held) <= lanes.count
+    assert max(held) <= lanes.count and in_use["most"] <= lanes.count
+    assert len(released) == len(held)  # every lane taken from the counter went back to it
     assert {f for f in fitted} == {(share, share, 4.0 * share)}  # 1 in flight and 4/s per lane
 
 

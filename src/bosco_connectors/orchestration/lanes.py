@@ -20,10 +20,16 @@ flight, one report job and a fair share of the rate.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from ..framework.ratelimit import AppLimits, _tighter
+
+log = logging.getLogger(__name__)
 
 #: Prefect global concurrency limits are named ``bosco-app-<source>``.
 LIMIT_PREFIX = "bosco-app-"
@@ -107,3 +113,125 @@ def fit(client: Any, share: Share) -> None:
     if share.report_jobs:
         client.report_jobs = _tighter(getattr(client, "report_jobs", None), share.report_jobs)
     client.lanes = share
+
+
+class LanePool:
+    """One worker's lanes of one source: asked of the shared counter one at a time, handed
+    from one of this worker's syncs to the next without asking again, and given back when
+    none of them wants one.
+
+    Every ask of the shared counter (a Prefect global concurrency limit) is a round trip to
+    Prefect's API, and a refused one sleeps for the Retry-After the API sets; against a
+    SQLite-backed API an ask also meets the database locked by the task runs' own writes
+    and is retried ~2 s later (measured: ~2 s a sync with no contention at all). A lane that
+    one sync gives back while another sync of this worker waits goes to it at once. A lane
+    that no sync here wants is given back to the counter after `linger` seconds, for the
+    other workers.
+
+    Each lane is held by a thread of its own, inside `hold()` (a context manager that takes
+    one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
+    lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited
+    `ask` seconds: the thread then asks again only if a sync still wants the lane. Any other
+    error fails the syncs waiting at that moment, with that error.
+    """
+
+    def __init__(self, hold: Callable[[], AbstractContextManager[Any]], linger: float = 0.5, name: str = "lanes") -> None:
+        self._hold = hold
+        self._linger = linger
+        self._name = name
+        self._cond = threading.Condition()
+        self._idle = 0  # held here, used by no sync
+        self._asking = 0  # holder threads waiting for the shared counter
+        self._wanted = 0  # lanes the waiting syncs still lack
+        self._failures: list[BaseException] = []
+        self._closed = False
+        self._threads: list[threading.Thread] = []
+
+    @contextmanager
+    def taken(self, lanes: int) -> Iterator[None]:
+        """Hold `lanes` lanes for the block."""
+        self.take(lanes)
+        try:
+            yield
+        finally:
+            self.give(lanes)
+
+    def take(self, lanes: int) -> None:
+        with self._cond:
+            seen = len(self._failures)
+            self._wanted += lanes
+            try:
+                while self._idle < lanes:
+                    if len(self._failures) > seen:
+                        raise self._failures[-1]
+                    self._ask_for(self._wanted - self._idle - self._asking)
+                    self._cond.wait()
+                self._idle -= lanes
+            finally:
+                self._wanted -= lanes
+                self._cond.notify_all()
+
+    def give(self, lanes: int) -> None:
+        with self._cond:
+            self._idle += lanes
+            self._cond.notify_all()
+
+    def close(self, wait: float = 5.0) -> None:
+        """Give every lane back (call it when no sync of this pool runs any more)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _ask_for(self, missing: int) -> None:
+        for _ in range(max(0, missing)):
+            self._asking += 1
+            thread = threading.Thread(target=self._hold_one, name=f"{self._name}-lane", daemon=True)
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+            thread.start()
+
+    def _still_wanted(self) -> bool:
+        return not self._closed and self._wanted > self._idle + self._asking - 1
+
+    def _hold_one(self) -> None:
+        """A holder thread: ask for one lane; keep it while syncs here want it."""
+        held = False
+        while True:
+            try:
+                with self._hold():
+                    held = True
+                    with self._cond:
+                        self._asking -= 1
+                        self._idle += 1
+                        self._cond.notify_all()
+                        self._keep_while_wanted()
+                        self._idle -= 1
+                return
+            except Exception as exc:  # noqa: BLE001 - handed to the syncs waiting for a lane
+                if held:  # giving it back failed: its lease ends it
+                    log.warning("%s: giving a lane back failed: %s", self._name, exc)
+                    return
+                with self._cond:
+                    if isinstance(exc, TimeoutError) and self._still_wanted():
+                        continue  # waited `ask` seconds: still wanted, so ask again
+                    self._asking -= 1
+                    if not isinstance(exc, TimeoutError):
+                        self._failures.append(exc)
+                        self._cond.notify_all()
+                return
+
+    def _keep_while_wanted(self) -> None:
+        """Return (with the lock held) once this lane is idle and either the pool is closed
+        or no sync here has wanted it for `linger` seconds."""
+
+        def spare() -> bool:
+            return self._idle > 0 and (self._closed or self._idle > self._wanted)
+
+        while True:
+            self._cond.wait_for(spare)
+            if self._closed:
+                return
+            if not self._cond.wait_for(lambda: self._closed or not spare(), timeout=self._linger):
+                return

@@ -56,13 +56,18 @@ from ..framework.errors import ConfigError, RetryableApiError
 from ..framework.registry import get_connector
 from ..project import TenantSource, parse_project
 from ..sync import SyncResult
-from .lanes import Lanes, fit, lanes_for, lanes_wanted, limit_name
+from .lanes import LanePool, Lanes, fit, lanes_for, lanes_wanted, limit_name
 
 FLOW_NAME = "bosco-sync"
 SUMMARY_KEY = "bosco-sync-summary"
 #: Lanes are leased, so a worker killed with SIGKILL gives them back when the lease ends
 #: (Prefect's minimum is 60 s); a live worker renews its lease in the background.
 LEASE_SECONDS = 60.0
+#: A lane-holding thread that waited this long for the shared counter checks that a sync
+#: of its worker still wants the lane before it asks again.
+ASK_SECONDS = 15.0
+#: A lane no sync of this worker wants is given back after this long (`LanePool`).
+LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "0.5"))
 #: Syncs one flow run (one worker) runs at once.
 TASK_WORKERS = int(os.environ.get("BOSCO_PREFECT_TASK_WORKERS", "4"))
 
@@ -100,6 +105,8 @@ class RunContext:
     plan: Plan
     pipelines: Path
     lanes: dict[str, Lanes]
+    #: This worker's lanes of each source, handed between its syncs (`LanePool`).
+    pools: dict[str, LanePool] = field(default_factory=dict)
     #: Syncs of each source in the plan, and the task runner's threads: the fair share.
     jobs: dict[str, int] = field(default_factory=dict)
     threads: int = 1
@@ -130,16 +137,36 @@ def ensure_limits(lanes: dict[str, Lanes]) -> None:
             client.upsert_global_concurrency_limit_by_name(limit_name(source), lane.count)
 
 
-def vendor_turn(source: str, lanes: Lanes, jobs: int = 1, threads: int = 1) -> Callable[[Any], Any]:
+def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
+    """One `LanePool` per source with lanes: this worker's lanes, taken one at a time from
+    the source's Prefect global concurrency limit (leased, the lease renewed while held)."""
+
+    def one_lane(source: str) -> Callable[[], Any]:
+        return lambda: concurrency(limit_name(source), occupy=1, timeout_seconds=ASK_SECONDS,
+                                   lease_duration=LEASE_SECONDS, strict=True)
+
+    return {source: LanePool(one_lane(source), linger=LINGER_SECONDS, name=limit_name(source)) for source in lanes}
+
+
+@contextmanager
+def pooled(pools: dict[str, LanePool]) -> Iterator[dict[str, LanePool]]:
+    try:
+        yield pools
+    finally:
+        for pool in pools.values():
+            pool.close()
+
+
+def vendor_turn(pool: LanePool, lanes: Lanes, jobs: int = 1, threads: int = 1) -> Callable[[Any], Any]:
     """`run_sync`'s ``extract_turn``: hold the sync's lanes while it calls the API.
 
     Its fair share of them (`lanes.lanes_wanted`) as one of `jobs` syncs of the source
-    on `threads` task threads."""
+    on `threads` task threads, from this worker's `pool`."""
 
     @contextmanager
     def turn(client: Any) -> Iterator[None]:
         taken = lanes_wanted(client, lanes, jobs, threads)
-        with concurrency(limit_name(source), occupy=taken, lease_duration=LEASE_SECONDS, strict=True):
+        with pool.taken(taken):
             fit(client, lanes.share(taken))
             yield
 
@@ -168,7 +195,8 @@ def sync_one(job: TenantSource, context: RunContext) -> SyncResult:
     result = run_planned(
         job, context.plan, pipelines=context.pipelines, full_refresh=context.full_refresh,
         backfill_start=context.backfill_start, load_lock=context.load_lock,
-        extract_turn=vendor_turn(job.source, lanes, context.jobs.get(job.source, 1), context.threads) if lanes else None,
+        extract_turn=vendor_turn(context.pools[job.source], lanes, context.jobs.get(job.source, 1), context.threads)
+        if lanes else None,
         say=logger.info,
     )
     for line in result.partial_lines:
@@ -256,10 +284,10 @@ def bosco_sync(
     lanes = app_lanes(plan)
     ensure_limits(lanes)
     home_dir = Path(home or os.environ.get("BOSCO_HOME", ".bosco"))
-    with only_worker(plan):
+    with only_worker(plan), pooled(lane_pools(lanes)) as pools:
         database = plan.duckdb_file
         context = RunContext(
-            plan=plan, pipelines=pipelines_dir(home_dir, logger.info), lanes=lanes,
+            plan=plan, pipelines=pipelines_dir(home_dir, logger.info), lanes=lanes, pools=pools,
             jobs=dict(Counter(job.source for job in plan.jobs)), threads=_task_threads(), full_refresh=full_refresh,
             backfill_start=date.fromisoformat(start_date) if start_date else None,
             load_lock=DatabaseTurns(database) if database is not None else nullcontext(),

@@ -1,0 +1,160 @@
+"""A worker's lanes (`LanePool`): handed between its syncs, given back when unwanted, never more than the counter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+
+from bosco_connectors.orchestration.lanes import LanePool
+
+
+class Counter:
+    """Prefect's global concurrency limit as the pool sees it: `count` slots; an ask waits
+    (up to `timeout`, then TimeoutError), a holder gives its slot back on exit."""
+
+    def __init__(self, count: int, timeout: float | None = None) -> None:
+        self.count, self.timeout = count, timeout
+        self.held = 0
+        self.most = 0
+        self.asks = 0
+        self.failing: Exception | None = None
+        self._cond = threading.Condition()
+
+    @contextmanager
+    def hold(self):
+        with self._cond:
+            self.asks += 1
+            if self.failing is not None:
+                raise self.failing
+            if not self._cond.wait_for(lambda: self.held < self.count, timeout=self.timeout):
+                raise TimeoutError("no slot")
+            self.held += 1
+            self.most = max(self.most, self.held)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.held -= 1
+                self._cond.notify_all()
+
+
+def _syncs(pool: LanePool, jobs: int, threads: int, lanes: int = 1, seconds: float = 0.02) -> list[int]:
+    """`jobs` syncs on `threads` threads, each holding `lanes` lanes for `seconds`; how many
+    lanes were in use at once (by the syncs' own count)."""
+    using = {"now": 0}
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def sync(_: int) -> None:
+        with pool.taken(lanes):
+            with lock:
+                using["now"] += lanes
+                seen.append(using["now"])
+            time.sleep(seconds)
+            with lock:
+                using["now"] -= lanes
+
+    with ThreadPoolExecutor(max_workers=threads) as executor:
+        list(executor.map(sync, range(jobs)))
+    return seen
+
+
+def _eventually(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.01)
+    return check()
+
+
+def test_a_lane_goes_from_one_sync_to_the_next_of_the_worker_without_asking_again():
+    counter = Counter(5)
+    pool = LanePool(counter.hold, linger=1.0)
+    seen = _syncs(pool, jobs=40, threads=4)
+    pool.close()
+    assert max(seen) <= 4
+    assert counter.asks <= 5  # one ask per lane the worker needed at once, not one per sync (40)
+    assert counter.held == 0
+
+
+def test_lanes_no_sync_wants_go_back_to_the_counter_after_the_linger():
+    counter = Counter(5)
+    pool = LanePool(counter.hold, linger=0.05)
+    _syncs(pool, jobs=6, threads=3)
+    assert counter.most >= 1
+    assert _eventually(lambda: counter.held == 0)  # without close: other workers get them
+    pool.close()
+
+
+def test_workers_sharing_a_counter_never_hold_more_than_it_has_and_all_finish():
+    counter = Counter(3)
+    pools = [LanePool(counter.hold, linger=0.01) for _ in range(3)]
+    done: list[int] = []
+
+    def worker(pool: LanePool) -> None:
+        done.append(len(_syncs(pool, jobs=12, threads=4)))
+        pool.close()
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in pools]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert done == [12, 12, 12]
+    assert counter.most <= 3 and counter.held == 0
+
+
+def test_a_sync_taking_several_lanes_waits_until_it_has_them_all():
+    counter = Counter(4)
+    pool = LanePool(counter.hold, linger=0.5)
+    seen = _syncs(pool, jobs=8, threads=3, lanes=2)
+    pool.close()
+    assert max(seen) <= 4 and counter.most <= 4 and counter.held == 0
+
+
+def test_an_ask_that_fails_fails_the_waiting_sync_with_its_error_and_the_next_asks_again():
+    counter = Counter(2)
+    counter.failing = RuntimeError("Unable to acquire concurrency slots on ['bosco-app-x']: 404 Not Found")
+    pool = LanePool(counter.hold, linger=0.05)
+    with pytest.raises(RuntimeError, match="404 Not Found"):
+        pool.take(1)
+    counter.failing = None
+    assert len(_syncs(pool, jobs=3, threads=2)) == 3
+    pool.close()
+    assert counter.held == 0
+
+
+def test_an_ask_that_timed_out_asks_again_while_a_sync_still_waits():
+    counter = Counter(1, timeout=0.05)
+    pool = LanePool(counter.hold, linger=0.0)
+    blocker = threading.Event()
+
+    def hog() -> None:
+        with counter.hold():
+            blocker.wait(5)
+
+    other = threading.Thread(target=hog)
+    other.start()
+    assert _eventually(lambda: counter.held == 1)
+    threading.Timer(0.3, blocker.set).start()
+    started = time.monotonic()
+    with pool.taken(1):
+        waited = time.monotonic() - started
+    other.join(5)
+    pool.close()
+    assert waited >= 0.25 and counter.asks >= 3  # timed out several times, asked again each time
+    assert counter.held == 0
+
+
+def test_close_gives_every_lane_back_at_once():
+    counter = Counter(3)
+    pool = LanePool(counter.hold, linger=60.0)
+    _syncs(pool, jobs=6, threads=3)
+    assert counter.held == 3  # kept for the worker's next syncs
+    pool.close()
+    assert counter.held == 0
