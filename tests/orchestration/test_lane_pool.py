@@ -158,3 +158,53 @@ def test_close_gives_every_lane_back_at_once():
     assert counter.held == 3  # kept for the worker's next syncs
     pool.close()
     assert counter.held == 0
+
+
+def _two_workers(counter: Counter, pools: list[LanePool], jobs: list[int], late: float) -> dict[int, float]:
+    """Worker 0 starts; worker 1 `late` seconds later; when each finished (seconds)."""
+    ended: dict[int, float] = {}
+    began = time.monotonic()
+
+    def worker(i: int) -> None:
+        if i:
+            time.sleep(late)
+        _syncs(pools[i], jobs=jobs[i], threads=4, seconds=0.01)
+        ended[i] = time.monotonic() - began
+        pools[i].close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return ended
+
+
+def test_a_worker_holds_its_share_of_the_lanes_so_a_later_one_is_not_starved():
+    counter, present = Counter(4), Counter(1000)
+    pools = [LanePool(counter.hold, count=4, linger=0.5, presence=present.hold, workers=lambda: present.held, refresh=0.01)
+             for _ in range(2)]
+    ended = _two_workers(counter, pools, jobs=[300, 12], late=0.2)
+    assert ended[1] < ended[0]  # the late worker got lanes while the first still had syncs waiting
+    assert counter.most <= 4 and counter.held == 0 and present.held == 0
+
+
+def test_without_a_presence_a_worker_keeps_the_lanes_its_syncs_want():
+    counter = Counter(4)
+    pools = [LanePool(counter.hold, count=4, linger=5.0) for _ in range(2)]
+    ended = _two_workers(counter, pools, jobs=[300, 12], late=0.2)
+    assert ended[1] > ended[0]  # what the share prevents: the first worker's waiting syncs take every lane
+
+
+def test_a_presence_that_cannot_be_had_leaves_the_pool_bounded_by_the_counter_alone():
+    counter = Counter(3)
+
+    @contextmanager
+    def missing():
+        raise RuntimeError("Concurrency limits ['bosco-app-x-workers'] must be created before acquiring slots")
+        yield
+
+    pool = LanePool(counter.hold, count=3, linger=0.5, presence=missing, workers=lambda: 5)
+    seen = _syncs(pool, jobs=12, threads=3)
+    pool.close()
+    assert len(seen) == 12 and max(seen) <= 3 and counter.held == 0

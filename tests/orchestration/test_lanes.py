@@ -143,11 +143,12 @@ def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(jobs, 
     def sync(_: int) -> None:
         client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=5, per_second=20))
         with turn(client):
-            with lock:
-                in_use["now"] += client.lanes.lanes
-                in_use["most"] = max(in_use["most"], in_use["now"])
-            fitted.append((client.lanes.lanes, client.limiter.limit.max_concurrency, client.limiter.limit.per_second))
-            time.sleep(0.01)
+            with client.limiter.slot():  # its first request takes its lanes
+                with lock:
+                    in_use["now"] += client.lanes.lanes
+                    in_use["most"] = max(in_use["most"], in_use["now"])
+                fitted.append((client.lanes.lanes, client.limiter.limit.max_concurrency, client.limiter.limit.per_second))
+                time.sleep(0.01)
             with lock:
                 in_use["now"] -= client.lanes.lanes
 
@@ -159,6 +160,28 @@ def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(jobs, 
     assert max(held) <= lanes.count and in_use["most"] <= lanes.count
     assert len(released) == len(held)  # every lane taken from the counter went back to it
     assert {f for f in fitted} == {(share, share, 4.0 * share)}  # 1 in flight and 4/s per lane
+
+
+def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_after_the_block():
+    from bosco_connectors.orchestration.lanes import LanePool, lanes_from_first_request
+
+    held: list[int] = []
+    released: list[int] = []
+    counted = _counted_concurrency(3, held, released)
+    pool = LanePool(lambda: counted("bosco-app-tiktok_ads"), linger=0.0)
+    client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=2))
+    def request(_: int) -> None:
+        with client.limiter.slot():
+            time.sleep(0.005)
+
+    with lanes_from_first_request(pool, client, 2):
+        assert held == []  # set-up before the first request holds no lane
+        with ThreadPoolExecutor(max_workers=4) as executor:  # the sync's reader threads
+            list(executor.map(request, range(12)))
+        assert held == [1, 2]  # two lanes, taken once for all its requests
+    assert client.limiter.before_request is None
+    pool.close()
+    assert len(released) == 2
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,9 @@ class RateLimiter:
     limit: RateLimit = field(default_factory=RateLimit)
     clock: callable = time.monotonic  # type: ignore[valid-type]
     sleep: callable = time.sleep  # type: ignore[valid-type]
+    #: Called before each request while set: the Prefect flow takes a sync's share of an
+    #: app-wide budget at its first request (`orchestration.lanes.lanes_from_first_request`).
+    before_request: callable = field(default=None, compare=False)  # type: ignore[valid-type]
 
     def __post_init__(self) -> None:
         if _virtual is not None and self.clock is time.monotonic and self.sleep is time.sleep:
@@ -114,6 +117,9 @@ class RateLimiter:
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one request slot for the duration of the block."""
+        gate = self.before_request
+        if gate is not None:
+            gate()
         if self._slots:
             self._slots.acquire()
         try:

@@ -80,6 +80,11 @@ def limit_name(source: str) -> str:
     return f"{LIMIT_PREFIX}{source}"
 
 
+def workers_limit_name(source: str) -> str:
+    """The counter of workers wanting the source's lanes (`LanePool`'s presence)."""
+    return f"{LIMIT_PREFIX}{source}-workers"
+
+
 def fair_share(count: int, jobs: int, threads: int) -> int:
     """Lanes per sync when `jobs` syncs of a source run on `threads` task threads.
 
@@ -115,34 +120,86 @@ def fit(client: Any, share: Share) -> None:
     client.lanes = share
 
 
+@contextmanager
+def lanes_from_first_request(pool: "LanePool", client: Any, lanes: int) -> Iterator[None]:
+    """Hold `lanes` lanes of `pool` from the client's first request to the end of the block.
+
+    dlt's extract step sets up (state, schema, the resources' pipes) before the source
+    sends anything, and lanes held meanwhile are lost to every other sync. Every request
+    of a client passes its limiter (`RateLimiter.slot`), which takes the lanes once, for
+    whichever of the sync's reader threads asks first. A client without a limiter takes
+    them at once."""
+    limiter = getattr(client, "limiter", None)
+    if limiter is None:
+        with pool.taken(lanes):
+            yield
+        return
+    lock = threading.Lock()
+    held: list[int] = []
+
+    def take() -> None:
+        if held:
+            return
+        with lock:
+            if not held:
+                pool.take(lanes)
+                held.append(lanes)
+
+    limiter.before_request = take
+    try:
+        yield
+    finally:
+        limiter.before_request = None
+        if held:
+            pool.give(lanes)
+
+
 class LanePool:
     """One worker's lanes of one source: asked of the shared counter one at a time, handed
-    from one of this worker's syncs to the next without asking again, and given back when
-    none of them wants one.
+    from one of this worker's syncs to the next without asking again, given back when none
+    of them wants one, and never more than the worker's fair share of them.
 
     Every ask of the shared counter (a Prefect global concurrency limit) is a round trip to
-    Prefect's API, and a refused one sleeps for the Retry-After the API sets; against a
-    SQLite-backed API an ask also meets the database locked by the task runs' own writes
-    and is retried ~2 s later (measured: ~2 s a sync with no contention at all). A lane that
-    one sync gives back while another sync of this worker waits goes to it at once. A lane
-    that no sync here wants is given back to the counter after `linger` seconds, for the
-    other workers.
+    Prefect's API, and a refused one sleeps for the Retry-After the API sets (longer the
+    longer lanes are held); against a SQLite-backed API an ask also meets the database
+    locked by the task runs' own writes and is retried ~2 s later (measured: ~2 s a sync
+    with no contention at all). A lane that one sync gives back while another sync of this
+    worker waits goes to it at once. A lane that no sync here wants is given back to the
+    counter after `linger` seconds, for the other workers.
+
+    A worker that kept every lane its syncs want would starve the others, and one worker
+    cannot always keep N lanes busy (its syncs' CPU between requests runs on its own cores).
+    So when `presence` and `workers` are given, the pool counts itself present (`presence()`
+    is held while the pool holds or wants lanes: a slot of a second, unbounded counter) and
+    holds at most its share of the `count` lanes: ceil(count / workers()) (`workers()` is
+    the number present, read every `refresh` seconds), or one sync's lanes if that is more.
+    A lane above the share is given back as soon as its sync is done with it.
 
     Each lane is held by a thread of its own, inside `hold()` (a context manager that takes
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
-    lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited
-    `ask` seconds: the thread then asks again only if a sync still wants the lane. Any other
-    error fails the syncs waiting at that moment, with that error.
+    lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited too
+    long: the thread then asks again only if a sync still wants the lane. Any other error
+    fails the syncs waiting at that moment, with that error.
     """
 
-    def __init__(self, hold: Callable[[], AbstractContextManager[Any]], linger: float = 0.5, name: str = "lanes") -> None:
+    def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 0.5,
+                 name: str = "lanes", presence: Callable[[], AbstractContextManager[Any]] | None = None,
+                 workers: Callable[[], int] | None = None, refresh: float = 1.0) -> None:
         self._hold = hold
+        self._count = count
         self._linger = linger
         self._name = name
+        self._presence = presence if workers is not None and count else None
+        self._workers = workers
+        self._refresh = refresh
         self._cond = threading.Condition()
+        self._held = 0  # lanes held here (in use or idle)
         self._idle = 0  # held here, used by no sync
         self._asking = 0  # holder threads waiting for the shared counter
         self._wanted = 0  # lanes the waiting syncs still lack
+        self._waiting: list[int] = []  # each waiting sync's lanes
+        self._share = count or 0  # lanes this worker may hold (0: no bound)
+        self._present = False
         self._failures: list[BaseException] = []
         self._closed = False
         self._threads: list[threading.Thread] = []
@@ -160,15 +217,18 @@ class LanePool:
         with self._cond:
             seen = len(self._failures)
             self._wanted += lanes
+            self._waiting.append(lanes)
             try:
-                while self._idle < lanes:
+                while self._idle < lanes or self._held > self._allowed():
                     if len(self._failures) > seen:
                         raise self._failures[-1]
-                    self._ask_for(self._wanted - self._idle - self._asking)
+                    self._show_up()
+                    self._ask_for(min(self._wanted - self._idle, self._allowed() - self._held) - self._asking)
                     self._cond.wait()
                 self._idle -= lanes
             finally:
                 self._wanted -= lanes
+                self._waiting.remove(lanes)
                 self._cond.notify_all()
 
     def give(self, lanes: int) -> None:
@@ -185,15 +245,29 @@ class LanePool:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
+    def _allowed(self) -> int:
+        """Lanes this worker may hold now: its share, or the largest waiting sync's lanes."""
+        largest = max(self._waiting, default=0)
+        return max(self._share, largest) if self._share else 1 << 30
+
+    def _start(self, target: Callable[[], None], what: str) -> None:
+        thread = threading.Thread(target=target, name=f"{self._name}-{what}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
     def _ask_for(self, missing: int) -> None:
         for _ in range(max(0, missing)):
             self._asking += 1
-            thread = threading.Thread(target=self._hold_one, name=f"{self._name}-lane", daemon=True)
-            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-            thread.start()
+            self._start(self._hold_one, "lane")
+
+    def _show_up(self) -> None:
+        if self._presence is not None and not self._present and not self._closed:
+            self._present = True
+            self._start(self._be_present, "presence")
 
     def _still_wanted(self) -> bool:
-        return not self._closed and self._wanted > self._idle + self._asking - 1
+        others = self._asking - 1
+        return not self._closed and min(self._wanted - self._idle, self._allowed() - self._held) > others
 
     def _hold_one(self) -> None:
         """A holder thread: ask for one lane; keep it while syncs here want it."""
@@ -204,10 +278,13 @@ class LanePool:
                     held = True
                     with self._cond:
                         self._asking -= 1
+                        self._held += 1
                         self._idle += 1
                         self._cond.notify_all()
                         self._keep_while_wanted()
                         self._idle -= 1
+                        self._held -= 1
+                        self._cond.notify_all()
                 return
             except Exception as exc:  # noqa: BLE001 - handed to the syncs waiting for a lane
                 if held:  # giving it back failed: its lease ends it
@@ -215,7 +292,7 @@ class LanePool:
                     return
                 with self._cond:
                     if isinstance(exc, TimeoutError) and self._still_wanted():
-                        continue  # waited `ask` seconds: still wanted, so ask again
+                        continue  # waited long: still wanted, so ask again
                     self._asking -= 1
                     if not isinstance(exc, TimeoutError):
                         self._failures.append(exc)
@@ -223,15 +300,43 @@ class LanePool:
                 return
 
     def _keep_while_wanted(self) -> None:
-        """Return (with the lock held) once this lane is idle and either the pool is closed
-        or no sync here has wanted it for `linger` seconds."""
+        """Return (with the lock held) once this lane is idle and either the pool is closed,
+        the worker holds more than its share, or no sync here has wanted it for `linger` s."""
 
         def spare() -> bool:
-            return self._idle > 0 and (self._closed or self._idle > self._wanted)
+            return self._idle > 0 and (self._closed or self._idle > self._wanted or self._held > self._allowed())
 
         while True:
             self._cond.wait_for(spare)
-            if self._closed:
+            if self._closed or self._held > self._allowed():
                 return
             if not self._cond.wait_for(lambda: self._closed or not spare(), timeout=self._linger):
                 return
+
+    def _be_present(self) -> None:
+        """Count this worker among those wanting lanes while it holds or asks for any, and
+        keep its share up to date; without a presence, no bound but the counter's."""
+        assert self._presence is not None and self._workers is not None and self._count
+        try:
+            with self._presence():
+                while True:
+                    try:
+                        share = -(-self._count // max(1, self._workers()))
+                    except Exception as exc:  # noqa: BLE001 - keep the share last read
+                        log.warning("%s: reading the number of workers failed: %s", self._name, exc)
+                        share = self._share
+                    with self._cond:
+                        if share != self._share:
+                            self._share = share
+                            self._cond.notify_all()
+                        if self._closed or not (self._held or self._asking or self._wanted):
+                            self._present = False
+                            return
+                        self._cond.wait(self._refresh)
+        except Exception as exc:  # noqa: BLE001 - the pool still works, bounded by the counter alone
+            log.warning("%s: could not count this worker among those sharing the lanes: %s", self._name, exc)
+            with self._cond:
+                self._presence = None  # not asked again by this pool
+                self._share = self._count or 0
+                self._present = False
+                self._cond.notify_all()

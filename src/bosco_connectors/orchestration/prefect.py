@@ -56,7 +56,7 @@ from ..framework.errors import ConfigError, RetryableApiError
 from ..framework.registry import get_connector
 from ..project import TenantSource, parse_project
 from ..sync import SyncResult
-from .lanes import LanePool, Lanes, fit, lanes_for, lanes_wanted, limit_name
+from .lanes import LanePool, Lanes, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name, workers_limit_name
 
 FLOW_NAME = "bosco-sync"
 SUMMARY_KEY = "bosco-sync-summary"
@@ -68,6 +68,8 @@ LEASE_SECONDS = 60.0
 ASK_SECONDS = 15.0
 #: A lane no sync of this worker wants is given back after this long (`LanePool`).
 LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "0.5"))
+#: The counter of workers present for a source's lanes counts, it does not bound.
+WORKERS_LIMIT = 100_000
 #: Syncs one flow run (one worker) runs at once.
 TASK_WORKERS = int(os.environ.get("BOSCO_PREFECT_TASK_WORKERS", "4"))
 
@@ -135,17 +137,29 @@ def ensure_limits(lanes: dict[str, Lanes]) -> None:
     with get_client(sync_client=True) as client:
         for source, lane in lanes.items():
             client.upsert_global_concurrency_limit_by_name(limit_name(source), lane.count)
+            client.upsert_global_concurrency_limit_by_name(workers_limit_name(source), WORKERS_LIMIT)
 
 
 def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
     """One `LanePool` per source with lanes: this worker's lanes, taken one at a time from
-    the source's Prefect global concurrency limit (leased, the lease renewed while held)."""
+    the source's Prefect global concurrency limit (leased, the lease renewed while held),
+    at most its share among the workers present (a slot each of a second limit)."""
 
-    def one_lane(source: str) -> Callable[[], Any]:
-        return lambda: concurrency(limit_name(source), occupy=1, timeout_seconds=ASK_SECONDS,
-                                   lease_duration=LEASE_SECONDS, strict=True)
+    def leased(name: str) -> Callable[[], Any]:
+        return lambda: concurrency(name, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True)
 
-    return {source: LanePool(one_lane(source), linger=LINGER_SECONDS, name=limit_name(source)) for source in lanes}
+    def present(source: str) -> Callable[[], int]:
+        def count() -> int:
+            with get_client(sync_client=True) as client:
+                return client.read_global_concurrency_limit_by_name(workers_limit_name(source)).active_slots
+
+        return count
+
+    return {
+        source: LanePool(leased(limit_name(source)), count=lane.count, linger=LINGER_SECONDS, name=limit_name(source),
+                         presence=leased(workers_limit_name(source)), workers=present(source))
+        for source, lane in lanes.items()
+    }
 
 
 @contextmanager
@@ -166,8 +180,8 @@ def vendor_turn(pool: LanePool, lanes: Lanes, jobs: int = 1, threads: int = 1) -
     @contextmanager
     def turn(client: Any) -> Iterator[None]:
         taken = lanes_wanted(client, lanes, jobs, threads)
-        with pool.taken(taken):
-            fit(client, lanes.share(taken))
+        fit(client, lanes.share(taken))
+        with lanes_from_first_request(pool, client, taken):
             yield
 
     return turn
