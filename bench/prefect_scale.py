@@ -23,7 +23,7 @@ Prefect's own overhead per task is measured apart, on syncs where it is not hidd
 concurrency: `overhead_jobs` syncs of ``max_workers = 1`` against the fake answering at
 once, one after the other, by the plain path (`cli.runner.run_jobs`, ``bosco-sync run
 --workers 1``) and by the flow with one worker of one thread: (flow - plain) / jobs.
-The main runs add its parts under load: the lanes' acquisition (`vendor_turn`, timed by
+The main runs add its parts under load: the wait for lanes (`LanePool.take`, timed by
 wrapping it) and the task run's time outside the sync (the task run's start-to-end in
 Prefect's API minus the sync's own seconds).
 
@@ -275,28 +275,21 @@ def _combined(outs: list[dict[str, Any]]) -> dict[str, Any]:
 
 @contextmanager
 def _timed_lanes(waits: list[float]) -> Iterator[None]:
-    """Time each sync's acquisition of its lanes (the flow's `vendor_turn`, wrapped)."""
-    from bosco_connectors.orchestration import prefect as flow
+    """Time each sync's wait for its lanes (`LanePool.take`, at the sync's first request)."""
+    from bosco_connectors.orchestration.lanes import LanePool
 
-    original = flow.vendor_turn
+    original = LanePool.take
 
-    def timed(source: str, lanes: Any, *args: Any) -> Any:
-        turn = original(source, lanes, *args)
+    def timed(pool: LanePool, lanes: int) -> None:
+        asked = time.perf_counter()
+        original(pool, lanes)
+        waits.append(time.perf_counter() - asked)
 
-        @contextmanager
-        def wrapped(client: Any) -> Iterator[None]:
-            asked = time.perf_counter()
-            with turn(client):
-                waits.append(time.perf_counter() - asked)
-                yield
-
-        return wrapped
-
-    flow.vendor_turn = timed
+    LanePool.take = timed  # type: ignore[method-assign]
     try:
         yield
     finally:
-        flow.vendor_turn = original
+        LanePool.take = original  # type: ignore[method-assign]
 
 
 def _phase_seconds(phases: list[tuple[float, str, str]], start: str, end: str) -> dict[str, float]:

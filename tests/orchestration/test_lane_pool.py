@@ -182,8 +182,13 @@ def _two_workers(counter: Counter, pools: list[LanePool], jobs: list[int], late:
 
 def test_a_worker_holds_its_share_of_the_lanes_so_a_later_one_is_not_starved():
     counter, present = Counter(4), Counter(1000)
-    pools = [LanePool(counter.hold, count=4, linger=0.5, presence=present.hold, workers=lambda: present.held, refresh=0.01)
-             for _ in range(2)]
+
+    @contextmanager
+    def presence():
+        with present.hold():
+            yield lambda: present.held
+
+    pools = [LanePool(counter.hold, count=4, linger=0.5, presence=presence, refresh=0.01) for _ in range(2)]
     ended = _two_workers(counter, pools, jobs=[300, 12], late=0.2)
     assert ended[1] < ended[0]  # the late worker got lanes while the first still had syncs waiting
     assert counter.most <= 4 and counter.held == 0 and present.held == 0
@@ -204,7 +209,7 @@ def test_a_presence_that_cannot_be_had_leaves_the_pool_bounded_by_the_counter_al
         raise RuntimeError("Concurrency limits ['bosco-app-x-workers'] must be created before acquiring slots")
         yield
 
-    pool = LanePool(counter.hold, count=3, linger=0.5, presence=missing, workers=lambda: 5)
+    pool = LanePool(counter.hold, count=3, linger=0.5, presence=missing)
     seen = _syncs(pool, jobs=12, threads=3)
     pool.close()
     assert len(seen) == 12 and max(seen) <= 3 and counter.held == 0

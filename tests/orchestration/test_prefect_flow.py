@@ -158,7 +158,9 @@ def test_six_tenants_two_sources_four_workers_never_exceed_a_vendor_limit_of_two
     tenants = [f"t{i}" for i in range(6)]
     # One request at a time per sync, so that two syncs of one vendor could overlap.
     project = _project(tmp_path / "bosco.toml", api, tenants, SOURCES, db, limits=limits, max_workers=1)
-    api.latency = 0.02
+    # ~17 requests a sync: at 120 ms each, a sync reads for ~2 s, so two syncs of a vendor
+    # overlap even when one lane's ask meets the test server's SQLite lock (retried ~2 s later).
+    api.latency = 0.12
     summary, code, error = _run(config=str(project), workers=4)
     assert code == 0, (error, summary and summary["failures"])
     assert len(summary["syncs"]) == 12 and all(s["ok"] for s in summary["syncs"])

@@ -169,11 +169,12 @@ class LanePool:
 
     A worker that kept every lane its syncs want would starve the others, and one worker
     cannot always keep N lanes busy (its syncs' CPU between requests runs on its own cores).
-    So when `presence` and `workers` are given, the pool counts itself present (`presence()`
-    is held while the pool holds or wants lanes: a slot of a second, unbounded counter) and
-    holds at most its share of the `count` lanes: ceil(count / workers()) (`workers()` is
-    the number present, read every `refresh` seconds), or one sync's lanes if that is more.
-    A lane above the share is given back as soon as its sync is done with it.
+    So when `presence` is given, the pool counts itself present while it holds or wants
+    lanes (`presence()` is held meanwhile: a slot of a second, unbounded counter; it yields
+    a function that reads how many workers are present, called every `refresh` seconds)
+    and holds at most its share of the `count` lanes: ceil(count / workers present), or
+    one sync's lanes if that is more. A lane above the share is given back as soon as its
+    sync is done with it.
 
     Each lane is held by a thread of its own, inside `hold()` (a context manager that takes
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
@@ -182,15 +183,14 @@ class LanePool:
     fails the syncs waiting at that moment, with that error.
     """
 
-    def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 0.5,
-                 name: str = "lanes", presence: Callable[[], AbstractContextManager[Any]] | None = None,
-                 workers: Callable[[], int] | None = None, refresh: float = 1.0) -> None:
+    def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 2.0,
+                 name: str = "lanes", presence: Callable[[], AbstractContextManager[Callable[[], int]]] | None = None,
+                 refresh: float = 1.0) -> None:
         self._hold = hold
         self._count = count
         self._linger = linger
         self._name = name
-        self._presence = presence if workers is not None and count else None
-        self._workers = workers
+        self._presence = presence if count else None
         self._refresh = refresh
         self._cond = threading.Condition()
         self._held = 0  # lanes held here (in use or idle)
@@ -316,12 +316,12 @@ class LanePool:
     def _be_present(self) -> None:
         """Count this worker among those wanting lanes while it holds or asks for any, and
         keep its share up to date; without a presence, no bound but the counter's."""
-        assert self._presence is not None and self._workers is not None and self._count
+        assert self._presence is not None and self._count
         try:
-            with self._presence():
+            with self._presence() as workers:
                 while True:
                     try:
-                        share = -(-self._count // max(1, self._workers()))
+                        share = -(-self._count // max(1, workers()))
                     except Exception as exc:  # noqa: BLE001 - keep the share last read
                         log.warning("%s: reading the number of workers failed: %s", self._name, exc)
                         share = self._share

@@ -48,6 +48,7 @@ try:
     from prefect.client.orchestration import get_client
     from prefect.concurrency.sync import concurrency
     from prefect.task_runners import ThreadPoolTaskRunner
+    from prefect.utilities.annotations import opaque
 except ImportError as exc:  # pragma: no cover - the extra is missing
     raise ImportError("the Prefect flow needs the prefect extra: pip install 'bosco-connectors[prefect]'") from exc
 
@@ -67,7 +68,7 @@ LEASE_SECONDS = 60.0
 #: of its worker still wants the lane before it asks again.
 ASK_SECONDS = 15.0
 #: A lane no sync of this worker wants is given back after this long (`LanePool`).
-LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "0.5"))
+LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "2"))
 #: The counter of workers present for a source's lanes counts, it does not bound.
 WORKERS_LIMIT = 100_000
 #: Syncs one flow run (one worker) runs at once.
@@ -148,16 +149,15 @@ def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
     def leased(name: str) -> Callable[[], Any]:
         return lambda: concurrency(name, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True)
 
-    def present(source: str) -> Callable[[], int]:
-        def count() -> int:
-            with get_client(sync_client=True) as client:
-                return client.read_global_concurrency_limit_by_name(workers_limit_name(source)).active_slots
-
-        return count
+    @contextmanager
+    def present(source: str) -> Iterator[Callable[[], int]]:
+        name = workers_limit_name(source)
+        with leased(name)(), get_client(sync_client=True) as client:
+            yield lambda: client.read_global_concurrency_limit_by_name(name).active_slots
 
     return {
         source: LanePool(leased(limit_name(source)), count=lane.count, linger=LINGER_SECONDS, name=limit_name(source),
-                         presence=leased(workers_limit_name(source)), workers=present(source))
+                         presence=lambda source=source: present(source))
         for source, lane in lanes.items()
     }
 
@@ -307,7 +307,10 @@ def bosco_sync(
             load_lock=DatabaseTurns(database) if database is not None else nullcontext(),
         )
         runner = sync_one.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
-        futures = [runner.submit(job, context) for job in plan.jobs]
+        # `opaque`: Prefect would otherwise walk the whole context (the plan: every job of
+        # the run) looking for futures, twice per task: 50 ms a task with 200 jobs, and
+        # growing with the jobs, so quadratic over a run.
+        futures = [runner.submit(job, opaque(context)) for job in plan.jobs]
         results = [_result_of(job, future) for job, future in zip(plan.jobs, futures)]
         summary = summarise(plan, results, started_at=started_at, seconds=time.monotonic() - started)
         summary["recipes"] = _recipes(plan, results) if recipes else None
