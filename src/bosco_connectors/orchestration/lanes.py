@@ -165,7 +165,9 @@ class LanePool:
     locked by the task runs' own writes and is retried ~2 s later (measured: ~2 s a sync
     with no contention at all). A lane that one sync gives back while another sync of this
     worker waits goes to it at once. A lane that no sync here wants is given back to the
-    counter after `linger` seconds, for the other workers.
+    counter after `linger` seconds, or `linger_shared` seconds while other workers want
+    lanes too (a lone worker keeps a lane for its next sync; among others, the lane
+    goes where a sync waits).
 
     A worker that kept every lane its syncs want would starve the others, and one worker
     cannot always keep N lanes busy (its syncs' CPU between requests runs on its own cores).
@@ -184,11 +186,13 @@ class LanePool:
     """
 
     def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 2.0,
-                 name: str = "lanes", presence: Callable[[], AbstractContextManager[Callable[[], int]]] | None = None,
+                 linger_shared: float = 0.25, name: str = "lanes", presence: Callable[[], AbstractContextManager[Callable[[], int]]] | None = None,
                  refresh: float = 1.0) -> None:
         self._hold = hold
         self._count = count
         self._linger = linger
+        self._linger_shared = linger_shared
+        self._others = False  # other workers want lanes too (by the last count)
         self._name = name
         self._presence = presence if count else None
         self._refresh = refresh
@@ -310,7 +314,8 @@ class LanePool:
             self._cond.wait_for(spare)
             if self._closed or self._held > self._allowed():
                 return
-            if not self._cond.wait_for(lambda: self._closed or not spare(), timeout=self._linger):
+            linger = self._linger_shared if self._others else self._linger
+            if not self._cond.wait_for(lambda: self._closed or not spare(), timeout=linger):
                 return
 
     def _be_present(self) -> None:
@@ -321,11 +326,13 @@ class LanePool:
             with self._presence() as workers:
                 while True:
                     try:
-                        share = -(-self._count // max(1, workers()))
+                        present = max(1, workers())
                     except Exception as exc:  # noqa: BLE001 - keep the share last read
                         log.warning("%s: reading the number of workers failed: %s", self._name, exc)
-                        share = self._share
+                        present = -(-self._count // max(1, self._share))
+                    share = -(-self._count // present)
                     with self._cond:
+                        self._others = present > 1
                         if share != self._share:
                             self._share = share
                             self._cond.notify_all()
