@@ -213,3 +213,23 @@ def test_a_presence_that_cannot_be_had_leaves_the_pool_bounded_by_the_counter_al
     seen = _syncs(pool, jobs=12, threads=3)
     pool.close()
     assert len(seen) == 12 and max(seen) <= 3 and counter.held == 0
+
+
+def test_a_lane_lost_while_a_sync_uses_it_is_not_handed_on_when_given_back():
+    """Prefect cancels a holder whose lease renewal failed (its slot is free again at the
+    counter): the sync using it finishes, but the lane must not go to the next sync."""
+    import ctypes
+
+    counter = Counter(1)
+    pool = LanePool(counter.hold, linger=5.0)
+    pool.take(1)
+    [holder] = [t for t in pool._threads if t.is_alive()]
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(holder.ident), ctypes.py_object(RuntimeError))
+    pool.give(0)  # wakes the holder, which meets the exception
+    holder.join(5)
+    assert not holder.is_alive() and counter.held == 0
+    pool.give(1)  # the sync is done with the lost lane
+    with pool.taken(1):
+        assert counter.held == 1 and counter.asks == 2  # a new lane from the counter, not the lost one
+    pool.close()
+    assert counter.held == 0

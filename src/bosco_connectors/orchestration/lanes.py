@@ -199,6 +199,7 @@ class LanePool:
         self._cond = threading.Condition()
         self._held = 0  # lanes held here (in use or idle)
         self._idle = 0  # held here, used by no sync
+        self._lost = 0  # lanes whose holder ended while a sync used them: not idle when given back
         self._asking = 0  # holder threads waiting for the shared counter
         self._wanted = 0  # lanes the waiting syncs still lack
         self._waiting: list[int] = []  # each waiting sync's lanes
@@ -237,7 +238,9 @@ class LanePool:
 
     def give(self, lanes: int) -> None:
         with self._cond:
-            self._idle += lanes
+            lost = min(self._lost, lanes)
+            self._lost -= lost
+            self._idle += lanes - lost
             self._cond.notify_all()
 
     def close(self, wait: float = 5.0) -> None:
@@ -285,23 +288,38 @@ class LanePool:
                         self._held += 1
                         self._idle += 1
                         self._cond.notify_all()
-                        self._keep_while_wanted()
-                        self._idle -= 1
-                        self._held -= 1
-                        self._cond.notify_all()
+                    try:
+                        with self._cond:
+                            self._keep_while_wanted()
+                    finally:
+                        self._drop_one()
                 return
-            except Exception as exc:  # noqa: BLE001 - handed to the syncs waiting for a lane
-                if held:  # giving it back failed: its lease ends it
-                    log.warning("%s: giving a lane back failed: %s", self._name, exc)
+            except BaseException as exc:  # noqa: BLE001 - a holder thread never dies silently
+                if held:  # the lease was lost (Prefect cancels a holder whose renewal failed) or giving it back failed
+                    log.warning("%s: a lane was lost or not given back (%s: %s); its lease ends it",
+                                self._name, type(exc).__name__, exc)
                     return
                 with self._cond:
                     if isinstance(exc, TimeoutError) and self._still_wanted():
                         continue  # waited long: still wanted, so ask again
                     self._asking -= 1
-                    if not isinstance(exc, TimeoutError):
+                    if isinstance(exc, Exception) and not isinstance(exc, TimeoutError):
                         self._failures.append(exc)
-                        self._cond.notify_all()
+                    self._cond.notify_all()
+                if not isinstance(exc, Exception):
+                    raise
                 return
+
+    def _drop_one(self) -> None:
+        """This holder's lane leaves the pool: the idle one, or (when its lease was lost while a
+        sync used it) the next one a sync gives back, so the pool never counts a lane twice."""
+        with self._cond:
+            self._held -= 1
+            if self._idle > 0:
+                self._idle -= 1
+            else:
+                self._lost += 1
+            self._cond.notify_all()
 
     def _keep_while_wanted(self) -> None:
         """Return (with the lock held) once this lane is idle and either the pool is closed,

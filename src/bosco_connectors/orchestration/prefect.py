@@ -65,9 +65,10 @@ SUMMARY_KEY = "bosco-sync-summary"
 #: (Prefect's minimum is 60 s); a live worker renews its lease in the background.
 LEASE_SECONDS = 60.0
 #: A lane-holding thread that waited this long for the shared counter checks that a sync
-#: of its worker still wants the lane, and asks again: Prefect's own Retry-After grows with
-#: the time lanes are held (up to 30 s), and a lane freed meanwhile would wait for it.
-ASK_SECONDS = 2.0
+#: of its worker still wants the lane before it asks again. Prefect's own Retry-After is
+#: at most 30 s; a shorter wait measured no faster (it logs an ERROR line from Prefect's
+#: acquisition service at every timeout).
+ASK_SECONDS = 30.0
 #: A lane no sync of this worker wants is given back after this long (`LanePool`).
 LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "2"))
 #: The counter of workers present for a source's lanes counts, it does not bound.

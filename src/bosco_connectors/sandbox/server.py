@@ -443,12 +443,26 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 api.max_in_flight = max(api.max_in_flight, api.in_flight)
                 now = api.in_flight_by_vendor[vendor] = api.in_flight_by_vendor.get(vendor, 0) + 1
                 api.max_in_flight_by_vendor[vendor] = max(api.max_in_flight_by_vendor.get(vendor, 0), now)
+            answered = False
+
+            def answering() -> None:
+                """The request stops counting as in flight once its answer is ready, before
+                it is written: the client may send its next request the moment it has read
+                the answer, possibly before this thread would run again to count it out."""
+                nonlocal answered
+                if not answered:
+                    answered = True
+                    with api._lock:
+                        api.in_flight -= 1
+                        api.in_flight_by_vendor[vendor] -= 1
+
             try:
                 if api.latency:
                     time.sleep(api.latency)
                 response, fault, _ = api.dispatch(self.command, self.path, headers, body)
                 if fault is not None and fault.kind == "delay":
                     time.sleep(fault.delay)
+                answering()
                 if fault is not None and fault.kind == "reset":
                     self._reset()
                     return
@@ -465,9 +479,7 @@ def _handler_for(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(payload)
             finally:
-                with api._lock:
-                    api.in_flight -= 1
-                    api.in_flight_by_vendor[vendor] -= 1
+                answering()
 
         def _send_file(self, response: FakeResponse) -> None:
             assert response.file is not None
