@@ -20,10 +20,12 @@ https://shopify.dev/docs/api/usage/bulk-operations/queries, declared as a framew
 Where children are. Up to API version 2025-10 the output is grouped by default (each
 parent's children follow it); from 2026-01 ``groupObjects`` defaults to false and the
 lines come in no promised order (https://shopify.dev/changelog/bulk-operations-group-objects-default-changed-to-false,
-which advises against grouping for speed). So the file is read twice: a first pass
-checks that every child follows its parent; if so, the second streams each parent
-once the next one starts; if not, every line is spilled to a temporary SQLite file
-on disk and parents are read back with their children from there. A child whose
+which advises against grouping for speed). So a first pass over the file's bytes checks
+that every child follows its parent, reading each line's ``id`` and ``__parentId`` where
+the line writes them (first and last, as Shopify does; any other line is parsed); if so,
+the one parse of the file streams each parent once the next one starts; if not, every
+line is spilled to a temporary SQLite file on disk and parents are read back with their
+children from there. A child whose
 parent is nowhere in the file fails the sync with one line naming both; a line of a
 type the query does not select (a connection nested in a line item, one Shopify added)
 fails with one line naming its type and its parent's, never as an "unknown parent".
@@ -106,12 +108,15 @@ class BulkJsonLines(JsonLines):
     def _grouped(self, file: BinaryIO) -> bool:
         """Does every child line come after its parent (or its parent's parent), before the next parent?"""
         current, family = None, set()
-        for number, obj in self._lines(file):
-            parent = obj.get(PARENT_KEY)
+        for line in self.lines(file):
+            ids = _ids(line)
+            if ids is None:
+                continue  # a blank line
+            own, parent = ids
             if parent is None:
-                current, family = obj.get("id"), set()
+                current, family = own, set()
             elif parent == current or parent in family:
-                family.add(obj.get("id"))
+                family.add(own)
             else:
                 return False
         return True
@@ -120,14 +125,23 @@ class BulkJsonLines(JsonLines):
 
     def _streamed(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         current: dict[str, Any] | None = None
-        for number, obj in self._lines(file):
+        fields = tuple((n.gid_prefix(), n.field) for n in self.connection.nested) if self.connection else ()
+        edges: dict[str, list[dict[str, Any]]] = {}
+        for number, obj in enumerate(super().records(file), start=1):
             parent = obj.pop(PARENT_KEY, None)
             if parent is None:
                 if current is not None:
                     yield current
                 current = self._root(obj)
+                edges = {field: current[field]["edges"] for _, field in fields}
+                continue
+            # the first pass saw `parent` in `current`'s family: under `current` itself, or deeper
+            child_id = obj.get("id")
+            field = next((f for prefix, f in fields if isinstance(child_id, str) and child_id.startswith(prefix)), None)
+            if field is not None and current is not None and parent == current.get("id"):
+                edges[field].append({"node": obj})
             else:
-                self._attach(current, obj, parent, number)  # the first pass saw `parent` in `current`'s family
+                self._attach(current, obj, parent, number)  # raises, naming the line
         if current is not None:
             yield current
 
@@ -200,6 +214,36 @@ class BulkJsonLines(JsonLines):
     def _orphan(child: dict[str, Any], parent: str, number: int) -> ResponseFormatError:
         return ResponseFormatError(f"bulk result line {number}: child {child.get('id')!r} of unknown parent {parent!r} "
                                    "(no line of the file has that id)")
+
+
+_PARENT_AT_END = b',"__parentId":"'
+_ID_FIRST = b'{"id":"'
+
+
+def _ids(line: bytes) -> tuple[Any, Any] | None:
+    """A line's ``id`` and ``__parentId`` (None: it has none), read from its bytes where the line
+    holds no escape and writes ``id`` first and ``__parentId`` last (there a quote is always a
+    string's edge, so these are the object's own keys); parsed otherwise. None for a blank line."""
+    line = line.strip()
+    if not line:
+        return None
+    if line.startswith(_ID_FIRST) and b"\\" not in line:
+        end = line.find(b'"', 7)
+        own = line[7:end].decode()
+        if b'"__parentId"' not in line:
+            return own, None
+        start = line.rfind(_PARENT_AT_END)
+        if start > 0 and line.endswith(b'"}'):
+            parent = line[start + len(_PARENT_AT_END):-2]
+            if b'"' not in parent:
+                return own, parent.decode()
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None, None  # the parse that reads the rows names the line
+    if not isinstance(obj, dict):
+        return None, None
+    return obj.get("id"), obj.get(PARENT_KEY)
 
 
 def _type_of(gid: Any) -> str:

@@ -3,6 +3,10 @@
 Both read paths (pages and bulk JSONL) hand these functions the same node shape, with
 nested connections as ``{"edges": [{"node": ...}]}``, so both load identical rows.
 
+Orders come two ways with the same values: `order_row` (a dict per order, for streams
+that hand dlt dicts) and `order_table` (Arrow columns gathered from the nodes, no dict per
+order or line: the Arrow path, e.g. a bulk export of hundreds of thousands of orders).
+
 Money: Shopify sends ``MoneyBag.shopMoney.amount`` as a Decimal *string* ("24.99") in
 the shop's currency; it stays an exact `Decimal` here. Tags (a list) become Shopify's classic
 comma-separated string rather than a child table per tag.
@@ -109,6 +113,103 @@ def order_row(node: Node) -> dict[str, Any]:
         "first_utm_campaign": first["utm_campaign"],
         "line_items": [line_item_row(item, order_id) for item in nodes(node.get("lineItems"))],
     }
+
+
+def order_table(batch: list[Node], contract: Any, stream: str = "") -> Any:
+    """The rows `order_row` makes, as one Arrow table built column by column (`arrow.columns_to_arrow`):
+    the same fields, read the same way, the line items a ``list<struct>`` column."""
+    from ...framework.arrow import columns_to_arrow, timestamps
+
+    field = _fields_of(batch, _ORDER_FIELDS)
+    journeys = [journey or {} for journey in field["customerJourneySummary"]]
+    first = [journey.get("firstVisit") for journey in journeys]
+    last = [journey.get("lastVisit") or visit for journey, visit in zip(journeys, first)]
+    items = [nodes(connection) for connection in field["lineItems"]]
+    lines = _fields_of([item for order in items for item in order], _LINE_FIELDS)
+    columns = {
+        "id": field["id"],
+        "name": field["name"],
+        "number": field["number"],
+        **{column: timestamps(field[key]) for column, key in _TIMES.items()},
+        "cancel_reason": field["cancelReason"],
+        "currency_code": field["currencyCode"],
+        **{column: amounts(field[key]) for column, key in _ORDER_MONEY.items()},
+        "discount_codes": [tags(value) or None for value in field["discountCodes"]],
+        "financial_status": field["displayFinancialStatus"],
+        "fulfillment_status": field["displayFulfillmentStatus"],
+        "customer_id": [ref(value) for value in field["customer"]],
+        "source_name": field["sourceName"],
+        "tags": [tags(value) for value in field["tags"]],
+        "test": [bool(value) for value in field["test"]],
+        **_visit_columns(last, _LAST_VISIT),
+        **_visit_columns(first, _FIRST_VISIT),
+    }
+    line_columns = {
+        "id": lines["id"],
+        "order_id": [order_id for order_id, order in zip(field["id"], items) for _ in order],
+        "title": lines["title"],
+        "quantity": lines["quantity"],
+        "sku": lines["sku"],
+        "variant_id": [ref(value) for value in lines["variant"]],
+        "product_id": [ref(value) for value in lines["product"]],
+        "unit_price": amounts(lines["originalUnitPriceSet"]),
+        "discounted_total": amounts(lines["discountedTotalSet"]),
+    }
+    return columns_to_arrow(columns, len(batch), contract, stream,
+                            children={"line_items": (line_columns, [len(order) for order in items])})
+
+
+#: Columns of `order_table` read the same way from a field of the node.
+_TIMES = {"created_at": "createdAt", "updated_at": "updatedAt", "processed_at": "processedAt", "closed_at": "closedAt",
+          "cancelled_at": "cancelledAt"}
+_ORDER_MONEY = {
+    "total_price": "totalPriceSet", "subtotal_price": "subtotalPriceSet", "total_discounts": "totalDiscountsSet",
+    "total_tax": "totalTaxSet", "total_shipping": "totalShippingPriceSet", "total_refunded": "totalRefundedSet",
+    "current_total_price": "currentTotalPriceSet", "current_subtotal_price": "currentSubtotalPriceSet",
+    "current_total_discounts": "currentTotalDiscountsSet", "current_total_tax": "currentTotalTaxSet",
+}
+#: The node fields `order_table` reads (an order's, a line item's).
+_ORDER_FIELDS = ("id", "name", "number", *_TIMES.values(), "cancelReason", "currencyCode", *_ORDER_MONEY.values(),
+                 "discountCodes", "displayFinancialStatus", "displayFulfillmentStatus", "customer", "sourceName", "tags",
+                 "test", "customerJourneySummary", "lineItems")
+_LINE_FIELDS = ("id", "title", "quantity", "sku", "variant", "product", "originalUnitPriceSet", "discountedTotalSet")
+#: Attribution columns (see `order_row`): the last visit's, and the first visit's ``first_*``.
+_LAST_VISIT = {"landing_page_url": "landing_page_url", "referrer_url": "referrer_url", "utm_source": "utm_source",
+               "utm_medium": "utm_medium", "utm_campaign": "utm_campaign", "utm_content": "utm_content",
+               "utm_term": "utm_term", "visit_source": "source"}
+_FIRST_VISIT = {"first_landing_page_url": "landing_page_url", "first_referrer_url": "referrer_url",
+                "first_utm_source": "utm_source", "first_utm_medium": "utm_medium", "first_utm_campaign": "utm_campaign"}
+
+
+def _fields_of(batch: list[Node], keys: tuple[str, ...]) -> dict[str, list[Any]]:
+    """``{key: [node.get(key) for node in batch]}``, each node visited once (a pass per key costs twice as much)."""
+    if not batch:
+        return {key: [] for key in keys}
+    return dict(zip(keys, map(list, zip(*[tuple(map(node.get, keys)) for node in batch]))))
+
+
+def _visit_columns(visits: list[Any], names: dict[str, str]) -> dict[str, list[Any]]:
+    """`_visit`'s fields of each order's visit as columns named by `names` (None: no visit)."""
+    found = [visit if isinstance(visit, dict) else {} for visit in visits]
+    utm = [visit.get("utmParameters") or {} for visit in found]
+    fields = {"landing_page_url": (found, "landingPage"), "referrer_url": (found, "referrerUrl"), "source": (found, "source"),
+              **{f"utm_{key}": (utm, key) for key in ("source", "medium", "campaign", "content", "term")}}
+    return {column: [part.get(name) for part in parts] for column, (parts, name) in
+            ((column, fields[key]) for column, key in names.items())}
+
+
+def amounts(bags: list[Any]) -> list[Any]:
+    """`amount` of each money bag (``{"shopMoney": {"amount": "24.99"}}`` or null), as a column."""
+    try:
+        return [None if bag is None else bag["shopMoney"]["amount"] for bag in bags]
+    except (KeyError, TypeError, IndexError):  # a bag of another shape: read as `money` reads it
+        return [amount(bag) for bag in bags]
+
+
+def amount(bag: Any) -> Any:
+    """`money`'s amount as sent (``"24.99"``), for a column Arrow casts to decimals at once."""
+    value = ((bag or {}).get("shopMoney") or {}).get("amount") if isinstance(bag, dict) else None
+    return None if value == "" else value
 
 
 def line_item_row(node: Node, order_id: str) -> dict[str, Any]:

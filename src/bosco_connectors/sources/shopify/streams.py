@@ -42,6 +42,8 @@ class ShopifyStream(GraphQLStream):
 
     connection: Connection
     row: Callable[[dict[str, Any]], dict[str, Any]]
+    #: The same rows as one Arrow table per batch of nodes (no dict per row), for Arrow reads.
+    table: Callable[..., Any] | None = None
     query: str = ""
     #: The bulk operation that reads long ranges (built from the connection).
     bulk: AsyncReport | None = None
@@ -65,13 +67,19 @@ class ShopifyStream(GraphQLStream):
             yield from super().read(ctx)
             return
         for nodes in self.bulk.run(ctx, self.name):  # batches of reassembled nodes, the file never whole
-            yield [self.row(node) for node in nodes]
+            yield self.rows(nodes, ctx)
 
     def shape(self, raw: list[Any], ctx: ReadContext) -> list[dict[str, Any]]:
         nodes = [edge["node"] for edge in raw if isinstance(edge, dict) and edge.get("node")]
         for node in nodes:
             for nested in self.connection.nested:
                 self._complete(node, nested, ctx)
+        return self.rows(nodes, ctx)
+
+    def rows(self, nodes: list[dict[str, Any]], ctx: ReadContext) -> Any:
+        """The rows of a batch of nodes: an Arrow table when the read loads Arrow, else dicts."""
+        if ctx.arrow and self.table is not None and nodes:
+            return self.table(nodes, self.contract, self.name)
         return [self.row(node) for node in nodes]
 
     def _complete(self, node: dict[str, Any], nested: Nested, ctx: ReadContext) -> None:
@@ -122,6 +130,7 @@ orders = ShopifyStream(
     name="orders",
     connection=ORDERS,
     row=records.order_row,
+    table=records.order_table,
     contract=contracts.Order,
     primary_key=("id",),
     # Arrow batches, line items a table of their own merged per order (`framework.children`):
