@@ -154,20 +154,42 @@ def columns_to_arrow(columns: Mapping[str, Any], num_rows: int, model: type[Base
 _UTC_MICROS = pa.timestamp("us", tz="UTC")
 
 
-def timestamps(values: list[Any]) -> Any:
-    """ISO 8601 instants (text, ``""`` or None for none) as an Arrow ``timestamp[us, UTC]`` column,
-    parsed by Arrow at once, not a `datetime` per value; what Arrow cannot read exactly (no zone,
-    more than six fraction digits, not text) goes value by value through `spec.parse_datetime`,
-    as the dict path does, so the two give the same instants."""
+def timestamps(values: Any) -> Any:
+    """ISO 8601 instants (text, ``""`` or None for none; a list or an Arrow text column) as an Arrow
+    ``timestamp[us, UTC]`` column, parsed by Arrow at once, not a `datetime` per value; what Arrow
+    cannot read exactly (no zone, more than six fraction digits, not text) goes value by value
+    through `spec.parse_datetime`, as the dict path does, so the two give the same instants."""
     try:
-        text = pa.array(values, pa.string())
-        if "" in values:
+        text = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+        if pc.any(pc.equal(text, "")).as_py():
             text = pc.if_else(pc.equal(text, ""), _NULL_TEXT, text)
         return pc.cast(text, _UTC_MICROS)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         from .spec import parse_datetime
 
+        values = values.to_pylist() if isinstance(values, pa.Array) else values
         return [parse_datetime(v) if v else None for v in values]
+
+
+def read_json_lines(lines: list[bytes], schema: pa.Schema) -> pa.Table | None:
+    """Lines of JSON objects parsed by Arrow's reader straight into `schema`'s columns (nested
+    objects as structs, fields the schema lacks skipped), with no Python object per value; None
+    when Arrow refuses them (a value of another JSON type than the schema's, a number past int64,
+    a key twice, a line that is no object): the caller then reads them its own way, with the
+    messages it gives. Arrow is strict where it reads: ``"12"`` is no int64, ``1`` no string."""
+    import io
+
+    import pyarrow.json as pj
+
+    if not lines:
+        return pa.table({f.name: pa.array([], f.type) for f in schema}, schema=schema)
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    try:
+        table = pj.read_json(io.BytesIO(b"\n".join(lines)), parse_options=options,
+                             read_options=pj.ReadOptions(use_threads=False, block_size=1 << 24))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return table.combine_chunks() if table.num_rows == len(lines) else None
 
 
 def missing_required(name: str, nulls: int, rows: int, stream: str = "") -> ContractError:

@@ -37,6 +37,7 @@ import logging
 import sqlite3
 import tempfile
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterator
 
@@ -62,8 +63,8 @@ STATUSES = {
 #: A bulk export of years of orders can take hours; poll no slower than every 2 minutes.
 DEADLINE_SECONDS = 6 * 3600.0
 MAX_POLL_SECONDS = 120.0
-#: Reassembled records handed out per batch.
-BULK_PAGE = 500
+#: Records (parents) handed out per batch.
+BULK_PAGE = 2000
 
 PARENT_KEY = "__parentId"
 
@@ -102,6 +103,41 @@ class BulkJsonLines(JsonLines):
         else:
             log.info("shopify: the bulk result is not grouped by parent; reassembling it through a file on disk")
             yield from self._spilled(file)
+
+    def column_batches(self, file: BinaryIO, rows: int = BULK_PAGE) -> Iterator["LineBatch | list[dict[str, Any]]"]:
+        """What a sync reads (`jobs.Download` asks for this): where the file is grouped, `LineBatch`es
+        of up to `rows` parents' lines with their children's, unparsed (the stream parses them
+        straight into Arrow columns, or into nodes: `LineBatch.nodes`); else lists of nodes
+        reassembled through disk. A line of a type the query does not select fails as in `records`."""
+        if not self._grouped(file):
+            log.info("shopify: the bulk result is not grouped by parent; reassembling it through a file on disk")
+            yield from _chunks(self._spilled(file), rows)
+            return
+        nested = self.connection.nested if self.connection else ()
+        prefixes = tuple((n.gid_prefix(), n.field) for n in nested)
+        batch = LineBatch(tuple(n.field for n in nested))
+        record, current = 0, None
+        for number, line in enumerate(self.lines(file), start=1):
+            ids = _ids(line)
+            if ids is None:
+                continue
+            record += 1
+            own, parent = ids
+            if parent is None:
+                if batch.parents >= rows:
+                    yield batch
+                    batch = LineBatch(batch.fields)
+                batch.add(line, number)
+                current = own
+                continue
+            field = next((f for prefix, f in prefixes if own.startswith(prefix)), None) if isinstance(own, str) else None
+            if field is None or parent != current or not batch.parents:  # the first pass saw it under `current`'s family
+                child = _parsed(line, number)
+                child.pop(PARENT_KEY, None)
+                raise self._unselected(child, parent, record)
+            batch.add(line, number, field)
+        if batch.lines:
+            yield batch
 
     # -- the first pass ------------------------------------------------------------------------
 
@@ -216,6 +252,72 @@ class BulkJsonLines(JsonLines):
                                    "(no line of the file has that id)")
 
 
+class LineBatch:
+    """Parents' lines, each followed by its children's, as a grouped file writes them: parsed only by
+    the reader that takes them (Arrow's, into columns: `records.order_table_of_lines`; or `nodes`)."""
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        #: The nested connections' fields (``lineItems``): every parent node gets each.
+        self.fields = fields
+        self.lines: list[bytes] = []
+        #: Each line's number in the file (for the messages of a line that does not parse).
+        self.numbers: list[int] = []
+        #: Per line: None for a parent, else the nested field the child belongs to (under the last parent before it).
+        self.kinds: list[str | None] = []
+        self.parents = 0
+
+    def add(self, line: bytes, number: int, field: str | None = None) -> None:
+        self.lines.append(line)
+        self.numbers.append(number)
+        self.kinds.append(field)
+        if field is None:
+            self.parents += 1
+
+    def parent_lines(self) -> list[bytes]:
+        return [line for line, kind in zip(self.lines, self.kinds) if kind is None]
+
+    def child_lines(self, field: str) -> tuple[list[bytes], list[int]]:
+        """The lines of one nested field's children, and the index of each one's parent."""
+        lines, owners, parent = [], [], -1
+        for line, kind in zip(self.lines, self.kinds):
+            if kind is None:
+                parent += 1
+            elif kind == field:
+                lines.append(line)
+                owners.append(parent)
+        return lines, owners
+
+    def nodes(self) -> list[dict[str, Any]]:
+        """The parents as nodes, children under them as ``{"edges": [{"node": ...}]}`` (what `records` yields)."""
+        roots: list[dict[str, Any]] = []
+        for line, number, kind in zip(self.lines, self.numbers, self.kinds):
+            obj = _parsed(line, number)
+            obj.pop(PARENT_KEY, None)
+            if kind is None:
+                for field in self.fields:
+                    obj[field] = {"edges": []}
+                roots.append(obj)
+            else:
+                roots[-1][kind]["edges"].append({"node": obj})
+        return roots
+
+
+def _parsed(line: bytes, number: int) -> dict[str, Any]:
+    """One line as `JsonLines.records` reads it (the same messages)."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise ResponseFormatError(f"report file: line {number} is not JSON (starts {line[:40]!r})") from None
+    if not isinstance(record, dict):
+        raise ResponseFormatError(f"report file: line {number} is not a JSON object")
+    return record
+
+
+def _chunks(items: Iterator[Any], rows: int) -> Iterator[list[Any]]:
+    while batch := list(islice(items, rows)):
+        yield batch
+
+
 _PARENT_AT_END = b',"__parentId":"'
 _ID_FIRST = b'{"id":"'
 
@@ -224,19 +326,18 @@ def _ids(line: bytes) -> tuple[Any, Any] | None:
     """A line's ``id`` and ``__parentId`` (None: it has none), read from its bytes where the line
     holds no escape and writes ``id`` first and ``__parentId`` last (there a quote is always a
     string's edge, so these are the object's own keys); parsed otherwise. None for a blank line."""
-    line = line.strip()
-    if not line:
-        return None
     if line.startswith(_ID_FIRST) and b"\\" not in line:
-        end = line.find(b'"', 7)
-        own = line[7:end].decode()
+        own = line[7:line.find(b'"', 7)]
         if b'"__parentId"' not in line:
-            return own, None
-        start = line.rfind(_PARENT_AT_END)
-        if start > 0 and line.endswith(b'"}'):
-            parent = line[start + len(_PARENT_AT_END):-2]
+            return own.decode(), None
+        tail = line.rstrip()
+        start = tail.rfind(_PARENT_AT_END)
+        if start > 0 and tail.endswith(b'"}'):
+            parent = tail[start + len(_PARENT_AT_END):-2]
             if b'"' not in parent:
-                return own, parent.decode()
+                return own.decode(), parent.decode()
+    elif not line.strip():
+        return None
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError:

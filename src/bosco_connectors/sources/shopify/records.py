@@ -14,8 +14,10 @@ comma-separated string rather than a child table per tag.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ...framework import parse_datetime
@@ -157,6 +159,118 @@ def order_table(batch: list[Node], contract: Any, stream: str = "") -> Any:
     }
     return columns_to_arrow(columns, len(batch), contract, stream,
                             children={"line_items": (line_columns, [len(order) for order in items])})
+
+
+def order_table_of_lines(batch: Any, contract: Any, stream: str = "") -> Any:
+    """`order_table` of a bulk export's lines (`bulk.LineBatch`) parsed by Arrow's JSON reader straight
+    into columns, no Python object per value; None when Arrow refuses a line (a value of another
+    type than Shopify documents) or the batch holds what only Python reads alike (an empty
+    ``lastVisit``, a null tag): the caller then reads the batch's nodes (`order_table`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ...framework.arrow import columns_to_arrow, read_json_lines, timestamps
+
+    parent_lines = batch.parent_lines()
+    line_lines, owners = batch.child_lines("lineItems")
+    if any(_EMPTY_VISIT.search(line) for line in parent_lines if b'"lastVisit"' in line):
+        return None  # `{}` is a falsy dict: `order_row` takes the first visit then, Arrow cannot tell
+    orders, lines = read_json_lines(parent_lines, _ORDER_JSON()), read_json_lines(line_lines, _LINE_JSON())
+    if orders is None or lines is None:
+        return None
+    field = {name: orders[name].chunk(0) if orders.num_rows else pa.array([], orders.schema.field(name).type)
+             for name in orders.column_names}
+    item = {name: lines[name].chunk(0) if lines.num_rows else pa.array([], lines.schema.field(name).type)
+            for name in lines.column_names}
+    joined = {}
+    for key in ("tags", "discountCodes"):
+        if pc.list_flatten(field[key]).null_count:
+            return None  # `tags` writes a null tag as "None"
+        joined[key] = pc.binary_join(field[key], ", ")
+    journey = field["customerJourneySummary"]
+    first, last = pc.struct_field(journey, "firstVisit"), pc.struct_field(journey, "lastVisit")
+    last = pc.if_else(pc.is_valid(last), last, first)
+    per_order = [0] * orders.num_rows
+    for owner in owners:
+        per_order[owner] += 1
+    columns = {
+        "id": field["id"],
+        "name": field["name"],
+        "number": field["number"],
+        **{column: timestamps(field[key]) for column, key in _TIMES.items()},
+        "cancel_reason": field["cancelReason"],
+        "currency_code": field["currencyCode"],
+        **{column: _amounts_of(field[key]) for column, key in _ORDER_MONEY.items()},
+        "discount_codes": pc.if_else(pc.equal(joined["discountCodes"], ""), pa.scalar(None, pa.string()), joined["discountCodes"]),
+        "financial_status": field["displayFinancialStatus"],
+        "fulfillment_status": field["displayFulfillmentStatus"],
+        "customer_id": pc.struct_field(field["customer"], "id"),
+        "source_name": field["sourceName"],
+        "tags": joined["tags"],
+        "test": pc.fill_null(field["test"], False),
+        **{column: _visit_of(last, key) for column, key in _LAST_VISIT.items()},
+        **{column: _visit_of(first, key) for column, key in _FIRST_VISIT.items()},
+    }
+    line_columns = {
+        "id": item["id"],
+        "order_id": pc.take(field["id"], pa.array(owners, pa.int64())),
+        "title": item["title"],
+        "quantity": item["quantity"],
+        "sku": item["sku"],
+        "variant_id": pc.struct_field(item["variant"], "id"),
+        "product_id": pc.struct_field(item["product"], "id"),
+        "unit_price": _amounts_of(item["originalUnitPriceSet"]),
+        "discounted_total": _amounts_of(item["discountedTotalSet"]),
+    }
+    return columns_to_arrow(columns, orders.num_rows, contract, stream, children={"line_items": (line_columns, per_order)})
+
+
+def _amounts_of(bags: Any) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.struct_field(bags, ["shopMoney", "amount"])
+
+
+_VISIT_PATHS = {"landing_page_url": ["landingPage"], "referrer_url": ["referrerUrl"], "source": ["source"],
+                **{f"utm_{key}": ["utmParameters", key] for key in ("source", "medium", "campaign", "content", "term")}}
+
+
+def _visit_of(visits: Any, key: str) -> Any:
+    import pyarrow.compute as pc
+
+    return pc.struct_field(visits, _VISIT_PATHS[key])
+
+
+_EMPTY_VISIT = re.compile(rb'"lastVisit"\s*:\s*\{\s*\}')
+
+
+@lru_cache(maxsize=1)
+def _ORDER_JSON() -> Any:
+    """The fields of an order node `order_row` reads, typed as the GraphQL Admin API documents them."""
+    import pyarrow as pa
+
+    text = pa.string()
+    money = pa.struct([("shopMoney", pa.struct([("amount", text)]))])
+    visit = pa.struct([("landingPage", text), ("referrerUrl", text), ("source", text),
+                       ("utmParameters", pa.struct([(key, text) for key in ("source", "medium", "campaign", "content", "term")]))])
+    return pa.schema([
+        ("id", text), ("name", text), ("number", pa.int64()), *[(key, text) for key in _TIMES.values()],
+        ("cancelReason", text), ("currencyCode", text), *[(key, money) for key in _ORDER_MONEY.values()],
+        ("discountCodes", pa.list_(text)), ("displayFinancialStatus", text), ("displayFulfillmentStatus", text),
+        ("customer", pa.struct([("id", text)])), ("sourceName", text), ("tags", pa.list_(text)), ("test", pa.bool_()),
+        ("customerJourneySummary", pa.struct([("firstVisit", visit), ("lastVisit", visit)])),
+    ])
+
+
+@lru_cache(maxsize=1)
+def _LINE_JSON() -> Any:
+    import pyarrow as pa
+
+    text = pa.string()
+    money = pa.struct([("shopMoney", pa.struct([("amount", text)]))])
+    return pa.schema([("id", text), ("title", text), ("quantity", pa.int64()), ("sku", text),
+                      ("variant", pa.struct([("id", text)])), ("product", pa.struct([("id", text)])),
+                      ("originalUnitPriceSet", money), ("discountedTotalSet", money)])
 
 
 #: Columns of `order_table` read the same way from a field of the node.
