@@ -84,11 +84,12 @@ SYNC_SETTINGS: dict[str, Any] = {"preserve_insertion_order": False}
 #: A sync's merge is the one step whose memory grows with the rows loaded; DuckDB's own limit is
 #: 80% of RAM, which a cron box running other work cannot give (Shopify's 300k-order export:
 #: 2.2 GB peak RSS, all of it DuckDB's merge). With this limit DuckDB spills to disk past it
-#: (next to the database file): the same load peaked at 619 MB, 1.2x the 30k-order load, and
-#: its load step took 10.6 s instead of 8.3 s (bench/README.md). ``BOSCO_DUCKDB_MEMORY_LIMIT``
-#: (``"2GB"``; ``"default"`` for DuckDB's own) or ``memory_limit`` in the user's
-#: ``global_config`` sets another.
-DEFAULT_SYNC_MEMORY_LIMIT = "256MB"
+#: (next to the database file). Shopify's bulk export (bench/README.md, shopify_bulk) peaked at
+#: 367 MB for 30k orders and 430 MB for 300k with 192 MB (1.17x), at 390 and 489 MB with
+#: 256 MB (1.25x), for a load step of about the same time at 30k orders (1.3-1.5 s) and
+#: 300k (spilling either way). ``BOSCO_DUCKDB_MEMORY_LIMIT`` (``"2GB"``; ``"default"`` for
+#: DuckDB's own) or ``memory_limit`` in the user's ``global_config`` sets another.
+DEFAULT_SYNC_MEMORY_LIMIT = "192MB"
 
 
 def _credentials(target: Path) -> Any:
