@@ -139,3 +139,27 @@ def test_ids_are_read_from_the_bytes_as_json_reads_them():
         obj = orjson.loads(line)
         assert _ids(line) == (obj.get("id"), obj.get("__parentId")), line
     assert _ids(b"  \r") is None
+
+
+def test_lines_shopify_writes_plainly_are_batched_as_line_by_line_checks_batch_them(monkeypatch):
+    content = export_lines([order(1), order(2, lineItems={"edges": []}), order(3)]) + b"\n\n" + export_lines([order(4)])
+    assert BulkJsonLines(connection=ORDERS)._survey(io.BytesIO(content)) == (True, True)
+    plain = [(b.lines, b.numbers, b.kinds) for b in line_batches(content, rows=2)]
+
+    monkeypatch.setattr(BulkJsonLines, "_survey", lambda self, file: (True, False))
+    checked = [(b.lines, b.numbers, b.kinds) for b in line_batches(content, rows=2)]
+
+    assert plain == checked and [kinds.count(None) for _, _, kinds in plain] == [2, 2]
+
+
+@pytest.mark.parametrize(("line", "orders"), [
+    (b'{"id":"gid://shopify/LineItem/9","title":"a \\"quote\\"","__parentId":"gid://shopify/Order/1"}', 1),  # an escape
+    (b'{"title":"id last","id":"gid://shopify/LineItem/9","__parentId":"gid://shopify/Order/1"}', 1),
+    (b'{"id":"gid://shopify/Order/5","note":"\\"__parentId\\""}', 2),  # the name in a text, not a key
+])
+def test_a_line_written_otherwise_is_batched_line_by_line(line, orders):
+    content = export_lines([order(1)]) + line + b"\n"
+    grouped, plain = BulkJsonLines(connection=ORDERS)._survey(io.BytesIO(content))
+    assert grouped and not plain
+    (batch,) = line_batches(content)
+    assert batch.parents == orders and len(batch.lines) == 4

@@ -109,13 +109,27 @@ class BulkJsonLines(JsonLines):
         of up to `rows` parents' lines with their children's, unparsed (the stream parses them
         straight into Arrow columns, or into nodes: `LineBatch.nodes`); else lists of nodes
         reassembled through disk. A line of a type the query does not select fails as in `records`."""
-        if not self._grouped(file):
+        grouped, plain = self._survey(file)
+        if not grouped:
             log.info("shopify: the bulk result is not grouped by parent; reassembling it through a file on disk")
             yield from _chunks(self._spilled(file), rows)
             return
         nested = self.connection.nested if self.connection else ()
         prefixes = tuple((n.gid_prefix(), n.field) for n in nested)
         batch = LineBatch(tuple(n.field for n in nested))
+        if plain:  # every line as Shopify writes it, each child under the parent before it
+            marks = tuple((prefix.encode(), field) for prefix, field in prefixes)
+            for number, line in enumerate(self.lines(file), start=1):
+                if b'"__parentId"' in line:
+                    batch.add(line, number, next(f for prefix, f in marks if line.startswith(prefix, 7)))
+                elif line.startswith(b"{"):
+                    if batch.parents >= rows:
+                        yield batch
+                        batch = LineBatch(batch.fields)
+                    batch.add(line, number)
+            if batch.lines:
+                yield batch
+            return
         record, current = 0, None
         for number, line in enumerate(self.lines(file), start=1):
             ids = _ids(line)
@@ -143,19 +157,31 @@ class BulkJsonLines(JsonLines):
 
     def _grouped(self, file: BinaryIO) -> bool:
         """Does every child line come after its parent (or its parent's parent), before the next parent?"""
-        current, family = None, set()
+        return self._survey(file)[0]
+
+    def _survey(self, file: BinaryIO) -> tuple[bool, bool]:
+        """(grouped, plain): grouped as `_grouped` says; plain when, besides, every line was read from
+        its bytes (`_ids`), each child is of a selected type right under the last parent, and a line
+        holds ``"__parentId"`` exactly when it names a parent: then a batch's lines are told apart
+        by that alone (`column_batches`)."""
+        prefixes = tuple(n.gid_prefix() for n in self.connection.nested) if self.connection else ()
+        current, family, plain = None, set(), True
         for line in self.lines(file):
             ids = _ids(line)
             if ids is None:
                 continue  # a blank line
             own, parent = ids
+            if plain and (not line.startswith(_ID_FIRST) or b"\\" in line or (parent is not None) != (b'"__parentId"' in line)):
+                plain = False
             if parent is None:
                 current, family = own, set()
             elif parent == current or parent in family:
+                if plain and (parent != current or not isinstance(own, str) or not own.startswith(prefixes)):
+                    plain = False
                 family.add(own)
             else:
-                return False
-        return True
+                return False, False
+        return True, plain
 
     # -- grouped: one parent in hand at a time -----------------------------------------------------
 
