@@ -16,6 +16,10 @@ https://shopify.dev/docs/api/usage/bulk-operations/queries, declared as a framew
    on their own lines with ``__parentId``. `BulkJsonLines` puts them back under their
    parent as ``{"edges": [{"node": ...}]}``, the shape the paged query returns, and hands
    out batches of finished parents: neither the file nor every order is held in memory.
+   A sync reads it as `LineBatch`es instead (`BulkJsonLines.column_batches`): a batch of
+   parents' lines with their children's, not parsed here; the stream has Arrow's JSON
+   reader parse them straight into columns (`records.order_table_of_lines`), or makes
+   the nodes of them where Arrow refuses a line or the read loads dicts.
 
 Where children are. Up to API version 2025-10 the output is grouped by default (each
 parent's children follow it); from 2026-01 ``groupObjects`` defaults to false and the
@@ -23,10 +27,10 @@ lines come in no promised order (https://shopify.dev/changelog/bulk-operations-g
 which advises against grouping for speed). So a first pass over the file's bytes checks
 that every child follows its parent, reading each line's ``id`` and ``__parentId`` where
 the line writes them (first and last, as Shopify does; any other line is parsed); if so,
-the one parse of the file streams each parent once the next one starts; if not, every
-line is spilled to a temporary SQLite file on disk and parents are read back with their
-children from there. A child whose
-parent is nowhere in the file fails the sync with one line naming both; a line of a
+the second pass cuts the file into batches of whole parents, which are parsed once; if
+not, every line is spilled to a temporary SQLite file on disk and parents are read back
+with their children from there. A child whose parent is nowhere in the file fails the
+sync with one line naming both; a line of a
 type the query does not select (a connection nested in a line item, one Shopify added)
 fails with one line naming its type and its parent's, never as an "unknown parent".
 """

@@ -3,9 +3,12 @@
 Both read paths (pages and bulk JSONL) hand these functions the same node shape, with
 nested connections as ``{"edges": [{"node": ...}]}``, so both load identical rows.
 
-Orders come two ways with the same values: `order_row` (a dict per order, for streams
-that hand dlt dicts) and `order_table` (Arrow columns gathered from the nodes, no dict per
-order or line: the Arrow path, e.g. a bulk export of hundreds of thousands of orders).
+Orders come three ways with the same values: `order_row` (a dict per order, for reads
+that hand dlt dicts), `order_table` (Arrow columns gathered from the nodes, no dict per
+order or line: the Arrow path of paged reads) and `order_table_of_lines` (a bulk export's
+lines parsed by Arrow's JSON reader straight into those columns, no Python object per
+value: hundreds of thousands of orders). Tests hold the three to one table
+(tests/sources/shopify/test_order_table.py).
 
 Money: Shopify sends ``MoneyBag.shopMoney.amount`` as a Decimal *string* ("24.99") in
 the shop's currency; it stays an exact `Decimal` here. Tags (a list) become Shopify's classic

@@ -75,7 +75,7 @@ class ShopifyStream(GraphQLStream):
             table = self.table_of_lines(batch, self.contract, self.name) if ctx.arrow and self.table_of_lines else None
             yield table if table is not None else self.rows(batch.nodes(), ctx)
 
-    def shape(self, raw: list[Any], ctx: ReadContext) -> list[dict[str, Any]]:
+    def shape(self, raw: list[Any], ctx: ReadContext) -> Any:
         nodes = [edge["node"] for edge in raw if isinstance(edge, dict) and edge.get("node")]
         for node in nodes:
             for nested in self.connection.nested:
