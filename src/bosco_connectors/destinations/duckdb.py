@@ -47,9 +47,16 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, *, read_only:
     # between the two statements leaves the table without the re-read rows. In a transaction
     # the merge is atomic (tests/reliability/test_crashes.py).
     options.setdefault("supports_transactions", True)
+    install_distinct_on()  # the merge's de-duplication, faster on DuckDB (`duckdb_merge`)
     credentials = _credentials(target)
     credentials.read_only = read_only
     return dlt.destinations.duckdb(credentials=credentials, **options)
+
+
+def install_distinct_on() -> None:
+    from .duckdb_merge import install
+
+    install()
 
 
 #: Bytes 8-11 of every DuckDB database file.
