@@ -1,4 +1,4 @@
-"""DuckDB's merge de-duplicates staged rows with DISTINCT ON: the rows dlt's own SQL keeps."""
+"""DuckDB's merge skips de-duplicating staged rows that hold each key once: the rows dlt keeps either way."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import dlt
 import pytest
 
+from bosco_connectors.destinations import duckdb_merge
 from bosco_connectors.destinations.duckdb import duckdb_destination
-from bosco_connectors.destinations.duckdb_merge import distinct_on_merge
 
 
 @pytest.fixture
@@ -18,38 +18,64 @@ def pipeline(tmp_path: Path, monkeypatch) -> dlt.Pipeline:
                         pipelines_dir=str(tmp_path / "pipelines"))
 
 
-def rows(pipeline: dlt.Pipeline, table: str) -> list[tuple]:
+@pytest.fixture
+def verdicts(monkeypatch) -> list[bool]:
+    """What `staged_keys_unique` answered, one per merge job made."""
+    seen: list[bool] = []
+    answer = duckdb_merge.staged_keys_unique
+
+    def recorded(client, table_chain):
+        seen.append(answer(client, table_chain))
+        return seen[-1]
+
+    monkeypatch.setattr(duckdb_merge, "staged_keys_unique", recorded)
+    return seen
+
+
+@dlt.resource(primary_key=("tenant_id", "id"), write_disposition="merge", table_name="items")
+def items(batch):
+    yield from batch
+
+
+def rows(pipeline: dlt.Pipeline, table: str = "items") -> list[tuple]:
     with pipeline.sql_client() as client:
         return sorted(client.execute_sql(f"SELECT tenant_id, id, v FROM {table}"))
 
 
-def test_one_row_per_key_of_a_load_and_a_later_load_replaces_it(pipeline):
-    @dlt.resource(primary_key=("tenant_id", "id"), write_disposition="merge", table_name="items")
-    def items(batch):
-        yield from batch
-
-    pipeline.run(items([{"tenant_id": "t", "id": 1, "v": "a"}, {"tenant_id": "t", "id": 1, "v": "a"},
-                        {"tenant_id": "t", "id": 2, "v": "b"}, {"tenant_id": "u", "id": 1, "v": "c"}]),
-                 loader_file_format="parquet")
-    assert rows(pipeline, "items") == [("t", 1, "a"), ("t", 2, "b"), ("u", 1, "c")]
-
+def test_unique_staged_rows_are_inserted_as_they_are_and_a_later_load_replaces_them(pipeline, verdicts):
+    pipeline.run(items([{"tenant_id": "t", "id": 1, "v": "a"}, {"tenant_id": "t", "id": 2, "v": "b"},
+                        {"tenant_id": "u", "id": 1, "v": "c"}]), loader_file_format="parquet")
     pipeline.run(items([{"tenant_id": "t", "id": 2, "v": "B"}]), loader_file_format="parquet")
-    assert rows(pipeline, "items") == [("t", 1, "a"), ("t", 2, "B"), ("u", 1, "c")]
+
+    assert verdicts == [True, True]
+    assert rows(pipeline) == [("t", 1, "a"), ("t", 2, "B"), ("u", 1, "c")]
 
 
-def test_the_merge_sql_keeps_any_row_per_key_with_distinct_on():
-    job = distinct_on_merge()
-    sql = job.gen_select_from_dedup_sql('"s"."t"', ['"tenant_id"', '"id"'], ['"tenant_id"', '"id"', '"v"'], condition="1 = 1")
-    assert sql == 'SELECT DISTINCT ON ("tenant_id", "id") "tenant_id", "id", "v" FROM "s"."t"'
+def test_a_key_staged_twice_is_de_duplicated_by_dlt(pipeline, verdicts):
+    pipeline.run(items([{"tenant_id": "t", "id": 1, "v": "a"}, {"tenant_id": "t", "id": 1, "v": "a"},
+                        {"tenant_id": "t", "id": 2, "v": "b"}]), loader_file_format="parquet")
+
+    assert verdicts == [False]
+    assert rows(pipeline) == [("t", 1, "a"), ("t", 2, "b")]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"dedup_sort": ('"v"', "desc")},  # a declared order: the row dlt picks by it
-    {"condition": '"deleted" IS NOT TRUE', "condition_columns": ['"deleted"']},  # hard deletes: dlt filters after picking
-    {"skip_dedup": True},
-])
-def test_every_other_dedup_is_dlts_own(kwargs):
-    from dlt.destinations.sql_jobs import SqlMergeFollowupJob
+def test_a_table_with_nested_tables_keeps_dlts_merge(pipeline, verdicts):
+    pipeline.run(items([{"tenant_id": "t", "id": 1, "v": "a", "tags": [{"x": 1}, {"x": 2}]}]), loader_file_format="parquet")
+    pipeline.run(items([{"tenant_id": "t", "id": 1, "v": "b", "tags": [{"x": 3}]}]), loader_file_format="parquet")
 
-    args = ('"s"."t"', ['"id"'], ['"id"', '"v"'])
-    assert distinct_on_merge().gen_select_from_dedup_sql(*args, **kwargs) == SqlMergeFollowupJob.gen_select_from_dedup_sql(*args, **kwargs)
+    assert verdicts == [False, False]
+    assert rows(pipeline) == [("t", 1, "b")]
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("SELECT x FROM items__tags") == [(3,)]
+
+
+def test_a_dedup_sort_keeps_dlts_merge(pipeline, verdicts):
+    @dlt.resource(primary_key="id", write_disposition="merge", table_name="sorted_items",
+                  columns={"v": {"dedup_sort": "desc"}})
+    def sorted_items():
+        yield [{"tenant_id": "t", "id": 1, "v": "a"}, {"tenant_id": "t", "id": 1, "v": "z"}]
+
+    pipeline.run(sorted_items(), loader_file_format="parquet")
+
+    assert verdicts == [False]
+    assert rows(pipeline, "sorted_items") == [("t", 1, "z")]
