@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 from functools import lru_cache
 from typing import Any
 
 
 def release_freed() -> None:
-    """Return freed memory to the system: Python's unreachable objects, Arrow's pool, C's heap (glibc)."""
-    gc.collect()
+    """Return freed memory to the system: Arrow's pool, C's heap (glibc). (No ``gc.collect()``: a
+    full collection costs tens of ms on a sync's heap and returned nothing more here.)"""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow ships with every install
