@@ -220,13 +220,20 @@ def _counts(path: Path, orders: str, items: str) -> dict[str, int]:
 
 def contend(name: str, opts: dict[str, Any]) -> None:
     import duckdb  # noqa: F401 - imports are not what is timed
+    import httpcore  # noqa: F401 - httpx's transport, imported by its first client
     import httpx  # noqa: F401
     import orjson  # noqa: F401
     import pyarrow  # noqa: F401
 
-    if name == "ours":
+    if name == "ours":  # with the modules a sync imports on first use (Arrow's readers and writers, dlt's)
         import dlt  # noqa: F401
+        import dlt.common.libs.pyarrow  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+        import pyarrow.json  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
 
+        import bosco_connectors.destinations.duckdb  # noqa: F401
+        import bosco_connectors.framework.resources  # noqa: F401
         import bosco_connectors.sync  # noqa: F401
         from bosco_connectors.framework.registry import get_connector
 

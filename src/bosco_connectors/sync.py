@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from .framework import hooks, interrupt, progress
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.extras import check_extras
+from .framework.heap import release_freed
 from .framework.redaction import one_line, redact
 from .framework.registry import get_connector
 from .framework.tenants import check_tenant_id
@@ -184,6 +185,7 @@ def run_sync(
         hooks.phase_started(job.tenant_id, job.source, "extract")
         with extract_turn(client) if extract_turn else nullcontext():
             pipeline.extract(source)
+        release_freed()  # what extraction freed, before normalize and DuckDB's load allocate (`heap`)
         interrupt.check()
         say(f"{job.tenant_id}/{job.source}: normalizing")
         hooks.phase_started(job.tenant_id, job.source, "normalize")

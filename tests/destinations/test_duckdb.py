@@ -99,8 +99,8 @@ def test_syncs_drop_insertion_order_under_the_users_own_global_config(isolated_d
     with pipeline.sql_client() as client:
         ((ordered, limit),) = client.execute_sql("select current_setting('preserve_insertion_order'), current_setting('memory_limit')")
     assert ordered is (user_config is not None and "preserve_insertion_order" in user_config)
-    # the user's 300 MB, else the syncs' default of 256 MB, as DuckDB prints them
-    assert limit == ("286.1 MiB" if user_config else "244.1 MiB")
+    # the user's 300 MB, else the syncs' default of 128 MB, as DuckDB prints them
+    assert limit == ("286.1 MiB" if user_config else "122.0 MiB")
 
 
 def _sync_memory_limit(isolated_dlt: Path) -> str:

@@ -47,9 +47,16 @@ def duckdb_destination(path: str | os.PathLike[str] | None = None, *, read_only:
     # between the two statements leaves the table without the re-read rows. In a transaction
     # the merge is atomic (tests/reliability/test_crashes.py).
     options.setdefault("supports_transactions", True)
+    install_unique_merge()  # no de-duplication of staged rows that hold each key once (`duckdb_merge`)
     credentials = _credentials(target)
     credentials.read_only = read_only
     return dlt.destinations.duckdb(credentials=credentials, **options)
+
+
+def install_unique_merge() -> None:
+    from .duckdb_merge import install
+
+    install()
 
 
 #: Bytes 8-11 of every DuckDB database file.
@@ -84,11 +91,13 @@ SYNC_SETTINGS: dict[str, Any] = {"preserve_insertion_order": False}
 #: A sync's merge is the one step whose memory grows with the rows loaded; DuckDB's own limit is
 #: 80% of RAM, which a cron box running other work cannot give (Shopify's 300k-order export:
 #: 2.2 GB peak RSS, all of it DuckDB's merge). With this limit DuckDB spills to disk past it
-#: (next to the database file): the same load peaked at 619 MB, 1.2x the 30k-order load, and
-#: its load step took 10.6 s instead of 8.3 s (bench/README.md). ``BOSCO_DUCKDB_MEMORY_LIMIT``
-#: (``"2GB"``; ``"default"`` for DuckDB's own) or ``memory_limit`` in the user's
-#: ``global_config`` sets another.
-DEFAULT_SYNC_MEMORY_LIMIT = "256MB"
+#: (next to the database file). Shopify's bulk export (bench/README.md, shopify_bulk), its
+#: merge inserting staged rows as they are (`duckdb_merge`), peaked at 338 MB for 30k orders
+#: and 377 MB for 300k with 128 MB (1.11x), at 337 and 410 MB with 160 MB, ~360 and 440 MB
+#: with 192 MB, for a load step of the same time at 30k orders (0.9-1.3 s, noisy) and 300k
+#: (5.1-5.5 s). ``BOSCO_DUCKDB_MEMORY_LIMIT`` (``"2GB"``; ``"default"`` for DuckDB's own) or
+#: ``memory_limit`` in the user's ``global_config`` sets another.
+DEFAULT_SYNC_MEMORY_LIMIT = "128MB"
 
 
 def _credentials(target: Path) -> Any:

@@ -92,15 +92,26 @@ def attach_child(parent: pa.Table, child_rows: pa.Table, counts: list[int], fiel
     return parent.append_column(field, pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs))
 
 
-def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: type[BaseModel], stream: str = "",
-                     path: str = "") -> pa.Table:
+def columns_to_arrow(columns: Mapping[str, Any], num_rows: int, model: type[BaseModel], stream: str = "",
+                     path: str = "", children: Mapping[str, tuple[Mapping[str, Any], list[int]]] | None = None) -> pa.Table:
     """Build a table from one list of values per field (what `to_arrow` gathers from records).
 
     For streams that can gather columns straight from the vendor's page, without a dict
     per row first. A contract field missing from `columns` is all nulls (and named in the
     table's metadata: `drift.mark_absent`); a field the contract does not know is kept as
-    JSON text (columns: evolve).
+    JSON text (columns: evolve). A column may be an Arrow array already (`timestamps`).
+
+    `children`: a list-of-models field (an order's line items) gathered as columns too,
+    ``{field: (its columns, the number of child rows of each row)}``, the child rows of all
+    rows one after the other: the table gets the ``list<struct>`` column `to_arrow` builds.
     """
+    if children:
+        table = columns_to_arrow(columns, num_rows, model, stream, path)
+        nested = dict(_child_models(model))
+        for name, (child_columns, counts) in children.items():
+            rows = columns_to_arrow(child_columns, sum(counts), nested[name], stream, f"{path}{name}.")
+            table = attach_child(table, rows, counts, name)
+        return table
     arrays, absent = [], []
     for name, arrow_type, kind, required in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
@@ -138,6 +149,47 @@ def columns_to_arrow(columns: Mapping[str, list[Any]], num_rows: int, model: typ
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
     return mark_absent(table, absent)
+
+
+_UTC_MICROS = pa.timestamp("us", tz="UTC")
+
+
+def timestamps(values: Any) -> Any:
+    """ISO 8601 instants (text, ``""`` or None for none; a list or an Arrow text column) as an Arrow
+    ``timestamp[us, UTC]`` column, parsed by Arrow at once, not a `datetime` per value; what Arrow
+    cannot read exactly (no zone, more than six fraction digits, not text) goes value by value
+    through `spec.parse_datetime`, as the dict path does, so the two give the same instants."""
+    try:
+        text = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+        if pc.any(pc.equal(text, "")).as_py():
+            text = pc.if_else(pc.equal(text, ""), _NULL_TEXT, text)
+        return pc.cast(text, _UTC_MICROS)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        from .spec import parse_datetime
+
+        values = values.to_pylist() if isinstance(values, pa.Array) else values
+        return [parse_datetime(v) if v else None for v in values]
+
+
+def read_json_lines(lines: list[bytes], schema: pa.Schema) -> pa.Table | None:
+    """Lines of JSON objects parsed by Arrow's reader straight into `schema`'s columns (nested
+    objects as structs, fields the schema lacks skipped), with no Python object per value; None
+    when Arrow refuses them (a value of another JSON type than the schema's, a number past int64,
+    a key twice, a line that is no object): the caller then reads them its own way, with the
+    messages it gives. Arrow is strict where it reads: ``"12"`` is no int64, ``1`` no string."""
+    import io
+
+    import pyarrow.json as pj
+
+    if not lines:
+        return pa.table({f.name: pa.array([], f.type) for f in schema}, schema=schema)
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    try:
+        table = pj.read_json(io.BytesIO(b"\n".join(lines)), parse_options=options,
+                             read_options=pj.ReadOptions(use_threads=False, block_size=1 << 24))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return table.combine_chunks() if table.num_rows == len(lines) else None
 
 
 def missing_required(name: str, nulls: int, rows: int, stream: str = "") -> ContractError:
@@ -226,7 +278,16 @@ def _names(model: type[BaseModel]) -> frozenset[str]:
 _NULL_TEXT = pa.scalar(None, pa.string())
 
 
-def _column(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+def _column(values: Any, arrow_type: pa.DataType) -> pa.Array:
+    if isinstance(values, pa.Array):  # built by Arrow already (`timestamps`, a field of Arrow structs)
+        if values.type == arrow_type:
+            return values
+        try:
+            if pa.types.is_string(values.type):  # "" means no value, as below
+                values = pc.if_else(pc.equal(values, ""), _NULL_TEXT, values)
+            return pc.cast(values, arrow_type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            values = values.to_pylist()  # what the cast refuses goes the way of Python values
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError):

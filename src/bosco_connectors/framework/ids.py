@@ -79,8 +79,8 @@ def is_id_field(info: Any) -> bool:
     return False
 
 
-def arrow_ids(values: list[Any]) -> "Any":
-    """An Arrow string column of ids from one page's values, under the same rule as `to_id`.
+def arrow_ids(values: Any) -> "Any":
+    """An Arrow string column of ids from one page's values (a list, or an Arrow column), under the same rule as `to_id`.
 
     The common page (every value a string, none ending in ``.0``) costs two vectorised
     calls; anything else goes value by value. Raises ValueError for a value `to_id` refuses.
@@ -88,8 +88,12 @@ def arrow_ids(values: list[Any]) -> "Any":
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array) and not pa.types.is_string(values.type):
+        values = values.to_pylist()  # numbers: value by value, as below
     try:
-        column = pa.array(values, pa.string())  # all str or None
+        column = values if isinstance(values, pa.Array) else pa.array(values, pa.string())  # all str or None
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if v is None else _as_text(v) for v in values], pa.string())
     data = column.buffers()[2]  # every string's bytes: a dot anywhere costs one memchr to find

@@ -283,7 +283,7 @@ class _StreamReader:
         if since is not None and until is not None and since > until:
             return
         tasks = [
-            ReadContext(self.client, self.config, since, until, partition, window)
+            ReadContext(self.client, self.config, since, until, partition, window, arrow=self.as_arrow)
             for partition in self.stream.partitions_for(self.config, self.client)
             for window in self.stream.windows(since, until)
         ]

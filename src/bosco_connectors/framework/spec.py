@@ -104,6 +104,9 @@ class ReadContext:
     #: The part of the stream's `Stream.fields_in_parts` this read asks for (None: all of
     #: them): set when a "too much data" answer on one day and one id is read field by part.
     fields: tuple[str, ...] | None = None
+    #: The read hands dlt Arrow tables (an Arrow stream, unless `children.loads_as_dicts`): a stream
+    #: that builds its own pages may build Arrow tables; False: it hands out dicts, as always.
+    arrow: bool = False
 
 
 DEFAULT_CONTRACT_POLICY: dict[str, str] = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}

@@ -24,7 +24,7 @@ from ...framework.jobs import AsyncReport
 from ...framework.jsonpath import get_path
 from ...framework.unified import Lookup
 from . import contracts, records
-from .bulk import bulk_export
+from .bulk import LineBatch, bulk_export
 from .queries import CUSTOMERS, ORDERS, PRODUCTS, SHOP, Connection, Nested, updated_between
 
 def wants_bulk(config: Any, since: datetime | None, until: datetime | None) -> bool:
@@ -42,6 +42,10 @@ class ShopifyStream(GraphQLStream):
 
     connection: Connection
     row: Callable[[dict[str, Any]], dict[str, Any]]
+    #: The same rows as one Arrow table per batch of nodes (no dict per row), for Arrow reads.
+    table: Callable[..., Any] | None = None
+    #: The same table from a bulk export's lines parsed by Arrow (None: Arrow refused them, `table` reads them).
+    table_of_lines: Callable[..., Any] | None = None
     query: str = ""
     #: The bulk operation that reads long ranges (built from the connection).
     bulk: AsyncReport | None = None
@@ -64,14 +68,24 @@ class ShopifyStream(GraphQLStream):
         if not wants_bulk(ctx.config, ctx.since, ctx.until):
             yield from super().read(ctx)
             return
-        for nodes in self.bulk.run(ctx, self.name):  # batches of reassembled nodes, the file never whole
-            yield [self.row(node) for node in nodes]
+        for batch in self.bulk.run(ctx, self.name):  # batches of lines or of nodes, the file never whole
+            if not isinstance(batch, LineBatch):
+                yield self.rows(batch, ctx)
+                continue
+            table = self.table_of_lines(batch, self.contract, self.name) if ctx.arrow and self.table_of_lines else None
+            yield table if table is not None else self.rows(batch.nodes(), ctx)
 
-    def shape(self, raw: list[Any], ctx: ReadContext) -> list[dict[str, Any]]:
+    def shape(self, raw: list[Any], ctx: ReadContext) -> Any:
         nodes = [edge["node"] for edge in raw if isinstance(edge, dict) and edge.get("node")]
         for node in nodes:
             for nested in self.connection.nested:
                 self._complete(node, nested, ctx)
+        return self.rows(nodes, ctx)
+
+    def rows(self, nodes: list[dict[str, Any]], ctx: ReadContext) -> Any:
+        """The rows of a batch of nodes: an Arrow table when the read loads Arrow, else dicts."""
+        if ctx.arrow and self.table is not None and nodes:
+            return self.table(nodes, self.contract, self.name)
         return [self.row(node) for node in nodes]
 
     def _complete(self, node: dict[str, Any], nested: Nested, ctx: ReadContext) -> None:
@@ -122,6 +136,8 @@ orders = ShopifyStream(
     name="orders",
     connection=ORDERS,
     row=records.order_row,
+    table=records.order_table,
+    table_of_lines=records.order_table_of_lines,
     contract=contracts.Order,
     primary_key=("id",),
     # Arrow batches, line items a table of their own merged per order (`framework.children`):
