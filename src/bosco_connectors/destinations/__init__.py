@@ -47,6 +47,10 @@ def get_destination(name: str | None = "duckdb", **options: Any) -> Any:
     is a `ConfigError` naming the choices.
     """
     key = (name or "duckdb").strip().lower()
+    if key in DESTINATIONS:
+        from .capabilities import install
+
+        install()  # capabilities worked out once per destination object (`capabilities`)
     if key == "duckdb":
         from .duckdb import duckdb_destination
 

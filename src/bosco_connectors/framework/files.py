@@ -121,15 +121,19 @@ class JsonLines(FileFormat):
 
     def records(self, file: BinaryIO) -> Iterator[dict[str, Any]]:
         for number, line in enumerate(self.lines(file), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                raise ResponseFormatError(f"report file: line {number} is not JSON (starts {line[:40]!r})") from None
-            if not isinstance(record, dict):
-                raise ResponseFormatError(f"report file: line {number} is not a JSON object")
-            yield record
+            if line.strip():
+                yield self.record(line, number)
+
+    @staticmethod
+    def record(line: bytes, number: int) -> dict[str, Any]:
+        """Line `number` of the file as an object, or the error that says which line is not one."""
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise ResponseFormatError(f"report file: line {number} is not JSON (starts {line[:40]!r})") from None
+        if not isinstance(record, dict):
+            raise ResponseFormatError(f"report file: line {number} is not a JSON object")
+        return record
 
     def lines(self, file: BinaryIO) -> Iterator[bytes]:
         """Every line of the inflated file (blank ones too, without their line break), cut from

@@ -150,7 +150,7 @@ class BulkJsonLines(JsonLines):
                 continue
             field = next((f for prefix, f in prefixes if own.startswith(prefix)), None) if isinstance(own, str) else None
             if field is None or parent != current or not batch.parents:  # the first pass saw it under `current`'s family
-                child = _parsed(line, number)
+                child = JsonLines.record(line, number)
                 child.pop(PARENT_KEY, None)
                 raise self._unselected(child, parent, record)
             batch.add(line, number, field)
@@ -321,7 +321,7 @@ class LineBatch:
         """The parents as nodes, children under them as ``{"edges": [{"node": ...}]}`` (what `records` yields)."""
         roots: list[dict[str, Any]] = []
         for line, number, kind in zip(self.lines, self.numbers, self.kinds):
-            obj = _parsed(line, number)
+            obj = JsonLines.record(line, number)
             obj.pop(PARENT_KEY, None)
             if kind is None:
                 for field in self.fields:
@@ -330,17 +330,6 @@ class LineBatch:
             else:
                 roots[-1][kind]["edges"].append({"node": obj})
         return roots
-
-
-def _parsed(line: bytes, number: int) -> dict[str, Any]:
-    """One line as `JsonLines.records` reads it (the same messages)."""
-    try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        raise ResponseFormatError(f"report file: line {number} is not JSON (starts {line[:40]!r})") from None
-    if not isinstance(record, dict):
-        raise ResponseFormatError(f"report file: line {number} is not a JSON object")
-    return record
 
 
 def _chunks(items: Iterator[Any], rows: int) -> Iterator[list[Any]]:
