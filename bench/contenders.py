@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import functools
 import os
 import resource
 import sys
@@ -26,13 +27,27 @@ from pathlib import Path
 from typing import Any
 
 TABLE = "tiktok_ads_report_ad_daily"
-METRICS = (
-    "spend", "impressions", "clicks", "reach", "ctr", "cpc", "cpm",
-    "conversion", "complete_payment", "total_complete_payment_rate",
-)
-ATTRIBUTES = ("ad_name", "adgroup_id", "adgroup_name", "campaign_id", "campaign_name")
+
+
+@functools.lru_cache(maxsize=1)
+def _declared() -> tuple[str, dict[str, str]]:
+    """The ``metrics`` parameter the source sends for report_ad_daily (read from its declaration,
+    so the raw loader asks for what ours asks for), and each field's Arrow type from its contract:
+    integers as int64, other numbers as float64, the rest (names, ids) as strings."""
+    from bosco_connectors.framework.registry import get_connector
+    from bosco_connectors.sandbox.generated import _fixed
+
+    stream = next(s for s in get_connector("tiktok_ads").streams if s.name == "report_ad_daily")
+    metrics = _fixed(stream)["metrics"]
+    model = stream.contract.model if hasattr(stream.contract, "model") else stream.contract
+    kinds = {}
+    for name in json.loads(metrics):
+        annotation = str(model.model_fields[name].annotation)
+        kinds[name] = "int" if annotation.startswith("int") else "str" if "str" in annotation else "float"
+    return metrics, kinds
+
+
 BATCH_ROWS = 50_000
-INTEGERS = {"impressions", "clicks", "reach", "conversion", "complete_payment"}
 
 
 def windows(start: date, end: date, days: int = 30) -> list[tuple[date, date]]:
@@ -51,7 +66,7 @@ def report_params(advertiser_id: str, start: date, end: date) -> dict[str, Any]:
         "service_type": "AUCTION",
         "data_level": "AUCTION_AD",
         "dimensions": json.dumps(["ad_id", "stat_time_day"], separators=(",", ":")),
-        "metrics": json.dumps(list(METRICS + ATTRIBUTES), separators=(",", ":")),
+        "metrics": _declared()[0],
         "advertiser_id": advertiser_id,
         "start_date": start.isoformat(),
         "end_date": end.isoformat(),
@@ -148,9 +163,10 @@ def run_raw(opts: dict[str, Any]) -> int:
                 page, pages = 1, 1
                 while page <= pages:
                     params = {**report_params(advertiser_id, first, last), "page": page, "page_size": 1000}
-                    body = orjson.loads(http.get(url, params=params).content)
-                    if body["code"] != 0:
-                        raise SystemExit(f"raw: TikTok code {body['code']}: {body['message']}")
+                    answer = http.get(url, params=params)
+                    body = orjson.loads(answer.content)
+                    if not isinstance(body, dict) or body.get("code") != 0:
+                        raise SystemExit(f"raw: HTTP {answer.status_code}, not a TikTok success: {answer.content[:300]!r}")
                     rows = body["data"]["list"]
                     pages = body["data"]["page_info"]["total_page"]
                     page += 1
@@ -173,12 +189,13 @@ def _raw_table(rows: list[dict[str, Any]], advertiser_id: str, pa: Any, pc: Any)
         "advertiser_id": pa.array([advertiser_id] * n, pa.string()),
         "tenant_id": pa.array(["bench"] * n, pa.string()),
     }
-    for name in METRICS:
+    for name, kind in _declared()[1].items():
         text = pa.array([r["metrics"][name] for r in rows], pa.string())
+        if kind == "str":
+            columns[name] = text
+            continue
         text = pc.if_else(pc.equal(text, "-"), pa.scalar(None, pa.string()), text)
-        columns[name] = pc.cast(text, pa.int64() if name in INTEGERS else pa.float64())
-    for name in ATTRIBUTES:
-        columns[name] = pa.array([r["metrics"][name] for r in rows], pa.string())
+        columns[name] = pc.cast(text, pa.int64() if kind == "int" else pa.float64())
     return pa.table(columns)
 
 
