@@ -2,16 +2,18 @@
 
 A vendor limits the developer app as a whole (TikTok: 10 requests a second on the Basic
 tier), so fifty workers that each pace themselves at the full figure get the app
-banned. The budget (`AppLimits`) is cut into N equal lanes; a sync takes k of them for its
-extract step from a counter every worker sees (a Prefect global concurrency limit of N
-slots) and paces itself at k/N of the budget with its own in-process limiter. k is a fair
+banned. The budget (`AppLimits`) is cut into N equal lanes; a sync takes k of them from
+its first request to the end of its extract step (`lanes_from_first_request`), out of a
+counter every worker sees (a Prefect global concurrency limit of N slots), and paces itself at k/N of the budget with its own in-process limiter. k is a fair
 share (`fair_share`): when a flow run has J syncs of the source to run on T task threads,
 up to min(J, T) of them run at once, so each takes N // min(J, T) lanes (at least 1, at
 most its own concurrency): concurrent syncs of one source share the budget instead of
 queueing behind one that holds all of it, and a lone sync still takes every lane. Whatever
 the number of workers, the running syncs hold at most N lanes, so their sum stays within
-the budget; and the shared counter is asked once per sync, not once per request (each
-ask is an API round trip that polls while the lanes are full).
+the budget. A worker's lanes are a pool (`LanePool`): asked of the counter one at a time,
+handed between the worker's syncs, at most the worker's share among the workers present;
+the counter is asked when a worker's demand or share changes, not per sync or per request
+(each ask is an API round trip that polls while the lanes are full).
 
 N is the smallest of the whole budgets: requests in flight, report jobs, and requests per
 second rounded down (at least 1), so that every lane carries at least one request in
@@ -182,7 +184,9 @@ class LanePool:
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
     lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited too
     long: the thread then asks again only if a sync still wants the lane. Any other error
-    fails the syncs waiting at that moment, with that error.
+    fails the syncs waiting at that moment, with that error. A holder that ends while a
+    sync uses its lane (Prefect cancels it when the lease's renewal failed: the counter has
+    the slot back) takes the lane out of the pool when that sync gives it back.
     """
 
     def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 2.0,
