@@ -132,18 +132,11 @@ def order_table(batch: list[Node], contract: Any, stream: str = "") -> Any:
     items = [nodes(connection) for connection in field["lineItems"]]
     lines = _fields_of([item for order in items for item in order], _LINE_FIELDS)
     columns = {
-        "id": field["id"],
-        "name": field["name"],
-        "number": field["number"],
+        **{column: field[key] for column, key in _AS_IS.items()},
         **{column: timestamps(field[key]) for column, key in _TIMES.items()},
-        "cancel_reason": field["cancelReason"],
-        "currency_code": field["currencyCode"],
         **{column: amounts(field[key]) for column, key in _ORDER_MONEY.items()},
         "discount_codes": [tags(value) or None for value in field["discountCodes"]],
-        "financial_status": field["displayFinancialStatus"],
-        "fulfillment_status": field["displayFulfillmentStatus"],
         "customer_id": [ref(value) for value in field["customer"]],
-        "source_name": field["sourceName"],
         "tags": [tags(value) for value in field["tags"]],
         "test": [bool(value) for value in field["test"]],
         **_visit_columns(last, _LAST_VISIT),
@@ -197,18 +190,11 @@ def order_table_of_lines(batch: Any, contract: Any, stream: str = "") -> Any:
     for owner in owners:
         per_order[owner] += 1
     columns = {
-        "id": field["id"],
-        "name": field["name"],
-        "number": field["number"],
+        **{column: field[key] for column, key in _AS_IS.items()},
         **{column: timestamps(field[key]) for column, key in _TIMES.items()},
-        "cancel_reason": field["cancelReason"],
-        "currency_code": field["currencyCode"],
         **{column: _amounts_of(field[key]) for column, key in _ORDER_MONEY.items()},
         "discount_codes": pc.if_else(pc.equal(joined["discountCodes"], ""), pa.scalar(None, pa.string()), joined["discountCodes"]),
-        "financial_status": field["displayFinancialStatus"],
-        "fulfillment_status": field["displayFulfillmentStatus"],
         "customer_id": pc.struct_field(field["customer"], "id"),
-        "source_name": field["sourceName"],
         "tags": joined["tags"],
         "test": pc.fill_null(field["test"], False),
         **{column: _visit_of(last, key) for column, key in _LAST_VISIT.items()},
@@ -277,6 +263,12 @@ def _LINE_JSON() -> Any:
 
 
 #: Columns of `order_table` read the same way from a field of the node.
+#: Order columns the nodes' fields fill as they are (column: field), in every build.
+_AS_IS = {
+    "id": "id", "name": "name", "number": "number", "cancel_reason": "cancelReason", "currency_code": "currencyCode",
+    "financial_status": "displayFinancialStatus", "fulfillment_status": "displayFulfillmentStatus",
+    "source_name": "sourceName",
+}
 _TIMES = {"created_at": "createdAt", "updated_at": "updatedAt", "processed_at": "processedAt", "closed_at": "closedAt",
           "cancelled_at": "cancelledAt"}
 _ORDER_MONEY = {
