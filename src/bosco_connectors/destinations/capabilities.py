@@ -14,15 +14,16 @@ what they receive). Asks with a configuration go to dlt as before.
 from __future__ import annotations
 
 import copy
-import os
 from typing import Any
+
+from ..framework.dlt_hints import patch_switched_off
 
 _KEPT = "_bosco_capabilities"
 
 
 def install() -> None:
     """Wrap ``Destination.capabilities`` (once; not when switched off)."""
-    if os.environ.get("BOSCO_DLT_CAPS_CACHE", "1").strip() == "0":
+    if patch_switched_off("BOSCO_DLT_CAPS_CACHE"):
         return
     from dlt.common.destination.reference import Destination
 

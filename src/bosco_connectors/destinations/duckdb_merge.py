@@ -20,9 +20,10 @@ is a hash aggregate over every column that does not spill: 300k orders ran out o
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import nullcontext
 from typing import Any, Sequence
+
+from ..framework.dlt_hints import patch_switched_off
 
 log = logging.getLogger("bosco_connectors.destinations")
 
@@ -31,7 +32,7 @@ DEDUPLICATED = "x-stage-data-deduplicated"
 
 def install() -> None:
     """Have dlt's DuckDB client make its merge jobs through `merge_jobs` (once; not when switched off)."""
-    if os.environ.get("BOSCO_DUCKDB_UNIQUE_MERGE", "1").strip() == "0":
+    if patch_switched_off("BOSCO_DUCKDB_UNIQUE_MERGE"):
         return
     from dlt.destinations.impl.duckdb.duck import DuckDbClient
 

@@ -45,13 +45,19 @@ def _memoized(function: Callable[..., Any]) -> Callable[..., Any]:
     return lookup
 
 
+def patch_switched_off(variable: str) -> bool:
+    """Whether the environment switches off one of our patches of dlt's internals (this cache,
+    `destinations.capabilities`, `destinations.duckdb_merge`): ``0``, ``false``, ``no``, ``off``."""
+    return os.environ.get(variable, "1").strip().lower() in {"0", "false", "no", "off"}
+
+
 def memoize_hint_introspection() -> bool:
     """Replace each pure function by its memoized twin, wherever a dlt module imported it by name.
     Idempotent; returns whether the cache is on."""
     global _applied
     if _applied:
         return True
-    if os.environ.get("BOSCO_DLT_HINT_CACHE", "1").strip().lower() in {"0", "false", "no", "off"}:
+    if patch_switched_off("BOSCO_DLT_HINT_CACHE"):
         return False
     import dlt.common.configuration.specs.base_configuration  # noqa: F401  (loads both modules)
 
