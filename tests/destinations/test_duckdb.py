@@ -133,3 +133,59 @@ def test_a_memory_limit_duckdb_cannot_read_is_refused_in_one_line(isolated_dlt: 
     monkeypatch.setenv("BOSCO_DUCKDB_MEMORY_LIMIT", "lots")
     with pytest.raises(ConfigError, match=r"BOSCO_DUCKDB_MEMORY_LIMIT='lots' is not an amount of memory .* \"512MB\""):
         get_destination("duckdb", path=str(isolated_dlt / "x.duckdb"))
+
+
+def _threads_seen(target: Path) -> int:
+    with duckdb.connect(str(target)) as conn:
+        return conn.execute("select current_setting('threads')").fetchone()[0]
+
+
+def test_kept_open_serves_one_database_to_every_connection_of_the_block_then_frees_the_file(isolated_dlt: Path) -> None:
+    """Within the block a global setting made on one connection is seen by the next: one
+    database, not opened again (what dlt's three opens of a load then cost). After it the
+    file is free: opened afresh, and readable by a read-only connection, which DuckDB
+    refuses while this process still has it open for writing."""
+    from bosco_connectors.destinations.duckdb import kept_open
+
+    target = isolated_dlt / "k.duckdb"
+    destination = get_destination("duckdb", path=str(target))
+    default = _threads_seen(target)
+    with kept_open(destination):
+        with duckdb.connect(str(target)) as conn:
+            conn.execute(f"SET GLOBAL threads = {default + 3}")
+        assert _threads_seen(target) == default + 3
+        pipeline = dlt.pipeline("kept", destination=destination, dataset_name=DEFAULT_DATASET, pipelines_dir=str(isolated_dlt / "p"))
+        pipeline.run([{"tenant_id": "acme", "n": 1}, {"tenant_id": "acme", "n": 2}], table_name="toy_items")
+    with duckdb.connect(str(target), read_only=True) as conn:
+        assert conn.execute("select sum(n) from raw.toy_items").fetchone()[0] == 3
+        assert conn.execute("select current_setting('threads')").fetchone()[0] == default
+
+
+def test_kept_open_leaves_alone_what_is_not_a_writable_duckdb_file(isolated_dlt: Path, monkeypatch) -> None:
+    from bosco_connectors.destinations import duckdb as ours
+
+    target = isolated_dlt / "r.duckdb"
+    duckdb.connect(str(target)).close()
+    opened: list[str] = []
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or pytest.fail("opened"))
+    for destination in (get_destination("duckdb", path=str(target), read_only=True), dlt.destinations.duckdb(":memory:"), object()):
+        with ours.kept_open(destination):
+            pass
+    assert opened == []
+
+
+def test_kept_open_runs_the_block_when_another_process_holds_the_file(isolated_dlt: Path) -> None:
+    """The open is only an optimisation: a file held elsewhere fails later, in dlt's own words."""
+    from bosco_connectors.destinations.duckdb import kept_open
+
+    target = isolated_dlt / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(target)!r}); print('held', flush=True); sys.stdin.read()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        ran = []
+        with kept_open(get_destination("duckdb", path=str(target))):
+            ran.append(True)
+        assert ran == [True]
+    finally:
+        holder.communicate("")
