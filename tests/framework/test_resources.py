@@ -331,6 +331,28 @@ def test_run_concurrently_stays_inline_while_reading_is_computing(monkeypatch: p
     assert {thread for _, thread in got} == {threading.current_thread().name}
 
 
+def test_run_concurrently_eager_with_one_worker_reads_the_next_page_while_the_consumer_works() -> None:
+    # A sync holding one lane: the consumer (dlt) has not let go of page 0 when page 1 is
+    # asked for. Read inline, the second request would wait for the consumer: a timeout.
+    second_asked = threading.Event()
+
+    def task(name: str, first: bool):
+        def run():
+            yield f"{name}0"
+            if first:
+                second_asked.set()
+            yield f"{name}1"
+
+        return run
+
+    got = []
+    for page in _run_concurrently([task("a", True), task("b", False)], workers=1, eager=True):
+        if page == "a0":
+            assert second_asked.wait(5)
+        got.append(page)
+    assert got == ["a0", "a1", "b0", "b1"]  # one reader: the tasks' pages in their order
+
+
 def test_run_concurrently_eager_puts_every_worker_in_flight_from_the_first_page() -> None:
     # A sync holding k lanes of a vendor budget: k requests at once from the first one. Each
     # task's first page waits for the others' (a barrier): read inline first, it would time out.

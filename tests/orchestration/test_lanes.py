@@ -188,7 +188,7 @@ def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_af
     "share, max_workers, threads, eager",
     [
         (None, 5, 5, False),  # no lanes (the plain path): the probe decides
-        (1, 5, 1, False),  # one lane: inline, on its lane from the first request
+        (1, 5, 1, True),  # one lane: one reader thread, the next request sent while dlt works
         (2, 5, 2, True),  # two lanes: two threads from the first request
         (5, 3, 3, True),  # never more threads than the source's own
     ],
