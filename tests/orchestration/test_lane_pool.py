@@ -5,19 +5,20 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from bosco_connectors.orchestration.lanes import LanePool
+from bosco_connectors.orchestration.lanes import LanePool, LaneRefused
 
 
 class Counter:
     """Prefect's global concurrency limit as the pool sees it: `count` slots; an ask waits
-    (up to `timeout`, then TimeoutError), a holder gives its slot back on exit."""
+    (up to `timeout`, then TimeoutError; or, `refuse`, fails at once with LaneRefused when
+    no slot is free), a holder gives its slot back on exit."""
 
-    def __init__(self, count: int, timeout: float | None = None) -> None:
-        self.count, self.timeout = count, timeout
+    def __init__(self, count: int, timeout: float | None = None, refuse: bool = False) -> None:
+        self.count, self.timeout, self.refuse = count, timeout, refuse
         self.held = 0
         self.most = 0
         self.asks = 0
@@ -30,6 +31,8 @@ class Counter:
             self.asks += 1
             if self.failing is not None:
                 raise self.failing
+            if self.refuse and self.held >= self.count:
+                raise LaneRefused("no slot free")
             if not self._cond.wait_for(lambda: self.held < self.count, timeout=self.timeout):
                 raise TimeoutError("no slot")
             self.held += 1
@@ -186,7 +189,7 @@ def test_a_worker_holds_its_share_of_the_lanes_so_a_later_one_is_not_starved():
     @contextmanager
     def presence():
         with present.hold():
-            yield lambda: present.held
+            yield lambda: (present.held, counter.count - counter.held)
 
     pools = [LanePool(counter.hold, count=4, linger=0.5, presence=presence, refresh=0.01) for _ in range(2)]
     ended = _two_workers(counter, pools, jobs=[300, 12], late=0.2)
@@ -232,4 +235,79 @@ def test_a_lane_lost_while_a_sync_uses_it_is_not_handed_on_when_given_back():
     with pool.taken(1):
         assert counter.held == 1 and counter.asks == 2  # a new lane from the counter, not the lost one
     pool.close()
+    assert counter.held == 0
+
+
+def _hogged(counter: Counter, seconds: float) -> threading.Thread:
+    """Another worker holding every free slot of `counter` for `seconds`."""
+    hogs = []
+    free = counter.count - counter.held
+
+    def hog() -> None:
+        with ExitStack() as stack:
+            for _ in range(free):
+                stack.enter_context(counter.hold())
+            hogs.append(True)
+            time.sleep(seconds)
+
+    other = threading.Thread(target=hog)
+    other.start()
+    assert _eventually(lambda: hogs == [True])
+    return other
+
+
+def test_a_refused_ask_is_made_again_once_a_reading_of_the_counter_sees_a_lane_free():
+    """Prefect refuses at once (423) when no lane is free; the pool asks again when its
+    presence next reads a lane free, not after Prefect's Retry-After nor in a busy loop."""
+    counter, present = Counter(2, refuse=True), Counter(1000)
+
+    @contextmanager
+    def presence():
+        with present.hold():
+            yield lambda: (present.held, counter.count - counter.held)
+
+    pool = LanePool(counter.hold, count=2, linger=0.5, presence=presence, refresh=0.05)
+    other = _hogged(counter, 0.5)
+    started = time.monotonic()
+    with pool.taken(1):
+        waited = time.monotonic() - started
+    other.join(5)
+    pool.close()
+    assert 0.4 <= waited < 1.5  # got the lane within a reading or two of its release
+    assert 2 <= counter.asks - 2 <= 4  # the hog's 2 asks aside: refused once, asked again after the release
+    assert counter.held == 0 and present.held == 0
+
+
+def test_without_readings_a_refused_ask_is_made_again_after_the_poll():
+    counter = Counter(1, refuse=True)
+    pool = LanePool(counter.hold, linger=0.0, poll=0.1)
+    other = _hogged(counter, 0.35)
+    with pool.taken(1):
+        pass
+    other.join(5)
+    pool.close()
+    assert 1 + 3 <= counter.asks <= 1 + 6  # the hog's ask, then one every ~0.1 s until the release
+    assert counter.held == 0
+
+
+def test_a_refused_ask_no_sync_wants_any_more_is_not_made_again():
+    """A sync waits for a second lane and is refused; the worker's first sync then hands it
+    its lane: nobody here wants another, so the holder stops asking."""
+    counter = Counter(2, refuse=True)
+    pool = LanePool(counter.hold, linger=5.0, poll=0.05)
+    pool.take(1)  # sync A: the worker's one lane (ask 1)
+    other = _hogged(counter, 1.0)  # another worker takes the last slot (ask 2)
+    got = threading.Event()
+    waiter = threading.Thread(target=lambda: (pool.take(1), got.set()))
+    waiter.start()  # sync B: refused (ask 3), asks again every 0.05 s
+    assert _eventually(lambda: counter.asks >= 4)
+    pool.give(1)  # A is done: B gets its lane
+    assert got.wait(5)
+    asks = counter.asks
+    time.sleep(0.3)
+    assert counter.asks <= asks + 1  # at most the ask already under way
+    pool.give(1)
+    pool.close()
+    waiter.join(5)
+    other.join(5)
     assert counter.held == 0

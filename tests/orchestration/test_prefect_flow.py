@@ -82,6 +82,44 @@ def test_a_bad_credential_fails_once_not_retried_and_named(harness, api, tmp_pat
     assert task_runs[-1].state.message and "FAILED tenant=acme source=tiktok_ads" in task_runs[-1].state.message
 
 
+def test_a_lane_none_is_free_for_is_refused_at_once_without_an_error_line(harness):
+    """The pool asks again when it sees a lane free: Prefect's own wait (its Retry-After grows
+    with how long lanes are held) must not run, nor its ERROR line at each refusal."""
+    import logging
+
+    from prefect.client.orchestration import get_client
+
+    from bosco_connectors.orchestration.prefect import lane_pools
+
+    lane_pools({})  # installs the filter of refusals, as every flow run does
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name("bosco-test-one-lane", 1)
+    seen: list[logging.LogRecord] = []
+    catcher = logging.Handler()
+    catcher.emit = seen.append  # on the logger itself: Prefect's loggers do not reach the root's
+    service_log = logging.getLogger("prefect._internal.concurrency")
+    service_log.addHandler(catcher)
+    try:
+        _refused_then_free()
+    finally:
+        service_log.removeHandler(catcher)
+    assert not [r for r in seen if r.levelno >= logging.ERROR], [r.getMessage() for r in seen]
+
+
+def _refused_then_free() -> None:
+    from bosco_connectors.orchestration.lanes import LaneRefused
+    from bosco_connectors.orchestration.prefect import lane
+
+    with lane("bosco-test-one-lane"):
+        started = time.monotonic()
+        with pytest.raises(LaneRefused):
+            with lane("bosco-test-one-lane"):
+                pytest.fail("two lanes of a limit of one")
+        assert time.monotonic() - started < 5
+    with lane("bosco-test-one-lane"):  # given back on exit: free again
+        pass
+
+
 def test_a_second_worker_on_one_duckdb_file_is_refused_with_one_line(harness, api, tmp_path):
     from bosco_connectors.cli.lock import RunLock
 

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 LIMIT_PREFIX = "bosco-app-"
 
 
+class LaneRefused(Exception):
+    """The shared counter has no lane free at the moment of the ask (Prefect's 423 Locked)."""
+
+
 @dataclass(frozen=True)
 class Lanes:
     """N lanes and what each one carries (None: that figure is not limited app-wide)."""
@@ -183,15 +187,22 @@ class LanePool:
     Each lane is held by a thread of its own, inside `hold()` (a context manager that takes
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
     lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited too
-    long: the thread then asks again only if a sync still wants the lane. Any other error
+    long, or `LaneRefused` at once when no lane is free: the thread then asks again, only if
+    a sync still wants the lane, once the presence's last reading saw a lane free at the
+    counter (``presence()``'s function returns the workers present and the lanes free), or
+    after `poll` seconds without such readings. The pool, not Prefect, decides when to ask
+    again: Prefect's Retry-After grows with how long slots are held, and lanes are held
+    for minutes, so a refused ask slept up to 30 s while lanes given back by a worker that
+    had finished sat idle (4 workers: one ended 40 s after another). Any other error
     fails the syncs waiting at that moment, with that error. A holder that ends while a
     sync uses its lane (Prefect cancels it when the lease's renewal failed: the counter has
     the slot back) takes the lane out of the pool when that sync gives it back.
     """
 
     def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 2.0,
-                 linger_shared: float = 0.25, name: str = "lanes", presence: Callable[[], AbstractContextManager[Callable[[], int]]] | None = None,
-                 refresh: float = 1.0) -> None:
+                 linger_shared: float = 0.25, name: str = "lanes",
+                 presence: Callable[[], AbstractContextManager[Callable[[], tuple[int, int | None]]]] | None = None,
+                 refresh: float = 1.0, poll: float = 1.0) -> None:
         self._hold = hold
         self._count = count
         self._linger = linger
@@ -200,6 +211,9 @@ class LanePool:
         self._name = name
         self._presence = presence if count else None
         self._refresh = refresh
+        self._poll = poll
+        self._free_seen = 0  # lanes the presence last saw free at the counter, not yet asked for
+        self._readings = 0  # readings of the presence so far (a refused ask waits for the next)
         self._cond = threading.Condition()
         self._held = 0  # lanes held here (in use or idle)
         self._idle = 0  # held here, used by no sync
@@ -304,6 +318,8 @@ class LanePool:
                                 self._name, type(exc).__name__, exc)
                     return
                 with self._cond:
+                    if isinstance(exc, LaneRefused) and self._wait_for_a_free_lane():
+                        continue
                     if isinstance(exc, TimeoutError) and self._still_wanted():
                         continue  # waited long: still wanted, so ask again
                     self._asking -= 1
@@ -313,6 +329,22 @@ class LanePool:
                 if not isinstance(exc, Exception):
                     raise
                 return
+
+    def _wait_for_a_free_lane(self) -> bool:
+        """After a refused ask (lock held): wait until a reading of the presence sees a lane
+        free that no other holder here went for, or `poll` seconds when nothing reads the
+        counter; whether to ask again (a sync still wants the lane, the pool is open)."""
+        deadline = time.monotonic() + self._poll
+        reading = self._readings
+        while self._still_wanted():
+            if self._present and self._free_seen > 0 and self._readings > reading:
+                self._free_seen -= 1
+                return True
+            remaining = deadline - time.monotonic()
+            if not self._present and remaining <= 0:
+                return True
+            self._cond.wait(remaining if not self._present else self._refresh)
+        return False
 
     def _drop_one(self) -> None:
         """This holder's lane leaves the pool: the idle one, or (when its lease was lost while a
@@ -347,13 +379,19 @@ class LanePool:
         try:
             with self._presence() as workers:
                 while True:
+                    free: int | None = None
                     try:
-                        present = max(1, workers())
+                        present, free = workers()
+                        present = max(1, present)
                     except Exception as exc:  # noqa: BLE001 - keep the share last read
                         log.warning("%s: reading the number of workers failed: %s", self._name, exc)
                         present = -(-self._count // max(1, self._share))
                     share = -(-self._count // present)
                     with self._cond:
+                        self._readings += 1
+                        self._free_seen = free if free is not None else 1  # unknown: one holder may try
+                        if self._asking:
+                            self._cond.notify_all()  # refused holders wait for this reading
                         self._others = present > 1
                         if share != self._share:
                             self._share = share

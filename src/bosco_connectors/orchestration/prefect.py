@@ -32,10 +32,11 @@ worker) is refused with one line; Snowflake takes concurrent loads, and dlt's st
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import Counter
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -46,6 +47,7 @@ try:
     from prefect.artifacts import create_markdown_artifact
     from prefect.cache_policies import NO_CACHE
     from prefect.client.orchestration import get_client
+    from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
     from prefect.concurrency.sync import concurrency
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect.utilities.annotations import opaque
@@ -57,17 +59,18 @@ from ..framework.errors import ConfigError, RetryableApiError
 from ..framework.registry import get_connector
 from ..project import TenantSource, parse_project
 from ..sync import SyncResult
-from .lanes import LanePool, Lanes, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name, workers_limit_name
+from .lanes import (
+    LanePool, LaneRefused, Lanes, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name, workers_limit_name,
+)
 
 FLOW_NAME = "bosco-sync"
 SUMMARY_KEY = "bosco-sync-summary"
 #: Lanes are leased, so a worker killed with SIGKILL gives them back when the lease ends
 #: (Prefect's minimum is 60 s); a live worker renews its lease in the background.
 LEASE_SECONDS = 60.0
-#: A lane-holding thread that waited this long for the shared counter checks that a sync
-#: of its worker still wants the lane before it asks again. Prefect's own Retry-After is
-#: at most 30 s; a shorter wait measured no faster (it logs an ERROR line from Prefect's
-#: acquisition service at every timeout).
+#: The longest one ask of Prefect's API may take (a lane's is refused at once when none is
+#: free, `lane`; the presence's slot, never short, may wait). A holder that timed out asks
+#: again only while a sync of its worker still wants the lane.
 ASK_SECONDS = 30.0
 #: A lane no sync of this worker wants is given back after this long (`LanePool`).
 LINGER_SECONDS = float(os.environ.get("BOSCO_PREFECT_LANE_LINGER", "2"))
@@ -146,22 +149,66 @@ def ensure_limits(lanes: dict[str, Lanes]) -> None:
 def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
     """One `LanePool` per source with lanes: this worker's lanes, taken one at a time from
     the source's Prefect global concurrency limit (leased, the lease renewed while held),
-    at most its share among the workers present (a slot each of a second limit)."""
+    at most its share among the workers present (a slot each of a second limit).
 
-    def leased(name: str) -> Callable[[], Any]:
-        return lambda: concurrency(name, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True)
+    A lane is asked for once (`lane`): refused, the pool asks again when its next reading
+    of the counters sees a lane free (every `PRESENCE_SECONDS`)."""
+    quiet_refusals()
 
     @contextmanager
-    def present(source: str) -> Iterator[Callable[[], int]]:
-        name = workers_limit_name(source)
-        with leased(name)(), get_client(sync_client=True) as client:
-            yield lambda: client.read_global_concurrency_limit_by_name(name).active_slots
+    def present(source: str) -> Iterator[Callable[[], tuple[int, int]]]:
+        workers, lanes_name = workers_limit_name(source), limit_name(source)
+        with concurrency(workers, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True), \
+                get_client(sync_client=True) as client:
+
+            def read() -> tuple[int, int]:
+                shared = client.read_global_concurrency_limit_by_name(lanes_name)
+                return client.read_global_concurrency_limit_by_name(workers).active_slots, max(0, shared.limit - shared.active_slots)
+
+            yield read
 
     return {
-        source: LanePool(leased(limit_name(source)), count=lane.count, linger=LINGER_SECONDS, name=limit_name(source),
-                         presence=lambda source=source: present(source))
-        for source, lane in lanes.items()
+        source: LanePool(lambda source=source: lane(limit_name(source)), count=lane_count.count, linger=LINGER_SECONDS,
+                         name=limit_name(source), presence=lambda source=source: present(source), refresh=PRESENCE_SECONDS)
+        for source, lane_count in lanes.items()
     }
+
+
+#: How often a worker's pool reads the workers present and the lanes free.
+PRESENCE_SECONDS = 0.5
+
+
+@contextmanager
+def lane(name: str) -> Iterator[None]:
+    """One lane of the limit `name`, leased (Prefect renews the lease while it is held);
+    `LaneRefused` at once when none is free, rather than Prefect's wait of Retry-After."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(concurrency(name, occupy=1, timeout_seconds=ASK_SECONDS, max_retries=0,
+                                            lease_duration=LEASE_SECONDS, strict=True))
+        except ConcurrencySlotAcquisitionError as exc:
+            if getattr(getattr(exc.__cause__, "response", None), "status_code", None) == 423:
+                raise LaneRefused(name) from None
+            raise
+        yield
+
+
+class _RefusedAsk(logging.Filter):
+    """Drops Prefect's ERROR line for an ask made with ``max_retries=0`` (ours: `lane`),
+    which Prefect's slot service logs at every 423 before raising it to the asker; the
+    pool expects a refusal, and any other failure reaches the syncs through the pool."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        item = args[1] if len(args) == 2 else None
+        return not (args and args[0] == "ConcurrencySlotAcquisitionWithLeaseService"
+                    and isinstance(item, tuple) and len(item) > 3 and item[3] == 0)
+
+
+def quiet_refusals() -> None:
+    service_log = logging.getLogger("prefect._internal.concurrency")
+    if not any(isinstance(f, _RefusedAsk) for f in service_log.filters):
+        service_log.addFilter(_RefusedAsk())
 
 
 @contextmanager
