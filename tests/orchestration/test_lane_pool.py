@@ -306,6 +306,7 @@ def test_a_refused_ask_no_sync_wants_any_more_is_not_made_again():
     asks = counter.asks
     time.sleep(0.3)
     assert counter.asks <= asks + 1  # at most the ask already under way
+    assert pool._failures == []  # a refusal nobody waits for any more fails no sync
     pool.give(1)
     pool.close()
     waiter.join(5)

@@ -323,8 +323,8 @@ class LanePool:
                     if isinstance(exc, TimeoutError) and self._still_wanted():
                         continue  # waited long: still wanted, so ask again
                     self._asking -= 1
-                    if isinstance(exc, Exception) and not isinstance(exc, TimeoutError):
-                        self._failures.append(exc)
+                    if isinstance(exc, Exception) and not isinstance(exc, (TimeoutError, LaneRefused)):
+                        self._failures.append(exc)  # a refusal or a timeout nobody waits for any more is no failure
                     self._cond.notify_all()
                 if not isinstance(exc, Exception):
                     raise

@@ -47,7 +47,6 @@ try:
     from prefect.artifacts import create_markdown_artifact
     from prefect.cache_policies import NO_CACHE
     from prefect.client.orchestration import get_client
-    from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
     from prefect.concurrency.sync import concurrency
     from prefect.task_runners import ThreadPoolTaskRunner
     from prefect.utilities.annotations import opaque
@@ -186,11 +185,20 @@ def lane(name: str) -> Iterator[None]:
         try:
             stack.enter_context(concurrency(name, occupy=1, timeout_seconds=ASK_SECONDS, max_retries=0,
                                             lease_duration=LEASE_SECONDS, strict=True))
-        except ConcurrencySlotAcquisitionError as exc:
-            if getattr(getattr(exc.__cause__, "response", None), "status_code", None) == 423:
+        except Exception as exc:
+            if _locked(exc):
                 raise LaneRefused(name) from None
             raise
         yield
+
+
+def _locked(exc: BaseException) -> bool:
+    """Whether an ask failed with 423 Locked: Prefect raises it wrapped in its
+    `ConcurrencySlotAcquisitionError`, or (from its service's thread) as the HTTP error itself."""
+    for error in (exc, exc.__cause__):
+        if getattr(getattr(error, "response", None), "status_code", None) == 423:
+            return True
+    return False
 
 
 class _RefusedAsk(logging.Filter):
