@@ -176,12 +176,49 @@ def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_af
 
     with lanes_from_first_request(pool, client, 2):
         assert held == []  # set-up before the first request holds no lane
+        client.limiter.watcher.reading(True)  # a stream's reading (`resources._StreamReader.read`)
         with ThreadPoolExecutor(max_workers=4) as executor:  # the sync's reader threads
             list(executor.map(request, range(12)))
         assert held == [1, 2]  # two lanes, taken once for all its requests
-    assert client.limiter.before_request is None
+        client.limiter.watcher.reading(False)
+    assert client.limiter.watcher is None
     pool.close()
     assert len(released) == 2
+
+
+def test_a_sync_gives_its_lanes_back_once_its_reading_is_done_and_takes_them_again_at_a_later_request():
+    """Between the last answer and the end of dlt's extract step (files, state) the lanes
+    are another sync's: handed on in the worker's pool at once."""
+    from bosco_connectors.orchestration.lanes import LanePool, lanes_from_first_request
+
+    counter = threading.BoundedSemaphore(1)  # the app has one lane
+
+    @contextmanager
+    def hold():
+        if not counter.acquire(timeout=0.5):
+            raise TimeoutError("no lane")
+        try:
+            yield
+        finally:
+            counter.release()
+
+    pool = LanePool(hold, linger=5.0)
+    client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=2))
+    other_got = threading.Event()
+    with lanes_from_first_request(pool, client, 1):
+        watcher = client.limiter.watcher
+        watcher.reading(True)
+        with client.limiter.slot():
+            other = threading.Thread(target=lambda: (pool.take(1), other_got.set()))
+            other.start()  # another sync of the worker waits for a lane; the pool has 1
+        assert not other_got.wait(0.2)  # between pages of a reading the lane stays with the sync
+        watcher.reading(False)  # the reading's last answer is in
+        assert other_got.wait(5)  # handed on before the block (dlt's extract) ends
+        pool.give(1)
+        with client.limiter.slot():  # a later request takes a lane again
+            assert pool._idle == 0
+        assert pool._idle == 1  # and gives it back: no reading, no request under way
+    pool.close()
 
 
 @pytest.mark.parametrize(

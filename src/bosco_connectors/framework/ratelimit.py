@@ -19,7 +19,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 
 
 @dataclass
@@ -71,9 +71,11 @@ class RateLimiter:
     limit: RateLimit = field(default_factory=RateLimit)
     clock: callable = time.monotonic  # type: ignore[valid-type]
     sleep: callable = time.sleep  # type: ignore[valid-type]
-    #: Called before each request while set: the Prefect flow takes a sync's share of an
-    #: app-wide budget at its first request (`orchestration.lanes.lanes_from_first_request`).
-    before_request: callable = field(default=None, compare=False)  # type: ignore[valid-type]
+    #: While set, told of every request and of every stream's reading: the Prefect flow's
+    #: hold of a sync's share of an app-wide budget (`orchestration.lanes.SyncLanes`), taken
+    #: at a request and given back when neither a request nor a reading is under way.
+    #: ``request_started()`` (may wait), ``request_ended()``, ``reading(started)``.
+    watcher: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if _virtual is not None and self.clock is time.monotonic and self.sleep is time.sleep:
@@ -117,17 +119,21 @@ class RateLimiter:
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one request slot for the duration of the block."""
-        gate = self.before_request
-        if gate is not None:
-            gate()
-        if self._slots:
-            self._slots.acquire()
+        watcher = self.watcher
+        if watcher is not None:
+            watcher.request_started()
         try:
-            self._wait_turn()
-            yield
-        finally:
             if self._slots:
-                self._slots.release()
+                self._slots.acquire()
+            try:
+                self._wait_turn()
+                yield
+            finally:
+                if self._slots:
+                    self._slots.release()
+        finally:
+            if watcher is not None:
+                watcher.request_ended()
 
 
 def _tighter(current: float | None, new: float | None) -> float | None:

@@ -291,8 +291,13 @@ class _StreamReader:
         checks = PageChecks(self.source, self.stream, limit)
         sent = SentFields()
         workers, eager = _reader_threads(self.config.max_workers, getattr(self.client, "lanes", None))
+        watcher = getattr(getattr(self.client, "limiter", None), "watcher", None)
+        if watcher is not None:
+            watcher.reading(True)  # the sync's lanes stay held from page to page (`lanes.SyncLanes`)
         pages = _run_concurrently([self._task(ctx, deadline, checks, sent) for ctx in tasks], workers,
                                   f"{self.source}/{self.stream.name}", eager=eager)
+        if watcher is not None:
+            pages = _then(pages, lambda: watcher.reading(False))  # the last answer is in: lanes free
         yield from _coalesce(pages, CHILD_BATCH_ROWS if self.stream.children else ARROW_BATCH_ROWS)
         checks.report()
         if state is not None and _rereads_days(self.stream):
@@ -424,6 +429,15 @@ ARROW_BATCH_BYTES = 64 * 1024 * 1024
 #: incremental step, copying the lists once: a smaller batch keeps that copy small (Shopify's
 #: bulk export at 50,000 orders a batch held 591 MB at the end of extract, at 10,000 ...).
 CHILD_BATCH_ROWS = 10_000
+
+
+def _then(items: Iterator[Any], done: Callable[[], None]) -> Iterator[Any]:
+    """`items`, then `done()` once they are exhausted (or abandoned), before whatever the
+    consumer still does with the last of them."""
+    try:
+        yield from items
+    finally:
+        done()
 
 
 def _coalesce(pages: Iterator[Any], max_rows: int = ARROW_BATCH_ROWS) -> Iterator[Any]:

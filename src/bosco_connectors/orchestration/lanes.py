@@ -128,36 +128,68 @@ def fit(client: Any, share: Share) -> None:
 
 @contextmanager
 def lanes_from_first_request(pool: "LanePool", client: Any, lanes: int) -> Iterator[None]:
-    """Hold `lanes` lanes of `pool` from the client's first request to the end of the block.
+    """Hold `lanes` lanes of `pool` while the sync uses them, within the block.
 
     dlt's extract step sets up (state, schema, the resources' pipes) before the source
-    sends anything, and lanes held meanwhile are lost to every other sync. Every request
-    of a client passes its limiter (`RateLimiter.slot`), which takes the lanes once, for
-    whichever of the sync's reader threads asks first. A client without a limiter takes
-    them at once."""
+    sends anything, and finishes (files, state) after its last answer; lanes held meanwhile
+    are lost to every other sync. Every request of a client passes its limiter
+    (`RateLimiter.slot`), and every stream's reading tells it when it starts and ends
+    (`resources._StreamReader.read`): the lanes are taken at the first request and given
+    back when no request and no reading is under way (`SyncLanes`), taken again if another
+    request comes. A client without a limiter holds them for the whole block."""
     limiter = getattr(client, "limiter", None)
     if limiter is None:
         with pool.taken(lanes):
             yield
         return
-    lock = threading.Lock()
-    held: list[int] = []
-
-    def take() -> None:
-        if held:
-            return
-        with lock:
-            if not held:
-                pool.take(lanes)
-                held.append(lanes)
-
-    limiter.before_request = take
+    watcher = SyncLanes(pool, lanes)
+    limiter.watcher = watcher
     try:
         yield
     finally:
-        limiter.before_request = None
-        if held:
-            pool.give(lanes)
+        limiter.watcher = None
+        watcher.give_back()
+
+
+class SyncLanes:
+    """One sync's lanes, held while it has a request in flight or a stream's reading under
+    way (between two pages of a reading there is none in flight, and the next page is asked
+    for at once): taken at a request, given back when both counts are zero."""
+
+    def __init__(self, pool: "LanePool", lanes: int) -> None:
+        self._pool, self._lanes = pool, lanes
+        self._lock = threading.Lock()  # held while taking: the sync's other readers wait for the same lanes
+        self._held = False
+        self._requests = 0
+        self._readings = 0
+
+    def request_started(self) -> None:
+        with self._lock:
+            if not self._held:
+                self._pool.take(self._lanes)
+                self._held = True
+            self._requests += 1
+
+    def request_ended(self) -> None:
+        with self._lock:
+            self._requests -= 1
+            self._give_back_if_unused()
+
+    def reading(self, started: bool) -> None:
+        with self._lock:
+            self._readings += 1 if started else -1
+            self._give_back_if_unused()
+
+    def give_back(self) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                self._pool.give(self._lanes)
+
+    def _give_back_if_unused(self) -> None:
+        if self._held and self._requests <= 0 and self._readings <= 0:
+            self._held = False
+            self._pool.give(self._lanes)
 
 
 class LanePool:
