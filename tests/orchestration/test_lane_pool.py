@@ -9,7 +9,7 @@ from contextlib import ExitStack, contextmanager
 
 import pytest
 
-from bosco_connectors.orchestration.lanes import LanePool, LaneRefused
+from bosco_connectors.orchestration.lanes import LanePool, LaneRefused, Reading
 
 
 class Counter:
@@ -189,7 +189,7 @@ def test_a_worker_holds_its_share_of_the_lanes_so_a_later_one_is_not_starved():
     @contextmanager
     def presence():
         with present.hold():
-            yield lambda: (present.held, counter.count - counter.held)
+            yield lambda starving: Reading(present.held, counter.count - counter.held)
 
     pools = [LanePool(counter.hold, count=4, linger=0.5, presence=presence, refresh=0.01) for _ in range(2)]
     ended = _two_workers(counter, pools, jobs=[300, 12], late=0.2)
@@ -264,7 +264,7 @@ def test_a_refused_ask_is_made_again_once_a_reading_of_the_counter_sees_a_lane_f
     @contextmanager
     def presence():
         with present.hold():
-            yield lambda: (present.held, counter.count - counter.held)
+            yield lambda starving: Reading(present.held, counter.count - counter.held)
 
     pool = LanePool(counter.hold, count=2, linger=0.5, presence=presence, refresh=0.05)
     other = _hogged(counter, 0.5)
@@ -312,3 +312,61 @@ def test_a_refused_ask_no_sync_wants_any_more_is_not_made_again():
     waiter.join(5)
     other.join(5)
     assert counter.held == 0
+
+
+def test_a_worker_starving_makes_the_others_hold_no_more_than_the_floor_of_their_share():
+    """5 lanes, 4 workers: ceil(5 / 4) = 2 each lets three of them hold 2 + 2 + 1 and the
+    fourth none until one finishes. While a worker starves the others keep at most
+    floor(5 / 4) = 1, so it gets a lane after about one sync of theirs."""
+    counter, present = Counter(5, refuse=True), Counter(1000)
+    starving: set[int] = set()
+    lock = threading.Lock()
+
+    def presence_of(worker: int):
+        @contextmanager
+        def presence():
+            def read(starves: bool) -> Reading:
+                with lock:
+                    (starving.add if starves else starving.discard)(worker)
+                    return Reading(present.held, counter.count - counter.held, len(starving))
+
+            with present.hold():
+                try:
+                    yield read
+                finally:
+                    with lock:
+                        starving.discard(worker)
+
+        return presence
+
+    pools = [LanePool(counter.hold, count=5, linger=5.0, presence=presence_of(i), refresh=0.01, poll=0.01) for i in range(4)]
+    began = time.monotonic()
+    first_lane: dict[int, float] = {}
+    ended: dict[int, float] = {}
+
+    def worker(i: int) -> None:
+        if i == 3:
+            time.sleep(0.3)  # the late one: the first three hold every lane by then
+        using = {"n": 0}
+        lane_lock = threading.Lock()
+
+        def sync(_: int) -> None:
+            with pools[i].taken(1):
+                first_lane.setdefault(i, time.monotonic() - began)
+                with lane_lock:
+                    using["n"] += 1
+                time.sleep(0.05)
+
+        with ThreadPoolExecutor(max_workers=4) as executor:
+            list(executor.map(sync, range(60)))
+        ended[i] = time.monotonic() - began
+        pools[i].close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(ended) == 4
+    assert first_lane[3] < min(ended[i] for i in range(3)) - 0.3  # not starved until another worker finished
+    assert counter.most <= 5 and counter.held == 0 and present.held == 0 and starving == set()

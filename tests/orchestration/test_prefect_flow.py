@@ -106,6 +106,27 @@ def test_a_lane_none_is_free_for_is_refused_at_once_without_an_error_line(harnes
     assert not [r for r in seen if r.levelno >= logging.ERROR], [r.getMessage() for r in seen]
 
 
+def test_a_starving_worker_holds_one_slot_of_the_starving_counter_while_it_starves(harness):
+    from prefect.client.orchestration import get_client
+
+    from bosco_connectors.orchestration.prefect import StarvingSlot
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name("bosco-test-starving", 100)
+        slot = StarvingSlot(client, "bosco-test-starving")
+
+        def starving() -> int:
+            return client.read_global_concurrency_limit_by_name("bosco-test-starving").active_slots
+
+        slot.hold(True)
+        slot.hold(True)  # still starving: the same slot
+        assert starving() == 1
+        slot.hold(False)
+        assert starving() == 0
+        slot.hold(False)
+        assert starving() == 0
+
+
 def test_a_refusal_is_told_apart_however_prefect_raises_it():
     """Prefect raises a 423 wrapped in its ConcurrencySlotAcquisitionError, or, from its slot
     service's thread, as the HTTP error itself (seen in the benchmark: 41 syncs failed on it)."""

@@ -42,6 +42,17 @@ class LaneRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a worker's pool reads of the shared counters (`LanePool`'s presence): the workers
+    wanting the source's lanes, the lanes free (None: unknown), the workers starving (wanting
+    lanes and holding none; this one included when it said so)."""
+
+    workers: int
+    free: int | None = None
+    starving: int = 0
+
+
+@dataclass(frozen=True)
 class Lanes:
     """N lanes and what each one carries (None: that figure is not limited app-wide)."""
 
@@ -89,6 +100,11 @@ def limit_name(source: str) -> str:
 def workers_limit_name(source: str) -> str:
     """The counter of workers wanting the source's lanes (`LanePool`'s presence)."""
     return f"{LIMIT_PREFIX}{source}-workers"
+
+
+def starving_limit_name(source: str) -> str:
+    """The counter of workers wanting the source's lanes and holding none (`LanePool`)."""
+    return f"{LIMIT_PREFIX}{source}-starving"
 
 
 def fair_share(count: int, jobs: int, threads: int) -> int:
@@ -211,10 +227,13 @@ class LanePool:
     cannot always keep N lanes busy (its syncs' CPU between requests runs on its own cores).
     So when `presence` is given, the pool counts itself present while it holds or wants
     lanes (`presence()` is held meanwhile: a slot of a second, unbounded counter; it yields
-    a function that reads how many workers are present, called every `refresh` seconds)
-    and holds at most its share of the `count` lanes: ceil(count / workers present), or
-    one sync's lanes if that is more. A lane above the share is given back as soon as its
-    sync is done with it.
+    a function, called every `refresh` seconds, that is told whether this worker starves
+    (wants lanes, holds none) and returns a `Reading`) and holds at most its share of the
+    `count` lanes: ceil(count / workers present), or floor of it (at least 1) while another
+    worker starves, or one sync's lanes if that is more. A lane above the share is given
+    back as soon as its sync is done with it. Ceil alone let three workers of four hold
+    2 + 2 + 1 of 5 lanes while the fourth had none until one of them finished (it ended
+    at 85 s, the others at 51-69 s); floor alone would leave the N mod W lanes idle.
 
     Each lane is held by a thread of its own, inside `hold()` (a context manager that takes
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
@@ -233,8 +252,8 @@ class LanePool:
 
     def __init__(self, hold: Callable[[], AbstractContextManager[Any]], count: int | None = None, linger: float = 2.0,
                  linger_shared: float = 0.25, name: str = "lanes",
-                 presence: Callable[[], AbstractContextManager[Callable[[], tuple[int, int | None]]]] | None = None,
-                 refresh: float = 1.0, poll: float = 1.0) -> None:
+                 presence: Callable[[], AbstractContextManager[Callable[[bool], Reading]]] | None = None,
+                 refresh: float = 1.0, poll: float = 1.0, calm: float | None = None) -> None:
         self._hold = hold
         self._count = count
         self._linger = linger
@@ -243,6 +262,8 @@ class LanePool:
         self._name = name
         self._presence = presence if count else None
         self._refresh = refresh
+        #: Between readings while nobody here waits for a lane and no worker starves.
+        self._calm = calm if calm is not None else refresh
         self._poll = poll
         self._free_seen = 0  # lanes the presence last saw free at the counter, not yet asked for
         self._readings = 0  # readings of the presence so far (a refused ask waits for the next)
@@ -409,16 +430,18 @@ class LanePool:
         keep its share up to date; without a presence, no bound but the counter's."""
         assert self._presence is not None and self._count
         try:
-            with self._presence() as workers:
+            with self._presence() as read:
                 while True:
-                    free: int | None = None
+                    with self._cond:
+                        starving = self._wanted > self._idle and self._held == 0
                     try:
-                        present, free = workers()
-                        present = max(1, present)
+                        reading = read(starving)
+                        present, free = max(1, reading.workers), reading.free
+                        others_starve = reading.starving - (1 if starving else 0) > 0
                     except Exception as exc:  # noqa: BLE001 - keep the share last read
                         log.warning("%s: reading the number of workers failed: %s", self._name, exc)
-                        present = -(-self._count // max(1, self._share))
-                    share = -(-self._count // present)
+                        present, free, others_starve = -(-self._count // max(1, self._share)), None, False
+                    share = max(1, self._count // present) if others_starve else -(-self._count // present)
                     with self._cond:
                         self._readings += 1
                         self._free_seen = free if free is not None else 1  # unknown: one holder may try
@@ -431,7 +454,8 @@ class LanePool:
                         if self._closed or not (self._held or self._asking or self._wanted):
                             self._present = False
                             return
-                        self._cond.wait(self._refresh)
+                        busy = self._asking or starving or others_starve
+                        self._cond.wait_for(lambda: self._closed, timeout=self._refresh if busy else self._calm)
         except Exception as exc:  # noqa: BLE001 - the pool still works, bounded by the counter alone
             log.warning("%s: could not count this worker among those sharing the lanes: %s", self._name, exc)
             with self._cond:

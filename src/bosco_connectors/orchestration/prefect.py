@@ -59,7 +59,8 @@ from ..framework.registry import get_connector
 from ..project import TenantSource, parse_project
 from ..sync import SyncResult
 from .lanes import (
-    LanePool, LaneRefused, Lanes, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name, workers_limit_name,
+    LanePool, LaneRefused, Lanes, Reading, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name,
+    starving_limit_name, workers_limit_name,
 )
 
 FLOW_NAME = "bosco-sync"
@@ -143,6 +144,7 @@ def ensure_limits(lanes: dict[str, Lanes]) -> None:
         for source, lane in lanes.items():
             client.upsert_global_concurrency_limit_by_name(limit_name(source), lane.count)
             client.upsert_global_concurrency_limit_by_name(workers_limit_name(source), WORKERS_LIMIT)
+            client.upsert_global_concurrency_limit_by_name(starving_limit_name(source), WORKERS_LIMIT)
 
 
 def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
@@ -151,30 +153,65 @@ def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
     at most its share among the workers present (a slot each of a second limit).
 
     A lane is asked for once (`lane`): refused, the pool asks again when its next reading
-    of the counters sees a lane free (every `PRESENCE_SECONDS`)."""
+    of the counters sees a lane free (every `PRESENCE_SECONDS` while a sync here waits or a
+    worker starves, every `CALM_SECONDS` otherwise)."""
     quiet_refusals()
 
     @contextmanager
-    def present(source: str) -> Iterator[Callable[[], tuple[int, int]]]:
+    def present(source: str) -> Iterator[Callable[[bool], Reading]]:
         workers, lanes_name = workers_limit_name(source), limit_name(source)
         with concurrency(workers, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True), \
                 get_client(sync_client=True) as client:
+            starving = StarvingSlot(client, starving_limit_name(source))
 
-            def read() -> tuple[int, int]:
+            def read(starves: bool) -> Reading:
+                starving.hold(starves)
                 shared = client.read_global_concurrency_limit_by_name(lanes_name)
-                return client.read_global_concurrency_limit_by_name(workers).active_slots, max(0, shared.limit - shared.active_slots)
+                return Reading(workers=client.read_global_concurrency_limit_by_name(workers).active_slots,
+                               free=max(0, shared.limit - shared.active_slots),
+                               starving=client.read_global_concurrency_limit_by_name(starving.name).active_slots)
 
-            yield read
+            try:
+                yield read
+            finally:
+                starving.hold(False)
 
     return {
         source: LanePool(lambda source=source: lane(limit_name(source)), count=lane_count.count, linger=LINGER_SECONDS,
-                         name=limit_name(source), presence=lambda source=source: present(source), refresh=PRESENCE_SECONDS)
+                         name=limit_name(source), presence=lambda source=source: present(source), refresh=PRESENCE_SECONDS,
+                         calm=CALM_SECONDS)
         for source, lane_count in lanes.items()
     }
 
 
-#: How often a worker's pool reads the workers present and the lanes free.
+#: How often a worker's pool reads the counters (workers present, lanes free, workers
+#: starving) while one of its syncs waits for a lane or a worker starves; and otherwise.
 PRESENCE_SECONDS = 0.5
+CALM_SECONDS = 1.0
+
+
+class StarvingSlot:
+    """This worker's slot of the counter of starving workers (wanting lanes, holding none),
+    held while it starves: the others' pools then hold at most floor(N / workers) lanes.
+    Leased like a lane (a killed worker's slot ends with its lease), renewed while held."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client, self.name = client, name
+        self._lease: Any = None
+        self._renewed = 0.0
+
+    def hold(self, starving: bool) -> None:
+        now = time.monotonic()
+        if starving and self._lease is None:
+            response = self.client.increment_concurrency_slots_with_lease(
+                names=[self.name], slots=1, mode="concurrency", lease_duration=LEASE_SECONDS)
+            self._lease, self._renewed = response.json()["lease_id"], now
+        elif starving and now - self._renewed > LEASE_SECONDS / 3:
+            self.client.renew_concurrency_lease(self._lease, LEASE_SECONDS)
+            self._renewed = now
+        elif not starving and self._lease is not None:
+            lease, self._lease = self._lease, None
+            self.client.release_concurrency_slots_with_lease(lease)
 
 
 @contextmanager
