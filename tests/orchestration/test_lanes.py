@@ -163,7 +163,7 @@ def test_syncs_on_every_thread_hold_at_most_the_lanes_and_fit_their_share(jobs, 
 
 
 def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_after_the_block():
-    from bosco_connectors.orchestration.lanes import LanePool, lanes_from_first_request
+    from bosco_connectors.orchestration.lanes import LanePool, lanes_while_used
 
     held: list[int] = []
     released: list[int] = []
@@ -174,7 +174,7 @@ def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_af
         with client.limiter.slot():
             time.sleep(0.005)
 
-    with lanes_from_first_request(pool, client, 2):
+    with lanes_while_used(pool, client, 2):
         assert held == []  # set-up before the first request holds no lane
         client.limiter.watcher.reading(True)  # a stream's reading (`resources._StreamReader.read`)
         with ThreadPoolExecutor(max_workers=4) as executor:  # the sync's reader threads
@@ -189,7 +189,7 @@ def test_a_sync_takes_its_lanes_at_its_first_request_once_and_gives_them_back_af
 def test_a_sync_gives_its_lanes_back_once_its_reading_is_done_and_takes_them_again_at_a_later_request():
     """Between the last answer and the end of dlt's extract step (files, state) the lanes
     are another sync's: handed on in the worker's pool at once."""
-    from bosco_connectors.orchestration.lanes import LanePool, lanes_from_first_request
+    from bosco_connectors.orchestration.lanes import LanePool, lanes_while_used
 
     counter = threading.BoundedSemaphore(1)  # the app has one lane
 
@@ -205,7 +205,7 @@ def test_a_sync_gives_its_lanes_back_once_its_reading_is_done_and_takes_them_aga
     pool = LanePool(hold, linger=5.0)
     client = ApiClient("tiktok_ads", "http://127.0.0.1:9/", rate_limit=RateLimit(max_concurrency=2))
     other_got = threading.Event()
-    with lanes_from_first_request(pool, client, 1):
+    with lanes_while_used(pool, client, 1):
         watcher = client.limiter.watcher
         watcher.reading(True)
         with client.limiter.slot():

@@ -2,9 +2,9 @@
 
 A vendor limits the developer app as a whole (TikTok: 10 requests a second on the Basic
 tier), so fifty workers that each pace themselves at the full figure get the app
-banned. The budget (`AppLimits`) is cut into N equal lanes; a sync takes k of them from
-its first request to the end of its extract step (`lanes_from_first_request`), out of a
-counter every worker sees (a Prefect global concurrency limit of N slots), and paces itself at k/N of the budget with its own in-process limiter. k is a fair
+banned. The budget (`AppLimits`) is cut into N equal lanes; a sync takes k of them at
+its first request and holds them while a request or a stream's reading is under way
+(`lanes_while_used`), out of a counter every worker sees (a Prefect global concurrency limit of N slots), and paces itself at k/N of the budget with its own in-process limiter. k is a fair
 share (`fair_share`): when a flow run has J syncs of the source to run on T task threads,
 up to min(J, T) of them run at once, so each takes N // min(J, T) lanes (at least 1, at
 most its own concurrency): concurrent syncs of one source share the budget instead of
@@ -143,7 +143,7 @@ def fit(client: Any, share: Share) -> None:
 
 
 @contextmanager
-def lanes_from_first_request(pool: "LanePool", client: Any, lanes: int) -> Iterator[None]:
+def lanes_while_used(pool: "LanePool", client: Any, lanes: int) -> Iterator[None]:
     """Hold `lanes` lanes of `pool` while the sync uses them, within the block.
 
     dlt's extract step sets up (state, schema, the resources' pipes) before the source
@@ -239,9 +239,8 @@ class LanePool:
     one lane and gives it back on exit; Prefect's ``concurrency``, which also renews the
     lane's lease while it is held). `hold()` may raise `TimeoutError` when it waited too
     long, or `LaneRefused` at once when no lane is free: the thread then asks again, only if
-    a sync still wants the lane, once the presence's last reading saw a lane free at the
-    counter (``presence()``'s function returns the workers present and the lanes free), or
-    after `poll` seconds without such readings. The pool, not Prefect, decides when to ask
+    a sync still wants the lane, once a reading of the presence saw a lane free at the
+    counter (`Reading.free`), or after `poll` seconds without such readings. The pool, not Prefect, decides when to ask
     again: Prefect's Retry-After grows with how long slots are held, and lanes are held
     for minutes, so a refused ask slept up to 30 s while lanes given back by a worker that
     had finished sat idle (4 workers: one ended 40 s after another). Any other error

@@ -15,7 +15,7 @@ source=.. stream=..`` lines, the same exit code (`run_flow`). What Prefect adds:
 - **vendor limits shared by every worker**: a source's app-wide budget (`AppLimits`,
   declared from the vendor's docs, raised per project in ``[limits.<source>]``) is a
   Prefect global concurrency limit of N lanes (`orchestration.lanes`), created or updated
-  when the flow starts; a sync holds its lanes for its extract step only, and paces its
+  when the flow starts; a sync holds its lanes while it calls the API only, and paces its
   requests to its share, so the sum over all workers stays within the vendor's figure.
   Its share is fair (`lanes.fair_share`): with J syncs of the source on T task threads,
   N // min(J, T) lanes (at least 1), so that syncs running at once share the budget;
@@ -59,7 +59,7 @@ from ..framework.registry import get_connector
 from ..project import TenantSource, parse_project
 from ..sync import SyncResult
 from .lanes import (
-    LanePool, LaneRefused, Lanes, Reading, fit, lanes_for, lanes_from_first_request, lanes_wanted, limit_name,
+    LanePool, LaneRefused, Lanes, Reading, fit, lanes_for, lanes_while_used, lanes_wanted, limit_name,
     starving_limit_name, workers_limit_name,
 )
 
@@ -275,7 +275,7 @@ def vendor_turn(pool: LanePool, lanes: Lanes, jobs: int = 1, threads: int = 1) -
     def turn(client: Any) -> Iterator[None]:
         taken = lanes_wanted(client, lanes, jobs, threads)
         fit(client, lanes.share(taken))
-        with lanes_from_first_request(pool, client, taken):
+        with lanes_while_used(pool, client, taken):
             yield
 
     return turn
