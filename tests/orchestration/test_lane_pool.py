@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -45,15 +46,17 @@ class Counter:
                 self._cond.notify_all()
 
 
-def _syncs(pool: LanePool, jobs: int, threads: int, lanes: int = 1, seconds: float = 0.02) -> list[int]:
-    """`jobs` syncs on `threads` threads, each holding `lanes` lanes for `seconds`; how many
-    lanes were in use at once (by the syncs' own count)."""
+def _syncs(pool: LanePool, jobs: int, threads: int, lanes: int = 1, seconds: float = 0.02,
+           on_lane: Callable[[], None] = lambda: None) -> list[int]:
+    """`jobs` syncs on `threads` threads, each holding `lanes` lanes for `seconds` (calling
+    `on_lane` once it has them); how many lanes were in use at once (by the syncs' own count)."""
     using = {"now": 0}
     seen: list[int] = []
     lock = threading.Lock()
 
     def sync(_: int) -> None:
         with pool.taken(lanes):
+            on_lane()
             with lock:
                 using["now"] += lanes
                 seen.append(using["now"])
@@ -163,24 +166,32 @@ def test_close_gives_every_lane_back_at_once():
     assert counter.held == 0
 
 
-def _two_workers(counter: Counter, pools: list[LanePool], jobs: list[int], late: float) -> dict[int, float]:
-    """Worker 0 starts; worker 1 `late` seconds later; when each finished (seconds)."""
+def _workers(pools: list[LanePool], jobs: list[int], starts: list[float], seconds: float = 0.01,
+             first_lane: dict[int, float] | None = None) -> dict[int, float]:
+    """Worker i starts `starts[i]` seconds in and runs `jobs[i]` syncs of `seconds` on 4
+    threads; when each finished (and, into `first_lane`, when each first had a lane)."""
     ended: dict[int, float] = {}
     began = time.monotonic()
+    first = first_lane if first_lane is not None else {}
 
     def worker(i: int) -> None:
-        if i:
-            time.sleep(late)
-        _syncs(pools[i], jobs=jobs[i], threads=4, seconds=0.01)
+        time.sleep(starts[i])
+        _syncs(pools[i], jobs=jobs[i], threads=4, seconds=seconds,
+               on_lane=lambda: first.setdefault(i, time.monotonic() - began))
         ended[i] = time.monotonic() - began
         pools[i].close()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(pools))]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     return ended
+
+
+def _two_workers(counter: Counter, pools: list[LanePool], jobs: list[int], late: float) -> dict[int, float]:
+    """Worker 0 starts; worker 1 `late` seconds later; when each finished (seconds)."""
+    return _workers(pools, jobs, [0.0, late])
 
 
 def test_a_worker_holds_its_share_of_the_lanes_so_a_later_one_is_not_starved():
@@ -340,33 +351,9 @@ def test_a_worker_starving_makes_the_others_hold_no_more_than_the_floor_of_their
         return presence
 
     pools = [LanePool(counter.hold, count=5, linger=5.0, presence=presence_of(i), refresh=0.01, poll=0.01) for i in range(4)]
-    began = time.monotonic()
     first_lane: dict[int, float] = {}
-    ended: dict[int, float] = {}
-
-    def worker(i: int) -> None:
-        if i == 3:
-            time.sleep(0.3)  # the late one: the first three hold every lane by then
-        using = {"n": 0}
-        lane_lock = threading.Lock()
-
-        def sync(_: int) -> None:
-            with pools[i].taken(1):
-                first_lane.setdefault(i, time.monotonic() - began)
-                with lane_lock:
-                    using["n"] += 1
-                time.sleep(0.05)
-
-        with ThreadPoolExecutor(max_workers=4) as executor:
-            list(executor.map(sync, range(60)))
-        ended[i] = time.monotonic() - began
-        pools[i].close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    # the late one starts when the first three hold every lane
+    ended = _workers(pools, [60] * 4, [0.0, 0.0, 0.0, 0.3], seconds=0.05, first_lane=first_lane)
     assert len(ended) == 4
     assert first_lane[3] < min(ended[i] for i in range(3)) - 0.3  # not starved until another worker finished
     assert counter.most <= 5 and counter.held == 0 and present.held == 0 and starving == set()
