@@ -504,10 +504,11 @@ class GeneratedApp:
 
     def _performance(self, spec: Performance, route: Route) -> Iterator[dict[str, Any]]:
         for account in self._accounts(route):
+            # the entities a request asks for, once, not once a day: a report asked per ad
+            # (Reddit, Snapchat) walked every ad of the account for every day of every request
+            in_scope = [(entity, path) for entity, path in _entities_at(account, spec.level) if self._in_scope(route, path)]
             for day in self._days(route):
-                for entity, path in _entities_at(account, spec.level):
-                    if not self._in_scope(route, path):
-                        continue
+                for entity, path in in_scope:
                     metrics = self.world.sum_metrics(_ads_under(entity, spec.level, account), day)
                     if metrics.impressions == 0:
                         continue  # platforms leave out rows without delivery

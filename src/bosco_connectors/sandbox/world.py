@@ -143,7 +143,7 @@ class World:
 
     @property
     def start_date(self) -> date:
-        return self.days[0]
+        return self.end_date - timedelta(days=self.shape["days"] - 1)  # days[0], without the list: asked per row
 
     def _id(self, kind: str, *parts: int) -> str:
         # Numeric-looking ids, as most ad platforms use; stable per seed/namespace.
