@@ -54,7 +54,11 @@ def run_ours(opts: dict[str, Any]) -> int:
     if not result.ok:
         raise SystemExit(f"our sync failed: {result.error}")
     table = connector.table_name(connector.stream(opts["stream"]))
-    return _count(work / "ours.duckdb", f"raw.{table}")
+    rows = _count(work / "ours.duckdb", f"raw.{table}")
+    if rows is None:
+        raise SystemExit(f"our sync succeeded but loaded no rows into raw.{table} "
+                         f"({result.requests} requests; rows by table: {result.rows or 'none'})")
+    return rows
 
 
 # -- raw baseline ----------------------------------------------------------------------------
@@ -165,11 +169,15 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 # -- plumbing --------------------------------------------------------------------------------
 
 
-def _count(path: Path, table: str) -> int:
+def _count(path: Path, table: str) -> int | None:
+    """Rows in `table`; None when there is no such table (nothing was loaded into it)."""
     import duckdb
 
     with duckdb.connect(str(path), read_only=True) as con:
-        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        try:
+            return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        except duckdb.CatalogException:
+            return None
 
 
 def _cpu() -> float:

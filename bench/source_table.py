@@ -31,7 +31,8 @@ def _cells(result: dict[str, Any] | None, source: str) -> tuple[str, ...]:
         return (f"`{source}`", f"`{result['stream']}`", result.get("fake", ""), size, "", "", "", "", "", "", "",
                 result.get("note", ""))
     one, ten = result["one_x"], result["ten_x"] or {"rows": 0, "ours_rss_mb": "-"}
-    ratio = f"**{result['ours_over_raw']:.2f}**" if result["ours_over_raw"] < 0.8 else f"{result['ours_over_raw']:.2f}"
+    measured = result["ours_over_raw"]
+    ratio = "n/a" if measured is None else f"**{measured:.2f}**" if measured < 0.8 else f"{measured:.2f}"
     raw_note = result.get("raw_note")
     if raw_note is None and one["raw_rows"] < SCALES * one["rows"]:  # results recorded before the harness said so
         raw_note = (f"the raw loader found {one['raw_rows']:,} records in the answers where ours loaded {one['rows']:,} "
@@ -40,7 +41,7 @@ def _cells(result: dict[str, Any] | None, source: str) -> tuple[str, ...]:
         ratio = "n/a (raw incomplete)"
     scaled = "note" not in result
     return (f"`{source}`", f"`{result['stream']}`", result["fake"], size, f"{one['rows']:,}",
-            f"{one['ours_seconds']:.1f} / {one['raw_seconds']:.1f}", ratio, f"{one['ours_rss_mb']} / {one['raw_rss_mb']} MB",
+            f"{one['ours_seconds']:.1f} / " + (f"{one['raw_seconds']:.1f}" if one["raw_seconds"] is not None else "-"), ratio, f"{one['ours_rss_mb']} / {one['raw_rss_mb']} MB",
             f"{ten['rows']:,}" if ten["rows"] else "-", f"{ten['ours_rss_mb']} MB" if ten["rows"] else "-", f"{result['rss_10x_over_1x']:.2f}" if scaled else "n/a",
             "; ".join(filter(None, [result.get("note"), raw_note, None if result.get("pages_kept") else "before the kept pages"])))
 
