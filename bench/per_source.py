@@ -75,9 +75,19 @@ def knob_of(source: str) -> str:
     return KNOB.get(source, "campaigns")
 
 
+#: What each ad of a benchmark world spends a day: the world's daily spend grows with its ads,
+#: so that rows grow with the knob (a fixed daily spend shared by 10x the ads left most of them
+#: spending nothing, and the reports without them).
+SPEND_PER_AD = 3
+
+
 def world_for(source: str, knob_value: int) -> dict[str, int]:
-    base = {} if source == "shopify" else dict(BASE_WORLD)
-    return {**base, knob_of(source): knob_value}
+    if source == "shopify":
+        return {knob_of(source): knob_value}
+    world = {**BASE_WORLD, knob_of(source): knob_value}
+    world.setdefault("campaigns", 2)  # the size's own (tiny), where the knob is not campaigns
+    ads = world["accounts"] * world["campaigns"] * world["ad_groups"] * world["ads"]
+    return {**world, "daily_spend": SPEND_PER_AD * ads}
 
 
 @contextmanager
