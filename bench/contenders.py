@@ -15,9 +15,9 @@ start-up and imports excluded), and the process's peak RSS.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import functools
 import os
 import resource
 import sys

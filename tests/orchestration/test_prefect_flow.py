@@ -113,7 +113,7 @@ def test_a_starving_worker_holds_one_slot_of_the_starving_counter_while_it_starv
 
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name("bosco-test-starving", 100)
-        slot = StarvingSlot(client, "bosco-test-starving")
+        slot = StarvingSlot("bosco-test-starving")
 
         def starving() -> int:
             return client.read_global_concurrency_limit_by_name("bosco-test-starving").active_slots

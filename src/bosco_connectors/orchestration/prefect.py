@@ -162,7 +162,7 @@ def lane_pools(lanes: dict[str, Lanes]) -> dict[str, LanePool]:
         workers, lanes_name = workers_limit_name(source), limit_name(source)
         with concurrency(workers, occupy=1, timeout_seconds=ASK_SECONDS, lease_duration=LEASE_SECONDS, strict=True), \
                 get_client(sync_client=True) as client:
-            starving = StarvingSlot(client, starving_limit_name(source))
+            starving = StarvingSlot(starving_limit_name(source))
 
             def read(starves: bool) -> Reading:
                 starving.hold(starves)
@@ -193,25 +193,22 @@ CALM_SECONDS = 1.0
 class StarvingSlot:
     """This worker's slot of the counter of starving workers (wanting lanes, holding none),
     held while it starves: the others' pools then hold at most floor(N / workers) lanes.
-    Leased like a lane (a killed worker's slot ends with its lease), renewed while held."""
+    Taken with Prefect's ``concurrency``, as a lane is: leased (a killed worker's slot ends
+    with its lease) and renewed by Prefect while held."""
 
-    def __init__(self, client: Any, name: str) -> None:
-        self.client, self.name = client, name
-        self._lease: Any = None
-        self._renewed = 0.0
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._held: ExitStack | None = None
 
     def hold(self, starving: bool) -> None:
-        now = time.monotonic()
-        if starving and self._lease is None:
-            response = self.client.increment_concurrency_slots_with_lease(
-                names=[self.name], slots=1, mode="concurrency", lease_duration=LEASE_SECONDS)
-            self._lease, self._renewed = response.json()["lease_id"], now
-        elif starving and now - self._renewed > LEASE_SECONDS / 3:
-            self.client.renew_concurrency_lease(self._lease, LEASE_SECONDS)
-            self._renewed = now
-        elif not starving and self._lease is not None:
-            lease, self._lease = self._lease, None
-            self.client.release_concurrency_slots_with_lease(lease)
+        if starving and self._held is None:
+            held = ExitStack()
+            held.enter_context(concurrency(self.name, occupy=1, timeout_seconds=ASK_SECONDS,
+                                           lease_duration=LEASE_SECONDS, strict=True))
+            self._held = held
+        elif not starving and self._held is not None:
+            held, self._held = self._held, None
+            held.close()
 
 
 @contextmanager
