@@ -46,7 +46,7 @@ LEVELS = {"ad": 4, "ad_group": 3, "campaign": 2, "account": 1}
 #: The world every probe starts from (Shopify's shop has its own shape: orders per day).
 BASE_WORLD = {"accounts": 2, "ad_groups": 2, "ads": 2, "days": 30}
 KNOB = {"shopify": "days", "ga4": "days"}  # GA4: landing pages are a fixed set, rows grow with days
-PROBE = {"campaigns": 10, "days": 30}
+PROBE = {"campaigns": 10, "days": 30, "copies": 200}
 #: The second probe is this many times the first: two sizes tell a sync's fixed cost (pipeline
 #: set-up, load, merge: ~1-2 s on a loaded machine) from its cost per row, which one probe
 #: could not (it took the fixed cost as 1 s and undersized: 1.9 s syncs for a 10 s target).
@@ -71,8 +71,22 @@ def largest_stream(connector: Any) -> str:
     return max(connector.streams, key=rank).name
 
 
-def knob_of(source: str) -> str:
-    return KNOB.get(source, "campaigns")
+def knob_of(source: str, stream: str | None = None) -> str:
+    """What grows a source's world: `KNOB`'s; else ``copies`` for a stream of a generated fake that no
+    unified performance or entity mapping draws from the world (each record it serves copied under new
+    keys: `sandbox.copies`); else the campaigns."""
+    if source in KNOB:
+        return KNOB[source]
+    return "copies" if stream is not None and drawn_as_documented(source, stream) else "campaigns"
+
+
+def drawn_as_documented(source: str, stream: str) -> bool:
+    from bosco_connectors.framework.registry import get_connector
+    from bosco_connectors.framework.unified import ad_spec
+
+    connector = get_connector(source)
+    declared = next(s for s in connector.streams if s.name == stream)
+    return _fake_kind(connector) == "generated" and ad_spec(declared) is None
 
 
 #: What each ad of a benchmark world spends a day: the world's daily spend grows with its ads,
@@ -81,10 +95,10 @@ def knob_of(source: str) -> str:
 SPEND_PER_AD = 3
 
 
-def world_for(source: str, knob_value: int) -> dict[str, int]:
+def world_for(source: str, knob: str, knob_value: int) -> dict[str, int]:
     if source == "shopify":
-        return {knob_of(source): knob_value}
-    world = {**BASE_WORLD, knob_of(source): knob_value}
+        return {knob: knob_value}
+    world = {**BASE_WORLD, knob: knob_value}
     world.setdefault("campaigns", 2)  # the size's own (tiny), where the knob is not campaigns
     ads = world["accounts"] * world["campaigns"] * world["ad_groups"] * world["ads"]
     return {**world, "daily_spend": SPEND_PER_AD * ads}
@@ -121,7 +135,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
 
     connector = get_connector(source)
     stream = largest_stream(connector)
-    knob = knob_of(source)
+    knob = knob_of(source, stream)
     out: dict[str, Any] = {"source": source, "stream": stream, "knob": knob, "fake": _fake_kind(connector),
                            "target_seconds": seconds, "measured_on": date.today().isoformat(),
                            "pages_kept": True}  # raw and our later syncs served the fake's kept pages (`source_serve`)
@@ -130,7 +144,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
     if one_x is None:
         probes = []
         for probe_knob in (PROBE[knob], PROBE[knob] * PROBE_STEP):
-            with fake_api(source, world_for(source, probe_knob)) as info:
+            with fake_api(source, world_for(source, knob, probe_knob)) as info:
                 contender("ours", source, stream, info)  # the fake renders its pages (`source_serve`)
                 probe = contender("ours", source, stream, info)  # timed as the compared runs are: pages kept
             probes.append({"knob": probe_knob, "rows": probe["rows"], "seconds": round(probe["seconds"], 2)})
@@ -143,7 +157,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
     out["knob_1x"], out["knob_10x"] = one_x, one_x * 10
     with tempfile.TemporaryDirectory(prefix=f"bench-{source}-requests-") as folder:
         requests_file = Path(folder) / "requests.json"
-        with fake_api(source, world_for(source, one_x)) as info:
+        with fake_api(source, world_for(source, knob, one_x)) as info:
             ours = [contender("ours", source, stream, info)]
             requests_file.write_text(json.dumps(_bench_call(info, "requests")))
             _bench_call(info, "forget")
@@ -168,7 +182,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
                        f"({1000 * rendered / max(best['rows'], 1):.1f} ms a row), so ~{10 * rendered:.0f}s at 10x")
         return out
     limit = max(120.0, min(TEN_X_CAP, 15 * rendered))
-    with fake_api(source, world_for(source, one_x * 10)) as info:
+    with fake_api(source, world_for(source, knob, one_x * 10)) as info:
         _bench_call(info, "forget")
         try:
             ten = contender("ours", source, stream, info, timeout=limit)

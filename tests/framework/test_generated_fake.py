@@ -354,3 +354,73 @@ def test_the_sandbox_config_lifts_the_vendors_pace_within_what_the_config_accept
             config = paced.validate(app.source_config(api.url(app.prefix)))
     assert config.requests_per_minute == 60_000
     assert config.requests_per_second == 10  # its documented ceiling (le=10), not past it
+
+
+# -- copies: documented records served many times over, for benchmarks at scale -------------------
+
+
+def _keys_read(app, monkeypatch: pytest.MonkeyPatch, page: int) -> tuple[list[list[str]], list[dict]]:
+    from bosco_connectors.framework.spec import ReadContext
+    from bosco_connectors.sandbox import generated
+
+    monkeypatch.setattr(generated, "DEFAULT_PAGE", page)
+    with FakeApi([app]) as api:
+        config = connector.validate(app.source_config(api.url(app.prefix)))
+        pages = list(connector.active_streams(config)[0].read(ReadContext(connector.client_factory(config), config, None, None)))
+    return [[r["key"] for r in p] for p in pages], [r for p in pages for r in p]
+
+
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_copies_serve_each_documented_record_under_new_keys_and_page_through_them(
+        fixtures: Path, monkeypatch: pytest.MonkeyPatch, page_cache: bool) -> None:
+    with provisional(connector):
+        app = app_for(connector, copies=3, page_cache=page_cache)
+        pages, rows = _keys_read(app, monkeypatch, page=4)
+    assert pages == [["par_a", "par_a-1", "par_a-2", "par_b"], ["par_b-1", "par_b-2", "par_c", "par_c-1"], ["par_c-2"]]
+    assert [r["status"] for r in rows] == ["active"] * 6 + ["archived"] * 3  # every other field as documented
+
+
+def test_with_the_page_cache_a_routes_records_are_made_once_not_once_per_page(
+        fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bosco_connectors.sandbox.generated import GeneratedApp
+
+    made = []
+    original = GeneratedApp._records
+    monkeypatch.setattr(GeneratedApp, "_records", lambda self, route: made.append(route) or original(self, route))
+    with provisional(connector):
+        pages, _ = _keys_read(app_for(connector, copies=10, page_cache=True), monkeypatch, page=7)
+    assert [len(p) for p in pages] == [7, 7, 7, 7, 2] and len(made) == 1
+
+
+def test_a_copy_writes_its_key_in_the_documented_type_clear_of_every_other_record() -> None:
+    from types import SimpleNamespace
+
+    from bosco_connectors.framework.records import EPOCH_SECONDS
+    from bosco_connectors.sandbox.copies import Copies
+
+    def copies(key: str, records: list[dict], count: int = 12, cursor: str | None = None, formats: dict | None = None) -> Copies:
+        stream = SimpleNamespace(primary_key=(key, "day"), cursor=SimpleNamespace(field=cursor),
+                                 record_spec=SimpleNamespace(formats=formats or {}))
+        return Copies(stream, records, lambda column: ((column,), None) if column in records[0] else None, count)
+
+    numbers = copies("id", [{"id": 7, "day": "2026-11-01"}, {"id": 415, "day": "2026-11-01"}])
+    assert numbers.varied == ("id",) and [numbers.value(7, k) for k in (1, 11)] == [1007, 11007]  # 415 has 3 digits
+    assert [r["id"] for r in numbers.of([{"id": 7, "day": "d"}])][:3] == [7, 1007, 2007]
+    text_numbers = copies("id", [{"id": "0981", "day": "x"}, {"id": "52", "day": "x"}])
+    assert text_numbers.value("52", 3) == "352" and text_numbers.value("0981", 3) == "0981-03"  # a leading zero is text
+    uuids = copies("id", [{"id": "6a1f0c4e-9b3d-4c2a-8e71-0d5b6f2a9c01"}])
+    made = {uuids.value("6a1f0c4e-9b3d-4c2a-8e71-0d5b6f2a9c01", k) for k in range(1, 12)}
+    assert len(made) == 11 and all(len(u) == 36 and u.count("-") == 4 for u in made)
+    # a day, a timestamp or the cursor is no identity: nothing to vary, the records are served as documented
+    assert copies("day", [{"day": "2026-11-01T10:00:00Z"}]).varied is None
+    assert copies("time", [{"time": 1793491262}], formats={"time": EPOCH_SECONDS}).varied is None
+    assert copies("updated", [{"updated": "v1"}], cursor="updated").varied is None
+    kept = [{"day": "2026-11-01"}]
+    assert list(copies("day", kept).of(kept)) == kept
+
+
+def test_the_per_source_benchmark_grows_documented_streams_by_copies_and_reports_by_campaigns() -> None:
+    from bench.per_source import knob_of
+
+    assert knob_of("stripe", "charges") == "copies" and knob_of("taboola", "campaign_day") == "campaigns"
+    assert knob_of("shopify", "orders") == "days"

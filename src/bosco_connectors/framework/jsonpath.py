@@ -23,3 +23,19 @@ def get_path(obj: Any, path: str | None, default: Any = None) -> Any:
         else:
             return default
     return current
+
+
+def put_at(record: Any, path: tuple[str, ...], value: Any) -> None:
+    """Set `value` at `path`, through dicts and, by index, through lists (X's ``data.0.status``);
+    a missing or null dict on the way becomes an empty one (Mollie's ``_links.next``)."""
+    for key in path[:-1]:
+        if isinstance(record, list):
+            record = record[int(key)]
+        else:
+            if record.get(key) is None:
+                record[key] = {}
+            record = record[key]
+    if isinstance(record, list):
+        record[int(path[-1])] = value
+    else:
+        record[path[-1]] = value

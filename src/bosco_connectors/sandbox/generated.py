@@ -47,13 +47,14 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
-from ..framework.jsonpath import get_path
+from ..framework.jsonpath import get_path, put_at as _put
 from ..framework.oauth1 import OAuth1
 from ..framework.paginators import CursorInBody, CursorUntilComplete, GraphQLPageInfo, LinkHeader, NextUrlInBody, OffsetLimit, OffsetPerRecord, PageNumber
 from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance, ad_spec
+from .copies import Copies
 from .redate import epoch_fields, latest_day, shifted
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
@@ -149,6 +150,7 @@ class GeneratedApp:
                      account_ids=self._configured_accounts())
         self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
         self.page_cache = PageCache(enabled=page_cache)
+        self._kept_rows: dict[tuple[Any, ...], KeptRows] = {}  # with the page cache: a route's rows, by `_rows_key`
         self._entity_index: dict[tuple[Any, ...], tuple[Any, dict[Any, list[tuple[Any, dict[str, Any]]]]]] = {}
         self._report_templates: dict[str, _ReportTemplate] = {}
         self._lock = threading.Lock()
@@ -498,6 +500,9 @@ class GeneratedApp:
         spec = ad_spec(stream)
         if custom is not None:
             rows: Iterator[dict[str, Any]] = custom(self, route)
+            if self.world.shape.get("copies", 1) > 1:  # records in the documented shape copy as documented ones do
+                made = list(rows)
+                rows = self._copies(stream, made).of(made)
         elif isinstance(spec, Performance):
             rows = self._performance(spec, route)
         elif isinstance(spec, Entity):
@@ -575,8 +580,14 @@ class GeneratedApp:
 
     def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
         """The stream's documented records, their dates moved into the fake's window (`redate`)."""
-        records = self._as_documented(stream)
-        yield from (shifted(r, self._redate_days, _epochs(stream)) for r in records)
+        records = [shifted(r, self._redate_days, _epochs(stream)) for r in self._as_documented(stream)]
+        yield from self._copies(stream, records).of(records)
+
+    def _copies(self, stream: Stream, records: list[dict[str, Any]]) -> Copies:
+        """Each documented record as many times as the world's ``copies`` says (`copies.Copies`)."""
+        count = int(self.world.shape.get("copies", 1))
+        places = _places(records[0], stream.record_spec) if records and count > 1 else (lambda column: None)
+        return Copies(stream, records, places, count)
 
     def _as_documented(self, stream: Stream) -> list[dict[str, Any]]:
         if getattr(stream, "kind", None) == "async_report":  # the documented report files, not the job calls' bodies
@@ -650,7 +661,18 @@ class GeneratedApp:
                     stream.name, _ReportTemplate(spec, self._template_record(stream), stream.record_spec, self.world))
             rows = LazyReport(template, self._accounts(route), self._days(route))
             return rows if isinstance(stream.paginator(), SLICED_PAGING) else rows[:]
-        return list(self._records(route))
+        if not self.page_cache.enabled:
+            return list(self._records(route))
+        key = _rows_key(route)
+        with self._lock:
+            kept = self._kept_rows.pop(key, None)
+        if kept is None:  # rendered once per route, not once per page (100k copies: 1,000 pages)
+            kept = KeptRows(self._records(route))
+        with self._lock:
+            self._kept_rows[key] = kept
+            while len(self._kept_rows) > KEPT_ROUTES:
+                self._kept_rows.pop(next(iter(self._kept_rows)))
+        return kept
 
     def _template_body(self, stream: Stream) -> Any:
         for exchange in self.fixtures.data(stream.name):
@@ -946,21 +968,6 @@ def _documented_value(column: str, value: Any, example: Any, records: Any) -> An
     return _as_documented(value, example, records.formats.get(column))
 
 
-def _put(record: Any, path: tuple[str, ...], value: Any) -> None:
-    """Set `value` at `path`, through dicts and, by index, through lists (X's ``data.0.status``)."""
-    for key in path[:-1]:
-        if isinstance(record, list):
-            record = record[int(key)]
-        else:
-            if record.get(key) is None:  # a documented null on the last page (Mollie's ``_links.next``)
-                record[key] = {}
-            record = record[key]
-    if isinstance(record, list):
-        record[int(path[-1])] = value
-    else:
-        record[path[-1]] = value
-
-
 def _put_path(body: Any, dotted: str, value: Any) -> None:
     if not isinstance(body, dict):
         return
@@ -1018,6 +1025,8 @@ def _after(records: list[dict[str, Any]], field: str, token: Any) -> int:
     """The offset after the record whose `field` is `token` (0 on the first page)."""
     if not token:
         return 0
+    if isinstance(records, KeptRows):
+        return records.after(field, token)
     found = [i for i, record in enumerate(records) if str(get_path(record, field)) == str(token)]
     return found[0] + 1 if found else len(records)
 
@@ -1105,6 +1114,45 @@ class _HookedWorld(World):
     def ad_metrics(self, ad_id: str, day: date) -> DailyMetrics:
         assert self.hook is not None
         return self.hook(ad_id, day)
+
+
+#: Routes whose rows a fake with the page cache keeps (a sync pages through one route at a time per lane).
+KEPT_ROUTES = 8
+#: Request parameters that say which page, not which rows (the fake's own next-URL token, ``_page``).
+_PAGING_ATTRIBUTES = ("param", "page_param", "size_param", "offset_param", "limit_param")
+
+
+class KeptRows(list):  # type: ignore[type-arg]
+    """A route's rows kept between its pages, with the position of each keyset token found once."""
+
+    def __init__(self, rows: Any) -> None:
+        super().__init__(rows)
+        self._positions: dict[str, dict[str, int]] = {}
+
+    def after(self, field: str, token: Any) -> int:
+        positions = self._positions.get(field)
+        if positions is None:
+            positions = {}
+            for i, record in enumerate(self):
+                positions.setdefault(str(get_path(record, field)), i)
+            self._positions[field] = positions
+        found = positions.get(str(token))
+        return found + 1 if found is not None else len(self)
+
+
+def _rows_key(route: Route) -> tuple[Any, ...]:
+    """What a route's rows depend on: its stream, path and parameters, without those that name the page."""
+    paginator = route.stream.paginator()
+    params = dict(route.params)
+    params.pop("_page", None)
+    for attribute in _PAGING_ATTRIBUTES:
+        name = getattr(paginator, attribute, None)
+        if isinstance(name, str) and "." not in name:
+            params.pop(name, None)
+    if isinstance(paginator, GraphQLPageInfo) and isinstance(params.get("variables"), dict):
+        params["variables"] = {k: v for k, v in params["variables"].items() if k != paginator.cursor_variable}
+    return (route.stream.name, orjson.dumps(params, default=str, option=orjson.OPT_SORT_KEYS),
+            tuple(sorted(route.path_values.items())))
 
 
 class PageCache:

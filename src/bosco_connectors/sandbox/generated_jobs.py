@@ -217,7 +217,8 @@ class JobRoutes:
             from .generated import _epochs
             from .redate import shifted
 
-            return [shifted(r, self.app._redate_days, _epochs(stream)) for r in self.documented_records(stream)]
+            records = [shifted(r, self.app._redate_days, _epochs(stream)) for r in self.documented_records(stream)]
+            return list(self.app._copies(stream, records).of(records))
         return self.app._records(route)
 
     # -- documented shapes ---------------------------------------------------------------------
