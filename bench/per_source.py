@@ -105,8 +105,8 @@ def world_for(source: str, knob: str, knob_value: int) -> dict[str, int]:
 
 
 @contextmanager
-def fake_api(source: str, world: dict[str, int]) -> Iterator[dict[str, Any]]:
-    options = {"source": source, "world": world, "end_date": END_DATE.isoformat()}
+def fake_api(source: str, world: dict[str, int], keep_pages: bool = True) -> Iterator[dict[str, Any]]:
+    options = {"source": source, "world": world, "end_date": END_DATE.isoformat(), "keep_pages": keep_pages}
     with served("bench.source_serve", json.dumps(options), what=f"the fake API of {source}") as info:
         yield info
 
@@ -182,7 +182,7 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
                        f"({1000 * rendered / max(best['rows'], 1):.1f} ms a row), so ~{10 * rendered:.0f}s at 10x")
         return out
     limit = max(120.0, min(TEN_X_CAP, 15 * rendered))
-    with fake_api(source, world_for(source, knob, one_x * 10)) as info:
+    with fake_api(source, world_for(source, knob, one_x * 10), keep_pages=False) as info:  # each page asked once
         _bench_call(info, "forget")
         try:
             ten = contender("ours", source, stream, info, timeout=limit)

@@ -150,7 +150,10 @@ class GeneratedApp:
                      account_ids=self._configured_accounts())
         self.world = World(**world) if metrics is None else _HookedWorld(**world, hook=metrics)
         self.page_cache = PageCache(enabled=page_cache)
-        self._kept_rows: dict[tuple[Any, ...], KeptRows] = {}  # with the page cache: a route's rows, by `_rows_key`
+        #: With the page cache: a route's rows kept between its pages (`_rows_key`); on its own for a
+        #: run that asks each page once (the page cache would only hold memory).
+        self.keep_rows = page_cache
+        self._kept_rows: dict[tuple[Any, ...], KeptRows] = {}
         self._entity_index: dict[tuple[Any, ...], tuple[Any, dict[Any, list[tuple[Any, dict[str, Any]]]]]] = {}
         self._report_templates: dict[str, _ReportTemplate] = {}
         self._lock = threading.Lock()
@@ -661,7 +664,7 @@ class GeneratedApp:
                     stream.name, _ReportTemplate(spec, self._template_record(stream), stream.record_spec, self.world))
             rows = LazyReport(template, self._accounts(route), self._days(route))
             return rows if isinstance(stream.paginator(), SLICED_PAGING) else rows[:]
-        if not self.page_cache.enabled:
+        if not self.keep_rows:
             return list(self._records(route))
         key = _rows_key(route)
         with self._lock:
