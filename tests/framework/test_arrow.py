@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -140,3 +141,24 @@ def test_a_table_a_stream_built_itself_is_checked_too() -> None:
     with pytest.raises(ContractError, match=r"^daily: field 'ad_id' is required by the contract but missing \(null\) in 1 of 2"):
         check_required(table, "daily")
     check_required(table.drop_columns(["ad_id"]), "daily")  # tenant_id is stamped after the check
+
+
+class WithObjects(Contract):
+    id: str
+    metadata: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    note: str | None = None
+
+
+def test_an_object_or_list_field_is_json_text_not_pythons_repr() -> None:
+    """dlt declares such a field a json column and DuckDB casts the text into it: a Python repr
+    (``{'order_id': 'x'}``) failed the load (Stripe's charge ``metadata`` on the Arrow path)."""
+    import json
+
+    table = to_arrow([{"id": "a", "metadata": {"order_id": "ord-1", "n": 2}, "tags": ["x", "y"], "note": "{'kept': 1}"},
+                      {"id": "b", "metadata": None, "tags": []}], WithObjects)
+    metadata, tags, note = (table.column(name).to_pylist() for name in ("metadata", "tags", "note"))
+    assert [json.loads(v) if v else v for v in metadata] == [{"order_id": "ord-1", "n": 2}, None]
+    assert [json.loads(v) for v in tags] == [["x", "y"], []]
+    assert note == ["{'kept': 1}", None]  # text stays the text the vendor sent
+    assert table.schema.field("metadata").type == pa.string()

@@ -131,6 +131,8 @@ def columns_to_arrow(columns: Mapping[str, Any], num_rows: int, model: type[Base
                 raise missing_required(path + name, ids.null_count, num_rows, stream)
             arrays.append(ids)
             continue
+        if kind is _JSON and not isinstance(values, pa.Array):  # an object or a list: JSON text, as dlt writes it
+            values = [_jsonish(v) for v in values]
         try:
             column = _column(values, arrow_type)
         except NotFinite as exc:
@@ -248,7 +250,7 @@ def _child_models(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel]], 
 
 
 #: Field kinds with a rule beyond the Arrow cast.
-_ID, _FLOAT = "id", "float"
+_ID, _FLOAT, _JSON = "id", "float", "json"
 
 
 @lru_cache(maxsize=None)
@@ -259,8 +261,10 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType, str | None,
     neither the stream nor the field), except `FILLED_BY_FRAMEWORK` columns.
     """
     ids = {info.alias or name for name, info in model.model_fields.items() if is_id_field(info)}
+    objects = {info.alias or name for name, info in model.model_fields.items()
+               if _SCALARS.get(_unwrap_optional(info.annotation)) is None and _unwrap_optional(info.annotation) is not str}
     return tuple(
-        (f.name, f.type, _ID if f.name in ids else _FLOAT if pa.types.is_floating(f.type) else None,
+        (f.name, f.type, _ID if f.name in ids else _JSON if f.name in objects else _FLOAT if pa.types.is_floating(f.type) else None,
          not f.nullable and f.name not in FILLED_BY_FRAMEWORK)
         for f in arrow_schema(model)
     )
