@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .destinations.duckdb import kept_open
+from .destinations.duckdb import load_within_memory
 from .framework import hooks, interrupt, progress
 from .framework.errors import BoscoError, ConfigError, ContractError, SourceError
 from .framework.extras import check_extras
@@ -197,8 +197,8 @@ def run_sync(
         with load_lock or nullcontext():
             say(f"{job.tenant_id}/{job.source}: loading")
             hooks.phase_started(job.tenant_id, job.source, "load")
-            with kept_open(destination):  # dlt opens the file thrice a load (`destinations.duckdb`)
-                pipeline.load()
+            # the file kept open (dlt opens it thrice a load), more memory where DuckDB ran out of ours
+            load_within_memory(pipeline, destination, warn=lambda line: say(f"{job.tenant_id}/{job.source}: {line}"))
         counts = normalized.row_counts if normalized is not None else {}
         result.rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
         result.ok = True

@@ -7,14 +7,17 @@ created, so a pipeline never resolves it against its own working folder.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..framework.errors import ConfigError
+
+log = logging.getLogger("bosco_connectors.destinations")
 
 ENV_PATH = "BOSCO_DUCKDB_PATH"
 DEFAULT_FILE = "bosco.duckdb"
@@ -100,6 +103,74 @@ SYNC_SETTINGS: dict[str, Any] = {"preserve_insertion_order": False}
 #: (5.1-5.5 s). ``BOSCO_DUCKDB_MEMORY_LIMIT`` (``"2GB"``; ``"default"`` for DuckDB's own) or
 #: ``memory_limit`` in the user's ``global_config`` sets another.
 DEFAULT_SYNC_MEMORY_LIMIT = "128MB"
+
+
+#: The limits a load that ran out of the syncs' own limit is given next, in turn; None: DuckDB's
+#: own (80% of RAM). A dict stream with nested tables stages a table per list (WooCommerce's
+#: orders: 13), and at ~100k records its merge ran out of 128 MB (bench/README.md, per_source).
+MORE_MEMORY = ("512MB", "2GB", None)
+
+
+def load_within_memory(pipeline: Any, destination: Any, warn: Callable[[str], None]) -> None:
+    """``pipeline.load()`` (the file kept open: `kept_open`), loaded again with more memory
+    (`MORE_MEMORY`) when DuckDB ran out of the limit syncs set themselves.
+
+    A failed merge rolls back in its transaction and its staged rows stay, so the next
+    ``load()`` runs the same jobs again: nothing is lost or loaded twice. A limit the user
+    set (``BOSCO_DUCKDB_MEMORY_LIMIT`` or ``memory_limit`` in ``global_config``) is theirs: it
+    is not raised, and the error says how to raise it.
+    """
+    credentials = (getattr(destination, "config_params", None) or {}).get("credentials")
+    settings = getattr(credentials, "global_config", None)
+    ours = isinstance(settings, dict) and _own_limit(settings)
+    following = list(MORE_MEMORY)
+    while True:
+        try:
+            with kept_open(destination):
+                pipeline.load()
+            return
+        except Exception as exc:
+            if not _out_of_memory(exc):
+                raise
+            limit = settings.get("memory_limit", "DuckDB's default") if isinstance(settings, dict) else "DuckDB's default"
+            if not ours or not following:
+                raise MemoryLimitError(
+                    f"DuckDB ran out of its memory limit ({limit}) while loading: set a larger one with "
+                    f"{ENV_MEMORY_LIMIT} (\"2GB\", or \"default\" for 80% of RAM) or memory_limit in the "
+                    "destination's global_config; nothing was loaded, and the next run reads this data again") from exc
+            larger = following.pop(0)
+            line = (f"DuckDB ran out of {limit} while loading; loading again with {larger or 'its default limit'} "
+                    f"(set {ENV_MEMORY_LIMIT} to choose)")
+            log.warning("%s", line)
+            warn(line)
+            if larger is None:
+                settings.pop("memory_limit", None)
+            else:
+                settings["memory_limit"] = larger
+
+
+class MemoryLimitError(ConfigError):
+    """DuckDB ran out of a memory limit the user set (or of all the limits tried)."""
+
+
+def _own_limit(settings: dict[str, Any]) -> bool:
+    """Whether the memory limit in effect is the syncs' default, not one the user set."""
+    import dlt
+
+    user = dlt.config.get("destination.duckdb.credentials.global_config", dict) or {}
+    env = (os.environ.get(ENV_MEMORY_LIMIT) or "").strip()
+    return "memory_limit" in settings and "memory_limit" not in user and not env
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__name__ == "OutOfMemoryException" or "Out of Memory Error" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _credentials(target: Path) -> Any:
