@@ -54,7 +54,7 @@ from ..framework.params import Batches, ForEach, FromParent
 from ..framework.records import DATE_PREFIX, EPOCH_MILLIS, EPOCH_SECONDS, URN_ID
 from ..framework.spec import RestStream, Stream
 from ..framework.unified import Entity, Performance, ad_spec
-from .copies import Copies
+from .copies import Copies, copier
 from .redate import epoch_fields, latest_day, shifted
 from .server import FakeRequest, FakeResponse
 from .world import DailyMetrics, World
@@ -568,9 +568,10 @@ class GeneratedApp:
         template = self._template_record(stream)
         records = stream.record_spec
         where_is = _places(template, records)
+        fresh = copier(template)
 
         def render(row: dict[str, Any]) -> dict[str, Any]:
-            record = copy.deepcopy(template)
+            record = fresh()
             for column, value in row.items():
                 where = where_is(column)
                 if where is None:
