@@ -136,7 +136,24 @@ def answer_table(content: bytes, content_type: str, pa: Any) -> Any:
         return None
     import pyarrow.csv as csv
 
-    return csv.read_csv(io.BytesIO(content))
+    return csv.read_csv(io.BytesIO(table_part(content)))
+
+
+def table_part(content: bytes) -> bytes:
+    """The lines of a CSV answer that hold its table: from the first line with the most common
+    number of fields (CM360's report file opens with a title and ``Report Fields``; its
+    ``Grand Total:`` line has the table's fields and stays, one row in thousands)."""
+    import csv as text_csv
+    from collections import Counter
+
+    head = content[:65536].decode("utf-8", "replace").splitlines()[:200]
+    widths = [len(row) for row in text_csv.reader(head)]
+    common = Counter(w for w in widths if w > 1).most_common(1)
+    if not common or (widths and widths[0] == common[0][0]):
+        return content
+    start = widths.index(common[0][0])
+    offset = sum(len(line) + 1 for line in content.split(b"\n")[:start])  # the header's first byte
+    return content[offset:]
 
 
 def find_records(node: Any, depth: int = 0) -> list[dict[str, Any]]:
@@ -144,7 +161,10 @@ def find_records(node: Any, depth: int = 0) -> list[dict[str, Any]]:
     if depth > 5:
         return []
     if isinstance(node, dict):
-        return max((find_records(v, depth + 1) for v in node.values()), key=len, default=[])
+        values = list(node.values())
+        if len(values) > 1 and all(isinstance(v, list) and v and isinstance(v[0], dict) for v in values):
+            return [r for v in values for r in v]  # lists by key (Pinterest's report: an ad's rows under its id)
+        return max((find_records(v, depth + 1) for v in values), key=len, default=[])
     if isinstance(node, list) and node and isinstance(node[0], dict):
         inner = [r for item in node for r in find_records(item, depth + 1)]
         return inner if len(inner) > len(node) else node

@@ -44,3 +44,19 @@ def test_the_size_comes_from_the_fixed_cost_and_the_cost_per_row_of_two_probes()
     # rows that do not grow with the knob cannot size anything: the one-probe estimate stays
     flat = [{"knob": 10, "rows": 1000, "seconds": 1.9}, {"knob": 40, "rows": 1000, "seconds": 1.8}]
     assert size_for(flat, 10.0) == round(40 * (1000 / 0.8) * 10 / 1000)
+
+
+def test_the_raw_baseline_reads_a_csv_after_its_preamble_and_lists_kept_by_key():
+    import orjson
+    import pyarrow as pa
+
+    from bench.source_contenders import answer_table
+
+    report = (b"bosco cm360 placement_daily\n\nReport Fields\nDate,Placement ID,Clicks\n"
+              b"2026-11-01,51000001,312\n2026-11-02,51000002,98\nGrand Total:,,410\n")
+    table = answer_table(report, "text/csv", pa)
+    assert table.column_names == ["Date", "Placement ID", "Clicks"] and table.column("Clicks").to_pylist() == [312, 98, 410]
+    by_ad = {"111": [{"AD_ID": "111", "SPEND": 1}, {"AD_ID": "111", "SPEND": 2}], "222": [{"AD_ID": "222", "SPEND": 3}]}
+    assert answer_table(orjson.dumps(by_ad), "application/json", pa).column("SPEND").to_pylist() == [1, 2, 3]
+    plain = b"a,b\n1,2\n"
+    assert answer_table(plain, "text/csv", pa).num_rows == 1
