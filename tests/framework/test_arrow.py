@@ -162,3 +162,31 @@ def test_an_object_or_list_field_is_json_text_not_pythons_repr() -> None:
     assert [json.loads(v) for v in tags] == [["x", "y"], []]
     assert note == ["{'kept': 1}", None]  # text stays the text the vendor sent
     assert table.schema.field("metadata").type == pa.string()
+
+
+class Payment(Contract):
+    id: str
+    amount_money__amount: int | None = None
+    amount_money__currency: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def test_nested_objects_become_parent__child_columns_as_dlt_flattens_dict_rows() -> None:
+    """A contract that declares ``amount_money__amount`` (what dlt makes of a dict row's nested
+    object) reads it on the Arrow path too; a field the contract types as one object stays whole."""
+    import json
+
+    records = [
+        {"id": "p1", "amount_money": {"amount": 1000, "currency": "USD"}, "metadata": {"k": "v"},
+         "card_details": {"card": {"brand": "VISA"}, "status": "CAPTURED"}, "refund_ids": ["r1", "r2"]},
+        {"id": "p2", "amountMoney": {"amount": 5, "currency": "JPY"}},  # a camelCase vendor: dlt's name for the contract
+        {"id": "p3"},
+    ]
+    table = to_arrow(records, Payment)
+    rows = {r["id"]: r for r in table.to_pylist()}
+    assert [rows[p]["amount_money__amount"] for p in ("p1", "p2", "p3")] == [1000, 5, None]
+    assert rows["p2"]["amount_money__currency"] == "JPY"
+    assert json.loads(rows["p1"]["metadata"]) == {"k": "v"}  # declared as an object: JSON text, whole
+    assert rows["p1"]["card_details__card__brand"] == "VISA" and rows["p1"]["card_details__status"] == "CAPTURED"
+    assert json.loads(rows["p1"]["refund_ids"]) == ["r1", "r2"]  # a list: JSON text (dict rows made a child table)
+    assert "amount_money" not in table.column_names and "card_details" not in table.column_names

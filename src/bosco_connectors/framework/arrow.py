@@ -112,6 +112,8 @@ def columns_to_arrow(columns: Mapping[str, Any], num_rows: int, model: type[Base
             rows = columns_to_arrow(child_columns, sum(counts), nested[name], stream, f"{path}{name}.")
             table = attach_child(table, rows, counts, name)
         return table
+    if any(_holds_objects(values) for values in columns.values()):
+        columns = _flattened(columns, model)
     arrays, absent = [], []
     for name, arrow_type, kind, required in _fields(model):  # plain tuples: `pa.Field.name` costs a C++ call
         values = columns.get(name)
@@ -151,6 +153,61 @@ def columns_to_arrow(columns: Mapping[str, Any], num_rows: int, model: type[Base
     for name in sorted(set(columns) - _names(model)):
         table = table.append_column(name, pa.array([_jsonish(v) for v in columns[name]], pa.string()))
     return mark_absent(table, absent)
+
+
+def _holds_objects(values: Any) -> bool:
+    """Whether a column holds JSON objects (its first value that is not null says: columns are one kind)."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return False
+    for value in values:
+        if value is not None:
+            return isinstance(value, dict)
+    return False
+
+
+def _flattened(columns: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Columns of JSON objects as one ``parent__child`` column per field, as dlt flattens dict rows
+    (Square's ``amount_money`` into the contract's ``amount_money__amount``), except a field the
+    contract keeps whole (typed as one object: JSON text). A child's name is taken as the contract
+    writes it where only dlt's naming tells them apart (``amountMoney__amount``)."""
+    whole, names = _kept_whole(model), _names(model)
+    out: dict[str, Any] = {}
+    pending = list(columns.items())
+    while pending:
+        name, values = pending.pop(0)
+        if name in whole or not _holds_objects(values):
+            kept = out.get(name)  # two spellings of one column (``amount_money``, ``amountMoney``): one
+            kept = kept.to_pylist() if isinstance(kept, (pa.Array, pa.ChunkedArray)) else kept
+            out[name] = values if kept is None else [a if a is not None else b for a, b in zip(kept, values)]
+            continue
+        objects = [v if isinstance(v, dict) else {} for v in values]
+        others = [None if isinstance(v, dict) else v for v in values]
+        if any(v is not None for v in others):  # a scalar where other rows hold an object: kept under its name
+            out[name] = others
+        for key in dict.fromkeys(k for o in objects for k in o):
+            pending.append((_contract_name(f"{name}__{key}", names), [o.get(key) for o in objects]))
+    return out
+
+
+def _contract_name(name: str, names: frozenset[str]) -> str:
+    if name in names:
+        return name
+    normalized = _dlt_path(name)
+    return normalized if normalized in names else name
+
+
+@lru_cache(maxsize=4096)
+def _dlt_path(name: str) -> str:
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    return NamingConvention().normalize_path(name)
+
+
+@lru_cache(maxsize=None)
+def _kept_whole(model: type[BaseModel]) -> frozenset[str]:
+    """The contract's fields typed as one object (or list): loaded whole, as JSON text."""
+    return frozenset(info.alias or name for name, info in model.model_fields.items()
+                     if _SCALARS.get(_unwrap_optional(info.annotation)) is None)
 
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")

@@ -149,7 +149,7 @@ def streams(config: SquareConfig | None) -> list[Stream]:
             partitions=FromParent(locations, {"location_id": "id"}),
             window=WindowParams("updated_at_begin_time", "updated_at_end_time", format=DATETIME), paginator=pages(),
             records=Records("payments", formats=dict.fromkeys((*TIMES, "delayed_until"), ISO_DATETIME)), contract=Payment,
-            primary_key=("id",), cursor=UPDATED, unified=PAYMENTS_AS_ORDERS,
+            primary_key=("id",), cursor=UPDATED, unified=PAYMENTS_AS_ORDERS, arrow=True,
         ),
         RestStream(
             name="refunds", description="Refunds of payments, every location.", path="refunds",
