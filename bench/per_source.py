@@ -173,6 +173,11 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
                     "raw_rows": raw["rows"], "ours_rss_mb": round(max(r["peak_rss_mb"] for r in ours)), "raw_rss_mb": round(raw["peak_rss_mb"]),
                     "rounds": [round(r["seconds"], 2) for r in ours]}
     out["ours_over_raw"] = round(raw["seconds"] / best["seconds"], 2) if not raw.get("failed") else None
+    if raw.get("failed"):  # said before the 10x run, whose failure returns early
+        out["raw_note"] = f"the raw loader could not read these answers ({raw['failed'][:160]})"
+    elif raw["rows"] < SCALES * best["rows"]:
+        out["raw_note"] = (f"the raw loader found {fmt_int(raw['rows'])} records in the answers where ours loaded "
+                           f"{fmt_int(best['rows'])} rows: its generic parser does not read this API's report format")
     # The 10x run renders every page (nothing to compare it with): about 10x our first 1x sync,
     # which rendered them too. Past the cap the fake, not the sync, is what does not scale.
     rendered = ours[0]["seconds"]
@@ -201,11 +206,6 @@ def measure(source: str, seconds: float, rounds: int, knob_1x: int | None = None
     if grew < 10 * SCALES:
         out["note"] = (f"the fake does not scale this stream with {knob}: {fmt_int(best['rows'])} rows at 1x, "
                        f"{fmt_int(ten['rows'])} at 10x")
-    if raw.get("failed"):
-        out["raw_note"] = f"the raw loader could not read these answers ({raw['failed'][:160]})"
-    elif raw["rows"] < SCALES * best["rows"]:
-        out["raw_note"] = (f"the raw loader found {fmt_int(raw['rows'])} records in the answers where ours loaded "
-                           f"{fmt_int(best['rows'])} rows: its generic parser does not read this API's report format")
     return out
 
 

@@ -424,3 +424,31 @@ def test_the_per_source_benchmark_grows_documented_streams_by_copies_and_reports
 
     assert knob_of("stripe", "charges") == "copies" and knob_of("taboola", "campaign_day") == "campaigns"
     assert knob_of("shopify", "orders") == "days"
+
+
+def test_copies_leave_a_parent_stream_as_documented_and_keep_to_the_windows_days() -> None:
+    """Square's payments are asked per location and a window at a time: copied locations would
+    be partitions each answered every payment copy, and a copy answered in every window would be
+    read once per window."""
+    from datetime import date, timedelta
+
+    from bosco_connectors.framework.registry import get_connector
+    from bosco_connectors.sandbox.generated import Route
+
+    square = get_connector("square")
+    app = app_for(square, copies=3, end_date=date(2026, 12, 1))
+    locations, payments = (next(s for s in square.streams if s.name == n) for n in ("locations", "payments"))
+    documented = app._as_documented(locations)
+    assert app._copies(locations, documented).count == 1 and app._copies(payments, app._as_documented(payments)).count == 3
+
+    def served(first: date, last: date) -> list[str]:
+        params = {"updated_at_begin_time": f"{first}T00:00:00Z", "updated_at_end_time": f"{last}T00:00:00Z"}
+        return [r["id"] for r in app._records(Route(payments, params, {}))]
+
+    everything = served(date(2026, 1, 1), date(2026, 12, 2))
+    assert len(everything) == 3 * len(app._as_documented(payments)) == len(set(everything))
+    days = sorted({r["updated_at"][:10] for r in app._documented_records(payments)})
+    last = date.fromisoformat(days[-1])
+    only_last = served(last, last + timedelta(days=1))
+    assert 0 < len(only_last) < len(everything)  # the window's own copies, not every one
+    assert served(date(2026, 1, 1), date(2026, 1, 2)) == []

@@ -511,7 +511,7 @@ class GeneratedApp:
         elif isinstance(spec, Entity):
             rows = self._entities(spec, route)
         else:  # no unified mapping (reviews, affiliates): the documented records, as documented
-            yield from self._documented_records(stream)
+            yield from self._documented_records(stream, route)
             return
         if getattr(stream, "fake_encode", None) is not None:
             yield from rows  # the stream writes its records into the body itself
@@ -582,14 +582,32 @@ class GeneratedApp:
 
         return render
 
-    def _documented_records(self, stream: Stream) -> Iterator[dict[str, Any]]:
-        """The stream's documented records, their dates moved into the fake's window (`redate`)."""
+    def _documented_records(self, stream: Stream, route: Route | None = None) -> Iterator[dict[str, Any]]:
+        """The stream's documented records, their dates moved into the fake's window (`redate`); with
+        the world's copies, only those whose cursor day the request's window holds (each copy is then
+        served once, not once per window: Square's payments are asked a window at a time)."""
         records = [shifted(r, self._redate_days, _epochs(stream)) for r in self._as_documented(stream)]
-        yield from self._copies(stream, records).of(records)
+        copies = self._copies(stream, records)
+        if route is not None and copies.count > 1 and getattr(stream, "window", None) is not None:
+            records = [r for r in records if self._in_window(route, r)]
+        yield from copies.of(records)
+
+    def _in_window(self, route: Route, record: dict[str, Any]) -> bool:
+        """Whether the request's window holds the record's cursor day (a record without one: yes)."""
+        field = getattr(route.stream.cursor, "field", None)
+        if not field:
+            return True
+        names = {field} | {vendor.rsplit(".", 1)[-1] for vendor, column in route.stream.record_spec.rename.items() if column == field}
+        day = latest_day([record], _epochs(route.stream), names)
+        if day is None:
+            return True
+        days = self._days(route)
+        return bool(days) and days[0] <= day <= days[-1]
 
     def _copies(self, stream: Stream, records: list[dict[str, Any]]) -> Copies:
-        """Each documented record as many times as the world's ``copies`` says (`copies.Copies`)."""
-        count = int(self.world.shape.get("copies", 1))
+        """Each documented record as many times as the world's ``copies`` says (`copies.Copies`), except
+        a parent's (Square's locations): each copy would be a partition asked for every child's copies."""
+        count = int(self.world.shape.get("copies", 1)) if stream.name not in self._parents else 1
         places = _places(records[0], stream.record_spec) if records and count > 1 else (lambda column: None)
         return Copies(stream, records, places, count)
 
@@ -604,6 +622,11 @@ class GeneratedApp:
                     for r in fmt.records(io.BytesIO(self.fixtures.raw_body(exchange)))]
         return [r for exchange in self.fixtures.data(stream.name) if (body := self.fixtures.body(exchange)) is not None
                 for r in copy.deepcopy(stream.record_spec.select(body))]
+
+    @cached_property
+    def _parents(self) -> frozenset[str]:
+        """The streams another stream takes its partitions from."""
+        return frozenset(s.partitions.parent.name for s in self._streams() if isinstance(s.partitions, FromParent))
 
     @cached_property
     def _redate_days(self) -> int:
