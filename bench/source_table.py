@@ -43,7 +43,8 @@ def _cells(result: dict[str, Any] | None, source: str) -> tuple[str, ...]:
     return (f"`{source}`", f"`{result['stream']}`", result["fake"], size, f"{one['rows']:,}",
             f"{one['ours_seconds']:.1f} / " + (f"{one['raw_seconds']:.1f}" if one["raw_seconds"] is not None else "-"), ratio, f"{one['ours_rss_mb']} / {one['raw_rss_mb']} MB",
             f"{ten['rows']:,}" if ten["rows"] else "-", f"{ten['ours_rss_mb']} MB" if ten["rows"] else "-", f"{result['rss_10x_over_1x']:.2f}" if scaled else "n/a",
-            "; ".join(filter(None, [result.get("note"), raw_note, None if result.get("pages_kept") else "before the kept pages"])))
+            "; ".join(filter(None, [result.get("note"), raw_note, result.get("run_note"),  # how that run went
+                                    None if result.get("pages_kept") else "before the kept pages"])))
 
 
 def table(results: list[dict[str, Any]], sources: list[str]) -> str:
