@@ -195,7 +195,7 @@ def streams(config: AmazonSellerConfig | None) -> list[Stream]:
     pages = lambda: CursorInBody("pagination.nextToken", "paginationToken")  # noqa: E731
     return [
         RestStream(
-            name="orders", description="Orders with status, fulfilment and proceeds by category (no buyer data).", path=ORDERS,
+            name="orders", arrow=True, description="Orders with status, fulfilment and proceeds by category (no buyer data).", path=ORDERS,
             params={"marketplaceIds": markets, "includedData": "PROCEEDS,FULFILLMENT", "maxResultsPerPage": size},
             window=UPDATED, paginator=pages, transform=_order,
             records=Records("orders", rename={

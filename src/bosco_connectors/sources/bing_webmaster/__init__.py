@@ -153,7 +153,7 @@ def streams(config: BingWebmasterConfig | None) -> list[Stream]:
     per_site = {"partitions": _per_site, "params": {"siteUrl": "{site_url}"}, "cursor": history}
     return [
         RestStream(
-            name="sites", description="The sites of the API key's user.", path="GetUserSites",
+            name="sites", arrow=True, description="The sites of the API key's user.", path="GetUserSites",
             records=Records("d", rename=RENAME), contract=Site, primary_key=("url",),
             cursor=FullRefresh("GetUserSites takes no parameter and returns every site at once"),
         ),

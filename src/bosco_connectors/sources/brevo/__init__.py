@@ -82,7 +82,7 @@ def streams(config: BrevoConfig | None) -> list[Stream]:
             cursor=FullRefresh("GET /contacts/lists takes no date filter; lists are few"),
         ),
         RestStream(
-            name="email_campaigns", description="Sent email campaigns with their totals to date (sent, delivered, opens, "
+            name="email_campaigns", arrow=True, description="Sent email campaigns with their totals to date (sent, delivered, opens, "
             "clicks, bounces, unsubscriptions, complaints).", path="emailCampaigns",
             params={"status": "sent", "statistics": "globalStats", "excludeHtmlContent": "true"},
             window=WindowParams("startDate", "endDate", format=BREVO_INSTANT), paginator=pages(CAMPAIGNS_PER_PAGE),

@@ -271,7 +271,7 @@ def streams(config: EbayConfig | None) -> list[Stream]:
             contract=Seller, primary_key=("user_id",), cursor=FullRefresh("one record: the account the token belongs to"),
         ),
         RestStream(
-            name="orders", description="Orders with their price summary, payment status and refunds (no buyer address).",
+            name="orders", arrow=True, description="Orders with their price summary, payment status and refunds (no buyer address).",
             path=ORDERS, window=LastModified(), paginator=pages(), transform=_refunds,
             records=Records("orders", rename={**ORDER_FIELDS, **AMOUNTS}, drop=(*NOT_LOADED, "lineItems"),
                             formats=dict.fromkeys(TIMES, ISO_DATETIME)),

@@ -175,7 +175,7 @@ def streams(config: EcwidConfig | None) -> list[Stream]:
             cursor=FullRefresh("one object: the store's current settings"),
         ),
         RestStream(
-            name="orders", description="Orders updated in the window: totals, discounts, refunds, statuses, UTM data.",
+            name="orders", arrow=True, description="Orders updated in the window: totals, discounts, refunds, statuses, UTM data.",
             path="{store_id}/orders", window=WindowParams("updatedFrom", "updatedTo", format=EPOCH),
             paginator=lambda: OffsetLimit(limit=size, total_path="total"),
             records=Records("items", drop=(*PRIVATE, *NESTED),

@@ -57,7 +57,7 @@ API = Api(
 def streams(config: KitConfig | None) -> list[Stream]:
     return [
         RestStream(
-            name="broadcasts", description="Broadcasts with their stats to date: recipients, emails opened, clicks, "
+            name="broadcasts", arrow=True, description="Broadcasts with their stats to date: recipients, emails opened, clicks, "
             "unsubscribes.", path="broadcasts/stats",
             paginator=lambda: CursorInBody("pagination.end_cursor", "after", has_more_path="pagination.has_next_page"),
             records=Records("broadcasts", flatten=("stats",), formats={"send_at": ISO_DATETIME}),

@@ -196,7 +196,7 @@ def streams(config: KlaviyoConfig | None) -> list[Stream]:
             primary_key=("id",), cursor=FullRefresh("the endpoint takes no filter and answers one page per campaign"),
         ),
         RestStream(
-            name="flows", description="Flows (automations): name, status, trigger.", path="flows",
+            name="flows", arrow=True, description="Flows (automations): name, status, trigger.", path="flows",
             params=updated_since("updated"), paginator=NEXT, records=resources(), contract=Flow, primary_key=("id",),
             cursor=Cursor("updated", **CHANGED),  # type: ignore[arg-type]
         ),

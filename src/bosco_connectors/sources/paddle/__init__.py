@@ -241,7 +241,7 @@ def streams(config: PaddleConfig | None) -> list[Stream]:
     no_filter = "its list operation filters by no time (ids, statuses and customers only): read whole every run"
     return [
         RestStream(
-            name="transactions", description="Billed, paid, completed, past-due and canceled transactions with their totals.",
+            name="transactions", arrow=True, description="Billed, paid, completed, past-due and canceled transactions with their totals.",
             path="transactions", params={"order_by": "id[ASC]", "per_page": min(size, MAX_TRANSACTIONS_PER_PAGE),
                                          "status": BILLED_STATUSES},
             window=WindowParams("updated_at[GTE]", "updated_at[LTE]", format=DATETIME), paginator=pages(),

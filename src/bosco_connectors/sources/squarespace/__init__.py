@@ -176,7 +176,7 @@ ORDERS = Maps(
 def streams(config: SquarespaceConfig | None) -> list[Stream]:
     return [
         RestStream(
-            name="orders", description="Orders modified in the window: totals, refunds, fulfillment status, line items.",
+            name="orders", arrow=True, description="Orders modified in the window: totals, refunds, fulfillment status, line items.",
             path="commerce/orders", window=MODIFIED, paginator=pages(),
             records=Records("result", drop=("customerEmail", "billingAddress", "shippingAddress", "formSubmission", "internalNotes"),
                             rename={**snake_case("orderNumber", "createdOn", "modifiedOn", "fulfillmentStatus", "channelName",

@@ -221,7 +221,7 @@ def streams(config: TypeformConfig | None) -> list[Stream]:
             cursor=FullRefresh("GET /forms/{form_id} is the form's current definition, one request per form"),
         ),
         RestStream(
-            name="answers", description="One row per answer of each completed response to a configured form.",
+            name="answers", arrow=True, description="One row per answer of each completed response to a configured form.",
             path="forms/{form_id}/responses", partitions=per_form,
             window=WindowParams("since", "until", format=INSTANT), paginator=responses_pages(size),
             records=Records("items", explode="answers", parent_prefix="response_",

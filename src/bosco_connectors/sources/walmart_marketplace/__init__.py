@@ -253,7 +253,7 @@ def streams(config: WalmartMarketplaceConfig | None) -> list[Stream]:
     cursor = Cursor("modified_by", kind="datetime", lookback=ONE_DAY, window=ONE_WEEK)
     return [
         RestStream(
-            name="orders", description="Purchase orders with amounts summed from their lines, statuses and refunds.",
+            name="orders", arrow=True, description="Purchase orders with amounts summed from their lines, statuses and refunds.",
             path="v3/orders", params=fixed, window=MODIFIED, paginator=pages, transform=_order,
             records=Records("list.elements.order", rename={"purchaseOrderId": "purchase_order_id", "customerOrderId": "customer_order_id",
                                                            "orderType": "order_type", "orderDate": "order_date",

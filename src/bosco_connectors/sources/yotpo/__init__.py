@@ -97,7 +97,7 @@ def streams(config: YotpoConfig | None) -> list[Stream]:
     size = config.page_size if config is not None else MAX_PAGE_SIZE
     return [
         RestStream(
-            name="reviews", description="Every product and site review: score, title, product sku, reviewer type, flags.",
+            name="reviews", arrow=True, description="Every product and site review: score, title, product sku, reviewer type, flags.",
             path="v1/apps/{app_key}/reviews", window=WindowParams("since_updated_at", format=DATETIME),
             paginator=lambda: PageNumber(page_size=size, page_param="page", size_param="count"),
             records=Records("reviews", drop=("email",), formats={"created_at": ISO_DATETIME, "updated_at": ISO_DATETIME}),
