@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ..destinations import checked_dataset
 from ..framework import interrupt
 from ..framework.deadline import DeadlineExceeded, check_run_deadline
-from ..framework.errors import BoscoError, ConfigError
+from ..framework.errors import BoscoError, ConfigError, cause_chain
 from ..framework.tenants import check_tenant_id
 from ..project import DEFAULT_PROJECT_FILE, Project, TenantSource, load_project, resolve_config
 from ..sync import DEFAULT_DATASET, SyncJob, SyncResult, make_pipeline, reset_state, run_sync, stored_cursors
@@ -397,24 +397,15 @@ class Busy(BoscoError):
     exit_code = 3
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen, chain, current = set(), [], exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
 def _messages(exc: BaseException) -> str:
-    return " ".join(str(e) for e in _chain(exc))
+    return " ".join(str(e) for e in cause_chain(exc))
 
 
 def _innermost(exc: BaseException) -> str:
     """The root cause in one line (dlt's wrappers add paragraphs of advice around it)."""
     from ..framework.redaction import redact
 
-    root = _chain(exc)[-1]
+    root = cause_chain(exc)[-1]
     text = str(root).strip().splitlines()[0] if str(root).strip() else ""
     return redact(f"{type(root).__name__}: {text}".rstrip(": "))
 

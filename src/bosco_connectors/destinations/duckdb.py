@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..framework.errors import ConfigError
+from ..framework.errors import ConfigError, cause_chain
 
 log = logging.getLogger("bosco_connectors.destinations")
 
@@ -155,22 +155,19 @@ class MemoryLimitError(ConfigError):
 
 def _own_limit(settings: dict[str, Any]) -> bool:
     """Whether the memory limit in effect is the syncs' default, not one the user set."""
+    env = (os.environ.get(ENV_MEMORY_LIMIT) or "").strip()
+    return "memory_limit" in settings and "memory_limit" not in _user_settings() and not env
+
+
+def _user_settings() -> dict[str, Any]:
+    """The user's own DuckDB ``global_config`` (``.dlt/config.toml`` or the environment)."""
     import dlt
 
-    user = dlt.config.get("destination.duckdb.credentials.global_config", dict) or {}
-    env = (os.environ.get(ENV_MEMORY_LIMIT) or "").strip()
-    return "memory_limit" in settings and "memory_limit" not in user and not env
+    return dlt.config.get("destination.duckdb.credentials.global_config", dict) or {}
 
 
 def _out_of_memory(exc: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if type(current).__name__ == "OutOfMemoryException" or "Out of Memory Error" in str(current):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(type(e).__name__ == "OutOfMemoryException" or "Out of Memory Error" in str(e) for e in cause_chain(exc))
 
 
 def _credentials(target: Path) -> Any:
@@ -181,12 +178,10 @@ def _credentials(target: Path) -> Any:
     ``DESTINATION__DUCKDB__CREDENTIALS__GLOBAL_CONFIG``, e.g. a ``memory_limit``) is read
     here and put on top; every other field still resolves from config as usual.
     """
-    import dlt
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     credentials = DuckDbCredentials(str(target))
-    user = dlt.config.get("destination.duckdb.credentials.global_config", dict) or {}
-    credentials.global_config = {**sync_settings(), **user}
+    credentials.global_config = {**sync_settings(), **_user_settings()}
     return credentials
 
 

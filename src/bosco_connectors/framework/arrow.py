@@ -318,8 +318,7 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, pa.DataType, str | None,
     neither the stream nor the field), except `FILLED_BY_FRAMEWORK` columns.
     """
     ids = {info.alias or name for name, info in model.model_fields.items() if is_id_field(info)}
-    objects = {info.alias or name for name, info in model.model_fields.items()
-               if _SCALARS.get(_unwrap_optional(info.annotation)) is None and _unwrap_optional(info.annotation) is not str}
+    objects = _kept_whole(model)
     return tuple(
         (f.name, f.type, _ID if f.name in ids else _JSON if f.name in objects else _FLOAT if pa.types.is_floating(f.type) else None,
          not f.nullable and f.name not in FILLED_BY_FRAMEWORK)

@@ -104,3 +104,13 @@ class ReportJobError(SourceError):
 
 class PaginationLoop(ResponseFormatError):
     """The API sent us back to a page we had already read: following it would never end."""
+
+
+def cause_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what caused it, outermost first (``__cause__``, else ``__context__``; each once)."""
+    seen, chain, current = set(), [], exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain

@@ -4,8 +4,9 @@ A stream the generated fake serves as documented (orders, charges, contacts, rev
 unified mapping to draw rows from the world) has the few records the vendor's page shows,
 whatever the world's size, so a benchmark of it times a sync's fixed cost. A world with
 ``copies=N`` serves each documented record N times, every copy as documented except one
-primary-key field (the first the record holds that is not a day and not the cursor), which
-copy k writes in the documented field's own type:
+primary-key field that the record holds and that is not a day, a time or the cursor (an
+identity by name first, ``id``, ``order_id``, ``psp_reference``; then the field that tells the
+documented records apart best), which copy k writes in the documented field's own type:
 
 - a whole number (``123`` or ``"123"``): ``123 + k * 10**d``, ``d`` the digits of the
   field's largest documented value, so no copy meets another record's value;
