@@ -203,6 +203,25 @@ def _dlt_path(name: str) -> str:
     return NamingConvention().normalize_path(name)
 
 
+def dlt_columns(model: type[BaseModel]) -> dict[str, Any]:
+    """The dlt column hints of an Arrow stream's contract.
+
+    A field typed as one object or a list (not a declared child) gets no type: Arrow carries
+    it as JSON text, which makes it a ``text`` column of a new table (DuckDB's JSON functions
+    read it as they read a JSON column; on Snowflake a VARCHAR, ``PARSE_JSON``). A ``json``
+    hint would make dlt warn on every batch that the hints differ, and a ``text`` hint would
+    contradict the ``json`` column of a dataset an earlier version loaded from dict rows, which
+    keeps loading dict rows (`children.loads_as_dicts`): there the column's own type holds."""
+    from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
+
+    columns = pydantic_to_table_schema_columns(model)
+    nested = {name for name, _ in _child_models(model)}
+    for name in _kept_whole(model) - nested:
+        if name in columns:
+            columns[name] = {hint: value for hint, value in columns[name].items() if hint != "data_type"}
+    return columns
+
+
 @lru_cache(maxsize=None)
 def _kept_whole(model: type[BaseModel]) -> frozenset[str]:
     """The contract's fields typed as one object (or list): loaded whole, as JSON text."""

@@ -21,8 +21,9 @@ takes these batches as they are: the parent carries ``_dlt_load_id`` and ``_dlt_
 child ``_dlt_parent_id``, ``_dlt_root_id`` (the parent's ``_dlt_id``), ``_dlt_list_idx``
 and ``_dlt_id``. Where the pipeline's own schema already holds the child as dlt's nested
 table (a tenant an earlier version loaded), dlt refuses a second definition of it, so that
-pipeline keeps loading dict rows (`loads_as_dicts`), slower; every other pipeline, and every
-new tenant and destination, loads Arrow. A child whose parent is re-read with an empty list
+pipeline keeps loading dict rows (`loads_as_dicts`, which also keeps dict rows where that schema
+holds an undeclared list as a nested table or an object field as a json column), slower; every
+other pipeline, and every new tenant and destination, loads Arrow. A child whose parent is re-read with an empty list
 keeps its rows (nothing of that parent reaches the child table to replace them).
 """
 
@@ -93,18 +94,27 @@ def parent_columns() -> dict[str, Any]:
     return {LOAD_ID: {"name": LOAD_ID, **_TEXT_KEY}, ROW_ID: {"name": ROW_ID, **_TEXT_KEY}}
 
 
-def loads_as_dicts(stream: "Stream", parent_table: str) -> bool:
-    """True when this pipeline's schema already holds one of the stream's children as dlt's
-    nested table (an earlier version loaded it from dict rows): dlt refuses to redefine it."""
-    if not stream.children:
-        return False
+def loads_as_dicts(stream: "Stream", parent_table: str) -> list[str]:
+    """What in this pipeline's schema says an earlier version loaded the stream as dict rows,
+    which Arrow batches would contradict (empty: nothing, load Arrow):
+
+    - dlt's nested tables under the stream's table: a declared child's dlt refuses to redefine,
+      and an undeclared list's would stop getting rows, the list landing as a JSON column;
+    - contract fields typed as an object held as ``json`` columns: Arrow carries them as text
+      (`arrow.dlt_columns`), and dlt would warn on every batch that the hints differ."""
     import dlt
+
+    from .arrow import _dlt_path, _kept_whole
 
     try:
         tables = dlt.current.source_schema().tables
     except Exception:  # noqa: BLE001 - read outside a pipeline (a unit test): nothing to keep
-        return False
-    return any((tables.get(child_table_name(parent_table, c)) or {}).get("parent") for c in stream.children)
+        return []
+    nested = sorted(name for name, table in tables.items() if table.get("parent") == parent_table)
+    columns = (tables.get(parent_table) or {}).get("columns", {})
+    as_json = sorted(_dlt_path(name) for name in _kept_whole(stream.contract)
+                     if (columns.get(_dlt_path(name)) or {}).get("data_type") == "json")
+    return nested + [f"{parent_table}.{name} (json)" for name in as_json]
 
 
 def row_ids_for(rows: int) -> Any:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from . import children, deletions, hooks, progress
 from .dlt_hints import memoize_hint_introspection
 from .arrow import check_required, check_required_records, to_arrow
+from .dlt_layout import add_dlt_ids
 from .deadline import Deadline
 from .drift import SentFields
 from .errormap import NothingToRead, SkipPartition, TooMuchData
@@ -82,6 +83,7 @@ def deleted_records_resource(connector: "Connector", stream: Stream, listed: "de
         yield from reader.read(None, None)
 
     resource = dlt.resource(read_deleted, **_hints(connector, stream, name=stream.name + deletions.RESOURCE_SUFFIX))
+    add_dlt_ids(resource, stream)
     _cluster_by_day(resource, stream)
     return resource.apply_hints(columns={deletions.DELETED: dict(deletions.DELETED_HINTS)})
 
@@ -137,6 +139,7 @@ def stream_resource(
         hints["columns"] = {**own, **children.parent_columns()}
     resource = _resource(stream, reader, config, hints, backfill_start, backfill_end)
     children.split_children(resource, stream, connector.table_name(stream))
+    add_dlt_ids(resource, stream)
     _cluster_by_day(resource, stream)
     if stream.deleted is not None:
         resource.apply_hints(columns={deletions.DELETED: dict(deletions.DELETED_HINTS)})
@@ -220,9 +223,9 @@ def _read_through(started: str) -> None:
 def _columns(stream: Stream) -> Any:
     if stream.arrow:
         # Arrow batches carry their own types; dlt's per-row pydantic validator must not run.
-        from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
+        from .arrow import dlt_columns
 
-        return pydantic_to_table_schema_columns(stream.contract)
+        return dlt_columns(stream.contract)
     return stream.contract
 
 
@@ -275,11 +278,12 @@ class _StreamReader:
         if isinstance(self.stream.cursor, Cursor):
             check_saved_cursor(self.source, self.stream.name, self.tenant_id, since, self.stream.cursor.kind)
         hooks.read_started(self.source, self.stream.name, since, until)
-        if self.stream.arrow and children.loads_as_dicts(self.stream, self.table):
+        earlier = children.loads_as_dicts(self.stream, self.table) if self.stream.arrow else []
+        if earlier:
             self.as_arrow = False
-            log.warning("%s/%s: this pipeline's schema holds %s as dlt's child tables (an earlier version loaded dict rows): "
+            log.warning("%s/%s: this pipeline's schema holds %s as an earlier version loaded them from dict rows: "
                         "loading dict rows as before, slower; a new dataset loads Arrow (docs/scaling.md)",
-                        self.source, self.stream.name, ", ".join(children.child_table_name(self.table, c) for c in self.stream.children))
+                        self.source, self.stream.name, ", ".join(earlier))
         if since is not None and until is not None and since > until:
             return
         tasks = [

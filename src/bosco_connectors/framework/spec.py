@@ -253,10 +253,19 @@ class Stream:
                 return []
             page: Any = columns_to_arrow(spec.columns_of(rows, ctx), len(rows), self.contract, self.name)
         else:
-            page = spec.rows(raw, ctx) if spec.shapes else raw
-            if self.transform is not None:
-                page = [r for r in (self.transform(r, ctx) for r in page) if r is not None]
+            page = self.shape_records(raw, ctx)
         return self.keep(page, ctx) if self.keep is not None else page
+
+    def shape_records(self, raw: list[Record], ctx: ReadContext) -> list[Record]:
+        """One page of vendor records -> dict rows of the contract, Arrow stream or not.
+
+        For a stream that adds to its rows in Python after the declaration (a subclass's
+        `shape`): the reader builds an Arrow stream's table from them (`arrow.to_arrow`)."""
+        spec = self.record_spec
+        page = spec.rows(raw, ctx) if spec.shapes else raw
+        if self.transform is not None:
+            page = [r for r in (self.transform(r, ctx) for r in page) if r is not None]
+        return page
 
     def shape_batch(self, batch: Any, ctx: ReadContext) -> Any:
         """A report file's batch -> rows of the contract; CSV columns go to Arrow without a dict per row."""

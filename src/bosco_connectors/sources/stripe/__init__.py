@@ -114,7 +114,7 @@ def listing(name: str, path: str, contract: type[Contract], size: int, *, change
     return StripeList(
         name=name, description=description, path=path, params={**(params or {}), "limit": size}, window=CREATED,
         paginator=pages(), records=Records("data", formats=dict.fromkeys(("created", *times), EPOCH_SECONDS)),
-        contract=contract, primary_key=("id",), cursor=cursor, changes=changes, **kw,
+        contract=contract, primary_key=("id",), cursor=cursor, changes=changes, arrow=True, **kw,
     )
 
 

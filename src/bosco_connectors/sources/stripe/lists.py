@@ -50,7 +50,7 @@ class StripeList(RestStream):
     drop: tuple[str, ...] = ()
 
     def shape(self, raw: list[Record], ctx: ReadContext) -> Any:
-        rows = super().shape(raw, ctx)
+        rows = self.shape_records(raw, ctx)
         declared = self._declared
         for row in rows:
             for name in self.drop:
