@@ -38,11 +38,15 @@ def test_an_arrow_stream_must_declare_its_lists_of_models():
     with pytest.raises(ContractError, match=r"list field\(s\) \['lines'\] need a `Child"):
         declared(stream(arrow=True))
     with pytest.raises(ContractError, match="Arrow streams only"):
-        declared(stream(children=(Child("lines", ("id",), "order_id"),)))
-    with pytest.raises(ContractError, match=r"no field\(s\) \['order'\]"):
-        declared(stream(arrow=True, children=(Child("lines", ("id",), "order"),)))
+        declared(stream(arrow=False, children=(Child("lines", ("id",), "order_id"),)))
+    with pytest.raises(ContractError, match=r"no field\(s\) \['sku'\]"):
+        declared(stream(arrow=True, children=(Child("lines", ("sku",), "order_id"),)))
+    # a parent key the lines do not carry is filled from the parent's key, which must be one field
+    assert declared(stream(arrow=True, children=(Child("lines", ("id",), "order"),)))[0].parent_key == "order"
+    with pytest.raises(ContractError, match="not one field to fill it from"):
+        declared(stream(arrow=True, primary_key=("id", "updated_at"), children=(Child("lines", ("id",), "order"),)))
     assert declared(stream(arrow=True, children=(Child("lines", ("id",), "order_id"),)))[0].field == "lines"
-    assert declared(stream()) == ()  # dict streams leave lists to dlt
+    assert declared(stream(arrow=False)) == ()  # dict streams leave lists to dlt
 
 
 def test_to_arrow_builds_the_list_against_the_childs_model():
@@ -107,3 +111,42 @@ def test_a_reader_of_an_arrow_stream_stamps_no_tenant_on_child_dicts():
     page = reader._stamp([{"id": 1, "updated_at": datetime(2026, 1, 1, tzinfo=timezone.utc), "lines": [{"id": 10, "order_id": 1}]}])
     assert page.column("tenant_id").to_pylist() == ["t"]
     assert page.column("lines").to_pylist()[0][0]["tenant_id"] is None
+
+
+class BareLine(BaseModel):
+    id: Id
+    amount: Decimal | None = None
+
+
+class OrderOfBareLines(Contract):
+    id: Id
+    updated_at: datetime
+    lines: list[BareLine] = []
+
+
+def test_lines_that_do_not_name_their_order_get_its_key(tmp_path):
+    """Square's line items carry no order id: the child table's parent key is the parent's key."""
+    from bosco_connectors.framework.connector import Connector, SourceConfig
+
+    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    page = [{"id": "A", "updated_at": when, "lines": [{"id": "1", "amount": "2.5"}, {"id": "2"}]},
+            {"id": "B", "updated_at": when, "lines": [{"id": "1"}]}]
+
+    class Fake(RestStream):
+        def read(self, ctx):  # noqa: ANN001 - the toy's one page
+            yield [dict(r) for r in page]
+
+    toy = Fake(name="orders", path="orders", contract=OrderOfBareLines, primary_key=("id",), cursor=FullRefresh("toy"),
+               children=(Child("lines", ("order_id", "id"), "order_id"),))
+    connector = Connector(name="toy", title="Toy", api_version="1", docs_url="", category="commerce",
+                          config_model=SourceConfig, client_factory=lambda _c: None, streams=[toy])  # type: ignore[arg-type,return-value]
+    resource = stream_resource(connector, toy, client=None, config=SourceConfig(start_date="2020-01-01"), tenant_id="t")  # type: ignore[arg-type]
+    pipeline = dlt.pipeline(pipeline_name="toy", destination=dlt.destinations.duckdb(str(tmp_path / "t.duckdb")),
+                            pipelines_dir=str(tmp_path / "p"), dataset_name="raw")
+    for _ in range(2):  # a re-read replaces the lines, keyed on (order, line): line "1" of A and of B both stay
+        pipeline.run(dlt.source(lambda: [resource], name="toy")())
+    with duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True) as con:
+        lines = con.execute("select tenant_id, order_id, id, amount from raw.toy_orders__lines order by order_id, id").fetchall()
+    assert lines == [("t", "A", "1", Decimal("2.5")), ("t", "A", "2", None), ("t", "B", "1", None)]
+    # nullable, though always filled: a child table dict rows made (without it) can take it as a new column
+    assert pipeline.default_schema.tables["toy_orders__lines"]["columns"]["order_id"]["nullable"] is True

@@ -158,7 +158,7 @@ def client(api: FakeApi) -> ApiClient:
 
 
 def context(api: FakeApi, account: str = "7001", start: date = date(2026, 11, 1), end: date = date(2026, 11, 3)) -> ReadContext:
-    return ReadContext(client(api), None, start, end, {"account_id": account}, Window(start, end))
+    return ReadContext(client(api), None, start, end, {"account_id": account}, Window(start, end), arrow=True)
 
 
 def read(s: AsyncReportStream, ctx: ReadContext) -> list[dict[str, Any]]:
@@ -258,7 +258,8 @@ def test_max_concurrent_jobs_is_one_budget_per_client(api, vendor, declared):
 
     def run(account: str) -> None:
         try:
-            ctx = ReadContext(shared, None, date(2026, 11, 1), date(2026, 11, 1), {"account_id": account}, Window(date(2026, 11, 1), date(2026, 11, 1)))
+            ctx = ReadContext(shared, None, date(2026, 11, 1), date(2026, 11, 1), {"account_id": account}, Window(date(2026, 11, 1), date(2026, 11, 1)),
+                              arrow=True)
             results.append(len(read(s, ctx)))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -343,7 +344,7 @@ def test_sdk_calls_stand_in_for_declared_requests():
 
     sdk = AsyncReport(name=lambda ctx: f"sdk report {ctx.partition['account_id']}", create=create, poll=poll, download=download,
                       job_id=lambda handle: handle.get("run_id"), first_poll=0.001, max_poll=0.001)
-    ctx = ReadContext(object(), None, None, None, {"account_id": "9"}, Window(None, None))
+    ctx = ReadContext(object(), None, None, None, {"account_id": "9"}, Window(None, None), arrow=True)
     (page,) = list(stream(report=sdk).read(ctx))
     assert created == ["run-1", "run-2"] and page.column("run").to_pylist() == ["run-2"]
 

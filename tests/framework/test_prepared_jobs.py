@@ -112,7 +112,7 @@ def api(vendor: DefinitionsVendor) -> Iterator[FakeApi]:
 def context(api: FakeApi) -> ReadContext:
     client = ApiClient("defs", api.url("defs"), auth=bearer(TOKEN), retry=RetryPolicy(max_attempts=2, initial_wait=0.01, jitter=0))
     start, end = date(2026, 11, 1), date(2026, 11, 2)
-    return ReadContext(client, None, start, end, {"account_id": "7001"}, Window(start, end))
+    return ReadContext(client, None, start, end, {"account_id": "7001"}, Window(start, end), arrow=True)
 
 
 def test_the_job_runs_from_the_prepared_definition_which_is_removed_after_the_file_is_read(api, vendor):

@@ -80,7 +80,7 @@ def stream(limit: int = 2) -> RestStream:
 
 
 def test_arrow_pages_hold_one_row_per_item():
-    table = stream().shape(RECORDS.select(BODY), ReadContext(None, None, None, None))
+    table = stream().shape(RECORDS.select(BODY), ReadContext(None, None, None, None, arrow=True))
     assert table.num_rows == 3
     assert table.column("campaignId").to_pylist() == ["c1", "c1", "c3"]
 
@@ -106,7 +106,7 @@ def test_the_generated_fake_nests_the_worlds_days_under_their_campaigns(cassette
             config = connector.validate(app.source_config(api.url(app.prefix)))
             client = connector.client_factory(config)
             read = connector.active_streams(config)[0]
-            ctx = ReadContext(client, config, app.world.start_date, app.world.end_date)
+            ctx = ReadContext(client, config, app.world.start_date, app.world.end_date, arrow=True)
             pages = list(read.read(ctx))
             sent = api.requests_to("periodic")
     world = app.world

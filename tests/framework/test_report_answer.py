@@ -97,7 +97,7 @@ def api(vendor: StatsVendor) -> Iterator[FakeApi]:
 def context(api: FakeApi, start: date = date(2026, 11, 1), end: date = date(2026, 11, 3)) -> ReadContext:
     client = ApiClient("stats", api.url("stats"), auth=bearer(TOKEN), errors=ERRORS.policy(),
                        retry=RetryPolicy(max_attempts=3, initial_wait=0.01, jitter=0))
-    return ReadContext(client, None, start, end, {"advertiser_id": "7001"}, Window(start, end))
+    return ReadContext(client, None, start, end, {"advertiser_id": "7001"}, Window(start, end), arrow=True)
 
 
 def read(s: RestStream, ctx: ReadContext) -> list[dict[str, Any]]:

@@ -123,7 +123,7 @@ def test_lookback_days_in_config_overrides_the_stream(tmp_path: Path, acme_api: 
 
 def rows_of(resource: Any) -> list[dict[str, Any]]:
     """Evaluate a dlt resource without a pipeline (its pages flattened to rows)."""
-    return [r for page in resource for r in ([page] if isinstance(page, dict) else page)]
+    return [r for page in resource for r in ([page] if isinstance(page, dict) else page.to_pylist() if hasattr(page, "to_pylist") else page)]
 
 
 def test_end_date_caps_the_range(acme_api: FakeApi, acme_app: AcmeApp) -> None:

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable
 
-from dlt.common.libs.pydantic import DltConfig
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from bosco_connectors.framework import Contract, Id, IdList, SourceConfig
+from bosco_connectors.framework import Child, Contract, Id, IdList, SourceConfig
 from bosco_connectors.framework.auth import Bearer
 from bosco_connectors.framework.connector import Connector
 from bosco_connectors.framework.declare import Api, RateBudget, declare
@@ -59,7 +58,7 @@ class Account(Contract):
 
 
 class Label(BaseModel):
-    """A row of ``example_ads_campaigns__labels``, a child table."""
+    """A row of ``example_ads_campaigns__labels``, a child table (its ``campaign_id`` filled from its campaign)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -69,7 +68,6 @@ class Label(BaseModel):
 
 
 class Campaign(Contract):
-    dlt_config: ClassVar[DltConfig] = {"skip_nested_types": True}  # labels: a child table
 
     id: Id
     account_id: Id
@@ -128,6 +126,7 @@ def campaigns(size: int, cls: type[RestStream] = RestStream, **changes: Any) -> 
         records=Records("data", from_partition=("account_id",)),
         paginator=lambda: CursorInBody(token_path="paging.next_cursor", param="cursor"),
         contract=Campaign, primary_key=("id",), cursor=FullRefresh("the API has no updated-since filter"),
+        children=(Child("labels", primary_key=("id",), parent_key="campaign_id"),),  # a label names no campaign: filled
         unified=Entity("campaign", id="id", name="name", account="account_id", status="status",
                        active_status="ACTIVE", objective="objective"),
     )

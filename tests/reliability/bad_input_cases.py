@@ -350,8 +350,7 @@ CASES: list[Case] = [
          policy="data_type: freeze",
          effect="the run fails before loading; earlier rows and cursors unchanged"),
     Case("drift-type-change-entity", "schema drift: a numeric field of an object becomes text",
-         f"{T} stream=campaigns: schema contract violated: field 'budget': Input should be a valid decimal "
-         "(schema contract: data_type is freeze)", 1,
+         f"{T} stream=campaigns: field 'budget' does not fit decimal128(38, 9)", 1,
          drift("campaign/get", _set("budget", "lots", when="budget")),
          policy="data_type: freeze",
          effect="the run fails before loading; earlier rows and cursors unchanged"),
@@ -388,8 +387,7 @@ CASES: list[Case] = [
          f"{T} stream=report_advertiser_daily: field 'cpc' is not a finite number: '1e400'", 1,
          drift(REPORTS, _set("cpc", "1e400", when="cpc"))),
     Case("infinite-field-entity", "an object's number of `\"Infinity\"`",
-         f"{T} stream=campaigns: schema contract violated: field 'budget': Input should be a finite number "
-         "(schema contract: data_type is freeze)", 1,
+         f"{T} stream=campaigns: field 'budget' is not a finite number: 'Infinity'", 1,
          drift("campaign/get", _set("budget", "Infinity", when="budget"))),
     Case("duplicate-key-in-page", "two report rows with one key in one page (the second spends 100000)",
          "tiktok_ads/report_advertiser_daily: duplicate primary key in one page: advertiser_id=5182421020953952, "
@@ -405,7 +403,7 @@ CASES: list[Case] = [
          "ok acme/tiktok_ads", 0,
          drift("campaign/get", _ids_as(lambda v: int(v + "42")))),
     Case("inexact-float-id", "an id sent as a float past 2**53",
-         f"{T} stream=campaigns: schema contract violated: field 'campaign_id': Value error, "
+         f"{T} stream=campaigns: field 'campaign_id': "
          "id 1.2345678901234568e+17 is a float, which cannot hold an id exactly (not an integer, or past 2**53)", 1,
          drift("campaign/get", _set("campaign_id", 1.2345678901234568e17, when="campaign_id"))),
     Case("normalised-dataset", "a dataset name that dlt would change (`RawData`)",

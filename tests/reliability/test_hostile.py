@@ -157,8 +157,8 @@ class _Orders:
         return FakeResponse.json({"orders": orders})
 
 
-def _orders_connector():
-    from bosco_connectors.framework import ApiClient, Connector, Contract, FullRefresh, RestStream, SourceConfig
+def _orders_connector(arrow: bool):
+    from bosco_connectors.framework import ApiClient, Child, Connector, Contract, FullRefresh, RestStream, SourceConfig
 
     class Line(Contract):
         sku: str
@@ -177,17 +177,19 @@ def _orders_connector():
         config_model=Config,
         client_factory=lambda c: ApiClient("shop", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
         streams=[RestStream(name="orders", path="orders", records="orders", contract=Order, primary_key=("id",),
-                            cursor=FullRefresh("test"))],
+                            cursor=FullRefresh("test"), arrow=arrow,
+                            children=(Child("lines", ("order_id", "sku"), "order_id"),) if arrow else ())],
     )
 
 
-def test_vendor_fields_named_like_dlt_columns_cannot_touch_another_tenants_rows(tmp_path, caplog):
+@pytest.mark.parametrize("arrow", [True, False], ids=["arrow", "dict-rows"])
+def test_vendor_fields_named_like_dlt_columns_cannot_touch_another_tenants_rows(arrow, tmp_path, caplog):
     import dlt
     import duckdb
 
     from bosco_connectors.sync import build_source
 
-    connector = _orders_connector()
+    connector = _orders_connector(arrow)
     db = tmp_path / "shop.duckdb"
     with FakeApi([_Orders()]) as api:
         config = _Orders().source_config(api.url("shop"))

@@ -118,8 +118,9 @@ def test_two_tenants_every_source(tmp_path, tmp_path_factory, monkeypatch):
 
 
 def test_child_rows_of_fields_no_contract_declares_carry_their_tenant(tmp_path):
-    """A vendor list of objects the contract does not model still becomes a dlt child table:
-    every row of it names its tenant (the kit checks every table of a sync)."""
+    """A vendor list of objects the contract does not model still becomes a dlt child table on dict
+    rows (`arrow=False`, or a dataset an earlier version loaded): every row of it names its tenant
+    (the kit checks every table of a sync). Arrow streams keep such a list as JSON text in its row."""
     import dlt
     import duckdb
     from pydantic import SecretStr
@@ -143,7 +144,7 @@ def test_child_rows_of_fields_no_contract_declares_carry_their_tenant(tmp_path):
     connector = Connector(
         name="offers", title="Offers", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
         client_factory=lambda c: ApiClient("offers", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
-        streams=[RestStream(name="offers", path="offers", records="offers", contract=Offer, primary_key=("id",), cursor=FullRefresh("test"))],
+        streams=[RestStream(name="offers", path="offers", records="offers", contract=Offer, primary_key=("id",), cursor=FullRefresh("test"), arrow=False)],
     )
     db = tmp_path / "o.duckdb"
     with FakeApi([Offers()]) as api:
@@ -180,7 +181,7 @@ def test_child_rows_of_a_list_of_plain_values_carry_their_tenant(tmp_path):
     connector = Connector(
         name="urls", title="Urls", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
         client_factory=lambda c: ApiClient("urls", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
-        streams=[RestStream(name="ads", path="ads", records="Ads", contract=Ad, primary_key=("Id",), cursor=FullRefresh("test"))],
+        streams=[RestStream(name="ads", path="ads", records="Ads", contract=Ad, primary_key=("Id",), cursor=FullRefresh("test"), arrow=False)],
     )
     db = tmp_path / "u.duckdb"
     with FakeApi([Ads()]) as api:
@@ -224,7 +225,7 @@ def test_lists_nested_in_objects_carry_their_tenant_and_declared_json_stays_as_s
     connector = Connector(
         name="people", title="People", api_version="v1", docs_url="https://example.invalid", category="test", config_model=Config,
         client_factory=lambda c: ApiClient("people", c.base_url, auth=bearer(c.token), retry=RetryPolicy(max_attempts=1)),
-        streams=[RestStream(name="people", path="people", records="people", contract=Person, primary_key=("id",), cursor=FullRefresh("test"))],
+        streams=[RestStream(name="people", path="people", records="people", contract=Person, primary_key=("id",), cursor=FullRefresh("test"), arrow=False)],
     )
     db = tmp_path / "p.duckdb"
     with FakeApi([People()]) as api:

@@ -45,7 +45,9 @@ class Child:
     """A list-of-models field of an Arrow stream's contract, loaded as table ``<table>__<field>``.
 
     ``primary_key``: the child row's own key (with ``tenant_id``); ``parent_key``: the child's
-    field naming its parent (the parent's primary key value), the child table's merge key."""
+    field naming its parent (the parent's primary key value), the child table's merge key. Where
+    the vendor's child records do not name their parent (Square's line items), the column is
+    filled from the parent's key, which must then be one field."""
 
     field: str
     primary_key: tuple[str, ...]
@@ -74,10 +76,18 @@ def declared(stream: "Stream") -> tuple[Child, ...]:
         if model is None:
             raise ContractError(f"child '{child.field}' is not a list of models in the contract", stream=stream.name)
         fields = {info.alias or name for name, info in model.model_fields.items()}
-        missing = sorted({*child.primary_key, child.parent_key} - fields)
+        missing = sorted({*child.primary_key, child.parent_key} - fields - {child.parent_key})
         if missing:
             raise ContractError(f"child '{child.field}': its model has no field(s) {missing}", stream=stream.name)
+        if child.parent_key not in fields and len(stream.primary_key) != 1:
+            raise ContractError(f"child '{child.field}': its model has no field '{child.parent_key}', and the parent's key "
+                                f"{list(stream.primary_key)} is not one field to fill it from", stream=stream.name)
     return stream.children
+
+
+def fills_parent_key(child: Child, model: Any) -> bool:
+    """Whether the child's records lack their parent's key, which the split then fills in."""
+    return child.parent_key not in {info.alias or name for name, info in model.model_fields.items()}
 
 
 def child_table_name(parent_table: str, child: Child) -> str:
@@ -141,11 +151,17 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
 
     from .arrow import _child_models
 
+    from .arrow import dlt_columns
+
     models = dict(_child_models(stream.contract))
     tables: dict[str, str] = {}  # field -> its table
+    parent_key = stream.primary_key[0]
+    filled = {c.field for c in children if fills_parent_key(c, models[c.field])}
     for child in children:
         columns = pydantic_to_table_schema_columns(models[child.field])
         columns["tenant_id"] = {"name": "tenant_id", "data_type": "text", "nullable": False}
+        if child.field in filled:  # typed as the parent's key; nullable: a table dict rows made can add it
+            columns[child.parent_key] = {**dlt_columns(stream.contract)[parent_key], "name": child.parent_key, "nullable": True}
         for name in (PARENT_ID, ROOT_ID, ROW_ID):
             columns[name] = {"name": name, **_TEXT_KEY}
         columns[LIST_INDEX] = {"name": LIST_INDEX, "data_type": "bigint", "nullable": False}
@@ -179,6 +195,9 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
                 rows = rows.set_column(rows.column_names.index("tenant_id"), tenant, tenants)
             else:
                 rows = rows.append_column(tenant, tenants)
+            if child.field in filled:
+                rows = rows.append_column(pa.field(child.parent_key, table.schema.field(parent_key).type),
+                                          pc.take(table[parent_key].combine_chunks(), owners))
             parent_ids = pc.take(row_ids, owners)
             offsets = lists.offsets
             position = pc.add(pa.array(range(rows.num_rows), pa.int64()), pc.cast(offsets[0], pa.int64()))

@@ -48,7 +48,11 @@ def add_dlt_ids(resource: "DltResource", stream: "Stream") -> None:
         if not isinstance(table, pa.Table) or ROW_ID in table.column_names:  # dict rows (`loads_as_dicts`): dlt's own
             yield table
             return
-        load_id = dlt.current.load_package_state()["load_id"]
+        try:
+            load_id = dlt.current.load_package_state()["load_id"]
+        except Exception:  # noqa: BLE001 - read outside a pipeline (iterated by hand): no load to name
+            yield table
+            return
         n = table.num_rows
         yield table.append_column(pa.field(LOAD_ID, text), pa.array([load_id] * n, text)).append_column(
             pa.field(ROW_ID, text), row_ids_for(n))

@@ -170,7 +170,7 @@ def test_automation_metrics_are_one_row_per_day_and_channel(replayed):
          datetime.fromtimestamp(a["first_started"], timezone.utc) if "first_started" in a else None) for a in automations]
     loaded = query(db, "select id, actions from raw.customer_io_campaigns order by id")
     assert [(i, [{"id": x["id"], "type": x["type"]} for x in json.loads(a)]) for i, a in loaded] == [
-        (str(a["id"]), [{"id": str(x["id"]), "type": x["type"]} for x in a["actions"]]) for a in automations]
+        (str(a["id"]), [{"id": x["id"], "type": x["type"]} for x in a["actions"]]) for a in automations]  # JSON as sent
 
 
 def test_automations_reach_the_email_fact_per_day_and_channel_apart_from_newsletters(email_fact):

@@ -93,10 +93,11 @@ def test_transactions_load_their_info_as_columns_in_exact_currency_units(replaye
     ]
     assert query(tmp_path, f"select payer_info__email_address, payer_info__payer_name__given_name from raw.paypal_transactions "
                            f"where transaction_id = '{T1}'") == [("ana.ruiz@example.com", "Ana")]
-    assert query(tmp_path, "select count(*) from raw.paypal_transactions__cart_info__item_details") == [(3,)]
+    # lists are JSON text in their row (Arrow streams), not child tables
+    assert query(tmp_path, "select sum(json_array_length(cart_info__item_details)) from raw.paypal_transactions") == [(3,)]
     assert query(tmp_path, "select account_id from raw.paypal_balances") == [(ACCOUNT,)]
-    assert sorted(query(tmp_path, "select currency, total_balance__value from raw.paypal_balances__balances")) == [
-        ("JPY", "1403"), ("USD", "1151.57")]
+    [(balances,)] = query(tmp_path, "select balances from raw.paypal_balances")
+    assert sorted((b["currency"], b["total_balance"]["value"]) for b in json.loads(balances)) == [("JPY", "1403"), ("USD", "1151.57")]
 
 
 def test_sales_reach_the_orders_fact_with_the_refunds_that_name_them(replayed, tmp_path):

@@ -92,7 +92,11 @@ def test_money_objects_load_as_sent_in_the_smallest_denomination(replayed):
     assert {t for t, _ in ids} == {"t1"} and sum(len(json.loads(r)) for _, r in ids) == 3
     assert query(tmp_path, "select id, timezone, currency from raw.square_locations order by 1") == [
         (LA, "America/Los_Angeles", "USD"), (NY, "America/New_York", "USD")]
-    assert query(tmp_path, "select count(*) from raw.square_orders__line_items") == [(3,)]
+    # line items: a table of their own, each with its order's id filled in (Square's name none)
+    assert query(tmp_path, "select order_id, uid, quantity, base_price_money__amount from raw.square_orders__line_items "
+                           "order by order_id, uid") == sorted(
+        (o["id"], li["uid"], li["quantity"], li["base_price_money"]["amount"])
+        for page in ("orders.page1.json", "orders.page2.json") for o in body(page)["orders"] for li in o.get("line_items", []))
 
 
 def test_payments_reach_the_orders_fact_on_the_locations_day(replayed, tmp_path):

@@ -121,6 +121,11 @@ def _media(kind: str) -> dict[str, str]:
 def _keep_configured(page: Any, ctx: ReadContext) -> Any:
     """GET /v2/profiles lists every profile of the user in the region: keep the configured ones."""
     wanted = set(ctx.config.profile_ids)
+    if hasattr(page, "filter"):  # an Arrow table
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return page.filter(pc.is_in(pc.cast(page["profile_id"], pa.string()), pa.array(sorted(wanted), pa.string())))
     return [row for row in page if str(row.get("profile_id")) in wanted]
 
 

@@ -202,7 +202,7 @@ class OrdersWithRefunds(RestStream):
     refunds: RestStream
 
     def shape(self, raw: list[dict[str, Any]], ctx: ReadContext) -> Any:
-        rows = super().shape(raw, ctx)
+        rows = self.shape_records(raw, ctx)  # dicts, Arrow stream or not: a field is added below
         if not rows:
             return rows
         ids = [str(row["id"]) for row in rows]
@@ -228,7 +228,7 @@ class LinesOfOrders(RestStream):
     def read(self, ctx: ReadContext) -> Iterator[Any]:
         # The orders' own listing (without their refunds), its requests counted as this stream's.
         listing = RestStream(**{f.name: getattr(self.orders, f.name) for f in dataclasses.fields(RestStream)} | {"name": self.name})
-        for page in listing.read(ctx):
+        for page in listing.read(dataclasses.replace(ctx, arrow=False)):  # dicts: the orders are looked through
             for order in page:
                 per_order = ReadContext(ctx.client, ctx.config, ctx.since, ctx.until, {"order_id": order["id"]}, ctx.window)
                 for lines in super().read(per_order):

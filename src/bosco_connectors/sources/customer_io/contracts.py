@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ...framework import Contract, Id
 
@@ -59,15 +60,6 @@ class NewsletterMetrics(MessageMetrics):
     type: str | None = Field(default=None, description="The channel: email, webhook, twilio (SMS), push, in_app, inbox.")
 
 
-class CampaignAction(BaseModel):
-    """One of an automation's actions as GET /v1/campaigns lists them (an item of the JSON column ``actions``)."""
-
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
-
-    id: Id
-    type: str | None = Field(default=None, description="The action type (email, twilio, push, in_app, webhook...).")
-
-
 class Campaign(Contract):
     """One automation (a "campaign" in the API's paths), from GET /v1/campaigns: the fields its seven
     trigger kinds share, and the trigger's own (event, date, object, relationship, webhook)."""
@@ -82,7 +74,9 @@ class Campaign(Contract):
     first_started: dt.datetime | None = Field(default=None, description="When it was first started (became triggerable).")
     deduplicate_id: str | None = None
     tags: list[str] | None = None
-    actions: list[CampaignAction] | None = Field(default=None, description="The automation's actions: [{id, type}] (JSON).")
+    actions: list[dict[str, Any]] | None = Field(
+        default=None, description="The automation's actions as GET /v1/campaigns lists them: [{id, type}] (JSON text), "
+                                  "type being email, twilio, push, in_app, webhook...")
     filter_segment_ids: list[int] | None = None
     trigger_segment_ids: list[int] | None = None
     event_name: str | None = Field(default=None, description="Event-triggered: the event's name.")

@@ -46,7 +46,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 
-from ...framework import SourceConfig
+from ...framework import Child, SourceConfig
 from ...framework.auth import Bearer
 from ...framework.currencies import ISO_4217
 from ...framework.declare import Api, RateBudget, declare, source_function
@@ -165,7 +165,7 @@ def streams(config: SquareConfig | None) -> list[Stream]:
             partitions=ParentBatches(locations, ids=("location_ids", "id"), size=10, encode=list),
             window=updated_in("query.filter.date_time_filter"), paginator=pages(),
             records=Records("orders", formats=dict.fromkeys((*TIMES, "closed_at"), ISO_DATETIME)), contract=Order,
-            primary_key=("id",), cursor=UPDATED,
+            primary_key=("id",), cursor=UPDATED, children=(Child("line_items", primary_key=("order_id", "uid"), parent_key="order_id"),),
         ),
         RestStream(
             name="customers", description="Customer profiles.", path="customers/search", method="POST",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...framework import Contract, Id
 
@@ -69,6 +69,28 @@ class PaymentRefund(Contract):
     updated_at: dt.datetime
 
 
+class OrderLineItem(BaseModel):
+    """A line item of an order (``line_items[]``, Square's OrderLineItem), loaded as table
+    ``square_orders__line_items``: its ``order_id`` is filled from the order (Square's line items
+    name none), and its money objects become ``<name>__amount`` and ``<name>__currency`` columns."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
+
+    tenant_id: str | None = None  # stamped by the framework on child rows too
+    uid: Id = Field(description="Identifies the line item within its order only.")
+    name: str | None = None
+    quantity: str | None = Field(default=None, description="A decimal as text, as sent (\"2\", \"1.5\").")
+    catalog_object_id: str | None = None
+    # Money: amounts in the currency's smallest unit (cents), as Square sends them. A field no
+    # contract declares is text on the Arrow path (`docs/schema-drift.md`).
+    base_price_money__amount: int | None = None
+    base_price_money__currency: str | None = None
+    gross_sales_money__amount: int | None = None
+    total_tax_money__amount: int | None = None
+    total_discount_money__amount: int | None = None
+    total_money__amount: int | None = None
+
+
 class Order(Contract):
     """An order (POST /v2/orders/search). Returns are orders of their own that name the sale
     order in ``returns[].source_order_id``: a sale order is not changed by its return."""
@@ -82,6 +104,7 @@ class Order(Contract):
     updated_at: dt.datetime
     closed_at: dt.datetime | None = None
     metadata: dict[str, Any] | None = None
+    line_items: list[OrderLineItem] | None = None
 
 
 class Customer(Contract):
