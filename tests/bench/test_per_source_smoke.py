@@ -46,6 +46,15 @@ def test_the_size_comes_from_the_fixed_cost_and_the_cost_per_row_of_two_probes()
     assert size_for(flat, 10.0) == round(40 * (1000 / 0.8) * 10 / 1000)
 
 
+def test_a_size_whose_first_sync_is_short_grows_by_what_it_took_past_the_fixed_cost():
+    from bench.per_source import OVERHEAD_S, regrown
+
+    assert regrown(400, 6.0, 10.0) is None  # over half the target: it stands
+    # 3 s, 2 of them past the fixed second: 9 s past it is 4.5x the rows
+    assert regrown(400, 3.0, 10.0) == round(400 * (10.0 - OVERHEAD_S) / (3.0 - OVERHEAD_S))
+    assert regrown(40_000, 0.8, 10.0) == 400_000  # all fixed cost (Bing Webmaster): at most 10x
+
+
 def test_the_raw_baseline_reads_a_csv_after_its_preamble_and_lists_kept_by_key():
     import orjson
     import pyarrow as pa
