@@ -36,9 +36,9 @@ import datetime as dt
 from datetime import timedelta
 from decimal import Decimal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from bosco_connectors.framework import Contract, Id, SourceConfig
+from bosco_connectors.framework import Child, Contract, Id, SourceConfig
 from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
@@ -58,6 +58,25 @@ class WixStoresConfig(SourceConfig):
     site_id: str = Field(description="The site's id (Site settings), sent in the wix-site-id header.")
     page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Orders per page (cursorPaging.limit).")
     requests_per_second: float = Field(default=5.0, gt=0, le=50, description="Our pace: Wix answers 429 when it is too fast.")
+
+
+class LineItem(BaseModel):
+    """A line item of an order (``lineItems[]``), loaded as table ``wix_stores_orders__line_items``:
+    its ``order_id`` is filled from the order (a line item's ``id`` is unique within its order only),
+    and its price objects become ``<field>__amount`` columns, as the order's do."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
+
+    tenant_id: str | None = None  # stamped by the framework on child rows too
+    id: Id
+    quantity: int | None = None
+    product_name__original: str | None = Field(default=None, description="The product's name in the site's language.")
+    physical_properties__sku: str | None = None
+    catalog_reference__catalog_item_id: str | None = Field(default=None, description="The product's id in the catalog.")
+    price__amount: Decimal | None = Field(default=None, description="The price of one item, after its discount.")
+    price_before_discounts__amount: Decimal | None = None
+    line_item_price__amount: Decimal | None = Field(default=None, description="price x quantity.")
+    total_discount__amount: Decimal | None = None
 
 
 class Order(Contract):
@@ -84,6 +103,7 @@ class Order(Contract):
     price_summary__total__amount: Decimal | None = None
     balance_summary__paid__amount: Decimal | None = None
     balance_summary__refunded__amount: Decimal | None = Field(default=None, description="Sum of all successfully refunded payments.")
+    line_items: list[LineItem] | None = None
 
 
 API = Api(
@@ -104,7 +124,7 @@ RENAME = {
     "createdDate": "created_date", "updatedDate": "updated_date", "paymentStatus": "payment_status",
     "fulfillmentStatus": "fulfillment_status", "taxIncludedInPrices": "tax_included_in_prices",
     "buyerInfo.contactId": "buyer_info__contact_id", "buyerInfo.memberId": "buyer_info__member_id",
-    "channelInfo.type": "channel_info__type",
+    "channelInfo.type": "channel_info__type", "lineItems": "line_items",
     **{f"priceSummary.{p}.amount": f"price_summary__{p}__amount" for p in PRICES},
     "balanceSummary.paid.amount": "balance_summary__paid__amount",
     "balanceSummary.refunded.amount": "balance_summary__refunded__amount",
@@ -142,6 +162,7 @@ def streams(config: WixStoresConfig | None) -> list[Stream]:
             records=Records("orders", rename=RENAME, drop=("billingInfo", "shippingInfo", "recipientInfo", "buyerNote"),
                             formats={"created_date": ISO_DATETIME, "updated_date": ISO_DATETIME}),
             transform=without_nulls(Order), contract=Order, primary_key=("id",),
+            children=(Child("line_items", primary_key=("order_id", "id"), parent_key="order_id"),),
             cursor=Cursor("updated_date", kind="datetime", lookback=SINCE_LAST_RUN), unified=ORDERS,
         ),
     ]
