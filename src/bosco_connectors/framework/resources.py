@@ -282,7 +282,7 @@ class _StreamReader:
         if earlier:
             self.as_arrow = False
             log.warning("%s/%s: this pipeline's schema holds %s as an earlier version loaded them from dict rows: "
-                        "loading dict rows as before, slower; a new dataset loads Arrow (docs/scaling.md)",
+                        "loading dict rows as before, slower; a new dataset loads Arrow (docs/schema-drift.md)",
                         self.source, self.stream.name, ", ".join(earlier))
         if since is not None and until is not None and since > until:
             return
