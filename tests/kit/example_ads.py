@@ -23,9 +23,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from bosco_connectors.framework import Child, Contract, Id, IdList, SourceConfig
+from bosco_connectors.framework import Child, ChildContract, Contract, Id, IdList, SourceConfig
 from bosco_connectors.framework.auth import Bearer
 from bosco_connectors.framework.connector import Connector
 from bosco_connectors.framework.declare import Api, RateBudget, declare
@@ -57,18 +57,14 @@ class Account(Contract):
     status: str | None = None
 
 
-class Label(BaseModel):
+class Label(ChildContract):
     """A row of ``example_ads_campaigns__labels``, a child table (its ``campaign_id`` filled from its campaign)."""
 
-    model_config = ConfigDict(extra="allow")
-
-    tenant_id: str | None = None  # stamped by the framework on child rows too
     id: Id
     name: str | None = None
 
 
 class Campaign(Contract):
-
     id: Id
     account_id: Id
     name: str | None = None

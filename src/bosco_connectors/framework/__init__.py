@@ -32,6 +32,7 @@ from .jobs import DONE, FAILED, RUNNING, AsyncReport, AsyncReportStream, Create,
 from .ratelimit import AppLimits, RateLimit
 from .reports import JobStatus, ReportJob
 from .spec import (
+    ChildContract,
     Contract,
     Cursor,
     FullRefresh,

@@ -79,7 +79,7 @@ def declared(stream: "Stream") -> tuple[Child, ...]:
         missing = sorted({*child.primary_key, child.parent_key} - fields - {child.parent_key})
         if missing:
             raise ContractError(f"child '{child.field}': its model has no field(s) {missing}", stream=stream.name)
-        if child.parent_key not in fields and len(stream.primary_key) != 1:
+        if fills_parent_key(child, model) and len(stream.primary_key) != 1:
             raise ContractError(f"child '{child.field}': its model has no field '{child.parent_key}', and the parent's key "
                                 f"{list(stream.primary_key)} is not one field to fill it from", stream=stream.name)
     return stream.children
@@ -127,6 +127,16 @@ def loads_as_dicts(stream: "Stream", parent_table: str) -> list[str]:
     return nested + [f"{parent_table}.{name} (json)" for name in as_json]
 
 
+def with_dlt_ids(table: Any, load_id: str, nullable: bool) -> tuple[Any, Any]:
+    """`table` with dlt's ``_dlt_load_id`` and ``_dlt_id`` appended, as dict rows have them, and
+    the row ids (a child's ``_dlt_parent_id``)."""
+    import pyarrow as pa
+
+    text, row_ids = pa.string(), row_ids_for(table.num_rows)
+    stamped = table.append_column(pa.field(LOAD_ID, text, nullable=nullable), pa.repeat(pa.scalar(load_id, text), table.num_rows))
+    return stamped.append_column(pa.field(ROW_ID, text, nullable=nullable), row_ids), row_ids
+
+
 def row_ids_for(rows: int) -> Any:
     """Unique ``_dlt_id`` values for a batch, built by Arrow, not a Python call per row (a
     random prefix per batch, as dlt's own ids are random, and the row's number)."""
@@ -149,9 +159,7 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
     import pyarrow.compute as pc
     from dlt.common.libs.pydantic import pydantic_to_table_schema_columns
 
-    from .arrow import _child_models
-
-    from .arrow import dlt_columns
+    from .arrow import _child_models, dlt_columns
 
     models = dict(_child_models(stream.contract))
     tables: dict[str, str] = {}  # field -> its table
@@ -178,12 +186,9 @@ def split_children(resource: "DltResource", stream: "Stream", parent_table: str)
         if not present:  # dict rows (`loads_as_dicts`), or a table without children
             yield table
             return
-        n = table.num_rows
-        row_ids = row_ids_for(n)
-        load_id = dlt.current.load_package_state()["load_id"]
-        parent = table.drop_columns([c.field for c in present])
-        yield parent.append_column(pa.field(LOAD_ID, text, nullable=False), pa.array([load_id] * n, text)).append_column(
-            pa.field(ROW_ID, text, nullable=False), row_ids)
+        parent, row_ids = with_dlt_ids(table.drop_columns([c.field for c in present]),
+                                       dlt.current.load_package_state()["load_id"], nullable=False)
+        yield parent
         for child in present:
             lists = table[child.field].combine_chunks()
             rows = pa.Table.from_struct_array(pc.list_flatten(lists))

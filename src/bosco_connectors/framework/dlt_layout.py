@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .children import LOAD_ID, ROW_ID, row_ids_for
+from .children import LOAD_ID, ROW_ID, with_dlt_ids
 from .spec import Cursor
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ def add_dlt_ids(resource: "DltResource", stream: "Stream") -> None:
     import pyarrow as pa  # here, not at import: declarations load on `bosco-sync sources`'s path
 
     resource.apply_hints(columns=dict(HINTS))
-    text = pa.string()
 
     def stamp(table: Any) -> Iterator[Any]:
         if not isinstance(table, pa.Table) or ROW_ID in table.column_names:  # dict rows (`loads_as_dicts`): dlt's own
@@ -53,8 +52,6 @@ def add_dlt_ids(resource: "DltResource", stream: "Stream") -> None:
         except Exception:  # noqa: BLE001 - read outside a pipeline (iterated by hand): no load to name
             yield table
             return
-        n = table.num_rows
-        yield table.append_column(pa.field(LOAD_ID, text), pa.array([load_id] * n, text)).append_column(
-            pa.field(ROW_ID, text), row_ids_for(n))
+        yield with_dlt_ids(table, load_id, nullable=True)[0]
 
     resource.add_yield_map(stamp)

@@ -47,6 +47,15 @@ class Contract(BaseModel):
     tenant_id: str
 
 
+class ChildContract(BaseModel):
+    """Base of a declared child's model (`Child`: an order's line items). Numbers are finite, as in
+    `Contract`; ``tenant_id`` is stamped from the parent row when the list becomes its own table."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+    tenant_id: str | None = None
+
+
 @dataclass(frozen=True)
 class Cursor:
     """An incremental cursor on a record field.
@@ -217,6 +226,13 @@ class Stream:
         from dataclasses import replace
 
         return replace(ctx, window=Window(oldest, ctx.window.end))
+
+    def read_records(self, ctx: ReadContext) -> Iterator[list[Record]]:
+        """`read` as pages of dict rows, Arrow stream or not: for a stream that looks through
+        another's records itself (Stripe's events, Klarna's payouts)."""
+        from dataclasses import replace
+
+        yield from self.read(replace(ctx, arrow=False))
 
     def read(self, ctx: ReadContext) -> Iterator[Any]:
         """Yield pages of records for one partition and window (the part of it the vendor still answers for)."""

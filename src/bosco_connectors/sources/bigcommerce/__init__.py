@@ -228,7 +228,7 @@ class LinesOfOrders(RestStream):
     def read(self, ctx: ReadContext) -> Iterator[Any]:
         # The orders' own listing (without their refunds), its requests counted as this stream's.
         listing = RestStream(**{f.name: getattr(self.orders, f.name) for f in dataclasses.fields(RestStream)} | {"name": self.name})
-        for page in listing.read(dataclasses.replace(ctx, arrow=False)):  # dicts: the orders are looked through
+        for page in listing.read_records(ctx):
             for order in page:
                 per_order = ReadContext(ctx.client, ctx.config, ctx.since, ctx.until, {"order_id": order["id"]}, ctx.window)
                 for lines in super().read(per_order):

@@ -143,7 +143,7 @@ class PayoutTransactions(RestStream):
         found: dict[str, Any] = {}
         # The payouts list is asked as this stream's own request (its window, in its name): a second run
         # asks from the saved cursor less the look-back, like the payouts stream.
-        for page in replace(self.payouts, name=self.name).read(replace(ctx, partition={}, arrow=False)):  # dicts: a lookup
+        for page in replace(self.payouts, name=self.name).read_records(replace(ctx, partition={})):
             for payout in page:
                 found.setdefault(payout["payment_reference"], payout.get("payout_date"))
         for reference, day in found.items():

@@ -11,18 +11,13 @@ from decimal import Decimal
 from typing import ClassVar
 
 from dlt.common.libs.pydantic import DltConfig
-from pydantic import BaseModel, ConfigDict
 
-from ...framework import Contract, Id
+from ...framework import ChildContract, Contract, Id
 
 
-class OrderLineItem(BaseModel):
+class OrderLineItem(ChildContract):
     """A row of ``shopify_orders__line_items``: the order's lines, replaced whole when the order is read again."""
 
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
-
-    #: Stamped by the framework on child rows too, so every row names its tenant.
-    tenant_id: str | None = None
     id: Id
     order_id: Id
     title: str | None = None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ...framework import Contract, Id
+from ...framework import ChildContract, Contract, Id
 
 
 class Location(Contract):
@@ -69,14 +69,11 @@ class PaymentRefund(Contract):
     updated_at: dt.datetime
 
 
-class OrderLineItem(BaseModel):
+class OrderLineItem(ChildContract):
     """A line item of an order (``line_items[]``, Square's OrderLineItem), loaded as table
     ``square_orders__line_items``: its ``order_id`` is filled from the order (Square's line items
     name none), and its money objects become ``<name>__amount`` and ``<name>__currency`` columns."""
 
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
-
-    tenant_id: str | None = None  # stamped by the framework on child rows too
     uid: Id = Field(description="Identifies the line item within its order only.")
     name: str | None = None
     quantity: str | None = Field(default=None, description="A decimal as text, as sent (\"2\", \"1.5\").")

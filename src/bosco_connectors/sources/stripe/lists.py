@@ -19,7 +19,7 @@ object of the range as it is now.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterator
 
@@ -81,7 +81,7 @@ class StripeList(RestStream):
                         "cannot be read (a backfill from start_date reads those objects as they are now)",
                         self.name, kept_since.date(), start)
         latest: dict[str, tuple[datetime, Record]] = {}
-        for page in self._events().read(replace(ctx, arrow=False)):  # dicts: events are looked through
+        for page in self._events().read_records(ctx):
             for event in page:  # newest first: the first event of an object holds its latest state
                 found = _object_of(event, self.changes.object)
                 if found is None or found["id"] in latest:

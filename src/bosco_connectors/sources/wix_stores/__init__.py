@@ -36,9 +36,9 @@ import datetime as dt
 from datetime import timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from bosco_connectors.framework import Child, Contract, Id, SourceConfig
+from bosco_connectors.framework import Child, ChildContract, Contract, Id, SourceConfig
 from bosco_connectors.framework.auth import ApiKey
 from bosco_connectors.framework.declare import Api, RateBudget, declare, source_function
 from bosco_connectors.framework.errormap import Action, ErrorMap
@@ -60,14 +60,11 @@ class WixStoresConfig(SourceConfig):
     requests_per_second: float = Field(default=5.0, gt=0, le=50, description="Our pace: Wix answers 429 when it is too fast.")
 
 
-class LineItem(BaseModel):
+class LineItem(ChildContract):
     """A line item of an order (``lineItems[]``), loaded as table ``wix_stores_orders__line_items``:
     its ``order_id`` is filled from the order (a line item's ``id`` is unique within its order only),
     and its price objects become ``<field>__amount`` columns, as the order's do."""
 
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)  # as `Contract`: numbers are finite
-
-    tenant_id: str | None = None  # stamped by the framework on child rows too
     id: Id
     quantity: int | None = None
     product_name__original: str | None = Field(default=None, description="The product's name in the site's language.")
